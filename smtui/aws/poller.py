@@ -1,0 +1,236 @@
+"""Polling training jobs and their metrics, without any UI.
+
+The :class:`Poller` runs one loop per job plus one for CloudWatch metrics, all
+on the caller's event loop, and hands every result to a ``sink`` callback. The
+UI turns those into messages; ``smtui describe`` and the tests read them
+directly. Each job's next poll is armed only when the previous one finished,
+so polls of one job never overlap.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Callable, Iterable, Protocol, Sequence
+
+from smtui.aws.errors import PollError, explain
+from smtui.aws.snapshot import JobEvent, JobSnapshot, MetricPoint, MetricPointsAdded, MetricStore, diff_snapshots
+from smtui.aws.source import MetricQuery
+from smtui.clock import Clock, SystemClock
+
+
+class JobSource(Protocol):
+    """What the poller needs from AWS (an :class:`~smtui.aws.source.AwsJobSource`)."""
+
+    async def describe_training_job(self, name: str) -> dict: ...
+
+    async def get_metric_data(
+        self, queries: Sequence[MetricQuery], start: datetime, end: datetime, period: int = 60
+    ) -> dict[MetricQuery, list[tuple[datetime, float]]]: ...
+
+
+@dataclass(frozen=True)
+class JobUpdate:
+    """A fresh snapshot of a job and what changed since the last one."""
+
+    name: str
+    snapshot: JobSnapshot
+    events: tuple[JobEvent, ...]
+
+
+@dataclass(frozen=True)
+class JobFailed:
+    """A poll of a job failed; the poller keeps trying."""
+
+    name: str
+    error: PollError
+
+
+@dataclass(frozen=True)
+class MetricsUpdate:
+    """New CloudWatch points for one or more jobs."""
+
+    events: tuple[MetricPointsAdded, ...]
+
+
+@dataclass(frozen=True)
+class MetricsFailed:
+    """A GetMetricData call failed; the series keep what they had."""
+
+    error: PollError
+
+
+PollerEvent = JobUpdate | JobFailed | MetricsUpdate | MetricsFailed
+
+
+class Poller:
+    """Polls DescribeTrainingJob for each job and GetMetricData for all of them.
+
+    Args:
+        source: the AWS calls.
+        names: the jobs to follow.
+        sink: called with every :data:`PollerEvent`, on the event loop.
+        interval: seconds between two polls of a running job.
+        metrics_interval: seconds between two GetMetricData rounds.
+        clock: tells the time stamped on snapshots and metric windows.
+    """
+
+    def __init__(
+        self,
+        source: JobSource,
+        names: Iterable[str],
+        sink: Callable[[PollerEvent], None],
+        *,
+        interval: float = 30.0,
+        metrics_interval: float = 60.0,
+        clock: Clock | None = None,
+    ) -> None:
+        self.source = source
+        self.names = list(dict.fromkeys(names))
+        self.sink = sink
+        self.interval = interval
+        self.metrics_interval = metrics_interval
+        self.clock = clock or SystemClock()
+        self.snapshots: dict[str, JobSnapshot] = {}
+        self.errors: dict[str, PollError] = {}
+        self.metrics = MetricStore()
+        self.calls = 0
+        self._wake: dict[str, asyncio.Event] = {}
+        self._metrics_wake: asyncio.Event | None = None
+        self._metrics_done: set[str] = set()
+        self._first_pending = len(self.names)
+        self._first_round: asyncio.Event | None = None
+        #: Set once every job has had its first answer and the first metrics round is done.
+        self.loaded = asyncio.Event()
+
+    async def run(self) -> None:
+        """Poll until cancelled (or until every job has ended and been polled a final time)."""
+        self._metrics_wake = asyncio.Event()
+        self._first_round = asyncio.Event()
+        if not self.names:
+            self._first_round.set()
+        count = max(len(self.names), 1)
+        # The first poll of every job goes out at once (a few at a time) so the
+        # screen fills fast; after it, each job keeps its own phase so polls
+        # spread evenly over the interval instead of bursting.
+        opening = asyncio.Semaphore(8)
+        tasks = [
+            asyncio.create_task(self._follow(name, opening, phase=self.interval * i / count), name=f"poll:{name}")
+            for i, name in enumerate(self.names)
+        ]
+        metrics_task = asyncio.create_task(self._follow_metrics(), name="poll:metrics")
+        try:
+            await asyncio.gather(*tasks)
+            # Every job has ended: one last metrics round picks up the tail of each series.
+            metrics_task.cancel()
+            await self.poll_metrics()
+            self.loaded.set()
+        finally:
+            for task in (*tasks, metrics_task):
+                task.cancel()
+            await asyncio.gather(*tasks, metrics_task, return_exceptions=True)
+
+    def poke(self, name: str | None = None) -> None:
+        """Poll ``name`` (or every job) now instead of at its next turn."""
+        for job, event in self._wake.items():
+            if name is None or job == name:
+                event.set()
+        if self._metrics_wake is not None:
+            self._metrics_wake.set()
+
+    async def poll_job(self, name: str) -> JobSnapshot | None:
+        """One DescribeTrainingJob call for ``name``; reports the result to the sink."""
+        self.calls += 1
+        try:
+            response = await self.source.describe_training_job(name)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # every failure is a state of the job, never a crash
+            previous = self.errors.get(name)
+            error = explain(exc)
+            since = previous.since if previous and previous.kind == error.kind else self.clock.now()
+            error = PollError(error.kind, error.message, since)
+            self.errors[name] = error
+            self.sink(JobFailed(name, error))
+            return None
+        snapshot = JobSnapshot.from_response(name, response, self.clock.now())
+        events = diff_snapshots(self.snapshots.get(name), snapshot)
+        self.snapshots[name] = snapshot
+        self.errors.pop(name, None)
+        self.sink(JobUpdate(name, snapshot, tuple(events)))
+        return snapshot
+
+    async def poll_metrics(self) -> None:
+        """One GetMetricData round for every job that has metrics and may have new points."""
+        wanted: list[MetricQuery] = []
+        starts: list[datetime] = []
+        for name, snapshot in self.snapshots.items():
+            if not snapshot.metric_names or name in self._metrics_done:
+                continue
+            start = self.metrics.latest_timestamp(name) or snapshot.started_at
+            if start is None:
+                continue
+            starts.append(start)
+            wanted.extend(MetricQuery(name, metric) for metric in snapshot.metric_names)
+            if snapshot.is_terminal:
+                self._metrics_done.add(name)  # this round fetches its last points
+        if not wanted:
+            return
+        end = self.clock.now() + timedelta(seconds=1)
+        start = min(starts) - timedelta(seconds=1)
+        self.calls += 1
+        try:
+            results = await self.source.get_metric_data(wanted, start, end)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            self._metrics_done.difference_update(q.job for q in wanted)
+            self.sink(MetricsFailed(explain(exc)))
+            return
+        events = []
+        for query, points in results.items():
+            event = self.metrics.merge(query.job, query.metric, [MetricPoint(t, float(v)) for t, v in points])
+            if event is not None:
+                events.append(event)
+        if events:
+            self.sink(MetricsUpdate(tuple(events)))
+
+    async def _follow(self, name: str, opening: asyncio.Semaphore, phase: float) -> None:
+        wake = self._wake.setdefault(name, asyncio.Event())
+        async with opening:
+            snapshot = await self.poll_job(name)
+        self._first_pending -= 1
+        if self._first_pending <= 0 and self._first_round is not None:
+            self._first_round.set()
+        final_poll_done = False
+        await self._nap(wake, phase)
+        while True:
+            if snapshot is not None and snapshot.is_terminal:
+                # A job that has ended is polled once more (late fields such as
+                # FinalMetricDataList settle after the status), then no longer.
+                if final_poll_done:
+                    self._wake.pop(name, None)
+                    return
+                final_poll_done = True
+            await self._nap(wake, self.interval)
+            snapshot = await self.poll_job(name)
+
+    async def _follow_metrics(self) -> None:
+        assert self._metrics_wake is not None and self._first_round is not None
+        # Metric names come from the describe responses: wait for the first round.
+        await self._first_round.wait()
+        await self.poll_metrics()
+        self.loaded.set()
+        while True:
+            await self._nap(self._metrics_wake, self.metrics_interval)
+            await self.poll_metrics()
+
+    @staticmethod
+    async def _nap(wake: asyncio.Event, seconds: float) -> None:
+        """Sleep ``seconds`` or until woken, whichever comes first."""
+        try:
+            await asyncio.wait_for(wake.wait(), timeout=max(seconds, 0))
+        except asyncio.TimeoutError:
+            pass
+        wake.clear()

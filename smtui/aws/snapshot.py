@@ -1,0 +1,217 @@
+"""Immutable views of a training job and the events between two of them.
+
+A :class:`JobSnapshot` is one DescribeTrainingJob response frozen in time.
+Comparing two consecutive snapshots of the same job (:func:`diff_snapshots`)
+yields the events the UI animates: a status change, new secondary-status
+transitions, final metrics appearing.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from types import MappingProxyType
+from typing import Any, Mapping
+
+#: Primary statuses after which a job never changes again.
+TERMINAL_STATUSES = frozenset({"Completed", "Failed", "Stopped"})
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One entry of ``SecondaryStatusTransitions``."""
+
+    status: str
+    start: datetime
+    end: datetime | None
+    message: str = ""
+
+    def duration(self, now: datetime) -> timedelta:
+        """How long the stage lasted, or has lasted so far when still open."""
+        return (self.end or now) - self.start
+
+
+@dataclass(frozen=True)
+class MetricPoint:
+    """One datapoint of a metric series."""
+
+    timestamp: datetime
+    value: float
+
+
+@dataclass(frozen=True)
+class JobSnapshot:
+    """One DescribeTrainingJob response, frozen, with the fields smtui reads often."""
+
+    name: str
+    response: Mapping[str, Any]
+    fetched_at: datetime
+    status: str | None
+    secondary_status: str | None
+    transitions: tuple[Transition, ...]
+    metric_names: tuple[str, ...]
+    final_metrics: Mapping[str, float]
+    request_id: str | None = None
+
+    @classmethod
+    def from_response(cls, name: str, response: Mapping[str, Any], fetched_at: datetime) -> "JobSnapshot":
+        """Build a snapshot from a parsed DescribeTrainingJob response.
+
+        Tolerates missing or odd fields: a response is data from the network,
+        not a contract.
+        """
+        transitions = []
+        for item in response.get("SecondaryStatusTransitions") or ():
+            if not isinstance(item, Mapping) or not isinstance(item.get("StartTime"), datetime):
+                continue
+            end = item.get("EndTime")
+            transitions.append(
+                Transition(
+                    status=str(item.get("Status", "?")),
+                    start=item["StartTime"],
+                    end=end if isinstance(end, datetime) else None,
+                    message=str(item.get("StatusMessage") or ""),
+                )
+            )
+        algorithm = response.get("AlgorithmSpecification") or {}
+        names = tuple(
+            str(d["Name"])
+            for d in (algorithm.get("MetricDefinitions") or ())
+            if isinstance(d, Mapping) and d.get("Name")
+        )
+        finals = {}
+        for item in response.get("FinalMetricDataList") or ():
+            if isinstance(item, Mapping) and "MetricName" in item and _is_number(item.get("Value")):
+                finals[str(item["MetricName"])] = float(item["Value"])
+        metadata = response.get("ResponseMetadata") or {}
+        return cls(
+            name=name,
+            response=MappingProxyType(dict(response)),
+            fetched_at=fetched_at,
+            status=_str_or_none(response.get("TrainingJobStatus")),
+            secondary_status=_str_or_none(response.get("SecondaryStatus")),
+            transitions=tuple(transitions),
+            metric_names=names or tuple(finals),
+            final_metrics=MappingProxyType(finals),
+            request_id=_str_or_none(metadata.get("RequestId")),
+        )
+
+    @property
+    def is_terminal(self) -> bool:
+        """True once the job can no longer change."""
+        return self.status in TERMINAL_STATUSES
+
+    def time(self, member: str) -> datetime | None:
+        """A timestamp member of the response, or None."""
+        value = self.response.get(member)
+        return value if isinstance(value, datetime) else None
+
+    @property
+    def started_at(self) -> datetime | None:
+        """When the job started (training start, else creation)."""
+        return self.time("TrainingStartTime") or self.time("CreationTime")
+
+    def elapsed(self, now: datetime) -> timedelta | None:
+        """Time since creation: total time when finished, running time otherwise."""
+        start = self.time("CreationTime")
+        if start is None:
+            return None
+        end = self.time("TrainingEndTime") if self.is_terminal else None
+        if end is None and self.is_terminal:
+            end = self.time("LastModifiedTime")
+        return max((end or now) - start, timedelta(0))
+
+
+@dataclass(frozen=True)
+class StatusChanged:
+    """The primary or secondary status of a job changed."""
+
+    job: str
+    old_status: str | None
+    new_status: str | None
+    old_secondary: str | None
+    new_secondary: str | None
+
+
+@dataclass(frozen=True)
+class TransitionAdded:
+    """A new secondary-status transition appeared."""
+
+    job: str
+    transition: Transition
+    index: int
+
+
+@dataclass(frozen=True)
+class FinalMetricsArrived:
+    """``FinalMetricDataList`` appeared or changed."""
+
+    job: str
+    metrics: Mapping[str, float]
+
+
+@dataclass(frozen=True)
+class MetricPointsAdded:
+    """New CloudWatch datapoints for one metric of one job."""
+
+    job: str
+    metric: str
+    points: tuple[MetricPoint, ...]
+
+
+JobEvent = StatusChanged | TransitionAdded | FinalMetricsArrived | MetricPointsAdded
+
+
+def diff_snapshots(old: JobSnapshot | None, new: JobSnapshot) -> list[JobEvent]:
+    """The events that lead from ``old`` to ``new`` (everything is new when ``old`` is None)."""
+    events: list[JobEvent] = []
+    old_status = old.status if old else None
+    old_secondary = old.secondary_status if old else None
+    if (old_status, old_secondary) != (new.status, new.secondary_status):
+        events.append(StatusChanged(new.name, old_status, new.status, old_secondary, new.secondary_status))
+    known = len(old.transitions) if old else 0
+    for index, transition in enumerate(new.transitions[known:], start=known):
+        events.append(TransitionAdded(new.name, transition, index))
+    if new.final_metrics and (old is None or dict(old.final_metrics) != dict(new.final_metrics)):
+        events.append(FinalMetricsArrived(new.name, new.final_metrics))
+    return events
+
+
+@dataclass
+class MetricStore:
+    """The CloudWatch series of every job, merged point by point.
+
+    Points are keyed by timestamp, so a batch that overlaps what is known adds
+    only what is new and nothing is counted twice.
+    """
+
+    series: dict[str, dict[str, dict[datetime, float]]] = field(default_factory=dict)
+
+    def merge(self, job: str, metric: str, points: list[MetricPoint]) -> MetricPointsAdded | None:
+        """Add points; return an event with the new ones, or None."""
+        known = self.series.setdefault(job, {}).setdefault(metric, {})
+        fresh = [p for p in points if p.timestamp not in known]
+        for point in fresh:
+            known[point.timestamp] = point.value
+        if not fresh:
+            return None
+        return MetricPointsAdded(job, metric, tuple(sorted(fresh, key=lambda p: p.timestamp)))
+
+    def points(self, job: str, metric: str) -> tuple[MetricPoint, ...]:
+        """The known points of one series, oldest first."""
+        known = self.series.get(job, {}).get(metric, {})
+        return tuple(MetricPoint(t, known[t]) for t in sorted(known))
+
+    def latest_timestamp(self, job: str) -> datetime | None:
+        """The newest point of any series of ``job``."""
+        stamps = [t for s in self.series.get(job, {}).values() for t in s]
+        return max(stamps) if stamps else None
+
+
+def _str_or_none(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and not math.isnan(float(value))

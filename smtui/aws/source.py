@@ -1,0 +1,152 @@
+"""The AWS clients smtui talks through: one session, one long-lived client per service."""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Sequence
+
+#: CloudWatch namespace SageMaker publishes training metrics to.
+METRICS_NAMESPACE = "/aws/sagemaker/TrainingJobs"
+#: GetMetricData accepts at most this many queries in one call.
+MAX_METRIC_QUERIES = 500
+
+
+@dataclass(frozen=True)
+class AwsOptions:
+    """Where and as whom to call AWS. ``None`` means: let botocore's chain decide."""
+
+    region: str | None = None
+    profile: str | None = None
+    endpoint_url: str | None = None
+    #: Static credentials (access key, secret key), used by the demo and tests only.
+    static_credentials: tuple[str, str] | None = None
+    max_attempts: int = 5
+    connect_timeout: float = 5.0
+    read_timeout: float = 20.0
+
+
+@dataclass(frozen=True)
+class MetricQuery:
+    """One series to fetch: a metric of a job."""
+
+    job: str
+    metric: str
+
+
+class AwsJobSource:
+    """Calls DescribeTrainingJob and GetMetricData through aiobotocore.
+
+    Use as an async context manager; the clients live until it exits. botocore's
+    adaptive retry mode handles throttling and transient errors with back-off.
+    """
+
+    def __init__(self, options: AwsOptions | None = None) -> None:
+        self.options = options or AwsOptions()
+        self._stack: contextlib.AsyncExitStack | None = None
+        self._sagemaker: Any = None
+        self._cloudwatch: Any = None
+        self.region: str | None = None
+
+    @property
+    def endpoint_label(self) -> str:
+        """A short description of where calls go, for the title bar."""
+        return self.options.endpoint_url or (self.region or "aws")
+
+    async def __aenter__(self) -> "AwsJobSource":
+        await self.open()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    async def open(self) -> None:
+        """Create the session and clients (no network call is made yet)."""
+        # aiobotocore is imported here, not at module level: it costs ~0.3 s.
+        from aiobotocore.config import AioConfig
+        from aiobotocore.session import AioSession
+
+        opts = self.options
+        session = AioSession(profile=opts.profile)
+        config = AioConfig(
+            retries={"mode": "adaptive", "max_attempts": opts.max_attempts},
+            connect_timeout=opts.connect_timeout,
+            read_timeout=opts.read_timeout,
+            user_agent_appid="smtui",
+        )
+        kwargs: dict[str, Any] = {"config": config}
+        if opts.region:
+            kwargs["region_name"] = opts.region
+        if opts.endpoint_url:
+            kwargs["endpoint_url"] = opts.endpoint_url
+        if opts.static_credentials:
+            kwargs["aws_access_key_id"], kwargs["aws_secret_access_key"] = opts.static_credentials
+        self._stack = contextlib.AsyncExitStack()
+        try:
+            self._sagemaker = await self._stack.enter_async_context(session.create_client("sagemaker", **kwargs))
+            self._cloudwatch = await self._stack.enter_async_context(session.create_client("cloudwatch", **kwargs))
+        except BaseException:
+            await self.close()
+            raise
+        self.region = self._sagemaker.meta.region_name
+
+    async def close(self) -> None:
+        """Close the clients and their connection pools."""
+        stack, self._stack = self._stack, None
+        if stack is not None:
+            await stack.aclose()
+
+    async def describe_training_job(self, name: str) -> dict[str, Any]:
+        """One DescribeTrainingJob call; raises botocore errors as they come."""
+        return await self._sagemaker.describe_training_job(TrainingJobName=name)
+
+    async def stop_training_job(self, name: str) -> None:
+        """Ask SageMaker to stop a job."""
+        await self._sagemaker.stop_training_job(TrainingJobName=name)
+
+    async def get_metric_data(
+        self, queries: Sequence[MetricQuery], start: datetime, end: datetime, period: int = 60
+    ) -> dict[MetricQuery, list[tuple[datetime, float]]]:
+        """Fetch many series in as few GetMetricData calls as the API allows.
+
+        Returns the points of every query (oldest first), following NextToken.
+        """
+        out: dict[MetricQuery, list[tuple[datetime, float]]] = {q: [] for q in queries}
+        for offset in range(0, len(queries), MAX_METRIC_QUERIES):
+            batch = list(queries[offset : offset + MAX_METRIC_QUERIES])
+            by_id = {f"m{i}": q for i, q in enumerate(batch)}
+            request: dict[str, Any] = {
+                "MetricDataQueries": [
+                    {
+                        "Id": qid,
+                        "MetricStat": {
+                            "Metric": {
+                                "Namespace": METRICS_NAMESPACE,
+                                "MetricName": q.metric,
+                                "Dimensions": [{"Name": "TrainingJobName", "Value": q.job}],
+                            },
+                            "Period": period,
+                            "Stat": "Average",
+                        },
+                        "ReturnData": True,
+                    }
+                    for qid, q in by_id.items()
+                ],
+                "StartTime": start,
+                "EndTime": end,
+                "ScanBy": "TimestampAscending",
+            }
+            while True:
+                response = await self._cloudwatch.get_metric_data(**request)
+                for result in response.get("MetricDataResults", ()):
+                    query = by_id.get(result.get("Id", ""))
+                    if query is not None:
+                        out[query].extend(zip(result.get("Timestamps", ()), result.get("Values", ())))
+                token = response.get("NextToken")
+                if not token:
+                    break
+                request["NextToken"] = token
+        for points in out.values():
+            points.sort(key=lambda p: p[0])
+        return out

@@ -1,0 +1,201 @@
+"""The ``smtui`` command line.
+
+Only argparse is imported at start-up; each command imports what it needs, so
+``smtui --help`` answers at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+from typing import Sequence
+
+from smtui import __version__
+
+#: SageMaker's rule for training job names.
+JOB_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
+DEMO_CREDENTIALS = ("smtui-demo", "smtui-demo-secret")
+
+
+class UsageError(Exception):
+    """Bad input from the user: reported as one line, exit code 2."""
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not value > 0 or value != value or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number, got {text!r}")
+    return value
+
+
+def _add_aws_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("AWS")
+    group.add_argument("--region", help="AWS region (default: from the profile or AWS_REGION)")
+    group.add_argument("--profile", help="named profile from ~/.aws/config (default: AWS_PROFILE)")
+    group.add_argument("--endpoint-url", help="call this endpoint instead of AWS (AWS_ENDPOINT_URL works too)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every command."""
+    parser = argparse.ArgumentParser(
+        prog="smtui",
+        description="Follow Amazon SageMaker training jobs live in the terminal.",
+    )
+    parser.add_argument("--version", action="version", version=f"smtui {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.required = True
+
+    watch = commands.add_parser("watch", help="watch training jobs live", description="Watch training jobs live.")
+    watch.add_argument("jobs", nargs="+", metavar="JOB", help="training job names")
+    watch.add_argument("--interval", type=_positive_float, default=30.0, metavar="SECONDS",
+                       help="seconds between two polls of a running job (default: 30)")
+    _add_aws_options(watch)
+
+    demo = commands.add_parser("demo", help="watch simulated jobs, no AWS account needed",
+                               description="Run the built-in simulator and watch its jobs.")
+    demo.add_argument("--speed", type=_positive_float, default=10.0, metavar="X",
+                      help="how much faster than real time the jobs run (default: 10)")
+
+    describe = commands.add_parser("describe", help="print every field of a job once",
+                                   description="Print every field of a training job, grouped by section.")
+    describe.add_argument("job", metavar="JOB", help="training job name")
+    describe.add_argument("--json", action="store_true", help="print the raw DescribeTrainingJob response as JSON")
+    _add_aws_options(describe)
+
+    sim = commands.add_parser("sim", help="run the SageMaker simulator on its own",
+                              description="Serve simulated SageMaker and CloudWatch APIs for any AWS client.")
+    sim.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    sim.add_argument("--port", type=int, default=4566, help="port to listen on (default: 4566; 0 picks a free one)")
+    sim.add_argument("--speed", type=_positive_float, default=1.0, metavar="X",
+                     help="how much faster than real time the jobs run (default: 1)")
+    return parser
+
+
+def check_job_names(names: Sequence[str]) -> list[str]:
+    """Names in order with duplicates merged; raises UsageError naming the first invalid one."""
+    for name in names:
+        if not JOB_NAME.match(name):
+            raise UsageError(
+                f"{name!r} is not a valid training job name (1-63 letters, digits and hyphens, "
+                "starting and ending with a letter or digit)"
+            )
+    return list(dict.fromkeys(names))
+
+
+def _aws_options(args: argparse.Namespace):
+    from smtui.aws.source import AwsOptions
+
+    return AwsOptions(region=args.region, profile=args.profile, endpoint_url=args.endpoint_url)
+
+
+def run_watch(args: argparse.Namespace) -> int:
+    from smtui.aws.source import AwsJobSource
+    from smtui.ui.app import SmtuiApp
+
+    names = check_job_names(args.jobs)
+    options = _aws_options(args)
+    where = options.endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or options.region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "default region"
+    if options.profile:
+        where = f"{options.profile} @ {where}"
+    app = SmtuiApp(AwsJobSource(options), names, interval=args.interval, subtitle=where)
+    app.run()
+    return app.return_code or 0
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    from smtui.aws.source import AwsJobSource, AwsOptions
+    from smtui.sim import Simulator, start_in_thread
+    from smtui.ui.app import SmtuiApp
+
+    simulator = Simulator(speed=args.speed)
+    with start_in_thread(simulator) as running:
+        options = AwsOptions(region="us-east-1", endpoint_url=running.url, static_credentials=DEMO_CREDENTIALS)
+        app = SmtuiApp(
+            AwsJobSource(options),
+            simulator.job_names(),
+            interval=2.0,
+            metrics_interval=max(2.0, 60.0 / args.speed),
+            subtitle=f"demo simulator at {running.url} ({args.speed:g}x)",
+        )
+        app.run()
+    return app.return_code or 0
+
+
+def run_describe(args: argparse.Namespace) -> int:
+    import asyncio
+    import json
+
+    from smtui.aws.errors import explain
+    from smtui.aws.source import AwsJobSource
+
+    (name,) = check_job_names([args.job])
+
+    async def fetch() -> dict:
+        async with AwsJobSource(_aws_options(args)) as source:
+            return await source.describe_training_job(name)
+
+    try:
+        response = asyncio.run(fetch())
+    except Exception as exc:
+        raise UsageError(explain(exc).message) from None
+    if args.json:
+        body = {k: v for k, v in response.items() if k != "ResponseMetadata"}
+        print(json.dumps(body, indent=2, default=_json_default))
+        return 0
+    from smtui.aws.sections import render_text
+    from smtui.clock import SystemClock
+
+    width = os.get_terminal_size().columns if sys.stdout.isatty() else 100
+    print(render_text(response, SystemClock().now(), width=min(max(width, 60), 160)), end="")
+    return 0
+
+
+def _json_default(value):
+    from datetime import datetime
+
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, (bytes, bytearray)):
+        return value.decode("utf-8", "replace")
+    return str(value)
+
+
+def run_sim(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from smtui.sim import Simulator, serve
+
+    simulator = Simulator(speed=args.speed)
+
+    def ready(url: str) -> None:
+        print(f"smtui simulator listening on {url} ({args.speed:g}x)", flush=True)
+        print(f"  jobs: {', '.join(simulator.job_names())}", flush=True)
+        print(f"  try: AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x aws --region us-east-1 --endpoint-url {url} "
+              f"sagemaker describe-training-job --training-job-name {simulator.job_names()[0]}", flush=True)
+
+    try:
+        asyncio.run(serve(simulator, args.host, args.port, ready=ready))
+    except OSError as exc:
+        raise UsageError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
+    return 0
+
+
+COMMANDS = {"watch": run_watch, "demo": run_demo, "describe": run_describe, "sim": run_sim}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except UsageError as exc:
+        print(f"smtui: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,280 @@
+"""The smtui application: a list of jobs, the selected job's timeline and details."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import partial
+from typing import Sequence
+
+from rich.text import Text
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.containers import Horizontal, VerticalScroll
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from smtui.aws.errors import PollError, explain
+from smtui.aws.poller import JobFailed, JobUpdate, MetricsFailed, MetricsUpdate, Poller, PollerEvent
+from smtui.aws.snapshot import JobSnapshot, TransitionAdded
+from smtui.clock import Clock, SystemClock
+from smtui.ui.help import HelpScreen
+from smtui.ui.messages import JobUpdated, MetricsFailed as MetricsFailedMessage, MetricsUpdated, PollFailed
+from smtui.ui.widgets.detail import DetailPane
+from smtui.ui.widgets.job_list import JobList
+from smtui.ui.widgets.metric_series import MetricSeries
+from smtui.ui.widgets.timeline import Timeline
+
+#: Below this width the timeline and details stack instead of sitting side by side.
+NARROW_WIDTH = 100
+
+
+class JobCommands(Provider):
+    """Command palette entries: jump to any watched job."""
+
+    async def discover(self) -> Hits:
+        screen = self.app.watch_screen
+        for name in screen.names:
+            yield DiscoveryHit(f"Go to {name}", partial(screen.select_job, name), help="Select this job")
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        screen = self.app.watch_screen
+        for name in screen.names:
+            command = f"Go to {name}"
+            score = matcher.match(command)
+            if score > 0:
+                yield Hit(score, matcher.highlight(command), partial(screen.select_job, name), help="Select this job")
+
+
+class WatchScreen(Screen):
+    """The main screen. It owns the selected job and the clock tick, and hands both down."""
+
+    selected: reactive[str | None] = reactive(None)
+    now: reactive[datetime | None] = reactive(None)
+
+    BINDINGS = [
+        Binding("r", "refresh_job", "Refresh"),
+        Binding("question_mark", "app.help", "Help"),
+        Binding("q", "app.quit", "Quit"),
+    ]
+
+    def __init__(self, names: Sequence[str], *, subtitle: str = "", interval: float = 30.0) -> None:
+        super().__init__()
+        self.names = list(names)
+        self.subtitle = subtitle
+        self.interval = interval
+        self.snapshots: dict[str, JobSnapshot] = {}
+        self.errors: dict[str, PollError] = {}
+        self.banner: str | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="title-bar", markup=False)
+        jobs = JobList(id="jobs")
+        jobs.border_title = "Jobs"
+        yield jobs
+        with Horizontal(id="lower"):
+            with VerticalScroll(id="timeline-pane", can_focus=True) as pane:
+                pane.border_title = "Timeline"
+                yield Timeline(id="timeline").data_bind(WatchScreen.now)
+                yield Static("Metrics", id="metrics-title")
+                yield MetricSeries(id="metrics")
+            detail = DetailPane(id="detail")
+            detail.border_title = "Details"
+            yield detail
+        yield Footer()
+
+    def on_mount(self) -> None:
+        jobs = self.query_one(JobList)
+        jobs.add_jobs(self.names)
+        if self.names:
+            self.selected = self.names[0]
+        jobs.focus()
+        self._update_title()
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width < NARROW_WIDTH, "-narrow")
+
+    # -- selection -----------------------------------------------------------------
+
+    def select_job(self, name: str) -> None:
+        """Move the list cursor to ``name`` (which selects it)."""
+        jobs = self.query_one(JobList)
+        if name in jobs.rows:
+            jobs.move_cursor(row=jobs.get_row_index(name))
+
+    @on(DataTable.RowHighlighted, "#jobs")
+    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.selected = event.row_key.value
+
+    def watch_selected(self, name: str | None) -> None:
+        self._show_selected()
+
+    def watch_now(self, now: datetime | None) -> None:
+        if now is None:
+            return
+        self.query_one(JobList).tick(now)
+        self._show_detail()
+
+    def _show_selected(self, *, animate_from: int | None = None, fresh: frozenset[str] = frozenset()) -> None:
+        name = self.selected
+        snapshot = self.snapshots.get(name) if name else None
+        timeline = self.query_one(Timeline)
+        timeline.show(snapshot, animate_from=animate_from)
+        self.query_one("#timeline-pane").border_title = f"Timeline · {name}" if name else "Timeline"
+        self._show_metrics(fresh)
+        self._show_detail()
+
+    def _show_metrics(self, fresh: frozenset[str] = frozenset()) -> None:
+        name = self.selected
+        snapshot = self.snapshots.get(name) if name else None
+        names = snapshot.metric_names if snapshot else ()
+        store = self.app.poller.metrics if self.app.poller else None
+        series = {m: store.points(name, m) for m in names} if store and name else {}
+        self.query_one(MetricSeries).show(names, series, snapshot.final_metrics if snapshot else {}, fresh)
+
+    def _show_detail(self) -> None:
+        name = self.selected
+        if self.now is None:
+            return
+        self.query_one(DetailPane).show(name, self.snapshots.get(name) if name else None, self.errors.get(name) if name else None, self.now)
+
+    # -- data from the poller ------------------------------------------------------
+
+    def on_job_updated(self, message: JobUpdated) -> None:
+        snapshot = message.snapshot
+        previous = self.snapshots.get(snapshot.name)
+        self.snapshots[snapshot.name] = snapshot
+        had_error = self.errors.pop(snapshot.name, None) is not None
+        now = self.now or snapshot.fetched_at
+        self.query_one(JobList).update_job(snapshot.name, now, snapshot=snapshot, clear_error=had_error)
+        if snapshot.name == self.selected:
+            added = [e.index for e in message.events if isinstance(e, TransitionAdded)]
+            # Stages present on the first answer are history, not news: only later ones animate.
+            self._show_selected(animate_from=min(added) if added and previous is not None else None)
+        self._update_title()
+
+    def on_poll_failed(self, message: PollFailed) -> None:
+        self.errors[message.name] = message.error
+        self.query_one(JobList).update_job(message.name, self.now or message.error.since or datetime.now().astimezone(), error=message.error)
+        if message.name == self.selected:
+            self._show_detail()
+        self._update_title()
+
+    def on_metrics_updated(self, message: MetricsUpdated) -> None:
+        jobs = self.query_one(JobList)
+        fresh = set()
+        for event in message.events:
+            if event.points:
+                jobs.update_metric(event.job, event.metric, event.points[-1].value, self.now or event.points[-1].timestamp)
+            if event.job == self.selected:
+                fresh.add(event.metric)
+        if fresh:
+            self._show_metrics(frozenset(fresh))
+
+    def on_metrics_failed(self, message: MetricsFailedMessage) -> None:
+        self.notify(f"Metrics: {message.error.message}", severity="warning", timeout=8)
+
+    def show_banner(self, text: str) -> None:
+        """A problem that concerns every job (credentials, endpoint): shown in the title bar."""
+        self.banner = text
+        self._update_title()
+
+    def _update_title(self) -> None:
+        counts: dict[str, int] = {}
+        for name in self.names:
+            snapshot = self.snapshots.get(name)
+            status = snapshot.status if snapshot else None
+            key = {"InProgress": "running", "Completed": "completed", "Failed": "failed", "Stopped": "stopped", "Stopping": "stopping"}.get(status or "", "waiting")
+            counts[key] = counts.get(key, 0) + 1
+        failing = sum(1 for name in self.names if name in self.errors)
+        summary = ", ".join(f"{n} {k}" for k, n in counts.items() if k != "waiting" or n)
+        text = Text.assemble(("smtui", "bold"), f"  {len(self.names)} job{'s' if len(self.names) != 1 else ''}: {summary}")
+        if failing:
+            text.append(f"  ! {failing} not updating", style="bold")
+        if self.banner:
+            text.append(f"  ! {self.banner}", style="bold")
+        text.append(f"  ·  {self.subtitle}  ·  every {self.interval:g}s", style="dim")
+        self.query_one("#title-bar", Static).update(text)
+
+    def action_refresh_job(self) -> None:
+        if self.app.poller and self.selected:
+            self.app.poller.poke(self.selected)
+            self.notify(f"Polling {self.selected}", timeout=2)
+
+
+class SmtuiApp(App):
+    """Follows SageMaker training jobs live.
+
+    Args:
+        source: an async context manager with the AWS calls (an ``AwsJobSource``);
+            the app opens it when it starts polling and closes it when it exits.
+        names: the jobs to watch.
+        clock: tells the time (frozen in tests).
+        interval: seconds between two polls of a running job.
+        metrics_interval: seconds between two CloudWatch metric rounds.
+        tick: seconds between two clock ticks (elapsed times, growing stages).
+    """
+
+    CSS_PATH = "app.tcss"
+    TITLE = "smtui"
+    COMMANDS = App.COMMANDS | {JobCommands}
+    BINDINGS = [Binding("ctrl+c", "quit", "Quit", show=False, priority=True)]
+
+    def __init__(
+        self,
+        source,
+        names: Sequence[str],
+        *,
+        clock: Clock | None = None,
+        interval: float = 30.0,
+        metrics_interval: float = 60.0,
+        tick: float = 1.0,
+        subtitle: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.source = source
+        self.clock = clock or SystemClock()
+        self.names = list(dict.fromkeys(names))
+        self.tick_seconds = tick
+        self.poller = Poller(
+            source, self.names, self._from_poller, interval=interval, metrics_interval=metrics_interval, clock=self.clock
+        )
+        self.watch_screen = WatchScreen(
+            self.names, subtitle=subtitle or getattr(source, "endpoint_label", ""), interval=interval
+        )
+
+    def on_mount(self) -> None:
+        self.push_screen(self.watch_screen)
+        self.watch_screen.now = self.clock.now()
+        self.set_interval(self.tick_seconds, self._tick)
+        self.run_poller()
+
+    def _tick(self) -> None:
+        self.watch_screen.now = self.clock.now()
+
+    def _from_poller(self, event: PollerEvent) -> None:
+        screen = self.watch_screen
+        if isinstance(event, JobUpdate):
+            screen.post_message(JobUpdated(event.snapshot, event.events))
+        elif isinstance(event, JobFailed):
+            screen.post_message(PollFailed(event.name, event.error))
+        elif isinstance(event, MetricsUpdate):
+            screen.post_message(MetricsUpdated(event.events))
+        elif isinstance(event, MetricsFailed):
+            screen.post_message(MetricsFailedMessage(event.error))
+
+    @work(exclusive=True, group="poller")
+    async def run_poller(self) -> None:
+        """Open the AWS clients and poll until the app exits."""
+        try:
+            async with self.source:
+                await self.poller.run()
+        except Exception as exc:  # a setup problem (profile, region): say so and keep the screen
+            self.watch_screen.show_banner(explain(exc).message)
+            self.poller.loaded.set()
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen())

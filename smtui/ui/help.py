@@ -1,0 +1,56 @@
+"""The help screen: keys and what every status symbol means."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from smtui.ui.status_style import PRIMARY, SECONDARY
+
+KEYS = (
+    ("↑ ↓  j k", "move between jobs (or scroll the focused pane)"),
+    ("Home End  g G", "first / last job (top / bottom of a pane)"),
+    ("Tab  Shift+Tab", "next / previous pane"),
+    ("r", "poll the selected job now"),
+    ("Ctrl+P", "command palette: jump to a job, change theme"),
+    ("?", "this help"),
+    ("q  Ctrl+C", "quit"),
+)
+
+
+class HelpScreen(ModalScreen[None]):
+    """Keys and the legend of status symbols."""
+
+    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close")]
+
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > VerticalScroll {
+        width: 76; max-width: 100%; height: auto; max-height: 90%;
+        border: round $primary; border-title-color: $primary; background: $surface; padding: 0 1;
+    }
+    """
+
+    def compose(self) -> ComposeResult:
+        keys = Table.grid(padding=(0, 2))
+        keys.add_column(style="bold", no_wrap=True)
+        keys.add_column()
+        for key, what in KEYS:
+            keys.add_row(key, what)
+        legend = Table.grid(padding=(0, 1))
+        legend.add_column(no_wrap=True)
+        legend.add_column(no_wrap=True)
+        legend.add_column()
+        for status, style in {**PRIMARY, **SECONDARY}.items():
+            legend.add_row(style.symbol, status, Text(style.description, style="dim"))
+        with VerticalScroll() as scroll:
+            scroll.border_title = "smtui help"
+            scroll.border_subtitle = "Esc to close"
+            yield Static(keys)
+            yield Static(Text("\nStatus symbols", style="bold"))
+            yield Static(legend)

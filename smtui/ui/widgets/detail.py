@@ -1,0 +1,117 @@
+"""The detail pane: every field of the selected job's DescribeTrainingJob response."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from smtui.aws.errors import PollError
+from smtui.aws.sections import FieldNode, describe_sections, format_value
+from smtui.aws.snapshot import JobSnapshot
+
+INDENT = 2
+MAX_LABEL = 30
+
+
+class DetailPane(VerticalScroll, can_focus=True):
+    """Sections of labelled fields, built from botocore's service model.
+
+    The body is rebuilt only when the job or its data changed (or when the
+    relative ages it shows would read differently); scrolling keeps its place
+    across updates of the same job.
+    """
+
+    DEFAULT_CSS = """
+    DetailPane { padding: 0 1; }
+    DetailPane > Static { width: 1fr; }
+    DetailPane > .detail--section { color: $primary; text-style: bold; }
+    DetailPane > .detail--label { color: $text-muted; }
+    DetailPane > .detail--container { color: $text-muted; text-style: italic; }
+    DetailPane > .detail--error { color: $error; text-style: bold; }
+    DetailPane > .detail--unknown { color: $warning; }
+    """
+
+    COMPONENT_CLASSES = {"detail--section", "detail--label", "detail--container", "detail--error", "detail--unknown"}
+    """`--section` headings, `--label` field names, `--container` nested groups, `--error` poll errors,
+    `--unknown` fields the service model does not know."""
+
+    BINDINGS = [
+        Binding("j", "scroll_down", "Scroll down", show=False),
+        Binding("k", "scroll_up", "Scroll up", show=False),
+        Binding("g", "scroll_home", "Top", show=False),
+        Binding("G", "scroll_end", "Bottom", show=False),
+    ]
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._body = Static("", id="detail-body", markup=False)
+        self._key: tuple | None = None
+
+    def compose(self):
+        yield self._body
+
+    def show(self, name: str | None, snapshot: JobSnapshot | None, error: PollError | None, now: datetime) -> None:
+        """Render the job; a no-op when nothing it would show has changed."""
+        # Relative ages are shown to the minute, so the body only needs
+        # rebuilding when the minute changes.
+        key = (name, id(snapshot), error, now.replace(second=0, microsecond=0))
+        if key == self._key:
+            return
+        if self._key is None or key[0] != self._key[0]:
+            self.scroll_home(animate=False)
+        self._key = key
+        self._body.update(self._render_job(name, snapshot, error, now))
+        self.border_subtitle = f"request {snapshot.request_id}" if snapshot and snapshot.request_id else ""
+
+    def _render_job(self, name: str | None, snapshot: JobSnapshot | None, error: PollError | None, now: datetime):
+        style = self.get_component_rich_style
+        if name is None:
+            return Text("No job selected", style=style("detail--label"))
+        parts: list = []
+        if error is not None:
+            since = f" (since {error.since.astimezone():%H:%M:%S})" if error.since else ""
+            parts.append(Text(f"! {error.message}{since}", style=style("detail--error")))
+        if snapshot is None:
+            parts.append(Text("Waiting for the first answer…" if error is None else "No data yet", style=style("detail--label")))
+            return Group(*parts)
+        for section in describe_sections(snapshot.response):
+            if parts:
+                parts.append(Text(""))
+            parts.append(Text(section.title, style=style("detail--section")))
+            parts.append(self._table(section.fields, now))
+        parts.append(Text(""))
+        meta = f"Fetched {snapshot.fetched_at.astimezone():%Y-%m-%d %H:%M:%S}"
+        if snapshot.request_id:
+            meta += f" · request id {snapshot.request_id}"
+        parts.append(Text(meta, style=style("detail--label")))
+        return Group(*parts)
+
+    def _table(self, fields: tuple[FieldNode, ...], now: datetime) -> Table:
+        rows: list[tuple[int, FieldNode]] = []
+
+        def walk(nodes: tuple[FieldNode, ...], depth: int) -> None:
+            for node in nodes:
+                rows.append((depth, node))
+                walk(node.children, depth + 1)
+
+        walk(fields, 0)
+        label_width = min(MAX_LABEL, max((INDENT * d + len(n.label) for d, n in rows), default=8))
+        table = Table.grid(padding=(0, 1), expand=True)
+        table.add_column(width=label_width, no_wrap=True, overflow="ellipsis")
+        table.add_column(ratio=1, overflow="fold")
+        style = self.get_component_rich_style
+        for depth, node in rows:
+            label = Text(" " * (INDENT * depth) + node.label, style=style("detail--label" if node.in_model else "detail--unknown"))
+            if node.kind in ("structure", "list", "map"):
+                count = len(node.children)
+                summary = {"list": f"{count} item{'s' if count != 1 else ''}", "map": f"{count} entr{'ies' if count != 1 else 'y'}"}.get(node.kind, "")
+                table.add_row(label, Text(summary if count else "(empty)", style=style("detail--container")))
+            else:
+                table.add_row(label, Text(format_value(node, now)))
+        return table

@@ -1,0 +1,125 @@
+"""The list pane: one row per job, updated in place."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.widgets import DataTable
+
+from smtui.aws.errors import NOT_FOUND as NOT_FOUND_KIND
+from smtui.aws.errors import PollError
+from smtui.aws.snapshot import JobSnapshot
+from smtui.ui.fmt import compact_duration, metric_value
+from smtui.ui.status_style import NOT_FOUND, POLL_ERROR, WAITING, StatusStyle, primary_style, secondary_style
+
+ROLES = ("success", "error", "warning", "active", "info", "muted")
+
+
+class JobList(DataTable):
+    """Jobs with their status (symbol and colour), stage, elapsed time and first metric.
+
+    Rows are keyed by job name and changed with ``update_cell``; the table is
+    never cleared and refilled, so the cursor and scroll position stay put.
+    """
+
+    DEFAULT_CSS = """
+    JobList > .joblist--success { color: $success; }
+    JobList > .joblist--error { color: $error; }
+    JobList > .joblist--warning { color: $warning; }
+    JobList > .joblist--active { color: $primary; text-style: bold; }
+    JobList > .joblist--info { color: $accent; }
+    JobList > .joblist--muted { color: $text-muted; }
+    """
+
+    COMPONENT_CLASSES = {f"joblist--{role}" for role in ROLES}
+    """One class per status role: `joblist--success`, `--error`, `--warning`, `--active`, `--info`, `--muted`."""
+
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+        Binding("home,g", "scroll_top", "First job", show=False),
+        Binding("end,G", "scroll_bottom", "Last job", show=False),
+    ]
+
+    COLUMNS = (("status", "Status"), ("name", "Job"), ("stage", "Stage"), ("elapsed", "Elapsed"), ("metric", "Metric"))
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)
+        self._snapshots: dict[str, JobSnapshot] = {}
+        self._errors: dict[str, PollError] = {}
+        self._latest: dict[str, tuple[str, float]] = {}
+
+    def on_mount(self) -> None:
+        for key, label in self.COLUMNS:
+            self.add_column(label, key=key)
+
+    def add_jobs(self, names: list[str]) -> None:
+        """Add a row for each job not listed yet, in the given order."""
+        for name in names:
+            if name not in self.rows:
+                self.add_row(*self._cells(name, None), key=name)
+
+    def _style(self, style: StatusStyle) -> Text:
+        return Text(f"{style.symbol} ", style=self.get_component_rich_style(f"joblist--{style.role}"))
+
+    def _cells(self, name: str, now: datetime | None) -> tuple[Text, Text, Text, Text, Text]:
+        snapshot = self._snapshots.get(name)
+        error = self._errors.get(name)
+        if error is not None and error.kind == NOT_FOUND_KIND:
+            status = self._style(NOT_FOUND).append("not found")
+        elif snapshot is None:
+            status = self._style(POLL_ERROR if error else WAITING).append("error" if error else "waiting")
+        else:
+            style = primary_style(snapshot.status)
+            status = self._style(style).append(snapshot.status or "?")
+            if error is not None:
+                # Known data, but the last poll failed: say the row is stale.
+                status.append(" !", style=self.get_component_rich_style("joblist--error"))
+        if snapshot is not None and snapshot.secondary_status:
+            stage = self._style(secondary_style(snapshot.secondary_status)).append(snapshot.secondary_status)
+        else:
+            stage = Text("")
+        elapsed = Text(compact_duration(snapshot.elapsed(now)) if snapshot and now else "–", justify="right")
+        latest = self._latest.get(name)
+        metric = Text("")
+        if latest is not None:
+            metric = Text.assemble((latest[0], self.get_component_rich_style("joblist--muted")), " ", metric_value(latest[1]))
+        return status, Text(name), stage, elapsed, metric
+
+    def update_job(self, name: str, now: datetime, *, snapshot: JobSnapshot | None = None, error: PollError | None = None, clear_error: bool = False) -> None:
+        """Refresh the row of ``name`` after a poll."""
+        if snapshot is not None:
+            self._snapshots[name] = snapshot
+            if name not in self._latest or snapshot.final_metrics:
+                first = next(iter(snapshot.final_metrics.items()), None)
+                if first is not None and snapshot.metric_names and snapshot.metric_names[0] in snapshot.final_metrics:
+                    first = (snapshot.metric_names[0], snapshot.final_metrics[snapshot.metric_names[0]])
+                if first is not None:
+                    self._latest[name] = first
+        if error is not None:
+            self._errors[name] = error
+        elif clear_error:
+            self._errors.pop(name, None)
+        self._update_row(name, now)
+
+    def update_metric(self, name: str, metric: str, value: float, now: datetime) -> None:
+        """Show the latest value of the job's first metric."""
+        snapshot = self._snapshots.get(name)
+        if snapshot is None or not snapshot.metric_names or snapshot.metric_names[0] != metric:
+            return
+        self._latest[name] = (metric, value)
+        self._update_row(name, now)
+
+    def tick(self, now: datetime) -> None:
+        """Advance the elapsed time of running jobs."""
+        for name, snapshot in self._snapshots.items():
+            if not snapshot.is_terminal:
+                self.update_cell(name, "elapsed", self._cells(name, now)[3])
+
+    def _update_row(self, name: str, now: datetime) -> None:
+        if name not in self.rows:
+            return
+        for (key, _), value in zip(self.COLUMNS, self._cells(name, now)):
+            self.update_cell(name, key, value, update_width=key in ("status", "stage", "metric"))

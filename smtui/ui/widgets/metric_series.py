@@ -1,0 +1,112 @@
+"""Small live series of a job's metrics: a sparkline each, with the latest value."""
+
+from __future__ import annotations
+
+import math
+from typing import Mapping, Sequence
+
+from rich.console import RenderableType
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from smtui.aws.snapshot import MetricPoint
+from smtui.ui.fmt import metric_value
+
+BARS = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(values: Sequence[float], width: int) -> str:
+    """The last ``width`` finite values as block characters, lowest to highest.
+
+    Non-finite values (NaN, ±inf) are drawn as gaps so one bad point cannot
+    flatten the rest of the line.
+    """
+    values = list(values)[-width:]
+    finite = [v for v in values if math.isfinite(v)]
+    if not finite:
+        return " " * len(values)
+    low, high = min(finite), max(finite)
+    scale = (high - low) or 1.0
+    return "".join(
+        BARS[min(len(BARS) - 1, int((v - low) / scale * (len(BARS) - 1) + 0.5))] if math.isfinite(v) else " "
+        for v in values
+    )
+
+
+class MetricSeries(Widget):
+    """One row per metric: name, sparkline, latest value.
+
+    The newest point is marked while it is fresh: ``flash`` runs 1 → 0 after
+    points arrive and the last cell of the line and the value are highlighted
+    until it reaches 0. Metrics that only have a final value show it with a
+    ``final`` tag.
+    """
+
+    DEFAULT_CSS = """
+    MetricSeries { height: auto; padding: 0 1; }
+    MetricSeries > .metricseries--name { color: $text-muted; }
+    MetricSeries > .metricseries--line { color: $primary; }
+    MetricSeries > .metricseries--value { text-style: bold; }
+    MetricSeries > .metricseries--new { color: $accent; text-style: bold reverse; }
+    MetricSeries > .metricseries--muted { color: $text-muted; }
+    """
+
+    COMPONENT_CLASSES = {"metricseries--name", "metricseries--line", "metricseries--value", "metricseries--new", "metricseries--muted"}
+    """`--name` the metric name, `--line` the sparkline, `--value` the latest value, `--new` a fresh point."""
+
+    names: reactive[tuple[str, ...]] = reactive(tuple)
+    series: reactive[Mapping[str, tuple[MetricPoint, ...]]] = reactive(dict, always_update=True)
+    finals: reactive[Mapping[str, float]] = reactive(dict)
+    #: Metrics whose newest point just arrived.
+    fresh: reactive[frozenset[str]] = reactive(frozenset)
+    flash: reactive[float] = reactive(0.0)
+
+    def show(self, names: Sequence[str], series: Mapping[str, tuple[MetricPoint, ...]], finals: Mapping[str, float],
+             fresh: frozenset[str] = frozenset()) -> None:
+        """Replace what is shown; metrics in ``fresh`` get the new-point mark."""
+        self.names = tuple(names)
+        self.finals = dict(finals)
+        self.series = dict(series)
+        if fresh:
+            self.fresh = fresh
+            self.flash = 1.0
+            self.animate("flash", 0.0, duration=2.0, easing="in_cubic", on_complete=self._settled)
+        else:
+            self.fresh = frozenset()
+            self.flash = 0.0
+
+    def _settled(self) -> None:
+        self.fresh = frozenset()
+
+    def get_content_height(self, container, viewport, width: int) -> int:
+        return max(1, len(self.names))
+
+    def render(self) -> RenderableType:
+        if not self.names:
+            return Text("No metrics defined for this job", style=self.get_component_rich_style("metricseries--muted"))
+        width = self.content_region.width or self.size.width or 60
+        name_width = min(max(len(n) for n in self.names), max(8, width // 3))
+        value_width = 9
+        line_width = max(4, width - name_width - value_width - 3)
+        out = Text(no_wrap=True, overflow="ellipsis")
+        for index, name in enumerate(self.names):
+            if index:
+                out.append("\n")
+            points = self.series.get(name, ())
+            label = name if len(name) <= name_width else name[: name_width - 1] + "…"
+            out.append(f"{label:<{name_width}} ", style=self.get_component_rich_style("metricseries--name"))
+            is_new = name in self.fresh and self.flash > 0
+            if points:
+                line = sparkline([p.value for p in points], line_width)
+                out.append(line[:-1], style=self.get_component_rich_style("metricseries--line"))
+                out.append(line[-1:], style=self.get_component_rich_style("metricseries--new" if is_new else "metricseries--line"))
+                out.append(" " * (line_width - len(line)))
+                value = metric_value(points[-1].value)
+                out.append(f" {value:>{value_width}}", style=self.get_component_rich_style("metricseries--new" if is_new else "metricseries--value"))
+            elif name in self.finals:
+                out.append(f"{'final':<{line_width}}", style=self.get_component_rich_style("metricseries--muted"))
+                out.append(f" {metric_value(self.finals[name]):>{value_width}}", style=self.get_component_rich_style("metricseries--value"))
+            else:
+                out.append(f"{'no data yet':<{line_width}}", style=self.get_component_rich_style("metricseries--muted"))
+        return out

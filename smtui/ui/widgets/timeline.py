@@ -1,0 +1,174 @@
+"""The timeline: a job's secondary-status transitions on a time axis."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from rich.console import RenderableType
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from smtui.aws.snapshot import JobSnapshot, Transition
+from smtui.ui.fmt import clock_time, compact_duration
+from smtui.ui.status_style import secondary_style
+
+#: The fill of a stage's bar, so stages differ by texture as well as colour.
+BAR_FILL = {
+    "Pending": "·",
+    "Starting": "░",
+    "LaunchingMLInstances": "░",
+    "PreparingTrainingStack": "░",
+    "Downloading": "▒",
+    "DownloadingTrainingImage": "▒",
+    "Training": "█",
+    "Uploading": "▓",
+    "Updating": "▒",
+    "Interrupted": "╳",
+    "Restarting": "░",
+    "Stopping": "▄",
+}
+#: Short names so the label column stays narrow.
+SHORT_NAME = {
+    "LaunchingMLInstances": "Launching",
+    "PreparingTrainingStack": "Preparing",
+    "DownloadingTrainingImage": "Pulling image",
+    "MaxRuntimeExceeded": "Max runtime",
+    "MaxWaitTimeExceeded": "Max wait",
+}
+LABEL_WIDTH = 13
+ROLES = ("success", "error", "warning", "active", "info", "muted")
+
+
+class Timeline(Widget):
+    """Secondary-status stages of one job against a shared time axis.
+
+    Each row is a stage: symbol, name, a bar placed on the axis, its duration
+    and status message. The open stage grows with ``now``. A stage that
+    arrives while watching sweeps in along its row (``reveal`` runs 0 → 1).
+    """
+
+    DEFAULT_CSS = """
+    Timeline { height: auto; min-height: 3; padding: 0 1; }
+    Timeline > .timeline--success { color: $success; }
+    Timeline > .timeline--error { color: $error; }
+    Timeline > .timeline--warning { color: $warning; }
+    Timeline > .timeline--active { color: $primary; text-style: bold; }
+    Timeline > .timeline--info { color: $accent; }
+    Timeline > .timeline--muted { color: $text-muted; }
+    Timeline > .timeline--axis { color: $text-muted; }
+    Timeline > .timeline--new { background: $accent 25%; text-style: bold; }
+    """
+
+    COMPONENT_CLASSES = {f"timeline--{role}" for role in ROLES} | {"timeline--axis", "timeline--new"}
+    """Status roles (`timeline--success` …), `timeline--axis` for the axis, `timeline--new` for an arriving stage."""
+
+    snapshot: reactive[JobSnapshot | None] = reactive(None)
+    now: reactive[datetime | None] = reactive(None)
+    #: Index of the first stage still animating in; -1 when none.
+    arriving: reactive[int] = reactive(-1)
+    #: Progress of the arrival animation, 0 to 1.
+    reveal: reactive[float] = reactive(1.0)
+
+    def show(self, snapshot: JobSnapshot | None, *, animate_from: int | None = None) -> None:
+        """Show ``snapshot``; stages from ``animate_from`` on sweep in."""
+        self.snapshot = snapshot
+        if animate_from is None or snapshot is None or animate_from >= len(snapshot.transitions):
+            return
+        self.arriving = animate_from
+        self.reveal = 0.0
+        self.animate("reveal", 1.0, duration=1.2, easing="out_cubic", on_complete=self._arrived)
+
+    def _arrived(self) -> None:
+        self.arriving = -1
+
+    def get_content_height(self, container, viewport, width: int) -> int:
+        if self.snapshot is None or not self.snapshot.transitions:
+            return 1
+        return len(self.snapshot.transitions) + 2
+
+    def _role(self, role: str):
+        return self.get_component_rich_style(f"timeline--{role}")
+
+    def render(self) -> RenderableType:
+        snapshot, now = self.snapshot, self.now
+        if snapshot is None:
+            return Text("No job selected", style=self._role("muted"))
+        transitions = snapshot.transitions
+        if not transitions:
+            return Text("No status transitions yet", style=self._role("muted"))
+        now = now or snapshot.fetched_at
+        start = transitions[0].start
+        end = max(now, transitions[-1].start) if not snapshot.is_terminal else max(
+            t.end or t.start for t in transitions
+        )
+        span = max((end - start).total_seconds(), 1.0)
+        width = self.content_region.width or self.size.width or 60
+        duration_width = 8
+        # The message column gets what is left once the bar is wide enough to read.
+        bar_width = max(10, min(40, width - LABEL_WIDTH - 2 - duration_width - 2 - 20))
+        message_width = max(0, width - LABEL_WIDTH - 2 - bar_width - 1 - duration_width - 2)
+        lines = Text(no_wrap=True, overflow="ellipsis")
+        for index, transition in enumerate(transitions):
+            lines.append_text(self._row(index, transition, start, span, now, bar_width, message_width))
+            lines.append("\n")
+        lines.append_text(self._axis(start, end, bar_width, snapshot.is_terminal))
+        return lines
+
+    def _row(self, index: int, transition: Transition, origin: datetime, span: float, now: datetime,
+             bar_width: int, message_width: int) -> Text:
+        style = secondary_style(transition.status)
+        role = self._role(style.role)
+        is_open = transition.end is None
+        arriving = 0 <= self.arriving <= index
+        reveal = self.reveal if arriving else 1.0
+        begin = (transition.start - origin).total_seconds() / span
+        finish = ((transition.end or now) - origin).total_seconds() / span
+        left = min(int(begin * bar_width), bar_width - 1)
+        right = max(left + 1, min(bar_width, round(finish * bar_width)))
+        shown = left + max(1, round((right - left) * reveal))
+        fill = BAR_FILL.get(transition.status)
+        bar = Text(" " * left)
+        if fill is None:
+            # Final states are moments, not spans: a marker on the axis.
+            bar.append(style.symbol, style=role)
+        else:
+            body = fill * (shown - left)
+            if is_open and reveal >= 1.0:
+                body = body[:-1] + "▶" if len(body) > 1 else body
+            bar.append(body, style=role if is_open else role + self._role("muted"))
+        bar.pad_right(bar_width - bar.cell_len)
+        label = SHORT_NAME.get(transition.status, transition.status)[: LABEL_WIDTH - 2]
+        row = Text.assemble(
+            (f"{style.symbol} ", role),
+            (f"{label:<{LABEL_WIDTH - 2}} ", role if is_open else ""),
+            bar,
+            " ",
+            (f"{compact_duration(transition.duration(now)):>8}", "" if fill else self._role("muted")),
+        )
+        if message_width > 3 and transition.message:
+            message = transition.message if len(transition.message) <= message_width else transition.message[: message_width - 1] + "…"
+            row.append("  ")
+            row.append(message, style=self._role("muted"))
+        if arriving and reveal < 1.0:
+            row.stylize(self._role("new"))
+        return row
+
+    def _axis(self, start: datetime, end: datetime, bar_width: int, finished: bool) -> Text:
+        axis_style = self._role("axis")
+        ticks = "├" + "─" * max(bar_width - 2, 0) + "┤"
+        for fraction in (0.25, 0.5, 0.75):
+            position = int(fraction * (bar_width - 1))
+            ticks = ticks[:position] + "┼" + ticks[position + 1 :]
+        label_start = clock_time(start)
+        label_end = clock_time(end) if finished else "now"
+        total = compact_duration(end - start)
+        gap = max(1, bar_width - len(label_start) - len(label_end))
+        middle = f" {total} "
+        if len(middle) + 2 <= gap:
+            pad_left = (gap - len(middle)) // 2
+            labels = label_start + " " * pad_left + middle + " " * (gap - len(middle) - pad_left) + label_end
+        else:
+            labels = label_start + " " * gap + label_end
+        indent = " " * LABEL_WIDTH
+        return Text.assemble((indent + ticks + "\n", axis_style), (indent + labels, axis_style))
