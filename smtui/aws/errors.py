@@ -56,9 +56,10 @@ def explain(exc: BaseException) -> PollError:
         error = exc.response.get("Error", {})
         code = str(error.get("Code", "")) or "Unknown"
         text = str(error.get("Message", "")).strip() or code
-        if code == "ValidationException" and "not found" in text.lower():
+        lowered = text.lower()
+        if code == "ValidationException" and ("not found" in lowered or "could not find" in lowered):
             return PollError(NOT_FOUND, "job not found: check the name and the region")
-        if code == "ResourceNotFound":
+        if code in ("ResourceNotFound", "ResourceNotFoundException"):
             return PollError(NOT_FOUND, "job not found: check the name and the region")
         if code in _THROTTLE_CODES:
             return PollError(THROTTLED, "throttled by AWS: retrying with back-off")

@@ -1,0 +1,40 @@
+"""Shared fixtures: an isolated AWS environment, UTC time, the simulator and moto's server."""
+
+from __future__ import annotations
+
+import os
+import time
+from datetime import datetime, timezone
+
+import pytest
+
+#: The instant every deterministic test and snapshot is taken at (simulated time).
+ORIGIN = datetime(2026, 11, 26, 10, 0, 0, tzinfo=timezone.utc)
+CREDENTIALS = ("testing", "testing")
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(monkeypatch, tmp_path):
+    """Nothing from the developer's own AWS setup, and UTC wall clock for stable output."""
+    for name in list(os.environ):
+        if name.startswith("AWS_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "aws-config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "aws-credentials"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    time.tzset()
+
+
+@pytest.fixture(scope="session")
+def moto_url():
+    """moto's server on a loopback port: an independent implementation of the same APIs."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
