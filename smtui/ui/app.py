@@ -169,9 +169,11 @@ class WatchScreen(Screen):
         for event in message.events:
             if event.points:
                 jobs.update_metric(event.job, event.metric, event.points[-1].value, self.now or event.points[-1].timestamp)
-            if event.job == self.selected:
+            # Points of the first round are history; a point that extends a known series is news.
+            store = self.app.poller.metrics
+            if event.job == self.selected and len(store.points(event.job, event.metric)) > len(event.points):
                 fresh.add(event.metric)
-        if fresh:
+        if any(event.job == self.selected for event in message.events):
             self._show_metrics(frozenset(fresh))
 
     def on_metrics_failed(self, message: MetricsFailedMessage) -> None:
