@@ -93,6 +93,11 @@ class WatchScreen(Screen):
             self.selected = self.names[0]
         jobs.focus()
         self._update_title()
+        self.now = self.app.clock.now()
+        self.set_interval(self.app.tick_seconds, self._tick)
+
+    def _tick(self) -> None:
+        self.now = self.app.clock.now()
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < NARROW_WIDTH, "-narrow")
@@ -122,6 +127,12 @@ class WatchScreen(Screen):
         name = self.selected
         snapshot = self.snapshots.get(name) if name else None
         timeline = self.query_one(Timeline)
+        if name is None:
+            timeline.placeholder = "No job selected"
+        elif name in self.errors:
+            timeline.placeholder = "No data: the last poll failed (see Details)"
+        else:
+            timeline.placeholder = "Waiting for the first answer…"
         timeline.show(snapshot, animate_from=animate_from)
         self.query_one("#timeline-pane").border_title = f"Timeline · {name}" if name else "Timeline"
         self._show_metrics(fresh)
@@ -160,7 +171,7 @@ class WatchScreen(Screen):
         self.errors[message.name] = message.error
         self.query_one(JobList).update_job(message.name, self.now or message.error.since or datetime.now().astimezone(), error=message.error)
         if message.name == self.selected:
-            self._show_detail()
+            self._show_selected()
         self._update_title()
 
     def on_metrics_updated(self, message: MetricsUpdated) -> None:
@@ -248,14 +259,11 @@ class SmtuiApp(App):
             self.names, subtitle=subtitle or getattr(source, "endpoint_label", ""), interval=interval
         )
 
-    def on_mount(self) -> None:
-        self.push_screen(self.watch_screen)
-        self.watch_screen.now = self.clock.now()
-        self.set_interval(self.tick_seconds, self._tick)
-        self.run_poller()
+    def get_default_screen(self) -> Screen:
+        return self.watch_screen
 
-    def _tick(self) -> None:
-        self.watch_screen.now = self.clock.now()
+    def on_mount(self) -> None:
+        self.run_poller()
 
     def _from_poller(self, event: PollerEvent) -> None:
         screen = self.watch_screen

@@ -69,6 +69,8 @@ class Timeline(Widget):
     arriving: reactive[int] = reactive(-1)
     #: Progress of the arrival animation, 0 to 1.
     reveal: reactive[float] = reactive(1.0)
+    #: What to say while there is no snapshot.
+    placeholder: reactive[str] = reactive("No job selected")
 
     def show(self, snapshot: JobSnapshot | None, *, animate_from: int | None = None) -> None:
         """Show ``snapshot``; stages from ``animate_from`` on sweep in."""
@@ -93,7 +95,7 @@ class Timeline(Widget):
     def render(self) -> RenderableType:
         snapshot, now = self.snapshot, self.now
         if snapshot is None:
-            return Text("No job selected", style=self._role("muted"))
+            return Text(self.placeholder, style=self._role("muted"))
         transitions = snapshot.transitions
         if not transitions:
             return Text("No status transitions yet", style=self._role("muted"))
