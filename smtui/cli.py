@@ -94,10 +94,10 @@ def _aws_options(args: argparse.Namespace):
 
 
 def run_watch(args: argparse.Namespace) -> int:
+    names = check_job_names(args.jobs)
     from smtui.aws.source import AwsJobSource
     from smtui.ui.app import SmtuiApp
 
-    names = check_job_names(args.jobs)
     options = _aws_options(args)
     where = options.endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or options.region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "default region"
     if options.profile:

@@ -1,0 +1,44 @@
+"""Deterministic apps for snapshot tests and the README pictures.
+
+The simulator and the app share one frozen clock set a fixed number of
+simulated seconds after the simulator's origin, so every run draws the same
+screen.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from datetime import timedelta
+from typing import Iterator
+
+from smtui.aws.source import AwsJobSource, AwsOptions
+from smtui.clock import FrozenClock
+from smtui.sim import Simulator, start_in_thread
+from smtui.ui.app import SmtuiApp
+
+from tests.conftest import CREDENTIALS, ORIGIN
+
+#: One terminal size for most snapshots, plus the small case.
+SIZE = (120, 40)
+SMALL = (80, 24)
+
+
+@contextmanager
+def simulated_app(after_seconds: float, names: list[str] | None = None) -> Iterator[SmtuiApp]:
+    """An app watching the simulator's jobs, both frozen ``after_seconds`` after the origin."""
+    clock = FrozenClock(ORIGIN + timedelta(seconds=after_seconds))
+    simulator = Simulator(clock, speed=1.0, origin=ORIGIN)
+    with start_in_thread(simulator) as running:
+        source = AwsJobSource(AwsOptions(region="us-east-1", endpoint_url=running.url, static_credentials=CREDENTIALS))
+        # A long interval: the first round of polls is all a snapshot needs.
+        app = SmtuiApp(source, names or simulator.job_names(), clock=clock, interval=3600, metrics_interval=3600,
+                       subtitle="simulator")
+        yield app
+
+
+async def until_loaded(pilot) -> None:
+    """Wait until every job has had its first answer and metrics arrived, then let the screen settle."""
+    await pilot.app.poller.loaded.wait()
+    await pilot.pause()
+    await pilot.wait_for_scheduled_animations()
+    await pilot.pause()
