@@ -1,0 +1,122 @@
+"""The poller's schedule, on an in-memory source: overlap, spread, terminal jobs, failures, batching."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta, timezone
+
+from botocore.exceptions import ClientError, EndpointConnectionError
+
+from smtui.aws.errors import NETWORK, NOT_FOUND
+from smtui.aws.poller import JobFailed, JobUpdate, MetricsUpdate, Poller
+from smtui.clock import FrozenClock
+
+T0 = datetime(2026, 11, 26, 10, 0, tzinfo=timezone.utc)
+
+
+class FakeSource:
+    """Answers DescribeTrainingJob from a script and records every call."""
+
+    def __init__(self, statuses: dict[str, list[str]], *, latency: float = 0.0, failures: dict[str, int] | None = None):
+        self.statuses = statuses
+        self.latency = latency
+        self.failures = dict(failures or {})
+        self.calls: list[tuple[str, float]] = []
+        self.metric_calls: list[int] = []
+        self.in_flight: dict[str, int] = {}
+        self.max_in_flight = 0
+
+    async def describe_training_job(self, name: str) -> dict:
+        loop = asyncio.get_running_loop()
+        self.calls.append((name, loop.time()))
+        self.in_flight[name] = self.in_flight.get(name, 0) + 1
+        self.max_in_flight = max(self.max_in_flight, self.in_flight[name])
+        try:
+            await asyncio.sleep(self.latency)
+            if name not in self.statuses:
+                raise ClientError({"Error": {"Code": "ValidationException", "Message": "Requested resource not found."}}, "DescribeTrainingJob")
+            if self.failures.get(name, 0) > 0:
+                self.failures[name] -= 1
+                raise EndpointConnectionError(endpoint_url="http://127.0.0.1:9")
+            script = self.statuses[name]
+            status = script.pop(0) if len(script) > 1 else script[0]
+            return {
+                "TrainingJobName": name,
+                "TrainingJobStatus": status,
+                "CreationTime": T0,
+                "TrainingStartTime": T0,
+                "AlgorithmSpecification": {"MetricDefinitions": [{"Name": "loss", "Regex": "x"}]},
+            }
+        finally:
+            self.in_flight[name] -= 1
+
+    async def get_metric_data(self, queries, start, end, period=60):
+        self.metric_calls.append(len(queries))
+        return {q: [(T0 + timedelta(minutes=len(self.metric_calls)), 1.0 / len(self.metric_calls))] for q in queries}
+
+
+async def run_for(poller: Poller, seconds: float) -> None:
+    task = asyncio.create_task(poller.run())
+    await asyncio.sleep(seconds)
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+
+
+async def test_polls_of_one_job_never_overlap_and_spread_over_the_interval():
+    source = FakeSource({f"job-{i}": ["InProgress"] for i in range(4)}, latency=0.03)
+    poller = Poller(source, list(source.statuses), lambda e: None, interval=0.2, metrics_interval=10, clock=FrozenClock(T0))
+    await run_for(poller, 0.75)
+    assert source.max_in_flight == 1
+    # After the opening round, the jobs keep distinct phases instead of polling in a burst.
+    later = sorted(t for _, t in source.calls[4:])
+    gaps = [b - a for a, b in zip(later, later[1:])]
+    assert len(later) >= 6 and min(gaps) > 0.02
+
+
+async def test_terminal_job_is_polled_once_more_then_dropped():
+    source = FakeSource({"a": ["InProgress", "Completed"]})
+    events = []
+    poller = Poller(source, ["a"], events.append, interval=0.01, metrics_interval=0.01, clock=FrozenClock(T0))
+    await asyncio.wait_for(poller.run(), 5)
+    assert [name for name, _ in source.calls] == ["a", "a", "a"]
+    assert [e.snapshot.status for e in events if isinstance(e, JobUpdate)] == ["InProgress", "Completed", "Completed"]
+
+
+async def test_a_failing_job_does_not_stop_the_others_and_recovers():
+    source = FakeSource({"good": ["InProgress"], "flaky": ["InProgress"]}, failures={"flaky": 2})
+    events = []
+    poller = Poller(source, ["good", "flaky", "missing"], events.append, interval=0.05, metrics_interval=10, clock=FrozenClock(T0))
+    await run_for(poller, 0.4)
+    failed = [e for e in events if isinstance(e, JobFailed)]
+    assert {e.name for e in failed} == {"flaky", "missing"}
+    assert any(e.error.kind == NETWORK for e in failed if e.name == "flaky")
+    assert all(e.error.kind == NOT_FOUND for e in failed if e.name == "missing")
+    # The same failure keeps the time it started.
+    flaky = [e.error.since for e in failed if e.name == "flaky"]
+    assert len(set(flaky)) == 1
+    assert any(isinstance(e, JobUpdate) and e.name == "flaky" for e in events), "flaky recovered"
+    assert "flaky" not in poller.errors and "missing" in poller.errors
+    assert sum(1 for n, _ in source.calls if n == "good") >= 4
+
+
+async def test_metrics_of_all_jobs_go_in_one_call_and_merge():
+    source = FakeSource({f"job-{i}": ["InProgress"] for i in range(30)})
+    events = []
+    poller = Poller(source, list(source.statuses), events.append, interval=10, metrics_interval=0.05, clock=FrozenClock(T0))
+    await run_for(poller, 0.3)
+    assert source.metric_calls[0] == 30  # one query per job's metric, in one call
+    metric_events = [e for e in events if isinstance(e, MetricsUpdate)]
+    assert metric_events and len(metric_events[0].events) == 30
+    assert len(poller.metrics.points("job-0", "loss")) == len(source.metric_calls)
+
+
+async def test_poke_polls_now():
+    source = FakeSource({"a": ["InProgress"]})
+    poller = Poller(source, ["a"], lambda e: None, interval=60, metrics_interval=60, clock=FrozenClock(T0))
+    task = asyncio.create_task(poller.run())
+    await asyncio.wait_for(poller.loaded.wait(), 2)
+    poller.poke("a")
+    await asyncio.sleep(0.05)
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    assert len(source.calls) == 2
