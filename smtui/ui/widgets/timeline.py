@@ -107,8 +107,9 @@ class Timeline(Widget):
         span = max((end - start).total_seconds(), 1.0)
         width = self.content_region.width or self.size.width or 60
         duration_width = 8
-        # The message column gets what is left once the bar is wide enough to read.
-        bar_width = max(10, min(40, width - LABEL_WIDTH - 2 - duration_width - 2 - 20))
+        # The bar takes a little over half of the free width; status messages get the rest.
+        free = width - LABEL_WIDTH - 1 - duration_width - 2
+        bar_width = max(10, min(60, int(free * 0.55)))
         message_width = max(0, width - LABEL_WIDTH - 2 - bar_width - 1 - duration_width - 2)
         lines = Text(no_wrap=True, overflow="ellipsis")
         for index, transition in enumerate(transitions):
