@@ -73,7 +73,11 @@ _WORDS = {
     "url": "URL", "ml": "ML", "gb": "GB", "mb": "MB", "ecr": "ECR", "ec2": "EC2", "mlflow": "MLflow",
     "automl": "AutoML", "tensorboard": "TensorBoard", "sagemaker": "SageMaker", "efa": "EFA", "ssh": "SSH",
     "http": "HTTP", "sdk": "SDK", "iam": "IAM", "cpu": "CPU", "gpu": "GPU", "ssm": "SSM", "hpo": "HPO",
+    "eula": "EULA", "ai": "AI", "lora": "LoRA",
 }
+#: Compound names the tokenizer would split: rejoined after humanising.
+_COMPOUNDS = (("Sage maker", "SageMaker"), ("sage maker", "SageMaker"), ("Tensor board", "TensorBoard"),
+              ("tensor board", "TensorBoard"), ("Auto ML", "AutoML"))
 _TOKEN = re.compile(r"[A-Z][0-9]+|[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
@@ -129,7 +133,10 @@ def humanize(name: str) -> str:
             words.append(token)
         else:
             words.append(token.capitalize() if index == 0 else token.lower())
-    return " ".join(words)
+    label = " ".join(words)
+    for split, joined in _COMPOUNDS:
+        label = label.replace(split, joined)
+    return label
 
 
 def describe_sections(response: Mapping[str, Any]) -> list[Section]:
@@ -142,7 +149,12 @@ def describe_sections(response: Mapping[str, Any]) -> list[Section]:
     for key in keys:
         node = _node(key, humanize(key), key, response[key], members.get(key), key in members)
         grouped[section_of(key) if key in members else OTHER].append(node)
-    return [Section(title, tuple(fields)) for title, fields in grouped.items() if fields]
+    order = {member: i for members in _PLACEMENT.values() for i, member in enumerate(members)}
+    return [
+        Section(title, tuple(sorted(fields, key=lambda n: order.get(n.key, len(order)))))
+        for title, fields in grouped.items()
+        if fields
+    ]
 
 
 def _node(key: str, label: str, path: str, value: Any, shape: Any, in_model: bool) -> FieldNode:
@@ -158,7 +170,7 @@ def _node(key: str, label: str, path: str, value: Any, shape: Any, in_model: boo
             return FieldNode(key, label, path, "structure", None, children, in_model)
         value_shape = getattr(shape, "value", None) if type_name == "map" else None
         children = tuple(
-            _node(str(k), str(k), f"{path}[{k!s}]", v, value_shape, in_model and type_name == "map")
+            _node(str(k), str(k), f"{path}.{k!s}", v, value_shape, in_model and type_name == "map")
             for k, v in value.items()
         )
         return FieldNode(key, label, path, "map" if type_name == "map" else "structure", None, children, in_model)
