@@ -113,6 +113,8 @@ def describe(scenario: Scenario, playback: Playback, elapsed: float, *, origin: 
     response: dict[str, Any] = {
         "TrainingJobName": name,
         "TrainingJobArn": f"arn:aws:sagemaker:{region}:{account}:training-job/{name}",
+        # Required by the model: SageMaker names the artifact's place from the start.
+        "ModelArtifacts": {"S3ModelArtifacts": f"{bucket}/{name.split('-')[0]}/output/{name}/output/model.tar.gz"},
         "TrainingJobStatus": playback.status,
         "SecondaryStatus": spans[-1].stage.status if spans else "Starting",
         "HyperParameters": dict(scenario.hyperparameters),
@@ -186,8 +188,6 @@ def describe(scenario: Scenario, playback: Playback, elapsed: float, *, origin: 
         lost = sum((s.end or end) - s.start for s in spans if s.stage.status in ("Interrupted", "Restarting"))
         response["TrainingTimeInSeconds"] = int(end - start)
         response["BillableTimeInSeconds"] = int(max(end - start - lost, 0))
-        if playback.status == "Completed":
-            response["ModelArtifacts"] = {"S3ModelArtifacts": f"{bucket}/{name.split('-')[0]}/output/{name}/output/model.tar.gz"}
         if playback.status == "Failed":
             response["FailureReason"] = scenario.failure_reason or "AlgorithmError: see the job logs"
         points = metric_points(scenario, playback, elapsed)

@@ -83,7 +83,7 @@ class Simulator:
             response = fill(response, shape, "", region=self.region, account=self.account_id,
                             moment=to_time(self.origin, scenario, 0, self.speed))
             # Fields that only make sense once the job is over stay truthful.
-            for member in ("FailureReason", "TrainingEndTime", "FinalMetricDataList", "ModelArtifacts",
+            for member in ("FailureReason", "TrainingEndTime", "FinalMetricDataList",
                            "TrainingTimeInSeconds", "BillableTimeInSeconds"):
                 if not playback.terminal:
                     response.pop(member, None)
