@@ -42,3 +42,15 @@ async def until_loaded(pilot) -> None:
     await pilot.pause()
     await pilot.wait_for_scheduled_animations()
     await pilot.pause()
+
+#: Simulated seconds after the origin at which the pictures are taken.
+RUNNING = 600  # most jobs training, one downloading, one in the middle of a spot restart cycle
+LATER = 1500  # completed, failed, stopped, max-runtime and restarted-spot jobs side by side
+
+#: The README pictures: name → (moment, size, keys pressed).
+SHOTS = {
+    "watch": (RUNNING, SIZE, ()),
+    "failed": (LATER, SIZE, ("j",)),
+    "spot": (LATER, SIZE, ("j", "j")),
+    "small": (RUNNING, SMALL, ()),
+}

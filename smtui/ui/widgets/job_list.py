@@ -85,7 +85,8 @@ class JobList(DataTable):
         latest = self._latest.get(name)
         metric = Text("")
         if latest is not None:
-            metric = Text.assemble((latest[0], self.get_component_rich_style("joblist--muted")), " ", metric_value(latest[1]))
+            # Value first: when the column is cut short it is the name that goes.
+            metric = Text.assemble(f"{metric_value(latest[1]):>7} ", (latest[0], self.get_component_rich_style("joblist--muted")))
         return status, Text(name), stage, elapsed, metric
 
     def update_job(self, name: str, now: datetime, *, snapshot: JobSnapshot | None = None, error: PollError | None = None, clear_error: bool = False) -> None:

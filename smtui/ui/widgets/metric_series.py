@@ -55,7 +55,7 @@ class MetricSeries(Widget):
     COMPONENT_CLASSES = {"metricseries--name", "metricseries--line", "metricseries--value", "metricseries--new", "metricseries--muted"}
     """`--name` the metric name, `--line` the sparkline, `--value` the latest value, `--new` a fresh point."""
 
-    names: reactive[tuple[str, ...]] = reactive(tuple)
+    names: reactive[tuple[str, ...]] = reactive(tuple, layout=True)
     series: reactive[Mapping[str, tuple[MetricPoint, ...]]] = reactive(dict, always_update=True)
     finals: reactive[Mapping[str, float]] = reactive(dict)
     #: Metrics whose newest point just arrived.

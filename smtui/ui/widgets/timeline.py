@@ -63,14 +63,14 @@ class Timeline(Widget):
     COMPONENT_CLASSES = {f"timeline--{role}" for role in ROLES} | {"timeline--axis", "timeline--new"}
     """Status roles (`timeline--success` …), `timeline--axis` for the axis, `timeline--new` for an arriving stage."""
 
-    snapshot: reactive[JobSnapshot | None] = reactive(None)
+    snapshot: reactive[JobSnapshot | None] = reactive(None, layout=True)
     now: reactive[datetime | None] = reactive(None)
     #: Index of the first stage still animating in; -1 when none.
     arriving: reactive[int] = reactive(-1)
     #: Progress of the arrival animation, 0 to 1.
     reveal: reactive[float] = reactive(1.0)
     #: What to say while there is no snapshot.
-    placeholder: reactive[str] = reactive("No job selected")
+    placeholder: reactive[str] = reactive("No job selected", layout=True)
 
     def show(self, snapshot: JobSnapshot | None, *, animate_from: int | None = None) -> None:
         """Show ``snapshot``; stages from ``animate_from`` on sweep in."""
@@ -109,7 +109,7 @@ class Timeline(Widget):
         duration_width = 8
         # The bar takes a little over half of the free width; status messages get the rest.
         free = width - LABEL_WIDTH - 1 - duration_width - 2
-        bar_width = max(10, min(60, int(free * 0.55)))
+        bar_width = max(10, min(60, int(free * 0.45)))
         message_width = max(0, width - LABEL_WIDTH - 2 - bar_width - 1 - duration_width - 2)
         lines = Text(no_wrap=True, overflow="ellipsis")
         for index, transition in enumerate(transitions):
