@@ -1,0 +1,110 @@
+"""Behaviour of the app against the simulator: updates in place, animation of arrivals, keys, failures."""
+
+from __future__ import annotations
+
+from smtui.ui.widgets.job_list import JobList
+from smtui.ui.widgets.metric_series import MetricSeries
+from smtui.ui.widgets.timeline import Timeline
+
+from tests.screens import SIZE, simulated_app, until_loaded
+
+BERT = "bert-base-finetune-imdb"
+# bert is created 420 s before the origin and starts Uploading 1770 s after creation.
+BEFORE_UPLOAD = 1340
+TRAINING_END = 1350
+
+
+async def wait_until(pilot, condition, tries: int = 100) -> None:
+    for _ in range(tries):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("condition never held")
+
+
+async def test_new_transition_updates_row_in_place_and_animates():
+    with simulated_app(BEFORE_UPLOAD) as app:
+        async with app.run_test(size=SIZE) as pilot:
+            await until_loaded(pilot)
+            screen = app.watch_screen
+            jobs = screen.query_one(JobList)
+            timeline = screen.query_one(Timeline)
+            assert timeline.arriving == -1, "history does not animate"
+            rows = jobs.row_count
+            app.clock.advance(TRAINING_END - BEFORE_UPLOAD + 5)
+            app.poller.poke(BERT)
+            await wait_until(pilot, lambda: screen.snapshots[BERT].secondary_status == "Uploading")
+            assert jobs.row_count == rows and jobs.cursor_row == 0
+            assert "Uploading" in str(jobs.get_cell(BERT, "stage"))
+            assert timeline.arriving == 3 and timeline.reveal < 1.0
+            await pilot.wait_for_scheduled_animations()
+            await wait_until(pilot, lambda: timeline.arriving == -1)
+            assert timeline.reveal == 1.0
+
+
+async def test_new_metric_points_are_marked():
+    with simulated_app(600) as app:
+        async with app.run_test(size=SIZE) as pilot:
+            await until_loaded(pilot)
+            series = app.watch_screen.query_one(MetricSeries)
+            before = len(app.poller.metrics.points(BERT, "train:loss"))
+            assert series.fresh == frozenset()
+            app.clock.advance(180)
+            app.poller.poke()
+            await wait_until(pilot, lambda: len(app.poller.metrics.points(BERT, "train:loss")) == before + 3)
+            await wait_until(pilot, lambda: "train:loss" in series.fresh)
+            from smtui.ui.fmt import metric_value
+
+            latest = app.poller.metrics.points(BERT, "train:loss")[-1].value
+            assert metric_value(latest) in str(app.watch_screen.query_one(JobList).get_cell(BERT, "metric"))
+
+
+async def test_keys_move_between_jobs_and_panes():
+    with simulated_app(600) as app:
+        async with app.run_test(size=SIZE) as pilot:
+            await until_loaded(pilot)
+            screen = app.watch_screen
+            names = app.names
+            assert screen.selected == names[0]
+            await pilot.press("j", "j")
+            assert screen.selected == names[2]
+            await pilot.press("k")
+            assert screen.selected == names[1]
+            await pilot.press("end")
+            assert screen.selected == names[-1]
+            await pilot.press("home")
+            assert screen.selected == names[0]
+            await pilot.press("down")
+            assert screen.selected == names[1]
+            assert app.focused.id == "jobs"
+            await pilot.press("tab")
+            assert app.focused.id == "timeline-pane"
+            await pilot.press("tab")
+            assert app.focused.id == "detail"
+            await pilot.press("shift+tab", "shift+tab")
+            assert app.focused.id == "jobs"
+            assert "Timeline · " + names[1] == str(screen.query_one("#timeline-pane").border_title)
+
+
+async def test_unknown_job_is_a_row_state_and_the_others_keep_working():
+    with simulated_app(600, names=["ghost-job", BERT]) as app:
+        async with app.run_test(size=SIZE) as pilot:
+            await until_loaded(pilot)
+            jobs = app.watch_screen.query_one(JobList)
+            assert "not found" in str(jobs.get_cell("ghost-job", "status"))
+            assert "InProgress" in str(jobs.get_cell(BERT, "status"))
+            timeline = app.watch_screen.query_one(Timeline)
+            assert timeline.snapshot is None and "poll failed" in timeline.placeholder
+
+
+async def test_help_and_palette_open_and_close():
+    with simulated_app(600) as app:
+        async with app.run_test(size=SIZE) as pilot:
+            await until_loaded(pilot)
+            await pilot.press("question_mark")
+            assert app.screen.__class__.__name__ == "HelpScreen"
+            await pilot.press("escape")
+            assert app.screen is app.watch_screen
+            app.watch_screen.select_job("gpt2-pretrain-maxruntime")
+            await pilot.pause()
+            assert app.watch_screen.selected == "gpt2-pretrain-maxruntime"
