@@ -225,3 +225,27 @@ def test_aws_cli_accepts_the_simulator(sim):
     )
     assert listed.returncode == 0, listed.stderr
     assert len(json.loads(listed.stdout)["TrainingJobSummaries"]) == len(default_scenarios())
+
+
+def test_describe_command_prints_every_leaf_of_the_maximal_job(sim, capsys, monkeypatch):
+    from datetime import datetime
+
+    from smtui.aws.sections import describe_sections, format_value, iter_leaves
+    from smtui.cli import main
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "x")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "x")
+    args = ["describe", "llama-finetune-full-config", "--endpoint-url", sim.url, "--region", "us-east-1"]
+    assert main(args) == 0
+    text = capsys.readouterr().out
+    response = client(sim).describe_training_job(TrainingJobName="llama-finetune-full-config")
+    leaves = [n for s in describe_sections(response) for n in iter_leaves(s.fields)]
+    assert len(leaves) >= 150
+    now = datetime.now().astimezone()
+    for leaf in leaves:
+        # The value text up to the relative age, which depends on the moment of printing.
+        assert format_value(leaf, now).split(" (")[0] in text, leaf.path
+    assert response["ResponseMetadata"]["RequestId"] in text
+    assert main([*args, "--json"]) == 0
+    raw = json.loads(capsys.readouterr().out)
+    assert raw["TrainingJobName"] == "llama-finetune-full-config" and "ResponseMetadata" not in raw
