@@ -13,11 +13,27 @@ detail pane draws the same :class:`Section` objects.
 from __future__ import annotations
 
 import functools
-import re
-import textwrap
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Iterable, Iterator, Mapping
+
+from smtui.aws.formatting import (
+    EMPTY,
+    NO_VALUE,
+    as_datetime,
+    duration_text,
+    humanize,
+    long_duration,
+    relative_age,
+    timestamp_text,
+    visible,
+    wrap,
+)
+
+__all__ = [
+    "OTHER", "SECTION_TITLES", "FieldNode", "Section", "section_of", "describe_sections", "format_value",
+    "iter_leaves", "request_id", "render_text", "humanize", "long_duration", "relative_age", "visible",
+]
 
 OTHER = "Other"
 
@@ -36,6 +52,9 @@ SECTION_TITLES: tuple[str, ...] = (
     OTHER,
 )
 
+# Members in the order they are shown within their section. A member missing
+# here lands in "Other"; the tests check every current member is placed, so
+# only members the API adds later end up there.
 _PLACEMENT: dict[str, tuple[str, ...]] = {
     "Overview": (
         "TrainingJobName", "TrainingJobArn", "TrainingJobStatus", "SecondaryStatus", "FailureReason",
@@ -66,28 +85,26 @@ _PLACEMENT: dict[str, tuple[str, ...]] = {
     ),
 }
 _SECTION_OF = {member: title for title, members in _PLACEMENT.items() for member in members}
+_ORDER = {member: i for members in _PLACEMENT.values() for i, member in enumerate(members)}
 
-#: Words shown in capitals (or a fixed spelling) in labels.
-_WORDS = {
-    "arn": "ARN", "arns": "ARNs", "id": "ID", "ids": "IDs", "kms": "KMS", "vpc": "VPC", "s3": "S3", "uri": "URI",
-    "url": "URL", "ml": "ML", "gb": "GB", "mb": "MB", "ecr": "ECR", "ec2": "EC2", "mlflow": "MLflow",
-    "automl": "AutoML", "tensorboard": "TensorBoard", "sagemaker": "SageMaker", "efa": "EFA", "ssh": "SSH",
-    "http": "HTTP", "sdk": "SDK", "iam": "IAM", "cpu": "CPU", "gpu": "GPU", "ssm": "SSM", "hpo": "HPO",
-    "eula": "EULA", "ai": "AI", "lora": "LoRA",
-}
-#: Compound names the tokenizer would split: rejoined after humanising.
-_COMPOUNDS = (("Sage maker", "SageMaker"), ("sage maker", "SageMaker"), ("Tensor board", "TensorBoard"),
-              ("tensor board", "TensorBoard"), ("Auto ML", "AutoML"))
-_TOKEN = re.compile(r"[A-Z][0-9]+|[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-#: Item fields that name a list element better than its index.
-_ITEM_NAMES = ("ChannelName", "MetricName", "RuleConfigurationName", "Status", "Name", "InstanceGroupName")
+#: Item fields that name a list element better than its index, most telling first.
+_ITEM_NAMES = (
+    "ChannelName", "RuleConfigurationName", "MetricName", "Status", "Name", "CollectionName",
+    "InstanceGroupName", "InstanceType",
+)
+CONTAINERS = ("structure", "list", "map")
+_SKIP = "ResponseMetadata"
 
 
 @dataclass(frozen=True)
 class FieldNode:
-    """One field of the response: a leaf with a value, or a container with children."""
+    """One field of the response: a leaf with a value, or a container with children.
+
+    ``kind`` is one of ``structure``, ``list``, ``map`` (containers, ``value``
+    None) or ``timestamp``, ``duration``, ``boolean``, ``integer``, ``float``,
+    ``string``, ``enum``, ``arn``, ``s3``, ``unknown`` (leaves). ``in_model`` is
+    False for keys the service model does not know, and everything below them.
+    """
 
     key: str
     label: str
@@ -113,95 +130,89 @@ def section_of(member_name: str) -> str:
 
 @functools.lru_cache(maxsize=1)
 def _output_shape():
-    # botocore is imported here, not at module level, to keep start-up fast.
+    # botocore is imported here, not at module level, to keep start-up fast;
+    # loading the model takes ~0.1 s, so it is loaded once per process.
     import botocore.session
 
     model = botocore.session.get_session().get_service_model("sagemaker")
     return model.operation_model("DescribeTrainingJob").output_shape
 
 
-@functools.lru_cache(maxsize=512)
-def humanize(name: str) -> str:
-    """``TrainingJobArn`` → ``Training job ARN``; ``S3Uri`` → ``S3 URI``."""
-    tokens = _TOKEN.findall(name) or [name]
-    words = []
-    for index, token in enumerate(tokens):
-        fixed = _WORDS.get(token.lower())
-        if fixed:
-            words.append(fixed)
-        elif token.isupper() and len(token) > 1:
-            words.append(token)
-        else:
-            words.append(token.capitalize() if index == 0 else token.lower())
-    label = " ".join(words)
-    for split, joined in _COMPOUNDS:
-        label = label.replace(split, joined)
-    return label
+@functools.lru_cache(maxsize=None)
+def _members(shape) -> dict[str, Any]:
+    # Shapes come from the one cached model, so caching by identity is safe and
+    # spares botocore's per-access work on every redraw.
+    return dict(shape.members) if getattr(shape, "type_name", None) == "structure" else {}
 
 
-def describe_sections(response: Mapping[str, Any]) -> list[Section]:
-    """The response as sections in display order; empty sections are left out."""
-    shape = _output_shape()
+def describe_sections(response: Mapping[str, Any] | None) -> list[Section]:
+    """The response as sections in display order; empty sections are left out.
+
+    ``ResponseMetadata`` is not shown (see :func:`request_id`).
+    """
+    if not response:
+        return []
+    members = _members(_output_shape())
     grouped: dict[str, list[FieldNode]] = {title: [] for title in SECTION_TITLES}
-    members = shape.members
     # Model order first, then keys the model does not know, in response order.
-    keys = [k for k in members if k in response] + [k for k in response if k not in members and k != "ResponseMetadata"]
+    keys = [k for k in members if k in response]
+    keys += [k for k in response if k not in members and k != _SKIP]
     for key in keys:
-        node = _node(key, humanize(key), key, response[key], members.get(key), key in members)
+        node = _node(str(key), humanize(str(key)), str(key), key, response[key], members.get(key), key in members)
         grouped[section_of(key) if key in members else OTHER].append(node)
-    order = {member: i for members in _PLACEMENT.values() for i, member in enumerate(members)}
     return [
-        Section(title, tuple(sorted(fields, key=lambda n: order.get(n.key, len(order)))))
+        Section(title, tuple(sorted(fields, key=lambda n: _ORDER.get(n.key, len(_ORDER)))))
         for title, fields in grouped.items()
         if fields
     ]
 
 
-def _node(key: str, label: str, path: str, value: Any, shape: Any, in_model: bool) -> FieldNode:
+def _node(key: str, label: str, path: str, name: str, value: Any, shape: Any, in_model: bool) -> FieldNode:
+    """The node for ``value``; ``name`` is the member whose meaning it carries (for list items, the list's)."""
     type_name = getattr(shape, "type_name", None)
     if isinstance(value, Mapping):
-        if type_name == "structure":
-            members = shape.members
-            ordered = [k for k in members if k in value] + [k for k in value if k not in members]
+        if type_name == "map":
+            value_shape = shape.value
             children = tuple(
-                _node(k, humanize(k), f"{path}.{k}", value[k], members.get(k), in_model and k in members)
-                for k in ordered
+                _node(str(k), visible(str(k)), f"{path}.{k}", name, v, value_shape, in_model) for k, v in value.items()
             )
-            return FieldNode(key, label, path, "structure", None, children, in_model)
-        value_shape = getattr(shape, "value", None) if type_name == "map" else None
+            return FieldNode(key, label, path, "map", None, children, in_model)
+        members = _members(shape)
+        ordered = [k for k in members if k in value] + [k for k in value if k not in members]
         children = tuple(
-            _node(str(k), str(k), f"{path}.{k!s}", v, value_shape, in_model and type_name == "map")
-            for k, v in value.items()
+            _node(str(k), humanize(str(k)), f"{path}.{k}", str(k), value[k], members.get(k), in_model and k in members)
+            for k in ordered
         )
-        return FieldNode(key, label, path, "map" if type_name == "map" else "structure", None, children, in_model)
+        return FieldNode(key, label, path, "structure", None, children, in_model)
     if isinstance(value, (list, tuple)):
-        item_shape = getattr(shape, "member", None) if type_name == "list" else None
+        item_shape = shape.member if type_name == "list" else None
         children = tuple(
-            _node(f"[{i}]", _item_label(i, item), f"{path}[{i}]", item, item_shape, in_model)
+            _node(f"[{i}]", _item_label(i, item), f"{path}[{i}]", name, item, item_shape, in_model)
             for i, item in enumerate(value)
         )
         return FieldNode(key, label, path, "list", None, children, in_model)
-    return FieldNode(key, label, path, _leaf_kind(key, value, shape), value, (), in_model)
+    return FieldNode(key, label, path, _leaf_kind(name, value, shape), value, (), in_model)
 
 
 def _item_label(index: int, item: Any) -> str:
+    # A channel by its name, a transition by its status, a rule by its
+    # configuration name, a metric by its name; otherwise its index.
     if isinstance(item, Mapping):
-        for name in _ITEM_NAMES:
-            if isinstance(item.get(name), str) and item[name]:
-                return f"{index + 1}. {item[name]}"
-    return f"{index + 1}."
+        for field in _ITEM_NAMES:
+            if isinstance(item.get(field), str) and item[field]:
+                return visible(item[field])
+    return f"[{index}]"
 
 
-def _leaf_kind(key: str, value: Any, shape: Any) -> str:
+def _leaf_kind(name: str, value: Any, shape: Any) -> str:
     type_name = getattr(shape, "type_name", None)
-    if isinstance(value, datetime):
+    if isinstance(value, datetime) or (type_name == "timestamp" and as_datetime(value) is not None):
         return "timestamp"
     if isinstance(value, bool):
         return "boolean"
-    if isinstance(value, int) and (key.endswith("InSeconds") or key.endswith("Seconds")):
-        return "duration"
     if isinstance(value, int):
-        return "integer"
+        # MaxRuntimeInSeconds, TrainingTimeInSeconds, KeepAlivePeriodInSeconds, …
+        return "duration" if name.endswith("Seconds") else "integer"
     if isinstance(value, float):
         return "float"
     if isinstance(value, str):
@@ -212,84 +223,67 @@ def _leaf_kind(key: str, value: Any, shape: Any) -> str:
         if value.startswith("s3://"):
             return "s3"
         return "string"
-    if shape is None or type_name is None:
-        return "unknown"
-    return "string"
+    if value is None and type_name is not None:
+        return {"timestamp": "timestamp", "boolean": "boolean", "integer": "integer", "long": "integer",
+                "float": "float", "double": "float"}.get(type_name, "string")
+    return "unknown" if shape is None or value is not None else "string"
 
 
 def iter_leaves(nodes: Iterable[FieldNode]) -> Iterator[FieldNode]:
-    """Every leaf below ``nodes``, depth first."""
+    """Every leaf below ``nodes`` (empty containers excluded), depth first."""
     for node in nodes:
-        if node.kind in ("structure", "list", "map"):
+        if node.kind in CONTAINERS:
             yield from iter_leaves(node.children)
         else:
             yield node
 
 
-def request_id(response: Mapping[str, Any]) -> str | None:
+def request_id(response: Mapping[str, Any] | None) -> str | None:
     """The request id botocore recorded for the response, if any."""
-    metadata = response.get("ResponseMetadata")
+    metadata = response.get("ResponseMetadata") if isinstance(response, Mapping) else None
     if isinstance(metadata, Mapping) and metadata.get("RequestId"):
         return str(metadata["RequestId"])
     return None
 
 
-def visible(text: str) -> str:
-    """``text`` with control characters (ESC, BEL, …) shown as escapes instead of acted on."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+def format_value(node: FieldNode, now: datetime, *, multiline: bool = False) -> str:
+    """One line of plain text for a leaf; ``(empty)`` for an empty container.
 
-
-def format_value(node: FieldNode, now: datetime) -> str:
-    """One line of plain text for a leaf."""
+    Line breaks inside a value (a failure reason's traceback) show as ``⏎``;
+    with ``multiline`` they are kept as ``\\n`` for a caller that can show them.
+    """
     value = node.value
-    if node.kind == "timestamp" and isinstance(value, datetime):
-        return f"{value.astimezone():%Y-%m-%d %H:%M:%S} ({relative_age(value, now)})"
+    if node.kind in CONTAINERS:
+        return EMPTY if not node.children else ""
+    if value is None:
+        return NO_VALUE
+    if node.kind == "timestamp":
+        return timestamp_text(value, now)
     if node.kind == "duration" and isinstance(value, int):
-        return f"{value} s ({long_duration(value)})"
-    if node.kind == "boolean":
+        return duration_text(value)
+    if node.kind == "boolean" and isinstance(value, bool):
         return "yes" if value else "no"
     if node.kind == "float" and isinstance(value, float):
         return f"{value:.6g}"
-    if value is None:
-        return "–"
     if isinstance(value, (bytes, bytearray)):
-        return visible(value.decode("utf-8", "replace"))
-    return visible(str(value))
+        value = value.decode("utf-8", "replace")
+    text = visible(str(value), multiline=multiline)
+    return text if text else EMPTY
 
 
-def long_duration(seconds: float) -> str:
-    """``1h 30m``, ``2d 3h``, ``45s``: a human reading of a second count."""
-    seconds = int(max(seconds, 0))
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
-    parts = [f"{days}d"] if days else []
-    if hours:
-        parts.append(f"{hours}h")
-    if minutes and not days:
-        parts.append(f"{minutes}m")
-    if secs and not days and not hours:
-        parts.append(f"{secs}s")
-    return " ".join(parts) or "0s"
+# -- plain text ------------------------------------------------------------------
+
+_INDENT = "  "
+_GAP = "  "
 
 
-def relative_age(moment: datetime, now: datetime) -> str:
-    """``25m ago``, ``in 3m``, ``just now``."""
-    delta = (now - moment).total_seconds()
-    if abs(delta) < 5:
-        return "just now"
-    text = long_duration(abs(delta))
-    # Ages read to the minute once they pass an hour: seconds would only flicker.
-    if abs(delta) >= 3600:
-        text = " ".join(p for p in text.split() if not p.endswith("s"))
-    return f"{text} ago" if delta > 0 else f"in {text}"
-
-
-def render_text(response: Mapping[str, Any], now: datetime, *, width: int = 100) -> str:
+def render_text(response: Mapping[str, Any] | None, now: datetime, *, width: int = 100) -> str:
     """The plain-text form of every section, for ``smtui describe``.
 
-    Values wrap with a hanging indent at spaces only, so ARNs, S3 URIs and
-    IDs are never broken in the middle.
+    Each section is a heading, then ``Label  value`` lines with the values of
+    sibling fields in one column; nested fields are indented under their
+    container. Values wrap with a hanging indent at spaces only, so ARNs, S3
+    URIs and IDs are never broken in the middle. The request id comes last.
     """
     out: list[str] = []
     for section in describe_sections(response):
@@ -297,30 +291,37 @@ def render_text(response: Mapping[str, Any], now: datetime, *, width: int = 100)
             out.append("")
         out.append(section.title)
         out.append("─" * min(len(section.title), width))
-        out.extend(_text_rows(section.fields, now, width, 0))
+        _rows(section.fields, now, width, 0, out)
     rid = request_id(response)
     if rid:
-        out.extend(["", f"Request ID  {rid}"])
+        if out:
+            out.append("")
+        out.append(f"Request ID{_GAP}{visible(rid)}")
     return "\n".join(out) + "\n"
 
 
-def _text_rows(nodes: tuple[FieldNode, ...], now: datetime, width: int, depth: int) -> list[str]:
-    indent = "  " * depth
-    label_width = min(32, max((len(n.label) for n in nodes), default=0))
-    rows: list[str] = []
+def _rows(nodes: tuple[FieldNode, ...], now: datetime, width: int, depth: int, out: list[str]) -> None:
+    indent = _INDENT * depth
+    # The value column sits after the longest label among the siblings that have
+    # a value on their own line; a label too long for half the width does not
+    # push the column out, its value starts on the next line instead.
+    cap = max(12, min(44, (width - len(indent)) // 2))
+    valued = [len(n.label) for n in nodes if n.kind not in CONTAINERS or not n.children]
+    column = len(indent) + min(cap, max(valued, default=0)) + len(_GAP)
+    hanging = " " * column
     for node in nodes:
         label = indent + node.label
-        if node.kind in ("structure", "list", "map"):
-            if node.children:
-                rows.append(label)
-                rows.extend(_text_rows(node.children, now, width, depth + 1))
-            else:
-                rows.append(f"{label.ljust(len(indent) + label_width)}  (empty)")
+        if node.kind in CONTAINERS and node.children:
+            out.append(label)
+            _rows(node.children, now, width, depth + 1, out)
             continue
-        prefix = label.ljust(len(indent) + label_width) + "  "
-        text = format_value(node, now)
-        room = max(width - len(prefix), 20)
-        lines = textwrap.wrap(text, room, break_long_words=False, break_on_hyphens=False) or [""]
-        rows.append(prefix + lines[0])
-        rows.extend(" " * len(prefix) + line for line in lines[1:])
-    return rows
+        # Line breaks the value itself had (a failure reason's traceback) are kept.
+        room = max(width - column, 20)
+        paragraphs = format_value(node, now, multiline=True).split("\n")
+        lines = [line for paragraph in paragraphs for line in wrap(paragraph, room)]
+        if len(label) + len(_GAP) > column:
+            out.append(label)
+            out.extend(hanging + line for line in lines)
+        else:
+            out.append(label.ljust(column) + lines[0])
+            out.extend(hanging + line for line in lines[1:])
