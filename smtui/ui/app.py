@@ -16,7 +16,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from smtui.aws.errors import PollError, explain
+from smtui.aws.errors import AUTH, CONFIG, PollError, explain
 from smtui.aws.poller import JobFailed, JobUpdate, MetricsFailed, MetricsUpdate, Poller, PollerEvent
 from smtui.aws.snapshot import JobSnapshot, TransitionAdded
 from smtui.clock import Clock, SystemClock
@@ -159,6 +159,7 @@ class WatchScreen(Screen):
         previous = self.snapshots.get(snapshot.name)
         self.snapshots[snapshot.name] = snapshot
         had_error = self.errors.pop(snapshot.name, None) is not None
+        self.banner = None
         now = self.now or snapshot.fetched_at
         self.query_one(JobList).update_job(snapshot.name, now, snapshot=snapshot, clear_error=had_error)
         if snapshot.name == self.selected:
@@ -169,6 +170,9 @@ class WatchScreen(Screen):
 
     def on_poll_failed(self, message: PollFailed) -> None:
         self.errors[message.name] = message.error
+        if message.error.kind in (CONFIG, AUTH):
+            # Credentials and configuration concern every job: say it once, up top.
+            self.banner = message.error.message
         self.query_one(JobList).update_job(message.name, self.now or message.error.since or datetime.now().astimezone(), error=message.error)
         if message.name == self.selected:
             self._show_selected()

@@ -116,5 +116,5 @@ class DetailPane(VerticalScroll, can_focus=True):
                 summary = {"list": f"{count} item{'s' if count != 1 else ''}", "map": f"{count} entr{'ies' if count != 1 else 'y'}"}.get(node.kind, "")
                 table.add_row(label, Text(summary if count else "(empty)", style=style("detail--container")))
             else:
-                table.add_row(label, Text(format_value(node, now)))
+                table.add_row(label, Text(format_value(node, now, multiline=True)))
         return table

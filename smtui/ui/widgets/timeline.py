@@ -9,6 +9,7 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from smtui.aws.sections import visible
 from smtui.aws.snapshot import JobSnapshot, Transition
 from smtui.ui.fmt import clock_time, compact_duration
 from smtui.ui.status_style import secondary_style
@@ -32,7 +33,7 @@ BAR_FILL = {
 SHORT_NAME = {
     "LaunchingMLInstances": "Launching",
     "PreparingTrainingStack": "Preparing",
-    "DownloadingTrainingImage": "Pulling image",
+    "DownloadingTrainingImage": "Image pull",
     "MaxRuntimeExceeded": "Max runtime",
     "MaxWaitTimeExceeded": "Max wait",
 }
@@ -87,7 +88,29 @@ class Timeline(Widget):
     def get_content_height(self, container, viewport, width: int) -> int:
         if self.snapshot is None or not self.snapshot.transitions:
             return 1
-        return len(self.snapshot.transitions) + 2
+        return len(self.snapshot.transitions) + 2 + len(self._failure_lines(width))
+
+    def _failure(self) -> str:
+        """The first line of the job's FailureReason, if it has one."""
+        reason = self.snapshot.response.get("FailureReason") if self.snapshot else None
+        if not isinstance(reason, str) or not reason.strip():
+            return ""
+        flat = " ".join(reason.split())
+        # SageMaker's reasons bury the useful part after "ErrorMessage".
+        _, found, message = flat.partition("ErrorMessage ")
+        return visible(message.strip('"') if found else flat)
+
+    def _failure_lines(self, width: int) -> list[str]:
+        """The failure reason wrapped to at most three lines of ``width``."""
+        failure = self._failure()
+        if not failure:
+            return []
+        room = max(width - 2, 10)
+        lines = [failure[i : i + room] for i in range(0, len(failure), room)]
+        if len(lines) > 3:
+            lines = lines[:3]
+            lines[-1] = lines[-1][:-1] + "…"
+        return lines
 
     def _role(self, role: str):
         return self.get_component_rich_style(f"timeline--{role}")
@@ -116,6 +139,11 @@ class Timeline(Widget):
             lines.append_text(self._row(index, transition, start, span, now, bar_width, message_width))
             lines.append("\n")
         lines.append_text(self._axis(start, end, bar_width, snapshot.is_terminal))
+        # Why it failed belongs next to where it failed; the details pane has it in full.
+        for index, line in enumerate(self._failure_lines(width)):
+            lines.append("\n")
+            lines.append("✗ " if index == 0 else "  ", style=self._role("error"))
+            lines.append(line, style=self._role("error"))
         return lines
 
     def _row(self, index: int, transition: Transition, origin: datetime, span: float, now: datetime,
