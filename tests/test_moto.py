@@ -97,3 +97,17 @@ def test_describe_command_against_moto_with_credentials(moto_url, moto_job, caps
     assert moto_job in out and "s3://bucket/train/" in out and "ml.g5.xlarge" in out
     assert main(["describe", "missing-job", "--endpoint-url", moto_url, "--region", "us-east-1"]) == 2
     assert "not found" in capsys.readouterr().err
+
+
+async def test_the_app_watches_a_moto_job(moto_url, moto_job):
+    from smtui.ui.app import SmtuiApp
+    from smtui.ui.widgets.job_list import JobList
+
+    app = SmtuiApp(AwsJobSource(options(moto_url)), [moto_job, "absent-job"], interval=3600, metrics_interval=3600)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await asyncio.wait_for(app.poller.loaded.wait(), 10)
+        await pilot.pause()
+        jobs = app.watch_screen.query_one(JobList)
+        assert app.watch_screen.snapshots[moto_job].name == moto_job
+        assert app.watch_screen.snapshots[moto_job].status in {"InProgress", "Completed"}
+        assert "not found" in str(jobs.get_cell("absent-job", "status"))
