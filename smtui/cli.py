@@ -147,11 +147,17 @@ def run_describe(args: argparse.Namespace) -> int:
         body = {k: v for k, v in response.items() if k != "ResponseMetadata"}
         print(json.dumps(body, indent=2, default=_json_default))
         return 0
-    from smtui.aws.sections import render_text
+    from smtui.aws.sections import SECTION_TITLES, render_text
     from smtui.clock import SystemClock
 
-    width = os.get_terminal_size().columns if sys.stdout.isatty() else 100
-    print(render_text(response, SystemClock().now(), width=min(max(width, 60), 160)), end="")
+    terminal = sys.stdout.isatty()
+    width = os.get_terminal_size().columns if terminal else 100
+    text = render_text(response, SystemClock().now(), width=min(max(width, 60), 160))
+    if terminal and not os.environ.get("NO_COLOR"):
+        # Bold section headings on a terminal; plain text when piped.
+        titles = set(SECTION_TITLES)
+        text = "\n".join(f"\x1b[1m{line}\x1b[0m" if line in titles else line for line in text.split("\n"))
+    print(text, end="")
     return 0
 
 

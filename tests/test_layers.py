@@ -1,0 +1,35 @@
+"""The layers stay apart: the data layer and the simulator never import Textual; every status has a look."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import botocore.session
+import pytest
+
+from smtui.ui.status_style import PRIMARY, SECONDARY
+
+
+@pytest.mark.parametrize("module", ["smtui.aws.source", "smtui.aws.poller", "smtui.aws.sections", "smtui.sim", "smtui.cli"])
+def test_no_textual_below_the_ui(module):
+    code = f"import sys, {module}; print('textual' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
+
+
+def test_help_does_not_load_aws_or_textual():
+    code = "import sys; from smtui import cli; print(sorted(m for m in ('textual', 'botocore', 'aiobotocore') if m in sys.modules))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip() == "[]"
+
+
+def test_every_status_in_the_model_has_its_own_symbol():
+    model = botocore.session.get_session().get_service_model("sagemaker")
+    secondary = model.shape_for("SecondaryStatus").enum
+    primary = model.shape_for("TrainingJobStatus").enum
+    assert set(secondary) <= set(SECONDARY)
+    assert set(primary) <= set(PRIMARY)
+    symbols = [SECONDARY[s].symbol for s in secondary]
+    assert len(set(symbols)) == len(symbols)
