@@ -118,7 +118,7 @@ def run_demo(args: argparse.Namespace) -> int:
         app = SmtuiApp(
             AwsJobSource(options),
             simulator.job_names(),
-            interval=2.0,
+            interval=3.0,
             metrics_interval=max(2.0, 60.0 / args.speed),
             subtitle=f"demo simulator at {running.url} ({args.speed:g}x)",
         )

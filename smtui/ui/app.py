@@ -69,6 +69,7 @@ class WatchScreen(Screen):
         self.snapshots: dict[str, JobSnapshot] = {}
         self.errors: dict[str, PollError] = {}
         self.banner: str | None = None
+        self._title: Text | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="title-bar", markup=False)
@@ -214,7 +215,10 @@ class WatchScreen(Screen):
         if self.banner:
             text.append(f"  ! {self.banner}", style="bold")
         text.append(f"  ·  {self.subtitle}  ·  every {self.interval:g}s", style="dim")
-        self.query_one("#title-bar", Static).update(text)
+        if text != self._title:
+            # Static.update re-lays the screen out: only when the words change.
+            self._title = text
+            self.query_one("#title-bar", Static).update(text)
 
     def action_refresh_job(self) -> None:
         if self.app.poller and self.selected:

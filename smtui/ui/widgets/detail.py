@@ -60,14 +60,15 @@ class DetailPane(VerticalScroll, can_focus=True):
         """Render the job; a no-op when nothing it would show has changed."""
         # Relative ages are shown to the minute, so the body only needs
         # rebuilding when the minute changes.
-        key = (name, id(snapshot), error, now.replace(second=0, microsecond=0))
+        content = _content(snapshot)
+        key = (name, content, error, now.replace(second=0, microsecond=0))
+        self.border_subtitle = f"request {snapshot.request_id}" if snapshot and snapshot.request_id else ""
         if key == self._key:
             return
         if self._key is None or key[0] != self._key[0]:
             self.scroll_home(animate=False)
         self._key = key
         self._body.update(self._render_job(name, snapshot, error, now))
-        self.border_subtitle = f"request {snapshot.request_id}" if snapshot and snapshot.request_id else ""
 
     def _render_job(self, name: str | None, snapshot: JobSnapshot | None, error: PollError | None, now: datetime):
         style = self.get_component_rich_style
@@ -85,11 +86,6 @@ class DetailPane(VerticalScroll, can_focus=True):
                 parts.append(Text(""))
             parts.append(Text(section.title, style=style("detail--section")))
             parts.append(self._table(section.fields, now))
-        parts.append(Text(""))
-        meta = f"Fetched {snapshot.fetched_at.astimezone():%Y-%m-%d %H:%M:%S}"
-        if snapshot.request_id:
-            meta += f" · request id {snapshot.request_id}"
-        parts.append(Text(meta, style=style("detail--label")))
         return Group(*parts)
 
     def _table(self, fields: tuple[FieldNode, ...], now: datetime) -> Table:
@@ -118,3 +114,14 @@ class DetailPane(VerticalScroll, can_focus=True):
             else:
                 table.add_row(label, Text(format_value(node, now, multiline=True)))
         return table
+
+
+def _content(snapshot: JobSnapshot | None) -> object:
+    """What the body shows of a snapshot: the response without its per-call metadata.
+
+    Two polls that return the same job compare equal, so the body is not
+    rebuilt on every poll of a job that did not change.
+    """
+    if snapshot is None:
+        return None
+    return tuple((k, repr(v)) for k, v in snapshot.response.items() if k != "ResponseMetadata")

@@ -50,6 +50,8 @@ class JobList(DataTable):
         self._snapshots: dict[str, JobSnapshot] = {}
         self._errors: dict[str, PollError] = {}
         self._latest: dict[str, tuple[str, float]] = {}
+        #: What each cell shows now, so unchanged cells are not redrawn.
+        self._shown: dict[tuple[str, str], Text] = {}
 
     def on_mount(self) -> None:
         for key, label in self.COLUMNS:
@@ -117,10 +119,20 @@ class JobList(DataTable):
         """Advance the elapsed time of running jobs."""
         for name, snapshot in self._snapshots.items():
             if not snapshot.is_terminal:
-                self.update_cell(name, "elapsed", self._cells(name, now)[3])
+                self._set_cell(name, "elapsed", self._cells(name, now)[3])
 
     def _update_row(self, name: str, now: datetime) -> None:
         if name not in self.rows:
             return
         for (key, _), value in zip(self.COLUMNS, self._cells(name, now)):
-            self.update_cell(name, key, value, update_width=key in ("status", "stage", "metric"))
+            self._set_cell(name, key, value)
+
+    def _set_cell(self, name: str, column: str, value: Text) -> None:
+        """Change one cell, only if what it shows changed (a redraw costs; a column resize costs more)."""
+        if self._shown.get((name, column)) == value:
+            return
+        previous = self._shown.get((name, column))
+        self._shown[(name, column)] = value
+        # Only a cell that grew can need a wider column.
+        grew = previous is None or value.cell_len > previous.cell_len
+        self.update_cell(name, column, value, update_width=grew and column != "elapsed")

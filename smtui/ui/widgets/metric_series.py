@@ -65,7 +65,7 @@ class MetricSeries(Widget):
     def show(self, names: Sequence[str], series: Mapping[str, tuple[MetricPoint, ...]], finals: Mapping[str, float],
              fresh: frozenset[str] = frozenset()) -> None:
         """Replace what is shown; metrics in ``fresh`` get the new-point mark."""
-        self.names = tuple(names)
+        self.names = tuple(names)  # a reactive: only a changed tuple refreshes the layout
         self.finals = dict(finals)
         self.series = dict(series)
         if fresh:

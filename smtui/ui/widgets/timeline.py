@@ -64,7 +64,7 @@ class Timeline(Widget):
     COMPONENT_CLASSES = {f"timeline--{role}" for role in ROLES} | {"timeline--axis", "timeline--new"}
     """Status roles (`timeline--success` …), `timeline--axis` for the axis, `timeline--new` for an arriving stage."""
 
-    snapshot: reactive[JobSnapshot | None] = reactive(None, layout=True)
+    snapshot: reactive[JobSnapshot | None] = reactive(None)
     now: reactive[datetime | None] = reactive(None)
     #: Index of the first stage still animating in; -1 when none.
     arriving: reactive[int] = reactive(-1)
@@ -75,12 +75,22 @@ class Timeline(Widget):
 
     def show(self, snapshot: JobSnapshot | None, *, animate_from: int | None = None) -> None:
         """Show ``snapshot``; stages from ``animate_from`` on sweep in."""
+        old_rows = self._rows(self.snapshot)
         self.snapshot = snapshot
+        if self._rows(snapshot) != old_rows:
+            # Only a different number of rows changes the layout; a new poll of the same stages only repaints.
+            self.refresh(layout=True)
         if animate_from is None or snapshot is None or animate_from >= len(snapshot.transitions):
             return
         self.arriving = animate_from
         self.reveal = 0.0
         self.animate("reveal", 1.0, duration=1.2, easing="out_cubic", on_complete=self._arrived)
+
+    @staticmethod
+    def _rows(snapshot: JobSnapshot | None) -> tuple:
+        if snapshot is None:
+            return ()
+        return (len(snapshot.transitions), bool(snapshot.response.get("FailureReason")))
 
     def _arrived(self) -> None:
         self.arriving = -1
