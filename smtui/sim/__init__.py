@@ -1,7 +1,9 @@
 """A local SageMaker and CloudWatch endpoint that plays out scripted training jobs.
 
-It speaks the services' real wire protocols, so aiobotocore, boto3, the AWS
-CLI and the SageMaker SDK can all be pointed at it. No Textual imports here.
+It speaks the services' wire protocols as botocore does, so aiobotocore,
+boto3, the AWS CLI and the SageMaker Python SDK can all be pointed at it
+(``--endpoint-url``). Used by ``smtui demo`` (in-process), ``smtui sim``
+(standalone) and the tests. Nothing here imports Textual.
 """
 
 from smtui.clock import Clock, FrozenClock, SystemClock
@@ -11,6 +13,8 @@ from smtui.sim.simulator import Simulator
 from smtui.sim.wire import SimError
 
 __all__ = [
-    "Clock", "FrozenClock", "SystemClock", "Metric", "Scenario", "Stage", "default_scenarios",
-    "RunningSimulator", "SimulatorServer", "serve", "start_in_thread", "Simulator", "SimError",
+    "Clock", "FrozenClock", "SystemClock",
+    "Metric", "Scenario", "Stage", "default_scenarios",
+    "RunningSimulator", "SimulatorServer", "serve", "start_in_thread",
+    "Simulator", "SimError",
 ]

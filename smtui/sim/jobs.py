@@ -1,198 +1,224 @@
-"""Turning a scenario and a moment into what SageMaker would answer."""
+"""What SageMaker answers about a job at a moment: DescribeTrainingJob and its list summary.
+
+Responses are Python values in botocore's shapes (aware datetimes), the same
+as a boto3 call returns, laid out the way the SageMaker Python SDK creates
+jobs (script-mode hyperparameters, Debugger hook and profiler defaults).
+Durations (TrainingTimeInSeconds, BillableTimeInSeconds) are real seconds,
+consistent with the reported timestamps at any speed.
+"""
 
 from __future__ import annotations
 
-import math
-import random
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+import hashlib
+import json
 from typing import Any
 
-from smtui.sim.scenarios import Scenario, Stage
+from smtui.sim.lifecycle import RUNNING, Playback, World
+from smtui.sim.metrics import final_values, series
+from smtui.sim.scenarios import Scenario
 
-FINAL = {"Completed": "Completed", "Failed": "Failed", "Stopped": "Stopped",
-         "MaxRuntimeExceeded": "Stopped", "MaxWaitTimeExceeded": "Stopped"}
-#: Script seconds between a stop request and the job reaching Stopped.
-STOPPING_SECONDS = 45.0
-#: Script seconds between two metric points.
-METRIC_PERIOD = 60.0
-
-
-@dataclass(frozen=True)
-class Span:
-    """A stage as it happened: from ``start`` to ``end`` script seconds after creation (None while open)."""
-
-    stage: Stage
-    start: float
-    end: float | None
+#: Accounts of AWS's regional registries (first entry: the fallback for other regions).
+DEBUGGER_RULES = {"us-east-1": "503895931360", "us-east-2": "915447279597", "us-west-2": "895741380848",
+                  "eu-west-1": "929884845733"}
+XGBOOST = {"us-east-1": "683313688378", "us-east-2": "257758044811", "us-west-2": "246618743249",
+           "eu-west-1": "141502667606"}
+ROLE = "arn:aws:iam::{account}:role/service-role/AmazonSageMaker-ExecutionRole-20250114T093012"
+KMS_KEY = "arn:aws:kms:{region}:{account}:key/1c2f9e43-8a6b-4d7e-b0f5-6a2c3d4e5f60"
+SECURITY_GROUPS = ["sg-0c7f3e9a1b2d4f6a8"]
+SUBNETS = ["subnet-0a1b2c3d4e5f60718", "subnet-09f8e7d6c5b4a3921"]
+#: Script seconds a rule's processing job keeps evaluating after the training job ends.
+RULE_LAG = 90.0
 
 
-@dataclass(frozen=True)
-class Playback:
-    """Where a job's script stands at one moment."""
-
-    spans: tuple[Span, ...]
-    status: str
-
-    @property
-    def terminal(self) -> bool:
-        return self.status in ("Completed", "Failed", "Stopped")
+def registry(table: dict[str, str], region: str) -> str:
+    """The registry account for ``region``."""
+    return table.get(region, next(iter(table.values())))
 
 
-def play(scenario: Scenario, elapsed: float, stop_at: float | None) -> Playback:
-    """The stages reached ``elapsed`` script seconds after creation; a stop at ``stop_at`` cuts the script."""
-    stages = list(scenario.stages)
-    spans: list[Span] = []
-    cursor = 0.0
-    for stage in stages:
-        if cursor > elapsed:
-            break
-        if stage.seconds == 0:
-            spans.append(Span(stage, cursor, cursor))
-            break
-        end = cursor + stage.seconds
-        if stop_at is not None and cursor <= stop_at < end:
-            # The stop request ends this stage; Stopping then Stopped follow.
-            spans.append(Span(stage, cursor, stop_at if stop_at <= elapsed else None))
-            if stop_at <= elapsed:
-                done = stop_at + STOPPING_SECONDS
-                spans.append(Span(Stage("Stopping"), stop_at, done if done <= elapsed else None))
-                if done <= elapsed:
-                    spans.append(Span(Stage("Stopped"), done, done))
-            break
-        spans.append(Span(stage, cursor, end if end <= elapsed else None))
-        cursor = end
-    last = spans[-1].stage.status if spans else "Starting"
-    if last in FINAL and spans[-1].end is not None:
-        status = FINAL[last]
-    elif last == "Stopping":
-        status = "Stopping"
-    else:
-        status = "InProgress"
-    return Playback(tuple(spans), status)
+def bucket(world: World) -> str:
+    """The SageMaker SDK's default bucket."""
+    return f"s3://sagemaker-{world.region}-{world.account}"
 
 
-def metric_points(scenario: Scenario, playback: Playback, elapsed: float) -> dict[str, list[tuple[float, float]]]:
-    """Every metric's points so far, as (script seconds after creation, value)."""
-    out: dict[str, list[tuple[float, float]]] = {m.name: [] for m in scenario.metrics}
-    trained = 0.0  # training seconds accumulated across restarts (checkpoints carry progress over)
-    for span in playback.spans:
-        if span.stage.status != "Training":
-            continue
-        stop = span.end if span.end is not None else elapsed
-        step = 1
-        while span.start + step * METRIC_PERIOD <= stop:
-            x = trained + step * METRIC_PERIOD
-            for metric in scenario.metrics:
-                out[metric.name].append((span.start + step * METRIC_PERIOD, _curve(scenario.name, metric, x)))
-            step += 1
-        trained += stop - span.start
-    return out
+def suffix(*parts: str) -> str:
+    """A stable 8-hex-digit suffix, like those AWS appends to generated names."""
+    return hashlib.sha256("/".join(parts).encode()).hexdigest()[:8]
 
 
-def _curve(job: str, metric, x: float) -> float:
-    noise = random.Random(f"{job}:{metric.name}:{int(x)}").gauss(0.0, 1.0)
-    value = metric.end + (metric.start - metric.end) * math.exp(-x / metric.tau)
-    return round(value * (1 + metric.noise * noise), 5)
-
-
-def to_time(origin: datetime, scenario: Scenario, offset: float, speed: float) -> datetime:
-    """The real time of ``offset`` script seconds after the job's creation."""
-    return origin + timedelta(seconds=(scenario.created + offset) / speed)
-
-
-def describe(scenario: Scenario, playback: Playback, elapsed: float, *, origin: datetime, speed: float,
-             region: str, account: str) -> dict[str, Any]:
-    """The DescribeTrainingJob response of a job at one moment (Python values, botocore's shape)."""
-    at = lambda offset: to_time(origin, scenario, offset, speed)  # noqa: E731
+def describe(scenario: Scenario, playback: Playback, world: World) -> dict[str, Any]:
+    """The DescribeTrainingJob response for ``scenario`` as ``playback`` has it."""
+    region, account = world.region, world.account
+    at = lambda offset: world.time(scenario, offset)  # noqa: E731
     name = scenario.name
-    bucket = f"s3://sagemaker-{region}-{account}"
-    spans = playback.spans
-    training_start = next((s.start for s in spans if s.stage.status in ("Downloading", "Training")), None)
-    final = spans[-1] if spans and spans[-1].stage.status in FINAL and playback.terminal else None
+    output = f"{bucket(world)}/{scenario.project}/output"
+    script_mode = scenario.entry_point is not None
     response: dict[str, Any] = {
         "TrainingJobName": name,
         "TrainingJobArn": f"arn:aws:sagemaker:{region}:{account}:training-job/{name}",
-        # Required by the model: SageMaker names the artifact's place from the start.
-        "ModelArtifacts": {"S3ModelArtifacts": f"{bucket}/{name.split('-')[0]}/output/{name}/output/model.tar.gz"},
         "TrainingJobStatus": playback.status,
-        "SecondaryStatus": spans[-1].stage.status if spans else "Starting",
-        "HyperParameters": dict(scenario.hyperparameters),
+        "SecondaryStatus": playback.secondary,
+        "HyperParameters": hyperparameters(scenario, world),
         "AlgorithmSpecification": {
-            "TrainingImage": scenario.image.format(region=region),
+            "TrainingImage": scenario.image.format(region=region, xgboost=registry(XGBOOST, region)),
             "TrainingInputMode": "File",
             "MetricDefinitions": [{"Name": m.name, "Regex": m.regex} for m in scenario.metrics],
-            "EnableSageMakerMetricsTimeSeries": True,
+            # The SDK turns time series on for script mode; built-in algorithms leave it off.
+            "EnableSageMakerMetricsTimeSeries": script_mode,
         },
-        "RoleArn": f"arn:aws:iam::{account}:role/service-role/AmazonSageMaker-ExecutionRole-20260301T101500",
-        "InputDataConfig": [
-            {
-                "ChannelName": channel,
-                "DataSource": {"S3DataSource": {
-                    "S3DataType": "S3Prefix",
-                    "S3Uri": f"{bucket}/{scenario.dataset}/{channel}/",
-                    "S3DataDistributionType": "FullyReplicated" if scenario.instance_count == 1 else "ShardedByS3Key",
-                }},
-                "ContentType": "application/x-parquet",
-                "CompressionType": "None",
-                "RecordWrapperType": "None",
-                "InputMode": "File",
-            }
-            for channel in scenario.channels
-        ],
+        "RoleArn": ROLE.format(account=account),
+        "InputDataConfig": [channel(scenario, world, name) for name in scenario.channels],
         "OutputDataConfig": {
-            "KmsKeyId": f"arn:aws:kms:{region}:{account}:key/3f0c8e9a-5b1d-4c2e-9a7f-2d6b1e4c8a90",
-            "S3OutputPath": f"{bucket}/{name.split('-')[0]}/output/",
+            "KmsKeyId": KMS_KEY.format(region=region, account=account) if scenario.kms else "",
+            "S3OutputPath": output,
             "CompressionType": "GZIP",
         },
-        "ResourceConfig": {
-            "InstanceType": scenario.instance_type,
-            "InstanceCount": scenario.instance_count,
-            "VolumeSizeInGB": scenario.volume_gb,
-        },
+        "ResourceConfig": {"InstanceType": scenario.instance_type, "InstanceCount": scenario.instance_count,
+                           "VolumeSizeInGB": scenario.volume_gb},
         "StoppingCondition": {"MaxRuntimeInSeconds": scenario.max_runtime},
         "CreationTime": at(0),
-        "LastModifiedTime": at(spans[-1].start if spans else 0),
+        "LastModifiedTime": at(playback.last_modified),
         "SecondaryStatusTransitions": [
-            {"Status": s.stage.status, "StartTime": at(s.start), "StatusMessage": s.stage.text,
-             **({"EndTime": at(s.end)} if s.end is not None else {})}
-            for s in spans
+            {"Status": s.status, "StartTime": at(s.start), **({"EndTime": at(s.end)} if s.end is not None else {}),
+             "StatusMessage": s.message}
+            for s in playback.spans
         ],
-        "EnableNetworkIsolation": False,
+        "EnableNetworkIsolation": scenario.network_isolation,
         "EnableInterContainerTrafficEncryption": scenario.instance_count > 1,
         "EnableManagedSpotTraining": scenario.spot,
-        "DebugHookConfig": {
-            "S3OutputPath": f"{bucket}/{name.split('-')[0]}/debug-output/",
-            "CollectionConfigurations": [],
-        },
-        "ProfilerConfig": {"S3OutputPath": f"{bucket}/{name.split('-')[0]}/profiler/",
-                           "ProfilingIntervalInMilliseconds": 500, "DisableProfiler": False},
-        "ProfilingStatus": "Enabled",
-        "Environment": {"NCCL_DEBUG": "WARN", "HF_HUB_ENABLE_HF_TRANSFER": "1"},
-        "RetryStrategy": {"MaximumRetryAttempts": 1},
+        "ProfilingStatus": "Enabled" if script_mode else "Disabled",
     }
-    if training_start is not None:
-        response["TrainingStartTime"] = at(training_start)
-    if scenario.max_wait:
-        response["StoppingCondition"]["MaxWaitTimeInSeconds"] = scenario.max_wait
-    if scenario.spot:
-        response["CheckpointConfig"] = {"S3Uri": f"{bucket}/{name.split('-')[0]}/checkpoints/",
-                                        "LocalPath": "/opt/ml/checkpoints"}
+    if scenario.keep_alive:
+        response["ResourceConfig"]["KeepAlivePeriodInSeconds"] = scenario.keep_alive
     if scenario.vpc:
-        response["VpcConfig"] = {"SecurityGroupIds": ["sg-0a1b2c3d4e5f60718"],
-                                 "Subnets": ["subnet-0f1e2d3c4b5a69788", "subnet-0123456789abcdef0"]}
-    if final is not None:
-        end = final.start
-        response["TrainingEndTime"] = at(end)
-        start = training_start or 0.0
-        lost = sum((s.end or end) - s.start for s in spans if s.stage.status in ("Interrupted", "Restarting"))
-        response["TrainingTimeInSeconds"] = int(end - start)
-        response["BillableTimeInSeconds"] = int(max(end - start - lost, 0))
-        if playback.status == "Failed":
-            response["FailureReason"] = scenario.failure_reason or "AlgorithmError: see the job logs"
-        points = metric_points(scenario, playback, elapsed)
-        finals = [{"MetricName": metric, "Value": series[-1][1], "Timestamp": at(series[-1][0])}
-                  for metric, series in points.items() if series]
-        if finals:
-            response["FinalMetricDataList"] = finals
+        response["VpcConfig"] = {"SecurityGroupIds": list(SECURITY_GROUPS), "Subnets": list(SUBNETS)}
+    if scenario.spot:
+        response["StoppingCondition"]["MaxWaitTimeInSeconds"] = scenario.max_wait or scenario.max_runtime
+        response["CheckpointConfig"] = {"S3Uri": f"{bucket(world)}/{scenario.project}/checkpoints/{name}",
+                                        "LocalPath": "/opt/ml/checkpoints"}
+    if script_mode:
+        # What the SageMaker Python SDK sets up for every framework estimator.
+        response["DebugHookConfig"] = {"S3OutputPath": output, "CollectionConfigurations": []}
+        response["ProfilerConfig"] = {"S3OutputPath": output, "ProfilingIntervalInMilliseconds": 500,
+                                      "DisableProfiler": False}
+        rule = f"ProfilerReport-{int(at(0).timestamp())}"
+        response["ProfilerRuleConfigurations"] = [{
+            "RuleConfigurationName": rule,
+            "RuleEvaluatorImage": f"{registry(DEBUGGER_RULES, region)}.dkr.ecr.{region}.amazonaws.com/"
+                                  "sagemaker-debugger-rules:latest",
+            "VolumeSizeInGB": 0,
+            "RuleParameters": {"rule_to_invoke": "ProfilerReport"},
+        }]
+        response["ProfilerRuleEvaluationStatuses"] = [rule_status(scenario, playback, world, rule)]
+    if scenario.environment:
+        response["Environment"] = dict(scenario.environment)
+    if playback.training_start is not None:
+        response["TrainingStartTime"] = at(playback.training_start)
+    if playback.terminal:
+        _finish(response, scenario, playback, world)
+    if scenario.maximal:
+        from smtui.sim import maximal  # it builds on this module's helpers
+
+        maximal.complete(response, scenario, playback, world)
     return response
+
+
+def _finish(response: dict[str, Any], scenario: Scenario, playback: Playback, world: World) -> None:
+    """The members a job only has once it is over."""
+    end = playback.ended_at
+    assert end is not None
+    response["TrainingEndTime"] = world.time(scenario, end)
+    if playback.training_start is not None:
+        training = max(1, round(world.seconds(end - playback.training_start)))
+        response["TrainingTimeInSeconds"] = training
+        # Spot jobs pay for the time the instances ran, at the spot discount.
+        ran = world.seconds(playback.seconds_in(RUNNING + ("Stopping",)))
+        response["BillableTimeInSeconds"] = (
+            max(1, min(training - 1, round(ran * (1 - scenario.spot_savings)))) if scenario.spot else training)
+    status = playback.status
+    if status == "Failed":
+        response["FailureReason"] = scenario.failure_reason or "AlgorithmError: the training script exited with code 1"
+    if status == "Completed" or (status == "Stopped" and playback.reached("Training")):
+        # A stopped algorithm gets SIGTERM and time to save its model, which SageMaker uploads.
+        response["ModelArtifacts"] = {
+            "S3ModelArtifacts": f"{response['OutputDataConfig']['S3OutputPath']}/{scenario.name}/output/model.tar.gz"}
+    finals = final_values(series(scenario, playback, world))
+    if finals:
+        response["FinalMetricDataList"] = finals
+    if scenario.keep_alive and status == "Completed":
+        idle = playback.elapsed - end
+        response["WarmPoolStatus"] = (
+            {"Status": "Available"} if idle < scenario.keep_alive else
+            {"Status": "Terminated",
+             "ResourceRetainedBillableTimeInSeconds": max(1, round(world.seconds(scenario.keep_alive)))})
+
+
+def hyperparameters(scenario: Scenario, world: World) -> dict[str, str]:
+    """HyperParameters as SageMaker stores them: strings; JSON-encoded by the SDK in script mode."""
+    if scenario.entry_point is None:
+        return {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in scenario.hyperparameters.items()}
+    values = {k: json.dumps(v) for k, v in scenario.hyperparameters.items()}
+    values.update({
+        "sagemaker_container_log_level": "20",
+        "sagemaker_job_name": json.dumps(scenario.name),
+        "sagemaker_program": json.dumps(scenario.entry_point),
+        "sagemaker_region": json.dumps(world.region),
+        "sagemaker_submit_directory": json.dumps(f"{bucket(world)}/{scenario.name}/source/sourcedir.tar.gz"),
+    })
+    if scenario.instance_count > 1:
+        values["sagemaker_torch_distributed_enabled"] = "true"
+    return values
+
+
+def channel(scenario: Scenario, world: World, name: str) -> dict[str, Any]:
+    """One InputDataConfig entry: an S3 prefix of the job's dataset."""
+    sharded = scenario.instance_count > 1 and name == "train"
+    entry: dict[str, Any] = {
+        "ChannelName": name,
+        "DataSource": {"S3DataSource": {
+            "S3DataType": "S3Prefix",
+            "S3Uri": f"{bucket(world)}/datasets/{scenario.dataset}/{name}",
+            "S3DataDistributionType": "ShardedByS3Key" if sharded else "FullyReplicated",
+        }},
+        "CompressionType": "None",
+        "RecordWrapperType": "None",
+    }
+    if scenario.content_type:
+        entry["ContentType"] = scenario.content_type
+    return entry
+
+
+def rule_status(scenario: Scenario, playback: Playback, world: World, rule: str,
+                issue: str | None = None) -> dict[str, Any]:
+    """A Debugger/profiler rule's evaluation: in progress until a little after the job ends."""
+    # Named like the SDK names rule jobs: the training job, the rule, a unique suffix.
+    job = f"{scenario.name[:32].rstrip('-')}-{rule.split('-')[0][:20]}-{suffix(scenario.name, rule)}".lower()
+    ended = playback.ended_at
+    done = ended is not None and playback.elapsed >= ended + RULE_LAG
+    status: dict[str, Any] = {
+        "RuleConfigurationName": rule,
+        "RuleEvaluationJobArn": f"arn:aws:sagemaker:{world.region}:{world.account}:processing-job/{job}",
+        "RuleEvaluationStatus": "InProgress",
+        "LastModifiedTime": world.time(scenario, ended + RULE_LAG if done else playback.last_modified),
+    }
+    if done:
+        if playback.status == "Stopped":
+            status["RuleEvaluationStatus"] = "Stopped"
+        elif issue is not None or playback.status == "Failed":
+            status["RuleEvaluationStatus"] = "IssuesFound"
+            status["StatusDetails"] = (f"RuleEvaluationConditionMet: Evaluation of the rule {rule} at step "
+                                       f"{int(playback.seconds_in(('Training',)) // 3)} resulted in the condition "
+                                       "being met")
+        else:
+            status["RuleEvaluationStatus"] = "NoIssuesFound"
+    return status
+
+
+def summary(response: dict[str, Any]) -> dict[str, Any]:
+    """The ListTrainingJobs entry of a described job."""
+    keys = ("TrainingJobName", "TrainingJobArn", "CreationTime", "TrainingEndTime", "LastModifiedTime",
+            "TrainingJobStatus", "SecondaryStatus", "WarmPoolStatus")
+    out = {k: response[k] for k in keys if k in response}
+    plan = response.get("ResourceConfig", {}).get("TrainingPlanArn")
+    if plan:
+        out["TrainingPlanArn"] = plan
+    return out

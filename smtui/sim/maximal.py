@@ -1,126 +1,180 @@
-"""Filling every member of the DescribeTrainingJob output shape, for the job that shows them all.
+"""The job with every member of the DescribeTrainingJob output shape filled.
 
-The maximal scenario starts from the same realistic response as every other
-job; what the service model has beyond that is filled here, by member name
-where SageMaker's meaning is known and by type otherwise, so that `smtui
-describe` and the detail pane can be checked against every leaf.
+It exists so ``smtui describe`` and the detail pane can be checked against
+every leaf of the model. Each value is one a real job of its kind could
+carry. Members that are alternatives in the API (the kinds of data source,
+InstanceType versus InstanceGroups) are spread over several list entries
+where the model allows it, and otherwise set consistently with each other.
+Its story: a full-weight Llama fine-tune on a training plan, whose first
+attempt hit an internal error and was retried (hence a FailureReason on a job
+that completed), registered as a model package, its warm pool then reused.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+import math
 from typing import Any
 
-KNOWN: dict[str, Any] = {
-    "TuningJobArn": "arn:aws:sagemaker:{region}:{account}:hyper-parameter-tuning-job/llama-hpo-20261126",
-    "LabelingJobArn": "arn:aws:sagemaker:{region}:{account}:labeling-job/dolly-quality-review",
-    "AutoMLJobArn": "arn:aws:sagemaker:{region}:{account}:automl-job/llama-autopilot-1126",
-    "OutputModelPackageArn": "arn:aws:sagemaker:{region}:{account}:model-package/llama-finetunes/3",
-    "ModelPackageGroupArn": "arn:aws:sagemaker:{region}:{account}:model-package-group/llama-finetunes",
-    "SourceModelPackageArn": "arn:aws:sagemaker:{region}:{account}:model-package/llama-base/1",
-    "MlflowResourceArn": "arn:aws:sagemaker:{region}:{account}:mlflow-tracking-server/team-tracking",
-    "MlflowExperimentId": "417",
-    "MlflowRunId": "9c1f4e2ab7d34c8f9e0a6b5d3c2f1e07",
-    "MlflowExperimentName": "llama-finetune",
-    "MlflowRunName": "full-config-2026-11-26",
-    "BaseModelArn": "arn:aws:sagemaker:{region}:aws:hub-content/SageMakerPublicHub/Model/meta-textgeneration-llama-3-8b/2.6.0",
-    "TrainingPlanArn": "arn:aws:sagemaker:{region}:{account}:training-plan/p4de-reserved-dec",
-    "RuleEvaluatorImage": "503895931360.dkr.ecr.{region}.amazonaws.com/sagemaker-debugger-rules:latest",
-    "RuleConfigurationName": "LossNotDecreasing",
-    "RuleEvaluationJobArn": "arn:aws:sagemaker:{region}:{account}:processing-job/llama-finetune-lossnotdecreasing-3f2a1b",
-    "RuleEvaluationStatus": "NoIssuesFound",
-    "StatusDetails": "No issues found by the rule so far",
-    "ExperimentName": "llama-finetune",
-    "TrialName": "llama-finetune-full-config-trial",
-    "TrialComponentDisplayName": "full-config",
-    "RunName": "full-config-2026-11-26",
-    "AlgorithmName": "",
-    "TrainingRepositoryCredentialsProviderArn": "arn:aws:lambda:{region}:{account}:function:ecr-credentials-provider",
-    "KmsKeyId": "arn:aws:kms:{region}:{account}:key/3f0c8e9a-5b1d-4c2e-9a7f-2d6b1e4c8a90",
-    "VolumeKmsKeyId": "arn:aws:kms:{region}:{account}:key/7a2d4e6f-8b0c-4d1e-a3f5-9c7b5e3d1f20",
-    "LocalPath": "/opt/ml/output/tensorboard",
-    "InstanceGroupName": "trainers",
-    "InstanceType": "ml.p4de.24xlarge",
-    "ContentType": "application/jsonlines",
-    "AttributeNames": "source-ref",
-    "FileSystemId": "fs-0b5a3c7d9e1f24680",
-    "FileSystemAccessMode": "ro",
-    "DirectoryPath": "/fsx/dolly",
-    "HubAccessConfig": None,
-    "HubContentArn": "arn:aws:sagemaker:{region}:aws:hub-content/SageMakerPublicHub/Model/meta-textgeneration-llama-3-8b/2.6.0",
-    "ModelAccessConfig": None,
-    "S3DataType": "S3Prefix",
-    "InstanceTypes": "ml.p4de.24xlarge",
-    "Status": "InUse",
-    "ReusedByJob": "llama-finetune-full-config-warm",
-    "Message": "",
-}
+from smtui.sim.jobs import DEBUGGER_RULES, KMS_KEY, bucket, registry, rule_status
+from smtui.sim.lifecycle import Playback, World, natural_course
+from smtui.sim.scenarios import Scenario
+
+STEPS_PER_EPOCH = 250
+EPOCHS = 3
+#: Tokens one optimizer step consumes: 8 sequences × 2048 tokens × 16 GPUs.
+TOKENS_PER_STEP = 8 * 2048 * 16
+#: Script seconds the warm pool idles before the next job picks it up.
+REUSED_AFTER = 300.0
+REUSED_BY = "llama-finetune-full-config-eval"
+HUB_MODEL = "arn:aws:sagemaker:{region}:aws:hub-content/SageMakerPublicHub/Model/meta-textgeneration-llama-3-8b/2.6.0"
 
 
-def fill(value: Any, shape: Any, name: str, *, region: str, account: str, moment: datetime, depth: int = 0) -> Any:
-    """``value`` with every member of ``shape`` present; existing values are kept."""
-    kind = shape.type_name
-    if kind == "structure":
-        current = dict(value) if isinstance(value, dict) else {}
-        if depth > 8:
-            return current
-        for member, member_shape in shape.members.items():
-            current[member] = fill(current.get(member), member_shape, member, region=region, account=account,
-                                   moment=moment, depth=depth + 1)
-        return current
-    if kind == "list":
-        items = list(value) if isinstance(value, list) and value else [None]
-        return [fill(item, shape.member, name, region=region, account=account, moment=moment, depth=depth + 1)
-                for item in items]
-    if kind == "map":
-        if isinstance(value, dict) and value:
-            return value
-        return {f"{name.lower()}-key": fill(None, shape.value, name, region=region, account=account, moment=moment,
-                                            depth=depth + 1)}
-    if value is not None:
-        return value
-    return _leaf(shape, name, region=region, account=account, moment=moment)
+def complete(response: dict[str, Any], scenario: Scenario, playback: Playback, world: World) -> None:
+    """Add to ``response`` everything the model has beyond what :func:`smtui.sim.jobs.describe` sets."""
+    region, account = world.region, world.account
+    arn = f"arn:aws:sagemaker:{region}:{account}"
+    root = f"{bucket(world)}/{scenario.project}"
+    kms = KMS_KEY.format(region=region, account=account)
+    plan = f"{arn}:training-plan/p4de-2x-reserved-2026-11"
+    rules_image = f"{registry(DEBUGGER_RULES, region)}.dkr.ecr.{region}.amazonaws.com/sagemaker-debugger-rules:latest"
+
+    response.update({
+        "TuningJobArn": f"{arn}:hyper-parameter-tuning-job/llama-ft-hpo-1126",
+        "LabelingJobArn": f"{arn}:labeling-job/dolly-instructions-review",
+        "AutoMLJobArn": f"{arn}:automl-job/llama-ft-autopilot-1126",
+        "ExperimentConfig": {"ExperimentName": "llama-finetune", "TrialName": "llama-finetune-full-config-trial",
+                             "TrialComponentDisplayName": "full-config", "RunName": "full-config-2026-11-26"},
+        "TensorBoardOutputConfig": {"LocalPath": "/opt/ml/output/tensorboard", "S3OutputPath": f"{root}/tensorboard"},
+        "RetryStrategy": {"MaximumRetryAttempts": 2},
+        "RemoteDebugConfig": {"EnableRemoteDebug": True},
+        "InfraCheckConfig": {"EnableInfraCheck": True},
+        "ServerlessJobConfig": {
+            "BaseModelArn": HUB_MODEL.format(region=region), "AcceptEula": True, "JobType": "FineTuning",
+            "CustomizationTechnique": "SFT", "Peft": "LORA", "EvaluationType": "BenchmarkEvaluation",
+            "EvaluatorArn": f"arn:aws:lambda:{region}:{account}:function:llama-sft-reward-scorer",
+            "SequenceLength": "8K",
+        },
+        "MlflowConfig": {"MlflowResourceArn": f"{arn}:mlflow-tracking-server/ml-team-tracking",
+                         "MlflowExperimentName": "llama-finetune", "MlflowRunName": "full-config-2026-11-26"},
+        "ModelPackageConfig": {"ModelPackageGroupArn": f"{arn}:model-package-group/llama-finetunes",
+                               "SourceModelPackageArn": f"{arn}:model-package/llama-base/1"},
+        "MlflowDetails": {"MlflowExperimentId": "417", "MlflowRunId": "9c1f4e2ab7d34c8f9e0a6b5d3c2f1e07"},
+    })
+    spec = response["AlgorithmSpecification"]
+    spec.update({
+        "AlgorithmName": f"{arn}:algorithm/llama-sft-recipe",
+        "ContainerEntrypoint": ["torchrun"],
+        "ContainerArguments": ["--nnodes", "2", "--nproc_per_node", "8", "train.py",
+                               "--config", "/opt/ml/input/data/config/recipe.yaml"],
+        "TrainingImageConfig": {
+            "TrainingRepositoryAccessMode": "Vpc",
+            "TrainingRepositoryAuthConfig": {
+                "TrainingRepositoryCredentialsProviderArn": f"arn:aws:lambda:{region}:{account}:function:"
+                                                            "ecr-pull-credentials"},
+        },
+    })
+    response["InputDataConfig"] = _channels(world, root)
+    response["OutputDataConfig"]["CompressionType"] = "NONE"  # safetensors shards, already compact
+    response["ResourceConfig"].update({
+        "VolumeKmsKeyId": kms,
+        "InstanceGroups": [{"InstanceType": scenario.instance_type, "InstanceCount": scenario.instance_count,
+                            "InstanceGroupName": "trainers"}],
+        "TrainingPlanArn": plan,
+        "InstancePlacementConfig": {"EnableMultipleJobs": False, "PlacementSpecifications": [
+            {"UltraServerId": "us-0c4d8e2f6a1b3579d", "InstanceCount": scenario.instance_count}]},
+        "InstancePreferences": [
+            {"InstanceType": "ml.p5.48xlarge", "InstanceCount": 1, "TrainingPlanArns": [f"{arn}:training-plan/"
+                                                                                        "p5-1x-reserved-2026-11"]},
+            {"InstanceType": scenario.instance_type, "InstanceCount": scenario.instance_count,
+             "TrainingPlanArns": [plan]},
+        ],
+        "SelectedInstanceType": scenario.instance_type,
+        "SelectedInstanceCount": scenario.instance_count,
+    })
+    response["StoppingCondition"]["MaxPendingTimeInSeconds"] = 7200
+    response["DebugHookConfig"] = {
+        "LocalPath": "/opt/ml/output/tensors", "S3OutputPath": f"{root}/debug-output",
+        "HookParameters": {"save_interval": "100", "include_workers": "one"},
+        "CollectionConfigurations": [
+            {"CollectionName": "losses", "CollectionParameters": {"save_interval": "50"}},
+            {"CollectionName": "gradients", "CollectionParameters": {"save_interval": "500", "reductions": "norm"}},
+        ],
+    }
+    response["DebugRuleConfigurations"] = [_rule(name, root, rules_image, params) for name, params in (
+        ("LossNotDecreasing", {"rule_to_invoke": "LossNotDecreasing", "num_steps": "10", "use_losses_collection": "True"}),
+        ("Overfit", {"rule_to_invoke": "Overfit", "patience_train": "5", "patience_validation": "10"}),
+    )]
+    response["DebugRuleEvaluationStatuses"] = [
+        rule_status(scenario, playback, world, "LossNotDecreasing"),
+        rule_status(scenario, playback, world, "Overfit", issue="Overfit"),
+    ]
+    report = response["ProfilerRuleConfigurations"][0]["RuleConfigurationName"]
+    response["ProfilerConfig"]["ProfilingParameters"] = {
+        "DataloaderProfilingConfig": '{"StartStep": 5, "NumSteps": 3, "MetricsRegex": ".*"}',
+        "DetailedProfilingConfig": '{"StartStep": 5, "NumSteps": 3}',
+        "LocalPath": "/opt/ml/output/profiler",
+        "RotateMaxFileSizeInBytes": "10485760",
+    }
+    response["ProfilerRuleConfigurations"] = [_rule(name, root, rules_image, params, instance="ml.m5.xlarge")
+                                              for name, params in (
+        (report, {"rule_to_invoke": "ProfilerReport"}),
+        ("LowGPUUtilization", {"rule_to_invoke": "LowGPUUtilization", "threshold_p95": "70", "patience": "1000"}),
+    )]
+    response["ProfilerRuleEvaluationStatuses"] = [
+        rule_status(scenario, playback, world, report),
+        rule_status(scenario, playback, world, "LowGPUUtilization", issue="LowGPUUtilization"),
+    ]
+    _progress(response, scenario, playback, world, arn)
 
 
-def _leaf(shape: Any, name: str, *, region: str, account: str, moment: datetime) -> Any:
-    kind = shape.type_name
-    if kind == "timestamp":
-        return moment
-    if kind == "boolean":
-        return False
-    if kind in ("integer", "long"):
-        low = shape.metadata.get("min", 0)
-        if "Seconds" in name:
-            return max(low, 3600)
-        if "Percent" in name or "Percentage" in name:
-            return max(low, 80)
-        if "Count" in name or "Epoch" in name or "Step" in name:
-            return max(low, 4)
-        return max(low, 1)
-    if kind in ("float", "double"):
-        return 0.5
-    if kind == "blob":
-        return b""
-    if shape.enum:
-        return shape.enum[0]
-    known = KNOWN.get(name)
-    if isinstance(known, str) and known:
-        return known.format(region=region, account=account)
-    if name.endswith("Arn"):
-        return f"arn:aws:sagemaker:{region}:{account}:{_kebab(name[:-3])}/llama-finetune-full-config"
-    if "S3" in name or name.endswith("Uri"):
-        return f"s3://sagemaker-{region}-{account}/llama/{_kebab(name)}/"
-    if name.endswith("Path"):
-        return f"/opt/ml/{_kebab(name)}"
-    if name.endswith("Id"):
-        return f"{_kebab(name[:-2])}-0c1d2e3f4a5b"
-    return f"{_kebab(name)}-value"
+def _rule(name: str, root: str, image: str, params: dict[str, str], instance: str = "ml.t3.medium") -> dict:
+    return {"RuleConfigurationName": name, "LocalPath": "/opt/ml/processing/output/rule",
+            "S3OutputPath": f"{root}/rule-output/{name}", "RuleEvaluatorImage": image, "InstanceType": instance,
+            "VolumeSizeInGB": 30, "RuleParameters": params}
 
 
-def _kebab(name: str) -> str:
-    out = []
-    for index, char in enumerate(name):
-        if char.isupper() and index and not name[index - 1].isupper():
-            out.append("-")
-        out.append(char.lower())
-    return "".join(out)
+def _channels(world: World, root: str) -> list[dict[str, Any]]:
+    """One channel per kind of data source: S3 (manifest and model), FSx for Lustre, a hub dataset."""
+    region, account = world.region, world.account
+    return [
+        {"ChannelName": "train", "DataSource": {"S3DataSource": {
+            "S3DataType": "AugmentedManifestFile", "S3Uri": f"{root}/data/train/manifest.jsonl",
+            "S3DataDistributionType": "ShardedByS3Key", "AttributeNames": ["source-ref", "instruction"],
+            "InstanceGroupNames": ["trainers"]}},
+         "ContentType": "application/x-recordio", "CompressionType": "None", "RecordWrapperType": "RecordIO",
+         "InputMode": "Pipe", "ShuffleConfig": {"Seed": 20261126}},
+        {"ChannelName": "model", "DataSource": {"S3DataSource": {
+            "S3DataType": "S3Prefix",
+            "S3Uri": f"s3://jumpstart-private-cache-prod-{region}/meta-textgeneration/"
+                     "meta-textgeneration-llama-3-8b/artifacts/inference-prepack/v2.0.0/",
+            "S3DataDistributionType": "FullyReplicated", "ModelAccessConfig": {"AcceptEula": True},
+            "HubAccessConfig": {"HubContentArn": HUB_MODEL.format(region=region)}}},
+         "CompressionType": "None", "InputMode": "FastFile"},
+        {"ChannelName": "validation", "DataSource": {"FileSystemDataSource": {
+            "FileSystemId": "fs-0b5a3c7d9e1f24680", "FileSystemAccessMode": "ro", "FileSystemType": "FSxLustre",
+            "DirectoryPath": "/fsx/datasets/dolly-15k/validation"}},
+         "ContentType": "application/jsonlines", "InputMode": "File"},
+        {"ChannelName": "eval", "DataSource": {"DatasetSource": {
+            "DatasetArn": f"arn:aws:sagemaker:{region}:{account}:hub-content/ml-team-hub/DataSet/dolly-eval-set/1.0.0"}},
+         "InputMode": "File"},
+    ]
+
+
+def _progress(response: dict[str, Any], scenario: Scenario, playback: Playback, world: World, arn: str) -> None:
+    """The members that follow the job's life: progress, billing, the retry, the outcome."""
+    planned = sum(stage.seconds - stage.message_at(math.inf)[0]
+                  for stage, _, _ in natural_course(scenario) if stage.status == "Training")
+    trained = sum(end - start for start, end in playback.training_windows())
+    if trained > 0:
+        steps = min(STEPS_PER_EPOCH * EPOCHS, round(STEPS_PER_EPOCH * EPOCHS * trained / planned))
+        response["ProgressInfo"] = {"TotalStepCountPerEpoch": STEPS_PER_EPOCH, "CurrentStep": steps,
+                                    "CurrentEpoch": min(EPOCHS, steps // STEPS_PER_EPOCH + 1), "MaxEpoch": EPOCHS}
+        response["BillableTokenCount"] = steps * TOKENS_PER_STEP
+    if playback.reached("Restarting"):
+        response["FailureReason"] = scenario.failure_reason
+    if playback.status == "Completed":
+        response["OutputModelPackageArn"] = f"{arn}:model-package/llama-finetunes/7"
+        idle = playback.elapsed - (playback.ended_at or 0.0)
+        response["WarmPoolStatus"] = {"Status": "Available"} if idle < REUSED_AFTER else {
+            "Status": "Reused", "ResourceRetainedBillableTimeInSeconds": max(1, round(world.seconds(REUSED_AFTER))),
+            "ReusedByJob": REUSED_BY}

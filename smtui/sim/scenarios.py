@@ -1,60 +1,101 @@
-"""The scripted jobs the simulator plays out, as data.
+"""The scripted training jobs, as data.
 
-Each :class:`Scenario` lists its secondary-status stages with their lengths in
-script seconds; :mod:`smtui.sim.jobs` turns a scenario and a moment into a
-DescribeTrainingJob response. Offsets are relative to the simulator's origin,
-so a negative ``created`` means the job was already running when it started.
+A :class:`Scenario` says what a job is (image, instances, data, metrics,
+limits) and how its life unfolds: secondary-status :class:`Stage` s with
+their lengths in script seconds, each with SageMaker's status messages over
+time. Offsets are relative to the simulator's origin, so a negative
+``created`` means the job was already under way when the simulator started.
+
+Only the natural course of a job is scripted. Stops are not stages: a
+scripted ``stop_after`` makes the simulator call StopTrainingJob itself, and
+MaxRuntimeInSeconds / MaxWaitTimeInSeconds are enforced from the stopping
+condition, so Stopping → Stopped / MaxRuntimeExceeded come out of the same
+rules for every job (see :mod:`smtui.sim.lifecycle`).
+
+At ``smtui demo``'s default speed of 10, ten script minutes pass per real
+minute: every job below changes state within the first four real minutes.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Mapping
 
-#: SageMaker's own status messages.
-MSG = {
-    "Pending": "Waiting for capacity to become available",
-    "Starting": "Preparing the instances for training",
-    "LaunchingMLInstances": "Launching requested ML instances",
-    "PreparingTrainingStack": "Preparing the training stack",
-    "Downloading": "Downloading input data",
-    "DownloadingTrainingImage": "Downloading the training image",
-    "Training": "Training image download completed. Training in progress.",
-    "Uploading": "Uploading generated training model",
-    "Completed": "Training job completed",
-    "Failed": "Training job failed",
-    "Interrupted": "Training job interrupted due to insufficient spot capacity",
-    "Restarting": "Restarting training job after spot interruption",
-    "Stopping": "Stopping the training job",
-    "Stopped": "Training job stopped",
-    "MaxRuntimeExceeded": "Training job stopped: the job reached its maximum runtime",
-    "MaxWaitTimeExceeded": "Training job stopped: the job reached its maximum wait time",
-}
+#: What SageMaker says during each secondary status: (script seconds into the stage, StatusMessage).
+#: LaunchingMLInstances, PreparingTrainingStack and DownloadingTrainingImage are no longer
+#: statuses of their own; SageMaker reports them as messages of Starting and Training.
+MESSAGES: Mapping[str, tuple[tuple[float, str], ...]] = MappingProxyType({
+    "Pending": ((0, "Waiting for compute capacity to become available"),),
+    "Starting": ((0, "Starting the training job"), (15, "Launching requested ML instances"),
+                 (75, "Preparing the instances for training")),
+    "Downloading": ((0, "Downloading input data"),),
+    "Training": ((0, "Downloading the training image"),
+                 (60, "Training image download completed. Training in progress.")),
+    "Uploading": ((0, "Uploading generated training model"),),
+    "Completed": ((0, "Training job completed"),),
+    "Failed": ((0, "Training job failed"),),
+    "Interrupted": ((0, "Training job interrupted: the spot instances were reclaimed by EC2"),),
+    "Restarting": ((0, "Restarting the training job from the last checkpoint"),),
+    "Stopping": ((0, "Stopping the training job"),),
+    "Stopped": ((0, "Training job stopped"),),
+    "MaxRuntimeExceeded": ((0, "Training job runtime exceeded MaxRuntimeInSeconds provided"),),
+    "MaxWaitTimeExceeded": ((0, "Training job wait time exceeded MaxWaitTimeInSeconds provided"),),
+})
+
+#: Starting again after a spot interruption: capacity is scarce for a while.
+SPOT_RESTART = ((0, "Starting the training job"),
+                (10, "Insufficient capacity error from EC2 while launching instances, retrying!"),
+                (70, "Launching requested ML instances"), (100, "Preparing the instances for training"))
+#: A big cluster where one instance comes up unhealthy.
+UNHEALTHY_START = ((0, "Starting the training job"), (20, "Launching requested ML instances"),
+                   (200, "Launched instance was unhealthy, replacing it!"), (330, "Launching requested ML instances"),
+                   (420, "Preparing the instances for training"))
+#: A large image takes longer to pull.
+SLOW_IMAGE = ((0, "Downloading the training image"), (150, "Training image download completed. Training in progress."))
+RETRY = ((0, "Restarting the training job after an internal error (attempt 2 of 3)"),)
 
 
 @dataclass(frozen=True)
 class Stage:
-    """One secondary status held for ``seconds`` script seconds (0 for a final state)."""
+    """One secondary status held for ``seconds`` script seconds; a final status has 0."""
 
     status: str
     seconds: float = 0.0
-    message: str | None = None
+    #: (seconds into the stage, StatusMessage); empty means SageMaker's usual ones.
+    messages: tuple[tuple[float, str], ...] = ()
+
+    def message_at(self, offset: float) -> tuple[float, str]:
+        """The message shown ``offset`` seconds into the stage, with the offset it appeared at."""
+        messages = self.messages or MESSAGES.get(self.status, ((0, self.status),))
+        shown = messages[0]
+        for item in messages:
+            if item[0] <= offset:
+                shown = item
+        return shown
 
     @property
-    def text(self) -> str:
-        return self.message or MSG.get(self.status, self.status)
+    def final(self) -> bool:
+        return self.seconds == 0
 
 
 @dataclass(frozen=True)
 class Metric:
-    """A metric the job's algorithm prints and SageMaker extracts with ``regex``."""
+    """A metric the algorithm logs and SageMaker extracts with ``regex``.
+
+    Its value follows ``start`` → ``end`` exponentially with time constant
+    ``tau`` (script seconds of training), with seeded relative noise. It is
+    logged every ``every`` minutes of training.
+    """
 
     name: str
     regex: str
     start: float
     end: float
-    #: Script seconds for the curve to get most of the way from start to end.
     tau: float = 900.0
     noise: float = 0.01
+    every: int = 1
+    digits: int = 4
 
 
 @dataclass(frozen=True)
@@ -62,135 +103,171 @@ class Scenario:
     """A training job's script: what it is and how its life unfolds."""
 
     name: str
+    #: Script seconds after the origin at which the job was created.
     created: float
     stages: tuple[Stage, ...]
+    #: Folder in the account's SageMaker bucket for the job's code, output and checkpoints.
+    project: str
+    image: str
     instance_type: str = "ml.g5.2xlarge"
     instance_count: int = 1
-    volume_gb: int = 100
-    image: str = "763104351884.dkr.ecr.{region}.amazonaws.com/pytorch-training:2.5.1-gpu-py311-cu124-ubuntu22.04-sagemaker"
+    volume_gb: int = 50
     metrics: tuple[Metric, ...] = ()
-    hyperparameters: dict[str, str] = field(default_factory=dict)
+    hyperparameters: Mapping[str, object] = field(default_factory=dict)
+    #: Script mode (framework estimators): the SDK JSON-encodes hyperparameters and adds its own.
+    entry_point: str | None = "train.py"
+    dataset: str = "datasets"
+    channels: tuple[str, ...] = ("train", "validation")
+    content_type: str | None = None
+    environment: Mapping[str, str] = field(default_factory=dict)
     failure_reason: str | None = None
     spot: bool = False
+    #: Share of the on-demand price saved by spot: BillableTimeInSeconds is scaled down by it.
+    spot_savings: float = 0.7
     max_runtime: int = 86400
     max_wait: int | None = None
-    #: Script seconds after creation at which the simulator itself calls StopTrainingJob.
+    #: Script seconds after creation at which the simulator calls StopTrainingJob on the job.
     stop_after: float | None = None
     vpc: bool = False
-    #: Fill every member of the response (the "maximal" job).
+    network_isolation: bool = False
+    kms: bool = True
+    #: Warm pool: ResourceConfig.KeepAlivePeriodInSeconds.
+    keep_alive: int | None = None
+    #: Fill every member of the DescribeTrainingJob output shape (see :mod:`smtui.sim.maximal`).
     maximal: bool = False
-    channels: tuple[str, ...] = ("train", "validation")
-    dataset: str = "datasets"
 
 
-LOSS = Metric("train:loss", r"train_loss=([0-9\.]+)", 2.4, 0.18, tau=1200, noise=0.03)
-VAL_LOSS = Metric("validation:loss", r"val_loss=([0-9\.]+)", 2.5, 0.26, tau=1400, noise=0.02)
-VAL_ACC = Metric("validation:accuracy", r"val_acc=([0-9\.]+)", 0.08, 0.91, tau=1300, noise=0.01)
-THROUGHPUT = Metric("train:samples_per_sec", r"samples/s=([0-9\.]+)", 410.0, 455.0, tau=300, noise=0.02)
+# -- metrics, as the usual containers log them ---------------------------------------
+
+HF_LOSS = Metric("train:loss", r"'loss': ([0-9]+\.[0-9]+)", 0.69, 0.21, tau=700, noise=0.04)
+HF_EVAL_LOSS = Metric("validation:loss", r"'eval_loss': ([0-9]+\.[0-9]+)", 0.66, 0.25, tau=800, noise=0.02, every=5)
+HF_EVAL_ACC = Metric("validation:accuracy", r"'eval_accuracy': ([0-9]+\.[0-9]+)", 0.52, 0.93, tau=750,
+                     noise=0.004, every=5)
+LM_LOSS = Metric("train:loss", r"'loss': ([0-9]+\.[0-9]+)", 2.45, 1.12, tau=1500, noise=0.02)
+LM_EVAL_LOSS = Metric("validation:loss", r"'eval_loss': ([0-9]+\.[0-9]+)", 2.38, 1.21, tau=1700, noise=0.01, every=5)
+LM_TOKENS = Metric("train:tokens_per_second", r"tokens/s: ([0-9]+\.?[0-9]*)", 41000.0, 46500.0, tau=240,
+                   noise=0.015, digits=1)
+GPT_LOSS = Metric("train:loss", r"loss ([0-9]+\.[0-9]+)", 10.9, 3.3, tau=900, noise=0.01)
+GPT_MFU = Metric("train:mfu", r"mfu ([0-9]+\.[0-9]+)%", 31.0, 38.5, tau=300, noise=0.02, digits=2)
+CV_LOSS = Metric("train:loss", r"Train: \[\d+\].*Loss ([0-9.]+)", 6.9, 1.35, tau=1100, noise=0.02)
+CV_TOP1 = Metric("validation:accuracy", r"Test: .*Acc@1 ([0-9.]+)", 0.001, 0.761, tau=1200, noise=0.01, every=5)
+XGB_TRAIN = Metric("train:rmse", r".*\[[0-9]+\].*#011train-rmse:([-+]?[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?).*",
+                   0.482, 0.208, tau=600, noise=0.005)
+XGB_VALID = Metric("validation:rmse",
+                   r".*\[[0-9]+\].*#011validation-rmse:([-+]?[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?).*",
+                   0.497, 0.251, tau=650, noise=0.006)
+WER = Metric("validation:wer", r"'eval_wer': ([0-9]+\.[0-9]+)", 38.0, 11.4, tau=1400, noise=0.01, every=5, digits=2)
+
+# -- images (account and tag as in AWS's published registries) -------------------------
+
+DLC = "763104351884.dkr.ecr.{region}.amazonaws.com"
+HF_IMAGE = DLC + "/huggingface-pytorch-training:2.1.0-transformers4.36.0-gpu-py310-cu121-ubuntu20.04"
+PYTORCH_IMAGE = DLC + "/pytorch-training:2.5.1-gpu-py311-cu124-ubuntu22.04-sagemaker"
+XGBOOST_IMAGE = "{xgboost}.dkr.ecr.{region}.amazonaws.com/sagemaker-xgboost:1.7-1"
 
 OOM = (
     "AlgorithmError: ExecuteUserScriptError:\n"
     "ExitCode 1\n"
     'ErrorMessage "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.50 GiB. GPU 0 has a total '
-    "capacity of 22.07 GiB of which 1.12 GiB is free. Of the allocated memory 19.84 GiB is allocated by PyTorch\"\n"
-    'Command "/opt/conda/bin/python3.11 train.py --batch-size 64 --epochs 10 --lr 3e-05", exit code: 1'
+    "capacity of 22.05 GiB of which 1.12 GiB is free. Including non-PyTorch memory, this process has 20.93 GiB "
+    "memory in use. Of the allocated memory 19.84 GiB is allocated by PyTorch, and 788.41 MiB is reserved by "
+    'PyTorch but unallocated."\n'
+    'Command "/opt/conda/bin/python3.10 run_clm.py --model_id meta-llama/Meta-Llama-3-8B --epochs 2 '
+    '--per_device_train_batch_size 16 --lora_r 16", exit code: 1'
 )
+
+S = Stage
 
 
 def default_scenarios() -> list[Scenario]:
-    """The jobs of ``smtui demo``: at speed 10 each interesting moment comes within a few minutes."""
+    """The jobs of ``smtui demo`` and ``smtui sim``, in the order they are listed."""
     return [
-        Scenario(
-            name="bert-base-finetune-imdb",
-            created=-420,
-            stages=(Stage("Starting", 150), Stage("Downloading", 120), Stage("Training", 1500),
-                    Stage("Uploading", 90), Stage("Completed")),
-            instance_type="ml.g5.2xlarge",
-            metrics=(LOSS, VAL_LOSS, VAL_ACC),
-            hyperparameters={"epochs": "3", "learning_rate": "3e-05", "per_device_train_batch_size": "32",
-                             "model_name_or_path": "bert-base-uncased", "sagemaker_program": "train.py"},
-            dataset="imdb",
+        Scenario(  # completes: Starting → Downloading → Training → Uploading → Completed at +1440
+            name="bert-base-finetune-imdb", created=-420, project="bert-imdb", image=HF_IMAGE,
+            stages=(S("Starting", 150), S("Downloading", 120), S("Training", 1500), S("Uploading", 90),
+                    S("Completed")),
+            metrics=(HF_LOSS, HF_EVAL_LOSS, HF_EVAL_ACC),
+            hyperparameters={"model_name_or_path": "bert-base-uncased", "epochs": 3, "learning_rate": 3e-05,
+                             "per_device_train_batch_size": 32, "max_seq_length": 512},
+            dataset="imdb", environment={"HF_HUB_ENABLE_HF_TRANSFER": "1"},
         ),
-        Scenario(
-            name="llama3-8b-lora-oom",
-            created=-300,
-            stages=(Stage("Starting", 180), Stage("Downloading", 240),
-                    Stage("DownloadingTrainingImage", 120), Stage("Training", 420), Stage("Failed")),
-            instance_type="ml.g5.12xlarge",
-            metrics=(LOSS,),
-            hyperparameters={"epochs": "2", "lora_r": "16", "lora_alpha": "32", "per_device_train_batch_size": "64",
-                             "model_id": "meta-llama/Meta-Llama-3-8B"},
-            failure_reason=OOM,
-            dataset="alpaca",
+        Scenario(  # fails with a CUDA OOM after 12 minutes of training, at +900
+            name="llama3-8b-lora-oom", created=-300, project="llama3-lora", image=HF_IMAGE,
+            instance_type="ml.g5.12xlarge", volume_gb=200,
+            stages=(S("Starting", 180), S("Downloading", 240), S("Training", 780, SLOW_IMAGE), S("Failed")),
+            metrics=(LM_LOSS,),
+            hyperparameters={"model_id": "meta-llama/Meta-Llama-3-8B", "epochs": 2, "lora_r": 16, "lora_alpha": 32,
+                             "per_device_train_batch_size": 16, "gradient_checkpointing": False},
+            entry_point="run_clm.py", dataset="alpaca-cleaned", failure_reason=OOM,
+            environment={"HF_HUB_ENABLE_HF_TRANSFER": "1", "PYTORCH_CUDA_ALLOC_CONF": "expandable_segments:True"},
         ),
-        Scenario(
-            name="resnet50-spot-imagenet",
-            created=-900,
-            stages=(Stage("Starting", 120), Stage("Downloading", 180), Stage("Training", 780),
-                    Stage("Interrupted", 120), Stage("Restarting", 90), Stage("Starting", 120),
-                    Stage("Downloading", 120), Stage("Training", 1200), Stage("Uploading", 60), Stage("Completed")),
-            instance_type="ml.p3.2xlarge",
-            metrics=(LOSS, VAL_ACC),
-            hyperparameters={"epochs": "90", "batch_size": "256", "lr": "0.1", "momentum": "0.9"},
-            spot=True,
-            max_runtime=36000,
-            max_wait=72000,
-            dataset="imagenet",
+        Scenario(  # spot: interrupted at +180, restarts, resumes from its checkpoint, completes at +1890
+            name="resnet50-spot-imagenet", created=-900, project="resnet50-imagenet", image=PYTORCH_IMAGE,
+            instance_type="ml.p3.2xlarge", volume_gb=400,
+            stages=(S("Starting", 120), S("Downloading", 180), S("Training", 780), S("Interrupted", 120),
+                    S("Restarting", 90), S("Starting", 120, SPOT_RESTART), S("Downloading", 120),
+                    S("Training", 1200), S("Uploading", 60), S("Completed")),
+            metrics=(CV_LOSS, CV_TOP1),
+            hyperparameters={"arch": "resnet50", "epochs": 90, "batch-size": 256, "lr": 0.1, "momentum": 0.9,
+                             "workers": 8},
+            dataset="imagenet-1k", content_type="application/x-image",
+            spot=True, max_runtime=36000, max_wait=72000,
         ),
-        Scenario(
-            name="xgboost-churn-stopped",
-            created=-240,
-            stages=(Stage("Starting", 90), Stage("Downloading", 60), Stage("Training", 7200),
-                    Stage("Uploading", 60), Stage("Completed")),
-            instance_type="ml.m5.xlarge",
-            image="683313688378.dkr.ecr.{region}.amazonaws.com/sagemaker-xgboost:1.7-1",
-            metrics=(Metric("train:rmse", r".*\[[0-9]+\].*#011train-rmse:([-+]?[0-9]*\.?[0-9]+)", 0.48, 0.21, 700),
-                     Metric("validation:rmse", r".*\[[0-9]+\].*#011validation-rmse:([-+]?[0-9]*\.?[0-9]+)", 0.5, 0.25, 700)),
-            hyperparameters={"num_round": "500", "max_depth": "6", "eta": "0.2", "objective": "reg:squarederror"},
+        Scenario(  # the simulator calls StopTrainingJob 20 minutes in: Stopping at +960, Stopped at +1020
+            name="xgboost-churn-stopped", created=-240, project="churn-xgboost", image=XGBOOST_IMAGE,
+            instance_type="ml.m5.xlarge", volume_gb=30,
+            stages=(S("Starting", 90), S("Downloading", 60), S("Training", 7200), S("Uploading", 60), S("Completed")),
+            metrics=(XGB_TRAIN, XGB_VALID),
+            hyperparameters={"num_round": 2000, "max_depth": 6, "eta": 0.05, "subsample": 0.8,
+                             "objective": "binary:logistic", "eval_metric": "rmse"},
+            entry_point=None, dataset="telco-churn", content_type="text/csv", kms=False,
             stop_after=1200,
-            dataset="churn",
         ),
-        Scenario(
-            name="gpt2-pretrain-maxruntime",
-            created=-600,
-            stages=(Stage("Starting", 120), Stage("Downloading", 150), Stage("Training", 1530),
-                    Stage("MaxRuntimeExceeded")),
-            instance_type="ml.g5.4xlarge",
-            metrics=(LOSS, THROUGHPUT),
-            hyperparameters={"max_steps": "200000", "block_size": "1024", "learning_rate": "6e-4"},
-            max_runtime=1800,
-            dataset="openwebtext",
+        Scenario(  # MaxRuntimeInSeconds of 30 minutes runs out: Stopping at +1320, MaxRuntimeExceeded at +1380
+            name="gpt2-pretrain-maxruntime", created=-600, project="gpt2-owt", image=PYTORCH_IMAGE,
+            instance_type="ml.g5.4xlarge", volume_gb=300,
+            stages=(S("Starting", 120), S("Downloading", 150), S("Training", 86400), S("Uploading", 120),
+                    S("Completed")),
+            metrics=(GPT_LOSS, GPT_MFU),
+            hyperparameters={"max_iters": 600000, "block_size": 1024, "batch_size": 12, "learning_rate": 6e-4,
+                             "compile": True},
+            dataset="openwebtext", max_runtime=1800,
         ),
-        Scenario(
-            name="mistral-7b-sft-distributed",
-            created=-2400,
-            stages=(Stage("Starting", 240), Stage("LaunchingMLInstances", 180), Stage("PreparingTrainingStack", 120),
-                    Stage("Downloading", 300), Stage("DownloadingTrainingImage", 240), Stage("Training", 86400 * 3)),
-            instance_type="ml.p4d.24xlarge",
-            instance_count=4,
-            volume_gb=500,
-            metrics=(LOSS, VAL_LOSS, THROUGHPUT),
-            hyperparameters={"epochs": "3", "gradient_accumulation_steps": "4", "fsdp": "full_shard auto_wrap",
-                             "model_id": "mistralai/Mistral-7B-v0.3", "sagemaker_distributed_dataparallel_enabled": "false"},
-            max_runtime=432000,
-            vpc=True,
-            dataset="ultrachat",
+        Scenario(  # 4 × p4d, FSDP, still training for days
+            name="mistral-7b-sft-distributed", created=-2400, project="mistral-sft", image=HF_IMAGE,
+            instance_type="ml.p4d.24xlarge", instance_count=4, volume_gb=500,
+            stages=(S("Starting", 540, UNHEALTHY_START), S("Downloading", 420), S("Training", 3 * 86400, SLOW_IMAGE),
+                    S("Uploading", 600), S("Completed")),
+            metrics=(LM_LOSS, LM_EVAL_LOSS, LM_TOKENS),
+            hyperparameters={"model_id": "mistralai/Mistral-7B-v0.3", "epochs": 3, "per_device_train_batch_size": 4,
+                             "gradient_accumulation_steps": 4, "fsdp": "full_shard auto_wrap", "bf16": True},
+            entry_point="sft.py", dataset="ultrachat-200k",
+            environment={"NCCL_DEBUG": "WARN", "FI_EFA_USE_DEVICE_RDMA": "1", "HF_HUB_ENABLE_HF_TRANSFER": "1"},
+            max_runtime=432000, vpc=True,
         ),
-        Scenario(
-            name="llama-finetune-full-config",
-            created=-3000,
-            stages=(Stage("Pending", 60), Stage("Starting", 120), Stage("Downloading", 200), Stage("Training", 1800),
-                    Stage("Uploading", 120), Stage("Completed")),
-            instance_type="ml.p4de.24xlarge",
-            instance_count=2,
-            volume_gb=1000,
-            metrics=(LOSS, VAL_LOSS, VAL_ACC),
-            hyperparameters={"epochs": "1", "learning_rate": "2e-05", "lora": "false", "bf16": "true"},
-            spot=True,
-            max_runtime=86400,
-            max_wait=172800,
-            vpc=True,
+        Scenario(  # every field of the model filled; finished before the origin
+            name="llama-finetune-full-config", created=-3000, project="llama-finetune", image=PYTORCH_IMAGE,
+            instance_type="ml.p4de.24xlarge", instance_count=2, volume_gb=1000,
+            stages=(S("Pending", 90), S("Starting", 120), S("Downloading", 200), S("Training", 600),
+                    S("Restarting", 60, RETRY), S("Starting", 120), S("Downloading", 120), S("Training", 1200),
+                    S("Uploading", 120), S("Completed")),
+            metrics=(LM_LOSS, LM_EVAL_LOSS, HF_EVAL_ACC),
+            hyperparameters={"model_id": "meta-llama/Meta-Llama-3-8B", "epochs": 3, "learning_rate": 2e-05,
+                             "per_device_train_batch_size": 8, "bf16": True, "lora": False},
+            dataset="dolly-15k",
+            environment={"NCCL_DEBUG": "WARN", "FI_EFA_USE_DEVICE_RDMA": "1", "TORCH_NCCL_ASYNC_ERROR_HANDLING": "1"},
+            failure_reason="InternalServerError: We encountered an internal error. Please try again.",
+            spot=True, max_runtime=86400, max_wait=172800, vpc=True, network_isolation=True, keep_alive=1800,
             maximal=True,
-            dataset="dolly",
+        ),
+        Scenario(  # waits for capacity (Pending) for 6 minutes, trains from +540, completes at +3000
+            name="whisper-small-finetune-cv", created=-60, project="whisper-cv17", image=HF_IMAGE,
+            instance_type="ml.g6.2xlarge", volume_gb=100,
+            stages=(S("Pending", 360), S("Starting", 150), S("Downloading", 90), S("Training", 2400),
+                    S("Uploading", 60), S("Completed")),
+            metrics=(HF_LOSS, WER),
+            hyperparameters={"model_name_or_path": "openai/whisper-small", "language": "hi", "max_steps": 4000,
+                             "learning_rate": 1e-05, "per_device_train_batch_size": 16},
+            entry_point="run_speech_recognition_seq2seq.py", dataset="common-voice-17-hi", keep_alive=600,
         ),
     ]

@@ -1,24 +1,37 @@
-"""The simulator over HTTP: one aiohttp endpoint for every service, dispatched on X-Amz-Target."""
+"""The simulator over HTTP: one aiohttp endpoint for both services, dispatched on X-Amz-Target."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import threading
-import uuid
 from typing import Callable
 
 from aiohttp import web
 
 from smtui.sim.simulator import Simulator
-from smtui.sim.wire import CONTENT_TYPE, SERVICE_OF, SimError, error_body, operation, serialize
+from smtui.sim.wire import (
+    PROTOCOLS,
+    SAGEMAKER,
+    SimError,
+    decode_request,
+    error_body,
+    error_headers,
+    operation_model,
+    parse_body,
+    request_id,
+    serialize,
+)
 
-_REQUEST_IDS = uuid.UUID("1b4e28ba-2fa1-11d2-883f-0016d3cca427")
+log = logging.getLogger(__name__)
+
+#: (service, operation) → Simulator method.
 HANDLERS = {
-    "DescribeTrainingJob": "describe_training_job",
-    "ListTrainingJobs": "list_training_jobs",
-    "StopTrainingJob": "stop_training_job",
-    "GetMetricData": "get_metric_data",
+    ("sagemaker", "DescribeTrainingJob"): "describe_training_job",
+    ("sagemaker", "ListTrainingJobs"): "list_training_jobs",
+    ("sagemaker", "StopTrainingJob"): "stop_training_job",
+    ("cloudwatch", "GetMetricData"): "get_metric_data",
 }
 
 
@@ -26,111 +39,134 @@ def make_app(simulator: Simulator) -> web.Application:
     """The aiohttp application answering for ``simulator``."""
 
     async def handle(request: web.Request) -> web.Response:
+        body = await request.read()
         target = request.headers.get("X-Amz-Target", "")
         prefix, _, name = target.partition(".")
-        body = await request.read()
-        content_type = CONTENT_TYPE.get(prefix, "application/x-amz-json-1.1")
-        # Stable for the same call at the same simulated time, so frozen-clock screens repeat exactly.
-        request_id = str(uuid.uuid5(_REQUEST_IDS, f"{target}|{body.decode('utf-8', 'replace')}|{simulator.clock.now().isoformat()}"))
-        headers = {"x-amzn-RequestId": request_id, "Content-Type": content_type}
+        protocol = PROTOCOLS.get(prefix)
+        moment = simulator.clock.now()
         try:
-            service = SERVICE_OF.get(prefix)
-            if service is None or name not in HANDLERS:
-                raise SimError("UnknownOperationException", f"Unknown operation {target or '(none)'}")
-            model = operation(service, name)
-            try:
-                params = json.loads(body or b"{}")
-            except ValueError:
-                raise SimError("SerializationException", "Start of structure or map found where not expected.") from None
-            if not isinstance(params, dict):
-                raise SimError("SerializationException", "Expected a JSON object.")
-            result = getattr(simulator, HANDLERS[name])(params)
+            raw: object = json.loads(body) if body else {}
+        except ValueError:
+            raw = body.decode("utf-8", "replace")
+        headers = {
+            # The same call at the same simulated moment gets the same id, so frozen-clock screens repeat.
+            "x-amzn-RequestId": request_id(target, raw, moment),
+            "Content-Type": (protocol or SAGEMAKER).content_type,
+        }
+        try:
+            if protocol is None:
+                raise SimError("UnknownOperationException", f"Unknown operation {target or '(no X-Amz-Target)'}")
+            model = operation_model(protocol, name)
+            method = HANDLERS.get((protocol.service, name))
+            if method is None:
+                raise SimError("UnknownOperationException", f"{target} is not simulated; the simulator answers "
+                                                            f"{', '.join(op for _, op in HANDLERS)}")
+            params = decode_request(parse_body(body), model.input_shape, protocol)
+            result = getattr(simulator, method)(params)
             payload = json.dumps(serialize(result, model.output_shape)).encode()
             return web.Response(body=payload, headers=headers)
         except SimError as error:
-            if prefix == "GraniteServiceVersion20100801":
-                headers["x-amzn-query-error"] = f"{error.code};Sender"
+            headers.update(error_headers(error, protocol))
             return web.Response(status=error.status, body=error_body(error), headers=headers)
+        except Exception:
+            log.exception("simulator failed to answer %s", target)
+            error = SimError("InternalFailure", "The request processing has failed because of an unknown error.", 500)
+            headers.update(error_headers(error, protocol))
+            return web.Response(status=500, body=error_body(error), headers=headers)
 
-    app = web.Application(client_max_size=4 * 1024 * 1024)
-    app.router.add_post("/", handle)
+    app = web.Application(client_max_size=8 * 1024 * 1024)
+    # botocore posts to the path of the endpoint URL, which is "/" unless the user gave one.
+    app.router.add_post("/{path:.*}", handle)
     return app
 
 
 class SimulatorServer:
-    """The simulator listening on a loopback port (``port=0`` picks a free one)."""
+    """The simulator listening on ``host``:``port`` (``port=0`` picks a free one)."""
 
     def __init__(self, simulator: Simulator, host: str = "127.0.0.1", port: int = 0) -> None:
         self.simulator = simulator
         self.host = host
         self.port = port
+        #: "http://HOST:PORT" once started.
         self.url = ""
         self._runner: web.AppRunner | None = None
 
     async def start(self) -> str:
         """Start listening; returns the endpoint URL."""
-        self._runner = web.AppRunner(make_app(self.simulator), access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1] if site._server and site._server.sockets else self.port  # type: ignore[union-attr]
+        runner = web.AppRunner(make_app(self.simulator), access_log=None, handle_signals=False)
+        await runner.setup()
+        site = web.TCPSite(runner, self.host, self.port)
+        try:
+            await site.start()
+        except BaseException:
+            await runner.cleanup()
+            raise
+        self._runner = runner
+        sockets = site._server.sockets if site._server is not None else ()  # type: ignore[union-attr]
+        port = sockets[0].getsockname()[1] if sockets else self.port
         host = f"[{self.host}]" if ":" in self.host else self.host
         self.url = f"http://{host}:{port}"
         return self.url
 
     async def stop(self) -> None:
         """Stop listening and close open connections."""
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
+        runner, self._runner = self._runner, None
+        if runner is not None:
+            await runner.cleanup()
 
 
 async def serve(simulator: Simulator, host: str = "127.0.0.1", port: int = 4566,
                 ready: Callable[[str], None] | None = None) -> None:
-    """Serve until cancelled (``smtui sim``)."""
+    """Serve until cancelled (``smtui sim``); ``ready`` is called with the URL once listening."""
     server = SimulatorServer(simulator, host, port)
     url = await server.start()
-    if ready is not None:
-        ready(url)
     try:
+        if ready is not None:
+            ready(url)
         await asyncio.Event().wait()
     finally:
         await server.stop()
 
 
 class RunningSimulator:
-    """A simulator served from its own event loop in a daemon thread."""
+    """A simulator served from its own event loop in a daemon thread; a context manager."""
 
     def __init__(self, simulator: Simulator, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.simulator = simulator
         self.server = SimulatorServer(simulator, host, port)
         self.url = ""
         self._loop = asyncio.new_event_loop()
         self._started = threading.Event()
         self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name="smtui-sim", daemon=True)
+        self._thread = threading.Thread(target=self._run, name="smtui-simulator", daemon=True)
 
     def _run(self) -> None:
         asyncio.set_event_loop(self._loop)
         try:
             self.url = self._loop.run_until_complete(self.server.start())
-        except BaseException as exc:  # reported to the starting thread
+        except BaseException as exc:  # handed to the thread that called start()
             self._error = exc
             self._started.set()
+            self._loop.close()
             return
         self._started.set()
-        self._loop.run_forever()
-        self._loop.run_until_complete(self.server.stop())
-        self._loop.close()
+        try:
+            self._loop.run_forever()
+        finally:
+            self._loop.run_until_complete(self.server.stop())
+            self._loop.close()
 
     def start(self) -> "RunningSimulator":
+        """Start the thread and wait until the server listens."""
         self._thread.start()
-        self._started.wait(30)
+        if not self._started.wait(30):
+            raise RuntimeError("the simulator did not start listening within 30 seconds")
         if self._error is not None:
             raise self._error
         return self
 
     def stop(self) -> None:
-        """Stop serving and wait for the thread to end."""
+        """Stop serving and wait for the thread to end (idempotent)."""
         if self._thread.is_alive():
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(10)

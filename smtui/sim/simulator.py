@@ -2,191 +2,206 @@
 
 from __future__ import annotations
 
-import base64
+import hashlib
+import json
+import re
 import threading
-from datetime import datetime
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, Iterable
 
 from smtui.clock import Clock, SystemClock
-from smtui.sim.jobs import describe, metric_points, play, to_time
-from smtui.sim.maximal import fill
+from smtui.sim import jobs, metrics
+from smtui.sim.lifecycle import Playback, World, play
 from smtui.sim.scenarios import Scenario, default_scenarios
-from smtui.sim.wire import SimError, operation
+from smtui.sim.wire import SimError, decode_token, encode_token, parse_timestamp, validation_error
 
-NAMESPACE = "/aws/sagemaker/TrainingJobs"
-MAX_QUERIES = 500
+#: What SageMaker says about a job it does not know.
 NOT_FOUND = "Requested resource not found."
+_JOB_NAME = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}")
+_SORT_KEYS = {"Name": "TrainingJobName", "CreationTime": "CreationTime", "Status": "TrainingJobStatus"}
 
 
 class Simulator:
-    """Scripted training jobs on a clock.
+    """Scripted training jobs on a clock, answering SageMaker's and CloudWatch's operations.
 
-    Scripts are in script seconds relative to ``origin`` (default: the clock's
-    time at construction); at ``speed`` X a script second lasts 1/X real
-    seconds. Reported timestamps are real clock times.
+    Scripts are in script seconds relative to ``origin`` (default: the
+    clock's time at construction); at ``speed`` X a script second lasts 1/X
+    real seconds. Reported timestamps are real clock times, so an app on the
+    same clock sees consistent ages. The operation methods take and return
+    Python values in botocore's shapes, as boto3 calls do.
+
+    The only state is which jobs were asked to stop, and when. Every
+    operation takes a lock, so a server thread can answer while other
+    threads read.
     """
 
     def __init__(self, clock: Clock | None = None, *, speed: float = 1.0, origin: datetime | None = None,
                  region: str = "us-east-1", account_id: str = "123456789012",
-                 scenarios: list[Scenario] | None = None) -> None:
-        if speed <= 0:
+                 scenarios: Iterable[Scenario] | None = None) -> None:
+        if not speed > 0:
             raise ValueError("speed must be positive")
-        self.clock = clock or SystemClock()
-        self.speed = speed
-        self.origin = origin or self.clock.now()
+        self.clock: Clock = clock or SystemClock()
+        self.speed = float(speed)
+        self.origin = origin if origin is not None else self.clock.now()
+        if self.origin.tzinfo is None:
+            raise ValueError("origin must be an aware datetime")
         self.region = region
         self.account_id = account_id
-        self.scenarios = {s.name: s for s in (scenarios if scenarios is not None else default_scenarios())}
+        self.world = World(self.origin, self.speed, region, account_id)
+        listed = list(default_scenarios() if scenarios is None else scenarios)
+        for scenario in listed:
+            if not _JOB_NAME.fullmatch(scenario.name):
+                raise ValueError(f"{scenario.name!r} is not a valid training job name")
+        self.scenarios: dict[str, Scenario] = {s.name: s for s in listed}
+        if len(self.scenarios) != len(listed):
+            raise ValueError("scenario names must be unique")
+        #: Job name → script seconds after its creation at which StopTrainingJob was accepted.
         self._stops: dict[str, float] = {}
-        self._lock = threading.Lock()
+        self._scripted_stops_issued: set[str] = set()
+        self._lock = threading.RLock()
 
-    # -- time ----------------------------------------------------------------------
+    # -- time ------------------------------------------------------------------------
 
-    def _elapsed(self, scenario: Scenario) -> float:
-        """Script seconds since the job was created (negative before)."""
-        return (self.clock.now() - self.origin).total_seconds() * self.speed - scenario.created
+    def script_now(self) -> float:
+        """Script seconds since the origin, now (negative if the clock is before it)."""
+        return (self.clock.now() - self.origin).total_seconds() * self.speed
 
-    def _job(self, name: Any) -> tuple[Scenario, float]:
+    def time_at(self, offset: float) -> datetime:
+        """The real time of ``offset`` script seconds after the origin."""
+        return self.origin + timedelta(seconds=offset / self.speed)
+
+    def _playback(self, scenario: Scenario, moment: datetime) -> Playback | None:
+        return play(scenario, self.world.offset(scenario, moment), self._stops.get(scenario.name))
+
+    def _find(self, name: Any, moment: datetime) -> tuple[Scenario, Playback]:
         scenario = self.scenarios.get(name) if isinstance(name, str) else None
-        if scenario is None:
-            raise SimError("ValidationException", NOT_FOUND)
-        elapsed = self._elapsed(scenario)
-        if elapsed < 0:
-            raise SimError("ValidationException", NOT_FOUND)
-        return scenario, elapsed
+        playback = self._playback(scenario, moment) if scenario is not None else None
+        if scenario is None or playback is None:
+            raise validation_error(NOT_FOUND)
+        return scenario, playback
 
-    def _stop_at(self, scenario: Scenario) -> float | None:
-        with self._lock:
-            requested = self._stops.get(scenario.name)
-        times = [t for t in (requested, scenario.stop_after) if t is not None]
-        return min(times) if times else None
+    def _advance(self) -> datetime:
+        """The current moment, after issuing the scripted stops that are due by then."""
+        now = self.clock.now()
+        for scenario in self.scenarios.values():
+            due = scenario.stop_after
+            if due is None or scenario.name in self._scripted_stops_issued:
+                continue
+            if self.world.offset(scenario, now) >= due:
+                self._scripted_stops_issued.add(scenario.name)
+                try:
+                    self._stop(scenario, due)
+                except SimError:
+                    pass  # the job ended on its own before its scripted stop
+        return now
+
+    def _stop(self, scenario: Scenario, at: float) -> None:
+        """StopTrainingJob, accepted ``at`` script seconds after the job's creation."""
+        playback = play(scenario, at, self._stops.get(scenario.name))
+        if playback is None:
+            raise validation_error(NOT_FOUND)
+        if playback.status != "InProgress":
+            raise validation_error(f"The request was rejected because the training job is in status "
+                                   f"{playback.status}.")
+        self._stops[scenario.name] = at
+
+    # -- what there is -----------------------------------------------------------------
 
     def job_names(self) -> list[str]:
         """Every scripted job, in script order."""
         return list(self.scenarios)
 
     def metric_names(self, job_name: str) -> list[str]:
-        """The metric names a job defines."""
+        """The metric names a job's MetricDefinitions declare (empty for an unknown job)."""
         scenario = self.scenarios.get(job_name)
         return [m.name for m in scenario.metrics] if scenario else []
 
-    # -- SageMaker -----------------------------------------------------------------
+    # -- SageMaker ---------------------------------------------------------------------
 
     def describe_training_job(self, params: dict) -> dict:
         """DescribeTrainingJob."""
-        scenario, elapsed = self._job(params.get("TrainingJobName"))
-        playback = play(scenario, elapsed, self._stop_at(scenario))
-        response = describe(scenario, playback, elapsed, origin=self.origin, speed=self.speed,
-                            region=self.region, account=self.account_id)
-        if scenario.maximal:
-            shape = operation("sagemaker", "DescribeTrainingJob").output_shape
-            response = fill(response, shape, "", region=self.region, account=self.account_id,
-                            moment=to_time(self.origin, scenario, 0, self.speed))
-            # Fields that only make sense once the job is over stay truthful.
-            for member in ("FailureReason", "TrainingEndTime", "FinalMetricDataList",
-                           "TrainingTimeInSeconds", "BillableTimeInSeconds"):
-                if not playback.terminal:
-                    response.pop(member, None)
-        return response
-
-    def list_training_jobs(self, params: dict) -> dict:
-        """ListTrainingJobs with its filters, sorting and pagination."""
-        from smtui.sim.wire import parse_time
-
-        max_results = params.get("MaxResults", 10)
-        if not isinstance(max_results, int) or not 1 <= max_results <= 100:
-            raise SimError("ValidationException", "MaxResults must be between 1 and 100")
-        summaries = []
-        for name in self.scenarios:
-            try:
-                job = self.describe_training_job({"TrainingJobName": name})
-            except SimError:
-                continue  # not created yet
-            summaries.append({k: job[k] for k in ("TrainingJobName", "TrainingJobArn", "CreationTime",
-                                                  "TrainingEndTime", "LastModifiedTime", "TrainingJobStatus",
-                                                  "SecondaryStatus") if k in job})
-        contains = params.get("NameContains")
-        if contains:
-            summaries = [s for s in summaries if contains.lower() in s["TrainingJobName"].lower()]
-        if params.get("StatusEquals"):
-            summaries = [s for s in summaries if s["TrainingJobStatus"] == params["StatusEquals"]]
-        for key, member, after in (("CreationTimeAfter", "CreationTime", True), ("CreationTimeBefore", "CreationTime", False),
-                                   ("LastModifiedTimeAfter", "LastModifiedTime", True),
-                                   ("LastModifiedTimeBefore", "LastModifiedTime", False)):
-            bound = parse_time(params.get(key))
-            if bound is not None:
-                summaries = [s for s in summaries if (s[member] > bound if after else s[member] < bound)]
-        sort_by = {"Name": "TrainingJobName", "CreationTime": "CreationTime", "Status": "TrainingJobStatus"}.get(
-            params.get("SortBy", "CreationTime"))
-        if sort_by is None:
-            raise SimError("ValidationException", "SortBy must be one of Name, CreationTime, Status")
-        summaries.sort(key=lambda s: (s[sort_by], s["TrainingJobName"]), reverse=params.get("SortOrder", "Descending") == "Descending")
-        start = _decode_token(params.get("NextToken"))
-        page = summaries[start : start + max_results]
-        result: dict[str, Any] = {"TrainingJobSummaries": page}
-        if start + max_results < len(summaries):
-            result["NextToken"] = _encode_token(start + max_results)
-        return result
+        with self._lock:
+            now = self._advance()
+            scenario, playback = self._find(params.get("TrainingJobName"), now)
+            return jobs.describe(scenario, playback, self.world)
 
     def stop_training_job(self, params: dict) -> dict:
         """StopTrainingJob: an in-progress job goes through Stopping to Stopped."""
-        scenario, elapsed = self._job(params.get("TrainingJobName"))
-        playback = play(scenario, elapsed, self._stop_at(scenario))
-        if playback.status != "InProgress":
-            raise SimError("ValidationException",
-                           f"The training job {scenario.name} is not in progress (status {playback.status}).")
         with self._lock:
-            self._stops[scenario.name] = elapsed
-        return {}
+            now = self._advance()
+            scenario, _ = self._find(params.get("TrainingJobName"), now)
+            self._stop(scenario, self.world.offset(scenario, now))
+            return {}
 
-    # -- CloudWatch ----------------------------------------------------------------
+    def list_training_jobs(self, params: dict) -> dict:
+        """ListTrainingJobs with its filters, sorting and pagination.
+
+        A NextToken pins the moment of the first page, so paging through a
+        listing sees one consistent picture even as jobs move on.
+        """
+        with self._lock:
+            now = self._advance()
+            fingerprint = _fingerprint(params)
+            offset, moment = 0, now
+            if params.get("NextToken"):
+                token = decode_token(params["NextToken"], "sm")
+                if (token is None or token.get("h") != fingerprint or not isinstance(token.get("o"), int)
+                        or not isinstance(token.get("t"), (int, float))):
+                    raise validation_error("Invalid pagination token.")
+                offset, moment = token["o"], parse_timestamp(token["t"])
+            summaries = []
+            for scenario in self.scenarios.values():
+                playback = self._playback(scenario, moment)
+                if playback is not None:
+                    summaries.append(jobs.summary(jobs.describe(scenario, playback, self.world)))
+        summaries = [s for s in summaries if _matches(s, params)]
+        key = _SORT_KEYS[params.get("SortBy", "CreationTime")]
+        descending = params.get("SortOrder", "Descending") == "Descending"
+        summaries.sort(key=lambda s: (s[key], s["TrainingJobName"]), reverse=descending)
+        limit = params.get("MaxResults", 10)
+        result: dict[str, Any] = {"TrainingJobSummaries": summaries[offset: offset + limit]}
+        if offset + limit < len(summaries):
+            result["NextToken"] = encode_token("sm", {"o": offset + limit, "t": moment.timestamp(), "h": fingerprint})
+        return result
+
+    # -- CloudWatch --------------------------------------------------------------------
 
     def get_metric_data(self, params: dict) -> dict:
-        """GetMetricData over the training metrics of the scripted jobs."""
-        from smtui.sim.wire import parse_time
+        """GetMetricData over the jobs' training metrics (see :mod:`smtui.sim.metrics`)."""
+        with self._lock:
+            now = self._advance()
 
-        queries = params.get("MetricDataQueries") or []
-        if len(queries) > MAX_QUERIES:
-            raise SimError("ValidationError",
-                           f"The collection MetricDataQueries must not have a size greater than {MAX_QUERIES}.")
-        start, end = parse_time(params.get("StartTime")), parse_time(params.get("EndTime"))
-        if start is None or end is None or start >= end:
-            raise SimError("ValidationError", "The parameter StartTime must be less than the parameter EndTime.")
-        now = self.clock.now()
-        descending = params.get("ScanBy", "TimestampDescending") == "TimestampDescending"
-        limit = params.get("MaxDatapoints") or 100800
-        results = []
-        for query in queries:
-            stat = query.get("MetricStat") or {}
-            metric = stat.get("Metric") or {}
-            points: list[tuple[datetime, float]] = []
-            dims = {d.get("Name"): d.get("Value") for d in metric.get("Dimensions") or []}
-            scenario = self.scenarios.get(dims.get("TrainingJobName", ""))
-            if metric.get("Namespace") == NAMESPACE and scenario is not None and self._elapsed(scenario) >= 0:
-                elapsed = self._elapsed(scenario)
-                playback = play(scenario, elapsed, self._stop_at(scenario))
-                series = metric_points(scenario, playback, elapsed).get(metric.get("MetricName"), [])
-                points = [(to_time(self.origin, scenario, t, self.speed), v) for t, v in series]
-                points = [(t, v) for t, v in points if start <= t < end and t <= now]
-            points.sort(key=lambda p: p[0], reverse=descending)
-            points = points[:limit]
-            if query.get("ReturnData", True):
-                results.append({"Id": query.get("Id"), "Label": query.get("Label") or metric.get("MetricName", ""),
-                                "Timestamps": [t for t, _ in points], "Values": [v for _, v in points],
-                                "StatusCode": "Complete"})
-        return {"MetricDataResults": results, "Messages": []}
+            def lookup(name: str, moment: datetime) -> tuple[Scenario, Playback] | None:
+                scenario = self.scenarios.get(name)
+                playback = self._playback(scenario, moment) if scenario is not None else None
+                return (scenario, playback) if playback is not None else None
+
+            return metrics.get_metric_data(params, lookup, self.world, now)
 
 
-def _encode_token(index: int) -> str:
-    return base64.urlsafe_b64encode(f"smtui-sim:{index}".encode()).decode()
+def _matches(summary: dict, params: dict) -> bool:
+    """Whether a job summary passes ListTrainingJobs' filters (time bounds are exclusive)."""
+    contains = params.get("NameContains")
+    if contains and contains.lower() not in summary["TrainingJobName"].lower():
+        return False
+    for param, member in (("StatusEquals", "TrainingJobStatus"), ("TrainingPlanArnEquals", "TrainingPlanArn")):
+        if params.get(param) and summary.get(member) != params[param]:
+            return False
+    if params.get("WarmPoolStatusEquals") and summary.get("WarmPoolStatus", {}).get("Status") != params[
+            "WarmPoolStatusEquals"]:
+        return False
+    for param, member, after in (("CreationTimeAfter", "CreationTime", True),
+                                 ("CreationTimeBefore", "CreationTime", False),
+                                 ("LastModifiedTimeAfter", "LastModifiedTime", True),
+                                 ("LastModifiedTimeBefore", "LastModifiedTime", False)):
+        if params.get(param) is not None:
+            bound = parse_timestamp(params[param])
+            if not (summary[member] > bound if after else summary[member] < bound):
+                return False
+    return True
 
 
-def _decode_token(token: Any) -> int:
-    if not token:
-        return 0
-    try:
-        prefix, index = base64.urlsafe_b64decode(str(token).encode()).decode().split(":")
-        assert prefix == "smtui-sim"
-        return int(index)
-    except Exception:
-        raise SimError("ValidationException", "Invalid pagination token") from None
+def _fingerprint(params: dict) -> str:
+    """What a NextToken is bound to: the same filters and order."""
+    keep = {k: v for k, v in params.items() if k not in ("NextToken", "MaxResults")}
+    return hashlib.sha256(json.dumps(keep, sort_keys=True, default=str).encode()).hexdigest()[:16]

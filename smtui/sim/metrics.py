@@ -1,0 +1,206 @@
+"""Training metrics, and CloudWatch's GetMetricData over them.
+
+SageMaker publishes what the MetricDefinitions' regexes find in the logs to
+the ``/aws/sagemaker/TrainingJobs`` namespace with a ``TrainingJobName``
+dimension. Here a job logs one value per metric every minute of script time
+while it trains (validation metrics less often), on a grid of script minutes
+aligned to the epoch: at speed 1 the points fall on whole minutes as
+CloudWatch's do, at speed X they come X times as often. Values are a
+deterministic function of how long the job has trained (checkpointed
+progress carries over spot restarts) plus seeded noise.
+
+CloudWatch's ``Period`` is read in script seconds too, so a client asking for
+60-second periods gets one point per scripted minute at any speed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import random
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, Callable
+
+from smtui.sim.lifecycle import Playback, World
+from smtui.sim.scenarios import Metric, Scenario
+from smtui.sim.wire import cloudwatch_error, decode_token, encode_token, parse_timestamp
+
+NAMESPACE = "/aws/sagemaker/TrainingJobs"
+DIMENSION = "TrainingJobName"
+#: Script seconds between two logged values.
+INTERVAL = 60
+MAX_QUERIES = 500
+DEFAULT_MAX_DATAPOINTS = 100_800
+_ID = re.compile(r"[a-z][a-zA-Z0-9_]*")
+_PERCENTILE = re.compile(r"p(\d{1,2}(\.\d+)?|100)")
+
+
+@dataclass(frozen=True)
+class Point:
+    """One logged value: ``slot`` counts INTERVALs of script time since the epoch."""
+
+    slot: int
+    time: datetime
+    value: float
+
+
+def series(scenario: Scenario, playback: Playback, world: World) -> dict[str, list[Point]]:
+    """Every metric's values logged up to the playback's moment, oldest first."""
+    out: dict[str, list[Point]] = {m.name: [] for m in scenario.metrics}
+    step = world.seconds(INTERVAL)
+    trained = 0.0
+    for start, end in playback.training_windows():
+        first = math.floor(world.epoch(scenario, start) / step + 1e-9) + 1
+        last = math.floor(world.epoch(scenario, end) / step + 1e-9)
+        for slot in range(first, last + 1):
+            at = world.offset(scenario, slot * step)
+            progress = trained + (at - start)
+            moment = datetime.fromtimestamp(slot * step, timezone.utc)
+            for metric in scenario.metrics:
+                if slot % metric.every == 0:
+                    out[metric.name].append(Point(slot, moment, _value(scenario.name, metric, progress)))
+        trained += end - start
+    return out
+
+
+def _value(job: str, metric: Metric, progress: float) -> float:
+    """The metric after ``progress`` script seconds of training."""
+    noise = random.Random(f"{job}/{metric.name}/{round(progress)}").gauss(0.0, 1.0)
+    value = metric.end + (metric.start - metric.end) * math.exp(-progress / metric.tau)
+    return round(value * (1 + metric.noise * noise), metric.digits)
+
+
+def final_values(points: dict[str, list[Point]]) -> list[dict[str, Any]]:
+    """FinalMetricDataList: the last value of each metric."""
+    return [{"MetricName": name, "Value": float(p[-1].value), "Timestamp": p[-1].time}
+            for name, p in points.items() if p]
+
+
+# -- GetMetricData ---------------------------------------------------------------------
+
+Lookup = Callable[[str, datetime], "tuple[Scenario, Playback] | None"]
+
+
+def get_metric_data(params: dict, lookup: Lookup, world: World, now: datetime) -> dict:
+    """CloudWatch's GetMetricData over the jobs ``lookup`` finds (name, moment → scenario and playback)."""
+    queries = params.get("MetricDataQueries") or []
+    if len(queries) > MAX_QUERIES:
+        raise cloudwatch_error("ValidationError", "The collection MetricDataQueries must not have a size greater "
+                                                  f"than {MAX_QUERIES}.")
+    _check_queries(queries)
+    start, end = parse_timestamp(params.get("StartTime")), parse_timestamp(params.get("EndTime"))
+    if start >= end:
+        raise cloudwatch_error("ValidationError", "The parameter StartTime must be less than the parameter EndTime.")
+    descending = params.get("ScanBy", "TimestampDescending") == "TimestampDescending"
+    budget = params.get("MaxDatapoints", DEFAULT_MAX_DATAPOINTS)
+    if budget < 1:
+        raise cloudwatch_error("InvalidParameterValue", "The parameter MaxDatapoints must be greater than 0.")
+    fingerprint = _fingerprint(params)
+    offset, cutoff = 0, now
+    if params.get("NextToken"):
+        token = decode_token(params["NextToken"], "cw")
+        if (token is None or token.get("h") != fingerprint or not isinstance(token.get("o"), int)
+                or not isinstance(token.get("t"), (int, float))):
+            raise cloudwatch_error("InvalidNextToken", "The specified NextToken is not valid.")
+        # Later pages see the data as it was at the first: points keep their places.
+        offset, cutoff = token["o"], datetime.fromtimestamp(token["t"], timezone.utc)
+    # CloudWatch rounds StartTime down to a whole minute: here a whole script minute.
+    step = world.seconds(INTERVAL)
+    start_epoch = math.floor(start.timestamp() / step + 1e-9) * step
+
+    results, seen = [], 0
+    for query in queries:
+        if not query.get("ReturnData", True):
+            continue
+        stat = query["MetricStat"]
+        points = [p for p in _datapoints(stat, lookup, world, cutoff)
+                  if start_epoch <= p[0].timestamp() < end.timestamp()]
+        points.sort(key=lambda p: p[0], reverse=descending)
+        # Points are numbered across all queries; a page is the next ``budget`` of them.
+        base = seen
+        shown = points[max(0, offset - base): max(0, offset + budget - base)]
+        seen += len(points)
+        results.append({
+            "Id": query["Id"],
+            "Label": query.get("Label") or stat["Metric"].get("MetricName", query["Id"]),
+            "Timestamps": [t for t, _ in shown],
+            "Values": [v for _, v in shown],
+            "StatusCode": "PartialData" if base + len(points) > offset + budget else "Complete",
+        })
+    response: dict[str, Any] = {"MetricDataResults": results, "Messages": []}
+    if seen > offset + budget:
+        response["NextToken"] = encode_token("cw", {"o": offset + budget, "t": cutoff.timestamp(), "h": fingerprint})
+    return response
+
+
+def _check_queries(queries: list[dict]) -> None:
+    ids = set()
+    for index, query in enumerate(queries, 1):
+        qid = query.get("Id", "")
+        if not _ID.fullmatch(qid):
+            raise cloudwatch_error("ValidationError", f"The value {qid} for parameter MetricDataQueries.member.{index}"
+                                                      ".Id is not valid: it must start with a lowercase letter and "
+                                                      "contain only letters, numbers and underscores.")
+        if qid in ids:
+            raise cloudwatch_error("ValidationError", "The values for parameter id in MetricDataQueries are not unique.")
+        ids.add(qid)
+        if ("MetricStat" in query) == ("Expression" in query):
+            raise cloudwatch_error("ValidationError", f"Exactly one of MetricStat and Expression must be set in "
+                                                      f"MetricDataQueries.member.{index}.")
+        if "Expression" in query:
+            raise cloudwatch_error("InvalidParameterValue", "Metric math expressions and Metrics Insights queries "
+                                                            "are not available in the simulator.")
+        stat = query["MetricStat"]
+        if not _stat_function(stat["Stat"]):
+            raise cloudwatch_error("InvalidParameterValue", f"The value {stat['Stat']} for parameter "
+                                                            f"MetricDataQueries.member.{index}.MetricStat.Stat is not valid.")
+        period = stat["Period"]
+        if period not in (1, 5, 10, 20, 30) and period % 60:
+            raise cloudwatch_error("ValidationError", f"The parameter MetricDataQueries.member.{index}.MetricStat."
+                                                      "Period must be 1, 5, 10, 20, 30 or a multiple of 60.")
+
+
+def _datapoints(stat: dict, lookup: Lookup, world: World, cutoff: datetime) -> list[tuple[datetime, float]]:
+    """A MetricStat's datapoints: the metric's values up to ``cutoff``, aggregated per Period."""
+    metric = stat["Metric"]
+    dimensions = {d["Name"]: d["Value"] for d in metric.get("Dimensions") or []}
+    # A CloudWatch metric is its namespace, name and exact set of dimensions.
+    if metric.get("Namespace") != NAMESPACE or set(dimensions) != {DIMENSION}:
+        return []
+    found = lookup(dimensions[DIMENSION], cutoff)
+    if found is None:
+        return []
+    scenario, playback = found
+    points = series(scenario, playback, world).get(metric.get("MetricName", ""), [])
+    period, aggregate = stat["Period"], _stat_function(stat["Stat"])
+    buckets: dict[int, list[float]] = {}
+    for point in points:
+        if point.time <= cutoff:
+            buckets.setdefault(point.slot * INTERVAL // period, []).append(point.value)
+    step = world.seconds(period)
+    return [(datetime.fromtimestamp(bucket * step, timezone.utc), aggregate(values))
+            for bucket, values in sorted(buckets.items())]
+
+
+def _stat_function(stat: str) -> Callable[[list[float]], float] | None:
+    simple: dict[str, Callable[[list[float]], float]] = {
+        "Average": lambda v: round(sum(v) / len(v), 6), "Sum": lambda v: round(sum(v), 6), "Minimum": min,
+        "Maximum": max, "SampleCount": lambda v: float(len(v)),
+    }
+    if stat in simple:
+        return simple[stat]
+    match = _PERCENTILE.fullmatch(stat)
+    if match:
+        share = float(match.group(1)) / 100
+        return lambda v: sorted(v)[min(len(v) - 1, max(0, math.ceil(share * len(v)) - 1))]
+    return None
+
+
+def _fingerprint(params: dict) -> str:
+    """What a NextToken is bound to: the same queries and window."""
+    keep = {k: v for k, v in params.items() if k != "NextToken"}
+    return hashlib.sha256(json.dumps(keep, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
