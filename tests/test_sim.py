@@ -218,6 +218,17 @@ def test_jobs_already_under_way_and_pending_at_the_origin(sim):
     assert all(c < ORIGIN for c in created)
 
 
+def test_spot_job_that_never_gets_capacity_runs_out_of_wait_time():
+    never = Scenario(name="spot-no-capacity", created=0, project="p", image="example:latest", spot=True,
+                     max_runtime=3600, max_wait=7200, stages=(Stage("Starting", 10 ** 6), Stage("Completed")))
+    simulator = Simulator(FrozenClock(ORIGIN + timedelta(seconds=7300)), origin=ORIGIN, scenarios=[never])
+    job = simulator.describe_training_job({"TrainingJobName": "spot-no-capacity"})
+    assert [t["Status"] for t in job["SecondaryStatusTransitions"]] == ["Starting", "Stopping", "MaxWaitTimeExceeded"]
+    assert job["TrainingJobStatus"] == "Stopped" and job["TrainingEndTime"] == ORIGIN + timedelta(seconds=7260)
+    assert not {"TrainingStartTime", "TrainingTimeInSeconds", "ModelArtifacts"} & set(job)
+    assert describe_problems(job) == []
+
+
 def test_speed_compresses_real_time(clock):
     fast = Simulator(clock, origin=ORIGIN, speed=10)
     slow = Simulator(FrozenClock(ORIGIN + timedelta(seconds=600)), origin=ORIGIN)
