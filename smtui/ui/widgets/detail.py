@@ -16,7 +16,7 @@ from smtui.aws.sections import FieldNode, describe_sections, format_value
 from smtui.aws.snapshot import JobSnapshot
 
 INDENT = 2
-MAX_LABEL = 24
+MAX_LABEL = 22
 
 
 class DetailPane(VerticalScroll, can_focus=True):
@@ -97,10 +97,8 @@ class DetailPane(VerticalScroll, can_focus=True):
                 walk(node.children, depth + 1)
 
         walk(fields, 0)
-        # Labels get at most a third of the pane, so values keep room to breathe.
-        width = self.content_region.width or self.size.width or 80
-        cap = MAX_LABEL if width >= 60 else 18
-        label_width = min(cap, max((INDENT * d + len(n.label) for d, n in rows), default=8))
+        # A fixed cap, not one measured from the pane: the body must not depend on when it was laid out.
+        label_width = min(MAX_LABEL, max((INDENT * d + len(n.label) for d, n in rows), default=8))
         table = Table.grid(padding=(0, 1), expand=True)
         table.add_column(width=label_width, no_wrap=True, overflow="ellipsis")
         table.add_column(ratio=1, overflow="fold")
