@@ -15,8 +15,6 @@ CloudWatch's ``Period`` is read in script seconds too, so a client asking for
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
 import random
 import re
@@ -26,7 +24,7 @@ from typing import Any, Callable
 
 from smtui.sim.lifecycle import Playback, World
 from smtui.sim.scenarios import Metric, Scenario
-from smtui.sim.wire import cloudwatch_error, decode_token, encode_token, parse_timestamp
+from smtui.sim.wire import BadToken, cloudwatch_error, encode_token, page_fingerprint, parse_timestamp, resume_point
 
 NAMESPACE = "/aws/sagemaker/TrainingJobs"
 DIMENSION = "TrainingJobName"
@@ -98,15 +96,15 @@ def get_metric_data(params: dict, lookup: Lookup, world: World, now: datetime) -
     budget = params.get("MaxDatapoints", DEFAULT_MAX_DATAPOINTS)
     if budget < 1:
         raise cloudwatch_error("InvalidParameterValue", "The parameter MaxDatapoints must be greater than 0.")
-    fingerprint = _fingerprint(params)
+    fingerprint = page_fingerprint(params)
     offset, cutoff = 0, now
-    if params.get("NextToken"):
-        token = decode_token(params["NextToken"], "cw")
-        if (token is None or token.get("h") != fingerprint or not isinstance(token.get("o"), int)
-                or not isinstance(token.get("t"), (int, float))):
-            raise cloudwatch_error("InvalidNextToken", "The specified NextToken is not valid.")
+    try:
+        resumed = resume_point(params, "cw", fingerprint)
+    except BadToken:
+        raise cloudwatch_error("InvalidNextToken", "The specified NextToken is not valid.") from None
+    if resumed is not None:
         # Later pages see the data as it was at the first: points keep their places.
-        offset, cutoff = token["o"], datetime.fromtimestamp(token["t"], timezone.utc)
+        offset, cutoff = resumed[0], datetime.fromtimestamp(resumed[1], timezone.utc)
     # CloudWatch rounds StartTime down to a whole minute: here a whole script minute.
     step = world.seconds(INTERVAL)
     start_epoch = math.floor(start.timestamp() / step + 1e-9) * step
@@ -198,9 +196,4 @@ def _stat_function(stat: str) -> Callable[[list[float]], float] | None:
         return lambda v: sorted(v)[min(len(v) - 1, max(0, math.ceil(share * len(v)) - 1))]
     return None
 
-
-def _fingerprint(params: dict) -> str:
-    """What a NextToken is bound to: the same queries and window."""
-    keep = {k: v for k, v in params.items() if k != "NextToken"}
-    return hashlib.sha256(json.dumps(keep, sort_keys=True, default=str).encode()).hexdigest()[:16]
 

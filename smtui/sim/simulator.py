@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 import threading
 from datetime import datetime, timedelta
@@ -13,7 +11,7 @@ from smtui.clock import Clock, SystemClock
 from smtui.sim import jobs, metrics
 from smtui.sim.lifecycle import Playback, World, play
 from smtui.sim.scenarios import Scenario, default_scenarios
-from smtui.sim.wire import SimError, decode_token, encode_token, parse_timestamp, validation_error
+from smtui.sim.wire import BadToken, SimError, encode_token, page_fingerprint, parse_timestamp, resume_point, validation_error
 
 #: What SageMaker says about a job it does not know.
 NOT_FOUND = "Requested resource not found."
@@ -141,14 +139,14 @@ class Simulator:
         """
         with self._lock:
             now = self._advance()
-            fingerprint = _fingerprint(params)
+            fingerprint = page_fingerprint(params, ignore=("NextToken", "MaxResults"))
             offset, moment = 0, now
-            if params.get("NextToken"):
-                token = decode_token(params["NextToken"], "sm")
-                if (token is None or token.get("h") != fingerprint or not isinstance(token.get("o"), int)
-                        or not isinstance(token.get("t"), (int, float))):
-                    raise validation_error("Invalid pagination token.")
-                offset, moment = token["o"], parse_timestamp(token["t"])
+            try:
+                resumed = resume_point(params, "sm", fingerprint)
+            except BadToken:
+                raise validation_error("Invalid pagination token.") from None
+            if resumed is not None:
+                offset, moment = resumed[0], parse_timestamp(resumed[1])
             summaries = []
             for scenario in self.scenarios.values():
                 playback = self._playback(scenario, moment)
@@ -200,8 +198,3 @@ def _matches(summary: dict, params: dict) -> bool:
                 return False
     return True
 
-
-def _fingerprint(params: dict) -> str:
-    """What a NextToken is bound to: the same filters and order."""
-    keep = {k: v for k, v in params.items() if k not in ("NextToken", "MaxResults")}
-    return hashlib.sha256(json.dumps(keep, sort_keys=True, default=str).encode()).hexdigest()[:16]

@@ -11,6 +11,7 @@ from the ``x-amzn-query-error`` response header when it is there.
 from __future__ import annotations
 
 import base64
+import hashlib
 import functools
 import json
 import uuid
@@ -233,6 +234,30 @@ def decode_token(token: Any, kind: str) -> dict[str, Any] | None:
     if not isinstance(state, dict) or state.pop("k", None) != kind:
         return None
     return state
+
+
+class BadToken(ValueError):
+    """A NextToken that was not made for this request."""
+
+
+def page_fingerprint(params: dict, ignore: tuple[str, ...] = ("NextToken",)) -> str:
+    """What a NextToken is bound to: the request's other parameters."""
+    keep = {k: v for k, v in params.items() if k not in ignore}
+    return hashlib.sha256(json.dumps(keep, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def resume_point(params: dict, kind: str, fingerprint: str) -> tuple[int, float] | None:
+    """(offset, epoch seconds of the first page) a NextToken resumes at; None without one.
+
+    Raises :class:`BadToken` for a token of another kind or another request.
+    """
+    if not params.get("NextToken"):
+        return None
+    token = decode_token(params["NextToken"], kind)
+    if (token is None or token.get("h") != fingerprint or not isinstance(token.get("o"), int)
+            or not isinstance(token.get("t"), (int, float))):
+        raise BadToken(params["NextToken"])
+    return token["o"], token["t"]
 
 
 def request_id(target: str, params: Any, moment: datetime) -> str:
