@@ -19,18 +19,100 @@ JOB_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
 DEMO_CREDENTIALS = ("smtui-demo", "smtui-demo-secret")
 
 
+#: Exit codes: bad input, and a command that could not do its job (job not found, no credentials, ...).
+EXIT_USAGE = 2
+EXIT_FAILED = 1
+#: The shortest interval between two polls of one job that --interval accepts.
+MIN_INTERVAL = 1.0
+
+
 class UsageError(Exception):
     """Bad input from the user: reported as one line, exit code 2."""
+
+    exit_code = EXIT_USAGE
+
+
+class CommandFailed(UsageError):
+    """The command could not do its job (AWS said no, the network failed): one line, exit code 1."""
+
+    exit_code = EXIT_FAILED
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with its errors on one line: ``smtui watch: error: ... (see smtui watch --help)``."""
+
+    def error(self, message: str):  # type: ignore[override]
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
 
 
 def _positive_float(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
     if not value > 0 or value != value or value == float("inf"):
         raise argparse.ArgumentTypeError(f"must be a positive number, got {text!r}")
     return value
+
+
+def _interval(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not value > 0 or value != value or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text!r}")
+    if value < MIN_INTERVAL:
+        raise argparse.ArgumentTypeError(f"must be at least {MIN_INTERVAL:g} second, got {text!r}: "
+                                         "faster polling only eats into the account's API rate limit")
+    return value
+
+
+def _rate(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a fraction between 0 and 1, got {text!r}") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1, got {text!r}")
+    return value
+
+
+def _milliseconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected milliseconds, got {text!r}") from None
+    if not 0.0 <= value <= 600_000:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 600000, got {text!r}")
+    return value
+
+
+def _add_fault_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("faults", "make the simulator misbehave as AWS and networks do")
+    group.add_argument("--throttle-rate", type=_rate, default=0.0, metavar="P",
+                       help="fraction of requests throttled (HTTP 400 ThrottlingException)")
+    group.add_argument("--error-rate", type=_rate, default=0.0, metavar="P",
+                       help="fraction of requests failing with InternalFailure (500) or ServiceUnavailable (503)")
+    group.add_argument("--reset-rate", type=_rate, default=0.0, metavar="P",
+                       help="fraction of requests whose connection is dropped before the answer")
+    group.add_argument("--garbage-rate", type=_rate, default=0.0, metavar="P",
+                       help="fraction of requests answered with a body that is not valid JSON")
+    group.add_argument("--latency-ms", type=_milliseconds, default=0.0, metavar="MS",
+                       help="mean latency added to every request (each waits 0.5 to 1.5 times this)")
+    group.add_argument("--fault-seed", type=int, default=None, metavar="N",
+                       help="seed for the fault rolls, to repeat a run exactly")
+
+
+def _injector(args: argparse.Namespace):
+    from smtui.sim.faults import FaultInjector, Faults
+
+    try:
+        faults = Faults(throttle_rate=args.throttle_rate, error_rate=args.error_rate, reset_rate=args.reset_rate,
+                        garbage_rate=args.garbage_rate, latency_ms=args.latency_ms, seed=args.fault_seed)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    return FaultInjector(faults) if faults.active else None
 
 
 def _add_aws_options(parser: argparse.ArgumentParser) -> None:
@@ -42,24 +124,25 @@ def _add_aws_options(parser: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every command."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="smtui",
         description="Follow Amazon SageMaker training jobs live in the terminal.",
     )
     parser.add_argument("--version", action="version", version=f"smtui {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     commands.required = True
 
     watch = commands.add_parser("watch", help="watch training jobs live", description="Watch training jobs live.")
     watch.add_argument("jobs", nargs="+", metavar="JOB", help="training job names")
-    watch.add_argument("--interval", type=_positive_float, default=30.0, metavar="SECONDS",
-                       help="seconds between two polls of a running job (default: 30)")
+    watch.add_argument("--interval", type=_interval, default=30.0, metavar="SECONDS",
+                       help="seconds between two polls of a running job (default: 30, at least 1)")
     _add_aws_options(watch)
 
     demo = commands.add_parser("demo", help="watch simulated jobs, no AWS account needed",
                                description="Run the built-in simulator and watch its jobs.")
     demo.add_argument("--speed", type=_positive_float, default=10.0, metavar="X",
                       help="how much faster than real time the jobs run (default: 10)")
+    _add_fault_options(demo)
 
     describe = commands.add_parser("describe", help="print every field of a job once",
                                    description="Print every field of a training job, grouped by section.")
@@ -73,6 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--port", type=int, default=4566, help="port to listen on (default: 4566; 0 picks a free one)")
     sim.add_argument("--speed", type=_positive_float, default=1.0, metavar="X",
                      help="how much faster than real time the jobs run (default: 1)")
+    _add_fault_options(sim)
     return parser
 
 
@@ -87,10 +171,36 @@ def check_job_names(names: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(names))
 
 
+def _is_region(name: str) -> bool:
+    """Whether ``name`` is a region of some AWS partition, by botocore's own region patterns."""
+    from botocore.loaders import create_loader
+
+    for partition in create_loader().load_data("endpoints").get("partitions", ()):
+        if name in partition.get("regions", {}) or re.match(partition.get("regionRegex", "$^"), name):
+            return True
+    return False
+
+
 def _aws_options(args: argparse.Namespace):
+    """AwsOptions from --region, --profile and --endpoint-url, each checked before any call."""
+    from urllib.parse import urlsplit
+
     from smtui.aws.source import AwsOptions
 
-    return AwsOptions(region=args.region, profile=args.profile, endpoint_url=args.endpoint_url)
+    if args.region is not None and not _is_region(args.region):
+        raise UsageError(f"{args.region!r} is not an AWS region: pass one such as --region us-east-1")
+    if args.profile is not None and not args.profile.strip():
+        raise UsageError("--profile is empty: pass a profile name from ~/.aws/config")
+    url = args.endpoint_url
+    if url is not None:
+        try:
+            parts = urlsplit(url)
+            parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+        except ValueError:
+            parts = None
+        if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+            raise UsageError(f"{url!r} is not an endpoint URL: pass one such as --endpoint-url http://localhost:4566")
+    return AwsOptions(region=args.region, profile=args.profile, endpoint_url=url)
 
 
 def run_watch(args: argparse.Namespace) -> int:
@@ -113,14 +223,16 @@ def run_demo(args: argparse.Namespace) -> int:
     from smtui.ui.app import SmtuiApp
 
     simulator = Simulator(speed=args.speed)
-    with start_in_thread(simulator) as running:
+    injector = _injector(args)
+    faults = f", {injector.faults.describe()}" if injector else ""
+    with start_in_thread(simulator, injector=injector) as running:
         options = AwsOptions(region="us-east-1", endpoint_url=running.url, static_credentials=DEMO_CREDENTIALS)
         app = SmtuiApp(
             AwsJobSource(options),
             simulator.job_names(),
             interval=3.0,
             metrics_interval=max(2.0, 60.0 / args.speed),
-            subtitle=f"demo simulator at {running.url} ({args.speed:g}x)",
+            subtitle=f"demo simulator at {running.url} ({args.speed:g}x{faults})",
         )
         app.run()
     return app.return_code or 0
@@ -134,15 +246,16 @@ def run_describe(args: argparse.Namespace) -> int:
     from smtui.aws.source import AwsJobSource
 
     (name,) = check_job_names([args.job])
+    options = _aws_options(args)
 
     async def fetch() -> dict:
-        async with AwsJobSource(_aws_options(args)) as source:
+        async with AwsJobSource(options) as source:
             return await source.describe_training_job(name)
 
     try:
         response = asyncio.run(fetch())
     except Exception as exc:
-        raise UsageError(explain(exc).message) from None
+        raise CommandFailed(explain(exc).message) from None
     if args.json:
         body = {k: v for k, v in response.items() if k != "ResponseMetadata"}
         print(json.dumps(body, indent=2, default=_json_default))
@@ -177,17 +290,24 @@ def run_sim(args: argparse.Namespace) -> int:
     from smtui.sim import Simulator, serve
 
     simulator = Simulator(speed=args.speed)
+    injector = _injector(args)
+    faults = f", {injector.faults.describe()}" if injector else ""
 
     def ready(url: str) -> None:
-        print(f"smtui simulator listening on {url} ({args.speed:g}x)", flush=True)
+        print(f"smtui simulator listening on {url} ({args.speed:g}x{faults})", flush=True)
         print(f"  jobs: {', '.join(simulator.job_names())}", flush=True)
         print(f"  try: AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x aws --region us-east-1 --endpoint-url {url} "
               f"sagemaker describe-training-job --training-job-name {simulator.job_names()[0]}", flush=True)
 
     try:
-        asyncio.run(serve(simulator, args.host, args.port, ready=ready))
+        asyncio.run(serve(simulator, args.host, args.port, ready=ready, injector=injector))
     except OSError as exc:
-        raise UsageError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
+        raise CommandFailed(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
+    except KeyboardInterrupt:
+        if injector is not None:
+            counts = ", ".join(f"{n} {kind}" for kind, n in sorted(injector.counts.items())) or "none"
+            print(f"faults injected over {injector.requests} requests: {counts}", flush=True)
+        raise
     return 0
 
 
@@ -202,6 +322,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return COMMANDS[args.command](args)
     except UsageError as exc:
         print(f"smtui: error: {exc}", file=sys.stderr)
-        return 2
+        return exc.exit_code
     except KeyboardInterrupt:
         return 130

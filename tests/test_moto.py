@@ -85,7 +85,7 @@ async def test_terminal_job_is_polled_once_more_then_never(moto_url, moto_job):
 def test_describe_command_against_moto(moto_url, moto_job, capsys):
     code = main(["describe", moto_job, "--endpoint-url", moto_url, "--region", "us-east-1"])
     out = capsys.readouterr()
-    assert code == 2  # no credentials in the isolated environment
+    assert code == 1  # no credentials in the isolated environment
     assert "credentials" in out.err and "Traceback" not in out.err
 
 
@@ -95,7 +95,7 @@ def test_describe_command_against_moto_with_credentials(moto_url, moto_job, caps
     assert main(["describe", moto_job, "--endpoint-url", moto_url, "--region", "us-east-1"]) == 0
     out = capsys.readouterr().out
     assert moto_job in out and "s3://bucket/train/" in out and "ml.g5.xlarge" in out
-    assert main(["describe", "missing-job", "--endpoint-url", moto_url, "--region", "us-east-1"]) == 2
+    assert main(["describe", "missing-job", "--endpoint-url", moto_url, "--region", "us-east-1"]) == 1
     assert "not found" in capsys.readouterr().err
 
 

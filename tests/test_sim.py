@@ -250,8 +250,13 @@ def test_speed_compresses_real_time(clock):
 # -- errors ----------------------------------------------------------------------------
 
 
-def raw_post(sim, target: str | None, body: bytes, content_type="application/x-amz-json-1.1"):
+SIGNED = "AWS4-HMAC-SHA256 Credential=test/20261126/us-east-1/sagemaker/aws4_request, SignedHeaders=host, Signature=0"
+
+
+def raw_post(sim, target: str | None, body: bytes, content_type="application/x-amz-json-1.1", authorization=SIGNED):
     headers = {"Content-Type": content_type}
+    if authorization:
+        headers["Authorization"] = authorization
     if target:
         headers["X-Amz-Target"] = target
     request = urllib.request.Request(sim.url + "/", data=body, headers=headers)

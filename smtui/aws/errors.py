@@ -33,6 +33,10 @@ _THROTTLE_CODES = {"ThrottlingException", "Throttling", "TooManyRequestsExceptio
 _DENIED_CODES = {"AccessDeniedException", "AccessDenied", "UnauthorizedOperation"}
 
 
+class MalformedResponse(Exception):
+    """An answer that parsed but is not what the operation returns (e.g. a body cut short)."""
+
+
 @dataclass(frozen=True)
 class PollError:
     """Why the last call for a job failed."""
@@ -51,6 +55,7 @@ def explain(exc: BaseException) -> PollError:
     """Classify an exception raised by an aiobotocore call."""
     # botocore is imported lazily so that `smtui --help` stays fast.
     from botocore import exceptions as bx
+    from botocore.parsers import ResponseParserError
 
     if isinstance(exc, bx.ClientError):
         error = exc.response.get("Error", {})
@@ -79,8 +84,20 @@ def explain(exc: BaseException) -> PollError:
         return PollError(CONFIG, "no AWS region: pass --region or set AWS_REGION")
     if isinstance(exc, (bx.TokenRetrievalError, bx.SSOTokenLoadError, bx.UnauthorizedSSOTokenError)):
         return PollError(AUTH, "the SSO session has expired: run `aws sso login`")
-    if isinstance(exc, (bx.EndpointConnectionError, bx.ConnectionError, bx.ReadTimeoutError, bx.ConnectTimeoutError)):
+    if isinstance(exc, MalformedResponse):
+        return PollError(SERVICE, f"unreadable answer from the endpoint ({_one_line(str(exc))}): retrying")
+    if isinstance(exc, bx.InvalidRegionError):
+        return PollError(CONFIG, f"{_one_line(str(exc))}: pass a region such as --region us-east-1")
+    if isinstance(exc, ResponseParserError):
+        return PollError(SERVICE, "unreadable answer from the endpoint: retrying")
+    if isinstance(exc, (bx.EndpointConnectionError, bx.ConnectTimeoutError)):
         return PollError(NETWORK, f"cannot reach the endpoint: {_one_line(str(exc))}")
+    if isinstance(exc, bx.ConnectionClosedError):
+        return PollError(NETWORK, "the connection dropped before the answer came: retrying")
+    if isinstance(exc, bx.ReadTimeoutError):
+        return PollError(NETWORK, "no answer in time (read timeout): retrying")
+    if isinstance(exc, (bx.ConnectionError, bx.HTTPClientError)):
+        return PollError(NETWORK, f"network error: {_one_line(str(exc))}")
     if isinstance(exc, bx.ParamValidationError):
         return PollError(CONFIG, _one_line(str(exc)))
     if isinstance(exc, (OSError, TimeoutError)):

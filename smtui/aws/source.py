@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Sequence
 
+from smtui.aws.errors import MalformedResponse
+
 #: CloudWatch namespace SageMaker publishes training metrics to.
 METRICS_NAMESPACE = "/aws/sagemaker/TrainingJobs"
 #: GetMetricData accepts at most this many queries in one call.
@@ -98,8 +100,15 @@ class AwsJobSource:
             await stack.aclose()
 
     async def describe_training_job(self, name: str) -> dict[str, Any]:
-        """One DescribeTrainingJob call; raises botocore errors as they come."""
-        return await self._sagemaker.describe_training_job(TrainingJobName=name)
+        """One DescribeTrainingJob call; raises botocore errors as they come.
+
+        An answer that names neither the job nor its status (what botocore
+        makes of a body cut short) raises :class:`MalformedResponse`.
+        """
+        response = await self._sagemaker.describe_training_job(TrainingJobName=name)
+        if not response.get("TrainingJobName") and not response.get("TrainingJobStatus"):
+            raise MalformedResponse("no TrainingJobName or TrainingJobStatus in the answer")
+        return response
 
     async def stop_training_job(self, name: str) -> None:
         """Ask SageMaker to stop a job."""
@@ -139,6 +148,8 @@ class AwsJobSource:
             }
             while True:
                 response = await self._cloudwatch.get_metric_data(**request)
+                if "MetricDataResults" not in response:
+                    raise MalformedResponse("no MetricDataResults in the answer")
                 for result in response.get("MetricDataResults", ()):
                     query = by_id.get(result.get("Id", ""))
                     if query is not None:

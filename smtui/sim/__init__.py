@@ -7,6 +7,7 @@ boto3, the AWS CLI and the SageMaker Python SDK can all be pointed at it
 """
 
 from smtui.clock import Clock, FrozenClock, SystemClock
+from smtui.sim.faults import FaultInjector, Faults
 from smtui.sim.scenarios import Metric, Scenario, Stage, default_scenarios
 from smtui.sim.server import RunningSimulator, SimulatorServer, serve, start_in_thread
 from smtui.sim.simulator import Simulator
@@ -14,6 +15,7 @@ from smtui.sim.wire import SimError
 
 __all__ = [
     "Clock", "FrozenClock", "SystemClock",
+    "FaultInjector", "Faults",
     "Metric", "Scenario", "Stage", "default_scenarios",
     "RunningSimulator", "SimulatorServer", "serve", "start_in_thread",
     "Simulator", "SimError",

@@ -10,6 +10,7 @@ from typing import Callable
 
 from aiohttp import web
 
+from smtui.sim.faults import GARBAGE, RESET, FaultInjector, credential_error, fault_error
 from smtui.sim.simulator import Simulator
 from smtui.sim.wire import (
     PROTOCOLS,
@@ -35,11 +36,23 @@ HANDLERS = {
 }
 
 
-def make_app(simulator: Simulator) -> web.Application:
-    """The aiohttp application answering for ``simulator``."""
+#: What a proxy in front of the service sends when the service behind it is gone.
+_BAD_GATEWAY = b"<html><head><title>502 Bad Gateway</title></head><body>Bad Gateway</body></html>"
 
-    async def handle(request: web.Request) -> web.Response:
+
+def make_app(simulator: Simulator, injector: FaultInjector | None = None) -> web.Application:
+    """The aiohttp application answering for ``simulator``, with the faults ``injector`` decides."""
+
+    async def handle(request: web.Request) -> web.StreamResponse:
         body = await request.read()
+        fault, delay = injector.roll() if injector is not None else (None, 0.0)
+        if delay:
+            await asyncio.sleep(delay)
+        if fault == RESET:
+            # The connection drops before any answer: the client sees it closed mid-request.
+            if request.transport is not None:
+                request.transport.abort()
+            return web.Response(status=500)  # never sent: the connection is gone
         target = request.headers.get("X-Amz-Target", "")
         prefix, _, name = target.partition(".")
         protocol = PROTOCOLS.get(prefix)
@@ -57,6 +70,16 @@ def make_app(simulator: Simulator) -> web.Application:
             if protocol is None:
                 raise SimError("UnknownOperationException", f"Unknown operation {target or '(no X-Amz-Target)'}")
             model = operation_model(protocol, name)
+            denied = credential_error(request.headers.get("Authorization", ""), protocol.service, name)
+            if denied is not None:
+                raise denied
+            if fault == GARBAGE:
+                if injector is not None and injector.variant():
+                    return web.Response(status=502, body=_BAD_GATEWAY, content_type="text/html")
+                # A 200 whose body was cut short: not valid JSON.
+                return web.Response(body=b'{"TrainingJobName": "', headers=headers)
+            if fault is not None:
+                raise fault_error(fault, protocol.service, injector is not None and injector.variant())
             method = HANDLERS.get((protocol.service, name))
             if method is None:
                 raise SimError("UnknownOperationException", f"{target} is not simulated; the simulator answers "
@@ -83,17 +106,19 @@ def make_app(simulator: Simulator) -> web.Application:
 class SimulatorServer:
     """The simulator listening on ``host``:``port`` (``port=0`` picks a free one)."""
 
-    def __init__(self, simulator: Simulator, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, simulator: Simulator, host: str = "127.0.0.1", port: int = 0,
+                 injector: FaultInjector | None = None) -> None:
         self.simulator = simulator
         self.host = host
         self.port = port
+        self.injector = injector
         #: "http://HOST:PORT" once started.
         self.url = ""
         self._runner: web.AppRunner | None = None
 
     async def start(self) -> str:
         """Start listening; returns the endpoint URL."""
-        runner = web.AppRunner(make_app(self.simulator), access_log=None, handle_signals=False)
+        runner = web.AppRunner(make_app(self.simulator, self.injector), access_log=None, handle_signals=False)
         await runner.setup()
         site = web.TCPSite(runner, self.host, self.port)
         try:
@@ -104,6 +129,8 @@ class SimulatorServer:
         self._runner = runner
         sockets = site._server.sockets if site._server is not None else ()  # type: ignore[union-attr]
         port = sockets[0].getsockname()[1] if sockets else self.port
+        # A restart (after stop()) listens on the same port, as a service that comes back would.
+        self.port = port
         host = f"[{self.host}]" if ":" in self.host else self.host
         self.url = f"http://{host}:{port}"
         return self.url
@@ -116,9 +143,9 @@ class SimulatorServer:
 
 
 async def serve(simulator: Simulator, host: str = "127.0.0.1", port: int = 4566,
-                ready: Callable[[str], None] | None = None) -> None:
+                ready: Callable[[str], None] | None = None, injector: FaultInjector | None = None) -> None:
     """Serve until cancelled (``smtui sim``); ``ready`` is called with the URL once listening."""
-    server = SimulatorServer(simulator, host, port)
+    server = SimulatorServer(simulator, host, port, injector)
     url = await server.start()
     try:
         if ready is not None:
@@ -131,9 +158,11 @@ async def serve(simulator: Simulator, host: str = "127.0.0.1", port: int = 4566,
 class RunningSimulator:
     """A simulator served from its own event loop in a daemon thread; a context manager."""
 
-    def __init__(self, simulator: Simulator, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, simulator: Simulator, host: str = "127.0.0.1", port: int = 0,
+                 injector: FaultInjector | None = None) -> None:
         self.simulator = simulator
-        self.server = SimulatorServer(simulator, host, port)
+        self.injector = injector
+        self.server = SimulatorServer(simulator, host, port, injector)
         self.url = ""
         self._loop = asyncio.new_event_loop()
         self._started = threading.Event()
@@ -165,6 +194,14 @@ class RunningSimulator:
             raise self._error
         return self
 
+    def kill(self) -> None:
+        """Stop listening and drop every open connection, as an endpoint that goes away; see :meth:`revive`."""
+        asyncio.run_coroutine_threadsafe(self.server.stop(), self._loop).result(30)
+
+    def revive(self) -> None:
+        """Listen again on the same address after :meth:`kill`."""
+        asyncio.run_coroutine_threadsafe(self.server.start(), self._loop).result(30)
+
     def stop(self) -> None:
         """Stop serving and wait for the thread to end (idempotent)."""
         if self._thread.is_alive():
@@ -178,6 +215,7 @@ class RunningSimulator:
         self.stop()
 
 
-def start_in_thread(simulator: Simulator, host: str = "127.0.0.1", port: int = 0) -> RunningSimulator:
+def start_in_thread(simulator: Simulator, host: str = "127.0.0.1", port: int = 0,
+                    injector: FaultInjector | None = None) -> RunningSimulator:
     """Serve ``simulator`` from a background thread; use as a context manager or call ``stop()``."""
-    return RunningSimulator(simulator, host, port).start()
+    return RunningSimulator(simulator, host, port, injector).start()
