@@ -85,11 +85,11 @@ def explain(exc: BaseException) -> PollError:
     if isinstance(exc, (bx.TokenRetrievalError, bx.SSOTokenLoadError, bx.UnauthorizedSSOTokenError)):
         return PollError(AUTH, "the SSO session has expired: run `aws sso login`")
     if isinstance(exc, MalformedResponse):
-        return PollError(SERVICE, f"unreadable answer from the endpoint ({_one_line(str(exc))}): retrying")
+        return PollError(SERVICE, "the endpoint sent an unreadable answer: retrying")
     if isinstance(exc, bx.InvalidRegionError):
         return PollError(CONFIG, f"{_one_line(str(exc))}: pass a region such as --region us-east-1")
     if isinstance(exc, ResponseParserError):
-        return PollError(SERVICE, "unreadable answer from the endpoint: retrying")
+        return PollError(SERVICE, "the endpoint sent an unreadable answer: retrying")
     if isinstance(exc, (bx.EndpointConnectionError, bx.ConnectTimeoutError)):
         return PollError(NETWORK, f"cannot reach the endpoint: {_one_line(str(exc))}")
     if isinstance(exc, bx.ConnectionClosedError):

@@ -95,6 +95,8 @@ class Poller:
         self.snapshots: dict[str, JobSnapshot] = {}
         self.errors: dict[str, PollError] = {}
         self.metrics = MetricStore()
+        #: Why the last GetMetricData round failed; None once a round succeeds.
+        self.metrics_error: PollError | None = None
         self.calls = 0
         self._wake: dict[str, asyncio.Event] = {}
         self._metrics_wake: asyncio.Event | None = None
@@ -186,14 +188,19 @@ class Poller:
             raise
         except Exception as exc:
             self._metrics_done.difference_update(q.job for q in wanted)
-            self.sink(MetricsFailed(explain(exc)))
+            error = explain(exc)
+            previous = self.metrics_error
+            since = previous.since if previous and previous.kind == error.kind else self.clock.now()
+            self.metrics_error = PollError(error.kind, error.message, since)
+            self.sink(MetricsFailed(self.metrics_error))
             return
         events = []
         for query, points in results.items():
             event = self.metrics.merge(query.job, query.metric, [MetricPoint(t, float(v)) for t, v in points])
             if event is not None:
                 events.append(event)
-        if events:
+        recovered, self.metrics_error = self.metrics_error is not None, None
+        if events or recovered:
             self.sink(MetricsUpdate(tuple(events)))
 
     async def _follow(self, name: str, opening: asyncio.Semaphore, phase: float) -> None:

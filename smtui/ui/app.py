@@ -16,7 +16,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from smtui.aws.errors import AUTH, CONFIG, PollError, explain
+from smtui.aws.errors import AUTH, CONFIG, NOT_FOUND, PollError, explain
 from smtui.aws.poller import JobFailed, JobUpdate, MetricsFailed, MetricsUpdate, Poller, PollerEvent
 from smtui.aws.snapshot import JobSnapshot, TransitionAdded
 from smtui.clock import Clock, SystemClock
@@ -70,6 +70,7 @@ class WatchScreen(Screen):
         self.errors: dict[str, PollError] = {}
         self.banner: str | None = None
         self._title: Text | None = None
+        self._metrics_error: PollError | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="title-bar", markup=False)
@@ -80,7 +81,7 @@ class WatchScreen(Screen):
             with VerticalScroll(id="timeline-pane", can_focus=True) as pane:
                 pane.border_title = "Timeline"
                 yield Timeline(id="timeline").data_bind(WatchScreen.now)
-                yield Static("Metrics", id="metrics-title")
+                yield Static("Metrics", id="metrics-title", markup=False)
                 yield MetricSeries(id="metrics")
             detail = DetailPane(id="detail")
             detail.border_title = "Details"
@@ -135,7 +136,12 @@ class WatchScreen(Screen):
         else:
             timeline.placeholder = "Waiting for the first answer…"
         timeline.show(snapshot, animate_from=animate_from)
-        self.query_one("#timeline-pane").border_title = f"Timeline · {name}" if name else "Timeline"
+        pane = self.query_one("#timeline-pane")
+        pane.border_title = f"Timeline · {name}" if name else "Timeline"
+        error = self.errors.get(name) if name else None
+        pane.border_subtitle = (
+            f"stale: answer of {snapshot.fetched_at.astimezone():%H:%M:%S}" if error is not None and snapshot else ""
+        )
         self._show_metrics(fresh)
         self._show_detail()
 
@@ -171,8 +177,12 @@ class WatchScreen(Screen):
 
     def on_poll_failed(self, message: PollFailed) -> None:
         self.errors[message.name] = message.error
-        if message.error.kind in (CONFIG, AUTH):
-            # Credentials and configuration concern every job: say it once, up top.
+        # Jobs that have ended are not polled any more: "every job fails" means every job still polled.
+        polled = [n for n in self.names if n not in self.snapshots or not self.snapshots[n].is_terminal]
+        same = all(n in self.errors and self.errors[n].kind == message.error.kind for n in polled)
+        if message.error.kind in (CONFIG, AUTH) or (same and bool(polled) and message.error.kind != NOT_FOUND):
+            # Credentials, configuration, or one failure that every job meets (the endpoint is gone):
+            # say it once, up top.
             self.banner = message.error.message
         self.query_one(JobList).update_job(message.name, self.now or message.error.since or datetime.now().astimezone(), error=message.error)
         if message.name == self.selected:
@@ -180,6 +190,7 @@ class WatchScreen(Screen):
         self._update_title()
 
     def on_metrics_updated(self, message: MetricsUpdated) -> None:
+        self._metrics_title(None)
         jobs = self.query_one(JobList)
         fresh = set()
         for event in message.events:
@@ -193,7 +204,23 @@ class WatchScreen(Screen):
             self._show_metrics(frozenset(fresh))
 
     def on_metrics_failed(self, message: MetricsFailedMessage) -> None:
-        self.notify(f"Metrics: {message.error.message}", severity="warning", timeout=8)
+        error = message.error
+        if self._metrics_error is None or self._metrics_error.kind != error.kind:
+            # A toast when metrics start failing (or fail differently); the heading keeps saying it after.
+            self.notify(f"Metrics: {error.message}", severity="warning", timeout=8, markup=False)
+        self._metrics_title(error)
+
+    def _metrics_title(self, error: PollError | None) -> None:
+        if error == self._metrics_error:
+            return
+        self._metrics_error = error
+        title = self.query_one("#metrics-title", Static)
+        if error is None:
+            title.update("Metrics")
+        else:
+            since = f" since {error.since.astimezone():%H:%M:%S}" if error.since else ""
+            title.update(Text.assemble("Metrics  ", (f"! not updating{since}: {error.message}", "bold")))
+        title.set_class(error is not None, "-stale")
 
     def show_banner(self, text: str) -> None:
         """A problem that concerns every job (credentials, endpoint): shown in the title bar."""

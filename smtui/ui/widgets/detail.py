@@ -12,7 +12,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from smtui.aws.errors import PollError
-from smtui.aws.sections import FieldNode, describe_sections, format_value
+from smtui.aws.sections import FieldNode, describe_sections, format_value, relative_age
 from smtui.aws.snapshot import JobSnapshot
 
 INDENT = 2
@@ -62,7 +62,9 @@ class DetailPane(VerticalScroll, can_focus=True):
         # rebuilding when the minute changes.
         content = _content(snapshot)
         key = (name, content, error, now.replace(second=0, microsecond=0))
-        self.border_subtitle = f"request {snapshot.request_id}" if snapshot and snapshot.request_id else ""
+        # The request id comes from a response header: only its id characters are shown (border text is markup).
+        request = "".join(c for c in snapshot.request_id if c.isalnum() or c == "-")[:64] if snapshot and snapshot.request_id else ""
+        self.border_subtitle = f"request {request}" if request else ""
         if key == self._key:
             return
         if self._key is None or key[0] != self._key[0]:
@@ -76,8 +78,13 @@ class DetailPane(VerticalScroll, can_focus=True):
             return Text("No job selected", style=style("detail--label"))
         parts: list = []
         if error is not None:
-            since = f" (since {error.since.astimezone():%H:%M:%S})" if error.since else ""
-            parts.append(Text(f"! {error.message}{since}", style=style("detail--error")))
+            parts.append(Text(f"! {error.message}", style=style("detail--error")))
+            when = [f"failing since {error.since.astimezone():%H:%M:%S}"] if error.since else []
+            if snapshot is not None:
+                when.append(f"showing the answer of {snapshot.fetched_at.astimezone():%H:%M:%S} "
+                            f"({relative_age(snapshot.fetched_at, now)})")
+            if when:
+                parts.append(Text("  " + " · ".join(when), style=style("detail--error")))
         if snapshot is None:
             parts.append(Text("Waiting for the first answer…" if error is None else "No data yet", style=style("detail--label")))
             return Group(*parts)

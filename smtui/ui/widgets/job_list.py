@@ -8,11 +8,22 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import DataTable
 
+from smtui.aws import errors
 from smtui.aws.errors import NOT_FOUND as NOT_FOUND_KIND
 from smtui.aws.errors import PollError
 from smtui.aws.snapshot import JobSnapshot
 from smtui.ui.fmt import compact_duration, metric_value
 from smtui.ui.status_style import NOT_FOUND, POLL_ERROR, WAITING, StatusStyle, primary_style, secondary_style
+
+#: What the status column says of a job with no data yet, by why its poll failed.
+ERROR_LABELS = {
+    errors.THROTTLED: "throttled",
+    errors.NETWORK: "unreachable",
+    errors.SERVICE: "AWS error",
+    errors.AUTH: "credentials",
+    errors.ACCESS_DENIED: "denied",
+    errors.CONFIG: "config",
+}
 
 ROLES = ("success", "error", "warning", "active", "info", "muted")
 
@@ -72,7 +83,7 @@ class JobList(DataTable):
         if error is not None and error.kind == NOT_FOUND_KIND:
             status = self._style(NOT_FOUND).append("not found")
         elif snapshot is None:
-            status = self._style(POLL_ERROR if error else WAITING).append("error" if error else "waiting")
+            status = self._style(POLL_ERROR if error else WAITING).append(ERROR_LABELS.get(error.kind, "error") if error else "waiting")
         else:
             style = primary_style(snapshot.status)
             status = self._style(style).append(snapshot.status or "?")
@@ -83,6 +94,10 @@ class JobList(DataTable):
             stage = self._style(secondary_style(snapshot.secondary_status)).append(snapshot.secondary_status)
         else:
             stage = Text("")
+        if snapshot is not None and error is not None and now is not None:
+            # The row shows what the last good answer said, and how old that is.
+            age = compact_duration(max((now - snapshot.fetched_at).total_seconds(), 0))
+            stage.append(f"  ! {age} old", style=self.get_component_rich_style("joblist--error"))
         elapsed = Text(compact_duration(snapshot.elapsed(now)) if snapshot and now else "–", justify="right")
         latest = self._latest.get(name)
         metric = Text("")
@@ -116,10 +131,14 @@ class JobList(DataTable):
         self._update_row(name, now)
 
     def tick(self, now: datetime) -> None:
-        """Advance the elapsed time of running jobs."""
+        """Advance the elapsed time of running jobs and the age of stale rows."""
         for name, snapshot in self._snapshots.items():
-            if not snapshot.is_terminal:
-                self._set_cell(name, "elapsed", self._cells(name, now)[3])
+            stale = name in self._errors
+            if not snapshot.is_terminal or stale:
+                cells = self._cells(name, now)
+                self._set_cell(name, "elapsed", cells[3])
+                if stale:
+                    self._set_cell(name, "stage", cells[2])
 
     def _update_row(self, name: str, now: datetime) -> None:
         if name not in self.rows:

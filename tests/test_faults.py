@@ -1,0 +1,202 @@
+"""Faults: the simulator injects them as AWS sends them, and the app lives through them.
+
+The app test runs the whole stack (app, poller, aiobotocore, HTTP, simulator)
+with every kind of fault on at once, kills the endpoint and brings it back,
+and then checks that each job's timeline and metric series equal what a
+fault-free client reads at the same moment.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import boto3
+import pytest
+from botocore.config import Config
+from botocore.exceptions import ClientError, ConnectionClosedError
+
+from smtui.aws import errors
+from smtui.aws.errors import MalformedResponse, explain
+from smtui.aws.snapshot import JobSnapshot
+from smtui.aws.source import AwsJobSource, AwsOptions, MetricQuery
+from smtui.clock import FrozenClock
+from smtui.sim import FaultInjector, Faults, Simulator, start_in_thread
+from smtui.ui.app import SmtuiApp
+from smtui.ui.widgets.job_list import JobList
+
+from tests.conftest import CREDENTIALS, ORIGIN
+
+JOB = "bert-base-finetune-imdb"
+
+
+def client(service: str, url: str, key: str = CREDENTIALS[0]):
+    """A boto3 client that does not retry, so each fault reaches the test as sent."""
+    return boto3.client(service, region_name="us-east-1", endpoint_url=url, aws_access_key_id=key,
+                        aws_secret_access_key="x", config=Config(retries={"total_max_attempts": 1}))
+
+
+def served(**faults):
+    simulator = Simulator(FrozenClock(ORIGIN + timedelta(seconds=600)), origin=ORIGIN)
+    injector = FaultInjector(Faults(seed=1, **faults))
+    return start_in_thread(simulator, injector=injector), injector
+
+
+def test_throttles_as_sagemaker_and_cloudwatch_send_them():
+    running, injector = served(throttle_rate=1.0)
+    with running:
+        with pytest.raises(ClientError) as caught:
+            client("sagemaker", running.url).describe_training_job(TrainingJobName=JOB)
+        assert caught.value.response["Error"]["Code"] == "ThrottlingException"
+        assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+        with pytest.raises(ClientError) as caught:
+            client("cloudwatch", running.url).get_metric_data(
+                MetricDataQueries=[], StartTime=ORIGIN, EndTime=ORIGIN + timedelta(hours=1))
+        assert caught.value.response["Error"]["Code"] == "Throttling"
+        assert explain(caught.value).kind == errors.THROTTLED
+    assert injector.counts["throttle"] == 2
+
+
+def test_server_errors_are_5xx():
+    running, injector = served(error_rate=1.0)
+    seen = set()
+    with running:
+        for _ in range(12):
+            with pytest.raises(ClientError) as caught:
+                client("sagemaker", running.url).describe_training_job(TrainingJobName=JOB)
+            error = caught.value.response
+            seen.add((error["Error"]["Code"], error["ResponseMetadata"]["HTTPStatusCode"]))
+            assert explain(caught.value).kind == errors.SERVICE
+    assert seen == {("InternalFailure", 500), ("ServiceUnavailable", 503)}
+
+
+def test_dropped_connections_and_garbage():
+    running, _ = served(reset_rate=1.0)
+    with running:
+        with pytest.raises(ConnectionClosedError) as caught:
+            client("sagemaker", running.url).describe_training_job(TrainingJobName=JOB)
+        assert explain(caught.value).kind == errors.NETWORK
+
+    running, _ = served(garbage_rate=1.0)
+    outcomes = set()
+
+    async def call(url):
+        options = AwsOptions(region="us-east-1", endpoint_url=url, static_credentials=CREDENTIALS, max_attempts=1)
+        async with AwsJobSource(options) as source:
+            try:
+                await source.describe_training_job(JOB)
+            except Exception as exc:
+                outcomes.add(type(exc).__name__)
+                assert explain(exc).kind == errors.SERVICE
+
+    with running:
+        for _ in range(8):
+            asyncio.run(call(running.url))
+    # A 200 whose JSON is cut short, and a proxy's HTML page with 502.
+    assert outcomes == {MalformedResponse.__name__, ClientError.__name__}
+
+
+def test_credentials_the_simulator_refuses():
+    simulator = Simulator(FrozenClock(ORIGIN), origin=ORIGIN)
+    with start_in_thread(simulator) as running:
+        with pytest.raises(ClientError) as caught:
+            client("sagemaker", running.url, key="expired-session").describe_training_job(TrainingJobName=JOB)
+        assert caught.value.response["Error"]["Code"] == "ExpiredTokenException"
+        assert explain(caught.value).kind == errors.AUTH
+        with pytest.raises(ClientError) as caught:
+            client("sagemaker", running.url, key="denied-role").describe_training_job(TrainingJobName=JOB)
+        assert caught.value.response["Error"]["Code"] == "AccessDeniedException"
+        assert explain(caught.value).kind == errors.ACCESS_DENIED
+
+
+def test_fault_rolls_repeat_with_a_seed_and_rates_are_checked():
+    faults = Faults(throttle_rate=0.2, error_rate=0.2, reset_rate=0.2, garbage_rate=0.2, latency_ms=50, seed=9)
+    first, second = FaultInjector(faults), FaultInjector(faults)
+    assert [first.roll() for _ in range(200)] == [second.roll() for _ in range(200)]
+    assert set(first.counts) == {"throttle", "error", "reset", "garbage"}
+    assert all(0.025 <= delay <= 0.075 for _, delay in (first.roll() for _ in range(50)))
+    with pytest.raises(ValueError, match="add up to 1.2"):
+        Faults(throttle_rate=0.6, error_rate=0.6)
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        Faults(reset_rate=-0.1)
+    assert Faults(throttle_rate=0.1, latency_ms=200).describe() == "throttle 10%, latency 200 ms"
+
+
+async def wait_until(condition, seconds: float) -> bool:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while loop.time() < deadline:
+        if condition():
+            return True
+        await asyncio.sleep(0.05)
+    return condition()
+
+
+async def fault_free_reading(url: str, names: list[str], simulator: Simulator):
+    """What a client that met no fault reads now: every job's transitions and every metric series."""
+    options = AwsOptions(region="us-east-1", endpoint_url=url, static_credentials=CREDENTIALS)
+    async with AwsJobSource(options) as source:
+        snapshots = {n: JobSnapshot.from_response(n, await source.describe_training_job(n), simulator.clock.now())
+                     for n in names}
+        queries = [MetricQuery(n, m) for n in names for m in snapshots[n].metric_names]
+        series = await source.get_metric_data(queries, ORIGIN - timedelta(hours=1), simulator.clock.now() + timedelta(seconds=1))
+    return snapshots, series
+
+
+async def test_the_app_lives_through_faults_and_an_outage_and_loses_nothing():
+    clock = FrozenClock(ORIGIN)
+    simulator = Simulator(clock, speed=1.0, origin=ORIGIN)
+    injector = FaultInjector(Faults(throttle_rate=0.1, error_rate=0.1, reset_rate=0.1, garbage_rate=0.1,
+                                    latency_ms=5, seed=3))
+    names = simulator.job_names()
+    with start_in_thread(simulator, injector=injector) as running:
+        options = AwsOptions(region="us-east-1", endpoint_url=running.url, static_credentials=CREDENTIALS,
+                             max_attempts=2, connect_timeout=1, read_timeout=2)
+        app = SmtuiApp(AwsJobSource(options), names, clock=clock, interval=0.3, metrics_interval=0.4, tick=0.2)
+        async with app.run_test(size=(120, 40)) as pilot:
+            screen = app.watch_screen
+            jobs = app.screen.query_one(JobList)
+            stale_rows = set()
+            for step, seconds in enumerate(range(0, 2101, 100)):
+                clock.set(ORIGIN + timedelta(seconds=seconds))
+                await asyncio.sleep(0.35)
+                # Rows whose last poll failed keep their data and say how old it is.
+                for name, error in screen.errors.items():
+                    if name in screen.snapshots:
+                        assert error.since is not None
+                        stage = jobs.get_cell(name, "stage").plain
+                        assert " old" in stage, stage
+                        stale_rows.add(name)
+                if seconds == 1000:
+                    # The endpoint goes away: every job still polled says so, and the screen still answers keys.
+                    running.kill()
+                    polled = [n for n in names if not screen.snapshots.get(n) or not screen.snapshots[n].is_terminal]
+                    assert await wait_until(lambda: all(
+                        screen.errors.get(n) and screen.errors[n].kind == errors.NETWORK for n in polled), 20)
+                    assert screen.banner and "cannot reach the endpoint" in screen.banner
+                    before = screen.selected
+                    await pilot.press("j")
+                    assert screen.selected != before
+                    clock.set(ORIGIN + timedelta(seconds=1050))
+                    await asyncio.sleep(0.5)
+                    running.revive()
+            assert stale_rows, "faults never left a row stale"
+            assert sum(injector.counts.values()) >= 20, injector.counts
+
+            # Faults off: every job recovers by itself, with nothing lost.
+            injector.enabled = False
+            expected_snapshots, expected_series = await fault_free_reading(running.url, names, simulator)
+
+            def caught_up() -> bool:
+                return not screen.errors and all(
+                    screen.snapshots.get(n) and screen.snapshots[n].transitions == expected_snapshots[n].transitions
+                    for n in names
+                ) and all(
+                    [(p.timestamp, p.value) for p in app.poller.metrics.points(q.job, q.metric)] == points
+                    for q, points in expected_series.items()
+                )
+
+            assert await wait_until(caught_up, 30), (screen.errors, injector.counts)
+            assert screen.banner is None
+            await pilot.press("k")  # still answering keys
+        assert app.return_code in (None, 0)
