@@ -68,6 +68,16 @@ def _interval(text: str) -> float:
     return value
 
 
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a port number, got {text!r}") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 65535, got {text!r}")
+    return value
+
+
 def _rate(text: str) -> float:
     try:
         value = float(text)
@@ -153,7 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
     sim = commands.add_parser("sim", help="run the SageMaker simulator on its own",
                               description="Serve simulated SageMaker and CloudWatch APIs for any AWS client.")
     sim.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
-    sim.add_argument("--port", type=int, default=4566, help="port to listen on (default: 4566; 0 picks a free one)")
+    sim.add_argument("--port", type=_port, default=4566, help="port to listen on (default: 4566; 0 picks a free one)")
     sim.add_argument("--speed", type=_positive_float, default=1.0, metavar="X",
                      help="how much faster than real time the jobs run (default: 1)")
     _add_fault_options(sim)
@@ -189,6 +199,14 @@ def _aws_options(args: argparse.Namespace):
 
     if args.region is not None and not _is_region(args.region):
         raise UsageError(f"{args.region!r} is not an AWS region: pass one such as --region us-east-1")
+    if args.region is None:
+        for variable in ("AWS_REGION", "AWS_DEFAULT_REGION"):
+            value = os.environ.get(variable)
+            if value and not _is_region(value):
+                raise UsageError(f"{variable}={value!r} is not an AWS region: set it to one such as us-east-1 "
+                                 "or pass --region")
+            if value:
+                break
     if args.profile is not None and not args.profile.strip():
         raise UsageError("--profile is empty: pass a profile name from ~/.aws/config")
     url = args.endpoint_url
@@ -325,3 +343,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # a bug, not bad input: still one line, with the details on request
+        if os.environ.get("SMTUI_DEBUG"):
+            raise
+        print(f"smtui: error: unexpected {type(exc).__name__}: {exc} (set SMTUI_DEBUG=1 for the details)",
+              file=sys.stderr)
+        return EXIT_FAILED
