@@ -24,12 +24,14 @@ SMALL = (80, 24)
 
 
 @contextmanager
-def simulated_app(after_seconds: float, names: list[str] | None = None) -> Iterator[SmtuiApp]:
+def simulated_app(after_seconds: float, names: list[str] | None = None, *,
+                  credentials: tuple[str, str] | None = CREDENTIALS, profile: str | None = None) -> Iterator[SmtuiApp]:
     """An app watching the simulator's jobs, both frozen ``after_seconds`` after the origin."""
     clock = FrozenClock(ORIGIN + timedelta(seconds=after_seconds))
     simulator = Simulator(clock, speed=1.0, origin=ORIGIN)
     with start_in_thread(simulator) as running:
-        source = AwsJobSource(AwsOptions(region="us-east-1", endpoint_url=running.url, static_credentials=CREDENTIALS))
+        source = AwsJobSource(AwsOptions(region="us-east-1", endpoint_url=running.url, static_credentials=credentials,
+                                         profile=profile, max_attempts=2))
         # A long interval: the first round of polls is all a snapshot needs.
         app = SmtuiApp(source, names or simulator.job_names(), clock=clock, interval=3600, metrics_interval=3600,
                        subtitle="simulator")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from smtui.ui.widgets.job_list import JobList
 from smtui.ui.widgets.metric_series import MetricSeries
 from smtui.ui.widgets.timeline import Timeline
@@ -95,6 +97,23 @@ async def test_unknown_job_is_a_row_state_and_the_others_keep_working():
             assert "InProgress" in str(jobs.get_cell(BERT, "status"))
             timeline = app.watch_screen.query_one(Timeline)
             assert timeline.snapshot is None and "poll failed" in timeline.placeholder
+
+
+@pytest.mark.parametrize("credentials, profile, banner", [
+    (("expired-token", "x"), None, "credentials rejected (ExpiredTokenException)"),
+    (("denied-role", "x"), None, "access denied: the credentials lack a permission"),
+    (None, None, "no AWS credentials found"),
+    (None, "nobody-has-this", "The config profile (nobody-has-this) could not be found"),
+])
+async def test_credential_problems_show_one_banner(credentials, profile, banner):
+    with simulated_app(600, names=[BERT, "gpt2-pretrain-maxruntime"], credentials=credentials, profile=profile) as app:
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_until(pilot, lambda: app.watch_screen.banner is not None)
+            assert banner in app.watch_screen.banner
+            await pilot.pause()
+            line = app.watch_screen.query_one("#banner")
+            assert line.display and banner in str(line.render())
+            assert app.return_code is None  # the screen stays up, with everything it had
 
 
 async def test_help_and_palette_open_and_close():

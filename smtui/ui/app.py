@@ -74,6 +74,7 @@ class WatchScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Static(id="title-bar", markup=False)
+        yield Static(id="banner", markup=False)
         jobs = JobList(id="jobs")
         jobs.border_title = "Jobs"
         yield jobs
@@ -239,9 +240,11 @@ class WatchScreen(Screen):
         text = Text.assemble(("smtui", "bold"), f"  {len(self.names)} job{'s' if len(self.names) != 1 else ''}: {summary}")
         if failing:
             text.append(f"  ! {failing} not updating", style="bold")
-        if self.banner:
-            text.append(f"  ! {self.banner}", style="bold")
         text.append(f"  ·  {self.subtitle}  ·  every {self.interval:g}s", style="dim")
+        banner = self.query_one("#banner", Static)
+        if banner.display != bool(self.banner) or (self.banner and str(banner.render()) != f"! {self.banner}"):
+            banner.update(f"! {self.banner}" if self.banner else "")
+            banner.display = bool(self.banner)
         if text != self._title:
             # Static.update re-lays the screen out: only when the words change.
             self._title = text
