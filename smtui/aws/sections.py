@@ -145,10 +145,14 @@ def _members(shape) -> dict[str, Any]:
     return dict(shape.members) if getattr(shape, "type_name", None) == "structure" else {}
 
 
-def describe_sections(response: Mapping[str, Any] | None) -> list[Section]:
+def describe_sections(response: Mapping[str, Any] | None, *, max_items: int | None = None) -> list[Section]:
     """The response as sections in display order; empty sections are left out.
 
-    ``ResponseMetadata`` is not shown (see :func:`request_id`).
+    ``ResponseMetadata`` is not shown (see :func:`request_id`). With
+    ``max_items``, a list or map longer than that keeps its first third and
+    last two thirds of ``max_items`` entries, with an ``omitted`` node between
+    them whose value is how many were left out (10,000 status transitions
+    should not cost a screen its responsiveness).
     """
     if not response:
         return []
@@ -158,7 +162,8 @@ def describe_sections(response: Mapping[str, Any] | None) -> list[Section]:
     keys = [k for k in members if k in response]
     keys += [k for k in response if k not in members and k != _SKIP]
     for key in keys:
-        node = _node(str(key), humanize(str(key)), str(key), key, response[key], members.get(key), key in members)
+        node = _node(str(key), humanize(str(key)), str(key), key, response[key], members.get(key), key in members,
+                     max_items)
         grouped[section_of(key) if key in members else OTHER].append(node)
     return [
         Section(title, tuple(sorted(fields, key=lambda n: _ORDER.get(n.key, len(_ORDER)))))
@@ -167,31 +172,50 @@ def describe_sections(response: Mapping[str, Any] | None) -> list[Section]:
     ]
 
 
-def _node(key: str, label: str, path: str, name: str, value: Any, shape: Any, in_model: bool) -> FieldNode:
+def _node(key: str, label: str, path: str, name: str, value: Any, shape: Any, in_model: bool,
+          limit: int | None = None) -> FieldNode:
     """The node for ``value``; ``name`` is the member whose meaning it carries (for list items, the list's)."""
     type_name = getattr(shape, "type_name", None)
     if isinstance(value, Mapping):
         if type_name == "map":
             value_shape = shape.value
-            children = tuple(
-                _node(str(k), visible(str(k)), f"{path}.{k}", name, v, value_shape, in_model) for k, v in value.items()
+            children = _capped(
+                list(value.items()), limit, path, in_model,
+                lambda _, kv: _node(str(kv[0]), visible(str(kv[0])), f"{path}.{kv[0]}", name, kv[1], value_shape,
+                                    in_model, limit),
             )
             return FieldNode(key, label, path, "map", None, children, in_model)
         members = _members(shape)
         ordered = [k for k in members if k in value] + [k for k in value if k not in members]
         children = tuple(
-            _node(str(k), humanize(str(k)), f"{path}.{k}", str(k), value[k], members.get(k), in_model and k in members)
+            _node(str(k), humanize(str(k)), f"{path}.{k}", str(k), value[k], members.get(k), in_model and k in members,
+                  limit)
             for k in ordered
         )
         return FieldNode(key, label, path, "structure", None, children, in_model)
     if isinstance(value, (list, tuple)):
         item_shape = shape.member if type_name == "list" else None
-        children = tuple(
-            _node(f"[{i}]", _item_label(i, item), f"{path}[{i}]", name, item, item_shape, in_model)
-            for i, item in enumerate(value)
+        children = _capped(
+            list(value), limit, path, in_model,
+            lambda i, item: _node(f"[{i}]", _item_label(i, item), f"{path}[{i}]", name, item, item_shape, in_model,
+                                  limit),
         )
         return FieldNode(key, label, path, "list", None, children, in_model)
     return FieldNode(key, label, path, _leaf_kind(name, value, shape), value, (), in_model)
+
+
+def _capped(items: list, limit: int | None, path: str, in_model: bool, make) -> tuple[FieldNode, ...]:
+    """Nodes for ``items``; past ``limit``, the first third and last two thirds with an ``omitted`` node between."""
+    if limit is None or len(items) <= limit:
+        return tuple(make(i, item) for i, item in enumerate(items))
+    head = max(limit // 3, 1)
+    tail = max(limit - head, 1)
+    left_out = len(items) - head - tail
+    return (
+        *(make(i, item) for i, item in enumerate(items[:head])),
+        FieldNode("…", "…", f"{path}[…]", "omitted", left_out, (), in_model),
+        *(make(i, item) for i, item in enumerate(items[-tail:], start=len(items) - tail)),
+    )
 
 
 def _item_label(index: int, item: Any) -> str:

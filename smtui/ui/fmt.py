@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from datetime import datetime, timedelta
 
+from smtui.aws.formatting import visible
+
 
 def compact_duration(delta: timedelta | float | None) -> str:
     """``1h 02m``, ``12m 05s``, ``45s``, ``3d 04h``; ``–`` for None."""
@@ -41,3 +43,13 @@ def metric_value(value: float | None) -> str:
     if magnitude != 0 and (magnitude >= 1e5 or magnitude < 1e-3):
         return f"{value:.2e}"
     return f"{value:.4g}" if magnitude < 1000 else f"{value:.0f}"
+
+
+def safe(text: object, limit: int = 200) -> str:
+    """Text from a response made fit for one cell: control characters escaped, at most ``limit`` characters.
+
+    Rich markup needs no escaping here: every widget draws such text as a
+    ``Text``, never as markup.
+    """
+    flat = visible(str(text))
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"

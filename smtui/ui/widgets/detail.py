@@ -17,6 +17,10 @@ from smtui.aws.snapshot import JobSnapshot
 
 INDENT = 2
 MAX_LABEL = 22
+#: A list or map longer than this shows its first and last items only; `smtui describe` prints all.
+MAX_ITEMS = 60
+#: A value longer than this many characters is cut (a 1 MB FailureReason must not stall the screen).
+MAX_VALUE = 8000
 
 
 class DetailPane(VerticalScroll, can_focus=True):
@@ -52,6 +56,8 @@ class DetailPane(VerticalScroll, can_focus=True):
         super().__init__(**kwargs)
         self._body = Static("", id="detail-body", markup=False)
         self._key: tuple | None = None
+        self._snapshot: JobSnapshot | None = None
+        self._content: object = None
 
     def compose(self):
         yield self._body
@@ -60,8 +66,10 @@ class DetailPane(VerticalScroll, can_focus=True):
         """Render the job; a no-op when nothing it would show has changed."""
         # Relative ages are shown to the minute, so the body only needs
         # rebuilding when the minute changes.
-        content = _content(snapshot)
-        key = (name, content, error, now.replace(second=0, microsecond=0))
+        if snapshot is not self._snapshot:
+            # Comparing content costs a pass over the response: once per snapshot, not once per tick.
+            self._snapshot, self._content = snapshot, _content(snapshot)
+        key = (name, self._content, error, now.replace(second=0, microsecond=0))
         # The request id comes from a response header: only its id characters are shown (border text is markup).
         request = "".join(c for c in snapshot.request_id if c.isalnum() or c == "-")[:64] if snapshot and snapshot.request_id else ""
         self.border_subtitle = f"request {request}" if request else ""
@@ -88,7 +96,7 @@ class DetailPane(VerticalScroll, can_focus=True):
         if snapshot is None:
             parts.append(Text("Waiting for the first answer…" if error is None else "No data yet", style=style("detail--label")))
             return Group(*parts)
-        for section in describe_sections(snapshot.response):
+        for section in describe_sections(snapshot.response, max_items=MAX_ITEMS):
             if parts:
                 parts.append(Text(""))
             parts.append(Text(section.title, style=style("detail--section")))
@@ -111,13 +119,20 @@ class DetailPane(VerticalScroll, can_focus=True):
         table.add_column(ratio=1, overflow="fold")
         style = self.get_component_rich_style
         for depth, node in rows:
+            if node.kind == "omitted":
+                table.add_row(Text(" " * (INDENT * depth) + "…", style=style("detail--container")),
+                              Text(f"{node.value:,} more (`smtui describe` prints them all)", style=style("detail--container")))
+                continue
             label = Text(" " * (INDENT * depth) + node.label, style=style("detail--label" if node.in_model else "detail--unknown"))
             if node.kind in ("structure", "list", "map"):
-                count = len(node.children)
-                summary = {"list": f"{count} item{'s' if count != 1 else ''}", "map": f"{count} entr{'ies' if count != 1 else 'y'}"}.get(node.kind, "")
+                count = sum(child.value if child.kind == "omitted" else 1 for child in node.children)
+                summary = {"list": f"{count:,} item{'s' if count != 1 else ''}", "map": f"{count:,} entr{'ies' if count != 1 else 'y'}"}.get(node.kind, "")
                 table.add_row(label, Text(summary if count else "(empty)", style=style("detail--container")))
             else:
-                table.add_row(label, Text(format_value(node, now, multiline=True)))
+                value = format_value(node, now, multiline=True)
+                if len(value) > MAX_VALUE:
+                    value = f"{value[:MAX_VALUE]}… ({len(value):,} characters; `smtui describe` prints them all)"
+                table.add_row(label, Text(value))
         return table
 
 

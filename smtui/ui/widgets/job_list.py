@@ -12,7 +12,7 @@ from smtui.aws import errors
 from smtui.aws.errors import NOT_FOUND as NOT_FOUND_KIND
 from smtui.aws.errors import PollError
 from smtui.aws.snapshot import JobSnapshot
-from smtui.ui.fmt import compact_duration, metric_value
+from smtui.ui.fmt import compact_duration, metric_value, safe
 from smtui.ui.status_style import NOT_FOUND, POLL_ERROR, WAITING, StatusStyle, primary_style, secondary_style
 
 #: What the status column says of a job with no data yet, by why its poll failed.
@@ -86,12 +86,12 @@ class JobList(DataTable):
             status = self._style(POLL_ERROR if error else WAITING).append(ERROR_LABELS.get(error.kind, "error") if error else "waiting")
         else:
             style = primary_style(snapshot.status)
-            status = self._style(style).append(snapshot.status or "?")
+            status = self._style(style).append(safe(snapshot.status or "?", 24))
             if error is not None:
                 # Known data, but the last poll failed: say the row is stale.
                 status.append(" !", style=self.get_component_rich_style("joblist--error"))
         if snapshot is not None and snapshot.secondary_status:
-            stage = self._style(secondary_style(snapshot.secondary_status)).append(snapshot.secondary_status)
+            stage = self._style(secondary_style(snapshot.secondary_status)).append(safe(snapshot.secondary_status, 24))
         else:
             stage = Text("")
         if snapshot is not None and error is not None and now is not None:
@@ -103,7 +103,7 @@ class JobList(DataTable):
         metric = Text("")
         if latest is not None:
             # Value first: when the column is cut short it is the name that goes.
-            metric = Text.assemble(f"{metric_value(latest[1]):>7} ", (latest[0], self.get_component_rich_style("joblist--muted")))
+            metric = Text.assemble(f"{metric_value(latest[1]):>7} ", (safe(latest[0], 40), self.get_component_rich_style("joblist--muted")))
         return status, Text(name), stage, elapsed, metric
 
     def update_job(self, name: str, now: datetime, *, snapshot: JobSnapshot | None = None, error: PollError | None = None, clear_error: bool = False) -> None:

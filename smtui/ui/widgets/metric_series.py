@@ -11,7 +11,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from smtui.aws.snapshot import MetricPoint
-from smtui.ui.fmt import metric_value
+from smtui.ui.fmt import metric_value, safe
 
 BARS = "▁▂▃▄▅▆▇█"
 
@@ -86,7 +86,7 @@ class MetricSeries(Widget):
         if not self.names:
             return Text("No metrics defined for this job", style=self.get_component_rich_style("metricseries--muted"))
         width = self.content_region.width or self.size.width or 60
-        name_width = min(max(len(n) for n in self.names), max(8, width // 3))
+        name_width = min(max(len(safe(n)) for n in self.names), max(8, width // 3))
         value_width = 9
         line_width = max(4, width - name_width - value_width - 3)
         out = Text(no_wrap=True, overflow="ellipsis")
@@ -94,7 +94,7 @@ class MetricSeries(Widget):
             if index:
                 out.append("\n")
             points = self.series.get(name, ())
-            label = name if len(name) <= name_width else name[: name_width - 1] + "…"
+            label = safe(name, name_width)
             out.append(f"{label:<{name_width}} ", style=self.get_component_rich_style("metricseries--name"))
             is_new = name in self.fresh and self.flash > 0
             if points:

@@ -11,7 +11,7 @@ from textual.widget import Widget
 
 from smtui.aws.sections import visible
 from smtui.aws.snapshot import JobSnapshot, Transition
-from smtui.ui.fmt import clock_time, compact_duration
+from smtui.ui.fmt import clock_time, compact_duration, safe
 from smtui.ui.status_style import secondary_style
 
 #: The fill of a stage's bar, so stages differ by texture as well as colour.
@@ -38,6 +38,8 @@ SHORT_NAME = {
     "MaxWaitTimeExceeded": "Max wait",
 }
 LABEL_WIDTH = 13
+#: At most this many stages are drawn (the newest); `smtui describe` lists them all.
+MAX_STAGES = 50
 ROLES = ("success", "error", "warning", "active", "info", "muted")
 
 
@@ -96,16 +98,27 @@ class Timeline(Widget):
         self.arriving = -1
 
     def get_content_height(self, container, viewport, width: int) -> int:
-        if self.snapshot is None or not self.snapshot.transitions:
+        if self.snapshot is None:
             return 1
-        return len(self.snapshot.transitions) + 2 + len(self._failure_lines(width))
+        if not self.snapshot.transitions:
+            return 1 + len(self._failure_lines(width))
+        hidden, shown = self._shown(self.snapshot)
+        return (1 if hidden else 0) + len(shown) + 2 + len(self._failure_lines(width))
+
+    @staticmethod
+    def _shown(snapshot: JobSnapshot) -> tuple[int, tuple[Transition, ...]]:
+        """(how many older stages are left out, the stages drawn)."""
+        transitions = snapshot.transitions
+        hidden = max(len(transitions) - MAX_STAGES, 0)
+        return hidden, transitions[hidden:]
 
     def _failure(self) -> str:
         """The first line of the job's FailureReason, if it has one."""
         reason = self.snapshot.response.get("FailureReason") if self.snapshot else None
         if not isinstance(reason, str) or not reason.strip():
             return ""
-        flat = " ".join(reason.split())
+        # Three lines is all that is drawn: a long reason is cut before any work on it.
+        flat = " ".join(reason[:4096].split())
         # SageMaker's reasons bury the useful part after "ErrorMessage".
         _, found, message = flat.partition("ErrorMessage ")
         return visible(message.strip('"') if found else flat)
@@ -129,32 +142,40 @@ class Timeline(Widget):
         snapshot, now = self.snapshot, self.now
         if snapshot is None:
             return Text(self.placeholder, style=self._role("muted"))
-        transitions = snapshot.transitions
-        if not transitions:
-            return Text("No status transitions yet", style=self._role("muted"))
+        width = self.content_region.width or self.size.width or 60
+        if not snapshot.transitions:
+            lines = Text("No status transitions yet", style=self._role("muted"), no_wrap=True, overflow="ellipsis")
+            self._append_failure(lines, width)
+            return lines
+        hidden, transitions = self._shown(snapshot)
         now = now or snapshot.fetched_at
         start = transitions[0].start
         end = max(now, transitions[-1].start) if not snapshot.is_terminal else max(
             t.end or t.start for t in transitions
         )
         span = max((end - start).total_seconds(), 1.0)
-        width = self.content_region.width or self.size.width or 60
         duration_width = 8
         # The bar takes a little over half of the free width; status messages get the rest.
         free = width - LABEL_WIDTH - 1 - duration_width - 2
         bar_width = max(10, min(60, int(free * 0.45)))
         message_width = max(0, width - LABEL_WIDTH - 2 - bar_width - 1 - duration_width - 2)
         lines = Text(no_wrap=True, overflow="ellipsis")
-        for index, transition in enumerate(transitions):
+        if hidden:
+            lines.append(f"… {hidden:,} earlier stage{'s' if hidden != 1 else ''}\n",
+                         style=self._role("muted"))
+        for index, transition in enumerate(transitions, start=hidden):
             lines.append_text(self._row(index, transition, start, span, now, bar_width, message_width))
             lines.append("\n")
         lines.append_text(self._axis(start, end, bar_width, snapshot.is_terminal))
+        self._append_failure(lines, width)
+        return lines
+
+    def _append_failure(self, lines: Text, width: int) -> None:
         # Why it failed belongs next to where it failed; the details pane has it in full.
         for index, line in enumerate(self._failure_lines(width)):
             lines.append("\n")
             lines.append("✗ " if index == 0 else "  ", style=self._role("error"))
             lines.append(line, style=self._role("error"))
-        return lines
 
     def _row(self, index: int, transition: Transition, origin: datetime, span: float, now: datetime,
              bar_width: int, message_width: int) -> Text:
@@ -179,7 +200,7 @@ class Timeline(Widget):
                 body = body[:-1] + "▶" if len(body) > 1 else body
             bar.append(body, style=role if is_open else role + self._role("muted"))
         bar.pad_right(bar_width - bar.cell_len)
-        label = SHORT_NAME.get(transition.status, transition.status)[: LABEL_WIDTH - 2]
+        label = safe(SHORT_NAME.get(transition.status, transition.status), LABEL_WIDTH - 2)
         row = Text.assemble(
             (f"{style.symbol} ", role),
             (f"{label:<{LABEL_WIDTH - 2}} ", role if is_open else ""),
@@ -188,7 +209,7 @@ class Timeline(Widget):
             (f"{compact_duration(transition.duration(now)):>8}", "" if fill else self._role("muted")),
         )
         if message_width > 3 and transition.message:
-            message = transition.message if len(transition.message) <= message_width else transition.message[: message_width - 1] + "…"
+            message = safe(transition.message, message_width)
             row.append("  ")
             row.append(message, style=self._role("muted"))
         if arriving and reveal < 1.0:
