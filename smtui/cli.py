@@ -144,6 +144,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     watch = commands.add_parser("watch", help="watch training jobs live", description="Watch training jobs live.")
     watch.add_argument("jobs", nargs="+", metavar="JOB", help="training job names")
+    watch.add_argument("--show-secrets", action="store_true",
+                       help="start with secret-looking values shown (the s key toggles them)")
     watch.add_argument("--interval", type=_interval, default=30.0, metavar="SECONDS",
                        help="seconds between two polls of a running job (default: 30, at least 1)")
     _add_aws_options(watch)
@@ -158,6 +160,8 @@ def build_parser() -> argparse.ArgumentParser:
                                    description="Print every field of a training job, grouped by section.")
     describe.add_argument("job", metavar="JOB", help="training job name")
     describe.add_argument("--json", action="store_true", help="print the raw DescribeTrainingJob response as JSON")
+    describe.add_argument("--show-secrets", action="store_true",
+                          help="show values that look like secrets (tokens, passwords, keys) instead of hiding them")
     _add_aws_options(describe)
 
     sim = commands.add_parser("sim", help="run the SageMaker simulator on its own",
@@ -230,7 +234,8 @@ def run_watch(args: argparse.Namespace) -> int:
     where = options.endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or options.region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "default region"
     if options.profile:
         where = f"{options.profile} @ {where}"
-    app = SmtuiApp(AwsJobSource(options), names, interval=args.interval, subtitle=where)
+    app = SmtuiApp(AwsJobSource(options), names, interval=args.interval, subtitle=where,
+                   reveal_secrets=args.show_secrets)
     app.run()
     return app.return_code or 0
 
@@ -275,7 +280,11 @@ def run_describe(args: argparse.Namespace) -> int:
     except Exception as exc:
         raise CommandFailed(explain(exc).message) from None
     if args.json:
+        from smtui.aws.secrets import masked
+
         body = {k: v for k, v in response.items() if k != "ResponseMetadata"}
+        if not args.show_secrets:
+            body = masked(body)
         print(json.dumps(body, indent=2, default=_json_default))
         return 0
     from smtui.aws.sections import SECTION_TITLES, render_text
@@ -283,7 +292,7 @@ def run_describe(args: argparse.Namespace) -> int:
 
     terminal = sys.stdout.isatty()
     width = os.get_terminal_size().columns if terminal else 100
-    text = render_text(response, SystemClock().now(), width=min(max(width, 60), 160))
+    text = render_text(response, SystemClock().now(), width=min(max(width, 60), 160), reveal=args.show_secrets)
     if terminal and not os.environ.get("NO_COLOR"):
         # Bold section headings on a terminal; plain text when piped.
         titles = set(SECTION_TITLES)

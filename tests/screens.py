@@ -38,6 +38,19 @@ def simulated_app(after_seconds: float, names: list[str] | None = None, *,
         yield app
 
 
+def detail_text(app: SmtuiApp, width: int = 100) -> str:
+    """All of the details pane's body as plain text, not just the part scrolled into view."""
+    import io
+
+    from rich.console import Console
+
+    from smtui.ui.widgets.detail import DetailPane
+
+    console = Console(file=io.StringIO(), width=width, color_system=None)
+    console.print(app.screen.query_one(DetailPane)._body.content)
+    return console.file.getvalue()
+
+
 async def until_loaded(pilot) -> None:
     """Wait until every job has had its first answer and metrics arrived, then let the screen settle."""
     await pilot.app.poller.loaded.wait()

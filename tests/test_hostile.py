@@ -6,13 +6,11 @@ service or a future API could put in a DescribeTrainingJob response.
 
 from __future__ import annotations
 
-import io
 import math
 import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from rich.console import Console
 
 from smtui.aws.sections import describe_sections, iter_leaves, render_text
 from smtui.clock import FrozenClock
@@ -22,6 +20,7 @@ from smtui.ui.widgets.job_list import JobList
 from smtui.ui.widgets.timeline import Timeline
 
 from tests.conftest import ORIGIN
+from tests.screens import detail_text
 
 MARKUP = "[bold red]x[/] [link=http://evil.example]click[/link]"
 ESCAPES = "\x1b[31mred\x1b[0m \x1b]8;;http://evil.example\x07link\x1b]8;;\x07 \x1b]0;owned\x07 \x1b[2J\x07\x08\r\x00\x9b"
@@ -107,13 +106,6 @@ class HostileSource:
                 for k, q in enumerate(queries)}
 
 
-def body_text(detail: DetailPane) -> str:
-    """All of the details pane's body, not just the part scrolled into view."""
-    console = Console(file=io.StringIO(), width=100, color_system=None)
-    console.print(detail._body.content)
-    return console.file.getvalue()
-
-
 CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
 
 
@@ -143,15 +135,15 @@ async def test_hostile_jobs_are_shown_literally_and_safely():
         screen.select_job("huge")
         await pilot.pause()
         detail = screen.query_one(DetailPane)
-        body = body_text(detail)
+        body = detail_text(app)
         assert "characters; `smtui describe` prints them all" in body and len(body) < 50_000
         assert "✗ OutOfMemory OutOfMemory" in screen_text(app)
 
         screen.select_job("many")
         await pilot.pause()
         text = screen_text(app)
-        assert "… 9,950 earlier stages" in text and "10,000 items" in body_text(detail)
-        assert "9,940 more (`smtui describe` prints them all)" in body_text(detail)
+        assert "… 9,950 earlier stages" in text and "10,000 items" in detail_text(app)
+        assert "9,940 more (`smtui describe` prints them all)" in detail_text(app)
         assert screen.query_one(Timeline).virtual_size.height < 60
 
         screen.select_job("metrics")
@@ -161,7 +153,7 @@ async def test_hostile_jobs_are_shown_literally_and_safely():
 
         screen.select_job("weird")
         await pilot.pause()
-        body = body_text(detail)
+        body = detail_text(app)
         assert "Something new" in body and "\\x1b[2J" in body and "not a time" in body
         # Keys still move the selection after the heaviest jobs were drawn.
         screen.select_job("many")

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Iterable, Iterator, Mapping
 
+from smtui.aws.secrets import KEYED_MEMBERS, MASK, is_secret_key, looks_secret, secret_arguments
 from smtui.aws.formatting import (
     EMPTY,
     NO_VALUE,
@@ -113,6 +114,8 @@ class FieldNode:
     value: object = None
     children: tuple["FieldNode", ...] = ()
     in_model: bool = True
+    #: A value to hide unless asked (see :mod:`smtui.aws.secrets`).
+    secret: bool = False
 
 
 @dataclass(frozen=True)
@@ -173,35 +176,38 @@ def describe_sections(response: Mapping[str, Any] | None, *, max_items: int | No
 
 
 def _node(key: str, label: str, path: str, name: str, value: Any, shape: Any, in_model: bool,
-          limit: int | None = None) -> FieldNode:
+          limit: int | None = None, secret: bool = False) -> FieldNode:
     """The node for ``value``; ``name`` is the member whose meaning it carries (for list items, the list's)."""
     type_name = getattr(shape, "type_name", None)
     if isinstance(value, Mapping):
         if type_name == "map":
             value_shape = shape.value
+            keyed = name in KEYED_MEMBERS
             children = _capped(
                 list(value.items()), limit, path, in_model,
                 lambda _, kv: _node(str(kv[0]), visible(str(kv[0])), f"{path}.{kv[0]}", name, kv[1], value_shape,
-                                    in_model, limit),
+                                    in_model, limit, secret or (keyed and is_secret_key(str(kv[0])))),
             )
-            return FieldNode(key, label, path, "map", None, children, in_model)
+            return FieldNode(key, label, path, "map", None, children, in_model, secret)
         members = _members(shape)
         ordered = [k for k in members if k in value] + [k for k in value if k not in members]
         children = tuple(
             _node(str(k), humanize(str(k)), f"{path}.{k}", str(k), value[k], members.get(k), in_model and k in members,
-                  limit)
+                  limit, secret)
             for k in ordered
         )
-        return FieldNode(key, label, path, "structure", None, children, in_model)
+        return FieldNode(key, label, path, "structure", None, children, in_model, secret)
     if isinstance(value, (list, tuple)):
         item_shape = shape.member if type_name == "list" else None
+        hidden = secret_arguments(value)
         children = _capped(
             list(value), limit, path, in_model,
             lambda i, item: _node(f"[{i}]", _item_label(i, item), f"{path}[{i}]", name, item, item_shape, in_model,
-                                  limit),
+                                  limit, secret or i in hidden),
         )
-        return FieldNode(key, label, path, "list", None, children, in_model)
-    return FieldNode(key, label, path, _leaf_kind(name, value, shape), value, (), in_model)
+        return FieldNode(key, label, path, "list", None, children, in_model, secret)
+    return FieldNode(key, label, path, _leaf_kind(name, value, shape), value, (), in_model,
+                     secret or looks_secret(value))
 
 
 def _capped(items: list, limit: int | None, path: str, in_model: bool, make) -> tuple[FieldNode, ...]:
@@ -270,13 +276,16 @@ def request_id(response: Mapping[str, Any] | None) -> str | None:
     return None
 
 
-def format_value(node: FieldNode, now: datetime, *, multiline: bool = False) -> str:
+def format_value(node: FieldNode, now: datetime, *, multiline: bool = False, reveal: bool = False) -> str:
     """One line of plain text for a leaf; ``(empty)`` for an empty container.
 
     Line breaks inside a value (a failure reason's traceback) show as ``⏎``;
     with ``multiline`` they are kept as ``\\n`` for a caller that can show them.
+    A secret shows as :data:`~smtui.aws.secrets.MASK` unless ``reveal``.
     """
     value = node.value
+    if node.secret and not reveal and node.kind not in CONTAINERS:
+        return MASK
     if node.kind in CONTAINERS:
         return EMPTY if not node.children else ""
     if value is None:
@@ -301,8 +310,8 @@ _INDENT = "  "
 _GAP = "  "
 
 
-def render_text(response: Mapping[str, Any] | None, now: datetime, *, width: int = 100) -> str:
-    """The plain-text form of every section, for ``smtui describe``.
+def render_text(response: Mapping[str, Any] | None, now: datetime, *, width: int = 100, reveal: bool = False) -> str:
+    """The plain-text form of every section, for ``smtui describe``; secrets hidden unless ``reveal``.
 
     Each section is a heading, then ``Label  value`` lines with the values of
     sibling fields in one column; nested fields are indented under their
@@ -315,7 +324,7 @@ def render_text(response: Mapping[str, Any] | None, now: datetime, *, width: int
             out.append("")
         out.append(section.title)
         out.append("─" * min(len(section.title), width))
-        _rows(section.fields, now, width, 0, out)
+        _rows(section.fields, now, width, 0, out, reveal)
     rid = request_id(response)
     if rid:
         if out:
@@ -324,7 +333,8 @@ def render_text(response: Mapping[str, Any] | None, now: datetime, *, width: int
     return "\n".join(out) + "\n"
 
 
-def _rows(nodes: tuple[FieldNode, ...], now: datetime, width: int, depth: int, out: list[str]) -> None:
+def _rows(nodes: tuple[FieldNode, ...], now: datetime, width: int, depth: int, out: list[str],
+          reveal: bool = False) -> None:
     indent = _INDENT * depth
     # The value column sits after the longest label among the siblings that have
     # a value on their own line; a label too long for half the width does not
@@ -337,11 +347,11 @@ def _rows(nodes: tuple[FieldNode, ...], now: datetime, width: int, depth: int, o
         label = indent + node.label
         if node.kind in CONTAINERS and node.children:
             out.append(label)
-            _rows(node.children, now, width, depth + 1, out)
+            _rows(node.children, now, width, depth + 1, out, reveal)
             continue
         # Line breaks the value itself had (a failure reason's traceback) are kept.
         room = max(width - column, 20)
-        paragraphs = format_value(node, now, multiline=True).split("\n")
+        paragraphs = format_value(node, now, multiline=True, reveal=reveal).split("\n")
         lines = [line for paragraph in paragraphs for line in wrap(paragraph, room)]
         if len(label) + len(_GAP) > column:
             out.append(label)

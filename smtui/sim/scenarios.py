@@ -199,7 +199,8 @@ def default_scenarios() -> list[Scenario]:
             hyperparameters={"model_id": "meta-llama/Meta-Llama-3-8B", "epochs": 2, "lora_r": 16, "lora_alpha": 32,
                              "per_device_train_batch_size": 16, "gradient_checkpointing": False},
             entry_point="run_clm.py", dataset="alpaca-cleaned", failure_reason=OOM,
-            environment={"HF_HUB_ENABLE_HF_TRANSFER": "1", "PYTORCH_CUDA_ALLOC_CONF": "expandable_segments:True"},
+            environment={"HF_HUB_ENABLE_HF_TRANSFER": "1", "PYTORCH_CUDA_ALLOC_CONF": "expandable_segments:True",
+                         "HF_TOKEN": "hf_sImUlAtEdToKeNfOrThEdEmOoNlY0123"},
         ),
         Scenario(  # spot: interrupted at +180, restarts, resumes from its checkpoint, completes at +1890
             name="resnet50-spot-imagenet", created=-900, project="resnet50-imagenet", image=PYTORCH_IMAGE,
@@ -242,7 +243,8 @@ def default_scenarios() -> list[Scenario]:
             hyperparameters={"model_id": "mistralai/Mistral-7B-v0.3", "epochs": 3, "per_device_train_batch_size": 4,
                              "gradient_accumulation_steps": 4, "fsdp": "full_shard auto_wrap", "bf16": True},
             entry_point="sft.py", dataset="ultrachat-200k",
-            environment={"NCCL_DEBUG": "WARN", "FI_EFA_USE_DEVICE_RDMA": "1", "HF_HUB_ENABLE_HF_TRANSFER": "1"},
+            environment={"NCCL_DEBUG": "WARN", "FI_EFA_USE_DEVICE_RDMA": "1", "HF_HUB_ENABLE_HF_TRANSFER": "1",
+                         "WANDB_API_KEY": "0123456789abcdef0123456789abcdef01234567"},
             max_runtime=432000, vpc=True,
         ),
         Scenario(  # every field of the model filled; finished before the origin

@@ -54,9 +54,12 @@ class WatchScreen(Screen):
 
     selected: reactive[str | None] = reactive(None)
     now: reactive[datetime | None] = reactive(None)
+    #: Whether values that look like secrets are shown.
+    reveal_secrets: reactive[bool] = reactive(False, init=False)
 
     BINDINGS = [
         Binding("r", "refresh_job", "Refresh"),
+        Binding("s", "toggle_secrets", "Secrets"),
         Binding("question_mark", "app.help", "Help"),
         Binding("q", "app.quit", "Quit"),
     ]
@@ -158,7 +161,8 @@ class WatchScreen(Screen):
         name = self.selected
         if self.now is None:
             return
-        self.query_one(DetailPane).show(name, self.snapshots.get(name) if name else None, self.errors.get(name) if name else None, self.now)
+        self.query_one(DetailPane).show(name, self.snapshots.get(name) if name else None,
+                                        self.errors.get(name) if name else None, self.now, reveal=self.reveal_secrets)
 
     # -- data from the poller ------------------------------------------------------
 
@@ -250,6 +254,14 @@ class WatchScreen(Screen):
             self._title = text
             self.query_one("#title-bar", Static).update(text)
 
+    def watch_reveal_secrets(self) -> None:
+        self._show_detail()
+
+    def action_toggle_secrets(self) -> None:
+        self.reveal_secrets = not self.reveal_secrets
+        self.notify("Secrets shown: s hides them again" if self.reveal_secrets else "Secrets hidden", timeout=3,
+                    markup=False)
+
     def action_refresh_job(self) -> None:
         if self.app.poller and self.selected:
             self.app.poller.poke(self.selected)
@@ -267,6 +279,7 @@ class SmtuiApp(App):
         interval: seconds between two polls of a running job.
         metrics_interval: seconds between two CloudWatch metric rounds.
         tick: seconds between two clock ticks (elapsed times, growing stages).
+        reveal_secrets: start with secret-looking values shown (the ``s`` key toggles them).
     """
 
     CSS_PATH = "app.tcss"
@@ -284,6 +297,7 @@ class SmtuiApp(App):
         metrics_interval: float = 60.0,
         tick: float = 1.0,
         subtitle: str | None = None,
+        reveal_secrets: bool = False,
     ) -> None:
         super().__init__()
         self.source = source
@@ -296,6 +310,7 @@ class SmtuiApp(App):
         self.watch_screen = WatchScreen(
             self.names, subtitle=subtitle or getattr(source, "endpoint_label", ""), interval=interval
         )
+        self.watch_screen.set_reactive(WatchScreen.reveal_secrets, reveal_secrets)
 
     def get_default_screen(self) -> Screen:
         return self.watch_screen

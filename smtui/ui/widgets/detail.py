@@ -62,14 +62,15 @@ class DetailPane(VerticalScroll, can_focus=True):
     def compose(self):
         yield self._body
 
-    def show(self, name: str | None, snapshot: JobSnapshot | None, error: PollError | None, now: datetime) -> None:
-        """Render the job; a no-op when nothing it would show has changed."""
+    def show(self, name: str | None, snapshot: JobSnapshot | None, error: PollError | None, now: datetime,
+             *, reveal: bool = False) -> None:
+        """Render the job (secrets hidden unless ``reveal``); a no-op when nothing it would show has changed."""
         # Relative ages are shown to the minute, so the body only needs
         # rebuilding when the minute changes.
         if snapshot is not self._snapshot:
             # Comparing content costs a pass over the response: once per snapshot, not once per tick.
             self._snapshot, self._content = snapshot, _content(snapshot)
-        key = (name, self._content, error, now.replace(second=0, microsecond=0))
+        key = (name, self._content, error, now.replace(second=0, microsecond=0), reveal)
         # The request id comes from a response header: only its id characters are shown (border text is markup).
         request = "".join(c for c in snapshot.request_id if c.isalnum() or c == "-")[:64] if snapshot and snapshot.request_id else ""
         self.border_subtitle = f"request {request}" if request else ""
@@ -78,9 +79,10 @@ class DetailPane(VerticalScroll, can_focus=True):
         if self._key is None or key[0] != self._key[0]:
             self.scroll_home(animate=False)
         self._key = key
-        self._body.update(self._render_job(name, snapshot, error, now))
+        self._body.update(self._render_job(name, snapshot, error, now, reveal))
 
-    def _render_job(self, name: str | None, snapshot: JobSnapshot | None, error: PollError | None, now: datetime):
+    def _render_job(self, name: str | None, snapshot: JobSnapshot | None, error: PollError | None, now: datetime,
+                    reveal: bool = False):
         style = self.get_component_rich_style
         if name is None:
             return Text("No job selected", style=style("detail--label"))
@@ -100,10 +102,10 @@ class DetailPane(VerticalScroll, can_focus=True):
             if parts:
                 parts.append(Text(""))
             parts.append(Text(section.title, style=style("detail--section")))
-            parts.append(self._table(section.fields, now))
+            parts.append(self._table(section.fields, now, reveal))
         return Group(*parts)
 
-    def _table(self, fields: tuple[FieldNode, ...], now: datetime) -> Table:
+    def _table(self, fields: tuple[FieldNode, ...], now: datetime, reveal: bool) -> Table:
         rows: list[tuple[int, FieldNode]] = []
 
         def walk(nodes: tuple[FieldNode, ...], depth: int) -> None:
@@ -129,7 +131,7 @@ class DetailPane(VerticalScroll, can_focus=True):
                 summary = {"list": f"{count:,} item{'s' if count != 1 else ''}", "map": f"{count:,} entr{'ies' if count != 1 else 'y'}"}.get(node.kind, "")
                 table.add_row(label, Text(summary if count else "(empty)", style=style("detail--container")))
             else:
-                value = format_value(node, now, multiline=True)
+                value = format_value(node, now, multiline=True, reveal=reveal)
                 if len(value) > MAX_VALUE:
                     value = f"{value[:MAX_VALUE]}… ({len(value):,} characters; `smtui describe` prints them all)"
                 table.add_row(label, Text(value))
