@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import signal
 from datetime import datetime
 from functools import partial
 from typing import Sequence
@@ -29,6 +31,8 @@ from smtui.ui.widgets.timeline import Timeline
 
 #: Below this width the timeline and details stack instead of sitting side by side.
 NARROW_WIDTH = 100
+#: Below this height the timeline is hidden and the panes lose their borders.
+SHORT_HEIGHT = 20
 
 
 class JobCommands(Provider):
@@ -107,6 +111,7 @@ class WatchScreen(Screen):
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < NARROW_WIDTH, "-narrow")
+        self.set_class(self.size.height < SHORT_HEIGHT, "-short")
 
     # -- selection -----------------------------------------------------------------
 
@@ -316,7 +321,17 @@ class SmtuiApp(App):
         return self.watch_screen
 
     def on_mount(self) -> None:
+        self._exit_on_signals()
         self.run_poller()
+
+    def _exit_on_signals(self) -> None:
+        """A dropped SSH connection (SIGHUP) or a polite kill (SIGTERM) quits as ``q`` does, restoring the terminal."""
+        loop = asyncio.get_running_loop()
+        for number in (signal.SIGHUP, signal.SIGTERM):
+            try:
+                loop.add_signal_handler(number, self.exit)
+            except (NotImplementedError, RuntimeError, ValueError):
+                pass  # not the main thread (tests), or a platform without these signals
 
     def _from_poller(self, event: PollerEvent) -> None:
         screen = self.watch_screen

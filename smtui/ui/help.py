@@ -17,9 +17,17 @@ KEYS = (
     ("Home End  g G", "first / last job (top / bottom of a pane)"),
     ("Tab  Shift+Tab", "next / previous pane"),
     ("r", "poll the selected job now"),
+    ("s", "show / hide values that look like secrets (tokens, passwords, keys)"),
     ("Ctrl+P", "command palette: jump to a job, change theme"),
     ("?", "this help"),
     ("q  Ctrl+C", "quit"),
+)
+
+#: What the screen does when things go wrong, in a few lines.
+TROUBLE = (
+    ("! 40s old", "the last poll of this job failed; the row shows the last answer and its age"),
+    ("banner", "one problem every job meets (credentials, the endpoint): what to do about it"),
+    ("•••• (hidden)", "a secret-looking value; s shows it"),
 )
 
 
@@ -48,9 +56,16 @@ class HelpScreen(ModalScreen[None]):
         legend.add_column()
         for status, style in {**PRIMARY, **SECONDARY}.items():
             legend.add_row(style.symbol, status, Text(style.description, style="dim"))
+        trouble = Table.grid(padding=(0, 2))
+        trouble.add_column(style="bold", no_wrap=True)
+        trouble.add_column()
+        for sign, what in TROUBLE:
+            trouble.add_row(sign, what)
         with VerticalScroll() as scroll:
             scroll.border_title = "smtui help"
             scroll.border_subtitle = "Esc to close"
             yield Static(keys)
+            yield Static(Text("\nWhen things go wrong", style="bold"))
+            yield Static(trouble)
             yield Static(Text("\nStatus symbols", style="bold"))
             yield Static(legend)
