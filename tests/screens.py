@@ -21,6 +21,7 @@ from tests.conftest import CREDENTIALS, ORIGIN
 #: One terminal size for most snapshots, plus the small case.
 SIZE = (120, 40)
 SMALL = (80, 24)
+TINY = (40, 12)
 
 
 @contextmanager

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.screens import LATER, RUNNING, SIZE, SMALL, simulated_app, until_loaded
+from tests.screens import LATER, RUNNING, SIZE, SMALL, TINY, simulated_app, until_loaded
 
 
-def snap(snap_compare, moment: float, size=SIZE, keys: tuple[str, ...] = ()) -> bool:
-    with simulated_app(moment) as app:
+def snap(snap_compare, moment: float, size=SIZE, keys: tuple[str, ...] = (), **app_options) -> bool:
+    with simulated_app(moment, **app_options) as app:
 
         async def run_before(pilot) -> None:
             await until_loaded(pilot)
@@ -47,3 +47,11 @@ def test_after_keyboard_navigation(snap_compare):
 
 def test_help_screen(snap_compare):
     assert snap(snap_compare, RUNNING, keys=("question_mark",))
+
+
+def test_tiny_terminal(snap_compare):
+    assert snap(snap_compare, RUNNING, size=TINY)
+
+
+def test_expired_credentials_banner(snap_compare):
+    assert snap(snap_compare, RUNNING, size=SMALL, credentials=("expired-session-key", "x"))
