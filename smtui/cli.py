@@ -263,13 +263,15 @@ def run_demo(args: argparse.Namespace) -> int:
 
 def run_describe(args: argparse.Namespace) -> int:
     import asyncio
+    import dataclasses
     import json
 
     from smtui.aws.errors import explain
     from smtui.aws.source import AwsJobSource
 
     (name,) = check_job_names([args.job])
-    options = _aws_options(args)
+    # One call that someone is waiting on: fewer retries than a poller that tries again anyway.
+    options = dataclasses.replace(_aws_options(args), max_attempts=2)
 
     async def fetch() -> dict:
         async with AwsJobSource(options) as source:
