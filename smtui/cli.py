@@ -98,6 +98,22 @@ def _milliseconds(text: str) -> float:
     return value
 
 
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of jobs, got {text!r}") from None
+    if not 1 <= value <= 100_000:
+        raise argparse.ArgumentTypeError(f"must be between 1 and 100000, got {text!r}")
+    return value
+
+
+def _add_budget_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--max-rps", type=_positive_float, default=5.0, metavar="N",
+                        help="requests a second all polls share (default: 5); with many jobs each job's "
+                             "interval stretches to stay within it, and the title shows the interval in effect")
+
+
 def _add_fault_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("faults", "make the simulator misbehave as AWS and networks do")
     group.add_argument("--throttle-rate", type=_rate, default=0.0, metavar="P",
@@ -148,12 +164,16 @@ def build_parser() -> argparse.ArgumentParser:
                        help="start with secret-looking values shown (the s key toggles them)")
     watch.add_argument("--interval", type=_interval, default=30.0, metavar="SECONDS",
                        help="seconds between two polls of a running job (default: 30, at least 1)")
+    _add_budget_option(watch)
     _add_aws_options(watch)
 
     demo = commands.add_parser("demo", help="watch simulated jobs, no AWS account needed",
                                description="Run the built-in simulator and watch its jobs.")
     demo.add_argument("--speed", type=_positive_float, default=10.0, metavar="X",
                       help="how much faster than real time the jobs run (default: 10)")
+    demo.add_argument("--jobs", type=_count, default=None, metavar="N",
+                      help="watch a fleet of N simulated jobs (5%% running) instead of the eight scripted ones")
+    _add_budget_option(demo)
     _add_fault_options(demo)
 
     describe = commands.add_parser("describe", help="print every field of a job once",
@@ -170,6 +190,8 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--port", type=_port, default=4566, help="port to listen on (default: 4566; 0 picks a free one)")
     sim.add_argument("--speed", type=_positive_float, default=1.0, metavar="X",
                      help="how much faster than real time the jobs run (default: 1)")
+    sim.add_argument("--jobs", type=_count, default=None, metavar="N",
+                     help="serve a fleet of N jobs (5%% running, the rest finished) instead of the eight scripted ones")
     _add_fault_options(sim)
     return parser
 
@@ -235,17 +257,17 @@ def run_watch(args: argparse.Namespace) -> int:
     if options.profile:
         where = f"{options.profile} @ {where}"
     app = SmtuiApp(AwsJobSource(options), names, interval=args.interval, subtitle=where,
-                   reveal_secrets=args.show_secrets)
+                   reveal_secrets=args.show_secrets, max_rps=args.max_rps)
     app.run()
     return app.return_code or 0
 
 
 def run_demo(args: argparse.Namespace) -> int:
     from smtui.aws.source import AwsJobSource, AwsOptions
-    from smtui.sim import Simulator, start_in_thread
+    from smtui.sim import start_in_thread
     from smtui.ui.app import SmtuiApp
 
-    simulator = Simulator(speed=args.speed)
+    simulator = _simulator(args)
     injector = _injector(args)
     faults = f", {injector.faults.describe()}" if injector else ""
     with start_in_thread(simulator, injector=injector) as running:
@@ -255,10 +277,19 @@ def run_demo(args: argparse.Namespace) -> int:
             simulator.job_names(),
             interval=3.0,
             metrics_interval=max(2.0, 60.0 / args.speed),
+            max_rps=args.max_rps,
             subtitle=f"demo simulator at {running.url} ({args.speed:g}x{faults})",
         )
         app.run()
     return app.return_code or 0
+
+
+def _simulator(args: argparse.Namespace):
+    """The simulator of ``demo`` and ``sim``: the scripted jobs, or a fleet of ``--jobs N``."""
+    from smtui.sim import Simulator
+    from smtui.sim.scenarios import fleet_scenarios
+
+    return Simulator(speed=args.speed, scenarios=fleet_scenarios(args.jobs) if args.jobs else None)
 
 
 def run_describe(args: argparse.Namespace) -> int:
@@ -316,15 +347,17 @@ def _json_default(value):
 def run_sim(args: argparse.Namespace) -> int:
     import asyncio
 
-    from smtui.sim import Simulator, serve
+    from smtui.sim import serve
 
-    simulator = Simulator(speed=args.speed)
+    simulator = _simulator(args)
     injector = _injector(args)
     faults = f", {injector.faults.describe()}" if injector else ""
 
     def ready(url: str) -> None:
+        names = simulator.job_names()
         print(f"smtui simulator listening on {url} ({args.speed:g}x{faults})", flush=True)
-        print(f"  jobs: {', '.join(simulator.job_names())}", flush=True)
+        listed = ", ".join(names) if len(names) <= 10 else f"{', '.join(names[:3])}, … {names[-1]} ({len(names)} in all)"
+        print(f"  jobs: {listed}", flush=True)
         print(f"  try: AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x aws --region us-east-1 --endpoint-url {url} "
               f"sagemaker describe-training-job --training-job-name {simulator.job_names()[0]}", flush=True)
 

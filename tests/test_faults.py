@@ -146,13 +146,14 @@ async def fault_free_reading(url: str, names: list[str], simulator: Simulator):
 async def test_the_app_lives_through_faults_and_an_outage_and_loses_nothing():
     clock = FrozenClock(ORIGIN)
     simulator = Simulator(clock, speed=1.0, origin=ORIGIN)
-    injector = FaultInjector(Faults(throttle_rate=0.1, error_rate=0.1, reset_rate=0.1, garbage_rate=0.1,
+    injector = FaultInjector(Faults(throttle_rate=0.15, error_rate=0.15, reset_rate=0.1, garbage_rate=0.1,
                                     latency_ms=5, seed=3))
     names = simulator.job_names()
     with start_in_thread(simulator, injector=injector) as running:
         options = AwsOptions(region="us-east-1", endpoint_url=running.url, static_credentials=CREDENTIALS,
                              max_attempts=2, connect_timeout=1, read_timeout=2)
-        app = SmtuiApp(AwsJobSource(options), names, clock=clock, interval=0.3, metrics_interval=0.4, tick=0.2)
+        app = SmtuiApp(AwsJobSource(options), names, clock=clock, interval=0.3, metrics_interval=0.4, tick=0.2,
+                       max_rps=100)
         async with app.run_test(size=(120, 40)) as pilot:
             screen = app.watch_screen
             jobs = app.screen.query_one(JobList)

@@ -81,8 +81,8 @@ class Terminal:
 def demo():
     terminals: list[Terminal] = []
 
-    def start(**kwargs) -> Terminal:
-        terminal = Terminal("demo", "--speed", "50", **kwargs)
+    def start(*args: str, **kwargs) -> Terminal:
+        terminal = Terminal("demo", "--speed", "50", *args, **kwargs)
         terminals.append(terminal)
         assert terminal.read_until("InProgress"), terminal.text[-2000:]
         return terminal
@@ -107,6 +107,14 @@ def test_every_way_out_restores_the_terminal(demo, how):
     tail = terminal.output[before:].decode("utf-8", "replace")
     assert all(sequence in tail for sequence in RESTORED), tail[-500:]
     assert "Traceback" not in terminal.text
+
+
+def test_quitting_while_throttled_is_prompt(demo):
+    # Many polls waiting out throttles at once are cancelled together; none may hold up the exit.
+    terminal = demo("--throttle-rate", "0.6", "--max-rps", "50")
+    time.sleep(3)
+    os.write(terminal.fd, b"q")
+    assert terminal.wait() == 0
 
 
 def test_a_dropped_connection_ends_the_program(demo):

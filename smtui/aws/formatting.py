@@ -45,7 +45,8 @@ def humanize(name: str) -> str:
     """``TrainingJobArn`` → ``Training job ARN``; ``S3Uri`` → ``S3 URI``; ``KmsKeyId`` → ``KMS key ID``."""
     tokens = _TOKEN.findall(name)
     if not tokens:
-        return name
+        # A key with no word in it (an unknown key from the wire) is shown as it is, but never acted on.
+        return visible(name)
     words = []
     for index, token in enumerate(tokens):
         fixed = _WORDS.get(token.lower())
@@ -136,7 +137,12 @@ def timestamp_text(value: Any, now: datetime) -> str:
     moment = as_datetime(value)
     if moment is None:
         return visible(str(value))
-    return f"{moment.astimezone():{TIME_FORMAT}} ({relative_age(moment, now)})"
+    try:
+        local = moment.astimezone()
+    except (OverflowError, ValueError, OSError):
+        # At the very ends of the calendar (year 1, year 9999) local time can fall outside it.
+        return f"{moment.isoformat(sep=' ')} ({relative_age(moment, now)})"
+    return f"{local:{TIME_FORMAT}} ({relative_age(moment, now)})"
 
 
 def duration_text(seconds: Any) -> str:

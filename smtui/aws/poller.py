@@ -63,6 +63,32 @@ class MetricsFailed:
 
 PollerEvent = JobUpdate | JobFailed | MetricsUpdate | MetricsFailed
 
+#: Requests per second all polls share unless told otherwise: a few, well inside SageMaker's rate limits.
+DEFAULT_MAX_RPS = 5.0
+
+
+class RequestBudget:
+    """At most ``rate`` requests a second on average, with bursts of up to one second's worth.
+
+    Every call waits in :meth:`acquire` for its slot, so a thousand jobs whose
+    polls fall due together go out evenly spaced instead of in a burst.
+    """
+
+    def __init__(self, rate: float) -> None:
+        if not rate > 0:
+            raise ValueError("the request budget must be positive")
+        self.rate = rate
+        self._burst = max(1.0, rate)
+        self._last = float("-inf")
+
+    async def acquire(self) -> None:
+        """Wait for the next free slot."""
+        now = asyncio.get_running_loop().time()
+        slot = max(self._last + 1 / self.rate, now - (self._burst - 1) / self.rate)
+        self._last = slot
+        if slot > now:
+            await asyncio.sleep(slot - now)
+
 
 class Poller:
     """Polls DescribeTrainingJob for each job and GetMetricData for all of them.
@@ -74,6 +100,9 @@ class Poller:
         interval: seconds between two polls of a running job.
         metrics_interval: seconds between two GetMetricData rounds.
         clock: tells the time stamped on snapshots and metric windows.
+        max_rps: requests a second all calls share (None: no limit). When the
+            jobs still running need more than that at ``interval``, each
+            job's interval stretches to :attr:`effective_interval`.
     """
 
     def __init__(
@@ -85,6 +114,7 @@ class Poller:
         interval: float = 30.0,
         metrics_interval: float = 60.0,
         clock: Clock | None = None,
+        max_rps: float | None = DEFAULT_MAX_RPS,
     ) -> None:
         self.source = source
         self.names = list(dict.fromkeys(names))
@@ -92,6 +122,10 @@ class Poller:
         self.interval = interval
         self.metrics_interval = metrics_interval
         self.clock = clock or SystemClock()
+        self.max_rps = max_rps
+        self._budget = RequestBudget(max_rps) if max_rps else None
+        #: Jobs still being polled (they have not ended).
+        self._live: set[str] = set(self.names)
         self.snapshots: dict[str, JobSnapshot] = {}
         self.errors: dict[str, PollError] = {}
         self.metrics = MetricStore()
@@ -107,7 +141,7 @@ class Poller:
         self.loaded = asyncio.Event()
 
     async def run(self) -> None:
-        """Poll until cancelled (or until every job has ended and been polled a final time)."""
+        """Poll until cancelled (or until every job has ended and been polled for the last time)."""
         self._metrics_wake = asyncio.Event()
         self._first_round = asyncio.Event()
         if not self.names:
@@ -133,6 +167,15 @@ class Poller:
                 task.cancel()
             await asyncio.gather(*tasks, metrics_task, return_exceptions=True)
 
+    @property
+    def effective_interval(self) -> float:
+        """Seconds between two polls of a running job: ``interval``, or longer to stay within ``max_rps``."""
+        if not self.max_rps:
+            return self.interval
+        # The metrics round takes its share of the budget too.
+        describe_rps = max(self.max_rps - 1 / max(self.metrics_interval, 1e-9), self.max_rps / 2)
+        return max(self.interval, len(self._live) / describe_rps)
+
     def poke(self, name: str | None = None) -> None:
         """Poll ``name`` (or every job) now instead of at its next turn."""
         for job, event in self._wake.items():
@@ -143,6 +186,8 @@ class Poller:
 
     async def poll_job(self, name: str) -> JobSnapshot | None:
         """One DescribeTrainingJob call for ``name``; reports the result to the sink."""
+        if self._budget is not None:
+            await self._budget.acquire()
         self.calls += 1
         try:
             response = await self.source.describe_training_job(name)
@@ -181,6 +226,8 @@ class Poller:
             return
         end = self.clock.now() + timedelta(seconds=1)
         start = min(starts) - timedelta(seconds=1)
+        if self._budget is not None:
+            await self._budget.acquire()
         self.calls += 1
         try:
             results = await self.source.get_metric_data(wanted, start, end)
@@ -210,18 +257,26 @@ class Poller:
         self._first_pending -= 1
         if self._first_pending <= 0 and self._first_round is not None:
             self._first_round.set()
-        final_poll_done = False
-        await self._nap(wake, phase)
-        while True:
+        try:
             if snapshot is not None and snapshot.is_terminal:
-                # A job that has ended is polled once more (late fields such as
-                # FinalMetricDataList settle after the status), then no longer.
-                if final_poll_done:
-                    self._wake.pop(name, None)
+                return  # it had ended before we started watching: nothing will change
+            if self.effective_interval <= self.interval:
+                # Budget-bound polls are already spaced by the budget; others keep their phase.
+                await self._nap(wake, phase)
+            while True:
+                await self._nap(wake, self.effective_interval)
+                snapshot = await self.poll_job(name)
+                if snapshot is not None and snapshot.is_terminal:
+                    # It ended while we watched: one more poll picks up what settles after the
+                    # status (FinalMetricDataList, ModelArtifacts), then it is never polled again.
+                    self._live.discard(name)
+                    await self._nap(wake, self.effective_interval)
+                    while await self.poll_job(name) is None:
+                        await self._nap(wake, self.effective_interval)
                     return
-                final_poll_done = True
-            await self._nap(wake, self.interval)
-            snapshot = await self.poll_job(name)
+        finally:
+            self._live.discard(name)
+            self._wake.pop(name, None)
 
     async def _follow_metrics(self) -> None:
         assert self._metrics_wake is not None and self._first_round is not None

@@ -41,7 +41,8 @@ class AwsJobSource:
     """Calls DescribeTrainingJob and GetMetricData through aiobotocore.
 
     Use as an async context manager; the clients live until it exits. botocore's
-    adaptive retry mode handles throttling and transient errors with back-off.
+    standard retry mode handles throttling and transient errors with jittered
+    exponential back-off; the poller's request budget keeps the rate down.
     """
 
     def __init__(self, options: AwsOptions | None = None) -> None:
@@ -72,7 +73,10 @@ class AwsJobSource:
         opts = self.options
         session = AioSession(profile=opts.profile)
         config = AioConfig(
-            retries={"mode": "adaptive", "max_attempts": opts.max_attempts},
+            # Not "adaptive": its client-side token bucket waits on an asyncio.Condition through
+            # asyncio.wait_for, and polls cancelled together while throttled (quitting the app) can
+            # deadlock on that condition's lock. The poller's RequestBudget does the rate limiting.
+            retries={"mode": "standard", "max_attempts": opts.max_attempts},
             connect_timeout=opts.connect_timeout,
             read_timeout=opts.read_timeout,
             user_agent_appid="smtui",

@@ -19,9 +19,10 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from smtui.aws.errors import AUTH, CONFIG, NOT_FOUND, PollError, explain
-from smtui.aws.poller import JobFailed, JobUpdate, MetricsFailed, MetricsUpdate, Poller, PollerEvent
+from smtui.aws.poller import DEFAULT_MAX_RPS, JobFailed, JobUpdate, MetricsFailed, MetricsUpdate, Poller, PollerEvent
 from smtui.aws.snapshot import JobSnapshot, TransitionAdded
 from smtui.clock import Clock, SystemClock
+from smtui.ui.fmt import compact_duration
 from smtui.ui.help import HelpScreen
 from smtui.ui.messages import JobUpdated, MetricsFailed as MetricsFailedMessage, MetricsUpdated, PollFailed
 from smtui.ui.widgets.detail import DetailPane
@@ -33,6 +34,11 @@ from smtui.ui.widgets.timeline import Timeline
 NARROW_WIDTH = 100
 #: Below this height the timeline is hidden and the panes lose their borders.
 SHORT_HEIGHT = 20
+
+
+def _seconds(value: float) -> str:
+    """An interval as the title shows it: ``2.5s``, ``30s``, ``3m 20s``."""
+    return f"{round(value, 1):g}s" if value < 60 else compact_duration(value)
 
 
 class JobCommands(Provider):
@@ -88,7 +94,7 @@ class WatchScreen(Screen):
         with Horizontal(id="lower"):
             with VerticalScroll(id="timeline-pane", can_focus=True) as pane:
                 pane.border_title = "Timeline"
-                yield Timeline(id="timeline").data_bind(WatchScreen.now)
+                yield Timeline(id="timeline")
                 yield Static("Metrics", id="metrics-title", markup=False)
                 yield MetricSeries(id="metrics")
             detail = DetailPane(id="detail")
@@ -132,6 +138,10 @@ class WatchScreen(Screen):
         if now is None:
             return
         self.query_one(JobList).tick(now)
+        snapshot = self.snapshots.get(self.selected) if self.selected else None
+        if snapshot is None or not snapshot.is_terminal:
+            # Only a live job's timeline moves with the clock; an ended one is not redrawn every second.
+            self.query_one(Timeline).now = now
         self._show_detail()
 
     def _show_selected(self, *, animate_from: int | None = None, fresh: frozenset[str] = frozenset()) -> None:
@@ -144,6 +154,7 @@ class WatchScreen(Screen):
             timeline.placeholder = "No data: the last poll failed (see Details)"
         else:
             timeline.placeholder = "Waiting for the first answer…"
+        timeline.now = self.now
         timeline.show(snapshot, animate_from=animate_from)
         pane = self.query_one("#timeline-pane")
         pane.border_title = f"Timeline · {name}" if name else "Timeline"
@@ -249,7 +260,14 @@ class WatchScreen(Screen):
         text = Text.assemble(("smtui", "bold"), f"  {len(self.names)} job{'s' if len(self.names) != 1 else ''}: {summary}")
         if failing:
             text.append(f"  ! {failing} not updating", style="bold")
-        text.append(f"  ·  {self.subtitle}  ·  every {self.interval:g}s", style="dim")
+        poller = self.app.poller
+        every = poller.effective_interval if poller is not None else self.interval
+        if every > self.interval * 1.01:
+            # The request budget stretched the polls: say so, with the budget that did it.
+            cadence = f"every {_seconds(every)} ({poller.max_rps:g} req/s budget)"
+        else:
+            cadence = f"every {_seconds(self.interval)}"
+        text.append(f"  ·  {cadence}  ·  {self.subtitle}", style="dim")
         banner = self.query_one("#banner", Static)
         if banner.display != bool(self.banner) or (self.banner and str(banner.render()) != f"! {self.banner}"):
             banner.update(f"! {self.banner}" if self.banner else "")
@@ -285,6 +303,7 @@ class SmtuiApp(App):
         metrics_interval: seconds between two CloudWatch metric rounds.
         tick: seconds between two clock ticks (elapsed times, growing stages).
         reveal_secrets: start with secret-looking values shown (the ``s`` key toggles them).
+        max_rps: requests a second all polls share; polls of many jobs stretch to stay within it.
     """
 
     CSS_PATH = "app.tcss"
@@ -303,6 +322,7 @@ class SmtuiApp(App):
         tick: float = 1.0,
         subtitle: str | None = None,
         reveal_secrets: bool = False,
+        max_rps: float | None = DEFAULT_MAX_RPS,
     ) -> None:
         super().__init__()
         self.source = source
@@ -310,7 +330,8 @@ class SmtuiApp(App):
         self.names = list(dict.fromkeys(names))
         self.tick_seconds = tick
         self.poller = Poller(
-            source, self.names, self._from_poller, interval=interval, metrics_interval=metrics_interval, clock=self.clock
+            source, self.names, self._from_poller, interval=interval, metrics_interval=metrics_interval,
+            clock=self.clock, max_rps=max_rps,
         )
         self.watch_screen = WatchScreen(
             self.names, subtitle=subtitle or getattr(source, "endpoint_label", ""), interval=interval
