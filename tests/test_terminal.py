@@ -53,16 +53,19 @@ class Terminal:
     def wait(self, seconds: float = 15) -> int | None:
         """Exit status once the program ended (reading all it wrote); None if it is still running."""
         deadline = time.monotonic() + seconds
+        reading = True
         while time.monotonic() < deadline:
-            if not self._read(0.1):
-                break
+            if reading:
+                # EOF or EIO: the program closed the terminal, and is about to end.
+                reading = self._read(0.1)
+            else:
+                time.sleep(0.05)
             done, status = os.waitpid(self.pid, os.WNOHANG)
             if done:
-                while self._read(0.05) and select.select([self.fd], [], [], 0)[0]:
+                while reading and select.select([self.fd], [], [], 0)[0] and self._read(0):
                     pass
                 return os.waitstatus_to_exitcode(status)
-        done, status = os.waitpid(self.pid, os.WNOHANG)
-        return os.waitstatus_to_exitcode(status) if done else None
+        return None
 
     def kill(self) -> None:
         try:
