@@ -62,10 +62,12 @@ class JobCommands(Provider):
 class WatchScreen(Screen):
     """The main screen. It owns the selected job and the clock tick, and hands both down."""
 
-    selected: reactive[str | None] = reactive(None)
-    now: reactive[datetime | None] = reactive(None)
+    # Not repainting: a change to a screen's own reactive would redraw the whole screen (every
+    # second, for the clock); the widgets that show these values refresh themselves.
+    selected: reactive[str | None] = reactive(None, repaint=False)
+    now: reactive[datetime | None] = reactive(None, repaint=False)
     #: Whether values that look like secrets are shown.
-    reveal_secrets: reactive[bool] = reactive(False, init=False)
+    reveal_secrets: reactive[bool] = reactive(False, init=False, repaint=False)
 
     BINDINGS = [
         Binding("r", "refresh_job", "Refresh"),

@@ -56,6 +56,7 @@ class DetailPane(VerticalScroll, can_focus=True):
         super().__init__(**kwargs)
         self._body = Static("", id="detail-body", markup=False)
         self._key: tuple | None = None
+        self._subtitle = ""
         self._snapshot: JobSnapshot | None = None
         self._content: object = None
 
@@ -73,7 +74,9 @@ class DetailPane(VerticalScroll, can_focus=True):
         key = (name, self._content, error, now.replace(second=0, microsecond=0), reveal)
         # The request id comes from a response header: only its id characters are shown (border text is markup).
         request = "".join(c for c in snapshot.request_id if c.isalnum() or c == "-")[:64] if snapshot and snapshot.request_id else ""
-        self.border_subtitle = f"request {request}" if request else ""
+        subtitle = f"request {request}" if request else ""
+        if subtitle != self._subtitle:  # setting a border title repaints the widget, even to the same text
+            self._subtitle = self.border_subtitle = subtitle
         if key == self._key:
             return
         if self._key is None or key[0] != self._key[0]:
