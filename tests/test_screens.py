@@ -14,7 +14,7 @@ def snap(snap_compare, moment: float, size=SIZE, keys: tuple[str, ...] = (), **a
             await until_loaded(pilot)
             for key in keys:
                 await pilot.press(key)
-            await pilot.pause()
+            await pilot.pause(0.1)  # the details follow a change of selection a moment later
             await pilot.wait_for_scheduled_animations()
 
         return snap_compare(app, terminal_size=size, run_before=run_before)

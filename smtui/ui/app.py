@@ -32,6 +32,8 @@ from smtui.ui.widgets.timeline import Timeline
 
 #: Below this width the timeline and details stack instead of sitting side by side.
 NARROW_WIDTH = 100
+#: Seconds the details wait after a change of selection, so the frame answering the key goes out first.
+DETAIL_DELAY = 0.03
 #: Below this height the timeline is hidden and the panes lose their borders.
 SHORT_HEIGHT = 20
 
@@ -86,6 +88,7 @@ class WatchScreen(Screen):
         self.banner: str | None = None
         self._title: Text | None = None
         self._metrics_error: PollError | None = None
+        self._detail_pending = False
 
     def compose(self) -> ComposeResult:
         yield Static(id="title-bar", markup=False)
@@ -134,7 +137,16 @@ class WatchScreen(Screen):
         self.selected = event.row_key.value
 
     def watch_selected(self, name: str | None) -> None:
-        self._show_selected()
+        # The cursor and the timeline answer the key at once; the details (the costliest pane to
+        # draw) follow right after that frame, once however many keys were pressed meanwhile.
+        self._show_selected(detail=False)
+        if not self._detail_pending:
+            self._detail_pending = True
+            self.set_timer(DETAIL_DELAY, self._deferred_detail)
+
+    def _deferred_detail(self) -> None:
+        self._detail_pending = False
+        self._show_detail()
 
     def watch_now(self, now: datetime | None) -> None:
         if now is None:
@@ -146,7 +158,8 @@ class WatchScreen(Screen):
             self.query_one(Timeline).now = now
         self._show_detail()
 
-    def _show_selected(self, *, animate_from: int | None = None, fresh: frozenset[str] = frozenset()) -> None:
+    def _show_selected(self, *, animate_from: int | None = None, fresh: frozenset[str] = frozenset(),
+                       detail: bool = True) -> None:
         name = self.selected
         snapshot = self.snapshots.get(name) if name else None
         timeline = self.query_one(Timeline)
@@ -165,7 +178,8 @@ class WatchScreen(Screen):
             f"stale: answer of {snapshot.fetched_at.astimezone():%H:%M:%S}" if error is not None and snapshot else ""
         )
         self._show_metrics(fresh)
-        self._show_detail()
+        if detail:
+            self._show_detail()
 
     def _show_metrics(self, fresh: frozenset[str] = frozenset()) -> None:
         name = self.selected

@@ -23,6 +23,28 @@ MAX_ITEMS = 60
 MAX_VALUE = 8000
 
 
+class _Body(Static):
+    """The details' text, measured once per content and width.
+
+    Measuring means rendering every section; without the cache each layout
+    pass of the screen (a timeline growing a row, a resize) would do it again.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._heights: dict[int, int] = {}
+
+    def update(self, content="", *, layout: bool = True) -> None:
+        self._heights = {}
+        super().update(content, layout=layout)
+
+    def get_content_height(self, container, viewport, width: int) -> int:
+        height = self._heights.get(width)
+        if height is None:
+            height = self._heights[width] = super().get_content_height(container, viewport, width)
+        return height
+
+
 class DetailPane(VerticalScroll, can_focus=True):
     """Sections of labelled fields, built from botocore's service model.
 
@@ -54,7 +76,7 @@ class DetailPane(VerticalScroll, can_focus=True):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        self._body = Static("", id="detail-body", markup=False)
+        self._body = _Body("", id="detail-body", markup=False)
         self._key: tuple | None = None
         self._subtitle = ""
         self._snapshot: JobSnapshot | None = None
