@@ -41,15 +41,9 @@ def simulated_app(after_seconds: float, names: list[str] | None = None, *,
 
 def detail_text(app: SmtuiApp, width: int = 100) -> str:
     """All of the details pane's body as plain text, not just the part scrolled into view."""
-    import io
-
-    from rich.console import Console
-
     from smtui.ui.widgets.detail import DetailPane
 
-    console = Console(file=io.StringIO(), width=width, color_system=None)
-    console.print(app.screen.query_one(DetailPane)._body.content)
-    return console.file.getvalue()
+    return app.screen.query_one(DetailPane).plain_text(width)
 
 
 async def until_loaded(pilot) -> None:

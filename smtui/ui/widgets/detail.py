@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from rich.console import Group
-from rich.table import Table
+from rich.cells import cell_len
+from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Static
+from textual.widget import Widget
 
 from smtui.aws.errors import PollError
+from smtui.aws.formatting import wrap
 from smtui.aws.sections import FieldNode, describe_sections, format_value, relative_age
 from smtui.aws.snapshot import JobSnapshot
 
@@ -23,26 +24,84 @@ MAX_ITEMS = 60
 MAX_VALUE = 8000
 
 
-class _Body(Static):
-    """The details' text, measured once per content and width.
+#: One piece of the body: a paragraph (text, style), or labelled rows (label width, [(label, style, value, style)]).
+Block = tuple
 
-    Measuring means rendering every section; without the cache each layout
-    pass of the screen (a timeline growing a row, a resize) would do it again.
+
+class _Body(Widget):
+    """The details' text, laid out for the pane's width by hand.
+
+    Labels sit in a fixed column and values wrap under themselves, as a grid
+    table would lay them out, but without measuring every cell: a job's 150
+    fields lay out in a millisecond or two, and each layout is kept per width.
     """
 
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self._heights: dict[int, int] = {}
+    DEFAULT_CSS = "_Body { height: auto; }"
 
-    def update(self, content="", *, layout: bool = True) -> None:
-        self._heights = {}
-        super().update(content, layout=layout)
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._blocks: list[Block] = []
+        self._laid_out: dict[int, Text] = {}
+
+    def set_blocks(self, blocks: list[Block]) -> None:
+        self._blocks = blocks
+        self._laid_out = {}
+        self.refresh(layout=True)
+
+    def text(self, width: int) -> Text:
+        """The body laid out ``width`` cells wide."""
+        laid_out = self._laid_out.get(width)
+        if laid_out is None:
+            laid_out = self._laid_out[width] = _lay_out(self._blocks, max(width, 20))
+        return laid_out
 
     def get_content_height(self, container, viewport, width: int) -> int:
-        height = self._heights.get(width)
-        if height is None:
-            height = self._heights[width] = super().get_content_height(container, viewport, width)
-        return height
+        return len(self.text(width).plain.split("\n"))
+
+    def render(self) -> Text:
+        return self.text(self.content_region.width or self.size.width or 80)
+
+
+def _lay_out(blocks: list[Block], width: int) -> Text:
+    out = Text(no_wrap=True, overflow="crop", end="")
+    first = True
+    for block in blocks:
+        if block[0] == "paragraph":
+            _, text, style = block
+            for line in _fold(text, width):
+                if not first:
+                    out.append("\n")
+                out.append(line, style=style)
+                first = False
+            continue
+        _, label_width, rows = block
+        room = max(width - label_width - 1, 10)
+        for label, label_style, value, value_style in rows:
+            if len(label) > label_width:
+                label = label[: label_width - 1] + "…"
+            for index, line in enumerate(_fold(value, room)):
+                if not first:
+                    out.append("\n")
+                first = False
+                out.append(f"{label:<{label_width}} " if index == 0 else " " * (label_width + 1),
+                           style=label_style if index == 0 else "")
+                out.append(line, style=value_style)
+    return out
+
+
+def _fold(text: str, room: int) -> list[str]:
+    """Lines of at most ``room`` cells: broken at spaces where possible, anywhere when a word is longer."""
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        for line in wrap(paragraph, room) or [""]:
+            while cell_len(line) > room:
+                cut = room
+                while cut > 1 and cell_len(line[:cut]) > room:
+                    cut -= 1
+                lines.append(line[:cut])
+                line = line[cut:]
+            lines.append(line)
+    return lines
 
 
 class DetailPane(VerticalScroll, can_focus=True):
@@ -55,7 +114,7 @@ class DetailPane(VerticalScroll, can_focus=True):
 
     DEFAULT_CSS = """
     DetailPane { padding: 0 1; }
-    DetailPane > Static { width: 1fr; }
+    DetailPane > _Body { width: 1fr; }
     DetailPane > .detail--section { color: $primary; text-style: bold; }
     DetailPane > .detail--label { color: $text-muted; }
     DetailPane > .detail--container { color: $text-muted; text-style: italic; }
@@ -76,7 +135,7 @@ class DetailPane(VerticalScroll, can_focus=True):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        self._body = _Body("", id="detail-body", markup=False)
+        self._body = _Body(id="detail-body")
         self._key: tuple | None = None
         self._subtitle = ""
         self._snapshot: JobSnapshot | None = None
@@ -104,63 +163,69 @@ class DetailPane(VerticalScroll, can_focus=True):
         if self._key is None or key[0] != self._key[0]:
             self.scroll_home(animate=False)
         self._key = key
-        self._body.update(self._render_job(name, snapshot, error, now, reveal))
+        self._body.set_blocks(self._render_job(name, snapshot, error, now, reveal))
+
+    def plain_text(self, width: int = 100) -> str:
+        """All of the body as plain text at ``width`` (what scrolling would show, line by line)."""
+        return self._body.text(width).plain
 
     def _render_job(self, name: str | None, snapshot: JobSnapshot | None, error: PollError | None, now: datetime,
-                    reveal: bool = False):
+                    reveal: bool = False) -> list[Block]:
         style = self.get_component_rich_style
         if name is None:
-            return Text("No job selected", style=style("detail--label"))
-        parts: list = []
+            return [("paragraph", "No job selected", style("detail--label"))]
+        blocks: list[Block] = []
         if error is not None:
-            parts.append(Text(f"! {error.message}", style=style("detail--error")))
+            blocks.append(("paragraph", f"! {error.message}", style("detail--error")))
             when = [f"failing since {error.since.astimezone():%H:%M:%S}"] if error.since else []
             if snapshot is not None:
                 when.append(f"showing the answer of {snapshot.fetched_at.astimezone():%H:%M:%S} "
                             f"({relative_age(snapshot.fetched_at, now)})")
             if when:
-                parts.append(Text("  " + " · ".join(when), style=style("detail--error")))
+                blocks.append(("paragraph", "  " + " · ".join(when), style("detail--error")))
         if snapshot is None:
-            parts.append(Text("Waiting for the first answer…" if error is None else "No data yet", style=style("detail--label")))
-            return Group(*parts)
+            text = "Waiting for the first answer…" if error is None else "No data yet"
+            blocks.append(("paragraph", text, style("detail--label")))
+            return blocks
         for section in describe_sections(snapshot.response, max_items=MAX_ITEMS):
-            if parts:
-                parts.append(Text(""))
-            parts.append(Text(section.title, style=style("detail--section")))
-            parts.append(self._table(section.fields, now, reveal))
-        return Group(*parts)
+            if blocks:
+                blocks.append(("paragraph", "", ""))
+            blocks.append(("paragraph", section.title, style("detail--section")))
+            blocks.append(self._rows(section.fields, now, reveal))
+        return blocks
 
-    def _table(self, fields: tuple[FieldNode, ...], now: datetime, reveal: bool) -> Table:
-        rows: list[tuple[int, FieldNode]] = []
+    def _rows(self, fields: tuple[FieldNode, ...], now: datetime, reveal: bool) -> Block:
+        nodes: list[tuple[int, FieldNode]] = []
 
-        def walk(nodes: tuple[FieldNode, ...], depth: int) -> None:
-            for node in nodes:
-                rows.append((depth, node))
+        def walk(children: tuple[FieldNode, ...], depth: int) -> None:
+            for node in children:
+                nodes.append((depth, node))
                 walk(node.children, depth + 1)
 
         walk(fields, 0)
         # A fixed cap, not one measured from the pane: the body must not depend on when it was laid out.
-        label_width = min(MAX_LABEL, max((INDENT * d + len(n.label) for d, n in rows), default=8))
-        table = Table.grid(padding=(0, 1), expand=True)
-        table.add_column(width=label_width, no_wrap=True, overflow="ellipsis")
-        table.add_column(ratio=1, overflow="fold")
+        label_width = min(MAX_LABEL, max((INDENT * d + len(n.label) for d, n in nodes), default=8))
         style = self.get_component_rich_style
-        for depth, node in rows:
+        container, plain = style("detail--container"), Style()
+        rows = []
+        for depth, node in nodes:
+            indent = " " * (INDENT * depth)
             if node.kind == "omitted":
-                table.add_row(Text(" " * (INDENT * depth) + "…", style=style("detail--container")),
-                              Text(f"{node.value:,} more (`smtui describe` prints them all)", style=style("detail--container")))
+                rows.append((indent + "…", container, f"{node.value:,} more (`smtui describe` prints them all)",
+                             container))
                 continue
-            label = Text(" " * (INDENT * depth) + node.label, style=style("detail--label" if node.in_model else "detail--unknown"))
+            label_style = style("detail--label" if node.in_model else "detail--unknown")
             if node.kind in ("structure", "list", "map"):
                 count = sum(child.value if child.kind == "omitted" else 1 for child in node.children)
-                summary = {"list": f"{count:,} item{'s' if count != 1 else ''}", "map": f"{count:,} entr{'ies' if count != 1 else 'y'}"}.get(node.kind, "")
-                table.add_row(label, Text(summary if count else "(empty)", style=style("detail--container")))
+                summary = {"list": f"{count:,} item{'s' if count != 1 else ''}",
+                           "map": f"{count:,} entr{'ies' if count != 1 else 'y'}"}.get(node.kind, "")
+                rows.append((indent + node.label, label_style, summary if count else "(empty)", container))
             else:
                 value = format_value(node, now, multiline=True, reveal=reveal)
                 if len(value) > MAX_VALUE:
                     value = f"{value[:MAX_VALUE]}… ({len(value):,} characters; `smtui describe` prints them all)"
-                table.add_row(label, Text(value))
-        return table
+                rows.append((indent + node.label, label_style, value, plain))
+        return ("rows", label_width, rows)
 
 
 def _content(snapshot: JobSnapshot | None) -> object:
