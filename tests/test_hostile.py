@@ -123,41 +123,41 @@ async def test_hostile_jobs_are_shown_literally_and_safely():
         screen = app.watch_screen
         for name in RESPONSES:
             screen.select_job(name)
-            await pilot.pause()
+            await pilot.pause(0.1)  # the details follow a change of selection
             assert screen.selected == name
             text = screen_text(app)
             assert not CONTROL.search(text), (name, [line for line in text.split("\n") if CONTROL.search(line)][:6])
         screen.select_job("markup")
-        await pilot.pause()
+        await pilot.pause(0.1)  # the details follow a change of selection
         text = screen_text(app)
         assert "[bold red]x[/]" in text and "\\x1b[31mred" in text
 
         screen.select_job("huge")
-        await pilot.pause()
+        await pilot.pause(0.1)  # the details follow a change of selection
         detail = screen.query_one(DetailPane)
         body = detail_text(app)
         assert "characters; `smtui describe` prints them all" in body and len(body) < 50_000
         assert "✗ OutOfMemory OutOfMemory" in screen_text(app)
 
         screen.select_job("many")
-        await pilot.pause()
+        await pilot.pause(0.1)  # the details follow a change of selection
         text = screen_text(app)
         assert "… 9,950 earlier stages" in text and "10,000 items" in detail_text(app)
         assert "9,940 more (`smtui describe` prints them all)" in detail_text(app)
         assert screen.query_one(Timeline).virtual_size.height < 60
 
         screen.select_job("metrics")
-        await pilot.pause()
+        await pilot.pause(0.1)  # the details follow a change of selection
         text = screen_text(app)
         assert "NaN" in text and "∞" in text
 
         screen.select_job("weird")
-        await pilot.pause()
+        await pilot.pause(0.1)  # the details follow a change of selection
         body = detail_text(app)
         assert "Something new" in body and "\\x1b[2J" in body and "not a time" in body
         # Keys still move the selection after the heaviest jobs were drawn.
         screen.select_job("many")
-        await pilot.pause()
+        await pilot.pause(0.1)  # the details follow a change of selection
         await pilot.press("j")
         assert screen.selected == "metrics"
         await pilot.press("k", "k")
