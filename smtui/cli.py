@@ -68,44 +68,25 @@ def _interval(text: str) -> float:
     return value
 
 
-def _port(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a port number, got {text!r}") from None
-    if not 0 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"must be between 0 and 65535, got {text!r}")
-    return value
+def _within(parse, expected: str, low: float, high: float):
+    """An argparse type: ``parse``d text between ``low`` and ``high``, each failure in one line."""
+
+    def convert(text: str):
+        try:
+            value = parse(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be between {low:g} and {high:g}, got {text!r}")
+        return value
+
+    return convert
 
 
-def _rate(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a fraction between 0 and 1, got {text!r}") from None
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(f"must be between 0 and 1, got {text!r}")
-    return value
-
-
-def _milliseconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected milliseconds, got {text!r}") from None
-    if not 0.0 <= value <= 600_000:
-        raise argparse.ArgumentTypeError(f"must be between 0 and 600000, got {text!r}")
-    return value
-
-
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of jobs, got {text!r}") from None
-    if not 1 <= value <= 100_000:
-        raise argparse.ArgumentTypeError(f"must be between 1 and 100000, got {text!r}")
-    return value
+_port = _within(int, "a port number", 0, 65535)
+_rate = _within(float, "a fraction between 0 and 1", 0.0, 1.0)
+_milliseconds = _within(float, "milliseconds", 0.0, 600_000)
+_count = _within(int, "a number of jobs", 1, 100_000)
 
 
 def _add_budget_option(parser: argparse.ArgumentParser) -> None:
