@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import pytest
 
@@ -114,6 +114,16 @@ def screen_text(app) -> str:
     return "\n".join("".join(segment.text for segment in strip) for strip in app.screen._compositor.render_strips())
 
 
+async def select(pilot, name: str) -> None:
+    """Select a job and wait until the details (which follow a moment later) show it."""
+    pilot.app.watch_screen.select_job(name)
+    for _ in range(200):
+        await pilot.pause(0.02)
+        if pilot.app.watch_screen.query_one(DetailPane)._key[0] == name:
+            break
+    await pilot.pause()
+
+
 async def test_hostile_jobs_are_shown_literally_and_safely():
     clock = FrozenClock(ORIGIN)
     app = SmtuiApp(HostileSource(), list(RESPONSES), clock=clock, interval=3600, metrics_interval=3600)
@@ -122,42 +132,34 @@ async def test_hostile_jobs_are_shown_literally_and_safely():
         await pilot.pause()
         screen = app.watch_screen
         for name in RESPONSES:
-            screen.select_job(name)
-            await pilot.pause(0.1)  # the details follow a change of selection
+            await select(pilot, name)
             assert screen.selected == name
             text = screen_text(app)
             assert not CONTROL.search(text), (name, [line for line in text.split("\n") if CONTROL.search(line)][:6])
-        screen.select_job("markup")
-        await pilot.pause(0.1)  # the details follow a change of selection
+        await select(pilot, "markup")
         text = screen_text(app)
         assert "[bold red]x[/]" in text and "\\x1b[31mred" in text
 
-        screen.select_job("huge")
-        await pilot.pause(0.1)  # the details follow a change of selection
-        detail = screen.query_one(DetailPane)
+        await select(pilot, "huge")
         body = detail_text(app)
         assert "characters; `smtui describe` prints them all" in body and len(body) < 50_000
         assert "✗ OutOfMemory OutOfMemory" in screen_text(app)
 
-        screen.select_job("many")
-        await pilot.pause(0.1)  # the details follow a change of selection
+        await select(pilot, "many")
         text = screen_text(app)
         assert "… 9,950 earlier stages" in text and "10,000 items" in detail_text(app)
         assert "9,940 more (`smtui describe` prints them all)" in detail_text(app)
         assert screen.query_one(Timeline).virtual_size.height < 60
 
-        screen.select_job("metrics")
-        await pilot.pause(0.1)  # the details follow a change of selection
+        await select(pilot, "metrics")
         text = screen_text(app)
         assert "NaN" in text and "∞" in text
 
-        screen.select_job("weird")
-        await pilot.pause(0.1)  # the details follow a change of selection
+        await select(pilot, "weird")
         body = detail_text(app)
         assert "Something new" in body and "\\x1b[2J" in body and "not a time" in body
         # Keys still move the selection after the heaviest jobs were drawn.
-        screen.select_job("many")
-        await pilot.pause(0.1)  # the details follow a change of selection
+        await select(pilot, "many")
         await pilot.press("j")
         assert screen.selected == "metrics"
         await pilot.press("k", "k")

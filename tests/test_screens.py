@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from tests.screens import LATER, RUNNING, SIZE, SMALL, TINY, simulated_app, until_loaded
 
 

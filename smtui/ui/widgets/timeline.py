@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from rich.console import RenderableType
 from rich.text import Text
+from textual.geometry import Region
 from textual.reactive import reactive
 from textual.widget import Widget
 
@@ -67,7 +68,10 @@ class Timeline(Widget):
     """Status roles (`timeline--success` …), `timeline--axis` for the axis, `timeline--new` for an arriving stage."""
 
     snapshot: reactive[JobSnapshot | None] = reactive(None)
-    now: reactive[datetime | None] = reactive(None)
+    #: What the last tick drew, line by line; None after anything else redrew the whole widget.
+    _shown_lines: list[str] | None = None
+    #: The clock; a tick redraws only the lines it changed (see :meth:`watch_now`).
+    now: reactive[datetime | None] = reactive(None, repaint=False)
     #: Index of the first stage still animating in; -1 when none.
     arriving: reactive[int] = reactive(-1)
     #: Progress of the arrival animation, 0 to 1.
@@ -79,6 +83,7 @@ class Timeline(Widget):
         """Show ``snapshot``; stages from ``animate_from`` on sweep in."""
         old_rows = self._rows(self.snapshot)
         self.snapshot = snapshot
+        self._shown_lines = None
         if self._rows(snapshot) != old_rows:
             # Only a different number of rows changes the layout; a new poll of the same stages only repaints.
             self.refresh(layout=True)
@@ -137,6 +142,29 @@ class Timeline(Widget):
 
     def _role(self, role: str):
         return self.get_component_rich_style(f"timeline--{role}")
+
+    def watch_reveal(self) -> None:
+        self._shown_lines = None
+
+    def on_resize(self) -> None:
+        self._shown_lines = None
+
+    def watch_now(self) -> None:
+        # Over SSH every byte counts: a tick usually changes one duration and a bar's tip, so
+        # only the lines that differ from what is on screen are sent, not the whole widget.
+        lines = self._plain_lines()
+        shown, self._shown_lines = self._shown_lines, lines
+        if shown is None or len(shown) != len(lines):
+            self.refresh()
+            return
+        width = self.size.width
+        for row, (before, after) in enumerate(zip(shown, lines)):
+            if before != after:
+                self.refresh(Region(0, row, width, 1))
+
+    def _plain_lines(self) -> list[str]:
+        rendered = self.render()
+        return rendered.plain.split("\n") if isinstance(rendered, Text) else []
 
     def render(self) -> RenderableType:
         snapshot, now = self.snapshot, self.now
