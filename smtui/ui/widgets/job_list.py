@@ -7,6 +7,7 @@ from datetime import datetime
 from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import DataTable
+from textual.widgets.data_table import ColumnKey, RowKey
 
 from smtui.aws import errors
 from smtui.aws.errors import NOT_FOUND as NOT_FOUND_KIND
@@ -154,4 +155,11 @@ class JobList(DataTable):
         self._shown[(name, column)] = value
         # Only a cell that grew can need a wider column.
         grew = previous is None or value.cell_len > previous.cell_len
-        self.update_cell(name, column, value, update_width=grew and column != "elapsed")
+        if grew and column != "elapsed":
+            self.update_cell(name, column, value, update_width=True)
+            return
+        # DataTable.update_cell repaints the whole table; over SSH a changed cell should cost one
+        # row. This is update_cell's own bookkeeping (textual 8.2), with the row's region refreshed.
+        self._data[RowKey(name)][ColumnKey(column)] = value
+        self._update_count += 1
+        self.refresh_row(self.get_row_index(name))
