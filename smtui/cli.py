@@ -242,7 +242,7 @@ def run_watch(args: argparse.Namespace) -> int:
     if options.profile:
         where = f"{options.profile} @ {where}"
     app = SmtuiApp(AwsJobSource(options), names, interval=args.interval, subtitle=where,
-                   reveal_secrets=args.show_secrets, max_rps=args.max_rps)
+                   reveal_secrets=args.show_secrets, max_rps=args.max_rps, freeze_loaded=True)
     app.run()
     return app.return_code or 0
 
@@ -264,6 +264,7 @@ def run_demo(args: argparse.Namespace) -> int:
             metrics_interval=max(2.0, 60.0 / args.speed),
             max_rps=args.max_rps,
             subtitle=f"demo simulator at {running.url} ({args.speed:g}x{faults})",
+            freeze_loaded=True,
         )
         app.run()
     return app.return_code or 0

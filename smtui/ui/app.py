@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import signal
 from datetime import datetime
 from functools import partial
 from typing import Sequence
 
 from rich.text import Text
-from textual import on, work
+from textual import messages, on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
@@ -140,6 +141,11 @@ class WatchScreen(Screen):
         # The cursor and the timeline answer the key at once; the details (the costliest pane to
         # draw) follow right after that frame, once however many keys were pressed meanwhile.
         self._show_selected(detail=False)
+        # A timeline with more or fewer stages needs a new layout, and the pane's title changed.
+        # Asked for here, both go out in the same frame as the cursor; left to the widgets, they
+        # would reach the screen after that frame and wait for the next one or two.
+        self.refresh(repaint=False, layout=True)
+        self.post_message(messages.Update(self.query_one("#timeline-pane")))
         if not self._detail_pending:
             self._detail_pending = True
             self.set_timer(DETAIL_DELAY, self._deferred_detail)
@@ -320,6 +326,8 @@ class SmtuiApp(App):
         tick: seconds between two clock ticks (elapsed times, growing stages).
         reveal_secrets: start with secret-looking values shown (the ``s`` key toggles them).
         max_rps: requests a second all polls share; polls of many jobs stretch to stay within it.
+        freeze_loaded: once every job has its first answer, keep what was loaded out of the cyclic
+            garbage collector's full passes (for a process that runs only this app).
     """
 
     CSS_PATH = "app.tcss"
@@ -339,8 +347,10 @@ class SmtuiApp(App):
         subtitle: str | None = None,
         reveal_secrets: bool = False,
         max_rps: float | None = DEFAULT_MAX_RPS,
+        freeze_loaded: bool = False,
     ) -> None:
         super().__init__()
+        self.freeze_loaded = freeze_loaded
         self.source = source
         self.clock = clock or SystemClock()
         self.names = list(dict.fromkeys(names))
@@ -360,6 +370,16 @@ class SmtuiApp(App):
     def on_mount(self) -> None:
         self._exit_on_signals()
         self.run_poller()
+        if self.freeze_loaded:
+            self._freeze_when_loaded()
+
+    @work(group="memory")
+    async def _freeze_when_loaded(self) -> None:
+        # With a thousand jobs loaded, each full pass of the cyclic collector walked every parsed
+        # response and froze the screen for about half a second, keys included. What the first
+        # round loaded stays for the app's life anyway, so it is moved out of the collector's way.
+        await self.poller.loaded.wait()
+        gc.freeze()
 
     def _exit_on_signals(self) -> None:
         """A dropped SSH connection (SIGHUP) or a polite kill (SIGTERM) quits as ``q`` does, restoring the terminal."""

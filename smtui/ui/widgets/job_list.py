@@ -6,6 +6,7 @@ from datetime import datetime
 
 from rich.text import Text
 from textual.binding import Binding
+from textual.geometry import Region
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey, RowKey
 
@@ -58,12 +59,38 @@ class JobList(DataTable):
     COLUMNS = (("status", "Status"), ("name", "Job"), ("stage", "Stage"), ("elapsed", "Elapsed"), ("metric", "Metric"))
 
     def __init__(self, **kwargs) -> None:
+        #: (row locations, row count, rows in order): see :attr:`ordered_rows`.
+        self._order: tuple[object, int, list] | None = None
+        self._offsets: tuple[object, int, list] | None = None
+        #: Indexes of the rows whose cells changed while they were out of view.
+        self._offscreen_changes: set[int] = set()
         super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)
         self._snapshots: dict[str, JobSnapshot] = {}
         self._errors: dict[str, PollError] = {}
         self._latest: dict[str, tuple[str, float]] = {}
         #: What each cell shows now, so unchanged cells are not redrawn.
         self._shown: dict[tuple[str, str], Text] = {}
+
+    # DataTable recomputes its row order and line offsets, O(rows) each, whenever anything in
+    # it changes, and a changed cell counts. With a thousand jobs and dozens of elapsed times
+    # ticking, that was most of the app's CPU. Both depend only on the row locations, which
+    # adding, removing, sorting and clearing rows change (by replacing or growing them).
+
+    @property
+    def ordered_rows(self) -> list:
+        locations, count = self._row_locations, self.row_count
+        if self._order is None or self._order[0] is not locations or self._order[1] != count:
+            rows = self.rows
+            self._order = (locations, count, [rows[locations.get_key(index)] for index in range(count)])
+        return self._order[2]
+
+    @property
+    def _y_offsets(self) -> list:
+        locations, count = self._row_locations, self.row_count
+        if self._offsets is None or self._offsets[0] is not locations or self._offsets[1] != count:
+            offsets = [(row.key, y) for row in self.ordered_rows for y in range(row.height)]
+            self._offsets = (locations, count, offsets)
+        return self._offsets[2]
 
     def on_mount(self) -> None:
         for key, label in self.COLUMNS:
@@ -161,5 +188,27 @@ class JobList(DataTable):
         # DataTable.update_cell repaints the whole table; over SSH a changed cell should cost one
         # row. This is update_cell's own bookkeeping (textual 8.2), with the row's region refreshed.
         self._data[RowKey(name)][ColumnKey(column)] = value
+        index = self.get_row_index(name)
+        if index not in self._visible_rows():
+            # Off screen: DataTable's render caches all go when anything changes, so a row nobody
+            # sees waits until it scrolls into view (see render_lines).
+            self._offscreen_changes.add(index)
+            return
         self._update_count += 1
-        self.refresh_row(self.get_row_index(name))
+        # Every row is one line high, so the row's region needs no sum over the rows above it.
+        y = index + (self.header_height if self.show_header else 0)
+        self._refresh_region(Region(0, y, max(self.size.width, self.virtual_size.width), 1))
+
+    def _visible_rows(self) -> range:
+        """The indexes of the rows in view."""
+        top = round(self.scroll_y) - (self.header_height if self.show_header else 0)
+        return range(max(top, 0), max(top + self.scrollable_content_region.height, 0))
+
+    def render_lines(self, crop: Region) -> list:
+        if self._offscreen_changes:
+            visible = self._visible_rows()
+            arrived = {index for index in self._offscreen_changes if index in visible}
+            if arrived:
+                self._offscreen_changes -= arrived
+                self._update_count += 1
+        return super().render_lines(crop)
