@@ -44,11 +44,14 @@ LIFECYCLES = {
     "llama-finetune-full-config": ["Pending", "Starting", "Downloading", "Training", "Restarting", "Starting",
                                    "Downloading", "Training", "Uploading", "Completed"],
     "whisper-small-finetune-cv": ["Pending", "Starting", "Downloading", "Training", "Uploading", "Completed"],
+    "llama2-70b-pretrain-trn1": ["Starting", "Downloading", "Training", "Restarting", "Starting", "Downloading",
+                                 "Training"],
 }
 FINAL_STATUS = {"bert-base-finetune-imdb": "Completed", "llama3-8b-lora-oom": "Failed",
                 "resnet50-spot-imagenet": "Completed", "xgboost-churn-stopped": "Stopped",
                 "gpt2-pretrain-maxruntime": "Stopped", "mistral-7b-sft-distributed": "InProgress",
-                "llama-finetune-full-config": "Completed", "whisper-small-finetune-cv": "Completed"}
+                "llama-finetune-full-config": "Completed", "whisper-small-finetune-cv": "Completed",
+                "llama2-70b-pretrain-trn1": "InProgress"}
 
 
 @pytest.fixture
@@ -333,12 +336,12 @@ def test_list_training_jobs_filters_sorts_and_pages(sim, clock):
     clock.set(ORIGIN + timedelta(seconds=1500))
     everything = sm.list_training_jobs(MaxResults=100)["TrainingJobSummaries"]
     pages = list(sm.get_paginator("list_training_jobs").paginate(PaginationConfig={"PageSize": 3}))
-    assert [len(p["TrainingJobSummaries"]) for p in pages] == [3, 3, 2]
+    assert [len(p["TrainingJobSummaries"]) for p in pages] == [3, 3, 3]
     paged = [s for page in pages for s in page["TrainingJobSummaries"]]
     assert paged == everything and sorted(s["TrainingJobName"] for s in paged) == sorted(sim.job_names())
     created = [s["CreationTime"] for s in paged]
     assert created == sorted(created, reverse=True)
-    assert "NextToken" not in sm.list_training_jobs()  # ten by default, eight jobs
+    assert "NextToken" not in sm.list_training_jobs()  # ten by default, nine jobs
 
     def names(**filters):
         return [s["TrainingJobName"] for s in sm.list_training_jobs(**filters)["TrainingJobSummaries"]]
@@ -346,16 +349,17 @@ def test_list_training_jobs_filters_sorts_and_pages(sim, clock):
     assert names(StatusEquals="Failed") == ["llama3-8b-lora-oom"]
     assert sorted(names(StatusEquals="Stopped")) == ["gpt2-pretrain-maxruntime", "xgboost-churn-stopped"]
     assert names(NameContains="LLAMA", SortBy="Name", SortOrder="Ascending") == [
-        "llama-finetune-full-config", "llama3-8b-lora-oom"]
+        "llama-finetune-full-config", "llama2-70b-pretrain-trn1", "llama3-8b-lora-oom"]
     assert names(SortBy="Name", SortOrder="Ascending") == sorted(sim.job_names())
     statuses = [s["TrainingJobStatus"] for s in sm.list_training_jobs(SortBy="Status")["TrainingJobSummaries"]]
     assert statuses == sorted(statuses, reverse=True)
     assert set(names(CreationTimeAfter=ORIGIN - timedelta(minutes=6))) == {
         "llama3-8b-lora-oom", "xgboost-churn-stopped", "whisper-small-finetune-cv"}
     assert set(names(CreationTimeBefore=ORIGIN - timedelta(minutes=20))) == {
-        "mistral-7b-sft-distributed", "llama-finetune-full-config"}
-    # The long job last changed when its image pull finished.
-    assert set(names(LastModifiedTimeBefore=ORIGIN)) == {"llama-finetune-full-config", "mistral-7b-sft-distributed"}
+        "mistral-7b-sft-distributed", "llama-finetune-full-config", "llama2-70b-pretrain-trn1"}
+    # The long jobs last changed when their image pulls finished.
+    assert set(names(LastModifiedTimeBefore=ORIGIN)) == {"llama-finetune-full-config", "mistral-7b-sft-distributed",
+                                                         "llama2-70b-pretrain-trn1"}
     assert set(names(LastModifiedTimeAfter=ORIGIN + timedelta(seconds=1300))) == {
         "bert-base-finetune-imdb", "gpt2-pretrain-maxruntime"}  # completed at +1440, out of time at +1380
     assert names(WarmPoolStatusEquals="Reused") == ["llama-finetune-full-config"]
@@ -593,7 +597,7 @@ async def test_serve_runs_until_cancelled(clock):
     async with AioSession().create_client("sagemaker", endpoint_url=urls[0], region_name="us-east-1",
                                           **KEYS) as sm:
         listed = await sm.list_training_jobs()
-    assert len(listed["TrainingJobSummaries"]) == 8
+    assert len(listed["TrainingJobSummaries"]) == 9
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task

@@ -1,4 +1,4 @@
-"""A local SageMaker and CloudWatch endpoint that plays out scripted training jobs.
+"""A local SageMaker, CloudWatch and CloudWatch Logs endpoint that plays out scripted training jobs.
 
 It speaks the services' wire protocols as botocore does, so aiobotocore,
 boto3, the AWS CLI and the SageMaker Python SDK can all be pointed at it

@@ -8,9 +8,11 @@ with HTTP 200, or a proxy's HTML page with HTTP 502). Latency is added to
 every request, faulty or not. A seed makes the sequence repeatable.
 
 The simulator also reads the access key of each request: a key that starts
-with ``expired`` gets ``ExpiredTokenException`` and one that starts with
-``denied`` gets ``AccessDeniedException``, so credential failures can be
-tried without an account.
+with ``expired`` gets ``ExpiredTokenException``, one that starts with
+``denied`` gets ``AccessDeniedException``, and one that starts with
+``nologs`` gets ``AccessDeniedException`` from CloudWatch Logs only (a role
+allowed SageMaker and CloudWatch but not the logs), so credential failures
+can be tried without an account.
 """
 
 from __future__ import annotations
@@ -115,11 +117,17 @@ def fault_error(kind: str, service: str, alternate: bool) -> SimError:
         return SimError("ServiceUnavailable", "Service is unavailable. Please try again later.", 503)
     if service == "cloudwatch":
         return SimError("InternalServiceFault", "Internal service error.", 500, type_name="InternalServiceFault")
+    if service == "logs":
+        return SimError("ServiceUnavailableException", "The service cannot complete the request.", 500)
     return SimError("InternalFailure", "The request processing has failed because of an unknown error.", 500)
 
 
-def credential_error(authorization: str, service: str, operation: str) -> SimError | None:
-    """The error for a request signed with a key that simulates bad credentials; None for any other."""
+def credential_error(authorization: str, service: str, operation: str,
+                     resource: str | None = None) -> SimError | None:
+    """The error for a request signed with a key that simulates bad credentials; None for any other.
+
+    ``resource`` is the ARN the request acts on, which Logs names in its access-denied message.
+    """
     if not authorization:
         return SimError("MissingAuthenticationTokenException", "Missing Authentication Token", 403)
     match = _ACCESS_KEY.search(authorization)
@@ -131,6 +139,14 @@ def credential_error(authorization: str, service: str, operation: str) -> SimErr
             "AccessDeniedException",
             f"User: arn:aws:sts::123456789012:assumed-role/denied/smtui is not authorized to perform: "
             f"{service}:{operation} because no identity-based policy allows the {service}:{operation} action",
+            400,
+        )
+    if key.startswith("nologs") and service == "logs":
+        on = f" on resource: {resource}" if resource else ""
+        return SimError(
+            "AccessDeniedException",
+            f"User: arn:aws:iam::123456789012:user/smtui-readonly is not authorized to perform: logs:{operation}{on} "
+            f"because no identity-based policy allows the logs:{operation} action",
             400,
         )
     return None

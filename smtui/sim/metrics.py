@@ -59,13 +59,13 @@ def series(scenario: Scenario, playback: Playback, world: World) -> dict[str, li
             moment = datetime.fromtimestamp(slot * step, timezone.utc)
             for metric in scenario.metrics:
                 if slot % metric.every == 0:
-                    out[metric.name].append(Point(slot, moment, _value(scenario.name, metric, progress)))
+                    out[metric.name].append(Point(slot, moment, value_after(scenario.name, metric, progress)))
         trained += end - start
     return out
 
 
-def _value(job: str, metric: Metric, progress: float) -> float:
-    """The metric after ``progress`` script seconds of training."""
+def value_after(job: str, metric: Metric, progress: float) -> float:
+    """The metric ``job`` logs after ``progress`` script seconds of training (over all its attempts)."""
     noise = random.Random(f"{job}/{metric.name}/{round(progress)}").gauss(0.0, 1.0)
     value = metric.end + (metric.start - metric.end) * math.exp(-progress / metric.tau)
     return round(value * (1 + metric.noise * noise), metric.digits)

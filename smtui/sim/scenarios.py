@@ -12,8 +12,14 @@ MaxRuntimeInSeconds / MaxWaitTimeInSeconds are enforced from the stopping
 condition, so Stopping → Stopped / MaxRuntimeExceeded come out of the same
 rules for every job (see :mod:`smtui.sim.lifecycle`).
 
+Each job's containers also write to CloudWatch Logs (see :mod:`smtui.sim.logs`):
+``log_style`` says which framework's output its log lines look like.
+
 At ``smtui demo``'s default speed of 10, ten script minutes pass per real
-minute: every job below changes state within the first four real minutes.
+minute: every job below but the two long distributed ones changes state within
+the first four real minutes. Those two train for days: a 4-instance FSDP
+fine-tune, and a 128-instance Trainium pretraining run that was restarted once
+after an internal error, so it has 256 log streams at the origin.
 """
 
 from __future__ import annotations
@@ -135,6 +141,8 @@ class Scenario:
     keep_alive: int | None = None
     #: Fill every member of the DescribeTrainingJob output shape (see :mod:`smtui.sim.maximal`).
     maximal: bool = False
+    #: What the containers print: ``STYLE`` or ``STYLE/LAUNCHER`` (see :mod:`smtui.sim.loglines`).
+    log_style: str = "script"
 
 
 # -- metrics, as the usual containers log them ---------------------------------------
@@ -156,6 +164,9 @@ XGB_TRAIN = Metric("train:rmse", r".*\[[0-9]+\].*#011train-rmse:([-+]?[0-9]*\.?[
 XGB_VALID = Metric("validation:rmse",
                    r".*\[[0-9]+\].*#011validation-rmse:([-+]?[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?).*",
                    0.497, 0.251, tau=650, noise=0.006)
+NXD_LOSS = Metric("train:loss", r"step_loss : ([0-9]+\.[0-9]+)", 11.6, 1.58, tau=86400, noise=0.006)
+NXD_THROUGHPUT = Metric("train:throughput", r"throughput : ([0-9]+\.[0-9]+) seq/s", 88.0, 117.5, tau=1800,
+                        noise=0.01, digits=2)
 WER = Metric("validation:wer", r"'eval_wer': ([0-9]+\.[0-9]+)", 38.0, 11.4, tau=1400, noise=0.01, every=5, digits=2)
 
 # -- images (account and tag as in AWS's published registries) -------------------------
@@ -164,6 +175,7 @@ DLC = "763104351884.dkr.ecr.{region}.amazonaws.com"
 HF_IMAGE = DLC + "/huggingface-pytorch-training:2.1.0-transformers4.36.0-gpu-py310-cu121-ubuntu20.04"
 PYTORCH_IMAGE = DLC + "/pytorch-training:2.5.1-gpu-py311-cu124-ubuntu22.04-sagemaker"
 XGBOOST_IMAGE = "{xgboost}.dkr.ecr.{region}.amazonaws.com/sagemaker-xgboost:1.7-1"
+NEURON_IMAGE = DLC + "/pytorch-training-neuronx:2.1.2-neuronx-py310-sdk2.20.0-ubuntu20.04"
 
 OOM = (
     "AlgorithmError: ExecuteUserScriptError:\n"
@@ -189,7 +201,7 @@ def default_scenarios() -> list[Scenario]:
             metrics=(HF_LOSS, HF_EVAL_LOSS, HF_EVAL_ACC),
             hyperparameters={"model_name_or_path": "bert-base-uncased", "epochs": 3, "learning_rate": 3e-05,
                              "per_device_train_batch_size": 32, "max_seq_length": 512},
-            dataset="imdb", environment={"HF_HUB_ENABLE_HF_TRANSFER": "1"},
+            dataset="imdb", environment={"HF_HUB_ENABLE_HF_TRANSFER": "1"}, log_style="transformers",
         ),
         Scenario(  # fails with a CUDA OOM after 12 minutes of training, at +900
             name="llama3-8b-lora-oom", created=-300, project="llama3-lora", image=HF_IMAGE,
@@ -201,6 +213,7 @@ def default_scenarios() -> list[Scenario]:
             entry_point="run_clm.py", dataset="alpaca-cleaned", failure_reason=OOM,
             environment={"HF_HUB_ENABLE_HF_TRANSFER": "1", "PYTORCH_CUDA_ALLOC_CONF": "expandable_segments:True",
                          "HF_TOKEN": "hf_sImUlAtEdToKeNfOrThEdEmOoNlY0123"},
+            log_style="transformers",
         ),
         Scenario(  # spot: interrupted at +180, restarts, resumes from its checkpoint, completes at +1890
             name="resnet50-spot-imagenet", created=-900, project="resnet50-imagenet", image=PYTORCH_IMAGE,
@@ -212,7 +225,7 @@ def default_scenarios() -> list[Scenario]:
             hyperparameters={"arch": "resnet50", "epochs": 90, "batch-size": 256, "lr": 0.1, "momentum": 0.9,
                              "workers": 8},
             dataset="imagenet-1k", content_type="application/x-image",
-            spot=True, max_runtime=36000, max_wait=72000,
+            spot=True, max_runtime=36000, max_wait=72000, log_style="imagenet",
         ),
         Scenario(  # the simulator calls StopTrainingJob 20 minutes in: Stopping at +960, Stopped at +1020
             name="xgboost-churn-stopped", created=-240, project="churn-xgboost", image=XGBOOST_IMAGE,
@@ -222,7 +235,7 @@ def default_scenarios() -> list[Scenario]:
             hyperparameters={"num_round": 2000, "max_depth": 6, "eta": 0.05, "subsample": 0.8,
                              "objective": "binary:logistic", "eval_metric": "rmse"},
             entry_point=None, dataset="telco-churn", content_type="text/csv", kms=False,
-            stop_after=1200,
+            stop_after=1200, log_style="xgboost",
         ),
         Scenario(  # MaxRuntimeInSeconds of 30 minutes runs out: Stopping at +1320, MaxRuntimeExceeded at +1380
             name="gpt2-pretrain-maxruntime", created=-600, project="gpt2-owt", image=PYTORCH_IMAGE,
@@ -232,7 +245,7 @@ def default_scenarios() -> list[Scenario]:
             metrics=(GPT_LOSS, GPT_MFU),
             hyperparameters={"max_iters": 600000, "block_size": 1024, "batch_size": 12, "learning_rate": 6e-4,
                              "compile": True},
-            dataset="openwebtext", max_runtime=1800,
+            dataset="openwebtext", max_runtime=1800, log_style="nanogpt",
         ),
         Scenario(  # 4 × p4d, FSDP, still training for days
             name="mistral-7b-sft-distributed", created=-2400, project="mistral-sft", image=HF_IMAGE,
@@ -245,7 +258,7 @@ def default_scenarios() -> list[Scenario]:
             entry_point="sft.py", dataset="ultrachat-200k",
             environment={"NCCL_DEBUG": "WARN", "FI_EFA_USE_DEVICE_RDMA": "1", "HF_HUB_ENABLE_HF_TRANSFER": "1",
                          "WANDB_API_KEY": "0123456789abcdef0123456789abcdef01234567"},
-            max_runtime=432000, vpc=True,
+            max_runtime=432000, vpc=True, log_style="transformers",
         ),
         Scenario(  # every field of the model filled; finished before the origin
             name="llama-finetune-full-config", created=-3000, project="llama-finetune", image=PYTORCH_IMAGE,
@@ -260,7 +273,7 @@ def default_scenarios() -> list[Scenario]:
             environment={"NCCL_DEBUG": "WARN", "FI_EFA_USE_DEVICE_RDMA": "1", "TORCH_NCCL_ASYNC_ERROR_HANDLING": "1"},
             failure_reason="InternalServerError: We encountered an internal error. Please try again.",
             spot=True, max_runtime=86400, max_wait=172800, vpc=True, network_isolation=True, keep_alive=1800,
-            maximal=True,
+            maximal=True, log_style="transformers/mpirun",
         ),
         Scenario(  # waits for capacity (Pending) for 6 minutes, trains from +540, completes at +3000
             name="whisper-small-finetune-cv", created=-60, project="whisper-cv17", image=HF_IMAGE,
@@ -271,6 +284,23 @@ def default_scenarios() -> list[Scenario]:
             hyperparameters={"model_name_or_path": "openai/whisper-small", "language": "hi", "max_steps": 4000,
                              "learning_rate": 1e-05, "per_device_train_batch_size": 16},
             entry_point="run_speech_recognition_seq2seq.py", dataset="common-voice-17-hi", keep_alive=600,
+            log_style="transformers",
+        ),
+        Scenario(  # 128 × trn1: an internal error after 36 hours, restarted, training for days: 256 log streams
+            name="llama2-70b-pretrain-trn1", created=-3 * 86400, project="llama2-70b-pretrain", image=NEURON_IMAGE,
+            instance_type="ml.trn1.32xlarge", instance_count=128, volume_gb=512,
+            stages=(S("Starting", 900, UNHEALTHY_START), S("Downloading", 1800), S("Training", 129600, SLOW_IMAGE),
+                    S("Restarting", 600, RETRY), S("Starting", 600), S("Downloading", 900),
+                    S("Training", 14 * 86400, SLOW_IMAGE), S("Uploading", 1800), S("Completed")),
+            metrics=(NXD_LOSS, NXD_THROUGHPUT),
+            hyperparameters={"model_id": "meta-llama/Llama-2-70b-hf", "tensor_parallel_size": 32,
+                             "pipeline_parallel_size": 8, "global_batch_size": 1024, "seq_len": 4096,
+                             "max_steps": 120000, "learning_rate": 1.5e-04, "use_zero1_optimizer": True},
+            entry_point="run_llama_nxd.py", dataset="redpajama-v2-en",
+            environment={"FI_PROVIDER": "efa", "FI_EFA_USE_DEVICE_RDMA": "1", "FI_EFA_FORK_SAFE": "1",
+                         "NEURON_RT_ASYNC_EXEC_MAX_INFLIGHT_REQUESTS": "3", "XLA_USE_BF16": "1",
+                         "NEURON_CC_FLAGS": "--model-type transformer --distribution-strategy llm-training"},
+            max_runtime=28 * 86400, vpc=True, log_style="neuronx",
         ),
     ]
 

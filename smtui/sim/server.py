@@ -1,4 +1,4 @@
-"""The simulator over HTTP: one aiohttp endpoint for both services, dispatched on X-Amz-Target."""
+"""The simulator over HTTP: one aiohttp endpoint for every service, dispatched on X-Amz-Target."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Callable
 from aiohttp import web
 
 from smtui.sim.faults import GARBAGE, RESET, FaultInjector, credential_error, fault_error
+from smtui.sim.logs import resource_arn
 from smtui.sim.simulator import Simulator
 from smtui.sim.wire import (
     PROTOCOLS,
@@ -33,6 +34,9 @@ HANDLERS = {
     ("sagemaker", "ListTrainingJobs"): "list_training_jobs",
     ("sagemaker", "StopTrainingJob"): "stop_training_job",
     ("cloudwatch", "GetMetricData"): "get_metric_data",
+    ("logs", "DescribeLogStreams"): "describe_log_streams",
+    ("logs", "GetLogEvents"): "get_log_events",
+    ("logs", "FilterLogEvents"): "filter_log_events",
 }
 
 
@@ -70,7 +74,8 @@ def make_app(simulator: Simulator, injector: FaultInjector | None = None) -> web
             if protocol is None:
                 raise SimError("UnknownOperationException", f"Unknown operation {target or '(no X-Amz-Target)'}")
             model = operation_model(protocol, name)
-            denied = credential_error(request.headers.get("Authorization", ""), protocol.service, name)
+            resource = resource_arn(simulator.region, simulator.account_id, raw) if protocol.service == "logs" else None
+            denied = credential_error(request.headers.get("Authorization", ""), protocol.service, name, resource)
             if denied is not None:
                 raise denied
             if fault == GARBAGE:

@@ -8,8 +8,9 @@ from datetime import datetime, timedelta
 from typing import Any, Iterable
 
 from smtui.clock import Clock, SystemClock
-from smtui.sim import jobs, metrics
+from smtui.sim import cwlogs, jobs, metrics
 from smtui.sim.lifecycle import Playback, World, play
+from smtui.sim.logs import LogBook
 from smtui.sim.scenarios import Scenario, default_scenarios
 from smtui.sim.wire import BadToken, SimError, encode_token, page_fingerprint, parse_timestamp, resume_point, validation_error
 
@@ -20,7 +21,7 @@ _SORT_KEYS = {"Name": "TrainingJobName", "CreationTime": "CreationTime", "Status
 
 
 class Simulator:
-    """Scripted training jobs on a clock, answering SageMaker's and CloudWatch's operations.
+    """Scripted training jobs on a clock, answering SageMaker's, CloudWatch's and CloudWatch Logs' operations.
 
     Scripts are in script seconds relative to ``origin`` (default: the
     clock's time at construction); at ``speed`` X a script second lasts 1/X
@@ -57,6 +58,7 @@ class Simulator:
         self._stops: dict[str, float] = {}
         self._scripted_stops_issued: set[str] = set()
         self._lock = threading.RLock()
+        self._logs = LogBook(self.scenarios, self.world)
 
     # -- time ------------------------------------------------------------------------
 
@@ -175,6 +177,26 @@ class Simulator:
                 return (scenario, playback) if playback is not None else None
 
             return metrics.get_metric_data(params, lookup, self.world, now)
+
+    # -- CloudWatch Logs ---------------------------------------------------------------
+
+    def describe_log_streams(self, params: dict) -> dict:
+        """DescribeLogStreams over the jobs' log streams (see :mod:`smtui.sim.logs`)."""
+        with self._lock:
+            now = self._advance()
+            return cwlogs.describe_log_streams(params, self._logs, self._stops, now)
+
+    def get_log_events(self, params: dict) -> dict:
+        """GetLogEvents from one of the jobs' log streams."""
+        with self._lock:
+            now = self._advance()
+            return cwlogs.get_log_events(params, self._logs, self._stops, now)
+
+    def filter_log_events(self, params: dict) -> dict:
+        """FilterLogEvents across the jobs' log streams."""
+        with self._lock:
+            now = self._advance()
+            return cwlogs.filter_log_events(params, self._logs, self._stops, now)
 
 
 def _matches(summary: dict, params: dict) -> bool:

@@ -1,11 +1,14 @@
 """The AWS JSON protocols as botocore speaks them: requests in, responses and errors out.
 
-SageMaker is JSON 1.1 and CloudWatch JSON 1.0 (CloudWatch's model lists
-smithy-rpc-v2-cbor, json and query; botocore picks json). Both send
-``POST /`` with the operation in ``X-Amz-Target`` and timestamps as epoch
-seconds, whole ones as integers. CloudWatch's model is "awsQueryCompatible":
-botocore adds ``x-amzn-query-mode: true`` to requests and reads error codes
-from the ``x-amzn-query-error`` response header when it is there.
+SageMaker and CloudWatch Logs are JSON 1.1, CloudWatch JSON 1.0
+(CloudWatch's model lists smithy-rpc-v2-cbor, json and query; botocore picks
+json). All send ``POST /`` with the operation in ``X-Amz-Target`` and
+timestamps as epoch seconds, whole ones as integers (Logs has no timestamp
+members: its times are longs of epoch milliseconds). CloudWatch's model is
+"awsQueryCompatible": botocore adds ``x-amzn-query-mode: true`` to requests
+and reads error codes from the ``x-amzn-query-error`` response header when
+it is there. Logs reports a request that breaks the model's constraints as
+``InvalidParameterException``, where SageMaker says ``ValidationException``.
 """
 
 from __future__ import annotations
@@ -31,12 +34,15 @@ class Protocol:
     content_type: str
     #: Error codes also travel in ``x-amzn-query-error`` (the service used to speak the query protocol).
     query_compatible: bool = False
+    #: The error code of a request that breaks the model's constraints (a JSON service's own choice).
+    validation_code: str = "ValidationException"
 
 
 SAGEMAKER = Protocol("SageMaker", "sagemaker", "application/x-amz-json-1.1")
 CLOUDWATCH = Protocol("GraniteServiceVersion20100801", "cloudwatch", "application/x-amz-json-1.0",
                       query_compatible=True)
-PROTOCOLS = {p.target_prefix: p for p in (SAGEMAKER, CLOUDWATCH)}
+LOGS = Protocol("Logs_20140328", "logs", "application/x-amz-json-1.1", validation_code="InvalidParameterException")
+PROTOCOLS = {p.target_prefix: p for p in (SAGEMAKER, CLOUDWATCH, LOGS)}
 
 # uuid5 namespace of request ids: the same call at the same simulated moment gets the same id.
 _REQUEST_IDS = uuid.UUID("6d1f6a52-3c1e-5d0b-9a55-5f1f0c9e7b21")
@@ -128,7 +134,9 @@ def decode_request(params: dict[str, Any], shape: Any, protocol: Protocol) -> di
     errors = input_errors(decoded, shape)
     if errors:
         message = validation_message(errors)
-        raise cloudwatch_error("ValidationError", message) if protocol.query_compatible else validation_error(message)
+        if protocol.query_compatible:
+            raise cloudwatch_error("ValidationError", message)
+        raise SimError(protocol.validation_code, message)
     return decoded
 
 
@@ -246,17 +254,17 @@ def page_fingerprint(params: dict, ignore: tuple[str, ...] = ("NextToken",)) -> 
     return hashlib.sha256(json.dumps(keep, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
-def resume_point(params: dict, kind: str, fingerprint: str) -> tuple[int, float] | None:
-    """(offset, epoch seconds of the first page) a NextToken resumes at; None without one.
+def resume_point(params: dict, kind: str, fingerprint: str, key: str = "NextToken") -> tuple[int, float] | None:
+    """(offset, epoch seconds of the first page) the token in ``params[key]`` resumes at; None without one.
 
     Raises :class:`BadToken` for a token of another kind or another request.
     """
-    if not params.get("NextToken"):
+    if not params.get(key):
         return None
-    token = decode_token(params["NextToken"], kind)
+    token = decode_token(params[key], kind)
     if (token is None or token.get("h") != fingerprint or not isinstance(token.get("o"), int)
             or not isinstance(token.get("t"), (int, float))):
-        raise BadToken(params["NextToken"])
+        raise BadToken(params[key])
     return token["o"], token["t"]
 
 
