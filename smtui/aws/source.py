@@ -55,7 +55,7 @@ def epoch_timestamp(value: Any) -> datetime:
 
 
 class AwsJobSource:
-    """Calls DescribeTrainingJob and GetMetricData through aiobotocore.
+    """Calls SageMaker, CloudWatch and CloudWatch Logs through aiobotocore.
 
     Use as an async context manager; the clients live until it exits. botocore's
     standard retry mode handles throttling and transient errors with jittered
@@ -67,6 +67,9 @@ class AwsJobSource:
         self._stack: contextlib.AsyncExitStack | None = None
         self._sagemaker: Any = None
         self._cloudwatch: Any = None
+        self._logs: Any = None
+        self._client_kwargs: dict[str, Any] = {}
+        self._session: Any = None
         self.region: str | None = None
 
     @property
@@ -114,10 +117,62 @@ class AwsJobSource:
             await self.close()
             raise
         self.region = self._sagemaker.meta.region_name
+        self._session, self._client_kwargs = session, kwargs
+
+    async def _logs_client(self) -> Any:
+        """The CloudWatch Logs client, created on first use: most sessions never open a job's logs."""
+        if self._logs is None:
+            if self._stack is None:
+                raise RuntimeError("the AWS clients are not open")
+            self._logs = await self._stack.enter_async_context(
+                self._session.create_client("logs", **self._client_kwargs))
+        return self._logs
+
+    async def describe_log_streams(self, group: str, prefix: str, token: str | None = None) -> dict[str, Any]:
+        """One page of DescribeLogStreams: the group's streams whose names start with ``prefix``."""
+        client = await self._logs_client()
+        request: dict[str, Any] = {"logGroupName": group, "logStreamNamePrefix": prefix}
+        if token:
+            request["nextToken"] = token
+        response = await client.describe_log_streams(**request)
+        if "logStreams" not in response:
+            raise MalformedResponse("no logStreams in the answer")
+        return response
+
+    async def get_log_events(self, group: str, stream: str, *, token: str | None = None, newest: bool = False,
+                             limit: int | None = None) -> dict[str, Any]:
+        """One page of GetLogEvents: from ``token`` on, or else the oldest events (the newest if ``newest``)."""
+        client = await self._logs_client()
+        request: dict[str, Any] = {"logGroupName": group, "logStreamName": stream, "startFromHead": not newest}
+        if token:
+            request["nextToken"] = token
+        if limit:
+            request["limit"] = limit
+        response = await client.get_log_events(**request)
+        if "events" not in response:
+            raise MalformedResponse("no events in the answer")
+        return response
+
+    async def filter_log_events(self, group: str, prefix: str, pattern: str, token: str | None = None,
+                                start_ms: int | None = None) -> dict[str, Any]:
+        """One page of FilterLogEvents over the streams whose names start with ``prefix``."""
+        client = await self._logs_client()
+        request: dict[str, Any] = {"logGroupName": group, "logStreamNamePrefix": prefix}
+        if pattern:
+            request["filterPattern"] = pattern
+        if token:
+            request["nextToken"] = token
+        if start_ms is not None:
+            request["startTime"] = start_ms
+        response = await client.filter_log_events(**request)
+        if "events" not in response:
+            raise MalformedResponse("no events in the answer")
+        return response
 
     async def close(self) -> None:
         """Close the clients and their connection pools."""
         stack, self._stack = self._stack, None
+        self._logs = None
         if stack is not None:
             await stack.aclose()
 

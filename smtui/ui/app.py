@@ -20,11 +20,13 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from smtui.aws.errors import AUTH, CONFIG, NOT_FOUND, PollError, explain
+from smtui.aws.logs import DEFAULT_CAPACITY
 from smtui.aws.poller import DEFAULT_MAX_RPS, JobFailed, JobUpdate, MetricsFailed, MetricsUpdate, Poller, PollerEvent
 from smtui.aws.snapshot import JobSnapshot, TransitionAdded
 from smtui.clock import Clock, SystemClock
 from smtui.ui.fmt import compact_duration
 from smtui.ui.help import HelpScreen
+from smtui.ui.logs import LOG_INTERVAL, LogScreen
 from smtui.ui.messages import JobUpdated, MetricsFailed as MetricsFailedMessage, MetricsUpdated, PollFailed
 from smtui.ui.widgets.detail import DetailPane
 from smtui.ui.widgets.job_list import JobList
@@ -73,6 +75,7 @@ class WatchScreen(Screen):
     reveal_secrets: reactive[bool] = reactive(False, init=False, repaint=False)
 
     BINDINGS = [
+        Binding("l", "logs", "Logs"),
         Binding("r", "refresh_job", "Refresh"),
         Binding("s", "toggle_secrets", "Secrets"),
         Binding("question_mark", "app.help", "Help"),
@@ -216,6 +219,9 @@ class WatchScreen(Screen):
             added = [e.index for e in message.events if isinstance(e, TransitionAdded)]
             # Stages present on the first answer are history, not news: only later ones animate.
             self._show_selected(animate_from=min(added) if added and previous is not None else None)
+        logs = self.app.screen
+        if isinstance(logs, LogScreen) and logs.job == snapshot.name:
+            logs.set_snapshot(snapshot)
         self._update_title()
 
     def on_poll_failed(self, message: PollFailed) -> None:
@@ -307,6 +313,13 @@ class WatchScreen(Screen):
         self.notify("Secrets shown: s hides them again" if self.reveal_secrets else "Secrets hidden", timeout=3,
                     markup=False)
 
+    def action_logs(self) -> None:
+        if self.selected is None:
+            return
+        app = self.app
+        self.app.push_screen(LogScreen(self.selected, app.source, snapshot=self.snapshots.get(self.selected),
+                                       capacity=app.log_lines, interval=app.log_interval))
+
     def action_refresh_job(self) -> None:
         if self.app.poller and self.selected:
             self.app.poller.poke(self.selected)
@@ -326,6 +339,8 @@ class SmtuiApp(App):
         tick: seconds between two clock ticks (elapsed times, growing stages).
         reveal_secrets: start with secret-looking values shown (the ``s`` key toggles them).
         max_rps: requests a second all polls share; polls of many jobs stretch to stay within it.
+        log_lines: lines the logs screen keeps (the newest; older ones are dropped).
+        log_interval: seconds between two reads of the log streams while the logs screen is open.
         freeze_loaded: once every job has its first answer, keep what was loaded out of the cyclic
             garbage collector's full passes (for a process that runs only this app).
     """
@@ -347,9 +362,13 @@ class SmtuiApp(App):
         subtitle: str | None = None,
         reveal_secrets: bool = False,
         max_rps: float | None = DEFAULT_MAX_RPS,
+        log_lines: int = DEFAULT_CAPACITY,
+        log_interval: float = LOG_INTERVAL,
         freeze_loaded: bool = False,
     ) -> None:
         super().__init__()
+        self.log_lines = log_lines
+        self.log_interval = log_interval
         self.freeze_loaded = freeze_loaded
         self.source = source
         self.clock = clock or SystemClock()

@@ -1,0 +1,208 @@
+"""The logs screen: one job's CloudWatch Logs, every instance merged, followed live."""
+
+from __future__ import annotations
+
+import asyncio
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+
+from smtui.aws.logs import DEFAULT_CAPACITY, LogTail
+from smtui.aws.poller import RequestBudget
+from smtui.aws.snapshot import JobSnapshot
+from smtui.ui.widgets.log_view import LogView
+
+#: Seconds between two reads of the streams while the screen is open.
+LOG_INTERVAL = 5.0
+#: CloudWatch Logs requests a second the screen may make (the service allows 25 for GetLogEvents).
+LOG_RPS = 10.0
+
+
+class LogScreen(Screen[None]):
+    """Tails ``job``'s log streams while open; Escape goes back to the jobs.
+
+    Args:
+        job: the training job.
+        source: the app's open AWS source (its CloudWatch Logs calls).
+        snapshot: the job's latest answer, to say why there are no logs yet.
+        capacity: lines kept; older ones are dropped.
+        interval: seconds between two reads.
+    """
+
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("f", "toggle_follow", "Follow"),
+        Binding("w", "toggle_wrap", "Wrap"),
+        Binding("t", "toggle_timestamps", "Times"),
+        Binding("slash", "search", "Search"),
+        Binding("n", "next_match", "Next", show=False),
+        Binding("N", "previous_match", "Previous", show=False),
+        Binding("r", "reread", "Reread", show=False),
+        Binding("g,home", "top", "Top", show=False),
+        Binding("G,end", "bottom", "End", show=False),
+        Binding("q", "app.quit", "Quit"),
+    ]
+
+    def __init__(self, job: str, source, *, snapshot: JobSnapshot | None = None,
+                 capacity: int = DEFAULT_CAPACITY, interval: float = LOG_INTERVAL) -> None:
+        super().__init__()
+        self.job = job
+        self.snapshot = snapshot
+        self.interval = interval
+        self.tail = LogTail(source, job, capacity=capacity, budget=RequestBudget(LOG_RPS).acquire)
+        self._wake = asyncio.Event()
+        self._shown_version = -1
+        #: Lines ever added when following paused, to count what arrived since.
+        self._paused_at: int | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="logs-title", markup=False)
+        yield Static(id="logs-empty", markup=False)
+        yield LogView(id="log")
+        yield Input(id="log-search", placeholder="/ search the loaded lines · Enter next hit · n N · Escape closes")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(LogView).focus()
+        self._update_view()
+        self.follow_logs()
+
+    @work(exclusive=True, group="logs")
+    async def follow_logs(self) -> None:
+        """Read the streams every ``interval`` seconds, for as long as the screen is open."""
+        while True:
+            await self.tail.read_round(changed=self._update_view)
+            self._update_view()
+            self._wake.clear()
+            try:
+                await asyncio.wait_for(self._wake.wait(), self.interval)
+            except asyncio.TimeoutError:
+                pass
+
+    def set_snapshot(self, snapshot: JobSnapshot | None) -> None:
+        """The job's latest answer (to say why there are no logs, and whether they can still grow)."""
+        self.snapshot = snapshot
+        self._update_title()
+
+    # -- drawing -----------------------------------------------------------------
+
+    def _update_view(self) -> None:
+        if not self.is_attached or self._closing:
+            return  # a read finishing while the screen goes away
+        view = self.query_one(LogView)
+        buffer = self.tail.buffer
+        if buffer.version != self._shown_version:
+            self._shown_version = buffer.version
+            view.set_lines(buffer.lines)
+        empty = self.query_one("#logs-empty", Static)
+        if not buffer.lines:
+            empty.update(self._why_empty())
+        empty.display = not buffer.lines
+        view.display = bool(buffer.lines)
+        self._update_title()
+
+    def _why_empty(self) -> str:
+        snapshot = self.snapshot
+        started = None if snapshot is None else snapshot.time("TrainingStartTime") is not None
+        if snapshot is not None and self.tail.listed and not self.tail.streams and self.tail.error is None:
+            if not started and snapshot.is_terminal:
+                return f"{self.job} ended before its containers started, so it wrote no logs."
+        return self.tail.why_empty(started)
+
+    def _update_title(self) -> None:
+        view = self.query_one(LogView)
+        status = self.tail.status
+        buffer = self.tail.buffer
+        parts = [f"Logs · {self.job}"]
+        if status.streams:
+            hosts = len({s.host for s in self.tail.streams.values()})
+            parts.append(f"{hosts} host{'s' if hosts != 1 else ''}" +
+                         (f", {status.streams} streams" if status.streams != hosts else ""))
+        total = buffer.dropped + len(buffer)
+        if not buffer.lines:
+            parts.append("waiting for lines")
+        else:
+            parts.append(f"{len(buffer):,} lines" + (" (newest)" if status.truncated else ""))
+            if view.follow:
+                self._paused_at = None
+                parts.append("following")
+            else:
+                if self._paused_at is None:
+                    self._paused_at = total
+                fresh = total - self._paused_at
+                parts.append(f"paused, {fresh:,} new" if fresh else "paused")
+        if view.wrap:
+            parts.append("wrap")
+        if view.search:
+            parts.append(f"“{view.search}” ×{view.match_count:,}")
+        if status.error is not None and buffer.lines:
+            parts.append(f"! {status.error.message}")
+        self.query_one("#logs-title", Static).update(" · ".join(parts))
+
+    @on(Input.Changed, "#log-search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        self.query_one(LogView).search = event.value
+        self._update_title()
+
+    @on(Input.Submitted, "#log-search")
+    def _search_submitted(self) -> None:
+        self.action_next_match()
+
+    def on_log_view_follow_changed(self) -> None:
+        self._update_title()
+
+    # -- actions -------------------------------------------------------------------
+
+    def action_back(self) -> None:
+        search = self.query_one("#log-search", Input)
+        if search.has_focus:
+            search.display = False
+            self.query_one(LogView).focus()
+            return
+        # Logs are read only while they are looked at.
+        self.workers.cancel_node(self)
+        self.app.pop_screen()
+
+    def action_toggle_follow(self) -> None:
+        view = self.query_one(LogView)
+        view.follow = not view.follow
+        self._update_title()
+
+    def action_toggle_wrap(self) -> None:
+        view = self.query_one(LogView)
+        view.wrap = not view.wrap
+        self._update_title()
+
+    def action_toggle_timestamps(self) -> None:
+        view = self.query_one(LogView)
+        view.timestamps = not view.timestamps
+
+    def action_search(self) -> None:
+        search = self.query_one("#log-search", Input)
+        search.display = True
+        search.focus()
+
+    def action_next_match(self) -> None:
+        if not self.query_one(LogView).next_match():
+            self.notify("No line matches", timeout=2)
+        self._update_title()
+
+    def action_previous_match(self) -> None:
+        self.query_one(LogView).next_match(backwards=True)
+        self._update_title()
+
+    def action_reread(self) -> None:
+        self._wake.set()
+
+    def action_top(self) -> None:
+        view = self.query_one(LogView)
+        view.follow = False
+        view.scroll_home(animate=False)
+        self._update_title()
+
+    def action_bottom(self) -> None:
+        self.query_one(LogView).follow = True
+        self._update_title()

@@ -1,0 +1,139 @@
+"""The logs screen: snapshots and behaviour, against the simulator on a frozen clock."""
+
+from __future__ import annotations
+
+import pytest
+
+from smtui.ui import logs as logs_screen
+from smtui.ui.logs import LogScreen
+from smtui.ui.widgets.log_view import LogView
+from tests.screens import LATER, RUNNING, SIZE, SMALL, simulated_app, until_loaded
+
+
+@pytest.fixture(autouse=True)
+def fast_logs(monkeypatch):
+    # Hundreds of streams at the real request rate take half a minute; tests need not wait.
+    monkeypatch.setattr(logs_screen, "LOG_RPS", 1000.0)
+
+
+async def open_logs(pilot, job: str) -> LogScreen:
+    """Select ``job``, press l, and wait until every stream has been read."""
+    await until_loaded(pilot)
+    pilot.app.watch_screen.select_job(job)
+    await pilot.pause()
+    await pilot.press("l")
+    screen = pilot.app.screen
+    assert isinstance(screen, LogScreen)
+    for _ in range(400):
+        tail = screen.tail
+        if tail.error is not None or (tail.listed and all(s.caught_up for s in tail.streams.values())):
+            break
+        await pilot.pause(0.05)
+    await pilot.pause(0.1)
+    return screen
+
+
+def snap_logs(snap_compare, moment: float, job: str, size=SIZE, keys: tuple[str, ...] = (), **options) -> bool:
+    with simulated_app(moment, **options) as app:
+
+        async def run_before(pilot) -> None:
+            await open_logs(pilot, job)
+            for key in keys:
+                await pilot.press(key)
+            await pilot.pause(0.1)
+
+        return snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+def test_logs_of_a_distributed_job(snap_compare):
+    # Four hosts merged by time, each in its own colour, following the newest lines.
+    assert snap_logs(snap_compare, RUNNING, "mistral-7b-sft-distributed")
+
+
+def test_logs_of_a_failed_job_searched(snap_compare):
+    # The OOM traceback at the end, wrapped, with times, the search hits highlighted, in 80x24.
+    keys = ("w", "t", "slash", *"CUDA", "enter")
+    assert snap_logs(snap_compare, LATER, "llama3-8b-lora-oom", size=SMALL, keys=keys)
+
+
+def test_logs_before_the_job_starts(snap_compare):
+    # The job waits for capacity: no streams yet, and the screen says why.
+    assert snap_logs(snap_compare, 60, "whisper-small-finetune-cv", size=SMALL)
+
+
+async def test_hundreds_of_streams_are_all_read():
+    with simulated_app(RUNNING) as app:
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await open_logs(pilot, "llama2-70b-pretrain-trn1")
+            tail = screen.tail
+            assert len(tail.streams) == 256
+            assert len({s.host for s in tail.streams.values()}) == 128
+            lines = tail.buffer.lines
+            assert 0 < len(lines) <= tail.buffer.capacity
+            assert lines == sorted(lines)
+            # Both attempts' streams were listed; the newest lines come from the current one's hosts.
+            assert len({line.host for line in lines}) == 128
+
+
+async def test_scrolling_up_pauses_following_and_f_resumes_it():
+    with simulated_app(RUNNING) as app:
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await open_logs(pilot, "mistral-7b-sft-distributed")
+            view = screen.query_one(LogView)
+            assert view.follow and view.scroll_y == view.max_scroll_y > 0
+            await pilot.press("pageup")
+            await pilot.pause()
+            assert not view.follow
+            assert "paused" in str(screen.query_one("#logs-title").render())
+            await pilot.press("f")
+            await pilot.pause()
+            assert view.follow and view.scroll_y == view.max_scroll_y
+            assert "following" in str(screen.query_one("#logs-title").render())
+
+
+async def test_search_finds_the_traceback_and_escape_goes_back():
+    with simulated_app(LATER) as app:
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await open_logs(pilot, "llama3-8b-lora-oom")
+            view = screen.query_one(LogView)
+            assert any("torch.OutOfMemoryError" in line.message for line in view.lines)
+            await pilot.press("slash", *"outofmemory", "enter")
+            await pilot.pause()
+            assert view.match_count >= 1
+            assert view.current_match is not None
+            assert "outofmemory" in view.lines[view.current_match].message.lower()
+            assert not view.follow
+            await pilot.press("escape")  # closes the search
+            assert pilot.app.screen is screen
+            await pilot.press("escape")  # back to the jobs
+            await pilot.pause()
+            assert pilot.app.screen is pilot.app.watch_screen
+            calls = screen.tail.calls
+            await pilot.pause(0.3)
+            assert screen.tail.calls == calls  # logs are read only while they are shown
+
+
+async def test_toggles_change_what_each_line_shows():
+    with simulated_app(RUNNING) as app:
+        async with app.run_test(size=SMALL) as pilot:
+            screen = await open_logs(pilot, "mistral-7b-sft-distributed")
+            view = screen.query_one(LogView)
+            last = len(view.lines) - 1
+            assert view.text_of(last).startswith("algo-")
+            rows = view.virtual_size.height
+            await pilot.press("w")
+            await pilot.pause()
+            assert view.wrap and view.virtual_size.height > rows and view.virtual_size.width <= SMALL[0]
+            await pilot.press("t")
+            await pilot.pause()
+            assert view.text_of(last)[:12].count(":") == 2  # HH:MM:SS.mmm first
+            assert view.follow and view.scroll_y == view.max_scroll_y
+
+
+async def test_denied_logs_say_so():
+    with simulated_app(RUNNING, credentials=("nologs-analyst", "x")) as app:
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await open_logs(pilot, "bert-base-finetune-imdb")
+            assert screen.tail.error is not None
+            message = str(screen.query_one("#logs-empty").render())
+            assert "not authorized" in message or "denied" in message.lower()
