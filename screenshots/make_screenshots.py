@@ -18,7 +18,7 @@ sys.path.insert(0, str(ROOT))
 os.environ["TZ"] = "UTC"
 time.tzset()
 
-from tests.screens import SIZE, SMALL, SHOTS, simulated_app, until_loaded  # noqa: E402
+from tests.screens import SHOTS, simulated_app, until_loaded, until_logs_read  # noqa: E402
 
 
 async def draw(name: str, after: float, size: tuple[int, int], keys: tuple[str, ...]) -> None:
@@ -28,6 +28,7 @@ async def draw(name: str, after: float, size: tuple[int, int], keys: tuple[str, 
             for key in keys:
                 await pilot.press(key)
             await pilot.pause()
+            await until_logs_read(pilot)
             await pilot.wait_for_scheduled_animations()
             path = ROOT / "screenshots" / f"{name}.svg"
             app.save_screenshot(filename=path.name, path=str(path.parent))

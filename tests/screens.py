@@ -63,4 +63,20 @@ SHOTS = {
     "failed": (LATER, SIZE, ("j",)),
     "spot": (LATER, SIZE, ("j", "j")),
     "small": (RUNNING, SMALL, ()),
+    "logs": (RUNNING, SIZE, ("j",) * 5 + ("l",)),
 }
+
+
+async def until_logs_read(pilot) -> None:
+    """On the logs screen, wait until every stream has been read once (or the read failed)."""
+    from smtui.ui.logs import LogScreen
+
+    screen = pilot.app.screen
+    if not isinstance(screen, LogScreen):
+        return
+    for _ in range(600):
+        tail = screen.tail
+        if tail.error is not None or (tail.listed and all(s.caught_up for s in tail.streams.values())):
+            break
+        await pilot.pause(0.05)
+    await pilot.pause(0.1)

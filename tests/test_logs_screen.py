@@ -7,7 +7,7 @@ import pytest
 from smtui.ui import logs as logs_screen
 from smtui.ui.logs import LogScreen
 from smtui.ui.widgets.log_view import LogView
-from tests.screens import LATER, RUNNING, SIZE, SMALL, simulated_app, until_loaded
+from tests.screens import LATER, RUNNING, SIZE, SMALL, simulated_app, until_loaded, until_logs_read
 
 
 @pytest.fixture(autouse=True)
@@ -24,12 +24,7 @@ async def open_logs(pilot, job: str) -> LogScreen:
     await pilot.press("l")
     screen = pilot.app.screen
     assert isinstance(screen, LogScreen)
-    for _ in range(400):
-        tail = screen.tail
-        if tail.error is not None or (tail.listed and all(s.caught_up for s in tail.streams.values())):
-            break
-        await pilot.pause(0.05)
-    await pilot.pause(0.1)
+    await until_logs_read(pilot)
     return screen
 
 
