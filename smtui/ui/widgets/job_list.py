@@ -160,13 +160,16 @@ class JobList(DataTable):
 
     def tick(self, now: datetime) -> None:
         """Advance the elapsed time of running jobs and the age of stale rows."""
-        for name, snapshot in self._snapshots.items():
-            stale = name in self._errors
-            if not snapshot.is_terminal or stale:
+        for name in list(self._errors):
+            snapshot = self._snapshots.get(name)
+            if snapshot is not None:
                 cells = self._cells(name, now)
                 self._set_cell(name, "elapsed", cells[3])
-                if stale:
-                    self._set_cell(name, "stage", cells[2])
+                self._set_cell(name, "stage", cells[2])
+        for name, snapshot in self._snapshots.items():
+            if not snapshot.is_terminal and name not in self._errors:
+                # Only the elapsed time moves with the clock; the other cells wait for a poll.
+                self._set_cell(name, "elapsed", Text(compact_duration(snapshot.elapsed(now)), justify="right"))
 
     def _update_row(self, name: str, now: datetime) -> None:
         if name not in self.rows:

@@ -70,6 +70,8 @@ class Timeline(Widget):
     snapshot: reactive[JobSnapshot | None] = reactive(None)
     #: What the last tick drew, line by line; None after anything else redrew the whole widget.
     _shown_lines: list[str] | None = None
+    #: (snapshot, what else the drawing depends on, the drawing): the last render, reused by the next.
+    _rendered: tuple | None = None
     #: The clock; a tick redraws only the lines it changed (see :meth:`watch_now`).
     now: reactive[datetime | None] = reactive(None, repaint=False)
     #: Index of the first stage still animating in; -1 when none.
@@ -167,6 +169,18 @@ class Timeline(Widget):
         return rendered.plain.split("\n") if isinstance(rendered, Text) else []
 
     def render(self) -> RenderableType:
+        # A tick renders once to find the lines it changed (watch_now), then Textual renders those
+        # lines: the second time comes from here.
+        width = self.content_region.width or self.size.width or 60
+        key = (self.now, width, self.arriving, self.reveal, self.placeholder, self.app.theme)
+        cached = self._rendered
+        if cached is not None and cached[0] is self.snapshot and cached[1] == key:
+            return cached[2]
+        rendered = self._render_timeline()
+        self._rendered = (self.snapshot, key, rendered)
+        return rendered
+
+    def _render_timeline(self) -> RenderableType:
         snapshot, now = self.snapshot, self.now
         if snapshot is None:
             return Text(self.placeholder, style=self._role("muted"))
