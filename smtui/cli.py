@@ -81,16 +81,24 @@ def _within(parse, expected: str, low: float, high: float):
         except ValueError:
             raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}") from None
         if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"must be between {low:g} and {high:g}, got {text!r}")
+            raise argparse.ArgumentTypeError(f"must be between {_plain(low)} and {_plain(high)}, got {text!r}")
         return value
 
     return convert
+
+
+def _plain(number: float) -> str:
+    """``1000000`` → ``1000000``, ``0.5`` → ``0.5``: no exponent in a message."""
+    return str(int(number)) if float(number).is_integer() else f"{number:g}"
 
 
 _port = _within(int, "a port number", 0, 65535)
 _rate = _within(float, "a fraction between 0 and 1", 0.0, 1.0)
 _milliseconds = _within(float, "milliseconds", 0.0, 600_000)
 _count = _within(int, "a number of jobs", 1, 100_000)
+#: The most lines ``smtui logs --lines`` keeps in memory.
+MAX_LINES = 1_000_000
+_line_count = _within(int, "a number of lines", 1, MAX_LINES)
 
 
 def _add_budget_option(parser: argparse.ArgumentParser) -> None:
@@ -168,6 +176,25 @@ def build_parser() -> argparse.ArgumentParser:
     describe.add_argument("--show-secrets", action="store_true",
                           help="show values that look like secrets (tokens, passwords, keys) instead of hiding them")
     _add_aws_options(describe)
+
+    logs = commands.add_parser(
+        "logs", help="print a job's log lines, every instance merged",
+        description="Print a training job's CloudWatch Logs, every instance's lines merged by time, each "
+                    "prefixed by its host. Exit codes: 0 done (also when a follow is interrupted), 1 the job or "
+                    "its logs could not be read (not found, no permission, no endpoint), 2 bad arguments.")
+    logs.add_argument("job", metavar="JOB", help="training job name")
+    logs.add_argument("-f", "--follow", action="store_true",
+                      help="keep printing new lines until the job has ended (Ctrl+C stops)")
+    logs.add_argument("-n", "--lines", type=_line_count, default=1000, metavar="N",
+                      help="print the newest N lines first (default: 1000)")
+    logs.add_argument("--filter", metavar="PATTERN",
+                      help="only the events that match a CloudWatch Logs filter pattern (searched by the service), "
+                           "e.g. --filter '\"CUDA out of memory\"'")
+    logs.add_argument("--timestamps", action="store_true",
+                      help="start each line with the event's time (UTC, ISO 8601, milliseconds)")
+    logs.add_argument("--interval", type=_interval, default=5.0, metavar="SECONDS",
+                      help="seconds between two reads with --follow (default: 5, at least 1)")
+    _add_aws_options(logs)
 
     sim = commands.add_parser("sim", help="run the SageMaker simulator on its own",
                               description="Serve simulated SageMaker and CloudWatch APIs for any AWS client.")
@@ -330,6 +357,18 @@ def _json_default(value):
     return str(value)
 
 
+def run_logs(args: argparse.Namespace) -> int:
+    import dataclasses
+
+    (name,) = check_job_names([args.job])
+    # A command someone waits on: one retry per call, as describe; the command reads again where it stopped.
+    options = dataclasses.replace(_aws_options(args), max_attempts=2)
+    from smtui.logs_cli import Request, run
+
+    request = Request(name, lines=args.lines, follow=args.follow, interval=args.interval, pattern=args.filter)
+    return run(options, request, timestamps=args.timestamps)
+
+
 def run_sim(args: argparse.Namespace) -> int:
     import asyncio
 
@@ -359,7 +398,7 @@ def run_sim(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"watch": run_watch, "demo": run_demo, "describe": run_describe, "sim": run_sim}
+COMMANDS = {"watch": run_watch, "demo": run_demo, "describe": run_describe, "logs": run_logs, "sim": run_sim}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

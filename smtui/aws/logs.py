@@ -27,8 +27,10 @@ LOG_GROUP = "/aws/sagemaker/TrainingJobs"
 DEFAULT_CAPACITY = 10_000
 #: Pages one stream may take in one round before the others get their turn.
 MAX_PAGES_PER_ROUND = 20
-#: Events asked for when a stream is first read from its newest end.
-FIRST_READ = 1_000
+#: Most events asked for when a stream is first read from its newest end (GetLogEvents' own limit).
+FIRST_READ = 10_000
+#: A page this large may have been cut by GetLogEvents' 1 MB limit (events count 26 bytes each besides their text).
+_CUT_PAGE_BYTES = 1024 * 1024 - 256 * 1024
 _STREAM = re.compile(r"(?P<host>.+?)-(?P<epoch>\d{9,})$")
 
 
@@ -217,13 +219,19 @@ class LogTail:
                 lines.append(LogLine(_timestamp(event), state.host_index, state.count, state.host,
                                      str(event.get("message", "")).rstrip("\n")))
                 state.count += 1
-            if first and len(events) >= first_read:
-                state.floor = _timestamp(events[0])
+            if first and events and (len(events) >= first_read or _page_bytes(events) >= _CUT_PAGE_BYTES):
+                # Older events were left unread. Those sharing the oldest read millisecond may be among
+                # them, so the floor is the millisecond after it.
+                state.floor = _timestamp(events[0]) + 1
             self.buffer.add(lines)
             self._apply_floors()
             added += len(lines)
             token = response.get("nextForwardToken")
             unchanged = not token or token == state.token
+            if first and not events:
+                # An empty stream's forward token is read differently by different implementations
+                # (moto's skips the first event to come); the next round reads its newest end again.
+                token = None
             if token:
                 state.token = token
             if first:
@@ -286,6 +294,10 @@ class LogTail:
                         "when training starts.")
             return f"No log streams for {self.job} in {self.group}: its logs may have expired or been deleted."
         return "The job's log streams have no events yet."
+
+
+def _page_bytes(events: list[dict]) -> int:
+    return sum(len(str(event.get("message", "")).encode()) + 26 for event in events)
 
 
 def _timestamp(event: dict) -> int:
