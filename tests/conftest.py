@@ -38,3 +38,22 @@ def moto_url():
     host, port = server.get_host_and_port()
     yield f"http://{host}:{port}"
     server.stop()
+
+
+@pytest.fixture
+def clock():
+    """A clock frozen at ORIGIN; tests move it with ``clock.set`` / ``advance``."""
+    from smtui.clock import FrozenClock
+
+    return FrozenClock(ORIGIN)
+
+
+@pytest.fixture
+def sim(clock):
+    """The default scenarios on ``clock``, served over HTTP; ``sim.url`` is the endpoint."""
+    from smtui.sim import Simulator, start_in_thread
+
+    simulator = Simulator(clock, origin=ORIGIN)
+    with start_in_thread(simulator) as running:
+        simulator.url = running.url
+        yield simulator

@@ -37,20 +37,6 @@ OOM_FAILS = ORIGIN + timedelta(seconds=900)
 WHISPER_TRAINS = ORIGIN + timedelta(seconds=540)
 
 
-@pytest.fixture
-def clock():
-    return FrozenClock(ORIGIN)
-
-
-@pytest.fixture
-def sim(clock):
-    """The default scenarios on a frozen clock, served over HTTP; ``sim.url`` is the endpoint."""
-    simulator = Simulator(clock, origin=ORIGIN)
-    with start_in_thread(simulator) as running:
-        simulator.url = running.url
-        yield simulator
-
-
 def options(url: str, key: str = CREDENTIALS[0]) -> AwsOptions:
     return AwsOptions(region="us-east-1", endpoint_url=url, static_credentials=(key, CREDENTIALS[1]))
 

@@ -54,20 +54,6 @@ FINAL_STATUS = {"bert-base-finetune-imdb": "Completed", "llama3-8b-lora-oom": "F
                 "llama2-70b-pretrain-trn1": "InProgress"}
 
 
-@pytest.fixture
-def clock():
-    return FrozenClock(ORIGIN)
-
-
-@pytest.fixture
-def sim(clock):
-    """The default scenarios served over HTTP; ``sim.url`` is the endpoint."""
-    simulator = Simulator(clock, origin=ORIGIN)
-    with start_in_thread(simulator) as running:
-        simulator.url = running.url
-        yield simulator
-
-
 def client(sim, service="sagemaker"):
     return SESSION.client(service, endpoint_url=sim.url, region_name="us-east-1", **KEYS)
 

@@ -11,7 +11,7 @@ from aiobotocore.session import AioSession
 from botocore.exceptions import ClientError
 
 from smtui.clock import FrozenClock
-from smtui.sim import Simulator, start_in_thread
+from smtui.sim import Simulator
 from smtui.sim.cwlogs import MAX_BYTES, MAX_EVENTS
 from smtui.sim.logs import GROUP
 from smtui.sim.validate import output_problems
@@ -30,20 +30,6 @@ WHISPER = "whisper-small-finetune-cv"
 STREAMS_AT_ORIGIN = {"bert-base-finetune-imdb": 1, OOM: 0, "resnet50-spot-imagenet": 1, "xgboost-churn-stopped": 1,
                      "gpt2-pretrain-maxruntime": 1, MISTRAL: 4, "llama-finetune-full-config": 4, WHISPER: 0,
                      BIG: 256}
-
-
-@pytest.fixture
-def clock():
-    return FrozenClock(ORIGIN)
-
-
-@pytest.fixture
-def sim(clock):
-    """The default scenarios served over HTTP; ``sim.url`` is the endpoint."""
-    simulator = Simulator(clock, origin=ORIGIN)
-    with start_in_thread(simulator) as running:
-        simulator.url = running.url
-        yield simulator
 
 
 @contextlib.asynccontextmanager
