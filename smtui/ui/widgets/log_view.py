@@ -60,7 +60,8 @@ class LogView(ScrollView, can_focus=True):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.lines: Sequence[LogLine] = ()
-        self._texts: dict[int, str] = {}
+        #: Each line's message made safe to draw, kept across updates (escaping is the costly part).
+        self._messages: dict[LogLine, str] = {}
         self._host_width = 0
         #: First row of each line (wrapping), with the total at the end.
         self._starts: list[int] = [0]
@@ -75,7 +76,8 @@ class LogView(ScrollView, can_focus=True):
         """Show ``lines`` (a buffer's, in time order); keeps the line at the top in place when paused."""
         anchor = self._top_line() if not self.follow else None
         self.lines = lines
-        self._texts.clear()
+        if len(self._messages) > 2 * len(lines) + 1000:
+            self._messages = {line: self._messages[line] for line in lines if line in self._messages}
         self._host_width = max((len(line.host) for line in lines), default=0)
         self._relayout()
         if anchor is not None:
@@ -85,17 +87,22 @@ class LogView(ScrollView, can_focus=True):
         index = self._line_at(round(self.scroll_y))[0]
         return self.lines[index] if 0 <= index < len(self.lines) else None
 
+    def _message(self, line: LogLine) -> str:
+        message = self._messages.get(line)
+        if message is None:
+            message = self._messages[line] = visible(line.message.expandtabs(8))
+        return message
+
+    def _prefix(self, line: LogLine) -> str:
+        prefix = f"{line.host:<{self._host_width}}{SEPARATOR}"
+        if self.timestamps:
+            prefix = f"{line.time.astimezone():%H:%M:%S.%f}"[:12] + SEPARATOR + prefix
+        return prefix
+
     def text_of(self, index: int) -> str:
         """Line ``index`` as drawn, without styles: [time │] host │ message."""
-        text = self._texts.get(index)
-        if text is None:
-            line = self.lines[index]
-            message = visible(line.message.expandtabs(8))
-            prefix = f"{line.host:<{self._host_width}}{SEPARATOR}"
-            if self.timestamps:
-                prefix = f"{line.time.astimezone():%H:%M:%S.%f}"[:12] + SEPARATOR + prefix
-            text = self._texts[index] = prefix + message
-        return text
+        line = self.lines[index]
+        return self._prefix(line) + self._message(line)
 
     def _relayout(self) -> None:
         width = max(self.scrollable_content_region.width, 10)
@@ -113,8 +120,9 @@ class LogView(ScrollView, can_focus=True):
             self.virtual_size = Size(width, row)
         else:
             self._starts = []
-            longest = max((len(self.text_of(i)) for i in range(count)), default=0)
-            self.virtual_size = Size(longest, count)
+            prefix = len(self._prefix(self.lines[0])) if count else 0
+            longest = max((len(self._message(line)) for line in self.lines), default=0)
+            self.virtual_size = Size(prefix + longest, count)
         self._find_matches()
         if self.follow:
             self._scroll_quietly(self.max_scroll_y)
@@ -154,7 +162,6 @@ class LogView(ScrollView, can_focus=True):
             self._scroll_quietly(self._row_of(bisect.bisect_left(self.lines, anchor)))
 
     def watch_timestamps(self) -> None:
-        self._texts.clear()
         self.watch_wrap()
 
     def watch_search(self) -> None:
