@@ -22,17 +22,11 @@ from typing import Any, Awaitable, Callable, Iterable, TextIO
 
 from smtui.aws.errors import ACCESS_DENIED, NOT_FOUND, PollError, explain
 from smtui.aws.formatting import visible
-from smtui.aws.logs import LOG_GROUP, LogBuffer, LogLine, LogTail, split_stream_name
+from smtui.aws.logs import LOG_GROUP, LogBuffer, LogLine, LogTail, split_stream_name, training_started
 from smtui.cli import CommandFailed
 
 #: TrainingJobStatus values after which a job writes nothing more.
 TERMINAL = frozenset({"Completed", "Failed", "Stopped"})
-#: Secondary statuses before the training containers (and with them the log streams) start.
-BEFORE_TRAINING = frozenset({"Pending", "Starting", "LaunchingMLInstances", "PreparingTrainingStack", "Downloading",
-                             "DownloadingTrainingImage"})
-#: Secondary statuses that only a job whose containers ran reaches.
-REACHED_TRAINING = frozenset({"Training", "Uploading", "Completed", "Interrupted", "Restarting", "MaxRuntimeExceeded",
-                              "Updating"})
 #: Seconds between seeing that a job ended and the read that ends ``--follow``: the last lines its
 #: instances wrote can take a few seconds to reach CloudWatch Logs.
 SETTLE = 5.0
@@ -62,26 +56,6 @@ class JobState:
     @property
     def ended(self) -> bool:
         return self.status in TERMINAL
-
-
-def training_started(description: dict) -> bool | None:
-    """Whether a job's containers have started (so it has log streams), from its DescribeTrainingJob answer.
-
-    SageMaker sets TrainingStartTime when the instances start downloading,
-    before the containers (and their streams) exist, so the secondary status
-    and its transitions decide first.
-    """
-    secondary = description.get("SecondaryStatus")
-    if secondary in BEFORE_TRAINING:
-        return False
-    if secondary in REACHED_TRAINING:
-        return True
-    transitions = description.get("SecondaryStatusTransitions")
-    if isinstance(transitions, list) and transitions:
-        return any(isinstance(t, dict) and t.get("Status") in REACHED_TRAINING for t in transitions)
-    if description.get("TrainingStartTime"):
-        return True
-    return None if secondary is None else False
 
 
 def job_state(description: dict) -> JobState:

@@ -23,7 +23,8 @@ from smtui.aws.logs import LOG_GROUP, LogTail, split_stream_name
 from smtui.aws.source import AwsJobSource, AwsOptions
 from smtui.clock import FrozenClock
 from smtui.cli import CommandFailed
-from smtui.logs_cli import RETRY_DELAYS, SETTLE, LogsCommand, Printer, RecordingBuffer, Request, clean, training_started
+from smtui.aws.logs import training_started
+from smtui.logs_cli import RETRY_DELAYS, SETTLE, LogsCommand, Printer, RecordingBuffer, Request, clean
 from smtui.sim import Simulator, start_in_thread
 
 from tests.conftest import CREDENTIALS, ORIGIN

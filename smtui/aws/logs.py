@@ -31,6 +31,12 @@ MAX_PAGES_PER_ROUND = 20
 FIRST_READ = 10_000
 #: A page this large may have been cut by GetLogEvents' 1 MB limit (events count 26 bytes each besides their text).
 _CUT_PAGE_BYTES = 1024 * 1024 - 256 * 1024
+#: Secondary statuses before the training containers (and with them the log streams) start.
+BEFORE_TRAINING = frozenset({"Pending", "Starting", "LaunchingMLInstances", "PreparingTrainingStack", "Downloading",
+                             "DownloadingTrainingImage"})
+#: Secondary statuses that only a job whose containers ran reaches.
+REACHED_TRAINING = frozenset({"Training", "Uploading", "Completed", "Interrupted", "Restarting", "MaxRuntimeExceeded",
+                              "Updating"})
 _STREAM = re.compile(r"(?P<host>.+?)-(?P<epoch>\d{9,})$")
 
 
@@ -56,6 +62,26 @@ class LogLine:
     @property
     def time(self) -> datetime:
         return datetime.fromtimestamp(self.timestamp / 1000, timezone.utc)
+
+
+def training_started(description: dict) -> bool | None:
+    """Whether a job's containers have started (so it has log streams), from its DescribeTrainingJob answer.
+
+    SageMaker sets TrainingStartTime when the instances start downloading,
+    before the containers (and their streams) exist, so the secondary status
+    and its transitions decide first.
+    """
+    secondary = description.get("SecondaryStatus")
+    if secondary in BEFORE_TRAINING:
+        return False
+    if secondary in REACHED_TRAINING:
+        return True
+    transitions = description.get("SecondaryStatusTransitions")
+    if isinstance(transitions, list) and transitions:
+        return any(isinstance(t, dict) and t.get("Status") in REACHED_TRAINING for t in transitions)
+    if description.get("TrainingStartTime"):
+        return True
+    return None if secondary is None else False
 
 
 def split_stream_name(job: str, stream: str) -> tuple[str, int]:

@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
-from smtui.aws.logs import DEFAULT_CAPACITY, LogTail
+from smtui.aws.logs import DEFAULT_CAPACITY, LogTail, training_started
 from smtui.aws.poller import RequestBudget
 from smtui.aws.snapshot import JobSnapshot
 from smtui.ui.widgets.log_view import LogView
@@ -106,7 +106,7 @@ class LogScreen(Screen[None]):
 
     def _why_empty(self) -> str:
         snapshot = self.snapshot
-        started = None if snapshot is None else snapshot.time("TrainingStartTime") is not None
+        started = None if snapshot is None else training_started(snapshot.response)
         if snapshot is not None and self.tail.listed and not self.tail.streams and self.tail.error is None:
             if not started and snapshot.is_terminal:
                 return f"{self.job} ended before its containers started, so it wrote no logs."
