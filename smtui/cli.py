@@ -101,10 +101,12 @@ MAX_LINES = 1_000_000
 _line_count = _within(int, "a number of lines", 1, MAX_LINES)
 
 
-def _add_budget_option(parser: argparse.ArgumentParser) -> None:
+def _add_watch_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-rps", type=_positive_float, default=5.0, metavar="N",
                         help="requests a second all polls share (default: 5); with many jobs each job's "
                              "interval stretches to stay within it, and the title shows the interval in effect")
+    parser.add_argument("--log-lines", type=_line_count, default=10_000, metavar="N",
+                        help="lines the logs view (l) keeps, the newest (default: 10000)")
 
 
 def _add_fault_options(parser: argparse.ArgumentParser) -> None:
@@ -157,7 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="start with secret-looking values shown (the s key toggles them)")
     watch.add_argument("--interval", type=_interval, default=30.0, metavar="SECONDS",
                        help="seconds between two polls of a running job (default: 30, at least 1)")
-    _add_budget_option(watch)
+    _add_watch_options(watch)
     _add_aws_options(watch)
 
     demo = commands.add_parser("demo", help="watch simulated jobs, no AWS account needed",
@@ -166,7 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="how much faster than real time the jobs run (default: 10)")
     demo.add_argument("--jobs", type=_count, default=None, metavar="N",
                       help="watch a fleet of N simulated jobs (5%% running) instead of the eight scripted ones")
-    _add_budget_option(demo)
+    _add_watch_options(demo)
     _add_fault_options(demo)
 
     describe = commands.add_parser("describe", help="print every field of a job once",
@@ -269,7 +271,8 @@ def run_watch(args: argparse.Namespace) -> int:
     if options.profile:
         where = f"{options.profile} @ {where}"
     app = SmtuiApp(AwsJobSource(options), names, interval=args.interval, subtitle=where,
-                   reveal_secrets=args.show_secrets, max_rps=args.max_rps, freeze_loaded=True)
+                   reveal_secrets=args.show_secrets, max_rps=args.max_rps, log_lines=args.log_lines,
+                   freeze_loaded=True)
     app.run()
     return app.return_code or 0
 
@@ -291,6 +294,8 @@ def run_demo(args: argparse.Namespace) -> int:
             metrics_interval=max(2.0, 60.0 / args.speed),
             max_rps=args.max_rps,
             subtitle=f"demo simulator at {running.url} ({args.speed:g}x{faults})",
+            log_lines=args.log_lines,
+            log_interval=2.0,
             freeze_loaded=True,
         )
         app.run()

@@ -94,6 +94,7 @@ BAD_INPUT = [
     (["frobnicate"], {}, 2, "invalid choice: 'frobnicate'"),
     (["logs", "bad_name"], {}, 2, "'bad_name' is not a valid training job name"),
     (["logs"], {}, 2, "the following arguments are required: JOB"),
+    (["demo", "--log-lines", "0"], {}, 2, "argument --log-lines: must be between 1 and 1000000, got '0'"),
     (["logs", "job-a", "--lines", "0"], {}, 2, "argument -n/--lines: must be between 1 and 1000000, got '0'"),
     (["logs", "job-a", "-n", "abc"], {}, 2, "argument -n/--lines: expected a number of lines, got 'abc'"),
     (["logs", "job-a", "--lines", "2000000"], {}, 2, "must be between 1 and 1000000, got '2000000'"),
