@@ -116,30 +116,31 @@ class LogScreen(Screen[None]):
         view = self.query_one(LogView)
         status = self.tail.status
         buffer = self.tail.buffer
+        # What matters most comes first: a narrow terminal cuts the end of the line.
         parts = [f"Logs · {self.job}"]
-        if status.streams:
-            hosts = len({s.host for s in self.tail.streams.values()})
-            parts.append(f"{hosts} host{'s' if hosts != 1 else ''}" +
-                         (f", {status.streams} streams" if status.streams != hosts else ""))
         total = buffer.dropped + len(buffer)
         if not buffer.lines:
             parts.append("waiting for lines")
+        elif view.follow:
+            self._paused_at = None
+            parts.append("following")
         else:
-            parts.append(f"{len(buffer):,} lines" + (" (newest)" if status.truncated else ""))
-            if view.follow:
-                self._paused_at = None
-                parts.append("following")
-            else:
-                if self._paused_at is None:
-                    self._paused_at = total
-                fresh = total - self._paused_at
-                parts.append(f"paused, {fresh:,} new" if fresh else "paused")
-        if view.wrap:
-            parts.append("wrap")
+            if self._paused_at is None:
+                self._paused_at = total
+            fresh = total - self._paused_at
+            parts.append(f"paused, {fresh:,} new" if fresh else "paused")
         if view.search:
             parts.append(f"“{view.search}” ×{view.match_count:,}")
         if status.error is not None and buffer.lines:
             parts.append(f"! {status.error.message}")
+        if buffer.lines:
+            parts.append(f"{len(buffer):,} lines" + (" (newest)" if status.truncated else ""))
+        if status.streams:
+            hosts = len({s.host for s in self.tail.streams.values()})
+            parts.append(f"{hosts} host{'s' if hosts != 1 else ''}" +
+                         (f", {status.streams} streams" if status.streams != hosts else ""))
+        if view.wrap:
+            parts.append("wrap")
         self.query_one("#logs-title", Static).update(" · ".join(parts))
 
     @on(Input.Changed, "#log-search")
