@@ -198,6 +198,18 @@ def build_parser() -> argparse.ArgumentParser:
                       help="seconds between two reads with --follow (default: 5, at least 1)")
     _add_aws_options(logs)
 
+    wait = commands.add_parser(
+        "wait", help="wait until jobs end, one line per event (for scripts and CI)",
+        description="Wait until training jobs end, printing one line per status change, stage and final metric. "
+                    "Exit codes: 0 every job Completed, 3 a job Failed, 4 a job was Stopped, 5 --timeout passed "
+                    "first, 1 a job could not be read (not found, no permission, no endpoint), 2 bad arguments.")
+    wait.add_argument("jobs", nargs="+", metavar="JOB", help="training job names")
+    wait.add_argument("--timeout", type=_duration, default=None, metavar="DURATION",
+                      help="give up after this long: 90s, 30m, 2h, 1d or seconds (default: no limit)")
+    wait.add_argument("--interval", type=_interval, default=30.0, metavar="SECONDS",
+                      help="seconds between two polls of each job (default: 30, at least 1)")
+    _add_aws_options(wait)
+
     sim = commands.add_parser("sim", help="run the SageMaker simulator on its own",
                               description="Serve simulated SageMaker and CloudWatch APIs for any AWS client.")
     sim.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
@@ -374,6 +386,31 @@ def run_logs(args: argparse.Namespace) -> int:
     return run(options, request, timestamps=args.timestamps)
 
 
+def _duration(text: str) -> float:
+    from smtui.wait_cli import parse_duration
+
+    try:
+        seconds = parse_duration(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a duration such as 90s, 30m, 2h or 1d, got {text!r}") from None
+    if seconds <= 0:
+        raise argparse.ArgumentTypeError(f"must be a positive duration, got {text!r}")
+    return seconds
+
+
+def run_wait(args: argparse.Namespace) -> int:
+    names = check_job_names(args.jobs)
+    from smtui.aws.errors import explain
+    from smtui.wait_cli import WaitFailed, run
+
+    try:
+        return run(_aws_options(args), names, sys.stdout, interval=args.interval, timeout=args.timeout)
+    except WaitFailed as failed:
+        raise CommandFailed(str(failed)) from None
+    except Exception as exc:  # opening the clients (profile, region): one line, as for a poll
+        raise CommandFailed(explain(exc).message) from None
+
+
 def run_sim(args: argparse.Namespace) -> int:
     import asyncio
 
@@ -403,7 +440,8 @@ def run_sim(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"watch": run_watch, "demo": run_demo, "describe": run_describe, "logs": run_logs, "sim": run_sim}
+COMMANDS = {"watch": run_watch, "demo": run_demo, "describe": run_describe, "logs": run_logs, "wait": run_wait,
+            "sim": run_sim}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,111 @@
+"""smtui wait: its lines and exit codes, against the simulator through aiobotocore."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from datetime import timedelta
+
+import pytest
+
+from smtui.aws.source import AwsJobSource, AwsOptions
+from smtui.clock import FrozenClock
+from smtui.sim import Simulator, start_in_thread
+from smtui.wait_cli import EXIT_COMPLETED, EXIT_JOB_FAILED, EXIT_JOB_STOPPED, EXIT_TIMEOUT, WaitFailed, parse_duration, wait_for
+
+from tests.conftest import CREDENTIALS, ORIGIN
+
+
+async def wait(sim, clock, names, **options) -> tuple[int, list[str]]:
+    """Run the wait with a sleep that moves the simulator's clock instead of waiting."""
+    out = io.StringIO()
+
+    async def sleep(seconds: float) -> None:
+        clock.advance(seconds)
+
+    source = AwsJobSource(AwsOptions(region="us-east-1", endpoint_url=sim.url, static_credentials=CREDENTIALS,
+                                     max_attempts=2))
+    async with source:
+        code = await wait_for(source, names, out, clock=clock, sleep=sleep, **options)
+    return code, out.getvalue().splitlines()
+
+
+async def test_a_completed_job_exits_0_after_reporting_every_stage(sim, clock):
+    code, lines = await wait(sim, clock, ["bert-base-finetune-imdb"], interval=60)
+    assert code == EXIT_COMPLETED
+    text = "\n".join(lines)
+    for stage in ("Starting", "Downloading", "Training", "Uploading", "Completed"):
+        assert f"stage {stage}" in text
+    # The first answer: the stages so far, in order, then the status.
+    assert [line.split("  ")[2] for line in lines[:4]] == [
+        "stage Starting: Preparing the instances for training", "stage Downloading: Downloading input data",
+        "stage Training: Training image download completed. Training in progress.", "status InProgress (Training)"]
+    assert "status InProgress → Completed" in text
+    assert "final metrics: " in text and "validation:accuracy=" in text
+    assert lines[-1].endswith("ended Completed after 31m 00s")
+    # Every line: UTC time, the job, the event.
+    assert all(line.startswith("2026-11-26T") and "Z  bert-base-finetune-imdb  " in line for line in lines)
+
+
+async def test_a_failed_job_exits_3_with_its_reason(sim, clock):
+    code, lines = await wait(sim, clock, ["llama3-8b-lora-oom"], interval=120)
+    assert code == EXIT_JOB_FAILED
+    assert "ended Failed" in lines[-2]
+    assert lines[-1].split("  ", 2)[2].startswith("reason: AlgorithmError: ExecuteUserScriptError")
+
+
+async def test_a_stopped_job_exits_4(sim, clock):
+    code, lines = await wait(sim, clock, ["xgboost-churn-stopped"], interval=120)
+    assert code == EXIT_JOB_STOPPED
+    assert any("stage Stopping" in line for line in lines)
+    assert "ended Stopped" in lines[-1]
+
+
+async def test_a_timeout_exits_5_and_names_what_still_runs(sim, clock):
+    started = clock.now()
+    code, lines = await wait(sim, clock, ["mistral-7b-sft-distributed"], interval=300, timeout=1800)
+    assert code == EXIT_TIMEOUT
+    assert "timed out after 30m 00s; still running: mistral-7b-sft-distributed" in lines[-1]
+    assert clock.now() - started == timedelta(seconds=1800)  # the last nap ends on the deadline, not past it
+
+
+async def test_a_failure_wins_over_a_completion_and_a_timeout(sim, clock):
+    names = ["bert-base-finetune-imdb", "llama3-8b-lora-oom", "mistral-7b-sft-distributed"]
+    code, lines = await wait(sim, clock, names, interval=120, timeout=3600)
+    assert code == EXIT_JOB_FAILED
+    # The job names are padded to one width, so the events line up.
+    width = max(len(name) for name in names)
+    assert {line[22:22 + width].rstrip() for line in lines} == set(names)
+    assert all(line[22 + width:24 + width] == "  " and line[24 + width] != " " for line in lines)
+
+
+async def test_a_job_that_does_not_exist_is_an_error(sim, clock):
+    with pytest.raises(WaitFailed, match="no-such-job: job not found"):
+        await wait(sim, clock, ["no-such-job"], interval=60)
+
+
+def test_durations():
+    assert [parse_duration(t) for t in ("90", "90s", "30m", "2h", "1d", "1h30m", "2.5")] == [
+        90, 90, 1800, 7200, 86400, 5400, 2.5]
+    for bad in ("", "m", "1x", "-5", "1h-3m"):
+        with pytest.raises(ValueError):
+            parse_duration(bad)
+
+
+def test_the_command_exits_0_for_a_job_that_had_already_completed():
+    # The simulator on the wall clock: the full-config job completed before its origin.
+    with start_in_thread(Simulator()) as running:
+        env = {**os.environ, "AWS_ACCESS_KEY_ID": CREDENTIALS[0], "AWS_SECRET_ACCESS_KEY": CREDENTIALS[1]}
+        done = subprocess.run([sys.executable, "-m", "smtui", "wait", "llama-finetune-full-config", "--endpoint-url",
+                               running.url, "--region", "us-east-1", "--timeout", "1m"],
+                              capture_output=True, text=True, env=env, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    assert done.stdout.splitlines()[-1].split("  ", 2)[2] == "ended Completed after 43m 50s"
+
+
+@pytest.fixture
+def clock():
+    return FrozenClock(ORIGIN)
