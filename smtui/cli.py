@@ -107,6 +107,10 @@ def _add_watch_options(parser: argparse.ArgumentParser) -> None:
                              "interval stretches to stay within it, and the title shows the interval in effect")
     parser.add_argument("--log-lines", type=_line_count, default=10_000, metavar="N",
                         help="lines the logs view (l) keeps, the newest (default: 10000)")
+    parser.add_argument("--read-only", action="store_true",
+                        help="no actions on jobs: the stop key (x) is gone")
+    parser.add_argument("--no-bell", dest="bell", action="store_false",
+                        help="no terminal bell when a job ends (the notification still shows)")
 
 
 def _add_fault_options(parser: argparse.ArgumentParser) -> None:
@@ -284,7 +288,7 @@ def run_watch(args: argparse.Namespace) -> int:
         where = f"{options.profile} @ {where}"
     app = SmtuiApp(AwsJobSource(options), names, interval=args.interval, subtitle=where,
                    reveal_secrets=args.show_secrets, max_rps=args.max_rps, log_lines=args.log_lines,
-                   freeze_loaded=True)
+                   read_only=args.read_only, bell=args.bell, freeze_loaded=True)
     app.run()
     return app.return_code or 0
 
@@ -308,6 +312,8 @@ def run_demo(args: argparse.Namespace) -> int:
             subtitle=f"demo simulator at {running.url} ({args.speed:g}x{faults})",
             log_lines=args.log_lines,
             log_interval=2.0,
+            read_only=args.read_only,
+            bell=args.bell,
             freeze_loaded=True,
         )
         app.run()

@@ -26,8 +26,11 @@ TINY = (40, 12)
 
 @contextmanager
 def simulated_app(after_seconds: float, names: list[str] | None = None, *,
-                  credentials: tuple[str, str] | None = CREDENTIALS, profile: str | None = None) -> Iterator[SmtuiApp]:
-    """An app watching the simulator's jobs, both frozen ``after_seconds`` after the origin."""
+                  credentials: tuple[str, str] | None = CREDENTIALS, profile: str | None = None,
+                  **app_options) -> Iterator[SmtuiApp]:
+    """An app watching the simulator's jobs, both frozen ``after_seconds`` after the origin.
+
+    ``app_options`` go to :class:`SmtuiApp` (``read_only=True``, ...)."""
     clock = FrozenClock(ORIGIN + timedelta(seconds=after_seconds))
     simulator = Simulator(clock, speed=1.0, origin=ORIGIN)
     with start_in_thread(simulator) as running:
@@ -35,7 +38,7 @@ def simulated_app(after_seconds: float, names: list[str] | None = None, *,
                                          profile=profile, max_attempts=2))
         # A long interval: the first round of polls is all a snapshot needs.
         app = SmtuiApp(source, names or simulator.job_names(), clock=clock, interval=3600, metrics_interval=3600,
-                       subtitle="simulator")
+                       subtitle="simulator", **app_options)
         yield app
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import signal
+from urllib.parse import quote
 from datetime import datetime
 from functools import partial
 from typing import Sequence
@@ -27,6 +28,7 @@ from smtui.clock import Clock, SystemClock
 from smtui.ui.fmt import compact_duration
 from smtui.ui.help import HelpScreen
 from smtui.ui.logs import LOG_INTERVAL, LogScreen
+from smtui.ui.stop import ConfirmStop
 from smtui.ui.messages import JobUpdated, MetricsFailed as MetricsFailedMessage, MetricsUpdated, PollFailed
 from smtui.ui.widgets.detail import DetailPane
 from smtui.ui.widgets.job_list import JobList
@@ -76,6 +78,9 @@ class WatchScreen(Screen):
 
     BINDINGS = [
         Binding("l", "logs", "Logs"),
+        Binding("x", "stop_job", "Stop"),
+        Binding("c", "copy_arn", "Copy ARN", show=False),
+        Binding("u", "copy_url", "Copy console URL", show=False),
         Binding("r", "refresh_job", "Refresh"),
         Binding("s", "toggle_secrets", "Secrets"),
         Binding("question_mark", "app.help", "Help"),
@@ -219,6 +224,8 @@ class WatchScreen(Screen):
             added = [e.index for e in message.events if isinstance(e, TransitionAdded)]
             # Stages present on the first answer are history, not news: only later ones animate.
             self._show_selected(animate_from=min(added) if added and previous is not None else None)
+        if previous is not None and not previous.is_terminal and snapshot.is_terminal:
+            self.app.job_ended(snapshot)
         logs = self.app.screen
         if isinstance(logs, LogScreen) and logs.job == snapshot.name:
             logs.set_snapshot(snapshot)
@@ -320,6 +327,44 @@ class WatchScreen(Screen):
         self.app.push_screen(LogScreen(self.selected, app.source, snapshot=self.snapshots.get(self.selected),
                                        capacity=app.log_lines, interval=app.log_interval))
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "stop_job" and self.app.read_only:
+            return None  # --read-only: no key acts on a job, and the footer does not offer it
+        return True
+
+    def action_stop_job(self) -> None:
+        name = self.selected
+        snapshot = self.snapshots.get(name) if name else None
+        if name is None or self.app.read_only:
+            return
+        if snapshot is not None and snapshot.is_terminal:
+            self.notify(f"{name} has already ended ({snapshot.status})", timeout=3, markup=False)
+            return
+
+        def confirmed(stop: bool | None) -> None:
+            if stop:
+                self.app.stop_job(name)
+
+        stage = (snapshot.secondary_status or snapshot.status or "") if snapshot else ""
+        self.app.push_screen(ConfirmStop(name, stage), confirmed)
+
+    def action_copy_arn(self) -> None:
+        snapshot = self.snapshots.get(self.selected) if self.selected else None
+        arn = snapshot.response.get("TrainingJobArn") if snapshot else None
+        if isinstance(arn, str) and arn:
+            # OSC 52: the terminal sets its clipboard, on the machine in front of the user, over SSH too.
+            self.app.copy_to_clipboard(arn)
+            self.notify(f"Copied {arn}", timeout=3, markup=False)
+
+    def action_copy_url(self) -> None:
+        if self.selected is None:
+            return
+        region = getattr(self.app.source, "region", None) or "us-east-1"
+        url = (f"https://{region}.console.aws.amazon.com/sagemaker/home?region={region}"
+               f"#/jobs/{quote(self.selected)}")
+        self.app.copy_to_clipboard(url)
+        self.notify(f"Copied {url}", timeout=3, markup=False)
+
     def action_refresh_job(self) -> None:
         if self.app.poller and self.selected:
             self.app.poller.poke(self.selected)
@@ -339,6 +384,8 @@ class SmtuiApp(App):
         tick: seconds between two clock ticks (elapsed times, growing stages).
         reveal_secrets: start with secret-looking values shown (the ``s`` key toggles them).
         max_rps: requests a second all polls share; polls of many jobs stretch to stay within it.
+        read_only: no action on jobs (stopping one); watching only.
+        bell: ring the terminal bell when a watched job ends (a notification shows either way).
         log_lines: lines the logs screen keeps (the newest; older ones are dropped).
         log_interval: seconds between two reads of the log streams while the logs screen is open.
         freeze_loaded: once every job has its first answer, keep what was loaded out of the cyclic
@@ -362,11 +409,15 @@ class SmtuiApp(App):
         subtitle: str | None = None,
         reveal_secrets: bool = False,
         max_rps: float | None = DEFAULT_MAX_RPS,
+        read_only: bool = False,
+        bell: bool = True,
         log_lines: int = DEFAULT_CAPACITY,
         log_interval: float = LOG_INTERVAL,
         freeze_loaded: bool = False,
     ) -> None:
         super().__init__()
+        self.read_only = read_only
+        self.bell_on_end = bell
         self.log_lines = log_lines
         self.log_interval = log_interval
         self.freeze_loaded = freeze_loaded
@@ -429,6 +480,25 @@ class SmtuiApp(App):
         except Exception as exc:  # a setup problem (profile, region): say so and keep the screen
             self.watch_screen.show_banner(explain(exc).message)
             self.poller.loaded.set()
+
+    def job_ended(self, snapshot: JobSnapshot) -> None:
+        """A watched job reached a final status: say so, and ring the bell unless told not to."""
+        severity = {"Completed": "information", "Failed": "error"}.get(snapshot.status or "", "warning")
+        self.notify(f"{snapshot.name} {snapshot.status}", title="Job ended", severity=severity, timeout=8,
+                    markup=False)
+        if self.bell_on_end:
+            self.bell()
+
+    @work(group="actions")
+    async def stop_job(self, name: str) -> None:
+        """StopTrainingJob, then poll the job at once so the list shows Stopping."""
+        try:
+            await self.source.stop_training_job(name)
+        except Exception as exc:
+            self.notify(f"Could not stop {name}: {explain(exc).message}", severity="error", markup=False)
+            return
+        self.notify(f"Stopping {name}", timeout=4, markup=False)
+        self.poller.poke(name)
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())

@@ -19,6 +19,8 @@ KEYS = (
     ("l", "logs of the selected job, every instance merged (Escape: back)"),
     ("  f w t", "logs: follow the newest / wrap long lines / show times"),
     ("  / n N", "logs: search the loaded lines, next / previous hit"),
+    ("x", "stop the selected job, after a confirmation (not with --read-only)"),
+    ("c  u", "copy the job's ARN / its console URL (through the terminal, over SSH too)"),
     ("r", "poll the selected job now"),
     ("s", "show / hide values that look like secrets (tokens, passwords, keys)"),
     ("Ctrl+P", "command palette: jump to a job, change theme"),

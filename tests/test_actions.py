@@ -1,0 +1,99 @@
+"""Acting on a job from the screen: stop (with its confirmation), copy, and the bell when a job ends."""
+
+from __future__ import annotations
+
+from smtui.ui.stop import ConfirmStop
+from tests.screens import RUNNING, SIZE, SMALL, simulated_app, until_loaded
+
+STOPPABLE = "gpt2-pretrain-maxruntime"  # training at RUNNING
+
+
+async def select(pilot, name: str) -> None:
+    await until_loaded(pilot)
+    pilot.app.watch_screen.select_job(name)
+    await pilot.pause()
+
+
+def test_stop_dialog(snap_compare):
+    with simulated_app(RUNNING) as app:
+
+        async def run_before(pilot) -> None:
+            await select(pilot, STOPPABLE)
+            await pilot.press("x")
+            await pilot.pause()
+
+        assert snap_compare(app, terminal_size=SMALL, run_before=run_before)
+
+
+async def test_confirming_stops_the_job_and_cancelling_does_not():
+    with simulated_app(RUNNING) as app:
+        source = app.source
+        async with app.run_test(size=SIZE) as pilot:
+            await select(pilot, STOPPABLE)
+            await pilot.press("x")
+            await pilot.pause()
+            assert isinstance(pilot.app.screen, ConfirmStop)
+            await pilot.press("enter")  # Cancel has the focus: a stray Enter stops nothing
+            await pilot.pause()
+            assert not isinstance(pilot.app.screen, ConfirmStop)
+            await pilot.press("x", "y")
+            for _ in range(100):
+                answer = await source.describe_training_job(STOPPABLE)
+                if answer["TrainingJobStatus"] != "InProgress":
+                    break
+                await pilot.pause(0.05)
+            assert answer["TrainingJobStatus"] == "Stopping"
+            assert answer["SecondaryStatus"] == "Stopping"
+
+
+async def test_an_ended_job_is_not_offered_a_stop():
+    with simulated_app(RUNNING) as app:
+        async with app.run_test(size=SIZE) as pilot:
+            await select(pilot, "llama-finetune-full-config")  # completed before the origin
+            await pilot.press("x")
+            await pilot.pause()
+            assert not isinstance(pilot.app.screen, ConfirmStop)
+
+
+async def test_read_only_removes_the_stop_key():
+    with simulated_app(RUNNING, read_only=True) as app:
+        async with app.run_test(size=SIZE) as pilot:
+            await select(pilot, STOPPABLE)
+            # Hidden from the footer and disabled: Textual's check_action contract.
+            assert pilot.app.screen.check_action("stop_job", ()) is None
+            await pilot.press("x")
+            await pilot.pause()
+            assert not isinstance(pilot.app.screen, ConfirmStop)
+
+
+async def test_copy_puts_the_arn_and_the_console_url_on_the_clipboard(monkeypatch):
+    with simulated_app(RUNNING) as app:
+        copied: list[str] = []
+        monkeypatch.setattr(app, "copy_to_clipboard", copied.append)
+        async with app.run_test(size=SIZE) as pilot:
+            await select(pilot, STOPPABLE)
+            await pilot.press("c", "u")
+            assert copied == [
+                f"arn:aws:sagemaker:us-east-1:123456789012:training-job/{STOPPABLE}",
+                f"https://us-east-1.console.aws.amazon.com/sagemaker/home?region=us-east-1#/jobs/{STOPPABLE}",
+            ]
+
+
+async def test_a_job_ending_while_watched_rings_once_and_says_so(monkeypatch):
+    with simulated_app(RUNNING) as app:
+        rings: list[int] = []
+        monkeypatch.setattr(app, "bell", lambda: rings.append(1))
+        async with app.run_test(size=SIZE) as pilot:
+            await until_loaded(pilot)
+            assert rings == []  # jobs that had ended before are history, not news
+            snapshot = app.watch_screen.snapshots[STOPPABLE]
+            ended = snapshot.__class__.from_response(
+                STOPPABLE, {**snapshot.response, "TrainingJobStatus": "Stopped", "SecondaryStatus": "Stopped"},
+                snapshot.fetched_at)
+            from smtui.ui.messages import JobUpdated
+
+            app.watch_screen.post_message(JobUpdated(ended, ()))
+            app.watch_screen.post_message(JobUpdated(ended, ()))
+            await pilot.pause(0.2)
+            assert rings == [1]
+            assert any(f"{STOPPABLE} Stopped" in str(n.message) for n in app._notifications)
