@@ -18,7 +18,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Horizontal, VerticalScroll
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Footer, Input, Static
 
 from smtui.aws.errors import AUTH, CONFIG, NOT_FOUND, PollError, explain
 from smtui.aws.logs import DEFAULT_CAPACITY
@@ -78,6 +78,8 @@ class WatchScreen(Screen):
 
     BINDINGS = [
         Binding("l", "logs", "Logs"),
+        Binding("slash", "filter", "Filter"),
+        Binding("escape", "clear_filter", "Clear filter", show=False),
         Binding("x", "stop_job", "Stop"),
         Binding("c", "copy_arn", "Copy ARN", show=False),
         Binding("u", "copy_url", "Copy console URL", show=False),
@@ -114,6 +116,7 @@ class WatchScreen(Screen):
             detail = DetailPane(id="detail")
             detail.border_title = "Details"
             yield detail
+        yield Input(id="job-filter", placeholder="/ filter jobs by name, status or stage · Enter keeps it · Escape clears")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -326,6 +329,31 @@ class WatchScreen(Screen):
         app = self.app
         self.app.push_screen(LogScreen(self.selected, app.source, snapshot=self.snapshots.get(self.selected),
                                        capacity=app.log_lines, interval=app.log_interval))
+
+    def action_filter(self) -> None:
+        box = self.query_one("#job-filter", Input)
+        box.display = True
+        box.focus()
+
+    @on(Input.Changed, "#job-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        jobs = self.query_one(JobList)
+        shown = jobs.set_filter(event.value, self.now)
+        # Border titles are markup: the filter is shown with only the characters a job name or status has.
+        text = "".join(c for c in event.value.strip() if c.isalnum() or c in "-_.: ")
+        jobs.border_title = f"Jobs · “{text}” {shown} of {len(self.names)}" if event.value.strip() else "Jobs"
+
+    @on(Input.Submitted, "#job-filter")
+    def _filter_submitted(self) -> None:
+        self.query_one("#job-filter", Input).display = False
+        self.query_one(JobList).focus()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#job-filter", Input)
+        if box.value:
+            box.value = ""  # Input.Changed shows every job again
+        box.display = False
+        self.query_one(JobList).focus()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "stop_job" and self.app.read_only:

@@ -62,6 +62,10 @@ class JobList(DataTable):
         #: (row locations, row count, rows in order): see :attr:`ordered_rows`.
         self._order: tuple[object, int, list] | None = None
         self._offsets: tuple[object, int, list] | None = None
+        #: What ``/`` filters the rows by (lower case; empty shows every job).
+        self.filter_text = ""
+        #: Every job in the order it was added, shown or filtered out.
+        self._order_of_names: list[str] = []
         #: Indexes of the rows whose cells changed while they were out of view.
         self._offscreen_changes: set[int] = set()
         super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)
@@ -98,9 +102,46 @@ class JobList(DataTable):
 
     def add_jobs(self, names: list[str]) -> None:
         """Add a row for each job not listed yet, in the given order."""
+        self._order_of_names = list(dict.fromkeys([*self._order_of_names, *names]))
         for name in names:
-            if name not in self.rows:
+            if name not in self.rows and self._passes(name):
                 self.add_row(*self._cells(name, None), key=name)
+
+    def set_filter(self, text: str, now: datetime | None) -> int:
+        """Show only the jobs whose name, status or stage contains ``text`` (any case); returns how many.
+
+        The cursor stays on the job it was on when that job still shows.
+        """
+        text = text.strip().lower()
+        if text != self.filter_text:
+            self.filter_text = text
+            self._apply_filter(now)
+        return self.row_count
+
+    def _apply_filter(self, now: datetime | None) -> None:
+        current = self._cursor_name()
+        wanted = [name for name in self._order_of_names if self._passes(name)]
+        if wanted != [row.key.value for row in self.ordered_rows]:
+            self.clear()
+            for name in wanted:
+                cells = self._cells(name, now)
+                self.add_row(*cells, key=name)
+                for (column, _), value in zip(self.COLUMNS, cells):
+                    self._shown[(name, column)] = value
+            if current in self.rows:
+                self.move_cursor(row=self.get_row_index(current))
+
+    def _passes(self, name: str) -> bool:
+        if not self.filter_text:
+            return True
+        snapshot = self._snapshots.get(name)
+        fields = [name, snapshot.status or "", snapshot.secondary_status or ""] if snapshot else [name]
+        return any(self.filter_text in field.lower() for field in fields)
+
+    def _cursor_name(self) -> str | None:
+        if not self.row_count:
+            return None
+        return self.ordered_rows[min(self.cursor_row, self.row_count - 1)].key.value
 
     def _style(self, style: StatusStyle) -> Text:
         return Text(f"{style.symbol} ", style=self.get_component_rich_style(f"joblist--{style.role}"))
@@ -148,6 +189,9 @@ class JobList(DataTable):
             self._errors[name] = error
         elif clear_error:
             self._errors.pop(name, None)
+        if self.filter_text and (name in self.rows) != self._passes(name):
+            self._apply_filter(now)  # a new status or stage moved the job in or out of the filter
+            return
         self._update_row(name, now)
 
     def update_metric(self, name: str, metric: str, value: float, now: datetime) -> None:
@@ -179,6 +223,8 @@ class JobList(DataTable):
 
     def _set_cell(self, name: str, column: str, value: Text) -> None:
         """Change one cell, only if what it shows changed (a redraw costs; a column resize costs more)."""
+        if name not in self.rows:
+            return  # filtered out: its row is rebuilt from the data when it shows again
         if self._shown.get((name, column)) == value:
             return
         previous = self._shown.get((name, column))

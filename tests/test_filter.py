@@ -1,0 +1,61 @@
+"""/ filters the job list as you type: by name, status or stage."""
+
+from __future__ import annotations
+
+from smtui.ui.widgets.job_list import JobList
+from tests.screens import RUNNING, SIZE, SMALL, simulated_app, until_loaded
+
+
+def rows(app) -> list[str]:
+    return [row.key.value for row in app.screen.query_one(JobList).ordered_rows]
+
+
+async def test_typing_filters_and_escape_brings_every_job_back():
+    with simulated_app(RUNNING) as app:
+        async with app.run_test(size=SIZE) as pilot:
+            await until_loaded(pilot)
+            everything = rows(app)
+            assert len(everything) == 9
+            await pilot.press("slash", *"LLAMA")
+            await pilot.pause()
+            assert rows(app) == ["llama3-8b-lora-oom", "llama-finetune-full-config", "llama2-70b-pretrain-trn1"]
+            jobs = app.screen.query_one(JobList)
+            assert jobs.border_title == "Jobs · “LLAMA” 3 of 9"
+            await pilot.press("enter")  # keeps the filter, back to the list
+            await pilot.pause()
+            assert jobs.has_focus and not app.screen.query_one("#job-filter").display
+            await pilot.press("j")
+            await pilot.pause(0.1)
+            assert app.watch_screen.selected == "llama-finetune-full-config"
+            await pilot.press("escape")
+            await pilot.pause()
+            assert rows(app) == everything
+            assert jobs.border_title == "Jobs"
+            assert app.watch_screen.selected == "llama-finetune-full-config"  # the cursor stayed on its job
+
+
+async def test_a_status_or_a_stage_filters_too():
+    with simulated_app(RUNNING) as app:
+        async with app.run_test(size=SIZE) as pilot:
+            await until_loaded(pilot)
+            await pilot.press("slash", *"complet")
+            await pilot.pause()
+            assert rows(app) == ["llama-finetune-full-config"]
+            await pilot.press("ctrl+u", *"downloading")  # clear the box, then a stage
+            await pilot.pause()
+            assert rows(app) == ["resnet50-spot-imagenet"]
+            await pilot.press("ctrl+u", *"zzz")
+            await pilot.pause()
+            assert rows(app) == []
+            assert app.screen.query_one(JobList).border_title == "Jobs · “zzz” 0 of 9"
+
+
+def test_filtered_list(snap_compare):
+    with simulated_app(RUNNING) as app:
+
+        async def run_before(pilot) -> None:
+            await until_loaded(pilot)
+            await pilot.press("slash", *"training")
+            await pilot.pause(0.1)
+
+        assert snap_compare(app, terminal_size=SMALL, run_before=run_before)
