@@ -20,7 +20,7 @@ async def test_typing_filters_and_escape_brings_every_job_back():
             await pilot.pause()
             assert rows(app) == ["llama3-8b-lora-oom", "llama-finetune-full-config", "llama2-70b-pretrain-trn1"]
             jobs = app.screen.query_one(JobList)
-            assert jobs.border_title == "Jobs · “LLAMA” 3 of 9"
+            assert jobs.border_title == "Jobs · “llama” 3 of 9"
             await pilot.press("enter")  # keeps the filter, back to the list
             await pilot.pause()
             assert jobs.has_focus and not app.screen.query_one("#job-filter").display
@@ -48,6 +48,29 @@ async def test_a_status_or_a_stage_filters_too():
             await pilot.pause()
             assert rows(app) == []
             assert app.screen.query_one(JobList).border_title == "Jobs · “zzz” 0 of 9"
+
+
+async def test_o_sorts_by_name_status_elapsed_and_metric_then_back():
+    with simulated_app(RUNNING) as app:
+        async with app.run_test(size=SIZE) as pilot:
+            await until_loaded(pilot)
+            given = rows(app)
+            jobs = app.screen.query_one(JobList)
+            await pilot.press("o")
+            assert rows(app) == sorted(given) and jobs.border_title == "Jobs · by name"
+            await pilot.press("o")
+            assert rows(app)[-1] == "llama-finetune-full-config"  # the one completed job goes last
+            await pilot.press("o")
+            assert rows(app)[:2] == ["llama2-70b-pretrain-trn1", "mistral-7b-sft-distributed"]  # 3 days, 50 min
+            await pilot.press("o")
+            values = [jobs._latest[name][1] for name in rows(app) if name in jobs._latest]
+            assert values == sorted(values) and rows(app)[-1] == "whisper-small-finetune-cv"  # no metric yet: last
+            await pilot.press("o")
+            assert rows(app) == given and jobs.border_title == "Jobs"
+            # Sorting and filtering together: the filter keeps the sort.
+            await pilot.press("o", "slash", *"llama")
+            assert rows(app) == ["llama-finetune-full-config", "llama2-70b-pretrain-trn1", "llama3-8b-lora-oom"]
+            assert jobs.border_title == "Jobs · “llama” 3 of 9 · by name"
 
 
 def test_filtered_list(snap_compare):

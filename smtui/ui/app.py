@@ -79,11 +79,12 @@ class WatchScreen(Screen):
     BINDINGS = [
         Binding("l", "logs", "Logs"),
         Binding("slash", "filter", "Filter"),
+        Binding("o", "sort", "Sort"),
         Binding("escape", "clear_filter", "Clear filter", show=False),
         Binding("x", "stop_job", "Stop"),
         Binding("c", "copy_arn", "Copy ARN", show=False),
         Binding("u", "copy_url", "Copy console URL", show=False),
-        Binding("r", "refresh_job", "Refresh"),
+        Binding("r", "refresh_job", "Refresh", show=False),
         Binding("s", "toggle_secrets", "Secrets"),
         Binding("question_mark", "app.help", "Help"),
         Binding("q", "app.quit", "Quit"),
@@ -337,11 +338,23 @@ class WatchScreen(Screen):
 
     @on(Input.Changed, "#job-filter")
     def _filter_changed(self, event: Input.Changed) -> None:
+        self.query_one(JobList).set_filter(event.value, self.now)
+        self._update_jobs_title()
+
+    def action_sort(self) -> None:
+        self.query_one(JobList).cycle_sort(self.now)
+        self._update_jobs_title()
+
+    def _update_jobs_title(self) -> None:
         jobs = self.query_one(JobList)
-        shown = jobs.set_filter(event.value, self.now)
-        # Border titles are markup: the filter is shown with only the characters a job name or status has.
-        text = "".join(c for c in event.value.strip() if c.isalnum() or c in "-_.: ")
-        jobs.border_title = f"Jobs · “{text}” {shown} of {len(self.names)}" if event.value.strip() else "Jobs"
+        title = "Jobs"
+        if jobs.filter_text:
+            # Border titles are markup: the filter is shown with only the characters a job name or status has.
+            text = "".join(c for c in jobs.filter_text if c.isalnum() or c in "-_.: ")
+            title += f" · “{text}” {jobs.row_count} of {len(self.names)}"
+        if jobs.sort_key != "given":
+            title += f" · by {jobs.sort_key}"
+        jobs.border_title = title
 
     @on(Input.Submitted, "#job-filter")
     def _filter_submitted(self) -> None:

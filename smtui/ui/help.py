@@ -20,6 +20,7 @@ KEYS = (
     ("  f w t", "logs: follow the newest / wrap long lines / show times"),
     ("  / n N", "logs: search the loaded lines, next / previous hit"),
     ("/", "filter the jobs by name, status or stage (Enter keeps it, Escape clears)"),
+    ("o", "sort the jobs: by name, status, elapsed time, first metric, then as given"),
     ("x", "stop the selected job, after a confirmation (not with --read-only)"),
     ("c  u", "copy the job's ARN / its console URL (through the terminal, over SSH too)"),
     ("r", "poll the selected job now"),

@@ -30,6 +30,14 @@ ERROR_LABELS = {
 ROLES = ("success", "error", "warning", "active", "info", "muted")
 
 
+#: How ``o`` sorts the list, in turn: (name, what it means).
+SORTS = (("given", "the order the jobs were given"), ("name", "job name"),
+         ("status", "running first, then failed, stopped, completed"), ("elapsed", "longest first"),
+         ("metric", "first metric, lowest first"))
+#: The status sort's order.
+STATUS_ORDER = {"InProgress": 0, "Stopping": 1, "Failed": 2, "Stopped": 3, "Completed": 4}
+
+
 class JobList(DataTable):
     """Jobs with their status (symbol and colour), stage, elapsed time and first metric.
 
@@ -64,6 +72,8 @@ class JobList(DataTable):
         self._offsets: tuple[object, int, list] | None = None
         #: What ``/`` filters the rows by (lower case; empty shows every job).
         self.filter_text = ""
+        #: What ``o`` sorted the rows by (a name in :data:`SORTS`).
+        self.sort_key = "given"
         #: Every job in the order it was added, shown or filtered out.
         self._order_of_names: list[str] = []
         #: Indexes of the rows whose cells changed while they were out of view.
@@ -118,9 +128,38 @@ class JobList(DataTable):
             self._apply_filter(now)
         return self.row_count
 
+    def cycle_sort(self, now: datetime | None) -> str:
+        """Sort by the next of :data:`SORTS` (back to the order given after the last); returns its name."""
+        names = [name for name, _ in SORTS]
+        self.sort_key = names[(names.index(self.sort_key) + 1) % len(names)]
+        self._apply_filter(now)
+        return self.sort_key
+
+    def _sorted(self, now: datetime | None) -> list[str]:
+        order = self._order_of_names
+        if self.sort_key == "name":
+            return sorted(order)
+        if self.sort_key == "status":
+            def rank(name: str) -> tuple:
+                snapshot = self._snapshots.get(name)
+                return (STATUS_ORDER.get(snapshot.status if snapshot else None, len(STATUS_ORDER)), name)
+            return sorted(order, key=rank)
+        if self.sort_key == "elapsed":
+            def age(name: str) -> float:
+                snapshot = self._snapshots.get(name)
+                elapsed = snapshot.elapsed(now) if snapshot is not None and now is not None else None
+                return -elapsed.total_seconds() if elapsed is not None else 0.0
+            return sorted(order, key=age)
+        if self.sort_key == "metric":
+            def value(name: str) -> tuple:
+                latest = self._latest.get(name)
+                return (latest is None or latest[1] != latest[1], latest[1] if latest else 0.0)
+            return sorted(order, key=value)
+        return list(order)
+
     def _apply_filter(self, now: datetime | None) -> None:
         current = self._cursor_name()
-        wanted = [name for name in self._order_of_names if self._passes(name)]
+        wanted = [name for name in self._sorted(now) if self._passes(name)]
         if wanted != [row.key.value for row in self.ordered_rows]:
             self.clear()
             for name in wanted:
