@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Awaitable, Callable, Sequence, TextIO
 
 from smtui.aws.errors import explain
-from smtui.aws.formatting import visible
+from smtui.aws.formatting import compact_duration, visible
 from smtui.aws.snapshot import FinalMetricsArrived, JobSnapshot, StatusChanged, TransitionAdded, diff_snapshots
 from smtui.clock import Clock
 
@@ -46,13 +46,6 @@ def _stamp(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _span(seconds: float) -> str:
-    seconds = int(seconds)
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}h {minutes:02d}m" if hours else f"{minutes}m {secs:02d}s" if minutes else f"{secs}s"
-
-
 class Reporter:
     """Writes one line per event: time, job (padded), what happened."""
 
@@ -82,7 +75,7 @@ class Reporter:
 
     def ended(self, snapshot: JobSnapshot, now: datetime) -> None:
         elapsed = snapshot.elapsed(now)
-        took = f" after {_span(elapsed.total_seconds())}" if elapsed is not None else ""
+        took = f" after {compact_duration(elapsed)}" if elapsed is not None else ""
         self.line(now, snapshot.name, f"ended {snapshot.status}{took}")
         reason = snapshot.response.get("FailureReason")
         if snapshot.status == "Failed" and isinstance(reason, str) and reason.strip():
@@ -128,7 +121,7 @@ async def wait_for(source: Any, names: Sequence[str], out: TextIO, *, clock: Clo
         now = clock.now()
         if deadline is not None and now >= deadline:
             timed_out = True
-            report.line(now, pending[0], f"timed out after {_span(timeout or 0)}; still running: {', '.join(pending)}")
+            report.line(now, pending[0], f"timed out after {compact_duration(timeout or 0)}; still running: {', '.join(pending)}")
             break
         left = (deadline - now).total_seconds() if deadline is not None else interval
         await sleep(max(min(interval, left), 0.0))

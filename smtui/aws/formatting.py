@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import re
 import textwrap
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 #: Words shown in capitals (or a fixed spelling) in labels.
@@ -97,6 +97,24 @@ def as_datetime(value: Any) -> datetime | None:
         except ValueError:
             return None
     return None
+
+
+def compact_duration(delta: timedelta | float | None) -> str:
+    """``1h 02m``, ``12m 05s``, ``45s``, ``3d 04h``; ``–`` for None."""
+    if delta is None:
+        return "–"
+    seconds = int(delta.total_seconds() if isinstance(delta, timedelta) else delta)
+    seconds = max(seconds, 0)
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{days}d {hours:02d}h"
+    if hours:
+        return f"{hours}h {minutes:02d}m"
+    if minutes:
+        return f"{minutes}m {secs:02d}s"
+    return f"{secs}s"
 
 
 def long_duration(seconds: float) -> str:

@@ -25,7 +25,7 @@ from smtui.aws.logs import DEFAULT_CAPACITY
 from smtui.aws.poller import DEFAULT_MAX_RPS, JobFailed, JobUpdate, MetricsFailed, MetricsUpdate, Poller, PollerEvent
 from smtui.aws.snapshot import JobSnapshot, TransitionAdded
 from smtui.clock import Clock, SystemClock
-from smtui.ui.fmt import compact_duration
+from smtui.aws.formatting import compact_duration
 from smtui.ui.help import HelpScreen
 from smtui.ui.logs import LOG_INTERVAL, LogScreen
 from smtui.ui.stop import ConfirmStop

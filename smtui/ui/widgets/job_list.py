@@ -14,7 +14,8 @@ from smtui.aws import errors
 from smtui.aws.errors import NOT_FOUND as NOT_FOUND_KIND
 from smtui.aws.errors import PollError
 from smtui.aws.snapshot import JobSnapshot
-from smtui.ui.fmt import compact_duration, metric_value, safe
+from smtui.aws.formatting import compact_duration
+from smtui.ui.fmt import metric_value, safe
 from smtui.ui.status_style import NOT_FOUND, POLL_ERROR, WAITING, StatusStyle, primary_style, secondary_style
 
 #: What the status column says of a job with no data yet, by why its poll failed.
@@ -30,10 +31,9 @@ ERROR_LABELS = {
 ROLES = ("success", "error", "warning", "active", "info", "muted")
 
 
-#: How ``o`` sorts the list, in turn: (name, what it means).
-SORTS = (("given", "the order the jobs were given"), ("name", "job name"),
-         ("status", "running first, then failed, stopped, completed"), ("elapsed", "longest first"),
-         ("metric", "first metric, lowest first"))
+#: How ``o`` sorts the list, in turn: as given, by name, by status (running first, then failed,
+#: stopped, completed), by elapsed time (longest first), by first metric (lowest first).
+SORTS = ("given", "name", "status", "elapsed", "metric")
 #: The status sort's order.
 STATUS_ORDER = {"InProgress": 0, "Stopping": 1, "Failed": 2, "Stopped": 3, "Completed": 4}
 
@@ -67,9 +67,8 @@ class JobList(DataTable):
     COLUMNS = (("status", "Status"), ("name", "Job"), ("stage", "Stage"), ("elapsed", "Elapsed"), ("metric", "Metric"))
 
     def __init__(self, **kwargs) -> None:
-        #: (row locations, row count, rows in order): see :attr:`ordered_rows`.
-        self._order: tuple[object, int, list] | None = None
-        self._offsets: tuple[object, int, list] | None = None
+        #: (row locations, row count, rows in order, line offsets): see :meth:`_rows_and_offsets`.
+        self._rows_layout: tuple[object, int, list, list] | None = None
         #: What ``/`` filters the rows by (lower case; empty shows every job).
         self.filter_text = ""
         #: What ``o`` sorted the rows by (a name in :data:`SORTS`).
@@ -90,21 +89,23 @@ class JobList(DataTable):
     # ticking, that was most of the app's CPU. Both depend only on the row locations, which
     # adding, removing, sorting and clearing rows change (by replacing or growing them).
 
+    def _rows_and_offsets(self) -> tuple[list, list]:
+        """(rows in order, (row key, y) for each line), cached until the row locations change."""
+        locations, count = self._row_locations, self.row_count
+        cache = self._rows_layout
+        if cache is None or cache[0] is not locations or cache[1] != count:
+            rows = [self.rows[locations.get_key(index)] for index in range(count)]
+            offsets = [(row.key, y) for row in rows for y in range(row.height)]
+            cache = self._rows_layout = (locations, count, rows, offsets)
+        return cache[2], cache[3]
+
     @property
     def ordered_rows(self) -> list:
-        locations, count = self._row_locations, self.row_count
-        if self._order is None or self._order[0] is not locations or self._order[1] != count:
-            rows = self.rows
-            self._order = (locations, count, [rows[locations.get_key(index)] for index in range(count)])
-        return self._order[2]
+        return self._rows_and_offsets()[0]
 
     @property
     def _y_offsets(self) -> list:
-        locations, count = self._row_locations, self.row_count
-        if self._offsets is None or self._offsets[0] is not locations or self._offsets[1] != count:
-            offsets = [(row.key, y) for row in self.ordered_rows for y in range(row.height)]
-            self._offsets = (locations, count, offsets)
-        return self._offsets[2]
+        return self._rows_and_offsets()[1]
 
     def on_mount(self) -> None:
         for key, label in self.COLUMNS:
@@ -125,14 +126,13 @@ class JobList(DataTable):
         text = text.strip().lower()
         if text != self.filter_text:
             self.filter_text = text
-            self._apply_filter(now)
+            self._rebuild_rows(now)
         return self.row_count
 
     def cycle_sort(self, now: datetime | None) -> str:
         """Sort by the next of :data:`SORTS` (back to the order given after the last); returns its name."""
-        names = [name for name, _ in SORTS]
-        self.sort_key = names[(names.index(self.sort_key) + 1) % len(names)]
-        self._apply_filter(now)
+        self.sort_key = SORTS[(SORTS.index(self.sort_key) + 1) % len(SORTS)]
+        self._rebuild_rows(now)
         return self.sort_key
 
     def _sorted(self, now: datetime | None) -> list[str]:
@@ -157,7 +157,7 @@ class JobList(DataTable):
             return sorted(order, key=value)
         return list(order)
 
-    def _apply_filter(self, now: datetime | None) -> None:
+    def _rebuild_rows(self, now: datetime | None) -> None:
         current = self._cursor_name()
         wanted = [name for name in self._sorted(now) if self._passes(name)]
         if wanted != [row.key.value for row in self.ordered_rows]:
@@ -229,7 +229,7 @@ class JobList(DataTable):
         elif clear_error:
             self._errors.pop(name, None)
         if self.filter_text and (name in self.rows) != self._passes(name):
-            self._apply_filter(now)  # a new status or stage moved the job in or out of the filter
+            self._rebuild_rows(now)  # a new status or stage moved the job in or out of the filter
             return
         self._update_row(name, now)
 

@@ -12,7 +12,8 @@ from textual.widget import Widget
 
 from smtui.aws.sections import visible
 from smtui.aws.snapshot import JobSnapshot, Transition
-from smtui.ui.fmt import clock_time, compact_duration, safe
+from smtui.aws.formatting import compact_duration
+from smtui.ui.fmt import clock_time, safe
 from smtui.ui.status_style import secondary_style
 
 #: The fill of a stage's bar, so stages differ by texture as well as colour.
