@@ -14,8 +14,6 @@ from typing import Sequence
 
 from smtui import __version__
 
-#: SageMaker's rule for training job names.
-JOB_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
 DEMO_CREDENTIALS = ("smtui-demo", "smtui-demo-secret")
 
 
@@ -113,6 +111,61 @@ def _add_watch_options(parser: argparse.ArgumentParser) -> None:
                         help="no terminal bell when a job ends (the notification still shows)")
 
 
+def _status(text: str) -> str:
+    from smtui.aws.discovery import STATUSES
+
+    for status in STATUSES:
+        if text.lower() == status.lower():
+            return status
+    raise argparse.ArgumentTypeError(f"expected one of {', '.join(STATUSES)}, got {text!r}")
+
+
+def _name_fragment(text: str) -> str:
+    from smtui.aws.names import NAME_FRAGMENT
+
+    if not NAME_FRAGMENT.fullmatch(text):
+        raise argparse.ArgumentTypeError(f"expected 1-63 letters, digits and hyphens, got {text!r}")
+    return text
+
+
+def _tuning_job(text: str) -> str:
+    from smtui.aws.names import TUNING_JOB_NAME
+
+    if not TUNING_JOB_NAME.fullmatch(text):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a valid tuning job name (1-32 letters, digits and "
+                                         "hyphens, starting and ending with a letter or digit)")
+    return text
+
+
+def _add_discovery_options(parser: argparse.ArgumentParser, *, default: str) -> None:
+    group = parser.add_argument_group(
+        "finding jobs", f"list the jobs to watch instead of naming them ({default}); the listing is repeated, "
+                        "so new jobs that match appear as they are created")
+    group.add_argument("--status", type=_status, metavar="STATUS",
+                       help="jobs in this status: InProgress, Completed, Failed, Stopping or Stopped")
+    group.add_argument("--name-contains", type=_name_fragment, metavar="TEXT",
+                       help="jobs whose name contains TEXT (any case)")
+    group.add_argument("--since", type=_duration, metavar="DURATION",
+                       help="jobs created in the last DURATION: 90m, 2h, 1d or seconds")
+    group.add_argument("--tuning-job", type=_tuning_job, metavar="NAME",
+                       help="the training jobs of a hyperparameter tuning job, with its objective metric")
+    group.add_argument("--list-interval", type=_interval, default=60.0, metavar="SECONDS",
+                       help="seconds between two listings (default: 60, at least 1)")
+    group.add_argument("--limit", type=_count, default=1000, metavar="N",
+                       help="the most jobs a listing brings in, the newest (default: 1000)")
+
+
+def _job_query(args: argparse.Namespace, *, named: bool):
+    """The JobQuery of the discovery options, or None when the named jobs are all there is to watch."""
+    from smtui.aws.discovery import JobQuery
+
+    query = JobQuery(status=args.status, name_contains=args.name_contains, since=args.since,
+                     tuning_job=args.tuning_job)
+    if named and query.is_default:
+        return None
+    return query
+
+
 def _add_fault_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("faults", "make the simulator misbehave as AWS and networks do")
     group.add_argument("--throttle-rate", type=_rate, default=0.0, metavar="P",
@@ -158,12 +211,14 @@ def build_parser() -> argparse.ArgumentParser:
     commands.required = True
 
     watch = commands.add_parser("watch", help="watch training jobs live", description="Watch training jobs live.")
-    watch.add_argument("jobs", nargs="+", metavar="JOB", help="training job names")
+    watch.add_argument("jobs", nargs="*", metavar="JOB",
+                       help="training job names (none: the jobs running now or created in the last day)")
     watch.add_argument("--show-secrets", action="store_true",
                        help="start with secret-looking values shown (the s key toggles them)")
     watch.add_argument("--interval", type=_interval, default=30.0, metavar="SECONDS",
                        help="seconds between two polls of a running job (default: 30, at least 1)")
     _add_watch_options(watch)
+    _add_discovery_options(watch, default="with no JOB and no filter: running now or created in the last day")
     _add_aws_options(watch)
 
     demo = commands.add_parser("demo", help="watch simulated jobs, no AWS account needed",
@@ -173,6 +228,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--jobs", type=_count, default=None, metavar="N",
                       help="watch a fleet of N simulated jobs (5%% running) instead of the eight scripted ones")
     _add_watch_options(demo)
+    _add_discovery_options(demo, default="e.g. --status InProgress, or --tuning-job xgboost-churn-hpo")
     _add_fault_options(demo)
 
     describe = commands.add_parser("describe", help="print every field of a job once",
@@ -228,12 +284,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def check_job_names(names: Sequence[str]) -> list[str]:
     """Names in order with duplicates merged; raises UsageError naming the first invalid one."""
+    from smtui.aws.names import job_name_problem
+
     for name in names:
-        if not JOB_NAME.match(name):
-            raise UsageError(
-                f"{name!r} is not a valid training job name (1-63 letters, digits and hyphens, "
-                "starting and ending with a letter or digit)"
-            )
+        problem = job_name_problem(name)
+        if problem:
+            raise UsageError(problem)
     return list(dict.fromkeys(names))
 
 
@@ -277,18 +333,30 @@ def _aws_options(args: argparse.Namespace):
     return AwsOptions(region=args.region, profile=args.profile, endpoint_url=url)
 
 
+def _finder(args: argparse.Namespace, source, *, named: bool):
+    """The JobFinder the discovery options ask for, or None."""
+    query = _job_query(args, named=named)
+    if query is None:
+        return None
+    from smtui.aws.discovery import JobFinder
+
+    return JobFinder(source, query, limit=args.limit)
+
+
 def run_watch(args: argparse.Namespace) -> int:
     names = check_job_names(args.jobs)
     from smtui.aws.source import AwsJobSource
     from smtui.ui.app import SmtuiApp
 
     options = _aws_options(args)
+    source = AwsJobSource(options)
     where = options.endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or options.region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "default region"
     if options.profile:
         where = f"{options.profile} @ {where}"
-    app = SmtuiApp(AwsJobSource(options), names, interval=args.interval, subtitle=where,
+    app = SmtuiApp(source, names, interval=args.interval, subtitle=where,
                    reveal_secrets=args.show_secrets, max_rps=args.max_rps, log_lines=args.log_lines,
-                   read_only=args.read_only, bell=args.bell, freeze_loaded=True)
+                   read_only=args.read_only, bell=args.bell, freeze_loaded=True,
+                   finder=_finder(args, source, named=bool(names)), list_interval=args.list_interval)
     app.run()
     return app.return_code or 0
 
@@ -303,9 +371,14 @@ def run_demo(args: argparse.Namespace) -> int:
     faults = f", {injector.faults.describe()}" if injector else ""
     with start_in_thread(simulator, injector=injector) as running:
         options = AwsOptions(region="us-east-1", endpoint_url=running.url, static_credentials=DEMO_CREDENTIALS)
+        source = AwsJobSource(options)
+        # With no filter, the scripted jobs; with one, whatever the simulator's listing finds.
+        finder = _finder(args, source, named=False) if _job_query(args, named=True) else None
         app = SmtuiApp(
-            AwsJobSource(options),
-            simulator.job_names(),
+            source,
+            [] if finder else simulator.job_names(),
+            finder=finder,
+            list_interval=min(args.list_interval, max(2.0, 60.0 / args.speed)),
             interval=3.0,
             metrics_interval=max(2.0, 60.0 / args.speed),
             max_rps=args.max_rps,

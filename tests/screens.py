@@ -7,10 +7,12 @@ screen.
 
 from __future__ import annotations
 
+import asyncio
 from contextlib import contextmanager
 from datetime import timedelta
 from typing import Iterator
 
+from smtui.aws.discovery import JobFinder, JobQuery
 from smtui.aws.source import AwsJobSource, AwsOptions
 from smtui.clock import FrozenClock
 from smtui.sim import Simulator, start_in_thread
@@ -27,18 +29,23 @@ TINY = (40, 12)
 @contextmanager
 def simulated_app(after_seconds: float, names: list[str] | None = None, *,
                   credentials: tuple[str, str] | None = CREDENTIALS, profile: str | None = None,
-                  **app_options) -> Iterator[SmtuiApp]:
+                  query: JobQuery | None = None, scenarios=None, **app_options) -> Iterator[SmtuiApp]:
     """An app watching the simulator's jobs, both frozen ``after_seconds`` after the origin.
 
-    ``app_options`` go to :class:`SmtuiApp` (``read_only=True``, ...)."""
+    With a ``query``, the jobs come from listing them (``smtui watch --status ...``) instead of
+    from ``names``. ``app_options`` go to :class:`SmtuiApp` (``read_only=True``, ...)."""
     clock = FrozenClock(ORIGIN + timedelta(seconds=after_seconds))
-    simulator = Simulator(clock, speed=1.0, origin=ORIGIN)
+    simulator = Simulator(clock, speed=1.0, origin=ORIGIN, scenarios=scenarios)
     with start_in_thread(simulator) as running:
         source = AwsJobSource(AwsOptions(region="us-east-1", endpoint_url=running.url, static_credentials=credentials,
                                          profile=profile, max_attempts=2))
         # A long interval: the first round of polls is all a snapshot needs.
-        app = SmtuiApp(source, names or simulator.job_names(), clock=clock, interval=3600, metrics_interval=3600,
-                       subtitle="simulator", **app_options)
+        finder = JobFinder(source, query, clock=clock) if query is not None else None
+        if names is None:
+            names = [] if query is not None else simulator.job_names()
+        app = SmtuiApp(source, names, clock=clock, **{"interval": 3600, "metrics_interval": 3600, **app_options},
+                       subtitle="simulator", finder=finder)
+        app.simulator = simulator
         yield app
 
 
@@ -49,9 +56,9 @@ def detail_text(app: SmtuiApp, width: int = 100) -> str:
     return app.screen.query_one(DetailPane).plain_text(width)
 
 
-async def until_loaded(pilot) -> None:
+async def until_loaded(pilot, timeout: float = 60) -> None:
     """Wait until every job has had its first answer and metrics arrived, then let the screen settle."""
-    await pilot.app.poller.loaded.wait()
+    await asyncio.wait_for(pilot.app.poller.loaded.wait(), timeout)
     await pilot.pause()
     await pilot.wait_for_scheduled_animations()
     await pilot.pause()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from smtui.ui.stop import ConfirmStop
+from smtui.ui.dialogs import ConfirmStop
 from tests.screens import RUNNING, SIZE, SMALL, simulated_app, until_loaded
 
 STOPPABLE = "gpt2-pretrain-maxruntime"  # training at RUNNING

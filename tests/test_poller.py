@@ -145,3 +145,38 @@ async def test_poke_polls_now():
     task.cancel()
     await asyncio.gather(task, return_exceptions=True)
     assert len(source.calls) == 2
+
+
+async def test_an_open_ended_poller_takes_jobs_in_and_lets_them_go_while_running():
+    source = FakeSource({"a": ["InProgress"], "b": ["InProgress"], "done": ["Completed"]})
+    events = []
+    poller = Poller(source, ["done"], events.append, interval=0.05, metrics_interval=0.05, clock=FrozenClock(T0),
+                    max_rps=None, open_ended=True)
+    task = asyncio.create_task(poller.run())
+    await asyncio.wait_for(poller.loaded.wait(), 2)
+    await asyncio.sleep(0.1)
+    assert not task.done()  # every job has ended, but more may come
+    assert poller.add("a") and poller.add("b") and not poller.add("a")
+    await asyncio.sleep(0.2)
+    assert {"a", "b"} <= set(poller.snapshots) and ("a", "loss") in {
+        (e.job, e.metric) for m in events if isinstance(m, MetricsUpdate) for e in m.events}
+    calls_of_a = sum(1 for name, _ in source.calls if name == "a")
+    assert calls_of_a >= 3
+    assert poller.remove("a") and not poller.remove("a")
+    assert "a" not in poller.snapshots and "a" not in poller.metrics.series and poller.names == ["done", "b"]
+    await asyncio.sleep(0.2)
+    assert sum(1 for name, _ in source.calls if name == "a") == calls_of_a  # never polled again
+    assert sum(1 for name, _ in source.calls if name == "b") > calls_of_a
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+
+
+async def test_a_poller_that_is_not_open_ended_returns_when_its_jobs_end_even_with_one_added():
+    source = FakeSource({"a": ["InProgress", "InProgress", "Completed"], "b": ["InProgress", "Completed"]})
+    poller = Poller(source, ["a"], lambda e: None, interval=0.02, metrics_interval=10, clock=FrozenClock(T0),
+                    max_rps=None)
+    task = asyncio.create_task(poller.run())
+    await asyncio.sleep(0.01)
+    poller.add("b")
+    await asyncio.wait_for(task, 2)
+    assert poller.snapshots["a"].status == poller.snapshots["b"].status == "Completed"

@@ -103,6 +103,9 @@ class Poller:
         max_rps: requests a second all calls share (None: no limit). When the
             jobs still running need more than that at ``interval``, each
             job's interval stretches to :attr:`effective_interval`.
+        open_ended: keep running when every job has ended, for jobs that
+            :meth:`add` brings in later (an app); otherwise :meth:`run` returns
+            then (a command waiting for jobs to end).
     """
 
     def __init__(
@@ -115,6 +118,7 @@ class Poller:
         metrics_interval: float = 60.0,
         clock: Clock | None = None,
         max_rps: float | None = DEFAULT_MAX_RPS,
+        open_ended: bool = False,
     ) -> None:
         self.source = source
         self.names = list(dict.fromkeys(names))
@@ -124,6 +128,7 @@ class Poller:
         self.clock = clock or SystemClock()
         self.max_rps = max_rps
         self._budget = RequestBudget(max_rps) if max_rps else None
+        self.open_ended = open_ended
         #: Jobs still being polled (they have not ended).
         self._live: set[str] = set(self.names)
         self.snapshots: dict[str, JobSnapshot] = {}
@@ -133,6 +138,10 @@ class Poller:
         self.metrics_error: PollError | None = None
         self.calls = 0
         self._wake: dict[str, asyncio.Event] = {}
+        #: The polling task of each job, while :meth:`run` runs.
+        self._tasks: dict[str, asyncio.Task] = {}
+        self._opening: asyncio.Semaphore | None = None
+        self._changed: asyncio.Event | None = None
         self._metrics_wake: asyncio.Event | None = None
         self._metrics_done: set[str] = set()
         self._first_pending = len(self.names)
@@ -144,28 +153,75 @@ class Poller:
         """Poll until cancelled (or until every job has ended and been polled for the last time)."""
         self._metrics_wake = asyncio.Event()
         self._first_round = asyncio.Event()
+        self._first_pending = len(self.names)
         if not self.names:
             self._first_round.set()
         count = max(len(self.names), 1)
         # The first poll of every job goes out at once (a few at a time) so the
         # screen fills fast; after it, each job keeps its own phase so polls
         # spread evenly over the interval instead of bursting.
-        opening = asyncio.Semaphore(8)
-        tasks = [
-            asyncio.create_task(self._follow(name, opening, phase=self.interval * i / count), name=f"poll:{name}")
-            for i, name in enumerate(self.names)
-        ]
+        self._opening = asyncio.Semaphore(8)
+        self._changed = asyncio.Event()
+        for i, name in enumerate(self.names):
+            self._start(name, phase=self.interval * i / count)
         metrics_task = asyncio.create_task(self._follow_metrics(), name="poll:metrics")
         try:
-            await asyncio.gather(*tasks)
+            while self._tasks or self.open_ended:
+                self._changed.clear()
+                # Until every job has ended, or a job is added or removed: then look again.
+                waiting = asyncio.ensure_future(self._changed.wait())
+                await asyncio.wait([waiting, *self._tasks.values()], return_when=asyncio.FIRST_COMPLETED)
+                waiting.cancel()
+                for name, task in list(self._tasks.items()):
+                    if task.done():
+                        del self._tasks[name]
             # Every job has ended: one last metrics round picks up the tail of each series.
             metrics_task.cancel()
             await self.poll_metrics()
             self.loaded.set()
         finally:
-            for task in (*tasks, metrics_task):
+            tasks = [*self._tasks.values(), metrics_task]
+            self._tasks.clear()
+            for task in tasks:
                 task.cancel()
-            await asyncio.gather(*tasks, metrics_task, return_exceptions=True)
+            await asyncio.gather(*tasks, return_exceptions=True)
+            self._opening = self._changed = None
+
+    def _start(self, name: str, phase: float = 0.0) -> None:
+        assert self._opening is not None
+        self._tasks[name] = asyncio.create_task(self._follow(name, self._opening, phase=phase), name=f"poll:{name}")
+
+    def add(self, name: str) -> bool:
+        """Follow one more job, from now on; returns False if it is followed already."""
+        if name in self.names:
+            return False
+        self.names.append(name)
+        self._live.add(name)
+        if self._opening is not None:
+            if self._first_round is not None and not self._first_round.is_set():
+                self._first_pending += 1  # the first round waits for it too
+            self._start(name)
+            assert self._changed is not None
+            self._changed.set()
+        return True
+
+    def remove(self, name: str) -> bool:
+        """Stop following a job and forget what is known of it; returns False if it was not followed."""
+        if name not in self.names:
+            return False
+        self.names.remove(name)
+        self._live.discard(name)
+        task = self._tasks.pop(name, None)
+        if task is not None:
+            task.cancel()
+        self._wake.pop(name, None)
+        self.snapshots.pop(name, None)
+        self.errors.pop(name, None)
+        self.metrics.series.pop(name, None)
+        self._metrics_done.discard(name)
+        if self._changed is not None:
+            self._changed.set()
+        return True
 
     @property
     def effective_interval(self) -> float:
@@ -184,6 +240,11 @@ class Poller:
         if self._metrics_wake is not None:
             self._metrics_wake.set()
 
+    def poke_metrics(self) -> None:
+        """Fetch metrics now instead of at the next round."""
+        if self._metrics_wake is not None:
+            self._metrics_wake.set()
+
     async def poll_job(self, name: str) -> JobSnapshot | None:
         """One DescribeTrainingJob call for ``name``; reports the result to the sink."""
         if self._budget is not None:
@@ -194,6 +255,8 @@ class Poller:
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # every failure is a state of the job, never a crash
+            if name not in self.names:
+                return None  # removed while the call was out
             previous = self.errors.get(name)
             error = explain(exc)
             since = previous.since if previous and previous.kind == error.kind else self.clock.now()
@@ -201,6 +264,8 @@ class Poller:
             self.errors[name] = error
             self.sink(JobFailed(name, error))
             return None
+        if name not in self.names:
+            return None  # removed while the call was out
         snapshot = JobSnapshot.from_response(name, response, self.clock.now())
         events = diff_snapshots(self.snapshots.get(name), snapshot)
         self.snapshots[name] = snapshot
@@ -256,6 +321,8 @@ class Poller:
             snapshot = await self.poll_job(name)
         self._first_pending -= 1
         if self._first_pending <= 0 and self._first_round is not None:
+            if self._first_round.is_set() and snapshot is not None and snapshot.metric_names:
+                self.poke_metrics()  # a job added later: its series need not wait for the next round
             self._first_round.set()
         try:
             if snapshot is not None and snapshot.is_terminal:

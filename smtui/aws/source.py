@@ -187,6 +187,37 @@ class AwsJobSource:
             raise MalformedResponse("no TrainingJobName or TrainingJobStatus in the answer")
         return response
 
+    async def list_training_jobs(self, filters: dict[str, Any], token: str | None = None) -> dict[str, Any]:
+        """One page (up to 100) of ListTrainingJobs with ``filters`` (StatusEquals, NameContains, ...)."""
+        request: dict[str, Any] = {**filters, "MaxResults": 100}
+        if token:
+            request["NextToken"] = token
+        response = await self._sagemaker.list_training_jobs(**request)
+        if "TrainingJobSummaries" not in response:
+            raise MalformedResponse("no TrainingJobSummaries in the answer")
+        return response
+
+    async def describe_tuning_job(self, name: str) -> dict[str, Any]:
+        """One DescribeHyperParameterTuningJob call."""
+        response = await self._sagemaker.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName=name)
+        if not response.get("HyperParameterTuningJobName"):
+            raise MalformedResponse("no HyperParameterTuningJobName in the answer")
+        return response
+
+    async def list_tuning_training_jobs(self, name: str, token: str | None = None,
+                                        status: str | None = None) -> dict[str, Any]:
+        """One page (up to 100) of ListTrainingJobsForHyperParameterTuningJob, oldest job first."""
+        request: dict[str, Any] = {"HyperParameterTuningJobName": name, "MaxResults": 100,
+                                   "SortBy": "CreationTime", "SortOrder": "Ascending"}
+        if status:
+            request["StatusEquals"] = status
+        if token:
+            request["NextToken"] = token
+        response = await self._sagemaker.list_training_jobs_for_hyper_parameter_tuning_job(**request)
+        if "TrainingJobSummaries" not in response:
+            raise MalformedResponse("no TrainingJobSummaries in the answer")
+        return response
+
     async def stop_training_job(self, name: str) -> None:
         """Ask SageMaker to stop a job."""
         await self._sagemaker.stop_training_job(TrainingJobName=name)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import gc
 import signal
-from urllib.parse import quote
 from datetime import datetime
 from functools import partial
 from typing import Sequence
@@ -20,16 +19,18 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
+from smtui.aws.discovery import JobFinder, TuningState
 from smtui.aws.errors import AUTH, CONFIG, NOT_FOUND, PollError, explain
 from smtui.aws.logs import DEFAULT_CAPACITY
 from smtui.aws.poller import DEFAULT_MAX_RPS, JobFailed, JobUpdate, MetricsFailed, MetricsUpdate, Poller, PollerEvent
 from smtui.aws.snapshot import JobSnapshot, TransitionAdded
 from smtui.clock import Clock, SystemClock
 from smtui.aws.formatting import compact_duration
+from smtui.ui.fmt import metric_value
 from smtui.ui.help import HelpScreen
 from smtui.ui.logs import LOG_INTERVAL, LogScreen
-from smtui.ui.stop import ConfirmStop
-from smtui.ui.messages import JobUpdated, MetricsFailed as MetricsFailedMessage, MetricsUpdated, PollFailed
+from smtui.ui.actions import JobActions
+from smtui.ui.messages import JobsFound, JobUpdated, ListingFailed, MetricsFailed as MetricsFailedMessage, MetricsUpdated, PollFailed
 from smtui.ui.widgets.detail import DetailPane
 from smtui.ui.widgets.job_list import JobList
 from smtui.ui.widgets.metric_series import MetricSeries
@@ -66,7 +67,7 @@ class JobCommands(Provider):
                 yield Hit(score, matcher.highlight(command), partial(screen.select_job, name), help="Select this job")
 
 
-class WatchScreen(Screen):
+class WatchScreen(JobActions, Screen):
     """The main screen. It owns the selected job and the clock tick, and hands both down."""
 
     # Not repainting: a change to a screen's own reactive would redraw the whole screen (every
@@ -82,6 +83,8 @@ class WatchScreen(Screen):
         Binding("o", "sort", "Sort"),
         Binding("escape", "clear_filter", "Clear filter", show=False),
         Binding("x", "stop_job", "Stop"),
+        Binding("a", "add_job", "Add"),
+        Binding("d,delete", "remove_job", "Remove", show=False),
         Binding("c", "copy_arn", "Copy ARN", show=False),
         Binding("u", "copy_url", "Copy console URL", show=False),
         Binding("r", "refresh_job", "Refresh", show=False),
@@ -90,9 +93,15 @@ class WatchScreen(Screen):
         Binding("q", "app.quit", "Quit"),
     ]
 
-    def __init__(self, names: Sequence[str], *, subtitle: str = "", interval: float = 30.0) -> None:
+    def __init__(self, names: Sequence[str], *, subtitle: str = "", interval: float = 30.0,
+                 scope: str | None = None) -> None:
         super().__init__()
         self.names = list(names)
+        #: What a listing looks for (``smtui watch --status InProgress``), or None for named jobs only.
+        self.scope = scope
+        #: The tuning job whose training jobs are listed, as last described.
+        self.tuning: TuningState | None = None
+        self._listing_error: PollError | None = None
         self.subtitle = subtitle
         self.interval = interval
         self.snapshots: dict[str, JobSnapshot] = {}
@@ -181,8 +190,11 @@ class WatchScreen(Screen):
         name = self.selected
         snapshot = self.snapshots.get(name) if name else None
         timeline = self.query_one(Timeline)
-        if name is None:
-            timeline.placeholder = "No job selected"
+        if name is None and self.scope is not None:
+            timeline.placeholder = (f"No job matches yet ({self.scope}). Jobs appear here as they are created; "
+                                    "a adds one by name.")
+        elif name is None:
+            timeline.placeholder = "No job selected · a adds one by name"
         elif name in self.errors:
             timeline.placeholder = "No data: the last poll failed (see Details)"
         else:
@@ -282,6 +294,40 @@ class WatchScreen(Screen):
             title.update(Text.assemble("Metrics  ", (f"! not updating{since}: {error.message}", "bold")))
         title.set_class(error is not None, "-stale")
 
+    def on_jobs_found(self, message: JobsFound) -> None:
+        new = self.watch_jobs(list(message.names), at_top=message.newest_first and not message.first)
+        if new and not message.first:
+            shown = ", ".join(new[:2]) + (f" and {len(new) - 2} more" if len(new) > 2 else "")
+            self.notify(f"New job{'s' if len(new) > 1 else ''}: {shown}", timeout=6, markup=False)
+        if message.truncated and message.first:
+            self.notify(f"Showing the newest {len(new)} matching jobs: narrow the listing with --since, --status "
+                        "or --name-contains", severity="warning", timeout=12, markup=False)
+        previous, self.tuning = self.tuning, message.tuning
+        if self.tuning is not None:
+            self.query_one(JobList).set_objective(self.tuning.objective, self.tuning.best_job, self.now)
+            if previous is not None and not previous.ended and self.tuning.ended:
+                best = f": best {self.tuning.best_job}" if self.tuning.best_job else ""
+                self.notify(f"Tuning job {self.tuning.name} {self.tuning.status}{best}", title="Tuning job ended",
+                            timeout=10, markup=False)
+        if self._listing_error is not None:
+            self._listing_error = None
+            if self.banner and self.banner.startswith("Listing jobs"):
+                self.banner = None
+        self._update_jobs_title()
+        self._update_title()
+        if not self.names:
+            self._show_selected()
+
+    def on_listing_failed(self, message: ListingFailed) -> None:
+        error = message.error
+        if self._listing_error is None or self._listing_error.kind != error.kind:
+            if self.names:
+                self.notify(f"Listing jobs: {error.message}", severity="warning", timeout=8, markup=False)
+            else:
+                self.banner = f"Listing jobs: {error.message}"
+        self._listing_error = error
+        self._update_title()
+
     def show_banner(self, text: str) -> None:
         """A problem that concerns every job (credentials, endpoint): shown in the title bar."""
         self.banner = text
@@ -306,7 +352,8 @@ class WatchScreen(Screen):
             cadence = f"every {_seconds(every)} ({poller.max_rps:g} req/s budget)"
         else:
             cadence = f"every {_seconds(self.interval)}"
-        text.append(f"  ·  {cadence}  ·  {self.subtitle}", style="dim")
+        scope = f"  ·  {self.scope}" if self.scope else ""
+        text.append(f"  ·  {cadence}{scope}  ·  {self.subtitle}", style="dim")
         banner = self.query_one("#banner", Static)
         if banner.display != bool(self.banner) or (self.banner and str(banner.render()) != f"! {self.banner}"):
             banner.update(f"! {self.banner}" if self.banner else "")
@@ -348,6 +395,12 @@ class WatchScreen(Screen):
     def _update_jobs_title(self) -> None:
         jobs = self.query_one(JobList)
         title = "Jobs"
+        tuning = self.tuning
+        if tuning is not None:
+            launched = f" {tuning.launched} of {tuning.max_jobs}" if tuning.max_jobs else ""
+            title += f" · {tuning.name} {tuning.status}{launched}"
+            if tuning.best_value is not None and tuning.objective is not None:
+                title += f" · best {metric_value(tuning.best_value)}"
         if jobs.filter_text:
             # Border titles are markup: the filter is shown with only the characters a job name or status has.
             text = "".join(c for c in jobs.filter_text if c.isalnum() or c in "-_.: ")
@@ -367,49 +420,6 @@ class WatchScreen(Screen):
             box.value = ""  # Input.Changed shows every job again
         box.display = False
         self.query_one(JobList).focus()
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "stop_job" and self.app.read_only:
-            return None  # --read-only: no key acts on a job, and the footer does not offer it
-        return True
-
-    def action_stop_job(self) -> None:
-        name = self.selected
-        snapshot = self.snapshots.get(name) if name else None
-        if name is None or self.app.read_only:
-            return
-        if snapshot is not None and snapshot.is_terminal:
-            self.notify(f"{name} has already ended ({snapshot.status})", timeout=3, markup=False)
-            return
-
-        def confirmed(stop: bool | None) -> None:
-            if stop:
-                self.app.stop_job(name)
-
-        stage = (snapshot.secondary_status or snapshot.status or "") if snapshot else ""
-        self.app.push_screen(ConfirmStop(name, stage), confirmed)
-
-    def action_copy_arn(self) -> None:
-        snapshot = self.snapshots.get(self.selected) if self.selected else None
-        arn = snapshot.response.get("TrainingJobArn") if snapshot else None
-        if isinstance(arn, str) and arn:
-            # OSC 52: the terminal sets its clipboard, on the machine in front of the user, over SSH too.
-            self.app.copy_to_clipboard(arn)
-            self.notify(f"Copied {arn}", timeout=3, markup=False)
-
-    def action_copy_url(self) -> None:
-        if self.selected is None:
-            return
-        region = getattr(self.app.source, "region", None) or "us-east-1"
-        url = (f"https://{region}.console.aws.amazon.com/sagemaker/home?region={region}"
-               f"#/jobs/{quote(self.selected)}")
-        self.app.copy_to_clipboard(url)
-        self.notify(f"Copied {url}", timeout=3, markup=False)
-
-    def action_refresh_job(self) -> None:
-        if self.app.poller and self.selected:
-            self.app.poller.poke(self.selected)
-            self.notify(f"Polling {self.selected}", timeout=2)
 
 
 class SmtuiApp(App):
@@ -431,6 +441,8 @@ class SmtuiApp(App):
         log_interval: seconds between two reads of the log streams while the logs screen is open.
         freeze_loaded: once every job has its first answer, keep what was loaded out of the cyclic
             garbage collector's full passes (for a process that runs only this app).
+        finder: lists more jobs to watch (``smtui watch --status InProgress``, ``--tuning-job``), at
+            start and then every ``list_interval`` seconds.
     """
 
     CSS_PATH = "app.tcss"
@@ -455,6 +467,8 @@ class SmtuiApp(App):
         log_lines: int = DEFAULT_CAPACITY,
         log_interval: float = LOG_INTERVAL,
         freeze_loaded: bool = False,
+        finder: JobFinder | None = None,
+        list_interval: float = 60.0,
     ) -> None:
         super().__init__()
         self.read_only = read_only
@@ -462,16 +476,19 @@ class SmtuiApp(App):
         self.log_lines = log_lines
         self.log_interval = log_interval
         self.freeze_loaded = freeze_loaded
+        self.finder = finder
+        self.list_interval = list_interval
         self.source = source
         self.clock = clock or SystemClock()
         self.names = list(dict.fromkeys(names))
         self.tick_seconds = tick
         self.poller = Poller(
             source, self.names, self._from_poller, interval=interval, metrics_interval=metrics_interval,
-            clock=self.clock, max_rps=max_rps,
+            clock=self.clock, max_rps=max_rps, open_ended=True,
         )
         self.watch_screen = WatchScreen(
-            self.names, subtitle=subtitle or getattr(source, "endpoint_label", ""), interval=interval
+            self.names, subtitle=subtitle or getattr(source, "endpoint_label", ""), interval=interval,
+            scope=finder.query.label() if finder is not None else None,
         )
         self.watch_screen.set_reactive(WatchScreen.reveal_secrets, reveal_secrets)
 
@@ -517,10 +534,40 @@ class SmtuiApp(App):
         """Open the AWS clients and poll until the app exits."""
         try:
             async with self.source:
-                await self.poller.run()
+                finding = None
+                if self.finder is not None:
+                    # The first listing comes before the first polls, so that "loaded" covers its jobs.
+                    await self._find_jobs(first=True)
+                    finding = asyncio.create_task(self._keep_finding(), name="list jobs")
+                try:
+                    await self.poller.run()
+                finally:
+                    if finding is not None:
+                        finding.cancel()
         except Exception as exc:  # a setup problem (profile, region): say so and keep the screen
             self.watch_screen.show_banner(explain(exc).message)
             self.poller.loaded.set()
+
+    async def _find_jobs(self, *, first: bool) -> None:
+        finder = self.finder
+        assert finder is not None
+        try:
+            names = await finder.find()
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # a failed listing is tried again at the next round
+            self.watch_screen.post_message(ListingFailed(explain(exc)))
+            return
+        for name in names:
+            self.poller.add(name)
+        self.watch_screen.post_message(JobsFound(tuple(names), first=first, newest_first=finder.newest_first,
+                                                 tuning=finder.tuning, truncated=finder.truncated))
+
+    async def _keep_finding(self) -> None:
+        assert self.finder is not None
+        while not self.finder.done:
+            await asyncio.sleep(self.list_interval)
+            await self._find_jobs(first=False)
 
     def job_ended(self, snapshot: JobSnapshot) -> None:
         """A watched job reached a final status: say so, and ring the bell unless told not to."""

@@ -20,8 +20,11 @@ KEYS = (
     ("  f w t", "logs: follow the newest / wrap long lines / show times"),
     ("  / n N", "logs: search the loaded lines, next / previous hit"),
     ("/", "filter the jobs by name, status or stage (Enter keeps it, Escape clears)"),
-    ("o", "sort the jobs: by name, status, elapsed time, first metric, then as given"),
+    ("o", "sort the jobs: by name, status, elapsed time, metric (a tuning job's objective: best first), "
+          "then as given"),
     ("x", "stop the selected job, after a confirmation (not with --read-only)"),
+    ("a", "watch another job, by name"),
+    ("d  Delete", "stop watching the selected job (the job itself goes on)"),
     ("c  u", "copy the job's ARN / its console URL (through the terminal, over SSH too)"),
     ("r", "poll the selected job now"),
     ("s", "show / hide values that look like secrets (tokens, passwords, keys)"),

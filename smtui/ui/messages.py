@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.message import Message
 
+from smtui.aws.discovery import TuningState
 from smtui.aws.errors import PollError
 from smtui.aws.snapshot import JobEvent, JobSnapshot, MetricPointsAdded
 
@@ -36,6 +37,30 @@ class MetricsUpdated(Message):
 
 class MetricsFailed(Message):
     """A GetMetricData round failed."""
+
+    def __init__(self, error: PollError) -> None:
+        super().__init__()
+        self.error = error
+
+
+class JobsFound(Message):
+    """A listing found jobs that match what is watched (only those not reported before)."""
+
+    def __init__(self, names: tuple[str, ...], *, first: bool, newest_first: bool,
+                 tuning: TuningState | None = None, truncated: bool = False) -> None:
+        super().__init__()
+        self.names = names
+        #: The first listing: its jobs are the ones there were at start, not news.
+        self.first = first
+        #: Whether ``names`` go above the list's jobs (newest first) or below them.
+        self.newest_first = newest_first
+        self.tuning = tuning
+        #: The listing had more jobs than its limit and brought in only the newest.
+        self.truncated = truncated
+
+
+class ListingFailed(Message):
+    """A listing of jobs failed; it is tried again at the next round."""
 
     def __init__(self, error: PollError) -> None:
         super().__init__()

@@ -11,6 +11,7 @@ from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey, RowKey
 
 from smtui.aws import errors
+from smtui.aws.discovery import Objective
 from smtui.aws.errors import NOT_FOUND as NOT_FOUND_KIND
 from smtui.aws.errors import PollError
 from smtui.aws.snapshot import JobSnapshot
@@ -32,7 +33,8 @@ ROLES = ("success", "error", "warning", "active", "info", "muted")
 
 
 #: How ``o`` sorts the list, in turn: as given, by name, by status (running first, then failed,
-#: stopped, completed), by elapsed time (longest first), by first metric (lowest first).
+#: stopped, completed), by elapsed time (longest first), by first metric (lowest first; for a
+#: tuning job's objective, best first).
 SORTS = ("given", "name", "status", "elapsed", "metric")
 #: The status sort's order.
 STATUS_ORDER = {"InProgress": 0, "Stopping": 1, "Failed": 2, "Stopped": 3, "Completed": 4}
@@ -77,6 +79,10 @@ class JobList(DataTable):
         self._order_of_names: list[str] = []
         #: Indexes of the rows whose cells changed while they were out of view.
         self._offscreen_changes: set[int] = set()
+        #: A tuning job's objective: the metric column shows it instead of each job's first metric.
+        self.objective: Objective | None = None
+        #: The tuning job's best training job so far, starred.
+        self.best_job: str | None = None
         super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)
         self._snapshots: dict[str, JobSnapshot] = {}
         self._errors: dict[str, PollError] = {}
@@ -111,12 +117,56 @@ class JobList(DataTable):
         for key, label in self.COLUMNS:
             self.add_column(label, key=key)
 
-    def add_jobs(self, names: list[str]) -> None:
-        """Add a row for each job not listed yet, in the given order."""
-        self._order_of_names = list(dict.fromkeys([*self._order_of_names, *names]))
-        for name in names:
+    def add_jobs(self, names: list[str], *, at_top: bool = False, now: datetime | None = None) -> None:
+        """Add a row for each job not listed yet, in the given order, after the others or above them."""
+        new = [name for name in dict.fromkeys(names) if name not in self._order_of_names]
+        if not new:
+            return
+        if at_top and self._order_of_names:
+            self._order_of_names = [*new, *self._order_of_names]
+            self._rebuild_rows(now)
+            return
+        self._order_of_names.extend(new)
+        if self.sort_key != "given":
+            self._rebuild_rows(now)
+            return
+        for name in new:
             if name not in self.rows and self._passes(name):
-                self.add_row(*self._cells(name, None), key=name)
+                self.add_row(*self._cells(name, now), key=name)
+
+    def remove_job(self, name: str) -> None:
+        """Take a job's row out and forget what the list knew of it."""
+        if name in self._order_of_names:
+            self._order_of_names.remove(name)
+        for known in (self._snapshots, self._errors, self._latest):
+            known.pop(name, None)
+        for column, _ in self.COLUMNS:
+            self._shown.pop((name, column), None)
+        if name in self.rows:
+            self.remove_row(name)
+            self._offscreen_changes.clear()
+            self.refresh()
+
+    def set_objective(self, objective: Objective | None, best_job: str | None, now: datetime | None) -> None:
+        """Show a tuning job's objective metric in the metric column, and star its best job."""
+        if objective == self.objective and best_job == self.best_job:
+            return
+        changed = objective != self.objective
+        stars = {self.best_job, best_job} - {None}
+        self.objective, self.best_job = objective, best_job
+        if changed:
+            self.columns[ColumnKey("metric")].label = Text("Objective" if objective else "Metric")
+            for name, snapshot in self._snapshots.items():
+                self._latest.pop(name, None)
+                self._remember_final(name, snapshot)
+            for name in self._order_of_names:
+                self._update_row(name, now)
+            self.refresh()
+        else:
+            for name in stars:
+                self._update_row(name, now)
+        if self.sort_key == "metric":
+            self._rebuild_rows(now)
 
     def set_filter(self, text: str, now: datetime | None) -> int:
         """Show only the jobs whose name, status or stage contains ``text`` (any case); returns how many.
@@ -151,14 +201,16 @@ class JobList(DataTable):
                 return -elapsed.total_seconds() if elapsed is not None else 0.0
             return sorted(order, key=age)
         if self.sort_key == "metric":
+            sign = -1.0 if self.objective is not None and self.objective.maximize else 1.0
+
             def value(name: str) -> tuple:
                 latest = self._latest.get(name)
-                return (latest is None or latest[1] != latest[1], latest[1] if latest else 0.0)
+                return (latest is None or latest[1] != latest[1], sign * latest[1] if latest else 0.0)
             return sorted(order, key=value)
         return list(order)
 
     def _rebuild_rows(self, now: datetime | None) -> None:
-        current = self._cursor_name()
+        current = self.cursor_name()
         wanted = [name for name in self._sorted(now) if self._passes(name)]
         if wanted != [row.key.value for row in self.ordered_rows]:
             self.clear()
@@ -177,7 +229,7 @@ class JobList(DataTable):
         fields = [name, snapshot.status or "", snapshot.secondary_status or ""] if snapshot else [name]
         return any(self.filter_text in field.lower() for field in fields)
 
-    def _cursor_name(self) -> str | None:
+    def cursor_name(self) -> str | None:
         if not self.row_count:
             return None
         return self.ordered_rows[min(self.cursor_row, self.row_count - 1)].key.value
@@ -211,7 +263,12 @@ class JobList(DataTable):
         metric = Text("")
         if latest is not None:
             # Value first: when the column is cut short it is the name that goes.
-            metric = Text.assemble(f"{metric_value(latest[1]):>7} ", (safe(latest[0], 40), self.get_component_rich_style("joblist--muted")))
+            best = name == self.best_job
+            metric = Text.assemble(
+                (f"{metric_value(latest[1]):>7}", self.get_component_rich_style("joblist--success") if best else ""),
+                # A tuning job's list keeps a column for the best job's star.
+                ("★ " if best else ("  " if self.objective else " "), self.get_component_rich_style("joblist--success")),
+                (safe(latest[0], 40), self.get_component_rich_style("joblist--muted")))
         return status, Text(name), stage, elapsed, metric
 
     def update_job(self, name: str, now: datetime, *, snapshot: JobSnapshot | None = None, error: PollError | None = None, clear_error: bool = False) -> None:
@@ -219,11 +276,7 @@ class JobList(DataTable):
         if snapshot is not None:
             self._snapshots[name] = snapshot
             if name not in self._latest or snapshot.final_metrics:
-                first = next(iter(snapshot.final_metrics.items()), None)
-                if first is not None and snapshot.metric_names and snapshot.metric_names[0] in snapshot.final_metrics:
-                    first = (snapshot.metric_names[0], snapshot.final_metrics[snapshot.metric_names[0]])
-                if first is not None:
-                    self._latest[name] = first
+                self._remember_final(name, snapshot)
         if error is not None:
             self._errors[name] = error
         elif clear_error:
@@ -233,10 +286,24 @@ class JobList(DataTable):
             return
         self._update_row(name, now)
 
+    def _shown_metric(self, snapshot: JobSnapshot) -> str | None:
+        """The metric the column shows for a job: the tuning objective, or else its first metric."""
+        if self.objective is not None:
+            return self.objective.metric
+        return snapshot.metric_names[0] if snapshot.metric_names else None
+
+    def _remember_final(self, name: str, snapshot: JobSnapshot) -> None:
+        """Take the shown metric's value from FinalMetricDataList (any metric, if the first has none)."""
+        shown = self._shown_metric(snapshot)
+        if shown is not None and shown in snapshot.final_metrics:
+            self._latest[name] = (shown, snapshot.final_metrics[shown])
+        elif self.objective is None and snapshot.final_metrics:
+            self._latest[name] = next(iter(snapshot.final_metrics.items()))
+
     def update_metric(self, name: str, metric: str, value: float, now: datetime) -> None:
-        """Show the latest value of the job's first metric."""
+        """Show the latest value of the job's shown metric."""
         snapshot = self._snapshots.get(name)
-        if snapshot is None or not snapshot.metric_names or snapshot.metric_names[0] != metric:
+        if snapshot is None or self._shown_metric(snapshot) != metric:
             return
         self._latest[name] = (metric, value)
         self._update_row(name, now)

@@ -1,0 +1,156 @@
+"""Finding jobs through ListTrainingJobs: the filters, every page, the limit, and new jobs as they are created.
+
+Against the simulator over HTTP, and against moto's server, so that the two
+implementations and the client cannot agree on a mistake.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+
+from smtui.aws.discovery import DEFAULT_SINCE, JobFinder, JobQuery
+from smtui.aws.source import AwsJobSource, AwsOptions
+from smtui.clock import FrozenClock
+from smtui.sim import Simulator, start_in_thread
+from smtui.sim.scenarios import default_scenarios, fleet_scenarios
+
+from .conftest import CREDENTIALS, ORIGIN
+
+
+def options(url: str) -> AwsOptions:
+    return AwsOptions(region="us-east-1", endpoint_url=url, static_credentials=CREDENTIALS, max_attempts=2)
+
+
+class Recording(AwsJobSource):
+    """The real source, remembering the filters of every ListTrainingJobs page it asked for."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.requests: list[dict] = []
+
+    async def list_training_jobs(self, filters, token=None):
+        self.requests.append({**filters, "NextToken": token})
+        return await super().list_training_jobs(filters, token)
+
+
+def described(sim: Simulator) -> dict[str, dict]:
+    """Every job that exists at the simulator's moment, as DescribeTrainingJob answers for it."""
+    out = {}
+    for name in sim.scenarios:
+        try:
+            out[name] = sim.describe_training_job({"TrainingJobName": name})
+        except Exception:
+            continue  # not created yet
+    return out
+
+
+def newest_first(jobs: dict[str, dict]) -> list[str]:
+    return sorted(jobs, key=lambda n: (jobs[n]["CreationTime"], n), reverse=True)
+
+
+async def test_with_no_filter_it_finds_the_running_jobs_and_those_of_the_last_day(sim, clock):
+    jobs = described(sim)
+    day_ago = clock.now() - timedelta(seconds=DEFAULT_SINCE)
+    expected = {n: j for n, j in jobs.items() if j["TrainingJobStatus"] == "InProgress" or j["CreationTime"] > day_ago}
+    async with AwsJobSource(options(sim.url)) as source:
+        finder = JobFinder(source, JobQuery(), clock=clock)
+        found = await finder.find()
+        assert await finder.find() == []  # each job is reported once
+    assert found == newest_first(expected)
+    assert "llama2-70b-pretrain-trn1" in found  # created three days ago, but running
+    assert not finder.truncated
+
+
+@pytest.mark.parametrize("query", [
+    JobQuery(status="Completed"),
+    JobQuery(status="InProgress", name_contains="LLAMA"),
+    JobQuery(name_contains="finetune", since=3600),
+    JobQuery(since=900),
+], ids=["completed", "running-llama", "finetune-last-hour", "since-15m"])
+async def test_filters_combine(sim, clock, query):
+    def matches(job: dict) -> bool:
+        return ((not query.status or job["TrainingJobStatus"] == query.status)
+                and (not query.name_contains or query.name_contains.lower() in job["TrainingJobName"].lower())
+                and (not query.since or job["CreationTime"] > clock.now() - timedelta(seconds=query.since)))
+
+    clock.advance(600)
+    expected = {n: j for n, j in described(sim).items() if matches(j)}
+    assert expected  # each case finds something
+    async with AwsJobSource(options(sim.url)) as source:
+        found = await JobFinder(source, query, clock=clock).find()
+    assert found == newest_first(expected)
+
+
+async def test_every_page_is_read_and_the_limit_keeps_the_newest(clock):
+    fleet = Simulator(clock, origin=ORIGIN, scenarios=fleet_scenarios(250))
+    with start_in_thread(fleet) as running:
+        async with Recording(options(running.url)) as source:
+            everything = JobFinder(source, JobQuery(since=7 * 86400), clock=clock)
+            found = await everything.find()
+            assert len(found) == len(set(found)) == 250 and not everything.truncated
+            assert len(source.requests) == 3  # 100 + 100 + 50
+            newest = JobFinder(source, JobQuery(since=7 * 86400), clock=clock, limit=120)
+            cut = await newest.find()
+    assert newest.truncated and cut == found[:120]
+
+
+async def test_new_jobs_appear_once_and_later_listings_ask_only_for_newer_ones(clock):
+    templates = {s.name: s for s in default_scenarios()}
+    scenarios = [templates["bert-base-finetune-imdb"], templates["llama-finetune-full-config"],
+                 replace(templates["gpt2-pretrain-maxruntime"], name="late-gpt2", created=300),
+                 replace(templates["xgboost-churn-stopped"], name="later-xgboost", created=900)]
+    with start_in_thread(Simulator(clock, origin=ORIGIN, scenarios=scenarios)) as running:
+        async with Recording(options(running.url)) as source:
+            finder = JobFinder(source, JobQuery(name_contains="-"), clock=clock)
+            assert await finder.find() == ["bert-base-finetune-imdb", "llama-finetune-full-config"]
+            clock.advance(400)
+            assert await finder.find() == ["late-gpt2"]
+            clock.advance(600)
+            assert await finder.find() == ["later-xgboost"]
+            assert await finder.find() == []
+    # After the first listing, each asks only for jobs created after the newest one seen.
+    assert "CreationTimeAfter" not in source.requests[0]
+    assert source.requests[1]["CreationTimeAfter"] == finder_newest(scenarios[0]) - timedelta(seconds=1)
+    assert all(r["NameContains"] == "-" for r in source.requests)
+
+
+def finder_newest(scenario) -> object:
+    return ORIGIN + timedelta(seconds=scenario.created)
+
+
+async def test_a_status_filter_lists_in_full_each_time(clock):
+    templates = {s.name: s for s in default_scenarios()}
+    scenarios = [templates["bert-base-finetune-imdb"],
+                 replace(templates["gpt2-pretrain-maxruntime"], name="late-gpt2", created=300)]
+    with start_in_thread(Simulator(clock, origin=ORIGIN, scenarios=scenarios)) as running:
+        async with Recording(options(running.url)) as source:
+            finder = JobFinder(source, JobQuery(status="InProgress"), clock=clock)
+            assert await finder.find() == ["bert-base-finetune-imdb"]
+            clock.advance(400)
+            assert await finder.find() == ["late-gpt2"]
+            clock.advance(3 * 3600)  # both have ended: they stay reported, and nothing is new
+            assert await finder.find() == []
+    # A job that did not match can come to match: no creation bound narrows these listings.
+    assert all("CreationTimeAfter" not in r for r in source.requests)
+
+
+async def test_moto_lists_the_same_jobs_through_every_page(moto_url):
+    from tests.test_moto import create_job
+
+    prefix = f"disc{uuid.uuid4().hex[:6]}"
+    names = [f"{prefix}-{i:03d}" for i in range(105)]
+    for name in names:
+        create_job(moto_url, name)
+    async with Recording(options(moto_url)) as source:
+        finder = JobFinder(source, JobQuery(name_contains=prefix), clock=FrozenClock(ORIGIN))
+        found = await finder.find()
+        status = (await source.describe_training_job(names[0]))["TrainingJobStatus"]
+        same_status = await JobFinder(source, JobQuery(name_contains=prefix, status=status)).find()
+        other = "Failed" if status != "Failed" else "Stopped"
+        none = await JobFinder(source, JobQuery(name_contains=prefix, status=other)).find()
+    assert sorted(found) == names and len(source.requests) >= 2  # more than one page
+    assert sorted(same_status) == names and none == []

@@ -1,0 +1,136 @@
+"""The watched jobs in the app: found by a listing, new ones appearing, added by name, removed from view."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+
+from textual.widgets import Input
+
+from smtui.aws.discovery import JobQuery
+from smtui.sim.scenarios import default_scenarios
+from smtui.ui.dialogs import AddJob
+from smtui.ui.widgets.job_list import JobList
+from tests.screens import RUNNING, SIZE, SMALL, simulated_app, until_loaded
+
+
+def rows(app) -> list[str]:
+    return [row.key.value for row in app.watch_screen.query_one(JobList).ordered_rows]
+
+
+async def until(predicate, pilot, seconds: float = 10) -> None:
+    for _ in range(int(seconds / 0.05)):
+        if predicate():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("the condition never came true")
+
+
+def test_listed_jobs(snap_compare):
+    with simulated_app(RUNNING, query=JobQuery(name_contains="llama")) as app:
+        assert snap_compare(app, terminal_size=SMALL, run_before=until_loaded)
+
+
+async def test_listing_finds_the_jobs_and_new_ones_appear_on_top():
+    templates = {s.name: s for s in default_scenarios()}
+    scenarios = [templates["bert-base-finetune-imdb"], templates["llama-finetune-full-config"],
+                 replace(templates["gpt2-pretrain-maxruntime"], name="late-gpt2", created=RUNNING + 60)]
+    with simulated_app(RUNNING, query=JobQuery(), scenarios=scenarios, list_interval=0.1) as app:
+        async with app.run_test(size=SIZE) as pilot:
+            await until_loaded(pilot)
+            assert rows(app) == ["bert-base-finetune-imdb", "llama-finetune-full-config"]
+            assert app.watch_screen.selected == "bert-base-finetune-imdb"
+            title = str(app.watch_screen.query_one("#title-bar").render())
+            assert "running or created in the last 1d" in title
+            app.clock.advance(120)
+            await until(lambda: "late-gpt2" in rows(app), pilot)
+            assert rows(app)[0] == "late-gpt2"  # the newest on top
+            assert app.watch_screen.selected == "bert-base-finetune-imdb"  # the cursor stays on its job
+            assert any(n.message == "New job: late-gpt2" for n in app._notifications)
+            await until(lambda: "late-gpt2" in app.watch_screen.snapshots, pilot)
+            assert app.watch_screen.snapshots["late-gpt2"].status == "InProgress"
+
+
+async def test_a_listing_that_matches_nothing_says_so():
+    with simulated_app(RUNNING, query=JobQuery(name_contains="nothing-like-this")) as app:
+        async with app.run_test(size=SIZE) as pilot:
+            await until_loaded(pilot)
+            assert rows(app) == []
+            timeline = app.watch_screen.query_one("#timeline")
+            assert "No job matches yet (name has nothing-like-this)" in timeline.placeholder
+
+
+async def test_a_tuning_job_that_does_not_exist_is_said_in_the_banner():
+    with simulated_app(RUNNING, query=JobQuery(tuning_job="no-such-tuning")) as app:
+        async with app.run_test(size=SIZE) as pilot:
+            await until_loaded(pilot)
+            await until(lambda: app.watch_screen.banner is not None, pilot)
+            assert app.watch_screen.banner.startswith("Listing jobs: ")
+            assert rows(app) == []
+
+
+def test_add_job_dialog_refuses_a_bad_name(snap_compare):
+    with simulated_app(RUNNING, ["bert-base-finetune-imdb"]) as app:
+
+        async def run_before(pilot) -> None:
+            await until_loaded(pilot)
+            await pilot.press("a", *"bad_name", "enter")
+            await pilot.pause()
+
+        assert snap_compare(app, terminal_size=SMALL, run_before=run_before)
+
+
+async def test_a_job_added_by_name_is_polled_and_selected():
+    with simulated_app(RUNNING, ["bert-base-finetune-imdb"]) as app:
+        async with app.run_test(size=SIZE) as pilot:
+            await until_loaded(pilot)
+            await pilot.press("a", *"bad_name", "enter")
+            await pilot.pause()
+            assert isinstance(app.screen, AddJob)  # refused: the dialog stays, with the reason
+            assert "'bad_name' is not a valid training job name" in str(app.screen.query_one("#add-problem").render())
+            app.screen.query_one(Input).value = ""
+            await pilot.press(*"xgboost-churn-stopped", "enter")
+            await pilot.pause()
+            assert not isinstance(app.screen, AddJob)
+            assert rows(app) == ["bert-base-finetune-imdb", "xgboost-churn-stopped"]
+            assert app.watch_screen.selected == "xgboost-churn-stopped"
+            await until(lambda: "xgboost-churn-stopped" in app.watch_screen.snapshots, pilot)
+            assert "xgboost-churn-stopped" in app.poller.names
+            # A name that is watched already is selected, not added twice; Escape adds nothing.
+            await pilot.press("a", *"bert-base-finetune-imdb", "enter")
+            await pilot.pause()
+            assert rows(app) == ["bert-base-finetune-imdb", "xgboost-churn-stopped"]
+            assert app.watch_screen.selected == "bert-base-finetune-imdb"
+            await pilot.press("a", "x", "escape")
+            await pilot.pause()
+            assert rows(app) == ["bert-base-finetune-imdb", "xgboost-churn-stopped"]
+            # A job that does not exist shows as not found, like any named job.
+            await pilot.press("a", *"no-such-job", "enter")
+            await until(lambda: "no-such-job" in app.watch_screen.errors, pilot)
+            assert app.watch_screen.errors["no-such-job"].kind == "not-found"
+
+
+async def test_removing_a_job_stops_its_polls_and_keeps_the_others():
+    with simulated_app(RUNNING, ["bert-base-finetune-imdb", "gpt2-pretrain-maxruntime", "xgboost-churn-stopped"],
+                       interval=1) as app:
+        async with app.run_test(size=SIZE) as pilot:
+            await until_loaded(pilot)
+            app.watch_screen.select_job("gpt2-pretrain-maxruntime")
+            await pilot.pause()
+            await pilot.press("d")
+            await pilot.pause()
+            assert rows(app) == ["bert-base-finetune-imdb", "xgboost-churn-stopped"]
+            assert app.poller.names == ["bert-base-finetune-imdb", "xgboost-churn-stopped"]
+            assert app.watch_screen.selected == "xgboost-churn-stopped"  # the row that took its place
+            assert "gpt2-pretrain-maxruntime" not in app.watch_screen.snapshots
+            title = str(app.watch_screen.query_one("#title-bar").render())
+            assert "2 jobs" in title
+            calls = app.poller.calls
+            app.poller.poke()
+            await until(lambda: app.poller.calls > calls, pilot)
+            await asyncio.sleep(0.3)
+            assert "gpt2-pretrain-maxruntime" not in app.poller.snapshots
+            await pilot.press("d", "d")
+            await pilot.pause()
+            assert rows(app) == [] and app.watch_screen.selected is None
+            assert "a adds one by name" in app.watch_screen.query_one("#timeline").placeholder
