@@ -62,6 +62,14 @@ async def until_loaded(pilot, timeout: float = 60) -> None:
     await pilot.pause()
     await pilot.wait_for_scheduled_animations()
     await pilot.pause()
+    from smtui.ui.widgets.job_list import JobList
+
+    # A cell that grew widens its column when the table is next idle: on a busy machine, later.
+    for _ in range(50):
+        if not any(jobs._require_update_dimensions for jobs in pilot.app.screen.query(JobList)):
+            break
+        await pilot.pause(0.02)
+    await pilot.pause()
 
 #: Simulated seconds after the origin at which the pictures are taken.
 RUNNING = 600  # most jobs training, one downloading, one in the middle of a spot restart cycle

@@ -1,6 +1,6 @@
 """What the main screen's keys do to the watched jobs: stop, copy, poll now, add, remove.
 
-:class:`JobActions` is mixed into :class:`~smtui.ui.app.WatchScreen`. The
+:class:`JobActions` is mixed into :class:`~smtui.ui.watch.WatchScreen`. The
 calls that reach AWS (stopping a job) are the app's workers; these methods
 ask, confirm and hand over.
 """
