@@ -12,7 +12,8 @@ from datetime import timedelta
 
 import pytest
 
-from smtui.aws.discovery import DEFAULT_SINCE, JobFinder, JobQuery
+from smtui.aws.discovery import DEFAULT_SINCE, JobFinder, JobQuery, Objective, TuningState
+from smtui.aws.errors import NOT_FOUND, PollError, explain
 from smtui.aws.source import AwsJobSource, AwsOptions
 from smtui.clock import FrozenClock
 from smtui.sim import Simulator, start_in_thread
@@ -154,3 +155,35 @@ async def test_moto_lists_the_same_jobs_through_every_page(moto_url):
         none = await JobFinder(source, JobQuery(name_contains=prefix, status=other)).find()
     assert sorted(found) == names and len(source.requests) >= 2  # more than one page
     assert sorted(same_status) == names and none == []
+
+
+async def test_moto_describes_a_tuning_job_the_way_the_finder_reads_it(moto_url):
+    import boto3
+
+    name = f"hpo-{uuid.uuid4().hex[:8]}"
+    boto3.client("sagemaker", endpoint_url=moto_url, region_name="us-east-1", aws_access_key_id=CREDENTIALS[0],
+                 aws_secret_access_key=CREDENTIALS[1]).create_hyper_parameter_tuning_job(
+        HyperParameterTuningJobName=name,
+        HyperParameterTuningJobConfig={
+            "Strategy": "Bayesian",
+            "HyperParameterTuningJobObjective": {"Type": "Minimize", "MetricName": "validation:rmse"},
+            "ResourceLimits": {"MaxNumberOfTrainingJobs": 8, "MaxParallelTrainingJobs": 2},
+        },
+        TrainingJobDefinition={
+            "AlgorithmSpecification": {"TrainingImage": "683313688378.dkr.ecr.us-east-1.amazonaws.com/xgb:1",
+                                       "TrainingInputMode": "File"},
+            "RoleArn": "arn:aws:iam::123456789012:role/SageMakerExecution",
+            "OutputDataConfig": {"S3OutputPath": "s3://bucket/output/"},
+            "ResourceConfig": {"InstanceType": "ml.m5.xlarge", "InstanceCount": 1, "VolumeSizeInGB": 10},
+            "StoppingCondition": {"MaxRuntimeInSeconds": 3600},
+        },
+    )
+    async with AwsJobSource(options(moto_url)) as source:
+        state = TuningState.from_response(await source.describe_tuning_job(name))
+        with pytest.raises(Exception) as missing:
+            await JobFinder(source, JobQuery(tuning_job="no-such-tuning-job")).find()
+    assert state.name == name and state.objective == Objective("validation:rmse", maximize=False)
+    assert state.max_jobs == 8 and state.ended == (state.status in ("Completed", "Failed", "Stopped"))
+    assert state.launched == sum(state.counts.values()) and state.best_value is not None
+    assert explain(missing.value) == PollError(
+        NOT_FOUND, "tuning job no-such-tuning-job not found: check the name and the region")

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from smtui.aws.errors import NOT_FOUND, NotFound, explain
 from smtui.clock import Clock, SystemClock
 
 #: The statuses ListTrainingJobs can filter on (``Deleting`` is left out: nothing to watch).
@@ -236,7 +237,13 @@ class JobFinder:
         query = self.query
         assert query.tuning_job is not None and self._started is not None
         self.calls += 1
-        self.tuning = TuningState.from_response(await self.source.describe_tuning_job(query.tuning_job))
+        try:
+            response = await self.source.describe_tuning_job(query.tuning_job)
+        except Exception as exc:
+            if explain(exc).kind == NOT_FOUND:
+                raise NotFound(f"tuning job {query.tuning_job} not found: check the name and the region") from exc
+            raise
+        self.tuning = TuningState.from_response(response)
         out: list[dict] = []
         token: str | None = None
         tokens: set[str] = set()

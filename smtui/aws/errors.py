@@ -37,6 +37,10 @@ class MalformedResponse(Exception):
     """An answer that parsed but is not what the operation returns (e.g. a body cut short)."""
 
 
+class NotFound(Exception):
+    """Something other than a training job does not exist; the message says what."""
+
+
 @dataclass(frozen=True)
 class PollError:
     """Why the last call for a job failed."""
@@ -84,6 +88,8 @@ def explain(exc: BaseException) -> PollError:
         return PollError(CONFIG, "no AWS region: pass --region or set AWS_REGION")
     if isinstance(exc, (bx.TokenRetrievalError, bx.SSOTokenLoadError, bx.UnauthorizedSSOTokenError)):
         return PollError(AUTH, "the SSO session has expired: run `aws sso login`")
+    if isinstance(exc, NotFound):
+        return PollError(NOT_FOUND, _one_line(str(exc)))
     if isinstance(exc, MalformedResponse):
         return PollError(SERVICE, "the endpoint sent an unreadable answer: retrying")
     if isinstance(exc, bx.InvalidRegionError):
