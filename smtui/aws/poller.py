@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from functools import partial
 from datetime import datetime, timedelta
 from typing import Callable, Iterable, Protocol, Sequence
 
@@ -167,14 +168,9 @@ class Poller:
         metrics_task = asyncio.create_task(self._follow_metrics(), name="poll:metrics")
         try:
             while self._tasks or self.open_ended:
+                # Each job's task leaves _tasks as it ends; look again when one does, or one is added.
                 self._changed.clear()
-                # Until every job has ended, or a job is added or removed: then look again.
-                waiting = asyncio.ensure_future(self._changed.wait())
-                await asyncio.wait([waiting, *self._tasks.values()], return_when=asyncio.FIRST_COMPLETED)
-                waiting.cancel()
-                for name, task in list(self._tasks.items()):
-                    if task.done():
-                        del self._tasks[name]
+                await self._changed.wait()
             # Every job has ended: one last metrics round picks up the tail of each series.
             metrics_task.cancel()
             await self.poll_metrics()
@@ -189,7 +185,15 @@ class Poller:
 
     def _start(self, name: str, phase: float = 0.0) -> None:
         assert self._opening is not None
-        self._tasks[name] = asyncio.create_task(self._follow(name, self._opening, phase=phase), name=f"poll:{name}")
+        task = asyncio.create_task(self._follow(name, self._opening, phase=phase), name=f"poll:{name}")
+        self._tasks[name] = task
+        task.add_done_callback(partial(self._ended, name))
+
+    def _ended(self, name: str, task: asyncio.Task) -> None:
+        if self._tasks.get(name) is task:
+            del self._tasks[name]
+        if self._changed is not None:
+            self._changed.set()
 
     def add(self, name: str) -> bool:
         """Follow one more job, from now on; returns False if it is followed already."""
