@@ -504,6 +504,9 @@ def run_sim(args: argparse.Namespace) -> int:
         print(f"smtui simulator listening on {url} ({args.speed:g}x{faults})", flush=True)
         listed = ", ".join(names) if len(names) <= 10 else f"{', '.join(names[:3])}, … {names[-1]} ({len(names)} in all)"
         print(f"  jobs: {listed}", flush=True)
+        for tuning in simulator.tuning_job_names():
+            print(f"  tuning job: {tuning} ({len(simulator.training_job_names(tuning))} training jobs, launched "
+                  "over time)", flush=True)
         print(f"  try: AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x aws --region us-east-1 --endpoint-url {url} "
               f"sagemaker describe-training-job --training-job-name {simulator.job_names()[0]}", flush=True)
 

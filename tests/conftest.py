@@ -50,7 +50,18 @@ def clock():
 
 @pytest.fixture
 def sim(clock):
-    """The default scenarios on ``clock``, served over HTTP; ``sim.url`` is the endpoint."""
+    """The default standalone jobs (no tuning job) on ``clock``, served over HTTP; ``sim.url`` is the endpoint."""
+    from smtui.sim import Simulator, start_in_thread
+
+    simulator = Simulator(clock, origin=ORIGIN, tuning=[])
+    with start_in_thread(simulator) as running:
+        simulator.url = running.url
+        yield simulator
+
+
+@pytest.fixture
+def full_sim(clock):
+    """The whole default world on ``clock``, served over HTTP: the standalone jobs and the default tuning job."""
     from smtui.sim import Simulator, start_in_thread
 
     simulator = Simulator(clock, origin=ORIGIN)

@@ -67,20 +67,33 @@ def describe_problems(job: dict) -> list[str]:
     return output_problems(plain(job), DESCRIBE, may_omit=frozenset({"ModelArtifacts"}))
 
 
+def created_by(sim, seconds: float) -> list[str]:
+    """Every job of ``sim`` (standalone or launched by a tuning job) created by ``seconds`` after the origin."""
+    return [name for name, scenario in sim.scenarios.items() if scenario.created <= seconds * sim.speed]
+
+
+def tuning_children(sim) -> list[str]:
+    return [name for tuning in sim.tuning_job_names() for name in sim.training_job_names(tuning)]
+
+
 # -- shapes and lifecycles -------------------------------------------------------------
 
 
-def test_every_job_validates_against_the_output_shape_over_its_life(sim, clock):
+def test_every_job_validates_against_the_output_shape_over_its_life(full_sim, clock):
+    sim = full_sim
     sm, cw = client(sim), client(sim, "cloudwatch")
     moments = [0, 45, 300, 600, 961, 1000, 1350, 1500, 1900, 3100, 90000]
     for at in moments:
         clock.set(ORIGIN + timedelta(seconds=at))
-        for name in sim.job_names():
+        existing = created_by(sim, at)
+        assert set(sim.job_names()) < set(existing)  # the tuning job's training jobs too
+        for name in existing:
             job = sm.describe_training_job(TrainingJobName=name)
             assert describe_problems(job) == [], (name, at)
         listing = sm.list_training_jobs(MaxResults=100)
         assert output_problems(plain(listing), LIST) == []
-        queries = [metric_query(name, metric, f"q{i}_{j}") for i, name in enumerate(sim.job_names())
+        assert sorted(s["TrainingJobName"] for s in listing["TrainingJobSummaries"]) == sorted(existing)
+        queries = [metric_query(name, metric, f"q{i}_{j}") for i, name in enumerate(existing)
                    for j, metric in enumerate(sim.metric_names(name))]
         data = cw.get_metric_data(MetricDataQueries=queries, StartTime=ORIGIN - timedelta(hours=2),
                                   EndTime=ORIGIN + timedelta(days=2))
@@ -317,37 +330,61 @@ def test_simulator_in_process_raises_sim_errors(clock):
 # -- listing and stopping ----------------------------------------------------------------
 
 
-def test_list_training_jobs_filters_sorts_and_pages(sim, clock):
+def test_list_training_jobs_filters_sorts_and_pages(full_sim, clock):
+    sim = full_sim
     sm = client(sim)
     clock.set(ORIGIN + timedelta(seconds=1500))
+    existing = created_by(sim, 1500)
+    # The nine standalone jobs and the eleven training jobs the tuning job has launched by then.
+    assert len(existing) == 20 and set(existing) - set(sim.job_names()) <= set(tuning_children(sim))
     everything = sm.list_training_jobs(MaxResults=100)["TrainingJobSummaries"]
     pages = list(sm.get_paginator("list_training_jobs").paginate(PaginationConfig={"PageSize": 3}))
-    assert [len(p["TrainingJobSummaries"]) for p in pages] == [3, 3, 3]
+    assert [len(p["TrainingJobSummaries"]) for p in pages] == [3, 3, 3, 3, 3, 3, 2]
     paged = [s for page in pages for s in page["TrainingJobSummaries"]]
-    assert paged == everything and sorted(s["TrainingJobName"] for s in paged) == sorted(sim.job_names())
+    assert paged == everything and sorted(s["TrainingJobName"] for s in paged) == sorted(existing)
     created = [s["CreationTime"] for s in paged]
     assert created == sorted(created, reverse=True)
-    assert "NextToken" not in sm.list_training_jobs()  # ten by default, nine jobs
+    first = sm.list_training_jobs()  # ten by default, the newest
+    assert first["NextToken"] and first["TrainingJobSummaries"] == everything[:10]
+    hpo = {s["TrainingJobName"]: s for s in everything if s["TrainingJobName"] in tuning_children(sim)}
 
     def names(**filters):
-        return [s["TrainingJobName"] for s in sm.list_training_jobs(**filters)["TrainingJobSummaries"]]
+        return [s["TrainingJobName"] for s in sm.list_training_jobs(MaxResults=100, **filters)["TrainingJobSummaries"]]
 
-    assert names(StatusEquals="Failed") == ["llama3-8b-lora-oom"]
-    assert sorted(names(StatusEquals="Stopped")) == ["gpt2-pretrain-maxruntime", "xgboost-churn-stopped"]
+    def tuned(status):
+        return [n for n, s in hpo.items() if s["TrainingJobStatus"] == status]
+
+    assert len(tuned("Failed")) == 1 and len(tuned("Stopped")) == 1  # one failure, one early stop
+    assert sorted(names(StatusEquals="Failed")) == sorted(["llama3-8b-lora-oom", *tuned("Failed")])
+    assert sorted(names(StatusEquals="Stopped")) == sorted(["gpt2-pretrain-maxruntime", "xgboost-churn-stopped",
+                                                            *tuned("Stopped")])
     assert names(NameContains="LLAMA", SortBy="Name", SortOrder="Ascending") == [
         "llama-finetune-full-config", "llama2-70b-pretrain-trn1", "llama3-8b-lora-oom"]
-    assert names(SortBy="Name", SortOrder="Ascending") == sorted(sim.job_names())
+    assert names(NameContains="-HPO-", SortBy="Name", SortOrder="Ascending") == sorted(hpo) == [
+        n for n in tuning_children(sim) if n in hpo]
+    assert names(SortBy="Name", SortOrder="Ascending") == sorted(existing)
     statuses = [s["TrainingJobStatus"] for s in sm.list_training_jobs(SortBy="Status")["TrainingJobSummaries"]]
     assert statuses == sorted(statuses, reverse=True)
-    assert set(names(CreationTimeAfter=ORIGIN - timedelta(minutes=6))) == {
-        "llama3-8b-lora-oom", "xgboost-churn-stopped", "whisper-small-finetune-cv"}
-    assert set(names(CreationTimeBefore=ORIGIN - timedelta(minutes=20))) == {
-        "mistral-7b-sft-distributed", "llama-finetune-full-config", "llama2-70b-pretrain-trn1"}
-    # The long jobs last changed when their image pulls finished.
+
+    def hpo_where(member, test):
+        return {n for n, s in hpo.items() if test(s[member])}
+
+    after, before = ORIGIN - timedelta(minutes=6), ORIGIN - timedelta(minutes=20)
+    assert set(names(CreationTimeAfter=after)) == {
+        "llama3-8b-lora-oom", "xgboost-churn-stopped", "whisper-small-finetune-cv",
+        *hpo_where("CreationTime", lambda t: t > after)}
+    assert set(names(CreationTimeBefore=before)) == {
+        "mistral-7b-sft-distributed", "llama-finetune-full-config", "llama2-70b-pretrain-trn1",
+        *hpo_where("CreationTime", lambda t: t < before)}
+    # The long jobs last changed when their image pulls finished; the tuning job's first five had ended by then.
     assert set(names(LastModifiedTimeBefore=ORIGIN)) == {"llama-finetune-full-config", "mistral-7b-sft-distributed",
-                                                         "llama2-70b-pretrain-trn1"}
-    assert set(names(LastModifiedTimeAfter=ORIGIN + timedelta(seconds=1300))) == {
-        "bert-base-finetune-imdb", "gpt2-pretrain-maxruntime"}  # completed at +1440, out of time at +1380
+                                                         "llama2-70b-pretrain-trn1",
+                                                         *hpo_where("LastModifiedTime", lambda t: t < ORIGIN)}
+    assert len(hpo_where("LastModifiedTime", lambda t: t < ORIGIN)) == 5
+    late = ORIGIN + timedelta(seconds=1300)
+    assert set(names(LastModifiedTimeAfter=late)) == {
+        "bert-base-finetune-imdb", "gpt2-pretrain-maxruntime",  # completed at +1440, out of time at +1380
+        *hpo_where("LastModifiedTime", lambda t: t > late)}
     assert names(WarmPoolStatusEquals="Reused") == ["llama-finetune-full-config"]
     plan = sm.describe_training_job(TrainingJobName="llama-finetune-full-config")["ResourceConfig"]["TrainingPlanArn"]
     summary = sm.list_training_jobs(TrainingPlanArnEquals=plan)["TrainingJobSummaries"]
@@ -358,8 +395,8 @@ def test_list_training_jobs_filters_sorts_and_pages(sim, clock):
         sm.list_training_jobs(MaxResults=2, NextToken=token, StatusEquals="Completed")
 
 
-def test_paging_sees_one_moment(sim, clock):
-    sm = client(sim)
+def test_paging_sees_one_moment(full_sim, clock):
+    sm = client(full_sim)
     clock.set(ORIGIN + timedelta(seconds=890))
     first = sm.list_training_jobs(MaxResults=4, SortBy="Status")
     clock.advance(120)  # the OOM job fails and the xgboost job is stopping meanwhile
@@ -515,7 +552,8 @@ def test_get_metric_data_pages_through_max_datapoints(sim, clock):
 # -- clients ------------------------------------------------------------------------------
 
 
-async def test_through_aiobotocore(sim, clock):
+async def test_through_aiobotocore(full_sim, clock):
+    sim = full_sim
     session = AioSession()
     options = {"endpoint_url": sim.url, "region_name": "us-east-1", **KEYS}
     async with session.create_client("sagemaker", **options) as sm, \
@@ -525,7 +563,7 @@ async def test_through_aiobotocore(sim, clock):
         paginator = sm.get_paginator("list_training_jobs")
         names = [s["TrainingJobName"] async for page in paginator.paginate(PaginationConfig={"PageSize": 5})
                  for s in page["TrainingJobSummaries"]]
-        assert sorted(names) == sorted(sim.job_names())
+        assert sorted(names) == sorted(created_by(sim, 0)) and len(names) == 17
         await sm.stop_training_job(TrainingJobName="bert-base-finetune-imdb")
         assert (await sm.describe_training_job(TrainingJobName="bert-base-finetune-imdb"))[
             "TrainingJobStatus"] == "Stopping"
@@ -582,8 +620,11 @@ async def test_serve_runs_until_cancelled(clock):
         await asyncio.sleep(0.01)
     async with AioSession().create_client("sagemaker", endpoint_url=urls[0], region_name="us-east-1",
                                           **KEYS) as sm:
-        listed = await sm.list_training_jobs()
-    assert len(listed["TrainingJobSummaries"]) == 9
+        listed = await sm.list_training_jobs(MaxResults=100)
+        tuning = await sm.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName="xgboost-churn-hpo")
+    # The nine standalone jobs and the eight the tuning job had launched by the origin.
+    assert len(listed["TrainingJobSummaries"]) == 17
+    assert tuning["HyperParameterTuningJobStatus"] == "InProgress"
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
@@ -597,6 +638,8 @@ def test_custom_scenarios_and_no_textual():
     job = simulator.describe_training_job({"TrainingJobName": "tiny-job"})
     assert job["TrainingJobArn"] == "arn:aws:sagemaker:eu-west-1:210987654321:training-job/tiny-job"
     assert job["TrainingJobStatus"] == "Completed" and describe_problems(job) == []
+    assert simulator.job_names() == ["tiny-job"] and simulator.tuning_job_names() == []
+    assert simulator.training_job_names("xgboost-churn-hpo") == []
     with pytest.raises(ValueError):
         Simulator(scenarios=[mine, mine])
     check = "import sys, smtui.sim; assert not any(m.split('.')[0] == 'textual' for m in sys.modules)"

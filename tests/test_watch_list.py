@@ -65,7 +65,8 @@ async def test_a_tuning_job_that_does_not_exist_is_said_in_the_banner():
         async with app.run_test(size=SIZE) as pilot:
             await until_loaded(pilot)
             await until(lambda: app.watch_screen.banner is not None, pilot)
-            assert app.watch_screen.banner.startswith("Listing jobs: ")
+            assert app.watch_screen.banner == ("Listing jobs: tuning job no-such-tuning not found: check the name "
+                                               "and the region")
             assert rows(app) == []
 
 
@@ -134,3 +135,42 @@ async def test_removing_a_job_stops_its_polls_and_keeps_the_others():
             await pilot.pause()
             assert rows(app) == [] and app.watch_screen.selected is None
             assert "a adds one by name" in app.watch_screen.query_one("#timeline").placeholder
+
+
+TUNING = "xgboost-churn-hpo"
+
+
+def test_tuning_job(snap_compare):
+    with simulated_app(RUNNING, query=JobQuery(tuning_job=TUNING)) as app:
+        assert snap_compare(app, terminal_size=SIZE, run_before=until_loaded)
+
+
+async def test_a_tuning_jobs_list_shows_its_objective_stars_the_best_and_sorts_best_first():
+    with simulated_app(RUNNING, query=JobQuery(tuning_job=TUNING), list_interval=0.1) as app:
+        async with app.run_test(size=SIZE) as pilot:
+            await until_loaded(pilot)
+            simulator = app.simulator
+            jobs = app.watch_screen.query_one(JobList)
+            described = simulator.describe_hyper_parameter_tuning_job({"HyperParameterTuningJobName": TUNING})
+            children = sorted(simulator.list_training_jobs_for_hyper_parameter_tuning_job(
+                {"HyperParameterTuningJobName": TUNING, "MaxResults": 100})["TrainingJobSummaries"],
+                key=lambda s: s["CreationTime"])
+            assert rows(app) == [s["TrainingJobName"] for s in children]  # in launch order
+            best = described["BestTrainingJob"]["TrainingJobName"]
+            assert jobs.best_job == best and jobs.objective.metric == "validation:auc" and jobs.objective.maximize
+            border = jobs.border_title
+            assert f"{TUNING} InProgress {len(children)} of 12 launched" in border and "best 0." in border
+            best_cell = jobs.get_cell(best, "metric").plain
+            assert "★" in best_cell and "validation:auc" in best_cell
+            # o cycles to the metric sort: the highest objective first, jobs without a value last.
+            for _ in range(4):
+                await pilot.press("o")
+            assert jobs.sort_key == "metric"
+            values = [jobs._latest.get(name, (None, None))[1] for name in rows(app)]
+            known = [v for v in values if v is not None]
+            assert known == sorted(known, reverse=True)
+            assert values[len(known):] == [None] * (len(values) - len(known))
+            # New training jobs are launched while watching: they join the list.
+            before = len(rows(app))
+            app.clock.advance(1800)
+            await until(lambda: len(rows(app)) > before, pilot)

@@ -11,6 +11,7 @@ from smtui.sim.faults import FaultInjector, Faults
 from smtui.sim.scenarios import Metric, Scenario, Stage, default_scenarios
 from smtui.sim.server import RunningSimulator, SimulatorServer, serve, start_in_thread
 from smtui.sim.simulator import Simulator
+from smtui.sim.tuning import ParameterRange, TuningJob, default_tuning_jobs
 from smtui.sim.wire import SimError
 
 __all__ = [
@@ -19,4 +20,5 @@ __all__ = [
     "Metric", "Scenario", "Stage", "default_scenarios",
     "RunningSimulator", "SimulatorServer", "serve", "start_in_thread",
     "Simulator", "SimError",
+    "ParameterRange", "TuningJob", "default_tuning_jobs",
 ]

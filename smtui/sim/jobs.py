@@ -87,6 +87,9 @@ def describe(scenario: Scenario, playback: Playback, world: World) -> dict[str, 
         "EnableManagedSpotTraining": scenario.spot,
         "ProfilingStatus": "Enabled" if script_mode else "Disabled",
     }
+    if scenario.tuning_job:
+        response["TuningJobArn"] = (f"arn:aws:sagemaker:{region}:{account}:hyper-parameter-tuning-job/"
+                                    f"{scenario.tuning_job}")
     if scenario.keep_alive:
         response["ResourceConfig"]["KeepAlivePeriodInSeconds"] = scenario.keep_alive
     if scenario.vpc:

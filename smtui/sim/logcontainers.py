@@ -62,8 +62,9 @@ class XGBoost(Writer):
 
     def chatter(self, g: int, when: datetime) -> str:
         nodes = 60 + int(unit(g, "n") * 70)
+        depth = self.scenario.hyperparameters.get("max_depth", 6)
         return (f"[{when:%H:%M:%S}] INFO: ../src/tree/updater_prune.cc:98: tree pruning end, {nodes} extra nodes, "
-                f"{int(unit(g, 'p') * 12)} pruned nodes, max_depth=6")
+                f"{int(unit(g, 'p') * 12)} pruned nodes, max_depth={depth}")
 
     def warning(self, g: int, when: datetime) -> list[str]:
         return [f"[{when:%H:%M:%S}] WARNING: ../src/learner.cc:740: Parameters: {{ \"num_round\" }} might not be used."]
@@ -75,6 +76,13 @@ class XGBoost(Writer):
                           "/opt/ml/model/xgboost-model")]
         if ended_by in ("Uploading", "Completed"):
             return [(0.3, f"{info}Saving the model to /opt/ml/model/xgboost-model")]
+        if ended_by == "Failed":
+            # The algorithm's own report, then the traceback the FailureReason carries.
+            reason = (self.scenario.failure_reason or "AlgorithmError: framework error: ").split("\n")
+            error = f"[{XGB_TIME}:ERROR] "
+            return [(0.2, f"{error}Reporting training FAILURE"),
+                    (0.0, error + reason[0].split("AlgorithmError: ", 1)[-1])] + [
+                (0.0, line) for line in reason[1:] if line.strip()]
         return super().tail(ended_by)
 
 

@@ -143,6 +143,8 @@ class Scenario:
     maximal: bool = False
     #: What the containers print: ``STYLE`` or ``STYLE/LAUNCHER`` (see :mod:`smtui.sim.loglines`).
     log_style: str = "script"
+    #: The hyperparameter tuning job that launched this job, if one did (see :mod:`smtui.sim.tuning`).
+    tuning_job: str | None = None
 
 
 # -- metrics, as the usual containers log them ---------------------------------------

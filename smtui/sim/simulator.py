@@ -8,10 +8,11 @@ from datetime import datetime, timedelta
 from typing import Any, Iterable
 
 from smtui.clock import Clock, SystemClock
-from smtui.sim import cwlogs, jobs, metrics
+from smtui.sim import cwlogs, jobs, metrics, tuningjobs
 from smtui.sim.lifecycle import Playback, World, play
 from smtui.sim.logs import LogBook
 from smtui.sim.scenarios import Scenario, default_scenarios
+from smtui.sim.tuning import TuningJob, default_tuning_jobs
 from smtui.sim.wire import BadToken, SimError, encode_token, page_fingerprint, parse_timestamp, resume_point, validation_error
 
 #: What SageMaker says about a job it does not know.
@@ -29,6 +30,13 @@ class Simulator:
     same clock sees consistent ages. The operation methods take and return
     Python values in botocore's shapes, as boto3 calls do.
 
+    ``scenarios`` are the standalone jobs and ``tuning`` the hyperparameter
+    tuning jobs, whose training jobs join them (see :mod:`smtui.sim.tuning`).
+    Without ``scenarios`` the world is the default one: the jobs of
+    :func:`~smtui.sim.scenarios.default_scenarios` and, unless ``tuning`` says
+    otherwise, the tuning job of :func:`~smtui.sim.tuning.default_tuning_jobs`.
+    With ``scenarios`` there is no tuning job but those ``tuning`` names.
+
     The only state is which jobs were asked to stop, and when. Every
     operation takes a lock, so a server thread can answer while other
     threads read.
@@ -36,7 +44,7 @@ class Simulator:
 
     def __init__(self, clock: Clock | None = None, *, speed: float = 1.0, origin: datetime | None = None,
                  region: str = "us-east-1", account_id: str = "123456789012",
-                 scenarios: Iterable[Scenario] | None = None) -> None:
+                 scenarios: Iterable[Scenario] | None = None, tuning: Iterable[TuningJob] | None = None) -> None:
         if not speed > 0:
             raise ValueError("speed must be positive")
         self.clock: Clock = clock or SystemClock()
@@ -48,6 +56,13 @@ class Simulator:
         self.account_id = account_id
         self.world = World(self.origin, self.speed, region, account_id)
         listed = list(default_scenarios() if scenarios is None else scenarios)
+        self._standalone = [s.name for s in listed]
+        tunings = list(tuning if tuning is not None else default_tuning_jobs() if scenarios is None else ())
+        #: Tuning job name → its script.
+        self.tuning_jobs: dict[str, TuningJob] = {t.name: t for t in tunings}
+        if len(self.tuning_jobs) != len(tunings):
+            raise ValueError("tuning job names must be unique")
+        listed += [child for t in tunings for child in t.children]
         for scenario in listed:
             if not _JOB_NAME.fullmatch(scenario.name):
                 raise ValueError(f"{scenario.name!r} is not a valid training job name")
@@ -108,8 +123,17 @@ class Simulator:
     # -- what there is -----------------------------------------------------------------
 
     def job_names(self) -> list[str]:
-        """Every scripted job, in script order."""
-        return list(self.scenarios)
+        """Every scripted standalone job, in script order: not the training jobs of tuning jobs."""
+        return list(self._standalone)
+
+    def tuning_job_names(self) -> list[str]:
+        """Every scripted hyperparameter tuning job."""
+        return list(self.tuning_jobs)
+
+    def training_job_names(self, tuning_job: str) -> list[str]:
+        """The training jobs a tuning job launches, in launch order, created yet or not (empty for an unknown one)."""
+        tuning = self.tuning_jobs.get(tuning_job)
+        return [child.name for child in tuning.children] if tuning else []
 
     def metric_names(self, job_name: str) -> list[str]:
         """The metric names a job's MetricDefinitions declare (empty for an unknown job)."""
@@ -164,19 +188,37 @@ class Simulator:
             result["NextToken"] = encode_token("sm", {"o": offset + limit, "t": moment.timestamp(), "h": fingerprint})
         return result
 
+    def describe_hyper_parameter_tuning_job(self, params: dict) -> dict:
+        """DescribeHyperParameterTuningJob (see :mod:`smtui.sim.tuningjobs`)."""
+        with self._lock:
+            now = self._advance()
+            name = params.get("HyperParameterTuningJobName")
+            tuning = self.tuning_jobs.get(name) if isinstance(name, str) else None
+            if tuning is None:
+                raise tuningjobs.not_found(name)
+            return tuningjobs.describe(tuning, self._lookup, self.world, now)
+
+    def list_training_jobs_for_hyper_parameter_tuning_job(self, params: dict) -> dict:
+        """ListTrainingJobsForHyperParameterTuningJob, paged like ListTrainingJobs."""
+        with self._lock:
+            now = self._advance()
+            name = params.get("HyperParameterTuningJobName")
+            tuning = self.tuning_jobs.get(name) if isinstance(name, str) else None
+            return tuningjobs.list_training_jobs(tuning, params, self._lookup, self.world, now)
+
+    def _lookup(self, name: str, moment: datetime) -> tuple[Scenario, Playback] | None:
+        """A job and where it stands at ``moment``; None if there is no such job yet."""
+        scenario = self.scenarios.get(name)
+        playback = self._playback(scenario, moment) if scenario is not None else None
+        return (scenario, playback) if playback is not None else None
+
     # -- CloudWatch --------------------------------------------------------------------
 
     def get_metric_data(self, params: dict) -> dict:
         """GetMetricData over the jobs' training metrics (see :mod:`smtui.sim.metrics`)."""
         with self._lock:
             now = self._advance()
-
-            def lookup(name: str, moment: datetime) -> tuple[Scenario, Playback] | None:
-                scenario = self.scenarios.get(name)
-                playback = self._playback(scenario, moment) if scenario is not None else None
-                return (scenario, playback) if playback is not None else None
-
-            return metrics.get_metric_data(params, lookup, self.world, now)
+            return metrics.get_metric_data(params, self._lookup, self.world, now)
 
     # -- CloudWatch Logs ---------------------------------------------------------------
 

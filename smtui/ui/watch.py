@@ -390,7 +390,7 @@ class WatchScreen(JobActions, Screen):
         title = "Jobs"
         tuning = self.tuning
         if tuning is not None:
-            launched = f" {tuning.launched} of {tuning.max_jobs}" if tuning.max_jobs else ""
+            launched = f" {tuning.launched} of {tuning.max_jobs} launched" if tuning.max_jobs else ""
             title += f" · {tuning.name} {tuning.status}{launched}"
             if tuning.best_value is not None and tuning.objective is not None:
                 title += f" · best {metric_value(tuning.best_value)}"
