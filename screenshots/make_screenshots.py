@@ -21,8 +21,8 @@ time.tzset()
 from tests.screens import SHOTS, simulated_app, until_loaded, until_logs_read  # noqa: E402
 
 
-async def draw(name: str, after: float, size: tuple[int, int], keys: tuple[str, ...]) -> None:
-    with simulated_app(after) as app:
+async def draw(name: str, after: float, size: tuple[int, int], keys: tuple[str, ...], options: dict) -> None:
+    with simulated_app(after, **options) as app:
         async with app.run_test(size=size) as pilot:
             await until_loaded(pilot)
             for key in keys:
@@ -36,8 +36,8 @@ async def draw(name: str, after: float, size: tuple[int, int], keys: tuple[str, 
 
 
 async def main() -> None:
-    for name, (after, size, keys) in SHOTS.items():
-        await draw(name, after, size, keys)
+    for name, (after, size, keys, options) in SHOTS.items():
+        await draw(name, after, size, keys, options)
 
 
 if __name__ == "__main__":

@@ -75,13 +75,14 @@ async def until_loaded(pilot, timeout: float = 60) -> None:
 RUNNING = 600  # most jobs training, one downloading, one in the middle of a spot restart cycle
 LATER = 1500  # completed, failed, stopped, max-runtime and restarted-spot jobs side by side
 
-#: The README pictures: name → (moment, size, keys pressed).
+#: The README pictures: name → (moment, size, keys pressed, options of :func:`simulated_app`).
 SHOTS = {
-    "watch": (RUNNING, SIZE, ()),
-    "failed": (LATER, SIZE, ("j",)),
-    "spot": (LATER, SIZE, ("j", "j")),
-    "small": (RUNNING, SMALL, ()),
-    "logs": (RUNNING, SIZE, ("j",) * 5 + ("l",)),
+    "watch": (RUNNING, SIZE, (), {}),
+    "failed": (LATER, SIZE, ("j",), {}),
+    "spot": (LATER, SIZE, ("j", "j"), {}),
+    "small": (RUNNING, SMALL, (), {}),
+    "logs": (RUNNING, SIZE, ("j",) * 5 + ("l",), {}),
+    "tuning": (LATER, SIZE, ("o",) * 4 + ("g", "j"), {"query": JobQuery(tuning_job="xgboost-churn-hpo")}),
 }
 
 

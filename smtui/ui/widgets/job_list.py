@@ -155,7 +155,9 @@ class JobList(DataTable):
         stars = {self.best_job, best_job} - {None}
         self.objective, self.best_job = objective, best_job
         if changed:
-            self.columns[ColumnKey("metric")].label = Text("Objective" if objective else "Metric")
+            # The objective's name, and which way is better: "validation:auc ↑".
+            label = f"{safe(objective.metric, 40)} {'↑' if objective.maximize else '↓'}" if objective else "Metric"
+            self.columns[ColumnKey("metric")].label = Text(label)
             for name, snapshot in self._snapshots.items():
                 self._latest.pop(name, None)
                 self._remember_final(name, snapshot)
@@ -261,14 +263,14 @@ class JobList(DataTable):
         elapsed = Text(compact_duration(snapshot.elapsed(now)) if snapshot and now else "–", justify="right")
         latest = self._latest.get(name)
         metric = Text("")
-        if latest is not None:
-            # Value first: when the column is cut short it is the name that goes.
+        if latest is not None and self.objective is not None:
+            # Every row shows the same metric, named in the header: the value, and a star for the best job.
             best = name == self.best_job
-            metric = Text.assemble(
-                (f"{metric_value(latest[1]):>7}", self.get_component_rich_style("joblist--success") if best else ""),
-                # A tuning job's list keeps a column for the best job's star.
-                ("★ " if best else ("  " if self.objective else " "), self.get_component_rich_style("joblist--success")),
-                (safe(latest[0], 40), self.get_component_rich_style("joblist--muted")))
+            success = self.get_component_rich_style("joblist--success")
+            metric = Text.assemble((f"{metric_value(latest[1]):>7}", success if best else ""), (" ★" if best else "", success))
+        elif latest is not None:
+            # Value first: when the column is cut short it is the name that goes.
+            metric = Text.assemble(f"{metric_value(latest[1]):>7} ", (safe(latest[0], 40), self.get_component_rich_style("joblist--muted")))
         return status, Text(name), stage, elapsed, metric
 
     def update_job(self, name: str, now: datetime, *, snapshot: JobSnapshot | None = None, error: PollError | None = None, clear_error: bool = False) -> None:
