@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import re
 import threading
 from datetime import datetime, timedelta
 from typing import Any, Iterable
 
+from smtui.aws.names import JOB_NAME
 from smtui.clock import Clock, SystemClock
 from smtui.sim import cwlogs, jobs, metrics, tuningjobs
 from smtui.sim.lifecycle import Playback, World, play
@@ -17,7 +17,6 @@ from smtui.sim.wire import BadToken, SimError, encode_token, page_fingerprint, p
 
 #: What SageMaker says about a job it does not know.
 NOT_FOUND = "Requested resource not found."
-_JOB_NAME = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}")
 _SORT_KEYS = {"Name": "TrainingJobName", "CreationTime": "CreationTime", "Status": "TrainingJobStatus"}
 
 
@@ -64,7 +63,7 @@ class Simulator:
             raise ValueError("tuning job names must be unique")
         listed += [child for t in tunings for child in t.children]
         for scenario in listed:
-            if not _JOB_NAME.fullmatch(scenario.name):
+            if not JOB_NAME.fullmatch(scenario.name):
                 raise ValueError(f"{scenario.name!r} is not a valid training job name")
         self.scenarios: dict[str, Scenario] = {s.name: s for s in listed}
         if len(self.scenarios) != len(listed):

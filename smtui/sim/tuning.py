@@ -46,17 +46,15 @@ from __future__ import annotations
 
 import heapq
 import math
-import re
 from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Mapping
 
+from smtui.aws.names import TUNING_JOB_NAME
 from smtui.sim.jobs import suffix
 from smtui.sim.lifecycle import play
 from smtui.sim.scenarios import XGBOOST_IMAGE, Metric, Scenario, Stage
 
-#: SageMaker's rule for tuning job names.
-TUNING_JOB_NAME = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,31}")
 #: Script seconds from a tuning job's creation to its first training jobs'.
 FIRST_LAUNCH = 34.0
 
