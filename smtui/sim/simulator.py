@@ -13,7 +13,7 @@ from smtui.sim.lifecycle import Playback, World, play
 from smtui.sim.logs import LogBook
 from smtui.sim.scenarios import Scenario, default_scenarios
 from smtui.sim.tuning import TuningJob, default_tuning_jobs
-from smtui.sim.wire import BadToken, SimError, encode_token, page_fingerprint, parse_timestamp, resume_point, validation_error
+from smtui.sim.wire import SageMakerPage, SimError, parse_timestamp, validation_error
 
 #: What SageMaker says about a job it does not know.
 NOT_FOUND = "Requested resource not found."
@@ -157,35 +157,19 @@ class Simulator:
             return {}
 
     def list_training_jobs(self, params: dict) -> dict:
-        """ListTrainingJobs with its filters, sorting and pagination.
-
-        A NextToken pins the moment of the first page, so paging through a
-        listing sees one consistent picture even as jobs move on.
-        """
+        """ListTrainingJobs with its filters, sorting and pagination (see :class:`~smtui.sim.wire.SageMakerPage`)."""
         with self._lock:
-            now = self._advance()
-            fingerprint = page_fingerprint(params, ignore=("NextToken", "MaxResults"))
-            offset, moment = 0, now
-            try:
-                resumed = resume_point(params, "sm", fingerprint)
-            except BadToken:
-                raise validation_error("Invalid pagination token.") from None
-            if resumed is not None:
-                offset, moment = resumed[0], parse_timestamp(resumed[1])
+            page = SageMakerPage(params, "sm", self._advance())
             summaries = []
             for scenario in self.scenarios.values():
-                playback = self._playback(scenario, moment)
+                playback = self._playback(scenario, page.moment)
                 if playback is not None:
                     summaries.append(jobs.summary(jobs.describe(scenario, playback, self.world)))
         summaries = [s for s in summaries if _matches(s, params)]
         key = _SORT_KEYS[params.get("SortBy", "CreationTime")]
         descending = params.get("SortOrder", "Descending") == "Descending"
         summaries.sort(key=lambda s: (s[key], s["TrainingJobName"]), reverse=descending)
-        limit = params.get("MaxResults", 10)
-        result: dict[str, Any] = {"TrainingJobSummaries": summaries[offset: offset + limit]}
-        if offset + limit < len(summaries):
-            result["NextToken"] = encode_token("sm", {"o": offset + limit, "t": moment.timestamp(), "h": fingerprint})
-        return result
+        return page.cut("TrainingJobSummaries", summaries)
 
     def describe_hyper_parameter_tuning_job(self, params: dict) -> dict:
         """DescribeHyperParameterTuningJob (see :mod:`smtui.sim.tuningjobs`)."""

@@ -28,15 +28,7 @@ from smtui.sim import jobs
 from smtui.sim.lifecycle import Playback, World, play
 from smtui.sim.scenarios import Scenario
 from smtui.sim.tuning import TuningJob
-from smtui.sim.wire import (
-    BadToken,
-    SimError,
-    encode_token,
-    page_fingerprint,
-    parse_timestamp,
-    resume_point,
-    validation_error,
-)
+from smtui.sim.wire import SageMakerPage, SimError
 
 #: name, moment → the child's scenario and playback then, or None before it exists.
 Lookup = Callable[[str, datetime], "tuple[Scenario, Playback] | None"]
@@ -219,25 +211,14 @@ def list_training_jobs(tuning: TuningJob | None, params: dict, lookup: Lookup, w
 
     A NextToken pins the moment of the first page, as ListTrainingJobs' do.
     """
-    fingerprint = page_fingerprint(params, ignore=("NextToken", "MaxResults"))
-    offset, moment = 0, now
-    try:
-        resumed = resume_point(params, "hpo", fingerprint)
-    except BadToken:
-        raise validation_error("Invalid pagination token.") from None
-    if resumed is not None:
-        offset, moment = resumed[0], parse_timestamp(resumed[1])
-    if tuning is None or not exists(tuning, world, moment):
+    page = SageMakerPage(params, "hpo", now)
+    if tuning is None or not exists(tuning, world, page.moment):
         raise not_found(params.get("HyperParameterTuningJobName"))
-    summaries = children(tuning, lookup, world, moment)
+    summaries = children(tuning, lookup, world, page.moment)
     if params.get("StatusEquals"):
         summaries = [s for s in summaries if s["TrainingJobStatus"] == params["StatusEquals"]]
     by = params.get("SortBy", "Name")
     if by == "FinalObjectiveMetricValue":
         summaries = [s for s in summaries if _value(s) is not None]
     summaries.sort(key=_SORT_KEYS[by], reverse=params.get("SortOrder", "Ascending") == "Descending")
-    limit = params.get("MaxResults", 10)
-    result: dict[str, Any] = {"TrainingJobSummaries": summaries[offset: offset + limit]}
-    if offset + limit < len(summaries):
-        result["NextToken"] = encode_token("hpo", {"o": offset + limit, "t": moment.timestamp(), "h": fingerprint})
-    return result
+    return page.cut("TrainingJobSummaries", summaries)

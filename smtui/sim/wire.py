@@ -268,6 +268,34 @@ def resume_point(params: dict, kind: str, fingerprint: str, key: str = "NextToke
     return token["o"], token["t"]
 
 
+class SageMakerPage:
+    """Where a SageMaker listing (``NextToken``, ``MaxResults``) resumes, and how it cuts its page.
+
+    A NextToken pins the moment of the first page, so paging through a listing
+    sees one consistent picture even as jobs move on; :attr:`moment` is that
+    moment (``now`` on a first page).
+    """
+
+    def __init__(self, params: dict, kind: str, now: datetime) -> None:
+        self.params, self.kind = params, kind
+        self.fingerprint = page_fingerprint(params, ignore=("NextToken", "MaxResults"))
+        try:
+            resumed = resume_point(params, kind, self.fingerprint)
+        except BadToken:
+            raise validation_error("Invalid pagination token.") from None
+        self.offset, self.moment = (resumed[0], parse_timestamp(resumed[1])) if resumed else (0, now)
+
+    def cut(self, member: str, items: list) -> dict[str, Any]:
+        """The answer: this page of the sorted ``items`` under ``member``, and a NextToken if more follow."""
+        limit = self.params.get("MaxResults", 10)
+        end = self.offset + limit
+        result: dict[str, Any] = {member: items[self.offset: end]}
+        if end < len(items):
+            result["NextToken"] = encode_token(self.kind, {"o": end, "t": self.moment.timestamp(),
+                                                           "h": self.fingerprint})
+        return result
+
+
 def request_id(target: str, params: Any, moment: datetime) -> str:
     """A request id that is the same for the same call at the same simulated moment.
 
