@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import os
 import signal
+import threading
 from typing import Sequence
 
 from textual import work
@@ -22,6 +24,10 @@ from smtui.ui.help import HelpScreen
 from smtui.ui.logs import LOG_INTERVAL
 from smtui.ui.messages import JobsFound, JobUpdated, ListingFailed, MetricsFailed as MetricsFailedMessage, MetricsUpdated, PollFailed
 from smtui.ui.watch import JobCommands, WatchScreen
+
+
+#: Seconds an exit asked for by SIGHUP or SIGTERM may take before the process ends regardless.
+EXIT_GRACE = 5.0
 
 
 class SmtuiApp(App):
@@ -79,6 +85,7 @@ class SmtuiApp(App):
         self.log_interval = log_interval
         self.freeze_loaded = freeze_loaded
         self.finder = finder
+        self._exit_deadline: threading.Timer | None = None
         self.list_interval = list_interval
         self.source = source
         self.clock = clock or SystemClock()
@@ -116,9 +123,18 @@ class SmtuiApp(App):
         loop = asyncio.get_running_loop()
         for number in (signal.SIGHUP, signal.SIGTERM):
             try:
-                loop.add_signal_handler(number, self.exit)
+                loop.add_signal_handler(number, self._exit_on_signal)
             except (NotImplementedError, RuntimeError, ValueError):
                 pass  # not the main thread (tests), or a platform without these signals
+
+    def _exit_on_signal(self) -> None:
+        self.exit()
+        if self._exit_deadline is None:
+            # A process whose terminal is gone must not go on calling AWS: should the orderly exit
+            # not be done in time (a call that will not cancel, a terminal write that blocks), end anyway.
+            self._exit_deadline = threading.Timer(EXIT_GRACE, os._exit, args=(0,))
+            self._exit_deadline.daemon = True
+            self._exit_deadline.start()
 
     def _from_poller(self, event: PollerEvent) -> None:
         screen = self.watch_screen
