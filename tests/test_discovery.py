@@ -187,3 +187,21 @@ async def test_moto_describes_a_tuning_job_the_way_the_finder_reads_it(moto_url)
     assert state.launched == sum(state.counts.values()) and state.best_value is not None
     assert explain(missing.value) == PollError(
         NOT_FOUND, "tuning job no-such-tuning-job not found: check the name and the region")
+
+
+async def test_a_tuning_jobs_training_jobs_come_in_launch_order_until_it_completes(full_sim, clock):
+    tuning = "xgboost-churn-hpo"
+    children = full_sim.training_job_names(tuning)
+    async with AwsJobSource(options(full_sim.url)) as source:
+        finder = JobFinder(source, JobQuery(tuning_job=tuning), clock=clock)
+        first = await finder.find()
+        assert first == children[:len(first)] and 0 < len(first) < len(children)
+        assert not finder.done and finder.tuning.status == "InProgress" and not finder.newest_first
+        assert finder.tuning.objective == Objective("validation:auc", maximize=True)
+        clock.advance(3200)  # every training job has ended, and so has the tuning job
+        rest = await finder.find()
+        assert first + rest == children
+        assert finder.done and finder.tuning.status == "Completed" and finder.tuning.launched == len(children)
+        assert finder.tuning.best_job == children[-1]
+        failed = await JobFinder(source, JobQuery(tuning_job=tuning, status="Failed"), clock=clock).find()
+    assert failed == [children[3]]

@@ -159,8 +159,8 @@ class JobFinder:
 
     @property
     def done(self) -> bool:
-        """Whether no new job can appear any more (the tuning job ended and every job of it was seen)."""
-        return self.tuning is not None and self.tuning.ended and self.tuning.launched <= len(self.seen)
+        """Whether no new job can appear any more: the tuning job had ended when its jobs were last listed."""
+        return self.tuning is not None and self.tuning.ended
 
     async def find(self) -> list[str]:
         """The matching jobs not reported before, in the order :attr:`newest_first` says."""
