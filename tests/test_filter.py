@@ -82,3 +82,26 @@ def test_filtered_list(snap_compare):
             await pilot.pause(0.1)
 
         assert snap_compare(app, terminal_size=SMALL, run_before=run_before)
+
+
+async def test_a_click_on_a_column_header_sorts_by_it_and_a_second_click_undoes_it():
+    with simulated_app(RUNNING) as app:
+        async with app.run_test(size=SIZE) as pilot:
+            await until_loaded(pilot)
+            given = rows(app)
+            jobs = app.screen.query_one(JobList)
+
+            async def click(column: str) -> None:
+                # The header row is the list's first line inside its border; each cell has one column of padding.
+                keys = [key.value for key in jobs.columns]
+                x = 1 + sum(jobs.columns[key].get_render_width(jobs) for key in list(jobs.columns)[:keys.index(column)])
+                await pilot.click(JobList, offset=(x + 2, 1))
+                await pilot.pause()
+
+            await click("name")
+            assert rows(app) == sorted(given) and jobs.border_title == "Jobs · by name"
+            await click("elapsed")
+            assert rows(app)[:2] == ["llama2-70b-pretrain-trn1", "mistral-7b-sft-distributed"]
+            assert jobs.border_title == "Jobs · by elapsed"
+            await click("elapsed")
+            assert rows(app) == given and jobs.border_title == "Jobs"

@@ -25,7 +25,7 @@ from smtui.ui.fmt import metric_value
 from smtui.ui.logs import LogScreen
 from smtui.ui.messages import JobsFound, JobUpdated, ListingFailed, MetricsFailed as MetricsFailedMessage, MetricsUpdated, PollFailed
 from smtui.ui.widgets.detail import DetailPane
-from smtui.ui.widgets.job_list import JobList
+from smtui.ui.widgets.job_list import COLUMN_SORTS, JobList
 from smtui.ui.widgets.metric_series import MetricSeries
 from smtui.ui.widgets.timeline import Timeline
 
@@ -383,6 +383,14 @@ class WatchScreen(JobActions, Screen):
 
     def action_sort(self) -> None:
         self.query_one(JobList).cycle_sort(self.now)
+        self._update_jobs_title()
+
+    @on(DataTable.HeaderSelected, "#jobs")
+    def _header_clicked(self, event: DataTable.HeaderSelected) -> None:
+        # A click on a column's header sorts by that column; a second click goes back to the order given.
+        jobs = self.query_one(JobList)
+        key = COLUMN_SORTS.get(str(event.column_key.value), "given")
+        jobs.sort_by("given" if key == jobs.sort_key else key, self.now)
         self._update_jobs_title()
 
     def _update_jobs_title(self) -> None:

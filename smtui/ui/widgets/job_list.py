@@ -36,6 +36,8 @@ ROLES = ("success", "error", "warning", "active", "info", "muted")
 #: stopped, completed), by elapsed time (longest first), by first metric (lowest first; for a
 #: tuning job's objective, best first).
 SORTS = ("given", "name", "status", "elapsed", "metric")
+#: The sort a click on each column's header asks for.
+COLUMN_SORTS = {"status": "status", "name": "name", "stage": "status", "elapsed": "elapsed", "metric": "metric"}
 #: The status sort's order.
 STATUS_ORDER = {"InProgress": 0, "Stopping": 1, "Failed": 2, "Stopped": 3, "Completed": 4}
 
@@ -183,9 +185,13 @@ class JobList(DataTable):
 
     def cycle_sort(self, now: datetime | None) -> str:
         """Sort by the next of :data:`SORTS` (back to the order given after the last); returns its name."""
-        self.sort_key = SORTS[(SORTS.index(self.sort_key) + 1) % len(SORTS)]
+        return self.sort_by(SORTS[(SORTS.index(self.sort_key) + 1) % len(SORTS)], now)
+
+    def sort_by(self, key: str, now: datetime | None) -> str:
+        """Sort by ``key``, one of :data:`SORTS`; returns it."""
+        self.sort_key = key
         self._rebuild_rows(now)
-        return self.sort_key
+        return key
 
     def _sorted(self, now: datetime | None) -> list[str]:
         order = self._order_of_names
