@@ -64,12 +64,25 @@ async def until_loaded(pilot, timeout: float = 60) -> None:
     await pilot.pause()
     from smtui.ui.widgets.job_list import JobList
 
-    # A cell that grew widens its column when the table is next idle: on a busy machine, later.
-    for _ in range(50):
-        if not any(jobs._require_update_dimensions for jobs in pilot.app.screen.query(JobList)):
+    # The screen handles the poller's last messages in its own time, and a cell that grew widens its
+    # column only when the table is next idle: on a busy machine, both can come after the pauses above.
+    for _ in range(250):
+        if all(_list_settled(pilot.app, jobs) for jobs in pilot.app.screen.query(JobList)):
             break
         await pilot.pause(0.02)
     await pilot.pause()
+
+
+def _list_settled(app: SmtuiApp, jobs) -> bool:
+    """Whether the list shows the newest metric point of every job and its columns fit what they show."""
+    if jobs._require_update_dimensions:
+        return False
+    for name, snapshot in app.poller.snapshots.items():
+        metric = jobs._shown_metric(snapshot) if name in jobs.rows else None
+        points = app.poller.metrics.points(name, metric) if metric else ()
+        if points and jobs._latest.get(name) != (metric, points[-1].value):
+            return False
+    return True
 
 #: Simulated seconds after the origin at which the pictures are taken.
 RUNNING = 600  # most jobs training, one downloading, one in the middle of a spot restart cycle

@@ -79,6 +79,8 @@ class JobList(DataTable):
         self.sort_key = "given"
         #: Every job in the order it was added, shown or filtered out.
         self._order_of_names: list[str] = []
+        #: The columns' widths when last measured: cells drawn before a change of width are drawn again.
+        self._measured_widths: list[int] = []
         #: Indexes of the rows whose cells changed while they were out of view.
         self._offscreen_changes: set[int] = set()
         #: A tuning job's objective: the metric column shows it instead of each job's first metric.
@@ -366,6 +368,17 @@ class JobList(DataTable):
         """The indexes of the rows in view."""
         top = round(self.scroll_y) - (self.header_height if self.show_header else 0)
         return range(max(top, 0), max(top + self.scrollable_content_region.height, 0))
+
+    def _update_dimensions(self, new_rows) -> None:
+        # DataTable measures a changed cell's column when it is next idle (this is its last step), but
+        # caches rendered cells without their width: a cell drawn between the change and that moment
+        # kept its old, narrower width until something else changed (with a frozen clock, for good).
+        super()._update_dimensions(new_rows)
+        widths = [column.content_width for column in self.columns.values()]
+        if widths != self._measured_widths:
+            self._measured_widths = widths
+            self._update_count += 1
+            self.refresh()
 
     def render_lines(self, crop: Region) -> list:
         if self._offscreen_changes:
