@@ -166,6 +166,11 @@ async def test_a_tuning_jobs_list_shows_its_objective_stars_the_best_and_sorts_b
             assert f"{TUNING} InProgress {len(children)} of 12 launched" in border and "best 0." in border
             best_cell = jobs.get_cell(best, "metric").plain
             assert best_cell.endswith(" ★") and jobs.columns[ColumnKey("metric")].label.plain == "validation:auc ↑"
+            # Under the selected job's metrics, the values the tuner chose for it.
+            tuned = str(app.watch_screen.query_one("#tuned").render())
+            chosen = app.watch_screen.snapshots[rows(app)[0]].response["HyperParameters"]
+            assert tuned.startswith("Tuned hyperparameters") and "max_depth" in tuned and "_tuning" not in tuned
+            assert f"max_depth         {chosen['max_depth']}" in tuned
             # o cycles to the metric sort: the highest objective first, jobs without a value last.
             for _ in range(4):
                 await pilot.press("o")

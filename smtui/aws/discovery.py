@@ -93,6 +93,8 @@ class TuningState:
     #: Training jobs by status (TrainingJobStatusCounters), and the most there will be.
     counts: dict[str, int] = field(default_factory=dict)
     max_jobs: int | None = None
+    #: The names of the hyperparameters it tunes (its ParameterRanges), in the order given.
+    parameters: tuple[str, ...] = ()
 
     @classmethod
     def from_response(cls, response: dict) -> "TuningState":
@@ -106,6 +108,11 @@ class TuningState:
         value = final.get("Value")
         counters = response.get("TrainingJobStatusCounters") or {}
         limits = config.get("ResourceLimits") or {}
+        ranges = config.get("ParameterRanges") or {}
+        parameters = tuple(dict.fromkeys(
+            str(entry["Name"]) for kind in ("IntegerParameterRanges", "ContinuousParameterRanges",
+                                            "CategoricalParameterRanges")
+            for entry in ranges.get(kind) or () if isinstance(entry, dict) and entry.get("Name")))
         return cls(
             name=str(response.get("HyperParameterTuningJobName", "")),
             status=str(response.get("HyperParameterTuningJobStatus", "")),
@@ -114,6 +121,7 @@ class TuningState:
             best_value=float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None,
             counts={k: v for k, v in counters.items() if isinstance(v, int)},
             max_jobs=limits.get("MaxNumberOfTrainingJobs") if isinstance(limits.get("MaxNumberOfTrainingJobs"), int) else None,
+            parameters=parameters,
         )
 
     @property

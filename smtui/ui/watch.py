@@ -21,7 +21,7 @@ from smtui.aws.errors import AUTH, CONFIG, NOT_FOUND, PollError
 from smtui.aws.formatting import compact_duration
 from smtui.aws.snapshot import JobSnapshot, TransitionAdded
 from smtui.ui.actions import JobActions
-from smtui.ui.fmt import metric_value
+from smtui.ui.fmt import metric_value, safe
 from smtui.ui.logs import LogScreen
 from smtui.ui.messages import JobsFound, JobUpdated, ListingFailed, MetricsFailed as MetricsFailedMessage, MetricsUpdated, PollFailed
 from smtui.ui.widgets.detail import DetailPane
@@ -116,6 +116,7 @@ class WatchScreen(JobActions, Screen):
                 yield Timeline(id="timeline")
                 yield Static("Metrics", id="metrics-title", markup=False)
                 yield MetricSeries(id="metrics")
+                yield Static(id="tuned", markup=False)
             detail = DetailPane(id="detail")
             detail.border_title = "Details"
             yield detail
@@ -201,6 +202,7 @@ class WatchScreen(JobActions, Screen):
             f"stale: answer of {snapshot.fetched_at.astimezone():%H:%M:%S}" if error is not None and snapshot else ""
         )
         self._show_metrics(fresh)
+        self._show_tuned()
         if detail:
             self._show_detail()
 
@@ -211,6 +213,26 @@ class WatchScreen(JobActions, Screen):
         store = self.app.poller.metrics if self.app.poller else None
         series = {m: store.points(name, m) for m in names} if store and name else {}
         self.query_one(MetricSeries).show(names, series, snapshot.final_metrics if snapshot else {}, fresh)
+
+    def _show_tuned(self) -> None:
+        """Under a tuning job's training job's metrics: the values the tuner chose for it."""
+        tuned = self.query_one("#tuned", Static)
+        snapshot = self.snapshots.get(self.selected) if self.selected else None
+        chosen = snapshot.response.get("HyperParameters") if snapshot is not None else None
+        names = [n for n in self.tuning.parameters if n in chosen] if self.tuning and isinstance(chosen, dict) else []
+        tuned.display = bool(names)
+        if not names:
+            return
+        width = max(len(safe(name, 40)) for name in names)
+        text = Text("Tuned hyperparameters", style="bold")
+        for name in names:
+            value = chosen[name]
+            try:
+                shown = metric_value(float(value))
+            except (TypeError, ValueError):
+                shown = safe(value, 60)
+            text.append(f"\n{safe(name, 40):<{width}}  ", style="dim").append(shown)
+        tuned.update(text)
 
     def _show_detail(self) -> None:
         name = self.selected
@@ -296,6 +318,8 @@ class WatchScreen(JobActions, Screen):
             self.notify(f"Showing the newest {len(new)} matching jobs: narrow the listing with --since, --status "
                         "or --name-contains", severity="warning", timeout=12, markup=False)
         previous, self.tuning = self.tuning, message.tuning
+        if self.tuning is not None and previous is None:
+            self._show_tuned()
         if self.tuning is not None:
             self.query_one(JobList).set_objective(self.tuning.objective, self.tuning.best_job, self.now)
             if previous is not None and not previous.ended and self.tuning.ended:
