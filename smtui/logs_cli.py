@@ -23,6 +23,7 @@ from typing import Any, Awaitable, Callable, Iterable, TextIO
 from smtui.aws.errors import ACCESS_DENIED, NOT_FOUND, PollError, explain
 from smtui.aws.formatting import visible
 from smtui.aws.logs import LOG_GROUP, LogBuffer, LogLine, LogTail, split_stream_name, training_started
+from smtui.aws.source import every_page
 from smtui.cli import CommandFailed
 
 #: TrainingJobStatus values after which a job writes nothing more.
@@ -297,11 +298,10 @@ class LogsCommand:
         events: list[dict] = []
         recent: dict[str, int] = {}
         newest = 0
-        token: str | None = None
-        tokens: set[str] = set()
-        while True:
-            page = await self.source.source.filter_log_events(LOG_GROUP, self.request.job + "/",
-                                                              self.request.pattern or "", token, start)
+        async for page in every_page(
+                lambda token: self.source.source.filter_log_events(LOG_GROUP, self.request.job + "/",
+                                                                   self.request.pattern or "", token, start),
+                key="nextToken"):
             found = [e for e in page.get("events") or () if isinstance(e, dict)]
             events += found
             if keep is not None and len(events) > 2 * keep:
@@ -311,10 +311,6 @@ class LogsCommand:
                 recent.update((_event_id(e), _event_time(e)) for e in found)
                 if len(recent) > 2 * max(keep or 0, 1000):
                     recent = {key: at for key, at in recent.items() if at >= newest - FILTER_LOOKBACK_MS}
-            token = page.get("nextToken")
-            if not token or token in tokens:
-                break
-            tokens.add(token)
         events.sort(key=_event_time)
         recent = {key: at for key, at in recent.items() if at >= newest - FILTER_LOOKBACK_MS}
         return (events[-keep:] if keep is not None else events), recent

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from smtui.aws.errors import NOT_FOUND, NotFound, explain
+from smtui.aws.source import every_page
 from smtui.clock import Clock, SystemClock
 
 #: The statuses ListTrainingJobs can filter on (``Deleting`` is left out: nothing to watch).
@@ -75,9 +76,6 @@ class Objective:
 
     metric: str
     maximize: bool
-
-    def better(self, a: float, b: float) -> bool:
-        return a > b if self.maximize else a < b
 
 
 @dataclass(frozen=True)
@@ -157,7 +155,6 @@ class JobFinder:
         self.tuning: TuningState | None = None
         #: Whether the last listing had more matching jobs than ``limit``.
         self.truncated = False
-        self.calls = 0
         self._started: datetime | None = None
 
     @property
@@ -228,23 +225,17 @@ class JobFinder:
     async def _pages(self, filters: dict[str, Any]) -> list[dict]:
         """Every page of one listing (newest first, ListTrainingJobs' default), up to ``limit`` jobs."""
         out: list[dict] = []
-        token: str | None = None
-        tokens: set[str] = set()
-        while True:
-            self.calls += 1
-            response = await self.source.list_training_jobs(filters, token)
-            out.extend(s for s in response.get("TrainingJobSummaries") or () if isinstance(s, dict))
-            token = response.get("NextToken")
-            if not token or token in tokens or len(out) > self.limit:
-                return out
-            tokens.add(token)
+        async for page in every_page(lambda token: self.source.list_training_jobs(filters, token)):
+            out.extend(_summaries(page))
+            if len(out) > self.limit:
+                break
+        return out
 
     # -- a tuning job's training jobs --------------------------------------------------
 
     async def _tuning_jobs(self) -> list[dict]:
         query = self.query
         assert query.tuning_job is not None and self._started is not None
-        self.calls += 1
         try:
             response = await self.source.describe_tuning_job(query.tuning_job)
         except Exception as exc:
@@ -253,22 +244,19 @@ class JobFinder:
             raise
         self.tuning = TuningState.from_response(response)
         out: list[dict] = []
-        token: str | None = None
-        tokens: set[str] = set()
-        while True:
-            self.calls += 1
-            response = await self.source.list_tuning_training_jobs(query.tuning_job, token, query.status)
-            out.extend(s for s in response.get("TrainingJobSummaries") or () if isinstance(s, dict))
-            token = response.get("NextToken")
-            if not token or token in tokens:
-                break
-            tokens.add(token)
+        async for page in every_page(
+                lambda token: self.source.list_tuning_training_jobs(query.tuning_job, token, query.status)):
+            out.extend(_summaries(page))
         if query.name_contains:
             out = [s for s in out if query.name_contains.lower() in str(s.get("TrainingJobName", "")).lower()]
         if query.since:
             floor = self._started - timedelta(seconds=query.since)
             out = [s for s in out if isinstance(s.get("CreationTime"), datetime) and s["CreationTime"] > floor]
         return sorted(out, key=_created)
+
+
+def _summaries(page: dict) -> list[dict]:
+    return [s for s in page.get("TrainingJobSummaries") or () if isinstance(s, dict)]
 
 
 def _created(summary: dict) -> tuple:

@@ -20,6 +20,7 @@ from datetime import datetime, timezone
 from typing import Any, Callable, Protocol
 
 from smtui.aws.errors import NOT_FOUND, PollError, explain
+from smtui.aws.source import every_page
 
 #: Where SageMaker sends training containers' output.
 LOG_GROUP = "/aws/sagemaker/TrainingJobs"
@@ -209,20 +210,14 @@ class LogTail:
 
     async def list_streams(self) -> None:
         """Every page of DescribeLogStreams for the job's prefix; new streams are added."""
-        token: str | None = None
-        seen: set[str] = set()
-        while True:
-            page = await self._call(self.source.describe_log_streams(self.group, self.job + "/", token))
+        async for page in every_page(
+                lambda token: self._call(self.source.describe_log_streams(self.group, self.job + "/", token)),
+                key="nextToken"):
             for stream in page.get("logStreams", ()):
                 name = stream.get("logStreamName")
                 if isinstance(name, str) and name not in self.streams:
                     host, epoch = split_stream_name(self.job, name)
                     self.streams[name] = StreamState(name, host, epoch, self.host_index(host))
-            token = page.get("nextToken")
-            # The SageMaker SDK's loop never ends past 50 streams; a token seen twice ends this one.
-            if not token or token in seen:
-                break
-            seen.add(token)
         self.listed = True
 
     def _live(self, state: StreamState) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Sequence
+from typing import Any, AsyncIterator, Awaitable, Callable, Sequence
 
 from smtui.aws.errors import MalformedResponse
 
@@ -52,6 +52,24 @@ def epoch_timestamp(value: Any) -> datetime:
     from botocore.utils import parse_timestamp
 
     return parse_timestamp(value)
+
+
+async def every_page(fetch: Callable[[str | None], Awaitable[dict[str, Any]]],
+                     key: str = "NextToken") -> AsyncIterator[dict[str, Any]]:
+    """Each page of a listing: ``fetch(token)`` from no token on, following ``key`` until it is missing.
+
+    A token that comes back a second time also ends it: the SageMaker SDK's log
+    loop never ends past 50 streams for want of that check.
+    """
+    token: str | None = None
+    seen: set[str] = set()
+    while True:
+        page = await fetch(token)
+        yield page
+        token = page.get(key)
+        if not token or token in seen:
+            return
+        seen.add(token)
 
 
 class AwsJobSource:
