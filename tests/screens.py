@@ -8,16 +8,15 @@ screen.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
-from typing import Iterator
 
 from smtui.aws.discovery import JobFinder, JobQuery
 from smtui.aws.source import AwsJobSource, AwsOptions
 from smtui.clock import FrozenClock
 from smtui.sim import Simulator, start_in_thread
 from smtui.ui.app import SmtuiApp
-
 from tests.conftest import CREDENTIALS, ORIGIN
 
 #: One terminal size for most snapshots, plus the small case.
@@ -101,7 +100,7 @@ SHOTS = {
 
 async def until_logs_read(pilot) -> None:
     """On the logs screen, wait until every stream has been read once (or the read failed)."""
-    from smtui.ui.logs import LogScreen
+    from smtui.ui.log_screen import LogScreen
 
     screen = pilot.app.screen
     if not isinstance(screen, LogScreen):

@@ -7,7 +7,6 @@ import pytest
 from smtui.ui.widgets.job_list import JobList
 from smtui.ui.widgets.metric_series import MetricSeries
 from smtui.ui.widgets.timeline import Timeline
-
 from tests.screens import SIZE, simulated_app, until_loaded
 
 BERT = "bert-base-finetune-imdb"

@@ -8,7 +8,9 @@ import sys
 import pytest
 
 from smtui import __version__
-from smtui.cli import check_job_names, main, UsageError
+from smtui.cli import main
+from smtui.commands.args import check_job_names
+from smtui.commands.exits import UsageError
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
@@ -41,7 +43,6 @@ def call(args: list[str]) -> tuple[int, str]:
 def sim_url():
     from smtui.clock import FrozenClock
     from smtui.sim import Simulator, start_in_thread
-
     from tests.conftest import ORIGIN
 
     with start_in_thread(Simulator(FrozenClock(ORIGIN), origin=ORIGIN)) as running:

@@ -24,7 +24,6 @@ from smtui.clock import FrozenClock
 from smtui.sim import FaultInjector, Faults, Simulator, start_in_thread
 from smtui.ui.app import SmtuiApp
 from smtui.ui.widgets.job_list import JobList
-
 from tests.conftest import CREDENTIALS, ORIGIN
 
 JOB = "bert-base-finetune-imdb"

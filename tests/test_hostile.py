@@ -12,13 +12,12 @@ from datetime import timedelta
 
 import pytest
 
-from smtui.aws.sections import describe_sections, iter_leaves, render_text
 from smtui.clock import FrozenClock
+from smtui.present.sections import describe_sections, iter_leaves, render_text
 from smtui.ui.app import SmtuiApp
 from smtui.ui.widgets.detail import DetailPane
 from smtui.ui.widgets.job_list import JobList
 from smtui.ui.widgets.timeline import Timeline
-
 from tests.conftest import ORIGIN
 from tests.screens import detail_text
 

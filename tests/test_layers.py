@@ -11,7 +11,7 @@ import pytest
 from smtui.ui.status_style import PRIMARY, SECONDARY
 
 
-@pytest.mark.parametrize("module", ["smtui.aws.source", "smtui.aws.poller", "smtui.aws.sections", "smtui.sim", "smtui.cli"])
+@pytest.mark.parametrize("module", ["smtui.aws.source", "smtui.aws.poller", "smtui.present.sections", "smtui.sim", "smtui.cli"])
 def test_no_textual_below_the_ui(module):
     code = f"import sys, {module}; print('textual' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)

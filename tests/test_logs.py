@@ -17,16 +17,15 @@ import pytest
 from aiobotocore.session import AioSession
 from botocore.exceptions import ClientError
 
-import smtui.aws.logs as logs_module
+import smtui.aws.log_tail as logs_module
 from smtui.aws.errors import ACCESS_DENIED, THROTTLED
-from smtui.aws.logs import LOG_GROUP, LogTail, split_stream_name
+from smtui.aws.log_tail import LOG_GROUP, LogTail, split_stream_name, training_started
 from smtui.aws.source import AwsJobSource, AwsOptions
 from smtui.clock import FrozenClock
-from smtui.cli import CommandFailed
-from smtui.aws.logs import training_started
-from smtui.logs_cli import RETRY_DELAYS, SETTLE, LogsCommand, Printer, RecordingBuffer, Request, clean
+from smtui.commands.exits import CommandFailed
+from smtui.commands.log_printer import Printer, clean
+from smtui.commands.logs import RETRY_DELAYS, SETTLE, LogsCommand, RecordingBuffer, Request
 from smtui.sim import Simulator, start_in_thread
-
 from tests.conftest import CREDENTIALS, ORIGIN
 
 BIG = "llama2-70b-pretrain-trn1"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from smtui.ui import logs as logs_screen
-from smtui.ui.logs import LogScreen
+from smtui.ui import log_screen as logs_screen
+from smtui.ui.log_screen import LogScreen
 from smtui.ui.widgets.log_view import LogView
 from tests.screens import LATER, RUNNING, SIZE, SMALL, simulated_app, until_loaded, until_logs_read
 

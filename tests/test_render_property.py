@@ -19,7 +19,7 @@ from dateutil.tz import tzutc
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from smtui.aws.sections import (
+from smtui.present.sections import (
     CONTAINERS,
     OTHER,
     SECTION_TITLES,

@@ -7,10 +7,9 @@ from datetime import datetime, timezone
 
 import pytest
 
-from smtui.aws.secrets import MASK, is_secret_key, masked, secret_arguments
-from smtui.aws.sections import render_text
 from smtui.cli import main
-
+from smtui.present.secrets import MASK, is_secret_key, masked, secret_arguments
+from smtui.present.sections import render_text
 from tests.screens import SIZE, detail_text, simulated_app, until_loaded
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=timezone.utc)
@@ -64,7 +63,6 @@ def test_masked_everywhere_unless_revealed():
 def test_describe_hides_secrets_in_text_and_json(capsys, monkeypatch):
     from smtui.clock import FrozenClock
     from smtui.sim import Simulator, start_in_thread
-
     from tests.conftest import CREDENTIALS, ORIGIN
 
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", CREDENTIALS[0])

@@ -11,8 +11,8 @@ from datetime import datetime, timedelta, timezone
 import botocore.session
 import pytest
 
-from smtui.aws import sections
-from smtui.aws.sections import (
+from smtui.present import sections
+from smtui.present.sections import (
     OTHER,
     SECTION_TITLES,
     FieldNode,
@@ -177,7 +177,7 @@ def test_service_model_is_loaded_once(monkeypatch):
 
 
 def test_no_textual_import():
-    code = "import sys, smtui.aws.sections; assert 'textual' not in sys.modules, 'textual imported'"
+    code = "import sys, smtui.present.sections; assert 'textual' not in sys.modules, 'textual imported'"
     subprocess.run([sys.executable, "-c", code], check=True)
 
 

@@ -16,7 +16,6 @@ from smtui.sim.cwlogs import MAX_BYTES, MAX_EVENTS
 from smtui.sim.logs import GROUP
 from smtui.sim.validate import output_problems
 from smtui.sim.wire import service_model
-
 from tests.conftest import ORIGIN
 
 LOGS = service_model("logs")

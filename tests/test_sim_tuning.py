@@ -17,7 +17,6 @@ from smtui.sim.metrics import NAMESPACE
 from smtui.sim.tuning import TuningJob, churn_auc
 from smtui.sim.validate import output_problems
 from smtui.sim.wire import service_model
-
 from tests.conftest import ORIGIN
 
 SAGEMAKER = service_model("sagemaker")

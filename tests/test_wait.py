@@ -12,9 +12,9 @@ import pytest
 
 from smtui.aws.source import AwsJobSource, AwsOptions
 from smtui.clock import FrozenClock
+from smtui.commands.wait import EXIT_COMPLETED, EXIT_JOB_FAILED, EXIT_JOB_STOPPED, EXIT_TIMEOUT, WaitFailed, wait_for
+from smtui.present.durations import parse_duration
 from smtui.sim import Simulator, start_in_thread
-from smtui.wait_cli import EXIT_COMPLETED, EXIT_JOB_FAILED, EXIT_JOB_STOPPED, EXIT_TIMEOUT, WaitFailed, parse_duration, wait_for
-
 from tests.conftest import CREDENTIALS, ORIGIN
 
 

@@ -54,7 +54,7 @@ class JobQuery:
 
     def label(self) -> str:
         """What the title bar says is being watched: ``running or created in the last 1d``."""
-        from smtui.aws.formatting import compact_duration
+        from smtui.present.durations import compact_duration
 
         if self.is_default:
             return f"running or created in the last {compact_duration(DEFAULT_SINCE)}"
@@ -95,7 +95,7 @@ class TuningState:
     parameters: tuple[str, ...] = ()
 
     @classmethod
-    def from_response(cls, response: dict) -> "TuningState":
+    def from_response(cls, response: dict) -> TuningState:
         config = response.get("HyperParameterTuningJobConfig") or {}
         target = config.get("HyperParameterTuningJobObjective") or {}
         objective = None

@@ -10,10 +10,11 @@ so polls of one job never overlap.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from functools import partial
 from datetime import datetime, timedelta
-from typing import Callable, Iterable, Protocol, Sequence
+from functools import partial
+from typing import Protocol
 
 from smtui.aws.errors import PollError, explain
 from smtui.aws.snapshot import JobEvent, JobSnapshot, MetricPoint, MetricPointsAdded, MetricStore, diff_snapshots

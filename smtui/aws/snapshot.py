@@ -9,10 +9,11 @@ transitions, final metrics appearing.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 #: Primary statuses after which a job never changes again.
 TERMINAL_STATUSES = frozenset({"Completed", "Failed", "Stopped"})
@@ -55,7 +56,7 @@ class JobSnapshot:
     request_id: str | None = None
 
     @classmethod
-    def from_response(cls, name: str, response: Mapping[str, Any], fetched_at: datetime) -> "JobSnapshot":
+    def from_response(cls, name: str, response: Mapping[str, Any], fetched_at: datetime) -> JobSnapshot:
         """Build a snapshot from a parsed DescribeTrainingJob response.
 
         Tolerates missing or odd fields: a response is data from the network,

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, AsyncIterator, Awaitable, Callable, Sequence
+from typing import Any
 
 from smtui.aws.errors import MalformedResponse
 
@@ -95,7 +96,7 @@ class AwsJobSource:
         """A short description of where calls go, for the title bar."""
         return self.options.endpoint_url or (self.region or "aws")
 
-    async def __aenter__(self) -> "AwsJobSource":
+    async def __aenter__(self) -> AwsJobSource:
         await self.open()
         return self
 

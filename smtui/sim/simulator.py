@@ -6,7 +6,7 @@ import threading
 from datetime import datetime, timedelta
 from typing import Any, Iterable
 
-from smtui.aws.names import JOB_NAME
+from smtui.names import JOB_NAME
 from smtui.clock import Clock, SystemClock
 from smtui.sim import cwlogs, jobs, metrics, tuningjobs
 from smtui.sim.lifecycle import Playback, World, play

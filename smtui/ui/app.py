@@ -7,7 +7,7 @@ import gc
 import os
 import signal
 import threading
-from typing import Sequence
+from collections.abc import Sequence
 
 from textual import work
 from textual.app import App
@@ -16,15 +16,15 @@ from textual.screen import Screen
 
 from smtui.aws.discovery import JobFinder
 from smtui.aws.errors import explain
-from smtui.aws.logs import DEFAULT_CAPACITY
+from smtui.aws.log_tail import DEFAULT_CAPACITY
 from smtui.aws.poller import DEFAULT_MAX_RPS, JobFailed, JobUpdate, MetricsFailed, MetricsUpdate, Poller, PollerEvent
 from smtui.aws.snapshot import JobSnapshot
 from smtui.clock import Clock, SystemClock
 from smtui.ui.help import HelpScreen
-from smtui.ui.logs import LOG_INTERVAL
-from smtui.ui.messages import JobsFound, JobUpdated, ListingFailed, MetricsFailed as MetricsFailedMessage, MetricsUpdated, PollFailed
+from smtui.ui.log_screen import LOG_INTERVAL
+from smtui.ui.messages import JobsFound, JobUpdated, ListingFailed, MetricsUpdated, PollFailed
+from smtui.ui.messages import MetricsFailed as MetricsFailedMessage
 from smtui.ui.watch import JobCommands, WatchScreen
-
 
 #: Seconds an exit asked for by SIGHUP or SIGTERM may take before the process ends regardless.
 EXIT_GRACE = 5.0

@@ -8,7 +8,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
-from smtui.aws.names import job_name_problem
+from smtui.names import job_name_problem
 
 
 class ConfirmStop(ModalScreen[bool]):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from datetime import datetime
 
-from smtui.aws.formatting import visible
+from smtui.present.formatting import visible
 
 
 def clock_time(moment: datetime) -> str:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from functools import partial
-from typing import Sequence
 
 from rich.text import Text
 from textual import messages, on
@@ -18,12 +18,13 @@ from textual.widgets import DataTable, Footer, Input, Static
 
 from smtui.aws.discovery import TuningState
 from smtui.aws.errors import AUTH, CONFIG, NOT_FOUND, PollError
-from smtui.aws.formatting import compact_duration
 from smtui.aws.snapshot import JobSnapshot, TransitionAdded
+from smtui.present.durations import interval_text
 from smtui.ui.actions import JobActions
 from smtui.ui.fmt import metric_value, safe
-from smtui.ui.logs import LogScreen
-from smtui.ui.messages import JobsFound, JobUpdated, ListingFailed, MetricsFailed as MetricsFailedMessage, MetricsUpdated, PollFailed
+from smtui.ui.log_screen import LogScreen
+from smtui.ui.messages import JobsFound, JobUpdated, ListingFailed, MetricsUpdated, PollFailed
+from smtui.ui.messages import MetricsFailed as MetricsFailedMessage
 from smtui.ui.widgets.detail import DetailPane
 from smtui.ui.widgets.job_list import COLUMN_SORTS, JobList
 from smtui.ui.widgets.metric_series import MetricSeries
@@ -35,11 +36,6 @@ NARROW_WIDTH = 100
 DETAIL_DELAY = 0.03
 #: Below this height the timeline is hidden and the panes lose their borders.
 SHORT_HEIGHT = 20
-
-
-def _seconds(value: float) -> str:
-    """An interval as the title shows it: ``2.5s``, ``30s``, ``3m 20s``."""
-    return f"{round(value, 1):g}s" if value < 60 else compact_duration(value)
 
 
 class JobCommands(Provider):
@@ -366,9 +362,9 @@ class WatchScreen(JobActions, Screen):
         every = poller.effective_interval if poller is not None else self.interval
         if every > self.interval * 1.01:
             # The request budget stretched the polls: say so, with the budget that did it.
-            cadence = f"every {_seconds(every)} ({poller.max_rps:g} req/s budget)"
+            cadence = f"every {interval_text(every)} ({poller.max_rps:g} req/s budget)"
         else:
-            cadence = f"every {_seconds(self.interval)}"
+            cadence = f"every {interval_text(self.interval)}"
         scope = f"  ·  {self.scope}" if self.scope else ""
         text.append(f"  ·  {cadence}{scope}  ·  {self.subtitle}", style="dim")
         banner = self.query_one("#banner", Static)

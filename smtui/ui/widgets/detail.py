@@ -12,9 +12,9 @@ from textual.containers import VerticalScroll
 from textual.widget import Widget
 
 from smtui.aws.errors import PollError
-from smtui.aws.formatting import wrap
-from smtui.aws.sections import FieldNode, describe_sections, format_value, relative_age
 from smtui.aws.snapshot import JobSnapshot
+from smtui.present.formatting import wrap
+from smtui.present.sections import FieldNode, describe_sections, format_value, relative_age
 
 INDENT = 2
 MAX_LABEL = 22

@@ -15,7 +15,7 @@ from smtui.aws.discovery import Objective
 from smtui.aws.errors import NOT_FOUND as NOT_FOUND_KIND
 from smtui.aws.errors import PollError
 from smtui.aws.snapshot import JobSnapshot
-from smtui.aws.formatting import compact_duration
+from smtui.present.durations import compact_duration
 from smtui.ui.fmt import metric_value, safe
 from smtui.ui.status_style import NOT_FOUND, POLL_ERROR, WAITING, StatusStyle, primary_style, secondary_style
 

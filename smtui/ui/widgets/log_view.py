@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from typing import Sequence
+from collections.abc import Sequence
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -14,8 +14,8 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from smtui.aws.formatting import visible
-from smtui.aws.logs import LogLine
+from smtui.aws.log_tail import LogLine
+from smtui.present.formatting import visible
 
 #: Host colours, in turn (algo-1 takes the first).
 HOST_ROLES = ("primary", "success", "warning", "accent", "secondary", "error")

@@ -10,9 +10,9 @@ from textual.geometry import Region
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from smtui.aws.sections import visible
 from smtui.aws.snapshot import JobSnapshot, Transition
-from smtui.aws.formatting import compact_duration
+from smtui.present.durations import compact_duration
+from smtui.present.sections import visible
 from smtui.ui.fmt import clock_time, safe
 from smtui.ui.status_style import secondary_style
 

@@ -8,14 +8,15 @@ fixed cap: ``--timeout`` is the user's.
 from __future__ import annotations
 
 import asyncio
-import re
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta, timezone
-from typing import Any, Awaitable, Callable, Sequence, TextIO
+from typing import Any, TextIO
 
 from smtui.aws.errors import explain
-from smtui.aws.formatting import compact_duration, visible
 from smtui.aws.snapshot import FinalMetricsArrived, JobSnapshot, StatusChanged, TransitionAdded, diff_snapshots
 from smtui.clock import Clock
+from smtui.present.durations import compact_duration
+from smtui.present.formatting import visible
 
 #: Exit codes, in the order they win when several apply (a timeout with a failed job exits 3).
 EXIT_COMPLETED = 0
@@ -23,23 +24,8 @@ EXIT_JOB_FAILED = 3
 EXIT_JOB_STOPPED = 4
 EXIT_TIMEOUT = 5
 
-_DURATION = re.compile(r"(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?")
-
-
 class WaitFailed(Exception):
     """A job cannot be waited on (not found, no permission, no credentials): one line for the user."""
-
-
-def parse_duration(text: str) -> float:
-    """``90``, ``90s``, ``30m``, ``2h``, ``1d``, ``1h30m`` → seconds; ValueError otherwise."""
-    text = text.strip().lower()
-    if re.fullmatch(r"\d+(\.\d+)?", text):
-        return float(text)
-    match = _DURATION.fullmatch(text)
-    if not text or match is None:
-        raise ValueError(text)
-    days, hours, minutes, seconds = (int(part or 0) for part in match.groups())
-    return float(((days * 24 + hours) * 60 + minutes) * 60 + seconds)
 
 
 def _stamp(moment: datetime) -> str:

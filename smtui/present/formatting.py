@@ -1,6 +1,6 @@
-"""Plain-text pieces for the detail sections: labels, ages, durations, safe text, wrapping.
+"""Plain-text pieces for the detail sections: labels, ages, safe text, wrapping.
 
-Nothing here knows about botocore or Textual; :mod:`smtui.aws.sections`
+Nothing here knows about botocore or Textual; :mod:`smtui.present.sections`
 combines these with the service model.
 """
 
@@ -9,8 +9,10 @@ from __future__ import annotations
 import functools
 import re
 import textwrap
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import Any
+
+from smtui.present.durations import long_duration
 
 #: Words shown in capitals (or a fixed spelling) in labels.
 _WORDS = {
@@ -97,41 +99,6 @@ def as_datetime(value: Any) -> datetime | None:
         except ValueError:
             return None
     return None
-
-
-def compact_duration(delta: timedelta | float | None) -> str:
-    """``1h 02m``, ``12m 05s``, ``45s``, ``3d 04h``; ``–`` for None."""
-    if delta is None:
-        return "–"
-    seconds = int(delta.total_seconds() if isinstance(delta, timedelta) else delta)
-    seconds = max(seconds, 0)
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
-    if days:
-        return f"{days}d {hours:02d}h"
-    if hours:
-        return f"{hours}h {minutes:02d}m"
-    if minutes:
-        return f"{minutes}m {secs:02d}s"
-    return f"{secs}s"
-
-
-def long_duration(seconds: float) -> str:
-    """``1h 30m``, ``2d 3h``, ``28m 30s``, ``45s``: a human reading of a second count."""
-    seconds = int(max(seconds, 0))
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
-    # Two units at most: the second unit is already a rounding of the first.
-    parts = [f"{days}d"] if days else []
-    if hours:
-        parts.append(f"{hours}h")
-    if minutes and not days:
-        parts.append(f"{minutes}m")
-    if secs and not days and not hours:
-        parts.append(f"{secs}s")
-    return " ".join(parts[:2]) or "0s"
 
 
 def relative_age(moment: datetime, now: datetime) -> str:

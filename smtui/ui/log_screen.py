@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
-from smtui.aws.logs import DEFAULT_CAPACITY, LogTail, training_started
+from smtui.aws.log_tail import DEFAULT_CAPACITY, LogTail, training_started
 from smtui.aws.poller import RequestBudget
 from smtui.aws.snapshot import JobSnapshot
 from smtui.ui.widgets.log_view import LogView

@@ -15,9 +15,10 @@ from __future__ import annotations
 import asyncio
 import bisect
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Callable, Protocol
+from typing import Any, Protocol
 
 from smtui.aws.errors import NOT_FOUND, PollError, explain
 from smtui.aws.source import every_page

@@ -13,12 +13,12 @@ detail pane draws the same :class:`Section` objects.
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any
 
-from smtui.aws.secrets import KEYED_MEMBERS, MASK, is_secret_key, looks_secret, secret_arguments
-from smtui.aws.formatting import (
+from smtui.present.formatting import (
     EMPTY,
     NO_VALUE,
     as_datetime,
@@ -30,6 +30,7 @@ from smtui.aws.formatting import (
     visible,
     wrap,
 )
+from smtui.present.secrets import KEYED_MEMBERS, MASK, is_secret_key, looks_secret, secret_arguments
 
 __all__ = [
     "OTHER", "SECTION_TITLES", "FieldNode", "Section", "section_of", "describe_sections", "format_value",
@@ -112,9 +113,9 @@ class FieldNode:
     path: str
     kind: str
     value: object = None
-    children: tuple["FieldNode", ...] = ()
+    children: tuple[FieldNode, ...] = ()
     in_model: bool = True
-    #: A value to hide unless asked (see :mod:`smtui.aws.secrets`).
+    #: A value to hide unless asked (see :mod:`smtui.present.secrets`).
     secret: bool = False
 
 
@@ -141,7 +142,7 @@ def _output_shape():
     return model.operation_model("DescribeTrainingJob").output_shape
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _members(shape) -> dict[str, Any]:
     # Shapes come from the one cached model, so caching by identity is safe and
     # spares botocore's per-access work on every redraw.
@@ -281,7 +282,7 @@ def format_value(node: FieldNode, now: datetime, *, multiline: bool = False, rev
 
     Line breaks inside a value (a failure reason's traceback) show as ``⏎``;
     with ``multiline`` they are kept as ``\\n`` for a caller that can show them.
-    A secret shows as :data:`~smtui.aws.secrets.MASK` unless ``reveal``.
+    A secret shows as :data:`~smtui.present.secrets.MASK` unless ``reveal``.
     """
     value = node.value
     if node.secret and not reveal and node.kind not in CONTAINERS:

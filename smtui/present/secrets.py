@@ -12,14 +12,13 @@ access key or a private key wherever it appears.
 from __future__ import annotations
 
 import re
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 #: What a hidden value shows instead (the same whatever the value's length).
 MASK = "•••••••• (hidden)"
 #: Top-level members whose map keys name their values.
 KEYED_MEMBERS = ("Environment", "HyperParameters")
-#: Top-level members that hold a container's command line.
-ARGUMENT_MEMBERS = ("ContainerArguments", "ContainerEntrypoint")
 
 #: Words of a key that make its value secret.
 _WORDS = frozenset({
@@ -68,14 +67,6 @@ def secret_arguments(arguments: Any) -> set[int]:
             elif index + 1 < len(arguments):
                 hidden.add(index + 1)
     return hidden
-
-
-def is_secret_path(path: str, value: Any) -> bool:
-    """Whether the leaf at ``path`` (``Environment.HF_TOKEN``, ``HyperParameters.lr``...) is secret."""
-    if looks_secret(value):
-        return True
-    member, dot, rest = path.partition(".")
-    return bool(dot) and member in KEYED_MEMBERS and is_secret_key(rest)
 
 
 def masked(response: Mapping[str, Any]) -> dict[str, Any]:

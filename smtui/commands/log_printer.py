@@ -1,0 +1,74 @@
+"""Log lines as ``smtui logs`` prints them: ``[TIME ]HOST | MESSAGE``, safe for any terminal."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timezone
+from typing import TextIO
+
+from smtui.aws.log_tail import LogLine
+from smtui.present.formatting import visible
+
+#: ANSI foreground colours of the host prefixes, by host number.
+COLORS = ("36", "33", "32", "35", "34", "96", "93", "92", "95", "94")
+
+
+class OutputClosed(Exception):
+    """Standard output was closed by its reader (``smtui logs JOB | head``)."""
+
+
+def clean(text: str) -> str:
+    """``text`` safe to print on a terminal: controls escaped, line breaks shown as ``⏎``, tabs kept."""
+    return "\t".join(visible(part) for part in text.split("\t"))
+
+
+def format_time(timestamp: int) -> str:
+    """Epoch milliseconds as UTC ISO 8601 with milliseconds: ``2026-11-26T09:59:58.123Z``."""
+    try:
+        moment = datetime.fromtimestamp(timestamp // 1000, timezone.utc)
+    except (OverflowError, OSError, ValueError):
+        return str(timestamp)
+    return f"{moment:%Y-%m-%dT%H:%M:%S}.{timestamp % 1000:03d}Z"
+
+
+class Printer:
+    """Writes log lines as ``[TIME ]HOST | MESSAGE``, hosts padded to one width and coloured on a terminal."""
+
+    def __init__(self, out: TextIO, *, timestamps: bool = False, color: bool = False) -> None:
+        self.out = out
+        self.timestamps = timestamps
+        self.color = color
+        self.width = 0
+
+    def know(self, hosts: Iterable[str]) -> None:
+        """Widen the host column to fit ``hosts``."""
+        self.width = max([self.width, *(len(clean(h)) for h in hosts)])
+
+    def line(self, timestamp: int, host: str, host_index: int, message: str) -> str:
+        host = clean(host)
+        label = f"{host:<{max(self.width, len(host))}} |"
+        if self.color:
+            label = f"\x1b[{COLORS[host_index % len(COLORS)]}m{label}\x1b[0m"
+        stamp = f"{format_time(timestamp)} " if self.timestamps else ""
+        return f"{stamp}{label} {clean(message)}\n"
+
+    def write(self, lines: Iterable[tuple[int, str, int, str]]) -> int:
+        """Write (timestamp, host, host index, message) lines and flush; returns how many."""
+        count = 0
+        chunk: list[str] = []
+        try:
+            for timestamp, host, host_index, message in lines:
+                chunk.append(self.line(timestamp, host, host_index, message))
+                count += 1
+                if len(chunk) >= 1000:
+                    self.out.write("".join(chunk))
+                    chunk = []
+            if chunk:
+                self.out.write("".join(chunk))
+            self.out.flush()
+        except BrokenPipeError:
+            raise OutputClosed from None
+        return count
+
+    def write_lines(self, lines: Iterable[LogLine]) -> int:
+        return self.write((line.timestamp, line.host, line.host_index, line.message) for line in lines)
