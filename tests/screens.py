@@ -76,9 +76,12 @@ def _list_settled(app: SmtuiApp, jobs) -> bool:
     """Whether the list shows the newest metric point of every job and its columns fit what they show."""
     if jobs._require_update_dimensions:
         return False
-    for name, snapshot in app.poller.snapshots.items():
+    for name, state in app.poller.store.view().states.items():
+        snapshot = state.snapshot
+        if snapshot is None:
+            continue
         metric = jobs._shown_metric(snapshot) if name in jobs.rows else None
-        points = app.poller.metrics.points(name, metric) if metric else ()
+        points = state.points(metric) if metric else ()
         if points and jobs._latest.get(name) != (metric, points[-1].value):
             return False
     return True

@@ -48,15 +48,15 @@ async def test_new_metric_points_are_marked():
         async with app.run_test(size=SIZE) as pilot:
             await until_loaded(pilot)
             series = app.watch_screen.query_one(MetricSeries)
-            before = len(app.poller.metrics.points(BERT, "train:loss"))
+            before = len(app.poller.store.get(BERT).points("train:loss"))
             assert series.fresh == frozenset()
             app.clock.advance(180)
             app.poller.poke()
-            await wait_until(pilot, lambda: len(app.poller.metrics.points(BERT, "train:loss")) == before + 3)
+            await wait_until(pilot, lambda: len(app.poller.store.get(BERT).points("train:loss")) == before + 3)
             await wait_until(pilot, lambda: "train:loss" in series.fresh)
             from smtui.ui.fmt import metric_value
 
-            latest = app.poller.metrics.points(BERT, "train:loss")[-1].value
+            latest = app.poller.store.get(BERT).points("train:loss")[-1].value
             assert metric_value(latest) in str(app.watch_screen.query_one(JobList).get_cell(BERT, "metric"))
 
 

@@ -194,7 +194,7 @@ async def test_the_app_lives_through_faults_and_an_outage_and_loses_nothing():
                     screen.snapshots.get(n) and screen.snapshots[n].transitions == expected_snapshots[n].transitions
                     for n in names
                 ) and all(
-                    [(p.timestamp, p.value) for p in app.poller.metrics.points(q.job, q.metric)] == points
+                    [(p.timestamp, p.value) for p in app.poller.store.get(q.job).points(q.metric)] == points
                     for q, points in expected_series.items()
                 )
 

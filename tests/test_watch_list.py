@@ -100,7 +100,7 @@ async def test_a_job_added_by_name_is_polled_and_selected():
             assert rows(app) == ["bert-base-finetune-imdb", "xgboost-churn-stopped"]
             assert app.watch_screen.selected == "xgboost-churn-stopped"
             await until(lambda: "xgboost-churn-stopped" in app.watch_screen.snapshots, pilot)
-            assert "xgboost-churn-stopped" in app.poller.names
+            assert "xgboost-churn-stopped" in app.poller.store
             # A name that is watched already is selected, not added twice; Escape adds nothing.
             await pilot.press("a", *"bert-base-finetune-imdb", "enter")
             await pilot.pause()
@@ -125,7 +125,7 @@ async def test_removing_a_job_stops_its_polls_and_keeps_the_others():
             await pilot.press("d")
             await pilot.pause()
             assert rows(app) == ["bert-base-finetune-imdb", "xgboost-churn-stopped"]
-            assert app.poller.names == ["bert-base-finetune-imdb", "xgboost-churn-stopped"]
+            assert app.poller.store.names == ["bert-base-finetune-imdb", "xgboost-churn-stopped"]
             assert app.watch_screen.selected == "xgboost-churn-stopped"  # the row that took its place
             assert "gpt2-pretrain-maxruntime" not in app.watch_screen.snapshots
             title = str(app.watch_screen.query_one("#title-bar").render())
@@ -134,7 +134,7 @@ async def test_removing_a_job_stops_its_polls_and_keeps_the_others():
             app.poller.poke()
             await until(lambda: app.poller.calls > calls, pilot)
             await asyncio.sleep(0.3)
-            assert "gpt2-pretrain-maxruntime" not in app.poller.snapshots
+            assert "gpt2-pretrain-maxruntime" not in app.poller.store
             await pilot.press("d", "d")
             await pilot.pause()
             assert rows(app) == [] and app.watch_screen.selected is None

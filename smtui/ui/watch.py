@@ -206,8 +206,8 @@ class WatchScreen(JobActions, Screen):
         name = self.selected
         snapshot = self.snapshots.get(name) if name else None
         names = snapshot.metric_names if snapshot else ()
-        store = self.app.poller.metrics if self.app.poller else None
-        series = {m: store.points(name, m) for m in names} if store and name else {}
+        state = self.app.poller.store.get(name) if name else None
+        series = {m: state.points(m) for m in names} if state else {}
         self.query_one(MetricSeries).show(names, series, snapshot.final_metrics if snapshot else {}, fresh)
 
     def _show_tuned(self) -> None:
@@ -280,8 +280,8 @@ class WatchScreen(JobActions, Screen):
             if event.points:
                 jobs.update_metric(event.job, event.metric, event.points[-1].value, self.now or event.points[-1].timestamp)
             # Points of the first round are history; a point that extends a known series is news.
-            store = self.app.poller.metrics
-            if event.job == self.selected and len(store.points(event.job, event.metric)) > len(event.points):
+            state = self.app.poller.store.get(event.job)
+            if event.job == self.selected and state and len(state.points(event.metric)) > len(event.points):
                 fresh.add(event.metric)
         if any(event.job == self.selected for event in message.events):
             self._show_metrics(frozenset(fresh))
