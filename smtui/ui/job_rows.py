@@ -1,0 +1,428 @@
+"""The job list's rows, without Textual: which jobs show and in what order, what each cell says, the cursor.
+
+:class:`JobRows` is the model :class:`~smtui.ui.widgets.job_list.JobList`
+draws. It takes the store's frozen views and keeps, for the jobs that pass the
+filter, their order (as given, or sorted), each row's cells as text spans with a
+style role, and the widths of the columns. It notes which rows changed and
+whether the layout did, so that the widget repaints one line for a changed cell
+and everything only when rows move or a column changes width.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from rich.cells import cell_len, set_cell_size
+
+from smtui.aws import errors
+from smtui.aws.discovery import Objective
+from smtui.aws.store import SORTS, JobState, JobsView
+from smtui.present.durations import compact_duration
+from smtui.ui.fmt import metric_value, safe
+from smtui.ui.status_style import NOT_FOUND, POLL_ERROR, WAITING, StatusStyle, primary_style, secondary_style
+
+#: A run of text and its style role (``success``, ``error``, ... or None for the plain style).
+Span = tuple[str, "str | None"]
+#: What one cell shows.
+Cell = tuple[Span, ...]
+
+#: What the status column says of a job with no data yet, by why its poll failed.
+ERROR_LABELS = {
+    errors.THROTTLED: "throttled",
+    errors.NETWORK: "unreachable",
+    errors.SERVICE: "AWS error",
+    errors.AUTH: "credentials",
+    errors.ACCESS_DENIED: "denied",
+    errors.CONFIG: "config",
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the list: its key, its header, and how it gives way when the terminal is narrow."""
+
+    key: str
+    label: str
+    #: Numbers line up on the right.
+    right: bool = False
+    #: Cut in the middle (job names often differ only at the end) rather than at the end.
+    cut_middle: bool = False
+    #: Cut without an ellipsis (the metric's value comes first, its name may go).
+    plain_cut: bool = False
+
+
+COLUMNS = (
+    Column("status", "Status"),
+    Column("name", "Job", cut_middle=True),
+    Column("stage", "Stage"),
+    Column("elapsed", "Elapsed", right=True),
+    Column("metric", "Metric", plain_cut=True),
+)
+KEYS = tuple(column.key for column in COLUMNS)
+#: The sort a click on each column's header asks for.
+COLUMN_SORTS = {"status": "status", "name": "name", "stage": "status", "elapsed": "elapsed", "metric": "metric"}
+#: Cells between two columns (one of padding on each side of each).
+PADDING = 1
+#: When the columns do not fit, they give way in this order, each down to the width given: the metric's
+#: name, most of a long job name, the stage's words, the metric's value, then more of the job name.
+#: Status and elapsed time never give way.
+GIVE_WAY = (("metric", 7), ("name", 16), ("stage", 1), ("metric", 0), ("name", 8))
+
+
+def _styled(style: StatusStyle, label: str) -> list[Span]:
+    return [(f"{style.symbol} {label}", style.role)]
+
+
+def row_cells(state: JobState, now: datetime | None, objective: Objective | None = None,
+              best_job: str | None = None) -> tuple[Cell, ...]:
+    """The cells of one job's row: status, name, stage, elapsed time, metric."""
+    snapshot, error = state.snapshot, state.error
+    if state.not_found:
+        status = _styled(NOT_FOUND, "not found")
+    elif snapshot is None:
+        status = (_styled(POLL_ERROR, ERROR_LABELS.get(error.kind, "error")) if error is not None
+                  else _styled(WAITING, "waiting"))
+    else:
+        status = _styled(primary_style(snapshot.status), safe(snapshot.status or "?", 24))
+        if error is not None:
+            status.append((" !", "error"))  # known data, but the last poll failed
+    stage: list[Span] = []
+    if snapshot is not None and snapshot.secondary_status:
+        stage = _styled(secondary_style(snapshot.secondary_status), safe(snapshot.secondary_status, 24))
+    if snapshot is not None and error is not None and now is not None:
+        # The row shows what the last good answer said, and how old that is.
+        age = compact_duration(max((now - snapshot.fetched_at).total_seconds(), 0))
+        stage.append((f"  ! {age} old", "error"))
+    elapsed = snapshot.elapsed(now) if snapshot is not None and now is not None else None
+    shown = state.shown_metric(objective)
+    metric: Cell = ()
+    if shown is not None and objective is not None:
+        # Every row shows the same metric, named in the header: the value, and a star for the best job.
+        if state.name == best_job:
+            metric = ((f"{metric_value(shown[1]):>7}", "success"), (" ★", "success"))
+        else:
+            metric = ((f"{metric_value(shown[1]):>7}", None),)
+    elif shown is not None:
+        # Value first: when the column is cut short it is the name that goes.
+        metric = ((f"{metric_value(shown[1]):>7} ", None), (safe(shown[0], 40), "muted"))
+    return (tuple(status), ((state.name, None),), tuple(stage),
+            ((compact_duration(elapsed) if elapsed is not None else "–", None),), metric)
+
+
+def cell_width(cell: Cell) -> int:
+    """How many terminal cells ``cell`` takes."""
+    return sum(cell_len(text) for text, _ in cell)
+
+
+def fit(cell: Cell, width: int, column: Column) -> Cell:
+    """``cell`` made exactly ``width`` terminal cells wide: padded, or cut as ``column`` says."""
+    size = cell_width(cell)
+    if size <= width:
+        pad = (" " * (width - size), None)
+        return (pad, *cell) if column.right else (*cell, pad)
+    if width <= 0:
+        return ()
+    out: list[Span] = []
+    if column.cut_middle:
+        text = "".join(part for part, _ in cell)
+        head = width // 2
+        out.append((_cut(text, head) + "…" + _last_cells(text, width - 1 - head), cell[0][1]))
+        used = cell_width(tuple(out))
+        return (*out, (" " * (width - used), None)) if used < width else tuple(out)
+    room = width if column.plain_cut else width - 1
+    for text, role in cell:
+        if room <= 0:
+            break
+        part = _cut(text, room)
+        out.append((part, role))
+        room -= cell_len(part)
+    if not column.plain_cut:
+        out.append(("…", out[-1][1] if out else None))
+    used = cell_width(tuple(out))
+    if used < width:
+        out.append((" " * (width - used), None))
+    return tuple(out)
+
+
+def _cut(text: str, cells: int) -> str:
+    """The start of ``text`` that fits in ``cells`` (a wide character that would straddle the edge goes)."""
+    if text.isascii():
+        return text[:cells]
+    fitted = set_cell_size(text, cells)
+    return fitted.rstrip(" ") if cell_len(text) > cells else fitted
+
+
+def _last_cells(text: str, cells: int) -> str:
+    if cells <= 0:
+        return ""
+    if text.isascii():
+        return text[-cells:]
+    out, used = [], 0
+    for char in reversed(text):
+        used += cell_len(char)
+        if used > cells:
+            break
+        out.append(char)
+    return "".join(reversed(out))
+
+
+def fit_widths(natural: list[int], available: int) -> list[int]:
+    """Column widths for ``available`` terminal cells: ``natural`` when they fit, else giving way as
+    :data:`GIVE_WAY` says. A column given no room at all is left out (with its padding)."""
+    widths = list(natural)
+
+    def total() -> int:
+        return sum(w + 2 * PADDING for w in widths if w > 0)
+
+    for key, floor in GIVE_WAY:
+        excess = total() - available
+        if excess <= 0:
+            break
+        index = KEYS.index(key)
+        if widths[index] > floor:
+            widths[index] = max(floor, widths[index] - excess)
+    return widths
+
+
+class JobRows:
+    """The rows the job list shows, in order, with their cells, the column widths and the cursor.
+
+    Feed it the store's views (:meth:`set_view`), the clock (:meth:`tick`), and
+    what the user asks (:meth:`set_filter`, :meth:`sort_by`, cursor moves). After
+    each change, :attr:`dirty` holds the jobs whose row changed and
+    :attr:`relaid` says whether rows moved or a column changed width; the widget
+    reads and resets them with :meth:`take_changes`.
+    """
+
+    def __init__(self) -> None:
+        self.view = JobsView()
+        #: What the rows are filtered by (lower case; empty shows every job).
+        self.filter_text = ""
+        #: What the rows are sorted by (a name in :data:`~smtui.aws.store.SORTS`).
+        self.sort_key = "given"
+        #: A tuning job's objective: the metric column shows it instead of each job's first metric.
+        self.objective: Objective | None = None
+        #: The tuning job's best training job so far, starred.
+        self.best_job: str | None = None
+        self.now: datetime | None = None
+        #: The jobs shown, in order.
+        self.shown: list[str] = []
+        self._index: dict[str, int] = {}
+        self._cells: dict[str, tuple[Cell, ...]] = {}
+        self._widths: list[Counter[int]] = [Counter() for _ in COLUMNS]
+        #: Shown jobs whose cells move with the clock (running jobs, stale rows).
+        self._clocked: set[str] = set()
+        self._cursor_name: str | None = None
+        self._cursor = -1
+        self.dirty: set[str] = set()
+        self.relaid = False
+
+    # -- reading --------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self.shown)
+
+    def index_of(self, name: str) -> int | None:
+        """The row of ``name``, or None when it is not shown."""
+        return self._index.get(name)
+
+    def cells(self, index: int) -> tuple[Cell, ...]:
+        """The cells of row ``index``."""
+        return self._cells[self.shown[index]]
+
+    def labels(self) -> tuple[str, ...]:
+        """The column headers (the metric's is the tuning objective's name and direction, when there is one)."""
+        objective = self.objective
+        metric = f"{safe(objective.metric, 40)} {'↑' if objective.maximize else '↓'}" if objective else "Metric"
+        return tuple(metric if column.key == "metric" else column.label for column in COLUMNS)
+
+    def natural_widths(self) -> list[int]:
+        """Each column's width: its widest shown cell, or its header."""
+        return [max(max(counts, default=0), cell_len(label)) for counts, label in zip(self._widths, self.labels())]
+
+    def widths(self, available: int) -> list[int]:
+        """The column widths for ``available`` terminal cells (see :func:`fit_widths`)."""
+        return fit_widths(self.natural_widths(), available)
+
+    def take_changes(self) -> tuple[set[str], bool]:
+        """(jobs whose row changed, whether the layout changed) since the last call; resets both."""
+        changes = self.dirty, self.relaid
+        self.dirty, self.relaid = set(), False
+        return changes
+
+    # -- the cursor -------------------------------------------------------------------
+
+    @property
+    def cursor(self) -> int:
+        """The cursor's row; -1 when no row shows."""
+        return self._cursor
+
+    @property
+    def cursor_name(self) -> str | None:
+        """The job under the cursor; None when no row shows."""
+        return self._cursor_name
+
+    def move_cursor(self, delta: int) -> str | None:
+        """Move the cursor ``delta`` rows (stopping at the ends); returns the job under it."""
+        return self.cursor_to(self._cursor + delta if self.shown else -1)
+
+    def cursor_to(self, index: int) -> str | None:
+        """Put the cursor on row ``index`` (held within the rows); returns the job under it."""
+        if not self.shown:
+            self._cursor, self._cursor_name = -1, None
+            return None
+        index = min(max(index, 0), len(self.shown) - 1)
+        if self.shown[index] != self._cursor_name:
+            # Both rows change look: the bar leaves one and lands on the other.
+            if self._cursor_name is not None:
+                self.dirty.add(self._cursor_name)
+            self.dirty.add(self.shown[index])
+        self._cursor, self._cursor_name = index, self.shown[index]
+        return self._cursor_name
+
+    def select(self, name: str) -> bool:
+        """Put the cursor on ``name``; False (and no move) when it is not shown."""
+        index = self._index.get(name)
+        if index is None:
+            return False
+        self.cursor_to(index)
+        return True
+
+    # -- what changes them ------------------------------------------------------------
+
+    def set_view(self, view: JobsView, changed: Iterable[str] | None = None) -> None:
+        """Take a newer view of the store. ``changed`` names the jobs whose state changed; None means any may have
+        (jobs added or removed are found either way)."""
+        if view.version < self.view.version:
+            return  # an older view than the one shown: what it says is in the newer one already
+        previous, self.view = self.view, view
+        if view.names != previous.names:
+            self._rebuild()
+            return
+        names = view.names if changed is None else [name for name in changed if name in view.states]
+        rebuild = False
+        for name in names:
+            if (name in self._index) != self._passes(name):
+                rebuild = True  # a new status or stage moved it in or out of the filter
+            elif name in self._index:
+                old = previous.get(name)
+                self._set_row(name)
+                if self.sort_key not in ("given", "name") and old is not None and (
+                        old.sort_key(self.sort_key, self.now, self.objective)
+                        != view.states[name].sort_key(self.sort_key, self.now, self.objective)):
+                    rebuild = True  # its place in the order may have changed
+        if rebuild:
+            self._rebuild()
+
+    def tick(self, now: datetime) -> None:
+        """Advance the clock: the elapsed time of running jobs and the age of stale rows."""
+        self.now = now
+        for name in list(self._clocked):
+            self._set_row(name)
+
+    def set_filter(self, text: str) -> int:
+        """Show only the jobs whose name, status or stage contains ``text`` (any case); returns how many show."""
+        text = text.strip().lower()
+        if text != self.filter_text:
+            self.filter_text = text
+            self._rebuild()
+        return len(self.shown)
+
+    def sort_by(self, key: str) -> str:
+        """Sort by ``key``, one of :data:`~smtui.aws.store.SORTS`; returns it."""
+        if key not in SORTS:
+            raise ValueError(f"unknown sort {key!r}")
+        if key != self.sort_key:
+            self.sort_key = key
+            self._rebuild()
+        return key
+
+    def cycle_sort(self) -> str:
+        """Sort by the next of :data:`~smtui.aws.store.SORTS`, back to the order given after the last."""
+        return self.sort_by(SORTS[(SORTS.index(self.sort_key) + 1) % len(SORTS)])
+
+    def click_sort(self, column: str) -> str:
+        """What a click on ``column``'s header does: sort by it, or, when sorted by it already, go back to the
+        order given."""
+        key = COLUMN_SORTS.get(column, "given")
+        return self.sort_by("given" if key == self.sort_key else key)
+
+    def set_objective(self, objective: Objective | None, best_job: str | None) -> None:
+        """Show a tuning job's objective in the metric column, and star its best job."""
+        if (objective, best_job) == (self.objective, self.best_job):
+            return
+        starred = {self.best_job, best_job} - {None}
+        changed_objective = objective != self.objective
+        self.objective, self.best_job = objective, best_job
+        if changed_objective or self.sort_key == "metric":
+            self._rebuild()
+            self.relaid = True  # the header changed
+            return
+        for name in starred:
+            if name in self._index:
+                self._set_row(name)
+
+    # -- inside -----------------------------------------------------------------------
+
+    def _passes(self, name: str) -> bool:
+        if not self.filter_text:
+            return True
+        state = self.view.states.get(name)
+        snapshot = state.snapshot if state is not None else None
+        fields = (name, snapshot.status or "", snapshot.secondary_status or "") if snapshot else (name,)
+        return any(self.filter_text in field.lower() for field in fields)
+
+    def _ordered(self) -> list[str]:
+        names = list(self.view.names)
+        if self.sort_key == "given":
+            return names
+        if self.sort_key == "name":
+            return sorted(names)
+        states, by, now, objective = self.view.states, self.sort_key, self.now, self.objective
+        return sorted(names, key=lambda name: states[name].sort_key(by, now, objective))
+
+    def _rebuild(self) -> None:
+        """Work out the shown rows again; the cursor stays on its job when that still shows."""
+        wanted = [name for name in self._ordered() if self._passes(name)]
+        if wanted != self.shown:
+            self.shown = wanted
+            self._index = {name: index for index, name in enumerate(wanted)}
+            self.relaid = True
+        self._cells = {}
+        self._widths = [Counter() for _ in COLUMNS]
+        self._clocked = set()
+        for name in self.shown:
+            self._set_row(name, measure=False)
+        self.dirty.clear()
+        self.relaid = True
+        current = self._cursor_name
+        index = self._index.get(current) if current is not None else None
+        self.cursor_to(index if index is not None else self._cursor)
+
+    def _set_row(self, name: str, *, measure: bool = True) -> None:
+        """Work out one shown row's cells again, noting a change of cells or (``measure``) of a column's width."""
+        state = self.view.states[name]
+        cells = row_cells(state, self.now, self.objective, self.best_job)
+        old = self._cells.get(name)
+        if cells == old:
+            return
+        self._cells[name] = cells
+        snapshot = state.snapshot
+        if snapshot is not None and (not snapshot.is_terminal or state.error is not None):
+            self._clocked.add(name)
+        else:
+            self._clocked.discard(name)
+        before = self.natural_widths() if measure else None
+        for counts, new_cell, old_cell in zip(self._widths, cells, old or ((),) * len(cells)):
+            if old is not None:
+                width = cell_width(old_cell)
+                counts[width] -= 1
+                if not counts[width]:
+                    del counts[width]
+            counts[cell_width(new_cell)] += 1
+        if measure and self.natural_widths() != before:
+            self.relaid = True
+        self.dirty.add(name)
