@@ -8,6 +8,8 @@ screen.
 from __future__ import annotations
 
 import asyncio
+import html
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -48,6 +50,19 @@ def simulated_app(after_seconds: float, names: list[str] | None = None, *,
         yield app
 
 
+def record_notifications(app: SmtuiApp) -> list[str]:
+    """A list that gets the message of every notification the app shows from now on."""
+    shown: list[str] = []
+    notify = app.notify
+
+    def recording(message: str, **options) -> None:
+        shown.append(str(message))
+        notify(message, **options)
+
+    app.notify = recording
+    return shown
+
+
 def detail_text(app: SmtuiApp, width: int = 100) -> str:
     """All of the details pane's body as plain text, not just the part scrolled into view."""
     from smtui.ui.widgets.detail import DetailPane
@@ -56,35 +71,35 @@ def detail_text(app: SmtuiApp, width: int = 100) -> str:
 
 
 async def until_loaded(pilot, timeout: float = 60) -> None:
-    """Wait until every job has had its first answer and metrics arrived, then let the screen settle."""
-    await asyncio.wait_for(pilot.app.poller.loaded.wait(), timeout)
+    """Wait until the main screen shows every job's first answer and the first metrics, then let it settle."""
+    await asyncio.wait_for(pilot.app.watch_screen.loaded.wait(), timeout)
     await pilot.pause()
     await pilot.wait_for_scheduled_animations()
     await pilot.pause()
-    from smtui.ui.widgets.job_list import JobList
-
-    # The screen handles the poller's last messages in its own time, and a cell that grew widens its
-    # column only when the table is next idle: on a busy machine, both can come after the pauses above.
-    for _ in range(250):
-        if all(_list_settled(pilot.app, jobs) for jobs in pilot.app.screen.query(JobList)):
-            break
-        await pilot.pause(0.02)
-    await pilot.pause()
 
 
-def _list_settled(app: SmtuiApp, jobs) -> bool:
-    """Whether the list shows the newest metric point of every job and its columns fit what they show."""
-    if jobs._require_update_dimensions:
-        return False
-    for name, state in app.poller.store.view().states.items():
-        snapshot = state.snapshot
-        if snapshot is None:
-            continue
-        metric = jobs._shown_metric(snapshot) if name in jobs.rows else None
-        points = state.points(metric) if metric else ()
-        if points and jobs._latest.get(name) != (metric, points[-1].value):
-            return False
-    return True
+#: Width of one terminal cell in the app's SVG screenshots (Rich's export: 20 px characters, aspect ratio 0.61).
+SVG_CELL = 20 * 0.61
+_SVG_TEXT = re.compile(r'<text [^>]*x="([\d.]+)"[^>]*clip-path="url\(#[\w-]+-line-(\d+)\)"[^>]*>([^<]*)</text>')
+
+
+def screen_text(app) -> str:
+    """Every character of the screen as drawn, line by line, read from the app's own (SVG) screenshot."""
+    from rich.cells import cell_len
+
+    runs: dict[int, list[tuple[int, str]]] = {}
+    for x, line, content in _SVG_TEXT.findall(app.export_screenshot()):
+        text = html.unescape(content).replace("\xa0", " ").rstrip("\n")
+        runs.setdefault(int(line), []).append((round(float(x) / SVG_CELL), text))
+    lines = []
+    for number in range(max(runs, default=-1) + 1):
+        text, column = "", 0
+        for start, part in sorted(runs.get(number, [])):
+            text += " " * (start - column) + part
+            column = start + cell_len(part)
+        lines.append(text)
+    return "\n".join(lines)
+
 
 #: Simulated seconds after the origin at which the pictures are taken.
 RUNNING = 600  # most jobs training, one downloading, one in the middle of a spot restart cycle

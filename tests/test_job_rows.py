@@ -11,7 +11,8 @@ import pytest
 from smtui.aws.discovery import Objective
 from smtui.aws.errors import NETWORK, NOT_FOUND, THROTTLED, PollError
 from smtui.aws.store import JobStore
-from smtui.ui.job_rows import COLUMNS, JobRows, cell_width, fit, fit_widths, row_cells
+from smtui.ui.job_cells import COLUMNS, cell_width, fit, fit_widths, row_cells
+from smtui.ui.job_rows import JobRows
 from tests.test_store import T0, points, snapshot
 
 
@@ -172,18 +173,23 @@ def test_fit_pads_cuts_and_never_splits_a_wide_character():
     assert fit((("ab", None),), 4, status) == (("ab", None), ("  ", None))
     assert fit((("7s", None),), 4, elapsed) == (("  ", None), ("7s", None))
     assert text(fit((("xgboost-churn-hpo-001-07405336", None),), 15, name)) == "xgboost…7405336"
+    assert text(fit((("▶ Training", "active"),), 8, stage)) == "▶ Train…"
+    # A stale row's age outlasts the stage's words, while there is room for both.
+    kept = fit((("▶ Training", "active"), ("  ! 4s old", "error")), 14, stage)
+    assert text(kept) == "▶ T…  ! 4s old" and kept[-1] == ("  ! 4s old", "error")
     assert text(fit((("▶ Training", "active"), ("  ! 4s old", "error")), 8, stage)) == "▶ Train…"
     assert text(fit((("  0.125 ", None), ("train:loss", "muted")), 8, metric)) == "  0.125 "
     wide = fit((("表示名前", None),), 5, stage)
     assert cell_width(wide) == 5 and text(wide).startswith("表示")
     assert cell_width(fit((("表示名前の長い", None),), 6, name)) == 6
+    assert fit((("▶ Training", "active"),), 1, stage) == (("▶", "active"),)  # too narrow for an ellipsis
 
 
 def test_columns_give_way_in_order_when_the_terminal_is_narrow():
     natural = [14, 30, 22, 9, 18]  # status, job, stage, elapsed, metric
     assert fit_widths(natural, 200) == natural
     assert fit_widths(natural, 100) == [14, 30, 22, 9, 15]  # the metric's name goes first
-    assert fit_widths(natural, 80) == [14, 18, 22, 9, 7]  # then a long job name, down to 16
-    # Then the stage's words, the metric altogether, and more of the job name; status and elapsed stay whole.
-    assert fit_widths(natural, 40) == [14, 8, 1, 9, 0]
-    assert fit_widths(natural, 20) == [14, 8, 1, 9, 0]  # narrower still: the right end is cut off
+    assert fit_widths(natural, 80) == [14, 26, 14, 9, 7]  # then the end of a long stage and of a long job name
+    # Then the stage's words, the metric altogether, the status's word; what is left goes back to the job name.
+    assert fit_widths(natural, 40) == [1, 21, 1, 9, 0]
+    assert fit_widths(natural, 20) == [1, 8, 1, 9, 0]  # narrower still: the right end is cut off

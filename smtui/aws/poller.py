@@ -42,6 +42,8 @@ class JobUpdate:
     name: str
     snapshot: JobSnapshot
     events: tuple[JobEvent, ...]
+    #: The job's first answer: what it says is history, not news.
+    first: bool = False
 
 
 @dataclass(frozen=True)
@@ -273,10 +275,11 @@ class Poller:
                 self.sink(JobFailed(name, state.error))
             return None
         snapshot = JobSnapshot.from_response(name, response, self.clock.now())
+        known = self.store.get(name)
         recorded = self.store.record_answer(snapshot)
-        if recorded is None:
+        if known is None or recorded is None:
             return None  # removed while the call was out
-        self.sink(JobUpdate(name, snapshot, tuple(recorded[1])))
+        self.sink(JobUpdate(name, snapshot, tuple(recorded[1]), first=known.snapshot is None))
         return snapshot
 
     async def poll_metrics(self) -> None:

@@ -14,17 +14,19 @@ from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
 
+from smtui.aws import poller as events
 from smtui.aws.discovery import JobFinder
 from smtui.aws.errors import explain
 from smtui.aws.log_tail import DEFAULT_CAPACITY
-from smtui.aws.poller import DEFAULT_MAX_RPS, JobFailed, JobUpdate, MetricsFailed, MetricsUpdate, Poller, PollerEvent
+from smtui.aws.poller import DEFAULT_MAX_RPS, Poller, PollerEvent
 from smtui.aws.snapshot import JobSnapshot
+from smtui.aws.store import JobsView
 from smtui.clock import Clock, SystemClock
+from smtui.ui import messages
 from smtui.ui.help import HelpScreen
 from smtui.ui.log_screen import LOG_INTERVAL
-from smtui.ui.messages import JobsFound, JobUpdated, ListingFailed, MetricsUpdated, PollFailed
-from smtui.ui.messages import MetricsFailed as MetricsFailedMessage
-from smtui.ui.watch import JobCommands, WatchScreen
+from smtui.ui.palette import JobCommands
+from smtui.ui.watch import WatchScreen
 
 #: Seconds an exit asked for by SIGHUP or SIGTERM may take before the process ends regardless.
 EXIT_GRACE = 5.0
@@ -89,15 +91,14 @@ class SmtuiApp(App):
         self.list_interval = list_interval
         self.source = source
         self.clock = clock or SystemClock()
-        self.names = list(dict.fromkeys(names))
         self.tick_seconds = tick
         self.poller = Poller(
-            source, self.names, self._from_poller, interval=interval, metrics_interval=metrics_interval,
+            source, names, self._from_poller, interval=interval, metrics_interval=metrics_interval,
             clock=self.clock, max_rps=max_rps, open_ended=True,
         )
         self.watch_screen = WatchScreen(
-            self.names, subtitle=subtitle or getattr(source, "endpoint_label", ""), interval=interval,
-            scope=finder.query.label() if finder is not None else None,
+            self.poller.store.view(), subtitle=subtitle or source.endpoint_label, interval=interval,
+            max_rps=max_rps, scope=finder.query.label() if finder is not None else None,
         )
         self.watch_screen.set_reactive(WatchScreen.reveal_secrets, reveal_secrets)
 
@@ -136,16 +137,41 @@ class SmtuiApp(App):
             self._exit_deadline.daemon = True
             self._exit_deadline.start()
 
+    @property
+    def jobs(self) -> JobsView:
+        """What is known of the watched jobs now (the store's newest view)."""
+        return self.poller.store.view()
+
     def _from_poller(self, event: PollerEvent) -> None:
         screen = self.watch_screen
-        if isinstance(event, JobUpdate):
-            screen.post_message(JobUpdated(event.snapshot, event.events))
-        elif isinstance(event, JobFailed):
-            screen.post_message(PollFailed(event.name, event.error))
-        elif isinstance(event, MetricsUpdate):
-            screen.post_message(MetricsUpdated(event.events))
-        elif isinstance(event, MetricsFailed):
-            screen.post_message(MetricsFailedMessage(event.error))
+        view = self.poller.store.view()
+        if isinstance(event, events.JobUpdate):
+            screen.post_message(messages.JobUpdated(view, event.snapshot, event.events, first=event.first))
+        elif isinstance(event, events.JobFailed):
+            screen.post_message(messages.PollFailed(view, event.name, event.error))
+        elif isinstance(event, events.MetricsUpdate):
+            screen.post_message(messages.MetricsUpdated(view, event.events))
+        elif isinstance(event, events.MetricsFailed):
+            screen.post_message(messages.MetricsFailed(view, event.error))
+        elif isinstance(event, events.Loaded):
+            screen.post_message(messages.JobsLoaded(view))
+        screen.cadence = self.poller.effective_interval
+
+    def watch_jobs(self, names: Sequence[str], *, at_top: bool = False) -> tuple[list[str], JobsView]:
+        """Watch more jobs, from now on; returns those not watched already and the store's new view."""
+        new = self.poller.add(*names, at_top=at_top)
+        self.watch_screen.cadence = self.poller.effective_interval
+        return new, self.poller.store.view()
+
+    def unwatch_job(self, name: str) -> JobsView:
+        """Stop watching a job (it goes on in SageMaker); returns the store's new view."""
+        self.poller.remove(name)
+        self.watch_screen.cadence = self.poller.effective_interval
+        return self.poller.store.view()
+
+    def poll_now(self, name: str) -> None:
+        """Poll ``name`` now rather than at its next turn."""
+        self.poller.poke(name)
 
     @work(exclusive=True, group="poller")
     async def run_poller(self) -> None:
@@ -164,7 +190,7 @@ class SmtuiApp(App):
                         finding.cancel()
         except Exception as exc:  # a setup problem (profile, region): say so and keep the screen
             self.watch_screen.show_banner(explain(exc).message)
-            self.poller.loaded.set()
+            self.poller.set_loaded()
 
     async def _find_jobs(self, *, first: bool) -> None:
         finder = self.finder
@@ -174,12 +200,12 @@ class SmtuiApp(App):
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # a failed listing is tried again at the next round
-            self.watch_screen.post_message(ListingFailed(explain(exc)))
+            self.watch_screen.post_message(messages.ListingFailed(explain(exc)))
             return
-        for name in names:
-            self.poller.add(name)
-        self.watch_screen.post_message(JobsFound(tuple(names), first=first, newest_first=finder.newest_first,
-                                                 tuning=finder.tuning, truncated=finder.truncated))
+        # Newest first: later rounds' jobs go above the others (the first round's are in the listing's order).
+        new, view = self.watch_jobs(names, at_top=finder.newest_first and not first)
+        self.watch_screen.post_message(messages.JobsFound(view, tuple(new), first=first, tuning=finder.tuning,
+                                                          truncated=finder.truncated))
 
     async def _keep_finding(self) -> None:
         assert self.finder is not None

@@ -57,6 +57,8 @@ class LogScreen(Screen[None]):
         self._shown_version = -1
         #: Lines ever added when following paused, to count what arrived since.
         self._paused_at: int | None = None
+        #: Escape took the screen away: a read that finishes after that draws nothing.
+        self._left = False
 
     def compose(self) -> ComposeResult:
         yield Static(id="logs-title", markup=False)
@@ -90,7 +92,7 @@ class LogScreen(Screen[None]):
     # -- drawing -----------------------------------------------------------------
 
     def _update_view(self) -> None:
-        if not self.is_attached or self._closing:
+        if not self.is_attached or self._left:
             return  # a read finishing while the screen goes away
         view = self.query_one(LogView)
         buffer = self.tail.buffer
@@ -164,6 +166,7 @@ class LogScreen(Screen[None]):
             self.query_one(LogView).focus()
             return
         # Logs are read only while they are looked at.
+        self._left = True
         self.workers.cancel_node(self)
         self.app.pop_screen()
 
