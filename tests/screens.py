@@ -19,6 +19,7 @@ from smtui.aws.source import AwsJobSource, AwsOptions
 from smtui.clock import FrozenClock
 from smtui.sim import Simulator, start_in_thread
 from smtui.ui.app import SmtuiApp
+from smtui.ui.settings import Settings
 from tests.conftest import CREDENTIALS, ORIGIN
 
 #: One terminal size for most snapshots, plus the small case.
@@ -34,7 +35,7 @@ def simulated_app(after_seconds: float, names: list[str] | None = None, *,
     """An app watching the simulator's jobs, both frozen ``after_seconds`` after the origin.
 
     With a ``query``, the jobs come from listing them (``smtui watch --status ...``) instead of
-    from ``names``. ``app_options`` go to :class:`SmtuiApp` (``read_only=True``, ...)."""
+    from ``names``. ``app_options`` are :class:`Settings` (``read_only=True``, ...)."""
     clock = FrozenClock(ORIGIN + timedelta(seconds=after_seconds))
     simulator = Simulator(clock, speed=1.0, origin=ORIGIN, scenarios=scenarios)
     with start_in_thread(simulator) as running:
@@ -44,8 +45,8 @@ def simulated_app(after_seconds: float, names: list[str] | None = None, *,
         finder = JobFinder(source, query, clock=clock) if query is not None else None
         if names is None:
             names = [] if query is not None else simulator.job_names()
-        app = SmtuiApp(source, names, clock=clock, **{"interval": 3600, "metrics_interval": 3600, **app_options},
-                       subtitle="simulator", finder=finder)
+        settings = Settings(**{"interval": 3600, "metrics_interval": 3600, "subtitle": "simulator", **app_options})
+        app = SmtuiApp(source, names, settings, clock=clock, finder=finder)
         app.simulator = simulator
         yield app
 

@@ -23,6 +23,7 @@ from smtui.aws.source import AwsJobSource, AwsOptions, MetricQuery
 from smtui.clock import FrozenClock
 from smtui.sim import FaultInjector, Faults, Simulator, start_in_thread
 from smtui.ui.app import SmtuiApp
+from smtui.ui.settings import Settings
 from smtui.ui.widgets.job_list import JobList
 from tests.conftest import CREDENTIALS, ORIGIN
 
@@ -153,8 +154,8 @@ async def test_the_app_lives_through_faults_and_an_outage_and_loses_nothing():
     with start_in_thread(simulator, injector=injector) as running:
         options = AwsOptions(region="us-east-1", endpoint_url=running.url, static_credentials=CREDENTIALS,
                              max_attempts=2, connect_timeout=1, read_timeout=2)
-        app = SmtuiApp(AwsJobSource(options), names, clock=clock, interval=0.3, metrics_interval=0.4, tick=0.2,
-                       max_rps=100)
+        app = SmtuiApp(AwsJobSource(options), names, Settings(interval=0.3, metrics_interval=0.4, tick=0.2, max_rps=100),
+                       clock=clock)
         async with app.run_test(size=(120, 40)) as pilot:
             screen = app.watch_screen
             jobs = app.screen.query_one(JobList)

@@ -15,6 +15,7 @@ import pytest
 from smtui.clock import FrozenClock
 from smtui.present.sections import describe_sections, iter_leaves, render_text
 from smtui.ui.app import SmtuiApp
+from smtui.ui.settings import Settings
 from smtui.ui.widgets.detail import DetailPane
 from smtui.ui.widgets.job_list import JobList
 from smtui.ui.widgets.timeline import Timeline
@@ -123,7 +124,7 @@ async def select(pilot, name: str) -> None:
 
 async def test_hostile_jobs_are_shown_literally_and_safely():
     clock = FrozenClock(ORIGIN)
-    app = SmtuiApp(HostileSource(), list(RESPONSES), clock=clock, interval=3600, metrics_interval=3600)
+    app = SmtuiApp(HostileSource(), list(RESPONSES), Settings(interval=3600, metrics_interval=3600), clock=clock)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.app.watch_screen.loaded.wait()
         await pilot.pause()

@@ -48,7 +48,7 @@ async def test_listing_finds_the_jobs_and_new_ones_appear_on_top():
             assert rows(app)[0] == "late-gpt2"  # the newest on top
             assert app.watch_screen.selected == "bert-base-finetune-imdb"  # the cursor stays on its job
             assert "New job: late-gpt2" in notes
-            await until(lambda: app.jobs.get("late-gpt2").snapshot is not None, pilot)
+            await until(lambda: app.watch_screen.jobs.get("late-gpt2").snapshot is not None, pilot)
             assert app.watch_screen.jobs.get("late-gpt2").snapshot.status == "InProgress"
 
 
@@ -111,7 +111,7 @@ async def test_a_job_added_by_name_is_polled_and_selected():
             assert rows(app) == ["bert-base-finetune-imdb", "xgboost-churn-stopped"]
             # A job that does not exist shows as not found, like any named job.
             await pilot.press("a", *"no-such-job", "enter")
-            await until(lambda: app.jobs.get("no-such-job").error is not None, pilot)
+            await until(lambda: getattr(app.watch_screen.jobs.get("no-such-job"), "error", None) is not None, pilot)
             assert app.watch_screen.jobs.get("no-such-job").not_found
 
 

@@ -16,7 +16,7 @@ class JobActions:
     """The screen's job actions. Expects ``selected``, ``jobs`` (the store's view) and ``take_view`` on the screen."""
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "stop_job" and self.app.read_only:
+        if action == "stop_job" and self.app.settings.read_only:
             return None  # --read-only: no key acts on a job, and the footer does not offer it
         return True
 
@@ -24,7 +24,7 @@ class JobActions:
         name = self.selected
         state = self.jobs.get(name)
         snapshot = state.snapshot if state is not None else None
-        if name is None or self.app.read_only:
+        if name is None or self.app.settings.read_only:
             return
         if snapshot is not None and snapshot.is_terminal:
             self.notify(f"{name} has already ended ({snapshot.status})", timeout=3, markup=False)

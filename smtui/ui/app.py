@@ -17,16 +17,18 @@ from textual.screen import Screen
 from smtui.aws import poller as events
 from smtui.aws.discovery import JobFinder
 from smtui.aws.errors import explain
-from smtui.aws.log_tail import DEFAULT_CAPACITY
-from smtui.aws.poller import DEFAULT_MAX_RPS, Poller, PollerEvent
+from smtui.aws.poller import Poller, PollerEvent
 from smtui.aws.snapshot import JobSnapshot
+from smtui.aws.source import JobSource
 from smtui.aws.store import JobsView
 from smtui.clock import Clock, SystemClock
 from smtui.ui import messages
-from smtui.ui.help import HelpScreen
-from smtui.ui.log_screen import LOG_INTERVAL
+from smtui.ui.help import PALETTE, HelpScreen
+from smtui.ui.log_screen import LogScreen
 from smtui.ui.palette import JobCommands
+from smtui.ui.settings import Settings
 from smtui.ui.watch import WatchScreen
+from smtui.ui.widgets.job_list import JobList
 
 #: Seconds an exit asked for by SIGHUP or SIGTERM may take before the process ends regardless.
 EXIT_GRACE = 5.0
@@ -36,23 +38,13 @@ class SmtuiApp(App):
     """Follows SageMaker training jobs live.
 
     Args:
-        source: an async context manager with the AWS calls (an ``AwsJobSource``);
-            the app opens it when it starts polling and closes it when it exits.
+        source: the AWS calls (an :class:`~smtui.aws.source.AwsJobSource`); the app
+            opens it when it starts polling and closes it when it exits.
         names: the jobs to watch.
+        settings: how to poll and what the screens do.
         clock: tells the time (frozen in tests).
-        interval: seconds between two polls of a running job.
-        metrics_interval: seconds between two CloudWatch metric rounds.
-        tick: seconds between two clock ticks (elapsed times, growing stages).
-        reveal_secrets: start with secret-looking values shown (the ``s`` key toggles them).
-        max_rps: requests a second all polls share; polls of many jobs stretch to stay within it.
-        read_only: no action on jobs (stopping one); watching only.
-        bell: ring the terminal bell when a watched job ends (a notification shows either way).
-        log_lines: lines the logs screen keeps (the newest; older ones are dropped).
-        log_interval: seconds between two reads of the log streams while the logs screen is open.
-        freeze_loaded: once every job has its first answer, keep what was loaded out of the cyclic
-            garbage collector's full passes (for a process that runs only this app).
         finder: lists more jobs to watch (``smtui watch --status InProgress``, ``--tuning-job``), at
-            start and then every ``list_interval`` seconds.
+            start and then every ``settings.list_interval`` seconds.
     """
 
     CSS_PATH = "app.tcss"
@@ -60,47 +52,23 @@ class SmtuiApp(App):
     COMMANDS = App.COMMANDS | {JobCommands}
     BINDINGS = [Binding("ctrl+c", "quit", "Quit", show=False, priority=True)]
 
-    def __init__(
-        self,
-        source,
-        names: Sequence[str],
-        *,
-        clock: Clock | None = None,
-        interval: float = 30.0,
-        metrics_interval: float = 60.0,
-        tick: float = 1.0,
-        subtitle: str | None = None,
-        reveal_secrets: bool = False,
-        max_rps: float | None = DEFAULT_MAX_RPS,
-        read_only: bool = False,
-        bell: bool = True,
-        log_lines: int = DEFAULT_CAPACITY,
-        log_interval: float = LOG_INTERVAL,
-        freeze_loaded: bool = False,
-        finder: JobFinder | None = None,
-        list_interval: float = 60.0,
-    ) -> None:
+    def __init__(self, source: JobSource, names: Sequence[str], settings: Settings | None = None, *,
+                 clock: Clock | None = None, finder: JobFinder | None = None) -> None:
         super().__init__()
-        self.read_only = read_only
-        self.bell_on_end = bell
-        self.log_lines = log_lines
-        self.log_interval = log_interval
-        self.freeze_loaded = freeze_loaded
-        self.finder = finder
-        self._exit_deadline: threading.Timer | None = None
-        self.list_interval = list_interval
+        self.settings = settings = settings or Settings()
         self.source = source
         self.clock = clock or SystemClock()
-        self.tick_seconds = tick
+        self.finder = finder
+        self._exit_deadline: threading.Timer | None = None
         self.poller = Poller(
-            source, names, self._from_poller, interval=interval, metrics_interval=metrics_interval,
-            clock=self.clock, max_rps=max_rps, open_ended=True,
+            source, names, self._from_poller, interval=settings.interval, metrics_interval=settings.metrics_interval,
+            clock=self.clock, max_rps=settings.max_rps, open_ended=True,
         )
         self.watch_screen = WatchScreen(
-            self.poller.store.view(), subtitle=subtitle or source.endpoint_label, interval=interval,
-            max_rps=max_rps, scope=finder.query.label() if finder is not None else None,
+            self.poller.store.view(), subtitle=settings.subtitle or source.endpoint_label, interval=settings.interval,
+            max_rps=settings.max_rps, scope=finder.query.label() if finder is not None else None,
         )
-        self.watch_screen.set_reactive(WatchScreen.reveal_secrets, reveal_secrets)
+        self.watch_screen.set_reactive(WatchScreen.reveal_secrets, settings.reveal_secrets)
 
     def get_default_screen(self) -> Screen:
         return self.watch_screen
@@ -108,7 +76,7 @@ class SmtuiApp(App):
     def on_mount(self) -> None:
         self._exit_on_signals()
         self.run_poller()
-        if self.freeze_loaded:
+        if self.settings.freeze_loaded:
             self._freeze_when_loaded()
 
     @work(group="memory")
@@ -210,7 +178,7 @@ class SmtuiApp(App):
     async def _keep_finding(self) -> None:
         assert self.finder is not None
         while not self.finder.done:
-            await asyncio.sleep(self.list_interval)
+            await asyncio.sleep(self.settings.list_interval)
             await self._find_jobs(first=False)
 
     def job_ended(self, snapshot: JobSnapshot) -> None:
@@ -218,7 +186,7 @@ class SmtuiApp(App):
         severity = {"Completed": "information", "Failed": "error"}.get(snapshot.status or "", "warning")
         self.notify(f"{snapshot.name} {snapshot.status}", title="Job ended", severity=severity, timeout=8,
                     markup=False)
-        if self.bell_on_end:
+        if self.settings.bell:
             self.bell()
 
     @work(group="actions")
@@ -233,4 +201,8 @@ class SmtuiApp(App):
         self.poller.poke(name)
 
     def action_help(self) -> None:
-        self.push_screen(HelpScreen())
+        palette = Binding(self.COMMAND_PALETTE_BINDING, "command_palette", tooltip=PALETTE)
+        self.push_screen(HelpScreen([
+            ("Jobs", [*JobList.BINDINGS, *WatchScreen.BINDINGS, *self.BINDINGS, palette]),
+            ("Logs", LogScreen.BINDINGS),
+        ]))

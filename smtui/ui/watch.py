@@ -133,7 +133,7 @@ class WatchScreen(JobActions, SelectedJobPanes, Screen):
         jobs.show(self.jobs)
         jobs.focus()
         self._update_title()
-        self.set_interval(self.app.tick_seconds, self._tick)
+        self.set_interval(self.app.settings.tick, self._tick)
 
     def _tick(self) -> None:
         self.now = self.app.clock.now()
@@ -337,7 +337,7 @@ class WatchScreen(JobActions, SelectedJobPanes, Screen):
         state = self.jobs.get(self.selected)
         app = self.app
         app.push_screen(LogScreen(self.selected, app.source, snapshot=state.snapshot if state else None,
-                                  capacity=app.log_lines, interval=app.log_interval))
+                                  capacity=app.settings.log_lines, interval=app.settings.log_interval))
 
     def action_filter(self) -> None:
         box = self.query_one("#job-filter", Input)

@@ -191,11 +191,6 @@ class JobList(ScrollView, can_focus=True):
         self._apply()
         return key
 
-    def sort_by(self, key: str) -> str:
-        key = self.rows.sort_by(key)
-        self._apply()
-        return key
-
     def set_objective(self, objective: Objective | None, best_job: str | None) -> None:
         """Show a tuning job's objective in the metric column, and star its best job."""
         self.rows.set_objective(objective, best_job)
