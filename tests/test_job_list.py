@@ -97,3 +97,34 @@ async def test_the_cursor_row_is_one_bar_across_the_pane():
             backgrounds = {segment.style.bgcolor for segment in line if segment.style is not None}
             assert len(backgrounds) == 1 and line.cell_length == jobs.scrollable_content_region.width
             assert backgrounds != {segment.style.bgcolor for segment in jobs.render_line(2) if segment.style}
+
+
+async def test_a_changed_cell_repaints_its_row_only_and_an_off_screen_row_nothing():
+    from datetime import timedelta
+
+    from smtui.aws.snapshot import MetricPoint
+
+    with simulated_app(RUNNING) as app:
+        async with app.run_test(size=SMALL) as pilot:
+            await until_loaded(pilot)
+            jobs = app.watch_screen.query_one(JobList)
+            store = app.poller.store
+            painted = []
+            refresh = jobs.refresh
+            jobs.refresh = lambda *regions, **options: painted.append(regions) or refresh(*regions, **options)
+
+            def new_point(name: str, value: float) -> None:
+                state = store.get(name)
+                metric = state.snapshot.metric_names[0]
+                last = state.points(metric)[-1]
+                store.merge_points(name, metric, [MetricPoint(last.timestamp + timedelta(minutes=1), value)])
+                jobs.show(store.view(), [name])
+
+            visible, hidden = jobs.shown[2], jobs.shown[-1]  # six rows show at 80x24: the last is out of view
+            new_point(visible, 1.234)
+            # Its line alone: the third row, under the header.
+            assert [(region.y, region.height) for regions in painted for region in regions] == [(3, 1)]
+            assert jobs.cell_text(visible, "metric").startswith("  1.234")
+            painted.clear()
+            new_point(hidden, 2.345)
+            assert painted == [] and jobs.cell_text(hidden, "metric").startswith("  2.345")
