@@ -193,3 +193,46 @@ def test_columns_give_way_in_order_when_the_terminal_is_narrow():
     # Then the stage's words, the metric altogether, the status's word; what is left goes back to the job name.
     assert fit_widths(natural, 40) == [1, 21, 1, 9, 0]
     assert fit_widths(natural, 20) == [1, 8, 1, 9, 0]  # narrower still: the right end is cut off
+
+
+def test_cells_and_column_widths_stay_exact_through_any_sequence_of_changes():
+    import random
+
+    names = [f"job-{i}" for i in range(12)]
+    store = JobStore(names)
+    rows = JobRows()
+    rows.tick(T0)
+    rows.set_view(store.view())
+    chance = random.Random(7)
+    statuses = ["InProgress", "Completed", "Failed", "Stopped"]
+    for step in range(400):
+        name = chance.choice(names)
+        action = chance.randrange(8)
+        if action == 0:
+            status = chance.choice(statuses)
+            stage = chance.choice(["Training", "DownloadingTrainingImage", status])
+            store.record_answer(snapshot(name, status, secondary=stage, created=-chance.randrange(10 ** 6),
+                                         ended=None if status == "InProgress" else 0))
+        elif action == 1:
+            store.record_failure(name, PollError(chance.choice([THROTTLED, NETWORK, NOT_FOUND]), "x"), T0)
+        elif action == 2:
+            store.merge_points(name, "loss", points(chance.choice([0.5, 123456.0, float("nan")]), start=step))
+        elif action == 3:
+            rows.tick(T0 + timedelta(seconds=step * 97))
+        elif action == 4:
+            rows.set_filter(chance.choice(["", "job-1", "train", "fail", "zzz"]))
+        elif action == 5:
+            rows.cycle_sort()
+        elif action == 6:
+            rows.set_objective(chance.choice([None, Objective("loss", maximize=chance.random() < 0.5)]),
+                               chance.choice([None, *names]))
+        else:
+            rows.move_cursor(chance.randrange(-3, 4))
+        rows.set_view(store.view(), [name])
+        expected = [max([cell_width(rows.cells(i)[c]) for i in range(len(rows))] + [len(label)])
+                    for c, label in enumerate(rows.labels())]
+        assert rows.natural_widths() == expected, step
+        for index, shown in enumerate(rows.shown):  # what is kept is what the job's state says now
+            assert rows.cells(index) == row_cells(store.get(shown), rows.now, rows.objective, rows.best_job), step
+        assert rows.shown == [n for n in rows.shown if n in store] and len(set(rows.shown)) == len(rows.shown)
+        assert (rows.cursor == -1) == (not rows.shown)

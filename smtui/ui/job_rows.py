@@ -46,9 +46,13 @@ class JobRows:
         #: The jobs shown, in order.
         self.shown: list[str] = []
         self._index: dict[str, int] = {}
+        #: Each job's cells and their widths, kept while they hold (filtered-out jobs' too, so that a new filter
+        #: or sort costs no cell work): dropped when its state changes while it is out of view.
         self._cells: dict[str, tuple[Cell, ...]] = {}
+        self._sizes: dict[str, tuple[int, ...]] = {}
+        #: How many shown cells of each column have each width.
         self._widths: list[Counter[int]] = [Counter() for _ in COLUMNS]
-        #: Shown jobs whose cells move with the clock (running jobs, stale rows).
+        #: Jobs whose cells move with the clock (running jobs, stale rows).
         self._clocked: set[str] = set()
         self._cursor_name: str | None = None
         self._cursor = -1
@@ -134,13 +138,16 @@ class JobRows:
         if view.version < self.view.version:
             return  # an older view than the one shown: what it says is in the newer one already
         previous, self.view = self.view, view
+        names = view.names if changed is None else [name for name in changed if name in view.states]
         if view.names != previous.names:
+            for name in [*names, *(name for name in self._cells if name not in view.states)]:
+                self._forget(name)
             self._rebuild()
             return
-        names = view.names if changed is None else [name for name in changed if name in view.states]
         rebuild = False
         for name in names:
             if (name in self._index) != self._passes(name):
+                self._forget(name)
                 rebuild = True  # a new status or stage moved it in or out of the filter
             elif name in self._index:
                 old = previous.get(name)
@@ -149,6 +156,8 @@ class JobRows:
                         old.sort_key(self.sort_key, self.now, self.objective)
                         != view.states[name].sort_key(self.sort_key, self.now, self.objective)):
                     rebuild = True  # its place in the order may have changed
+            else:
+                self._forget(name)  # out of view: worked out again if it shows
         if rebuild:
             self._rebuild()
 
@@ -156,7 +165,10 @@ class JobRows:
         """Advance the clock: the elapsed time of running jobs and the age of stale rows."""
         self.now = now
         for name in list(self._clocked):
-            self._set_row(name)
+            if name in self._index:
+                self._set_row(name)
+            else:
+                self._forget(name)
 
     def set_filter(self, text: str) -> int:
         """Show only the jobs whose name, status or stage contains ``text`` (any case); returns how many show."""
@@ -193,12 +205,16 @@ class JobRows:
         changed_objective = objective != self.objective
         self.objective, self.best_job = objective, best_job
         if changed_objective or self.sort_key == "metric":
+            for name in list(self._cells) if changed_objective else starred:
+                self._forget(name)
             self._rebuild()
             self.relaid = True  # the header changed
             return
         for name in starred:
             if name in self._index:
                 self._set_row(name)
+            else:
+                self._forget(name)
 
     # -- inside -----------------------------------------------------------------------
 
@@ -226,38 +242,58 @@ class JobRows:
             self.shown = wanted
             self._index = {name: index for index, name in enumerate(wanted)}
             self.relaid = True
-        self._cells = {}
-        self._widths = [Counter() for _ in COLUMNS]
-        self._clocked = set()
+        widths: list[Counter[int]] = [Counter() for _ in COLUMNS]
         for name in self.shown:
-            self._set_row(name, measure=False)
+            if name not in self._cells:
+                self._work_out(name)
+            for counts, size in zip(widths, self._sizes[name]):
+                counts[size] += 1
+        self._widths = widths
         self.dirty.clear()
         self.relaid = True
         current = self._cursor_name
         index = self._index.get(current) if current is not None else None
         self.cursor_to(index if index is not None else self._cursor)
 
-    def _set_row(self, name: str, *, measure: bool = True) -> None:
-        """Work out one shown row's cells again, noting a change of cells or (``measure``) of a column's width."""
+    def _forget(self, name: str) -> None:
+        """Drop what is kept of a job's cells (its state changed while it was out of view, or it went)."""
+        self._cells.pop(name, None)
+        self._sizes.pop(name, None)
+        self._clocked.discard(name)
+
+    def _work_out(self, name: str) -> tuple[tuple[Cell, ...], tuple[int, ...]] | None:
+        """Work out a job's cells and their widths; returns those it had before (None if none, or the same)."""
         state = self.view.states[name]
         cells = row_cells(state, self.now, self.objective, self.best_job)
         old = self._cells.get(name)
         if cells == old:
-            return
+            return None
+        old_sizes = self._sizes.get(name)
         self._cells[name] = cells
+        self._sizes[name] = tuple(cell_width(cell) for cell in cells)
         snapshot = state.snapshot
         if snapshot is not None and (not snapshot.is_terminal or state.error is not None):
             self._clocked.add(name)
         else:
             self._clocked.discard(name)
-        before = self.natural_widths() if measure else None
-        for counts, new_cell, old_cell in zip(self._widths, cells, old or ((),) * len(cells)):
-            if old is not None:
-                width = cell_width(old_cell)
-                counts[width] -= 1
-                if not counts[width]:
-                    del counts[width]
-            counts[cell_width(new_cell)] += 1
-        if measure and self.natural_widths() != before:
-            self.relaid = True
+        return (old, old_sizes) if old is not None and old_sizes is not None else None
+
+    def _set_row(self, name: str) -> None:
+        """Work out one shown row's cells again, noting a change of cells or of a column's width."""
+        had = name in self._cells
+        before = self._work_out(name)
+        if before is None and had:
+            return  # nothing changed
+        sizes = self._sizes[name]
+        old_sizes = before[1] if before is not None else None
+        if sizes != old_sizes:
+            natural = self.natural_widths()
+            for counts, size, old in zip(self._widths, sizes, old_sizes or (None,) * len(sizes)):
+                if old is not None:
+                    counts[old] -= 1
+                    if not counts[old]:
+                        del counts[old]
+                counts[size] += 1
+            if self.natural_widths() != natural:
+                self.relaid = True
         self.dirty.add(name)
