@@ -13,6 +13,7 @@ import sys
 from typing import Sequence
 
 from smtui import __version__
+from smtui.sim.options import add_realism_options, realism_from_args
 
 DEMO_CREDENTIALS = ("smtui-demo", "smtui-demo-secret")
 
@@ -230,6 +231,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_watch_options(demo)
     _add_discovery_options(demo, default="e.g. --status InProgress, or --tuning-job xgboost-churn-hpo")
     _add_fault_options(demo)
+    add_realism_options(demo)
 
     describe = commands.add_parser("describe", help="print every field of a job once",
                                    description="Print every field of a training job, grouped by section.")
@@ -279,6 +281,7 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--jobs", type=_count, default=None, metavar="N",
                      help="serve a fleet of N jobs (5%% running, the rest finished) instead of the eight scripted ones")
     _add_fault_options(sim)
+    add_realism_options(sim)
     return parser
 
 
@@ -398,7 +401,8 @@ def _simulator(args: argparse.Namespace):
     from smtui.sim import Simulator
     from smtui.sim.scenarios import fleet_scenarios
 
-    return Simulator(speed=args.speed, scenarios=fleet_scenarios(args.jobs) if args.jobs else None)
+    return Simulator(speed=args.speed, scenarios=fleet_scenarios(args.jobs) if args.jobs else None,
+                     realism=realism_from_args(args))
 
 
 def run_describe(args: argparse.Namespace) -> int:
@@ -501,7 +505,7 @@ def run_sim(args: argparse.Namespace) -> int:
 
     def ready(url: str) -> None:
         names = simulator.job_names()
-        print(f"smtui simulator listening on {url} ({args.speed:g}x{faults})", flush=True)
+        print(f"smtui simulator listening on {url} ({args.speed:g}x{faults}, {simulator.realism.describe()})", flush=True)
         listed = ", ".join(names) if len(names) <= 10 else f"{', '.join(names[:3])}, … {names[-1]} ({len(names)} in all)"
         print(f"  jobs: {listed}", flush=True)
         for tuning in simulator.tuning_job_names():

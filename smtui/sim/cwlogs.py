@@ -1,4 +1,4 @@
-"""CloudWatch Logs' DescribeLogStreams, GetLogEvents and FilterLogEvents over the streams of :mod:`smtui.sim.logs`.
+"""CloudWatch Logs' DescribeLogStreams, GetLogEvents and FilterLogEvents over the streams of :mod:`smtui.sim.log_streams`.
 
 Requests and responses are botocore's shapes (times are longs of epoch
 milliseconds). The rules are the service's:
@@ -27,7 +27,7 @@ import re
 from datetime import datetime, timezone
 from typing import Any, Iterator, Mapping
 
-from smtui.sim.logs import GROUP, LogBook, Stream, group_arn
+from smtui.sim.log_streams import GROUP, LogBook, Stream, group_arn
 from smtui.sim.wire import BadToken, SimError, decode_token, encode_token, page_fingerprint, resume_point
 
 MAX_BYTES = 1_048_576

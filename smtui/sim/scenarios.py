@@ -12,7 +12,7 @@ MaxRuntimeInSeconds / MaxWaitTimeInSeconds are enforced from the stopping
 condition, so Stopping → Stopped / MaxRuntimeExceeded come out of the same
 rules for every job (see :mod:`smtui.sim.lifecycle`).
 
-Each job's containers also write to CloudWatch Logs (see :mod:`smtui.sim.logs`):
+Each job's containers also write to CloudWatch Logs (see :mod:`smtui.sim.log_streams`):
 ``log_style`` says which framework's output its log lines look like.
 
 At ``smtui demo``'s default speed of 10, ten script minutes pass per real

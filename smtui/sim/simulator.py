@@ -10,7 +10,9 @@ from smtui.aws.names import JOB_NAME
 from smtui.clock import Clock, SystemClock
 from smtui.sim import cwlogs, jobs, metrics, tuningjobs
 from smtui.sim.lifecycle import Playback, World, play
-from smtui.sim.logs import LogBook
+from smtui.sim.log_streams import LogBook
+from smtui.sim.quotas import RequestQuotas
+from smtui.sim.realism import Realism
 from smtui.sim.scenarios import Scenario, default_scenarios
 from smtui.sim.tuning import TuningJob, default_tuning_jobs
 from smtui.sim.wire import SageMakerPage, SimError, parse_timestamp, validation_error
@@ -35,6 +37,8 @@ class Simulator:
     :func:`~smtui.sim.scenarios.default_scenarios` and, unless ``tuning`` says
     otherwise, the tuning job of :func:`~smtui.sim.tuning.default_tuning_jobs`.
     With ``scenarios`` there is no tuning job but those ``tuning`` names.
+    ``realism`` says which of the services' rough edges it reproduces
+    (default: every one, as AWS does; :meth:`Realism.gentle` none).
 
     The only state is which jobs were asked to stop, and when. Every
     operation takes a lock, so a server thread can answer while other
@@ -43,7 +47,8 @@ class Simulator:
 
     def __init__(self, clock: Clock | None = None, *, speed: float = 1.0, origin: datetime | None = None,
                  region: str = "us-east-1", account_id: str = "123456789012",
-                 scenarios: Iterable[Scenario] | None = None, tuning: Iterable[TuningJob] | None = None) -> None:
+                 scenarios: Iterable[Scenario] | None = None, tuning: Iterable[TuningJob] | None = None,
+                 realism: Realism | None = None) -> None:
         if not speed > 0:
             raise ValueError("speed must be positive")
         self.clock: Clock = clock or SystemClock()
@@ -53,6 +58,10 @@ class Simulator:
             raise ValueError("origin must be an aware datetime")
         self.region = region
         self.account_id = account_id
+        #: The services' rough edges this simulator reproduces (all of them unless told otherwise).
+        self.realism = realism if realism is not None else Realism()
+        #: Request quotas, which the HTTP server applies per operation, account and region.
+        self.quotas = RequestQuotas(self.realism.quotas)
         self.world = World(self.origin, self.speed, region, account_id)
         listed = list(default_scenarios() if scenarios is None else scenarios)
         self._standalone = [s.name for s in listed]
@@ -206,7 +215,7 @@ class Simulator:
     # -- CloudWatch Logs ---------------------------------------------------------------
 
     def describe_log_streams(self, params: dict) -> dict:
-        """DescribeLogStreams over the jobs' log streams (see :mod:`smtui.sim.logs`)."""
+        """DescribeLogStreams over the jobs' log streams (see :mod:`smtui.sim.log_streams`)."""
         with self._lock:
             now = self._advance()
             return cwlogs.describe_log_streams(params, self._logs, self._stops, now)
