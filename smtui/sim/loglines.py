@@ -29,14 +29,12 @@ import functools
 import hashlib
 import re
 from datetime import datetime
-from typing import TYPE_CHECKING, Callable, NamedTuple
+from typing import Callable, NamedTuple
 
+from smtui.sim.attempts import Attempt
 from smtui.sim.lifecycle import World
 from smtui.sim.metrics import INTERVAL, value_after
 from smtui.sim.scenarios import Scenario
-
-if TYPE_CHECKING:
-    from smtui.sim.log_streams import Attempt
 
 #: Markers in templates for times as the toolkit, the xgboost container, the Debugger, PyTorch's C++ logging,
 #: XGBoost's core and the Neuron runtime write them; and for the host and its role.

@@ -11,7 +11,7 @@ from typing import Callable
 from aiohttp import web
 
 from smtui.sim.faults import GARBAGE, RESET, THROTTLE, FaultInjector, credential_error, fault_error
-from smtui.sim.log_streams import resource_arn
+from smtui.sim.log_group import resource_arn
 from smtui.sim.operations import HANDLERS
 from smtui.sim.quotas import signed_region
 from smtui.sim.simulator import Simulator

@@ -8,8 +8,16 @@ from typing import Any, Iterable
 
 from smtui.aws.names import JOB_NAME
 from smtui.clock import Clock, SystemClock
-from smtui.sim import cwlogs, jobs, metrics, tuningjobs
+from smtui.sim.cwlogs import describe_log_streams
+from smtui.sim.jobs import describe as describe_job
+from smtui.sim.jobs import summary as job_summary
+from smtui.sim.metrics import get_metric_data
+from smtui.sim.tuningjobs import describe as describe_tuning_job
+from smtui.sim.tuningjobs import list_training_jobs as list_tuning_children
+from smtui.sim.tuningjobs import not_found as tuning_job_not_found
 from smtui.sim.lifecycle import Playback, World, play
+from smtui.sim.log_filter import filter_log_events
+from smtui.sim.log_pages import get_log_events
 from smtui.sim.log_streams import LogBook
 from smtui.sim.quotas import RequestQuotas
 from smtui.sim.realism import Realism
@@ -81,7 +89,7 @@ class Simulator:
         self._stops: dict[str, float] = {}
         self._scripted_stops_issued: set[str] = set()
         self._lock = threading.RLock()
-        self._logs = LogBook(self.scenarios, self.world)
+        self._logs = LogBook(self.scenarios, self.world, ssm_streams=self.realism.ssm_streams)
 
     # -- time ------------------------------------------------------------------------
 
@@ -155,7 +163,7 @@ class Simulator:
         with self._lock:
             now = self._advance()
             scenario, playback = self._find(params.get("TrainingJobName"), now)
-            return jobs.describe(scenario, playback, self.world)
+            return describe_job(scenario, playback, self.world)
 
     def stop_training_job(self, params: dict) -> dict:
         """StopTrainingJob: an in-progress job goes through Stopping to Stopped."""
@@ -173,7 +181,7 @@ class Simulator:
             for scenario in self.scenarios.values():
                 playback = self._playback(scenario, page.moment)
                 if playback is not None:
-                    summaries.append(jobs.summary(jobs.describe(scenario, playback, self.world)))
+                    summaries.append(job_summary(describe_job(scenario, playback, self.world)))
         summaries = [s for s in summaries if _matches(s, params)]
         key = _SORT_KEYS[params.get("SortBy", "CreationTime")]
         descending = params.get("SortOrder", "Descending") == "Descending"
@@ -187,8 +195,8 @@ class Simulator:
             name = params.get("HyperParameterTuningJobName")
             tuning = self.tuning_jobs.get(name) if isinstance(name, str) else None
             if tuning is None:
-                raise tuningjobs.not_found(name)
-            return tuningjobs.describe(tuning, self._lookup, self.world, now)
+                raise tuning_job_not_found(name)
+            return describe_tuning_job(tuning, self._lookup, self.world, now)
 
     def list_training_jobs_for_hyper_parameter_tuning_job(self, params: dict) -> dict:
         """ListTrainingJobsForHyperParameterTuningJob, paged like ListTrainingJobs."""
@@ -196,7 +204,7 @@ class Simulator:
             now = self._advance()
             name = params.get("HyperParameterTuningJobName")
             tuning = self.tuning_jobs.get(name) if isinstance(name, str) else None
-            return tuningjobs.list_training_jobs(tuning, params, self._lookup, self.world, now)
+            return list_tuning_children(tuning, params, self._lookup, self.world, now)
 
     def _lookup(self, name: str, moment: datetime) -> tuple[Scenario, Playback] | None:
         """A job and where it stands at ``moment``; None if there is no such job yet."""
@@ -210,7 +218,7 @@ class Simulator:
         """GetMetricData over the jobs' training metrics (see :mod:`smtui.sim.metrics`)."""
         with self._lock:
             now = self._advance()
-            return metrics.get_metric_data(params, self._lookup, self.world, now)
+            return get_metric_data(params, self._lookup, self.world, now)
 
     # -- CloudWatch Logs ---------------------------------------------------------------
 
@@ -218,19 +226,19 @@ class Simulator:
         """DescribeLogStreams over the jobs' log streams (see :mod:`smtui.sim.log_streams`)."""
         with self._lock:
             now = self._advance()
-            return cwlogs.describe_log_streams(params, self._logs, self._stops, now)
+            return describe_log_streams(params, self._logs, self._stops, now, lag=self.realism.stream_lag)
 
     def get_log_events(self, params: dict) -> dict:
         """GetLogEvents from one of the jobs' log streams."""
         with self._lock:
             now = self._advance()
-            return cwlogs.get_log_events(params, self._logs, self._stops, now)
+            return get_log_events(params, self._logs, self._stops, now, self.realism)
 
     def filter_log_events(self, params: dict) -> dict:
         """FilterLogEvents across the jobs' log streams."""
         with self._lock:
             now = self._advance()
-            return cwlogs.filter_log_events(params, self._logs, self._stops, now)
+            return filter_log_events(params, self._logs, self._stops, now, self.realism)
 
 
 def _matches(summary: dict, params: dict) -> bool:

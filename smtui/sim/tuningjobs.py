@@ -24,7 +24,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any, Callable
 
-from smtui.sim import jobs
+from smtui.sim.jobs import describe as describe_job
 from smtui.sim.lifecycle import Playback, World, play
 from smtui.sim.scenarios import Scenario
 from smtui.sim.tuning import TuningJob
@@ -64,7 +64,7 @@ def objective_value(tuning: TuningJob, described: dict[str, Any]) -> float | Non
 
 def summary(tuning: TuningJob, scenario: Scenario, playback: Playback, world: World) -> dict[str, Any]:
     """The HyperParameterTrainingJobSummary of a child as ``playback`` has it."""
-    described = jobs.describe(scenario, playback, world)
+    described = describe_job(scenario, playback, world)
     out: dict[str, Any] = {
         "TrainingJobName": described["TrainingJobName"],
         "TrainingJobArn": described["TrainingJobArn"],
@@ -179,7 +179,7 @@ def config(tuning: TuningJob) -> dict[str, Any]:
 def definition(tuning: TuningJob, world: World) -> dict[str, Any]:
     """TrainingJobDefinition: what every child shares, as its first child's description has it."""
     template = tuning.children[0]
-    described = jobs.describe(template, play(template, 0.0), world)
+    described = describe_job(template, play(template, 0.0), world)
     algorithm = described["AlgorithmSpecification"]
     out: dict[str, Any] = {
         "StaticHyperParameters": {k: v for k, v in described["HyperParameters"].items() if k not in tuning.tuned},
