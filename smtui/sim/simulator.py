@@ -174,7 +174,10 @@ class Simulator:
             return {}
 
     def list_training_jobs(self, params: dict) -> dict:
-        """ListTrainingJobs with its filters, sorting and pagination (see :class:`~smtui.sim.wire.SageMakerPage`)."""
+        """ListTrainingJobs with its filters, sorting and pagination (see :class:`~smtui.sim.wire.SageMakerPage`).
+
+        Its filters apply to each page after it is cut, unless the realism says otherwise.
+        """
         with self._lock:
             page = SageMakerPage(params, "sm", self._advance())
             summaries = []
@@ -182,11 +185,14 @@ class Simulator:
                 playback = self._playback(scenario, page.moment)
                 if playback is not None:
                     summaries.append(job_summary(describe_job(scenario, playback, self.world)))
-        summaries = [s for s in summaries if _matches(s, params)]
         key = _SORT_KEYS[params.get("SortBy", "CreationTime")]
         descending = params.get("SortOrder", "Descending") == "Descending"
         summaries.sort(key=lambda s: (s[key], s["TrainingJobName"]), reverse=descending)
-        return page.cut("TrainingJobSummaries", summaries)
+        keep = lambda s: _matches(s, params)  # noqa: E731
+        if self.realism.filter_after_cut:
+            # SageMaker takes the page of MaxResults first and filters it afterwards.
+            return page.cut("TrainingJobSummaries", summaries, keep)
+        return page.cut("TrainingJobSummaries", [s for s in summaries if keep(s)])
 
     def describe_hyper_parameter_tuning_job(self, params: dict) -> dict:
         """DescribeHyperParameterTuningJob (see :mod:`smtui.sim.tuningjobs`)."""
@@ -204,7 +210,8 @@ class Simulator:
             now = self._advance()
             name = params.get("HyperParameterTuningJobName")
             tuning = self.tuning_jobs.get(name) if isinstance(name, str) else None
-            return list_tuning_children(tuning, params, self._lookup, self.world, now)
+            return list_tuning_children(tuning, params, self._lookup, self.world, now,
+                                        filter_after_cut=self.realism.filter_after_cut)
 
     def _lookup(self, name: str, moment: datetime) -> tuple[Scenario, Playback] | None:
         """A job and where it stands at ``moment``; None if there is no such job yet."""

@@ -206,19 +206,23 @@ _SORT_KEYS: dict[str, Callable[[dict[str, Any]], Any]] = {
 
 
 def list_training_jobs(tuning: TuningJob | None, params: dict, lookup: Lookup, world: World,
-                       now: datetime) -> dict[str, Any]:
+                       now: datetime, filter_after_cut: bool = True) -> dict[str, Any]:
     """ListTrainingJobsForHyperParameterTuningJob; ``tuning`` is None for a name the simulator does not know.
 
     A NextToken pins the moment of the first page, as ListTrainingJobs' do.
+    With ``filter_after_cut``, StatusEquals applies to each page after it is
+    cut, as it does in ListTrainingJobs.
     """
     page = SageMakerPage(params, "hpo", now)
     if tuning is None or not exists(tuning, world, page.moment):
         raise not_found(params.get("HyperParameterTuningJobName"))
     summaries = children(tuning, lookup, world, page.moment)
-    if params.get("StatusEquals"):
-        summaries = [s for s in summaries if s["TrainingJobStatus"] == params["StatusEquals"]]
+    status = params.get("StatusEquals")
+    keep = (lambda s: s["TrainingJobStatus"] == status) if status else None
+    if keep is not None and not filter_after_cut:
+        summaries, keep = [s for s in summaries if keep(s)], None
     by = params.get("SortBy", "Name")
     if by == "FinalObjectiveMetricValue":
         summaries = [s for s in summaries if _value(s) is not None]
     summaries.sort(key=_SORT_KEYS[by], reverse=params.get("SortOrder", "Ascending") == "Descending")
-    return page.cut("TrainingJobSummaries", summaries)
+    return page.cut("TrainingJobSummaries", summaries, keep)
