@@ -225,7 +225,7 @@ class Simulator:
         """GetMetricData over the jobs' training metrics (see :mod:`smtui.sim.metrics`)."""
         with self._lock:
             now = self._advance()
-            return get_metric_data(params, self._lookup, self.world, now)
+            return get_metric_data(params, self._lookup, self.world, now, tiers=self.realism.retention_tiers)
 
     # -- CloudWatch Logs ---------------------------------------------------------------
 
