@@ -204,16 +204,17 @@ def run_watch(args: argparse.Namespace) -> int:
     names = check_job_names(args.jobs)
     from smtui.aws.source import AwsJobSource
     from smtui.ui.app import SmtuiApp
+    from smtui.ui.settings import Settings
 
     options = aws_options(args)
     source = AwsJobSource(options)
     where = options.endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or options.region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "default region"
     if options.profile:
         where = f"{options.profile} @ {where}"
-    app = SmtuiApp(source, names, interval=args.interval, subtitle=where,
-                   reveal_secrets=args.show_secrets, max_rps=args.max_rps, log_lines=args.log_lines,
-                   read_only=args.read_only, bell=args.bell, freeze_loaded=True,
-                   finder=_finder(args, source, named=bool(names)), list_interval=args.list_interval)
+    settings = Settings(interval=args.interval, subtitle=where, reveal_secrets=args.show_secrets, max_rps=args.max_rps,
+                        log_lines=args.log_lines, read_only=args.read_only, bell=args.bell, freeze_loaded=True,
+                        list_interval=args.list_interval)
+    app = SmtuiApp(source, names, settings, finder=_finder(args, source, named=bool(names)))
     app.run()
     return app.return_code or 0
 
@@ -222,6 +223,7 @@ def run_demo(args: argparse.Namespace) -> int:
     from smtui.aws.source import AwsJobSource, AwsOptions
     from smtui.sim import start_in_thread
     from smtui.ui.app import SmtuiApp
+    from smtui.ui.settings import Settings
 
     simulator = simulator_from_args(args)
     injector = injector_from_args(args)
@@ -231,10 +233,7 @@ def run_demo(args: argparse.Namespace) -> int:
         source = AwsJobSource(options)
         # With no filter, the scripted jobs; with one, whatever the simulator's listing finds.
         finder = _finder(args, source, named=False) if _job_query(args, named=True) else None
-        app = SmtuiApp(
-            source,
-            [] if finder else simulator.job_names(),
-            finder=finder,
+        settings = Settings(
             list_interval=min(args.list_interval, max(2.0, 60.0 / args.speed)),
             interval=3.0,
             metrics_interval=max(2.0, 60.0 / args.speed),
@@ -246,6 +245,7 @@ def run_demo(args: argparse.Namespace) -> int:
             bell=args.bell,
             freeze_loaded=True,
         )
+        app = SmtuiApp(source, [] if finder else simulator.job_names(), settings, finder=finder)
         app.run()
     return app.return_code or 0
 

@@ -120,7 +120,7 @@ async def test_a_failing_job_does_not_stop_the_others_and_recovers():
     flaky = [e.error.since for e in failed if e.name == "flaky"]
     assert len(set(flaky)) == 1
     assert any(isinstance(e, JobUpdate) and e.name == "flaky" for e in events), "flaky recovered"
-    assert "flaky" not in poller.errors and "missing" in poller.errors
+    assert poller.store.get("flaky").error is None and poller.store.get("missing").error is not None
     assert sum(1 for n, _ in source.calls if n == "good") >= 4
 
 
@@ -132,7 +132,7 @@ async def test_metrics_of_all_jobs_go_in_one_call_and_merge():
     assert source.metric_calls[0] == 30  # one query per job's metric, in one call
     metric_events = [e for e in events if isinstance(e, MetricsUpdate)]
     assert metric_events and len(metric_events[0].events) == 30
-    assert len(poller.metrics.points("job-0", "loss")) == len(source.metric_calls)
+    assert len(poller.store.get("job-0").points("loss")) == len(source.metric_calls)
 
 
 async def test_poke_polls_now():
@@ -158,12 +158,12 @@ async def test_an_open_ended_poller_takes_jobs_in_and_lets_them_go_while_running
     assert not task.done()  # every job has ended, but more may come
     assert poller.add("a") and poller.add("b") and not poller.add("a")
     await asyncio.sleep(0.2)
-    assert {"a", "b"} <= set(poller.snapshots) and ("a", "loss") in {
+    assert all(poller.store.get(n).snapshot for n in ("a", "b")) and ("a", "loss") in {
         (e.job, e.metric) for m in events if isinstance(m, MetricsUpdate) for e in m.events}
     calls_of_a = sum(1 for name, _ in source.calls if name == "a")
     assert calls_of_a >= 3
     assert poller.remove("a") and not poller.remove("a")
-    assert "a" not in poller.snapshots and "a" not in poller.metrics.series and poller.names == ["done", "b"]
+    assert "a" not in poller.store and poller.store.names == ["done", "b"]
     await asyncio.sleep(0.2)
     assert sum(1 for name, _ in source.calls if name == "a") == calls_of_a  # never polled again
     assert sum(1 for name, _ in source.calls if name == "b") > calls_of_a
@@ -179,4 +179,4 @@ async def test_a_poller_that_is_not_open_ended_returns_when_its_jobs_end_even_wi
     await asyncio.sleep(0.01)
     poller.add("b")
     await asyncio.wait_for(task, 2)
-    assert poller.snapshots["a"].status == poller.snapshots["b"].status == "Completed"
+    assert poller.store.get("a").snapshot.status == poller.store.get("b").snapshot.status == "Completed"

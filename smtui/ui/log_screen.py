@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
-from smtui.aws.log_tail import DEFAULT_CAPACITY, LogTail, training_started
+from smtui.aws.log_tail import DEFAULT_CAPACITY, LogsSource, LogTail, training_started
 from smtui.aws.poller import RequestBudget
 from smtui.aws.snapshot import JobSnapshot
 from smtui.ui.widgets.log_view import LogView
@@ -19,6 +19,8 @@ from smtui.ui.widgets.log_view import LogView
 LOG_INTERVAL = 5.0
 #: CloudWatch Logs requests a second the screen may make (the service allows 25 for GetLogEvents).
 LOG_RPS = 10.0
+HITS = Binding.Group("next / previous search hit")
+ENDS = Binding.Group("top / end (the end follows the newest lines again)")
 
 
 class LogScreen(Screen[None]):
@@ -33,20 +35,20 @@ class LogScreen(Screen[None]):
     """
 
     BINDINGS = [
-        Binding("escape", "back", "Back"),
-        Binding("f", "toggle_follow", "Follow"),
-        Binding("w", "toggle_wrap", "Wrap"),
-        Binding("t", "toggle_timestamps", "Times"),
-        Binding("slash", "search", "Search"),
-        Binding("n", "next_match", "Next", show=False),
-        Binding("N", "previous_match", "Previous", show=False),
-        Binding("r", "reread", "Reread", show=False),
-        Binding("g,home", "top", "Top", show=False),
-        Binding("G,end", "bottom", "End", show=False),
-        Binding("q", "app.quit", "Quit"),
+        Binding("escape", "back", "Back", tooltip="back to the jobs (or out of the search box)"),
+        Binding("f", "toggle_follow", "Follow", tooltip="follow the newest lines, or pause"),
+        Binding("w", "toggle_wrap", "Wrap", tooltip="wrap long lines"),
+        Binding("t", "toggle_timestamps", "Times", tooltip="show each line's time"),
+        Binding("slash", "search", "Search", tooltip="search the loaded lines (Enter: next hit)"),
+        Binding("n", "next_match", "Next", show=False, group=HITS),
+        Binding("N", "previous_match", "Previous", show=False, group=HITS),
+        Binding("r", "reread", "Reread", show=False, tooltip="read the streams now"),
+        Binding("g,home", "top", "Top", show=False, group=ENDS),
+        Binding("G,end", "bottom", "End", show=False, group=ENDS),
+        Binding("q", "app.quit", "Quit", tooltip="quit"),
     ]
 
-    def __init__(self, job: str, source, *, snapshot: JobSnapshot | None = None,
+    def __init__(self, job: str, source: LogsSource, *, snapshot: JobSnapshot | None = None,
                  capacity: int = DEFAULT_CAPACITY, interval: float = LOG_INTERVAL) -> None:
         super().__init__()
         self.job = job
@@ -57,6 +59,8 @@ class LogScreen(Screen[None]):
         self._shown_version = -1
         #: Lines ever added when following paused, to count what arrived since.
         self._paused_at: int | None = None
+        #: Escape took the screen away: a read that finishes after that draws nothing.
+        self._left = False
 
     def compose(self) -> ComposeResult:
         yield Static(id="logs-title", markup=False)
@@ -90,7 +94,7 @@ class LogScreen(Screen[None]):
     # -- drawing -----------------------------------------------------------------
 
     def _update_view(self) -> None:
-        if not self.is_attached or self._closing:
+        if not self.is_attached or self._left:
             return  # a read finishing while the screen goes away
         view = self.query_one(LogView)
         buffer = self.tail.buffer
@@ -164,6 +168,7 @@ class LogScreen(Screen[None]):
             self.query_one(LogView).focus()
             return
         # Logs are read only while they are looked at.
+        self._left = True
         self.workers.cancel_node(self)
         self.app.pop_screen()
 
