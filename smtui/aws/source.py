@@ -158,31 +158,26 @@ class AwsJobSource:
             raise MalformedResponse("no logStreams in the answer")
         return response
 
-    async def get_log_events(self, group: str, stream: str, *, token: str | None = None, newest: bool = False,
-                             limit: int | None = None) -> dict[str, Any]:
-        """One page of GetLogEvents: from ``token`` on, or else the oldest events (the newest if ``newest``)."""
-        client = await self._logs_client()
-        request: dict[str, Any] = {"logGroupName": group, "logStreamName": stream, "startFromHead": not newest}
-        if token:
-            request["nextToken"] = token
-        if limit:
-            request["limit"] = limit
-        response = await client.get_log_events(**request)
-        if "events" not in response:
-            raise MalformedResponse("no events in the answer")
-        return response
-
     async def filter_log_events(self, group: str, prefix: str, pattern: str, token: str | None = None,
-                                start_ms: int | None = None) -> dict[str, Any]:
-        """One page of FilterLogEvents over the streams whose names start with ``prefix``."""
+                                start_ms: int | None = None, *, end_ms: int | None = None, newest: bool = False,
+                                limit: int | None = None) -> dict[str, Any]:
+        """One page of FilterLogEvents over the streams whose names start with ``prefix``, in [start, end]
+        (epoch ms, both inclusive), oldest first (newest first with ``newest``)."""
         client = await self._logs_client()
-        request: dict[str, Any] = {"logGroupName": group, "logStreamNamePrefix": prefix}
+        # interleaved is what the service always does now; older implementations (moto's) still need it.
+        request: dict[str, Any] = {"logGroupName": group, "logStreamNamePrefix": prefix, "interleaved": True}
         if pattern:
             request["filterPattern"] = pattern
         if token:
             request["nextToken"] = token
         if start_ms is not None:
             request["startTime"] = start_ms
+        if end_ms is not None:
+            request["endTime"] = end_ms
+        if newest:
+            request["startFromHead"] = False
+        if limit:
+            request["limit"] = limit
         response = await client.filter_log_events(**request)
         if "events" not in response:
             raise MalformedResponse("no events in the answer")
