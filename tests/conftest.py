@@ -48,12 +48,24 @@ def clock():
     return FrozenClock(ORIGIN)
 
 
+def fixture_realism():
+    """The rough edges the shared ``sim`` and ``full_sim`` fixtures reproduce.
+
+    Gentle for now: the client tests were written against a kind simulator.
+    Once the client copes with AWS as it is, return ``Realism()`` here (the
+    AWS-like default) and every test using the fixtures meets the rough edges.
+    """
+    from smtui.sim import Realism
+
+    return Realism.gentle()
+
+
 @pytest.fixture
 def sim(clock):
     """The default standalone jobs (no tuning job) on ``clock``, served over HTTP; ``sim.url`` is the endpoint."""
     from smtui.sim import Simulator, start_in_thread
 
-    simulator = Simulator(clock, origin=ORIGIN, tuning=[])
+    simulator = Simulator(clock, origin=ORIGIN, tuning=[], realism=fixture_realism())
     with start_in_thread(simulator) as running:
         simulator.url = running.url
         yield simulator
@@ -64,7 +76,7 @@ def full_sim(clock):
     """The whole default world on ``clock``, served over HTTP: the standalone jobs and the default tuning job."""
     from smtui.sim import Simulator, start_in_thread
 
-    simulator = Simulator(clock, origin=ORIGIN)
+    simulator = Simulator(clock, origin=ORIGIN, realism=fixture_realism())
     with start_in_thread(simulator) as running:
         simulator.url = running.url
         yield simulator

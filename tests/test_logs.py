@@ -21,7 +21,7 @@ from smtui.commands.exits import CommandFailed
 from smtui.commands.log_printer import Printer, clean, format_time
 from smtui.commands.logs import DESCRIBE_EVERY, RETRY_DELAYS, LogsCommand, Request
 from smtui.sim import Simulator, start_in_thread
-from tests.conftest import CREDENTIALS, ORIGIN
+from tests.conftest import CREDENTIALS, ORIGIN, fixture_realism
 from tests.log_oracle import newest_events
 
 BIG = "llama2-70b-pretrain-trn1"
@@ -242,7 +242,8 @@ def test_training_started_from_the_description():
 @pytest.fixture(scope="module")
 def ended_url():
     """A simulator whose clock stands a minute after the OOM job failed."""
-    with start_in_thread(Simulator(FrozenClock(OOM_FAILS + timedelta(seconds=60)), origin=ORIGIN)) as running:
+    clock = FrozenClock(OOM_FAILS + timedelta(seconds=60))
+    with start_in_thread(Simulator(clock, origin=ORIGIN, realism=fixture_realism())) as running:
         yield running.url
 
 
@@ -344,7 +345,7 @@ def test_denied_keys_one_line(ended_url):
 def test_follow_ends_with_the_job_and_a_closed_pipe_ends_it_too():
     # The simulator on the command's clock (the real one), ten times faster: the OOM job fails 4 s from now.
     origin = datetime.now(timezone.utc) - timedelta(seconds=(900 - 40) / 10)
-    with start_in_thread(Simulator(SystemClock(), speed=10, origin=origin)) as running:
+    with start_in_thread(Simulator(SystemClock(), speed=10, origin=origin, realism=fixture_realism())) as running:
         following = start_logs(running.url, OOM, "--follow", "--interval", "1", "--lines", "3")
         closing = start_logs(running.url, OOM, "--follow", "--interval", "1", "--lines", "3")
         first = following.stdout.readline()

@@ -23,6 +23,8 @@ from smtui.sim.metrics import NAMESPACE
 from smtui.sim.validate import output_problems
 from smtui.sim.wire import service_model
 
+from tests.conftest import fixture_realism
+
 ORIGIN = datetime(2026, 11, 26, 10, 0, 0, tzinfo=timezone.utc)
 KEYS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 SAGEMAKER = service_model("sagemaker")
@@ -223,7 +225,7 @@ def test_jobs_already_under_way_and_pending_at_the_origin(sim):
 def test_spot_job_that_never_gets_capacity_runs_out_of_wait_time():
     never = Scenario(name="spot-no-capacity", created=0, project="p", image="example:latest", spot=True,
                      max_runtime=3600, max_wait=7200, stages=(Stage("Starting", 10 ** 6), Stage("Completed")))
-    simulator = Simulator(FrozenClock(ORIGIN + timedelta(seconds=7300)), origin=ORIGIN, scenarios=[never])
+    simulator = Simulator(FrozenClock(ORIGIN + timedelta(seconds=7300)), origin=ORIGIN, scenarios=[never], realism=fixture_realism())
     job = simulator.describe_training_job({"TrainingJobName": "spot-no-capacity"})
     assert [t["Status"] for t in job["SecondaryStatusTransitions"]] == ["Starting", "Stopping", "MaxWaitTimeExceeded"]
     assert job["TrainingJobStatus"] == "Stopped" and job["TrainingEndTime"] == ORIGIN + timedelta(seconds=7260)
@@ -232,8 +234,8 @@ def test_spot_job_that_never_gets_capacity_runs_out_of_wait_time():
 
 
 def test_speed_compresses_real_time(clock):
-    fast = Simulator(clock, origin=ORIGIN, speed=10)
-    slow = Simulator(FrozenClock(ORIGIN + timedelta(seconds=600)), origin=ORIGIN)
+    fast = Simulator(clock, origin=ORIGIN, speed=10, realism=fixture_realism())
+    slow = Simulator(FrozenClock(ORIGIN + timedelta(seconds=600)), origin=ORIGIN, realism=fixture_realism())
     clock.set(ORIGIN + timedelta(seconds=60))
     for name in fast.job_names():
         a = fast.describe_training_job({"TrainingJobName": name})
@@ -315,7 +317,7 @@ def test_errors_as_the_services_send_them(sim):
 
 
 def test_simulator_in_process_raises_sim_errors(clock):
-    simulator = Simulator(clock, origin=ORIGIN)
+    simulator = Simulator(clock, origin=ORIGIN, realism=fixture_realism())
     with pytest.raises(SimError) as caught:
         simulator.describe_training_job({"TrainingJobName": "nope"})
     assert (caught.value.code, caught.value.message, caught.value.status) == (
@@ -449,7 +451,7 @@ def test_scripted_stop_goes_through_stop_training_job(sim, clock):
 
 
 def test_state_is_safe_across_threads(clock):
-    simulator = Simulator(clock, origin=ORIGIN)
+    simulator = Simulator(clock, origin=ORIGIN, realism=fixture_realism())
     errors: list[BaseException] = []
 
     def reader():
@@ -587,7 +589,7 @@ def test_request_ids_are_deterministic(sim, clock):
     later = request_id()
     assert first == again and len({first, other_job, later}) == 3
     # Another simulator on another port, at the same moment, answers with the same ids.
-    twin = Simulator(FrozenClock(ORIGIN), origin=ORIGIN)
+    twin = Simulator(FrozenClock(ORIGIN), origin=ORIGIN, realism=fixture_realism())
     with start_in_thread(twin) as running:
         twin_client = SESSION.client("sagemaker", endpoint_url=running.url, region_name="us-east-1", **KEYS)
         assert twin_client.describe_training_job(TrainingJobName="bert-base-finetune-imdb")[
@@ -615,7 +617,7 @@ def test_aws_cli_accepts_the_simulator(sim):
 
 async def test_serve_runs_until_cancelled(clock):
     urls: list[str] = []
-    task = asyncio.create_task(serve(Simulator(clock, origin=ORIGIN), "127.0.0.1", 0, ready=urls.append))
+    task = asyncio.create_task(serve(Simulator(clock, origin=ORIGIN, realism=fixture_realism()), "127.0.0.1", 0, ready=urls.append))
     while not urls:
         await asyncio.sleep(0.01)
     async with AioSession().create_client("sagemaker", endpoint_url=urls[0], region_name="us-east-1",
@@ -634,7 +636,7 @@ def test_custom_scenarios_and_no_textual():
     mine = Scenario(name="tiny-job", created=0, project="tiny", image="tiny:latest",
                     stages=(Stage("Starting", 10), Stage("Training", 100), Stage("Completed")))
     simulator = Simulator(FrozenClock(ORIGIN + timedelta(seconds=200)), origin=ORIGIN, scenarios=[mine],
-                          region="eu-west-1", account_id="210987654321")
+                          region="eu-west-1", account_id="210987654321", realism=fixture_realism())
     job = simulator.describe_training_job({"TrainingJobName": "tiny-job"})
     assert job["TrainingJobArn"] == "arn:aws:sagemaker:eu-west-1:210987654321:training-job/tiny-job"
     assert job["TrainingJobStatus"] == "Completed" and describe_problems(job) == []

@@ -12,7 +12,7 @@ MaxRuntimeInSeconds / MaxWaitTimeInSeconds are enforced from the stopping
 condition, so Stopping → Stopped / MaxRuntimeExceeded come out of the same
 rules for every job (see :mod:`smtui.sim.lifecycle`).
 
-Each job's containers also write to CloudWatch Logs (see :mod:`smtui.sim.logs`):
+Each job's containers also write to CloudWatch Logs (see :mod:`smtui.sim.log_streams`):
 ``log_style`` says which framework's output its log lines look like.
 
 At ``smtui demo``'s default speed of 10, ten script minutes pass per real
@@ -141,6 +141,8 @@ class Scenario:
     keep_alive: int | None = None
     #: Fill every member of the DescribeTrainingJob output shape (see :mod:`smtui.sim.maximal`).
     maximal: bool = False
+    #: RemoteDebugConfig.EnableRemoteDebug: the containers run the SSM agent, which logs to ``JOB/ssm``.
+    remote_debug: bool = False
     #: What the containers print: ``STYLE`` or ``STYLE/LAUNCHER`` (see :mod:`smtui.sim.loglines`).
     log_style: str = "script"
     #: The hyperparameter tuning job that launched this job, if one did (see :mod:`smtui.sim.tuning`).
@@ -275,7 +277,7 @@ def default_scenarios() -> list[Scenario]:
             environment={"NCCL_DEBUG": "WARN", "FI_EFA_USE_DEVICE_RDMA": "1", "TORCH_NCCL_ASYNC_ERROR_HANDLING": "1"},
             failure_reason="InternalServerError: We encountered an internal error. Please try again.",
             spot=True, max_runtime=86400, max_wait=172800, vpc=True, network_isolation=True, keep_alive=1800,
-            maximal=True, log_style="transformers/mpirun",
+            maximal=True, remote_debug=True, log_style="transformers/mpirun",
         ),
         Scenario(  # waits for capacity (Pending) for 6 minutes, trains from +540, completes at +3000
             name="whisper-small-finetune-cv", created=-60, project="whisper-cv17", image=HF_IMAGE,

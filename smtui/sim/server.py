@@ -10,8 +10,10 @@ from typing import Callable
 
 from aiohttp import web
 
-from smtui.sim.faults import GARBAGE, RESET, FaultInjector, credential_error, fault_error
-from smtui.sim.logs import resource_arn
+from smtui.sim.faults import GARBAGE, RESET, THROTTLE, FaultInjector, credential_error, fault_error
+from smtui.sim.log_group import resource_arn
+from smtui.sim.operations import HANDLERS
+from smtui.sim.quotas import signed_region
 from smtui.sim.simulator import Simulator
 from smtui.sim.wire import (
     PROTOCOLS,
@@ -27,20 +29,6 @@ from smtui.sim.wire import (
 )
 
 log = logging.getLogger(__name__)
-
-#: (service, operation) → Simulator method.
-HANDLERS = {
-    ("sagemaker", "DescribeTrainingJob"): "describe_training_job",
-    ("sagemaker", "ListTrainingJobs"): "list_training_jobs",
-    ("sagemaker", "StopTrainingJob"): "stop_training_job",
-    ("sagemaker", "DescribeHyperParameterTuningJob"): "describe_hyper_parameter_tuning_job",
-    ("sagemaker", "ListTrainingJobsForHyperParameterTuningJob"): "list_training_jobs_for_hyper_parameter_tuning_job",
-    ("cloudwatch", "GetMetricData"): "get_metric_data",
-    ("logs", "DescribeLogStreams"): "describe_log_streams",
-    ("logs", "GetLogEvents"): "get_log_events",
-    ("logs", "FilterLogEvents"): "filter_log_events",
-}
-
 
 #: What a proxy in front of the service sends when the service behind it is gone.
 _BAD_GATEWAY = b"<html><head><title>502 Bad Gateway</title></head><body>Bad Gateway</body></html>"
@@ -77,9 +65,12 @@ def make_app(simulator: Simulator, injector: FaultInjector | None = None) -> web
                 raise SimError("UnknownOperationException", f"Unknown operation {target or '(no X-Amz-Target)'}")
             model = operation_model(protocol, name)
             resource = resource_arn(simulator.region, simulator.account_id, raw) if protocol.service == "logs" else None
-            denied = credential_error(request.headers.get("Authorization", ""), protocol.service, name, resource)
+            authorization = request.headers.get("Authorization", "")
+            denied = credential_error(authorization, protocol.service, name, resource)
             if denied is not None:
                 raise denied
+            if not simulator.quotas.admit(simulator.account_id, signed_region(authorization, simulator.region), name):
+                raise fault_error(THROTTLE, protocol.service, False)
             if fault == GARBAGE:
                 if injector is not None and injector.variant():
                     return web.Response(status=502, body=_BAD_GATEWAY, content_type="text/html")
