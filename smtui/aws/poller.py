@@ -237,6 +237,11 @@ class Poller:
         describe_rps = max(self.max_rps - 1 / max(self.metrics_interval, 1e-9), self.max_rps / 2)
         return max(self.interval, len(self._live) / describe_rps)
 
+    async def acquire(self) -> None:
+        """Wait for a slot of the request budget, for a call the poller does not make itself (a listing)."""
+        if self._budget is not None:
+            await self._budget.acquire()
+
     def poke(self, name: str | None = None) -> None:
         """Poll ``name`` (or every job) now instead of at its next turn."""
         for job, event in self._wake.items():

@@ -14,6 +14,8 @@ from smtui.aws.errors import MalformedResponse
 METRICS_NAMESPACE = "/aws/sagemaker/TrainingJobs"
 #: GetMetricData accepts at most this many queries in one call.
 MAX_METRIC_QUERIES = 500
+#: Jobs a SageMaker listing page holds at most (MaxResults), the API's own limit.
+LIST_PAGE = 100
 
 
 @dataclass(frozen=True)
@@ -203,7 +205,7 @@ class AwsJobSource:
 
     async def list_training_jobs(self, filters: dict[str, Any], token: str | None = None) -> dict[str, Any]:
         """One page (up to 100) of ListTrainingJobs with ``filters`` (StatusEquals, NameContains, ...)."""
-        request: dict[str, Any] = {**filters, "MaxResults": 100}
+        request: dict[str, Any] = {**filters, "MaxResults": LIST_PAGE}
         if token:
             request["NextToken"] = token
         response = await self._sagemaker.list_training_jobs(**request)
@@ -221,7 +223,7 @@ class AwsJobSource:
     async def list_tuning_training_jobs(self, name: str, token: str | None = None,
                                         status: str | None = None) -> dict[str, Any]:
         """One page (up to 100) of ListTrainingJobsForHyperParameterTuningJob, oldest job first."""
-        request: dict[str, Any] = {"HyperParameterTuningJobName": name, "MaxResults": 100,
+        request: dict[str, Any] = {"HyperParameterTuningJobName": name, "MaxResults": LIST_PAGE,
                                    "SortBy": "CreationTime", "SortOrder": "Ascending"}
         if status:
             request["StatusEquals"] = status

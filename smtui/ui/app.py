@@ -14,7 +14,7 @@ from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
 
-from smtui.aws.discovery import JobFinder
+from smtui.aws.discovery import JobFinder, listing_budget
 from smtui.aws.errors import explain
 from smtui.aws.log_tail import DEFAULT_CAPACITY
 from smtui.aws.poller import DEFAULT_MAX_RPS, JobFailed, JobUpdate, MetricsFailed, MetricsUpdate, Poller, PollerEvent
@@ -95,6 +95,9 @@ class SmtuiApp(App):
             source, self.names, self._from_poller, interval=interval, metrics_interval=metrics_interval,
             clock=self.clock, max_rps=max_rps, open_ended=True,
         )
+        if finder is not None:
+            # Listings share the polls' request budget, within their own rate.
+            finder.budget = listing_budget(self.poller.acquire)
         self.watch_screen = WatchScreen(
             self.names, subtitle=subtitle or getattr(source, "endpoint_label", ""), interval=interval,
             scope=finder.query.label() if finder is not None else None,
