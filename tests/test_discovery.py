@@ -22,7 +22,6 @@ from smtui.sim.scenarios import default_scenarios, fleet_scenarios
 
 from .conftest import CREDENTIALS, ORIGIN, fixture_realism
 
-
 #: What every listing asks for, explicitly: ListTrainingJobs' documented default order is Ascending.
 NEWEST_FIRST = {"SortBy": "CreationTime", "SortOrder": "Descending"}
 
