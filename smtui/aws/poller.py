@@ -18,7 +18,7 @@ from typing import Protocol
 
 from smtui.aws.errors import PollError, explain
 from smtui.aws.snapshot import JobEvent, JobSnapshot, MetricPoint, MetricPointsAdded, MetricStore, diff_snapshots
-from smtui.aws.source import MetricQuery
+from smtui.aws.source import MetricQuery, metric_period
 from smtui.clock import Clock, SystemClock
 
 
@@ -284,28 +284,47 @@ class Poller:
         return snapshot
 
     async def poll_metrics(self) -> None:
-        """One GetMetricData round for every job that has metrics and may have new points."""
-        wanted: list[MetricQuery] = []
-        starts: list[datetime] = []
+        """One GetMetricData round for every job that has metrics and may have new points.
+
+        A query finer than what CloudWatch still keeps at its start time gets nothing: jobs are batched by
+        the Period their start allows (:func:`~smtui.aws.source.metric_period`), one call per batch, so an
+        old job never empties a young one's batch."""
+        now = self.clock.now()
+        batches: dict[int, tuple[list[MetricQuery], list[datetime]]] = {}
         for name, snapshot in self.snapshots.items():
             if not snapshot.metric_names or name in self._metrics_done:
                 continue
             start = self.metrics.latest_timestamp(name) or snapshot.started_at
             if start is None:
                 continue
+            wanted, starts = batches.setdefault(metric_period(start, now), ([], []))
             starts.append(start)
             wanted.extend(MetricQuery(name, metric) for metric in snapshot.metric_names)
             if snapshot.is_terminal:
                 self._metrics_done.add(name)  # this round fetches its last points
-        if not wanted:
-            return
-        end = self.clock.now() + timedelta(seconds=1)
-        start = min(starts) - timedelta(seconds=1)
+        events: list[MetricPointsAdded] = []
+        failed = False
+        for period, (wanted, starts) in sorted(batches.items()):
+            got = await self._metric_batch(wanted, min(starts) - timedelta(seconds=1),
+                                           now + timedelta(seconds=1), period)
+            if got is None:
+                failed = True
+            else:
+                events += got
+        recovered = bool(batches) and not failed and self.metrics_error is not None
+        if recovered:
+            self.metrics_error = None
+        if events or recovered:
+            self.sink(MetricsUpdate(tuple(events)))
+
+    async def _metric_batch(self, wanted: list[MetricQuery], start: datetime, end: datetime,
+                            period: int) -> list[MetricPointsAdded] | None:
+        """One GetMetricData call; the points it added, or None when it failed (said to the sink)."""
         if self._budget is not None:
             await self._budget.acquire()
         self.calls += 1
         try:
-            results = await self.source.get_metric_data(wanted, start, end)
+            results = await self.source.get_metric_data(wanted, start, end, period)
         except asyncio.CancelledError:
             raise
         except Exception as exc:
@@ -315,15 +334,13 @@ class Poller:
             since = previous.since if previous and previous.kind == error.kind else self.clock.now()
             self.metrics_error = PollError(error.kind, error.message, since)
             self.sink(MetricsFailed(self.metrics_error))
-            return
+            return None
         events = []
         for query, points in results.items():
             event = self.metrics.merge(query.job, query.metric, [MetricPoint(t, float(v)) for t, v in points])
             if event is not None:
                 events.append(event)
-        recovered, self.metrics_error = self.metrics_error is not None, None
-        if events or recovered:
-            self.sink(MetricsUpdate(tuple(events)))
+        return events
 
     async def _follow(self, name: str, opening: asyncio.Semaphore, phase: float) -> None:
         wake = self._wake.setdefault(name, asyncio.Event())

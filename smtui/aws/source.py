@@ -16,6 +16,12 @@ METRICS_NAMESPACE = "/aws/sagemaker/TrainingJobs"
 MAX_METRIC_QUERIES = 500
 #: Jobs a SageMaker listing page holds at most (MaxResults), the API's own limit.
 LIST_PAGE = 100
+#: CloudWatch's retention tiers: (seconds a point of this period is kept, the period). 60-second points are
+#: kept 15 days, 300-second ones 63 days, 3,600-second ones 455 days; a query finer than what its start
+#: time still has gets no points at all.
+RETENTION_TIERS = ((15 * 86400, 60), (63 * 86400, 300), (455 * 86400, 3600))
+#: How close to the end of a tier a start time may be and still use it (a query takes a moment to arrive).
+_TIER_MARGIN = 3600
 
 
 @dataclass(frozen=True)
@@ -55,6 +61,15 @@ def epoch_timestamp(value: Any) -> datetime:
     from botocore.utils import parse_timestamp
 
     return parse_timestamp(value)
+
+
+def metric_period(start: datetime, now: datetime) -> int:
+    """The finest GetMetricData Period CloudWatch still has points of at ``start``, seen at ``now``."""
+    age = (now - start).total_seconds()
+    for kept, period in RETENTION_TIERS:
+        if age < kept - _TIER_MARGIN:
+            return period
+    return RETENTION_TIERS[-1][1]
 
 
 async def every_page(fetch: Callable[[str | None], Awaitable[dict[str, Any]]],
