@@ -16,6 +16,7 @@ from smtui.aws.log_streams import LIST_COMPLETE, LIST_INCOMPLETE
 from smtui.aws.log_tail import LOG_GROUP, LOOKBACK_MS, SETTLE, LogTail
 from smtui.aws.source import AwsJobSource, AwsOptions
 from smtui.clock import FrozenClock
+from smtui.sim import Realism, Simulator, start_in_thread
 from tests.conftest import CREDENTIALS, ORIGIN
 from tests.log_oracle import newest_events
 
@@ -404,3 +405,45 @@ async def test_moto_the_newest_lines_and_what_follows(moto_url):
     assert first == [f"{h} event {i}" for i in range(110, 160) for h in ("o-1", "o-2")]
     assert [line.message for line in tail.buffer.lines] == [f"{h} event {i}" for i in range(130, 180)
                                                             for h in ("o-1", "o-2")]
+
+
+class Expiring:
+    """A source whose clock moves past the token lifetime before every call that carries a token."""
+
+    def __init__(self, source, clock, ttl: float) -> None:
+        self.source, self.clock, self.ttl = source, clock, ttl
+        self.refused = 0
+
+    async def describe_log_streams(self, *args, **kwargs):
+        return await self.source.describe_log_streams(*args, **kwargs)
+
+    async def filter_log_events(self, group, prefix, pattern, token=None, *args, **kwargs):
+        if token:
+            self.clock.advance(self.ttl + 1)
+        try:
+            return await self.source.filter_log_events(group, prefix, pattern, token, *args, **kwargs)
+        except ClientError as error:
+            self.refused += error.response["Error"]["Code"] == "InvalidParameterException"
+            raise
+
+
+async def test_expired_tokens_are_found_again_by_timestamp(clock):
+    simulator = Simulator(clock, origin=ORIGIN, tuning=[], realism=Realism().with_changes(token_ttl=60.0))
+    clock.set(ORIGIN + timedelta(seconds=1500))
+    with start_in_thread(simulator) as running:
+        async with AwsJobSource(options(running.url)) as aws:
+            source = Expiring(aws, clock, 60.0)
+            tail = LogTail(source, MISTRAL, capacity=1000, clock=clock, budget=None)
+            tail.set_job(await aws.describe_training_job(MISTRAL))
+            await tail.read_round()
+            assert tail.error is None and tail.loaded and source.refused >= 2
+            # Every token of the search expired: each page was searched again from the oldest event held, and
+            # the lines are the newest 1000 when the search began.
+            assert len(tail.buffer) == 1000
+            refused = source.refused
+            clock.advance(1800)  # half an hour without a read: the next one takes several pages
+            await tail.read_round()
+            assert tail.error is None and source.refused > refused
+            lines = tail.buffer.lines
+            assert len({(line.timestamp, line.host_index, line.sequence) for line in lines}) == len(lines) == 1000
+            assert shown(tail) == expected(simulator, MISTRAL, 1000)

@@ -92,8 +92,11 @@ class Scan:
         self.calls = 0
         self.done = False
         self._keys: set[str] = set()
-        #: The oldest (newest first) or newest (oldest first) timestamp taken: where a restart resumes.
+        #: The oldest (newest first) or newest (oldest first) timestamp taken: where a restart resumes, and how
+        #: many events of that millisecond were taken (a restarted search meets them again first).
         self._edge: int | None = None
+        self._at_edge = 0
+        self._again = 0
         self._restarts = 0
 
     @property
@@ -113,7 +116,7 @@ class Scan:
         sent = self.token
         limit = None
         if self.want is not None and not self.ascending:
-            limit = max(1, min(MAX_PAGE, self.want - self.taken))
+            limit = max(1, min(MAX_PAGE, self.want - self.taken + self._again))
         try:
             self.calls += 1
             page = await self.fetch(sent, self.start, self.end, self.newest_first, limit)
@@ -133,10 +136,14 @@ class Scan:
             fresh = fresh[: self.want - self.taken]
         if fresh:
             self._restarts = 0
+            self._again = 0
             self._keys.update(e.key for e in fresh)
             self.taken += len(fresh)
-            edge = (min if self.reversed else max)(e.timestamp for e in fresh)
-            self._edge = edge if self._edge is None else (min if self.reversed else max)(self._edge, edge)
+            farther = min if self.reversed else max
+            edge = farther(e.timestamp for e in fresh)
+            if self._edge is None or farther(self._edge, edge) != self._edge:
+                self._edge, self._at_edge = edge, 0
+            self._at_edge += sum(1 for e in fresh if e.timestamp == self._edge)
         token = page.get("nextToken")
         self.token = token if isinstance(token, str) and token else None
         if self.token is None or self.token == sent:
@@ -151,6 +158,7 @@ class Scan:
         if self._restarts > MAX_RESTARTS:
             raise TokenRefused("CloudWatch Logs kept refusing the search's pagination token")
         self.token = None
+        self._again = self._at_edge
         if self._edge is not None:
             if self.reversed:
                 self.end = self._edge  # endTime is inclusive: the events of that millisecond not yet taken
