@@ -34,7 +34,7 @@ JOBS = ("bert-base-finetune-imdb", OOM, "resnet50-spot-imagenet", "xgboost-churn
 #: When the OOM job fails, and when its containers' streams start (it enters Training).
 OOM_FAILS = ORIGIN + timedelta(seconds=900)
 WHISPER_TRAINS = ORIGIN + timedelta(seconds=540)
-#: A moment when every scripted job but one has logged (whisper is still pulling its image).
+#: A moment when every scripted job has logged, some of them ended, the rest still writing.
 EVERY_JOB_LOGS = ORIGIN + timedelta(seconds=1500)
 
 
