@@ -13,6 +13,11 @@ ORIGIN = datetime(2026, 11, 26, 10, 0, 0, tzinfo=timezone.utc)
 CREDENTIALS = ("testing", "testing")
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "clients: runs clients no one here wrote (SageMaker SDK, AWS CLI) against "
+                                       "the simulator; they install into .pytest_cache once (deselect: -m 'not clients')")
+
+
 @pytest.fixture(autouse=True)
 def isolated_environment(monkeypatch, tmp_path):
     """Nothing from the developer's own AWS setup, and UTC wall clock for stable output."""

@@ -138,9 +138,9 @@ async def fault_free_reading(url: str, names: list[str], simulator: Simulator):
         snapshots = {n: JobSnapshot.from_response(n, await source.describe_training_job(n), simulator.clock.now())
                      for n in names}
         queries = [MetricQuery(n, m) for n in names for m in snapshots[n].metric_names]
-        # From before the oldest job started training (the Trainium job, days before the origin): the app keeps
+        # From before the oldest job started training (the one that ran three weeks before the origin): the app keeps
         # every point since each job's TrainingStartTime.
-        series = await source.get_metric_data(queries, ORIGIN - timedelta(days=4), simulator.clock.now() + timedelta(seconds=1))
+        series = await source.get_metric_data(queries, ORIGIN - timedelta(days=30), simulator.clock.now() + timedelta(seconds=1))
     return snapshots, series
 
 

@@ -242,7 +242,8 @@ def test_speed_compresses_real_time(clock):
         b = slow.describe_training_job({"TrainingJobName": name})
         assert [t["Status"] for t in a["SecondaryStatusTransitions"]] == [
             t["Status"] for t in b["SecondaryStatusTransitions"]]
-        assert a["CreationTime"] == ORIGIN + (b["CreationTime"] - ORIGIN) / 10
+        ago = timedelta(seconds=fast.scenarios[name].ago)  # real time, which speed does not compress
+        assert a["CreationTime"] == ORIGIN - ago + (b["CreationTime"] + ago - ORIGIN) / 10
     points = fast.get_metric_data({"MetricDataQueries": [metric_query("bert-base-finetune-imdb", "train:loss")],
                                    "StartTime": ORIGIN, "EndTime": ORIGIN + timedelta(hours=1),
                                    "ScanBy": "TimestampAscending"})["MetricDataResults"][0]["Timestamps"]
@@ -338,11 +339,11 @@ def test_list_training_jobs_filters_sorts_and_pages(full_sim, clock):
     sm = client(sim)
     clock.set(ORIGIN + timedelta(seconds=1500))
     existing = created_by(sim, 1500)
-    # The nine standalone jobs and the eleven training jobs the tuning job has launched by then.
-    assert len(existing) == 20 and set(existing) - set(sim.job_names()) <= set(tuning_children(sim))
+    # The ten standalone jobs and the eleven training jobs the tuning job has launched by then.
+    assert len(existing) == 21 and set(existing) - set(sim.job_names()) <= set(tuning_children(sim))
     everything = sm.list_training_jobs(MaxResults=100)["TrainingJobSummaries"]
     pages = list(sm.get_paginator("list_training_jobs").paginate(PaginationConfig={"PageSize": 3}))
-    assert [len(p["TrainingJobSummaries"]) for p in pages] == [3, 3, 3, 3, 3, 3, 2]
+    assert [len(p["TrainingJobSummaries"]) for p in pages] == [3, 3, 3, 3, 3, 3, 3]
     paged = [s for page in pages for s in page["TrainingJobSummaries"]]
     assert paged == everything and sorted(s["TrainingJobName"] for s in paged) == sorted(existing)
     created = [s["CreationTime"] for s in paged]
@@ -378,10 +379,10 @@ def test_list_training_jobs_filters_sorts_and_pages(full_sim, clock):
         *hpo_where("CreationTime", lambda t: t > after)}
     assert set(names(CreationTimeBefore=before)) == {
         "mistral-7b-sft-distributed", "llama-finetune-full-config", "llama2-70b-pretrain-trn1",
-        *hpo_where("CreationTime", lambda t: t < before)}
+        "t5-base-summarize-xsum", *hpo_where("CreationTime", lambda t: t < before)}
     # The long jobs last changed when their image pulls finished; the tuning job's first five had ended by then.
     assert set(names(LastModifiedTimeBefore=ORIGIN)) == {"llama-finetune-full-config", "mistral-7b-sft-distributed",
-                                                         "llama2-70b-pretrain-trn1",
+                                                         "llama2-70b-pretrain-trn1", "t5-base-summarize-xsum",
                                                          *hpo_where("LastModifiedTime", lambda t: t < ORIGIN)}
     assert len(hpo_where("LastModifiedTime", lambda t: t < ORIGIN)) == 5
     late = ORIGIN + timedelta(seconds=1300)
@@ -566,7 +567,7 @@ async def test_through_aiobotocore(full_sim, clock):
         paginator = sm.get_paginator("list_training_jobs")
         names = [s["TrainingJobName"] async for page in paginator.paginate(PaginationConfig={"PageSize": 5})
                  for s in page["TrainingJobSummaries"]]
-        assert sorted(names) == sorted(created_by(sim, 0)) and len(names) == 17
+        assert sorted(names) == sorted(created_by(sim, 0)) and len(names) == 18
         await sm.stop_training_job(TrainingJobName="bert-base-finetune-imdb")
         assert (await sm.describe_training_job(TrainingJobName="bert-base-finetune-imdb"))[
             "TrainingJobStatus"] == "Stopping"
@@ -625,8 +626,8 @@ async def test_serve_runs_until_cancelled(clock):
                                           **KEYS) as sm:
         listed = await sm.list_training_jobs(MaxResults=100)
         tuning = await sm.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName="xgboost-churn-hpo")
-    # The nine standalone jobs and the eight the tuning job had launched by the origin.
-    assert len(listed["TrainingJobSummaries"]) == 17
+    # The ten standalone jobs and the eight the tuning job had launched by the origin.
+    assert len(listed["TrainingJobSummaries"]) == 18
     assert tuning["HyperParameterTuningJobStatus"] == "InProgress"
     task.cancel()
     with pytest.raises(asyncio.CancelledError):

@@ -28,7 +28,7 @@ WHISPER = "whisper-small-finetune-cv"
 #: Streams each job has at the origin: those in Training or past it, a stream per instance and attempt.
 STREAMS_AT_ORIGIN = {"bert-base-finetune-imdb": 1, OOM: 0, "resnet50-spot-imagenet": 1, "xgboost-churn-stopped": 1,
                      "gpt2-pretrain-maxruntime": 1, MISTRAL: 4, "llama-finetune-full-config": 4, WHISPER: 0,
-                     BIG: 256}
+                     BIG: 256, "t5-base-summarize-xsum": 1}
 
 
 @contextlib.asynccontextmanager
@@ -406,6 +406,8 @@ def test_metric_lines_carry_the_values_cloudwatch_reports(speed):
     simulator = Simulator(clock, origin=ORIGIN, speed=speed, realism=fixture_realism())
     start, end = ORIGIN - timedelta(seconds=3600 / speed), ORIGIN + timedelta(seconds=3620 / speed)
     for name, scenario in simulator.scenarios.items():
+        if scenario.ago:
+            continue  # it ran weeks before the window
         events = lines(simulator, f"{name}/algo-1-", start, end)
         others = [e for host in range(2, min(scenario.instance_count, 3) + 1)
                   for e in lines(simulator, f"{name}/algo-{host}-", start, end)]

@@ -164,6 +164,14 @@ def channel(scenario: Scenario, world: World, name: str) -> dict[str, Any]:
     return entry
 
 
+def tags(scenario: Scenario) -> list[dict[str, str]]:
+    """The job's tags, as ListTags returns them: the team's own, and the tuning job's for its training jobs."""
+    out = [{"Key": "project", "Value": scenario.project}, {"Key": "team", "Value": "ml-platform"}]
+    if scenario.tuning_job:
+        out.append({"Key": "sagemaker:hyper-parameter-tuning-job", "Value": scenario.tuning_job})
+    return out
+
+
 def summary(response: dict[str, Any]) -> dict[str, Any]:
     """The ListTrainingJobs entry of a described job."""
     keys = ("TrainingJobName", "TrainingJobArn", "CreationTime", "TrainingEndTime", "LastModifiedTime",

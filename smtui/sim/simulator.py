@@ -11,18 +11,21 @@ from smtui.clock import Clock, SystemClock
 from smtui.sim.cwlogs import describe_log_streams
 from smtui.sim.jobs import describe as describe_job
 from smtui.sim.jobs import summary as job_summary
-from smtui.sim.metrics import get_metric_data
-from smtui.sim.tuningjobs import describe as describe_tuning_job
-from smtui.sim.tuningjobs import list_training_jobs as list_tuning_children
-from smtui.sim.tuningjobs import not_found as tuning_job_not_found
+from smtui.sim.jobs import tags as job_tags
 from smtui.sim.lifecycle import Playback, World, play
 from smtui.sim.log_filter import filter_log_events
 from smtui.sim.log_pages import get_log_events
 from smtui.sim.log_streams import LogBook
+from smtui.sim.metric_queries import get_metric_statistics, list_metrics
+from smtui.sim.metrics import get_metric_data
 from smtui.sim.quotas import RequestQuotas
 from smtui.sim.realism import Realism
 from smtui.sim.scenarios import Scenario, default_scenarios
 from smtui.sim.tuning import TuningJob, default_tuning_jobs
+from smtui.sim.tuningjobs import created_at
+from smtui.sim.tuningjobs import describe as describe_tuning_job
+from smtui.sim.tuningjobs import list_training_jobs as list_tuning_children
+from smtui.sim.tuningjobs import not_found as tuning_job_not_found
 from smtui.sim.wire import SageMakerPage, SimError, parse_timestamp, validation_error
 
 #: What SageMaker says about a job it does not know.
@@ -219,13 +222,40 @@ class Simulator:
         playback = self._playback(scenario, moment) if scenario is not None else None
         return (scenario, playback) if playback is not None else None
 
+    def list_tags(self, params: dict) -> dict:
+        """ListTags of a training job or tuning job (what ``Estimator.attach`` reads)."""
+        with self._lock:
+            now = self._advance()
+            arn = params.get("ResourceArn", "")
+            prefix = f"arn:aws:sagemaker:{self.region}:{self.account_id}:"
+            kind, _, name = arn.removeprefix(prefix).partition("/") if arn.startswith(prefix) else ("", "", "")
+            if kind == "training-job" and self._lookup(name, now) is not None:
+                return {"Tags": job_tags(self.scenarios[name])}
+            tuning = self.tuning_jobs.get(name) if kind == "hyper-parameter-tuning-job" else None
+            if tuning is not None and now >= created_at(tuning, self.world):
+                return {"Tags": job_tags(self.scenarios[tuning.children[0].name])}
+            raise validation_error(NOT_FOUND)
+
     # -- CloudWatch --------------------------------------------------------------------
+
+    def get_metric_statistics(self, params: dict) -> dict:
+        """GetMetricStatistics (see :mod:`smtui.sim.metric_queries`)."""
+        with self._lock:
+            now = self._advance()
+            return get_metric_statistics(params, self._lookup, self.world, now, tiers=self.realism.retention_tiers)
+
+    def list_metrics(self, params: dict) -> dict:
+        """ListMetrics over every job's training metrics."""
+        with self._lock:
+            now = self._advance()
+            return list_metrics(params, self.scenarios, self._lookup, self.world, now,
+                                tiers=self.realism.retention_tiers)
 
     def get_metric_data(self, params: dict) -> dict:
         """GetMetricData over the jobs' training metrics (see :mod:`smtui.sim.metrics`)."""
         with self._lock:
             now = self._advance()
-            return get_metric_data(params, self._lookup, self.world, now)
+            return get_metric_data(params, self._lookup, self.world, now, tiers=self.realism.retention_tiers)
 
     # -- CloudWatch Logs ---------------------------------------------------------------
 
