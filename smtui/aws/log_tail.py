@@ -23,9 +23,11 @@ Every read is one FilterLogEvents search over the prefix ``JOB/`` (see
 - **Following** is a search oldest first from a little before the newest
   event held (``aws logs tail --follow`` does this, from the newest event's
   millisecond): one call a round while fewer than a page's worth arrive, so
-  5 s rounds cost 12 calls a minute for any instance count. The
-  window reaches ``LOOKBACK_MS`` back, for events the service takes in after
-  newer ones; eventIds keep those already held from coming twice.
+  5 s rounds cost 12 calls a minute for any instance count. The window
+  reaches ``LOOKBACK_MS`` back, for events the service takes in after newer
+  ones; eventIds keep those already held from coming twice. While nothing
+  comes (a job uploading, or hung), the window still starts at most
+  ``QUIET_REACH_MS`` before the clock, so a long silence costs no more pages.
 - A token that expires inside a search is replaced by a new search from the
   timestamp reached (see :class:`~smtui.aws.log_search.Scan`).
 - **Streams** are listed (DescribeLogStreams, every page) only for what a
@@ -33,7 +35,7 @@ Every read is one FilterLogEvents search over the prefix ``JOB/`` (see
   listed until every instance has its stream (InstanceCount of the
   description; ``JOB/ssm`` is not an instance), then again only when the
   secondary status changes, at most once a minute. A job whose containers
-  have not started is not read at all.
+  have not started is only listed (every 15 s) until its first stream comes.
 - **Once the job has ended**, a read that starts ``SETTLE`` seconds after its
   end (so the last lines have reached the service) is the last one:
   :attr:`LogTail.done` turns true and no call is made after it.
