@@ -30,7 +30,7 @@ OOM = "llama3-8b-lora-oom"
 WHISPER = "whisper-small-finetune-cv"
 #: The standalone scripted jobs.
 JOBS = ("bert-base-finetune-imdb", OOM, "resnet50-spot-imagenet", "xgboost-churn-stopped", "gpt2-pretrain-maxruntime",
-        MISTRAL, "llama-finetune-full-config", WHISPER, BIG)
+        MISTRAL, "llama-finetune-full-config", WHISPER, BIG, "t5-base-summarize-xsum")
 #: When the OOM job fails, and when its containers' streams start (it enters Training).
 OOM_FAILS = ORIGIN + timedelta(seconds=900)
 WHISPER_TRAINS = ORIGIN + timedelta(seconds=540)
