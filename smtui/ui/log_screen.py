@@ -62,7 +62,8 @@ class LogScreen(Screen[None]):
         yield Static(id="logs-title", markup=False)
         yield Static(id="logs-empty", markup=False)
         yield LogView(id="log")
-        yield Input(id="log-search", placeholder="/ search the loaded lines · Enter next hit · n N · Escape closes")
+        yield Input(id="log-search",
+                    placeholder="/ search the loaded lines · Enter keeps it (n N: next, previous hit) · Escape clears")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -150,6 +151,10 @@ class LogScreen(Screen[None]):
 
     @on(Input.Submitted, "#log-search")
     def _search_submitted(self) -> None:
+        # As the job filter's Enter: the search stays (the title says it), the keys go back to the lines.
+        search = self.query_one("#log-search", Input)
+        search.display = False
+        self.query_one(LogView).focus()
         self.action_next_match()
 
     def on_log_view_follow_changed(self) -> None:
@@ -159,9 +164,14 @@ class LogScreen(Screen[None]):
 
     def action_back(self) -> None:
         search = self.query_one("#log-search", Input)
-        if search.has_focus:
+        view = self.query_one(LogView)
+        if search.has_focus or view.search:
+            # As the job filter's: Escape clears the search first; the next one goes back to the jobs.
+            search.value = ""  # Input.Changed clears the view's search
+            view.search = ""
             search.display = False
-            self.query_one(LogView).focus()
+            view.focus()
+            self._update_title()
             return
         # Logs are read only while they are looked at.
         self.workers.cancel_node(self)

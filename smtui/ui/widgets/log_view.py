@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from rich.cells import cell_len
 from rich.text import Text
+from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -47,6 +48,11 @@ class LogView(ScrollView, can_focus=True):
         "logview--muted", "logview--match", "logview--current"}
     """Host colours (`logview--host-primary` …), `--muted` for times and separators, `--match` and
     `--current` for search hits."""
+
+    BINDINGS = [
+        Binding("j", "scroll_down", "Down", show=False),
+        Binding("k", "scroll_up", "Up", show=False),
+    ]
 
     wrap: reactive[bool] = reactive(False)
     timestamps: reactive[bool] = reactive(False)
@@ -170,15 +176,45 @@ class LogView(ScrollView, can_focus=True):
         self.refresh()
 
     def watch_follow(self, follow: bool) -> None:
-        if follow:
+        # Only when not at the end already: following resumed by a scroll that reached the end is
+        # set from inside that scroll (an animation's last step), which must not be stopped from there.
+        if follow and self.scroll_y < self.max_scroll_y:
             self._scroll_quietly(self.max_scroll_y)
         self.post_message(self.FollowChanged())
 
     def watch_scroll_y(self, old: float, new: float) -> None:
         super().watch_scroll_y(old, new)
         if not self._moving:
-            # Scrolling up pauses following; coming back down to the end resumes it.
-            self.follow = new >= self.max_scroll_y
+            # Scrolling up pauses following; coming back down to the end resumes it. A move the other
+            # way (the pane grew and the end came up to meet it) leaves following as it was.
+            at_end = new >= self.max_scroll_y
+            if at_end and new > old:
+                self.follow = True
+            elif not at_end and new < old:
+                self.follow = False
+
+    # -- keys ------------------------------------------------------------------------
+    # The keys scroll at once instead of animating: lines arriving during an animated scroll move
+    # its end, so the scroll would stop short of the newest line and leave following paused.
+
+    def action_scroll_end(self) -> None:
+        self.follow = True
+
+    def action_scroll_home(self) -> None:
+        self.follow = False
+        self.scroll_home(animate=False)
+
+    def action_scroll_up(self) -> None:
+        self.scroll_up(animate=False)
+
+    def action_scroll_down(self) -> None:
+        self.scroll_down(animate=False)
+
+    def action_page_up(self) -> None:
+        self.scroll_page_up(animate=False)
+
+    def action_page_down(self) -> None:
+        self.scroll_page_down(animate=False)
 
     def on_resize(self) -> None:
         self._relayout()
