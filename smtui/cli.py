@@ -161,6 +161,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help="start each line with the event's time (UTC, ISO 8601, milliseconds)")
     logs.add_argument("--interval", type=interval, default=5.0, metavar="SECONDS",
                       help="seconds between two reads with --follow (default: 5, at least 1)")
+    logs.add_argument("--show-secrets", action="store_true",
+                      help="print what looks like a secret in a line (access keys, tokens, passwords, private keys) "
+                           "instead of hiding it")
     _add_aws_options(logs)
 
     wait = commands.add_parser(
@@ -256,7 +259,7 @@ def run_logs(args: argparse.Namespace) -> int:
     from smtui.commands.logs import Request, run
 
     request = Request(name, lines=args.lines, follow=args.follow, interval=args.interval, pattern=args.filter)
-    return run(options, request, timestamps=args.timestamps)
+    return run(options, request, timestamps=args.timestamps, reveal=args.show_secrets)
 
 
 def run_wait(args: argparse.Namespace) -> int:

@@ -22,6 +22,7 @@ from typing import Any, Protocol
 
 from smtui.aws.errors import NOT_FOUND, PollError, explain
 from smtui.aws.source import every_page
+from smtui.present.secrets import PrivateKeyLines
 
 #: Where SageMaker sends training containers' output.
 LOG_GROUP = "/aws/sagemaker/TrainingJobs"
@@ -60,6 +61,8 @@ class LogLine:
     sequence: int
     host: str = field(compare=False)
     message: str = field(compare=False)
+    #: The line is inside a private key printed over several lines: shown hidden as a whole unless secrets are.
+    hidden: bool = field(default=False, compare=False)
 
     @property
     def time(self) -> datetime:
@@ -155,6 +158,8 @@ class StreamState:
     caught_up: bool = False
     #: The oldest timestamp read, when older events were left unread; None when read from its start.
     floor: int | None = None
+    #: Whether the lines read are inside a private key printed line by line.
+    keys: PrivateKeyLines = field(default_factory=PrivateKeyLines, repr=False)
 
 
 @dataclass(frozen=True)
@@ -238,8 +243,9 @@ class LogTail:
             events = response.get("events") or []
             lines = []
             for event in events:
-                lines.append(LogLine(_timestamp(event), state.host_index, state.count, state.host,
-                                     str(event.get("message", "")).rstrip("\n")))
+                message = str(event.get("message", "")).rstrip("\n")
+                lines.append(LogLine(_timestamp(event), state.host_index, state.count, state.host, message,
+                                     state.keys.hidden(message)))
                 state.count += 1
             if first and events and (len(events) >= first_read or _page_bytes(events) >= _CUT_PAGE_BYTES):
                 # Older events were left unread. Those sharing the oldest read millisecond may be among
@@ -319,7 +325,8 @@ class LogTail:
 
 
 def _page_bytes(events: list[dict]) -> int:
-    return sum(len(str(event.get("message", "")).encode()) + 26 for event in events)
+    # A message can hold a lone surrogate (JSON allows "\ud800"), which strict UTF-8 cannot encode.
+    return sum(len(str(event.get("message", "")).encode("utf-8", "surrogatepass")) + 26 for event in events)
 
 
 def _timestamp(event: dict) -> int:

@@ -25,6 +25,7 @@ from smtui.aws.log_tail import LOG_GROUP, LogBuffer, LogLine, LogTail, split_str
 from smtui.aws.source import every_page
 from smtui.commands.exits import CommandFailed
 from smtui.commands.log_printer import OutputClosed, Printer
+from smtui.present.secrets import PrivateKeyLines
 
 #: TrainingJobStatus values after which a job writes nothing more.
 TERMINAL = frozenset({"Completed", "Failed", "Stopped"})
@@ -130,6 +131,8 @@ class LogsCommand:
         self.sleep = sleep
         self.tail = LogTail(self.source, request.job, capacity=request.lines)
         self._warned: str | None = None
+        #: Per stream, whether the events searched are inside a private key printed line by line.
+        self._keys: dict[str, PrivateKeyLines] = {}
 
     def note(self, text: str) -> None:
         """One line for the person running the command, on standard error."""
@@ -252,10 +255,12 @@ class LogsCommand:
 
     def _print_events(self, events: list[dict]) -> None:
         rows = []
-        for event in events:
-            host, _ = split_stream_name(self.request.job, str(event.get("logStreamName", "")))
-            rows.append((_event_time(event), host, self.tail.host_index(host),
-                         str(event.get("message", "")).rstrip("\n")))
+        for event in sorted(events, key=_event_time):
+            stream = str(event.get("logStreamName", ""))
+            host, _ = split_stream_name(self.request.job, stream)
+            message = str(event.get("message", "")).rstrip("\n")
+            keys = self._keys.setdefault(stream, PrivateKeyLines())
+            rows.append((_event_time(event), host, self.tail.host_index(host), message, keys.hidden(message)))
         rows.sort(key=lambda row: (row[0], row[2]))
         self.printer.know(row[1] for row in rows)
         self.printer.write(rows)
@@ -357,7 +362,7 @@ def _silence_stdout() -> None:
         pass
 
 
-def run(options: Any, request: Request, *, timestamps: bool = False) -> int:
+def run(options: Any, request: Request, *, timestamps: bool = False, reveal: bool = False) -> int:
     """``smtui logs``: returns the exit code; raises :class:`CommandFailed` for one-line failures."""
     out = sys.stdout
     reconfigure = getattr(out, "reconfigure", None)
@@ -367,7 +372,7 @@ def run(options: Any, request: Request, *, timestamps: bool = False) -> int:
         except (ValueError, OSError):
             pass
     color = out.isatty() and not os.environ.get("NO_COLOR")
-    printer = Printer(out, timestamps=timestamps, color=color)
+    printer = Printer(out, timestamps=timestamps, color=color, reveal=reveal)
     try:
         return asyncio.run(_main(options, request, printer))
     except OutputClosed:

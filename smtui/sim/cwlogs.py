@@ -121,7 +121,7 @@ def _event(stream: Stream, timestamp: int, message: str) -> dict[str, Any]:
 
 
 def _size(message: str) -> int:
-    return len(message.encode("utf-8")) + EVENT_OVERHEAD
+    return len(message.encode("utf-8", "surrogatepass")) + EVENT_OVERHEAD  # a message may carry "\ud800"
 
 
 def get_log_events(params: dict, book: LogBook, stops: Mapping[str, float], now: datetime) -> dict:

@@ -41,6 +41,7 @@ class LogScreen(Screen[None]):
         Binding("n", "next_match", "Next", show=False),
         Binding("N", "previous_match", "Previous", show=False),
         Binding("r", "reread", "Reread", show=False),
+        Binding("s", "toggle_secrets", "Secrets"),
         Binding("g,home", "top", "Top", show=False),
         Binding("G,end", "bottom", "End", show=False),
         Binding("q", "app.quit", "Quit"),
@@ -67,7 +68,10 @@ class LogScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one(LogView).focus()
+        view = self.query_one(LogView)
+        # Secrets are shown here when they are on the main screen: one switch for the whole app.
+        view.reveal = bool(getattr(getattr(self.app, "watch_screen", None), "reveal_secrets", False))
+        view.focus()
         self._update_view()
         self.follow_logs()
 
@@ -186,6 +190,16 @@ class LogScreen(Screen[None]):
         view = self.query_one(LogView)
         view.wrap = not view.wrap
         self._update_title()
+
+    def action_toggle_secrets(self) -> None:
+        main = getattr(self.app, "watch_screen", None)
+        toggle = getattr(main, "action_toggle_secrets", None)
+        if toggle is not None:
+            toggle()  # the main screen's switch (and its notification), so both screens agree
+            self.query_one(LogView).reveal = main.reveal_secrets
+        else:
+            view = self.query_one(LogView)
+            view.reveal = not view.reveal
 
     def action_toggle_timestamps(self) -> None:
         view = self.query_one(LogView)

@@ -17,6 +17,7 @@ from textual.strip import Strip
 
 from smtui.aws.log_tail import LogLine
 from smtui.present.formatting import visible
+from smtui.present.secrets import MASK, mask_text
 
 #: Host colours, in turn (algo-1 takes the first).
 HOST_ROLES = ("primary", "success", "warning", "accent", "secondary", "error")
@@ -59,6 +60,8 @@ class LogView(ScrollView, can_focus=True):
     search: reactive[str] = reactive("")
     #: Whether new lines scroll into view; scrolling up pauses it, reaching the end resumes it.
     follow: reactive[bool] = reactive(True)
+    #: Whether secrets in the lines (keys, tokens, passwords) are shown instead of hidden.
+    reveal: reactive[bool] = reactive(False)
 
     class FollowChanged(Message):
         """Following started or paused (the user scrolled up, or back to the end)."""
@@ -96,7 +99,8 @@ class LogView(ScrollView, can_focus=True):
     def _message(self, line: LogLine) -> str:
         message = self._messages.get(line)
         if message is None:
-            message = self._messages[line] = visible(line.message.expandtabs(8))
+            shown = line.message if self.reveal else MASK if line.hidden else mask_text(line.message)
+            message = self._messages[line] = visible(shown.expandtabs(8))
         return message
 
     def _prefix(self, line: LogLine) -> str:
@@ -170,6 +174,10 @@ class LogView(ScrollView, can_focus=True):
     def watch_timestamps(self) -> None:
         self.watch_wrap()
 
+    def watch_reveal(self) -> None:
+        self._messages = {}
+        self.watch_wrap()
+
     def watch_search(self) -> None:
         self._find_matches()
         self.current_match = None
@@ -222,8 +230,12 @@ class LogView(ScrollView, can_focus=True):
     # -- search ----------------------------------------------------------------------
 
     def _find_matches(self) -> None:
-        needle = self.search.lower()
-        self._matches = [i for i in range(len(self.lines)) if needle in self.lines[i].message.lower()] if needle else []
+        # The lines as shown: a hidden secret is not found by searching for it.
+        needle = visible(self.search).lower()
+        if not needle:
+            self._matches = []
+            return
+        self._matches = [i for i, line in enumerate(self.lines) if needle in self._message(line).lower()]
 
     @property
     def match_count(self) -> int:
