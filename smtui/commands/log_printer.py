@@ -7,15 +7,12 @@ from datetime import datetime, timezone
 from typing import TextIO
 
 from smtui.aws.log_tail import LogLine
+from smtui.commands.output import write_error
 from smtui.present.formatting import visible
 from smtui.present.secrets import MASK, mask_text
 
 #: ANSI foreground colours of the host prefixes, by host number.
 COLORS = ("36", "33", "32", "35", "34", "96", "93", "92", "95", "94")
-
-
-class OutputClosed(Exception):
-    """Standard output was closed by its reader (``smtui logs JOB | head``)."""
 
 
 def clean(text: str) -> str:
@@ -72,8 +69,8 @@ class Printer:
             if chunk:
                 self.out.write("".join(chunk))
             self.out.flush()
-        except BrokenPipeError:
-            raise OutputClosed from None
+        except OSError as exc:  # the reader went away (OutputClosed), or the disk is full (OutputFailed)
+            raise write_error(exc) from None
         return count
 
     def write_lines(self, lines: Iterable[LogLine]) -> int:
