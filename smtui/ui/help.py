@@ -25,7 +25,8 @@ KEYS = (
     ("x", "stop the selected job, after a confirmation (not with --read-only)"),
     ("a", "watch another job, by name"),
     ("d  Delete", "stop watching the selected job (the job itself goes on)"),
-    ("c  u", "copy the job's ARN / its console URL (through the terminal, over SSH too)"),
+    ("c  u", "send the job's ARN / its console URL to the terminal's clipboard (OSC 52, over SSH too; "
+             "tmux passes it on only with set-clipboard on)"),
     ("r", "poll the selected job now"),
     ("s", "show / hide values that look like secrets (tokens, passwords, keys)"),
     ("Ctrl+P", "command palette: jump to a job, change theme"),
