@@ -15,9 +15,10 @@ from __future__ import annotations
 import asyncio
 import bisect
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import partial
 from typing import Any, Protocol
 
 from smtui.aws.errors import NOT_FOUND, PollError, explain
@@ -208,16 +209,18 @@ class LogTail:
             self._hosts[host] = int(match.group(1)) - 1 if match else 1000 + len(self._hosts)
         return self._hosts[host]
 
-    async def _call(self, call):
+    async def _call(self, call: Callable[[], Awaitable[dict]]) -> dict:
+        """``call()`` once the budget allows. The call is made only then: a coroutine made before the wait
+        would never be awaited when the wait is cancelled (the screen closing), and Python warns of that."""
         if self._budget is not None:
             await self._budget()
         self.calls += 1
-        return await call
+        return await call()
 
     async def list_streams(self) -> None:
         """Every page of DescribeLogStreams for the job's prefix; new streams are added."""
         async for page in every_page(
-                lambda token: self._call(self.source.describe_log_streams(self.group, self.job + "/", token)),
+                lambda token: self._call(partial(self.source.describe_log_streams, self.group, self.job + "/", token)),
                 key="nextToken"):
             for stream in page.get("logStreams", ()):
                 name = stream.get("logStreamName")
@@ -238,8 +241,9 @@ class LogTail:
         added = 0
         for _ in range(MAX_PAGES_PER_ROUND):
             first = state.token is None
-            response = await self._call(self.source.get_log_events(
-                self.group, state.name, token=state.token, newest=first, limit=first_read if first else None))
+            response = await self._call(partial(
+                self.source.get_log_events, self.group, state.name, token=state.token, newest=first,
+                limit=first_read if first else None))
             events = response.get("events") or []
             lines = []
             for event in events:
