@@ -10,13 +10,13 @@ so polls of one job never overlap.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Protocol
+from typing import Protocol, TypeVar
 
-from smtui.aws.errors import PollError, explain
+from smtui.aws.errors import NETWORK, PollError, explain
 from smtui.aws.snapshot import JobEvent, JobSnapshot, MetricPoint, MetricPointsAdded, MetricStore, diff_snapshots
 from smtui.aws.source import MetricQuery
 from smtui.clock import Clock, SystemClock
@@ -64,6 +64,7 @@ class MetricsFailed:
 
 
 PollerEvent = JobUpdate | JobFailed | MetricsUpdate | MetricsFailed
+T = TypeVar("T")
 
 #: Requests per second all polls share unless told otherwise: a few, well inside SageMaker's rate limits.
 DEFAULT_MAX_RPS = 5.0
@@ -108,6 +109,11 @@ class Poller:
         open_ended: keep running when every job has ended, for jobs that
             :meth:`add` brings in later (an app); otherwise :meth:`run` returns
             then (a command waiting for jobs to end).
+        patience: seconds a call may take before its job is reported as not
+            answering (the call goes on, and its own answer or error follows);
+            by default the source's ``call_timeout``. botocore's retries of a
+            dead or hung endpoint can take minutes: this bounds how late a job
+            shows an outage, to an interval plus one call's timeout.
     """
 
     def __init__(
@@ -121,6 +127,7 @@ class Poller:
         clock: Clock | None = None,
         max_rps: float | None = DEFAULT_MAX_RPS,
         open_ended: bool = False,
+        patience: float | None = None,
     ) -> None:
         self.source = source
         self.names = list(dict.fromkeys(names))
@@ -131,6 +138,7 @@ class Poller:
         self.max_rps = max_rps
         self._budget = RequestBudget(max_rps) if max_rps else None
         self.open_ended = open_ended
+        self.patience = patience if patience is not None else getattr(source, "call_timeout", None)
         #: Jobs still being polled (they have not ended).
         self._live: set[str] = set(self.names)
         self.snapshots: dict[str, JobSnapshot] = {}
@@ -256,18 +264,11 @@ class Poller:
             await self._budget.acquire()
         self.calls += 1
         try:
-            response = await self.source.describe_training_job(name)
+            response = await self._patiently(self.source.describe_training_job(name), partial(self._job_failed, name))
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # every failure is a state of the job, never a crash
-            if name not in self.names:
-                return None  # removed while the call was out
-            previous = self.errors.get(name)
-            error = explain(exc)
-            since = previous.since if previous and previous.kind == error.kind else self.clock.now()
-            error = PollError(error.kind, error.message, since)
-            self.errors[name] = error
-            self.sink(JobFailed(name, error))
+            self._job_failed(name, explain(exc))
             return None
         if name not in self.names:
             return None  # removed while the call was out
@@ -277,6 +278,28 @@ class Poller:
         self.errors.pop(name, None)
         self.sink(JobUpdate(name, snapshot, tuple(events)))
         return snapshot
+
+    def _job_failed(self, name: str, error: PollError) -> None:
+        if name not in self.names:
+            return  # removed while the call was out
+        previous = self.errors.get(name)
+        since = previous.since if previous and previous.kind == error.kind else self.clock.now()
+        error = PollError(error.kind, error.message, since)
+        self.errors[name] = error
+        self.sink(JobFailed(name, error))
+
+    async def _patiently(self, call: Awaitable[T], late: Callable[[PollError], None]) -> T:
+        """``await call``; should it take longer than :attr:`patience`, ``late`` hears so once, meanwhile."""
+        task = asyncio.ensure_future(call)
+        try:
+            if self.patience is not None:
+                await asyncio.wait({task}, timeout=self.patience)
+                if not task.done():
+                    late(PollError(NETWORK, f"no answer after {self.patience:g}s: the endpoint may be down "
+                                            "or unreachable; still waiting"))
+            return await task
+        finally:
+            task.cancel()  # a no-op once it is done; stops the call when the poll itself is cancelled
 
     async def poll_metrics(self) -> None:
         """One GetMetricData round for every job that has metrics and may have new points."""
@@ -300,16 +323,12 @@ class Poller:
             await self._budget.acquire()
         self.calls += 1
         try:
-            results = await self.source.get_metric_data(wanted, start, end)
+            results = await self._patiently(self.source.get_metric_data(wanted, start, end), self._metrics_failed)
         except asyncio.CancelledError:
             raise
         except Exception as exc:
             self._metrics_done.difference_update(q.job for q in wanted)
-            error = explain(exc)
-            previous = self.metrics_error
-            since = previous.since if previous and previous.kind == error.kind else self.clock.now()
-            self.metrics_error = PollError(error.kind, error.message, since)
-            self.sink(MetricsFailed(self.metrics_error))
+            self._metrics_failed(explain(exc))
             return
         events = []
         for query, points in results.items():
@@ -319,6 +338,12 @@ class Poller:
         recovered, self.metrics_error = self.metrics_error is not None, None
         if events or recovered:
             self.sink(MetricsUpdate(tuple(events)))
+
+    def _metrics_failed(self, error: PollError) -> None:
+        previous = self.metrics_error
+        since = previous.since if previous and previous.kind == error.kind else self.clock.now()
+        self.metrics_error = PollError(error.kind, error.message, since)
+        self.sink(MetricsFailed(self.metrics_error))
 
     async def _follow(self, name: str, opening: asyncio.Semaphore, phase: float) -> None:
         wake = self._wake.setdefault(name, asyncio.Event())
