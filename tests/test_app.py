@@ -126,3 +126,22 @@ async def test_help_and_palette_open_and_close():
             app.watch_screen.select_job("gpt2-pretrain-maxruntime")
             await pilot.pause()
             assert app.watch_screen.selected == "gpt2-pretrain-maxruntime"
+
+
+@pytest.mark.parametrize("keys", [("ctrl+p", "pageup"), ("ctrl+p", "b", "pageup", "pageup"), ("ctrl+p", "a", "pagedown")])
+async def test_the_palette_s_page_keys_the_moment_it_opens(keys):
+    # Found by the random keys: Textual's palette paged through a list it had not drawn yet (KeyError, app gone).
+    from textual import events
+
+    from smtui.ui.palette import CommandPalette
+
+    with simulated_app(600) as app:
+        async with app.run_test(size=SIZE) as pilot:
+            await until_loaded(pilot)
+            for key in keys:  # as fast as a terminal delivers them: no waiting for the screen
+                app.post_message(events.Key(key, key if len(key) == 1 else None))
+            await pilot.pause(0.3)
+            assert isinstance(app.screen, CommandPalette)
+            await pilot.press("pagedown", "pageup", "escape")
+            assert app.screen is app.watch_screen
+        assert app.return_code in (None, 0)

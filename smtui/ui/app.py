@@ -24,6 +24,7 @@ from smtui.ui.help import HelpScreen
 from smtui.ui.log_screen import LOG_INTERVAL
 from smtui.ui.messages import JobsFound, JobUpdated, ListingFailed, MetricsUpdated, PollFailed
 from smtui.ui.messages import MetricsFailed as MetricsFailedMessage
+from smtui.ui.palette import CommandPalette
 from smtui.ui.watch import JobCommands, WatchScreen
 
 #: Seconds an exit asked for by SIGHUP or SIGTERM may take before the process ends regardless.
@@ -208,3 +209,8 @@ class SmtuiApp(App):
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
+
+    def action_command_palette(self) -> None:
+        """Ctrl+P: the command palette (Textual's, with its page keys made safe)."""
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(id="--command-palette"))
