@@ -7,10 +7,10 @@ import gc
 import os
 import signal
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from textual import work
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
@@ -209,6 +209,15 @@ class SmtuiApp(App):
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """The palette's own commands: the theme, and smtui's help.
+
+        Not Textual's others: Quit (q and Ctrl+C quit; a hit chosen with Enter must not end a watch), a
+        screenshot written to the working directory, the keys panel and maximizing a pane.
+        """
+        yield SystemCommand("Theme", "Change the current theme", self.action_change_theme)
+        yield SystemCommand("Help", "Keys, and what every status symbol means", self.action_help)
 
     def action_command_palette(self) -> None:
         """Ctrl+P: the command palette (Textual's, with its page keys made safe)."""

@@ -10,6 +10,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from smtui.ui.once import DismissedOnce
 from smtui.ui.status_style import PRIMARY, SECONDARY
 
 KEYS = (
@@ -42,7 +43,7 @@ TROUBLE = (
 )
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(DismissedOnce, ModalScreen[None]):
     """Keys and the legend of status symbols."""
 
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close")]

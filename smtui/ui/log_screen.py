@@ -167,6 +167,8 @@ class LogScreen(Screen[None]):
     # -- actions -------------------------------------------------------------------
 
     def action_back(self) -> None:
+        if not self.is_active:
+            return  # a second Escape queued before the first took the screen away: not the main screen's to pop
         search = self.query_one("#log-search", Input)
         view = self.query_one(LogView)
         if search.has_focus or view.search:

@@ -6,9 +6,11 @@ from textual.binding import Binding
 from textual.command import CommandList
 from textual.command import CommandPalette as TextualCommandPalette
 
+from smtui.ui.once import DismissedOnce
 
-class CommandPalette(TextualCommandPalette):
-    """Textual's command palette (``Ctrl+P``), whose PageUp and PageDown cannot end the app.
+
+class CommandPalette(DismissedOnce, TextualCommandPalette):
+    """Textual's command palette (``Ctrl+P``), whose PageUp, PageDown and Escape cannot end the app.
 
     Textual 8.2 pages through the list by its map of option lines, which is built when the list is drawn:
     PageUp or PageDown pressed while the list is hidden, or before it is drawn with its new options (the
