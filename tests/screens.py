@@ -111,3 +111,20 @@ async def until_logs_read(pilot) -> None:
             break
         await pilot.pause(0.05)
     await pilot.pause(0.1)
+
+
+async def settled(app: SmtuiApp, timeout: float = 10) -> None:
+    """Until the keys posted to ``app`` have all been handled: each queue on their way (the app's, the screen's,
+    the focused widget's) has reached a marker posted after them, twice over (a key can lead to more work).
+    Leaving a test earlier would shut the app down with keys still queued for screens it is taking apart."""
+    for _ in range(2):
+        for pump in (app, app.screen, app.screen.focused):
+            if pump is None or app.return_code is not None:
+                continue
+            reached = asyncio.Event()
+            pump.call_later(reached.set)
+            try:
+                await asyncio.wait_for(reached.wait(), timeout)
+            except asyncio.TimeoutError:
+                pass
+        await asyncio.sleep(0.05)

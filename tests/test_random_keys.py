@@ -34,6 +34,7 @@ from smtui.ui.log_screen import LogScreen
 from smtui.ui.watch import WatchScreen
 from smtui.ui.widgets.job_list import JobList
 from tests.conftest import CREDENTIALS
+from tests.screens import settled
 
 #: The keys /work/shared/tools/monkey.py presses into `smtui demo`, in Textual's names.
 MONKEY_KEYS = ("j", "k", "up", "down", "pageup", "pagedown", "home", "end", "g", "G", "tab", "shift+tab", "enter",
@@ -149,22 +150,6 @@ async def until_started(pilot, *, jobs: int) -> None:
         if len(screen.snapshots) + len(screen.errors) >= jobs:
             break
         await asyncio.sleep(0.05)
-
-
-async def settled(app: SmtuiApp) -> None:
-    """Until the keys sent have all been handled: each queue on their way (the app's, the screen's, the focused
-    widget's) has reached a marker posted after them. Leaving earlier would end the app with keys still queued."""
-    for _ in range(2):
-        for pump in (app, app.screen, app.screen.focused):
-            if pump is None or app.return_code is not None:
-                continue
-            reached = asyncio.Event()
-            pump.call_later(reached.set)
-            try:
-                await asyncio.wait_for(reached.wait(), 10)
-            except asyncio.TimeoutError:
-                pass
-        await asyncio.sleep(0.1)
 
 
 def report_on_failure(monkey_box: list[Monkey]):
