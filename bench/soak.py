@@ -13,7 +13,6 @@ without ``--faults``, for both figures (about an hour each; the two can run side
 from __future__ import annotations
 
 import argparse
-import os
 import socket
 import subprocess
 import sys
