@@ -17,6 +17,11 @@ from typing import Any
 
 #: Primary statuses after which a job never changes again.
 TERMINAL_STATUSES = frozenset({"Completed", "Failed", "Stopped"})
+#: The most status transitions a snapshot holds as :class:`Transition` objects: the newest. (The answer itself is
+#: kept as it came; the timeline draws the newest 50, ``smtui describe`` prints them all.)
+MAX_TRANSITIONS = 1000
+#: The most points kept per metric series: the newest, a week of SageMaker's one-minute points.
+MAX_POINTS = 10_080
 
 
 @dataclass(frozen=True)
@@ -50,10 +55,19 @@ class JobSnapshot:
     fetched_at: datetime
     status: str | None
     secondary_status: str | None
+    #: The newest :data:`MAX_TRANSITIONS` of the answer's transitions (all of them, for any real job).
     transitions: tuple[Transition, ...]
     metric_names: tuple[str, ...]
     final_metrics: Mapping[str, float]
     request_id: str | None = None
+    #: How many transitions the answer had; the first of :attr:`transitions` is number ``transition_count -
+    #: len(transitions)``. None means all of them are held.
+    total_transitions: int | None = None
+
+    @property
+    def transition_count(self) -> int:
+        """How many status transitions the job has had (some may be older than those held)."""
+        return len(self.transitions) if self.total_transitions is None else self.total_transitions
 
     @classmethod
     def from_response(cls, name: str, response: Mapping[str, Any], fetched_at: datetime) -> JobSnapshot:
@@ -62,10 +76,10 @@ class JobSnapshot:
         Tolerates missing or odd fields: a response is data from the network,
         not a contract.
         """
+        items = [item for item in response.get("SecondaryStatusTransitions") or ()
+                 if isinstance(item, Mapping) and isinstance(item.get("StartTime"), datetime)]
         transitions = []
-        for item in response.get("SecondaryStatusTransitions") or ():
-            if not isinstance(item, Mapping) or not isinstance(item.get("StartTime"), datetime):
-                continue
+        for item in items[-MAX_TRANSITIONS:]:
             end = item.get("EndTime")
             transitions.append(
                 Transition(
@@ -96,6 +110,7 @@ class JobSnapshot:
             metric_names=names or tuple(finals),
             final_metrics=MappingProxyType(finals),
             request_id=_str_or_none(metadata.get("RequestId")),
+            total_transitions=len(items) if len(items) > len(transitions) else None,
         )
 
     @property
@@ -171,9 +186,10 @@ def diff_snapshots(old: JobSnapshot | None, new: JobSnapshot) -> list[JobEvent]:
     old_secondary = old.secondary_status if old else None
     if (old_status, old_secondary) != (new.status, new.secondary_status):
         events.append(StatusChanged(new.name, old_status, new.status, old_secondary, new.secondary_status))
-    known = len(old.transitions) if old else 0
-    for index, transition in enumerate(new.transitions[known:], start=known):
-        events.append(TransitionAdded(new.name, transition, index))
+    known = old.transition_count if old else 0
+    held_from = new.transition_count - len(new.transitions)
+    for index in range(max(known, held_from), new.transition_count):
+        events.append(TransitionAdded(new.name, new.transitions[index - held_from], index))
     if new.final_metrics and (old is None or dict(old.final_metrics) != dict(new.final_metrics)):
         events.append(FinalMetricsArrived(new.name, new.final_metrics))
     return events
@@ -189,6 +205,9 @@ class MetricStore:
 
     series: dict[str, dict[str, dict[datetime, float]]] = field(default_factory=dict)
 
+    #: The most points kept per series (the newest); older ones are dropped as new ones come.
+    limit: int = MAX_POINTS
+
     def merge(self, job: str, metric: str, points: list[MetricPoint]) -> MetricPointsAdded | None:
         """Add points; return an event with the new ones, or None."""
         known = self.series.setdefault(job, {}).setdefault(metric, {})
@@ -197,6 +216,10 @@ class MetricStore:
             known[point.timestamp] = point.value
         if not fresh:
             return None
+        if len(known) > self.limit:
+            # Dropped a tenth at a time, so a series at its cap is not sorted on every new point.
+            for stamp in sorted(known)[: len(known) - self.limit + self.limit // 10]:
+                del known[stamp]
         return MetricPointsAdded(job, metric, tuple(sorted(fresh, key=lambda p: p.timestamp)))
 
     def points(self, job: str, metric: str) -> tuple[MetricPoint, ...]:

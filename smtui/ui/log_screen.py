@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
-from smtui.aws.log_tail import DEFAULT_CAPACITY, LogTail, training_started
+from smtui.aws.log_tail import DEFAULT_CAPACITY, LogBuffer, LogTail, training_started
 from smtui.aws.poller import RequestBudget
 from smtui.aws.snapshot import JobSnapshot
 from smtui.ui.widgets.log_view import LogView
@@ -86,6 +86,14 @@ class LogScreen(Screen[None]):
                 await asyncio.wait_for(self._wake.wait(), self.interval)
             except asyncio.TimeoutError:
                 pass
+
+    def on_unmount(self) -> None:
+        # Timers that the log calls left behind (kept-alive connections) hold on to the reading's context, and
+        # through it to this screen, for a while after it closed: its lines go now, not then.
+        self.workers.cancel_node(self)
+        self.tail.buffer = LogBuffer(1)
+        for view in self.query(LogView):  # gone already when the app itself is closing
+            view.set_lines(())
 
     def set_snapshot(self, snapshot: JobSnapshot | None) -> None:
         """The job's latest answer (to say why there are no logs, and whether they can still grow)."""
