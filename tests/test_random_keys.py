@@ -229,8 +229,14 @@ async def test_random_keys_on_a_filtered_list():
                                        "(AttributeError in WatchScreen._row_highlighted, a RowHighlighted with no "
                                        "row); fixed by the job list's rewrite")
 async def test_random_keys_on_an_empty_list():
-    # A listing that finds nothing: the list stays empty until a (valid) name is added with a.
-    await run_case("empty list", names=[], start=to_jobs, at_home=on_jobs,
+    # A listing that finds nothing: the list stays empty until a (valid) name is added with a. It starts with
+    # the list focused and k, the issue's own way in, so that it fails whatever the seed until the fix.
+    async def empty(monkey: Monkey) -> None:
+        await back_to_the_jobs(monkey)
+        monkey.app.watch_screen.query_one(JobList).focus()
+        await monkey.press("k")
+
+    await run_case("empty list", names=[], start=empty, at_home=on_jobs,
                    query=JobQuery(name_contains="nothing-matches-this"), hold_back=False, started_jobs=0)
 
 
