@@ -52,7 +52,7 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str):  # type: ignore[override]
         message = _LONG_WORD.sub(_cut, message)
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {' '.join(message.split())} (see '{self.prog} --help')\n")
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
 
 
 def _option_values_joined(parser: argparse.ArgumentParser, argv: Sequence[str]) -> list[str]:

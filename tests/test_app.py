@@ -169,3 +169,22 @@ async def test_keys_queued_for_a_screen_that_went_away_do_not_pop_the_main_scree
                 await settled(app)
                 assert app.screen is app.watch_screen
                 assert app.return_code is None
+
+
+async def test_the_theme_palette_is_as_safe():
+    from textual import events
+
+    from smtui.ui.palette import CommandPalette
+
+    with simulated_app(600, names=[BERT]) as app:
+        async with app.run_test(size=SIZE) as pilot:
+            await until_loaded(pilot)
+            app.search_themes()  # the palette's Theme command
+            for key in ("pageup", "pagedown", "d", "pageup", "escape", "escape"):
+                app.post_message(events.Key(key, key if len(key) == 1 else None))
+            await settled(app)
+            assert app.screen is app.watch_screen and app.return_code is None
+            await pilot.press("ctrl+p")
+            assert isinstance(app.screen, CommandPalette)
+            # The palette's own commands: no Quit to pick by mistake (q quits), no screenshot written anywhere.
+            assert [c.title for c in app.get_system_commands(app.watch_screen)] == ["Theme", "Help"]

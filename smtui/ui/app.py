@@ -13,6 +13,7 @@ from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.theme import ThemeProvider
 
 from smtui.aws.discovery import JobFinder
 from smtui.aws.errors import explain
@@ -220,6 +221,10 @@ class SmtuiApp(App):
         yield SystemCommand("Help", "Keys, and what every status symbol means", self.action_help)
 
     def action_command_palette(self) -> None:
-        """Ctrl+P: the command palette (Textual's, with its page keys made safe)."""
+        """Ctrl+P: the command palette (Textual's, made safe for keys pressed quickly)."""
         if self.use_command_palette and not CommandPalette.is_open(self):
             self.push_screen(CommandPalette(id="--command-palette"))
+
+    def search_themes(self) -> None:
+        """The palette's Theme command: the themes, in the same safe palette."""
+        self.push_screen(CommandPalette(providers=[ThemeProvider], placeholder="Search for themes…"))
