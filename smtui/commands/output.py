@@ -29,13 +29,19 @@ def checked_stdout() -> TextIO:
     Raises :class:`OutputFailed` when it is closed (``smtui describe JOB >&-``).
     """
     out = sys.stdout
+    closed = OutputFailed("standard output is closed, so there is nowhere to print to: "
+                          "give it a file or a pipe (> FILE, | less)")
+    if out is None or out.closed:  # Python's stdout when the process started with file descriptor 1 closed
+        raise closed
     try:
-        if out is None or out.closed:
-            raise ValueError
-        os.fstat(out.fileno())
-    except (ValueError, OSError, AttributeError):
-        raise OutputFailed("standard output is closed, so there is nowhere to print to: "
-                           "give it a file or a pipe (> FILE, | less)") from None
+        descriptor = out.fileno()
+    except (AttributeError, ValueError, OSError):
+        descriptor = None  # a stream in memory (tests, an embedding program): nothing to check
+    if descriptor is not None:
+        try:
+            os.fstat(descriptor)
+        except OSError:
+            raise closed from None
     reconfigure = getattr(out, "reconfigure", None)
     if reconfigure is not None:
         try:
