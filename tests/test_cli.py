@@ -198,8 +198,15 @@ def in_a_terminal(*args: str, env: dict[str, str]) -> tuple[int, str]:
     if pid == 0:
         os.environ.update(env)
         os.execv(sys.executable, [sys.executable, "-m", "smtui", *args])
+    import select
+    import signal
+    import time
+
     output = b""
-    while True:
+    deadline = time.monotonic() + 30  # a full screen that started anyway is stopped, and the test fails
+    while time.monotonic() < deadline:
+        if not select.select([fd], [], [], 0.1)[0]:
+            continue
         try:
             chunk = os.read(fd, 65536)
         except OSError:
@@ -207,7 +214,10 @@ def in_a_terminal(*args: str, env: dict[str, str]) -> tuple[int, str]:
         if not chunk:
             break
         output += chunk
-    _, status = os.waitpid(pid, 0)
+    done, status = os.waitpid(pid, os.WNOHANG)
+    if not done:
+        os.kill(pid, signal.SIGKILL)
+        _, status = os.waitpid(pid, 0)
     os.close(fd)
     return os.waitstatus_to_exitcode(status), output.decode("utf-8", "replace")
 
