@@ -215,6 +215,9 @@ def in_a_terminal(*args: str, env: dict[str, str]) -> tuple[int, str]:
             break
         output += chunk
     done, status = os.waitpid(pid, os.WNOHANG)
+    while not done and time.monotonic() < deadline + 5:  # the output ended: the program is ending
+        time.sleep(0.05)
+        done, status = os.waitpid(pid, os.WNOHANG)
     if not done:
         os.kill(pid, signal.SIGKILL)
         _, status = os.waitpid(pid, 0)
