@@ -447,3 +447,30 @@ async def test_expired_tokens_are_found_again_by_timestamp(clock):
             lines = tail.buffer.lines
             assert len({(line.timestamp, line.host_index, line.sequence) for line in lines}) == len(lines) == 1000
             assert shown(tail) == expected(simulator, MISTRAL, 1000)
+
+
+async def test_closing_while_a_call_waits_for_its_turn_leaves_no_coroutine_unawaited():
+    # The logs screen closing (or the app quitting) cancels a read waiting on the request budget; the call
+    # it was about to make must not have been created yet ("coroutine ... was never awaited" on quit).
+    import asyncio
+    import gc
+    import warnings
+
+    streams = two_hosts(5)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for allowed in (0, 1):  # cancelled before listing the streams, then before reading one
+            turns = asyncio.Semaphore(allowed)
+
+            async def budget(operation: str, turns=turns) -> None:
+                await turns.acquire()
+
+            task = asyncio.create_task(LogTail(Memory(streams), "j", budget=budget, clock=clock_after(streams)).read_round())
+            await asyncio.sleep(0.05)
+            assert not task.done()
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            del task
+        gc.collect()
+    assert not [w for w in caught if "was never awaited" in str(w.message)]

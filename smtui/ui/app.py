@@ -210,7 +210,6 @@ class SmtuiApp(App):
             ("Jobs", [*JobList.BINDINGS, *WatchScreen.BINDINGS, *self.BINDINGS, palette]),
             ("Logs", LogScreen.BINDINGS),
         ]))
-        self.push_screen(HelpScreen())
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """The palette's own commands: the theme, and smtui's help.

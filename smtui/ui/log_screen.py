@@ -46,7 +46,7 @@ class LogScreen(Screen[None]):
         Binding("f", "toggle_follow", "Follow", tooltip="follow the newest lines, or pause"),
         Binding("w", "toggle_wrap", "Wrap", tooltip="wrap long lines"),
         Binding("t", "toggle_timestamps", "Times", tooltip="show each line's time"),
-        Binding("slash", "search", "Search", tooltip="search the loaded lines (Enter: next hit)"),
+        Binding("slash", "search", "Search", tooltip="search the loaded lines (Enter keeps it, Escape clears it)"),
         Binding("n", "next_match", "Next", show=False, group=HITS),
         Binding("N", "previous_match", "Previous", show=False, group=HITS),
         Binding("r", "reread", "Reread", show=False, tooltip="read the streams now"),
