@@ -225,12 +225,9 @@ async def test_random_keys_on_a_filtered_list():
     await run_case("filtered list", names=None, start=filtered, at_home=still_filtered)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13 item 1: Up, k, G or End on an empty job list ends the app "
-                                       "(AttributeError in WatchScreen._row_highlighted, a RowHighlighted with no "
-                                       "row); fixed by the job list's rewrite")
 async def test_random_keys_on_an_empty_list():
     # A listing that finds nothing: the list stays empty until a (valid) name is added with a. It starts with
-    # the list focused and k, the issue's own way in, so that it fails whatever the seed until the fix.
+    # the list focused and k, which once ended the app on an empty list.
     async def empty(monkey: Monkey) -> None:
         await back_to_the_jobs(monkey)
         monkey.app.watch_screen.query_one(JobList).focus()

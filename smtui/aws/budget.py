@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable, Mapping
 
 
 class RequestBudget:
@@ -26,3 +27,16 @@ class RequestBudget:
         self._last = slot
         if slot > now:
             await asyncio.sleep(slot - now)
+
+
+def operation_budget(rates: Mapping[str, float]) -> Callable[[str], Awaitable[None]]:
+    """A budget per operation: ``await budget(operation)`` waits for that operation's slot, at most its rate
+    (requests a second); an operation without a rate is not held back."""
+    budgets = {operation: RequestBudget(rate) for operation, rate in rates.items()}
+
+    async def acquire(operation: str) -> None:
+        budget = budgets.get(operation)
+        if budget is not None:
+            await budget.acquire()
+
+    return acquire

@@ -48,7 +48,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
-from smtui.aws.budget import RequestBudget
+from smtui.aws.budget import operation_budget
 from smtui.aws.errors import ACCESS_DENIED, NOT_FOUND, PollError, explain
 from smtui.aws.log_buffer import DEFAULT_CAPACITY, LogBuffer, LogLine, split_stream_name
 from smtui.aws.log_job import LogJob, training_started
@@ -58,8 +58,8 @@ from smtui.aws.source import every_page
 from smtui.clock import Clock, SystemClock
 from smtui.present.secrets import PrivateKeyLines
 
-__all__ = ["DEFAULT_CAPACITY", "LOG_GROUP", "LogBuffer", "LogLine", "LogStatus", "LogTail", "split_stream_name",
-           "training_started"]
+__all__ = ["DEFAULT_CAPACITY", "LOG_GROUP", "LogBuffer", "LogLine", "LogStatus", "LogTail", "operation_budget",
+           "split_stream_name", "training_started"]
 
 #: Where SageMaker sends training containers' output.
 LOG_GROUP = "/aws/sagemaker/TrainingJobs"
@@ -396,15 +396,3 @@ class LogTail:
         if not self.streams:
             return f"No log streams for {self.job} in {self.group}: its logs may have expired or been deleted."
         return "The job's log streams have no events yet."
-
-
-def operation_budget(rates: dict[str, float] | None = None) -> Callable[[str], Awaitable[None]]:
-    """A ``budget`` for :class:`LogTail`: each operation at most its rate (requests a second, RATES by default)."""
-    budgets = {operation: RequestBudget(rate) for operation, rate in (rates or RATES).items()}
-
-    async def acquire(operation: str) -> None:
-        budget = budgets.get(operation)
-        if budget is not None:
-            await budget.acquire()
-
-    return acquire

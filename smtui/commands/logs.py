@@ -27,7 +27,7 @@ from typing import Any, TextIO
 
 from smtui.aws.errors import ACCESS_DENIED, NOT_FOUND, PollError, explain
 from smtui.aws.log_buffer import LogBuffer, LogLine
-from smtui.aws.log_tail import LogTail, operation_budget
+from smtui.aws.log_tail import RATES, LogTail, operation_budget
 from smtui.clock import Clock
 from smtui.commands.exits import CommandFailed
 from smtui.commands.log_printer import Printer
@@ -85,7 +85,7 @@ class LogsCommand:
         self.err = err if err is not None else sys.stderr
         self.sleep = sleep
         self.tail = LogTail(source, request.job, capacity=request.lines, pattern=request.pattern,
-                            budget=budget if budget is not None else operation_budget(), clock=clock)
+                            budget=budget if budget is not None else operation_budget(RATES), clock=clock)
         self.tail.buffer = RecordingBuffer(request.lines)
         #: DescribeTrainingJob calls made.
         self.describes = 0

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 
 from smtui.commands.exits import CommandFailed, UsageError
-from smtui.sim.options import realism_from_args
 
 
 def simulator_from_args(args: argparse.Namespace):
