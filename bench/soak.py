@@ -1,6 +1,6 @@
 """Memory over a long watch: figures, not pass/fail.
 
-Runs the real ``smtui watch`` in a pseudo-terminal against ``smtui sim`` (a process of its own) for the nine
+Runs the real ``smtui watch`` in a pseudo-terminal against ``smtui sim`` (a process of its own) for the ten
 scripted jobs at ``--interval 2``, as someone leaves a screen open, and prints the watcher's resident memory
 every ``--every`` seconds, then the growth after warm-up: over the last 40 minutes of an hour, the target is
 under 10 MB. ``--faults`` turns the simulator's faults on (throttling, 5xx answers, dropped connections, cut
@@ -26,10 +26,10 @@ from run import Session, child_env  # noqa: E402 - the benchmark's own pseudo-te
 
 FAULTS = ["--throttle-rate", "0.2", "--error-rate", "0.1", "--reset-rate", "0.05", "--garbage-rate", "0.05",
           "--latency-ms", "300", "--fault-seed", "7"]
-#: The nine scripted jobs of the simulator.
+#: The ten scripted jobs of the simulator.
 JOBS = ["bert-base-finetune-imdb", "llama3-8b-lora-oom", "resnet50-spot-imagenet", "xgboost-churn-stopped",
         "gpt2-pretrain-maxruntime", "mistral-7b-sft-distributed", "llama-finetune-full-config",
-        "whisper-small-finetune-cv", "llama2-70b-pretrain-trn1"]
+        "whisper-small-finetune-cv", "llama2-70b-pretrain-trn1", "t5-base-summarize-xsum"]
 
 
 def rss_mb(pid: int) -> float:
