@@ -65,7 +65,7 @@ def main() -> None:
                              "--region", "us-east-1"], child_env(home))
             try:
                 label = "with faults" if options.faults else "without faults"
-                print(f"smtui watch, 9 jobs, --interval 2, smtui sim --speed {options.speed:g} {label}", flush=True)
+                print(f"smtui watch, {len(JOBS)} jobs, --interval 2, smtui sim --speed {options.speed:g} {label}", flush=True)
                 print(f"{'minute':>7}  {'RSS MB':>7}", flush=True)
                 readings: list[tuple[float, float]] = []
                 start = time.monotonic()
