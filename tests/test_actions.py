@@ -71,6 +71,14 @@ async def test_copy_puts_the_arn_and_the_console_url_on_the_clipboard(monkeypatc
     with simulated_app(RUNNING) as app:
         copied: list[str] = []
         monkeypatch.setattr(app, "copy_to_clipboard", copied.append)
+        notes: list[tuple[str, str]] = []
+        notify = app.notify
+
+        def recording(message: str, **options) -> None:
+            notes.append((options.get("title", ""), str(message)))
+            notify(message, **options)
+
+        monkeypatch.setattr(app, "notify", recording)
         async with app.run_test(size=SIZE) as pilot:
             await select(pilot, STOPPABLE)
             await pilot.press("c", "u")
@@ -79,10 +87,9 @@ async def test_copy_puts_the_arn_and_the_console_url_on_the_clipboard(monkeypatc
                 f"https://us-east-1.console.aws.amazon.com/sagemaker/home?region=us-east-1#/jobs/{STOPPABLE}",
             ]
             # Nothing says whether the terminal took it: the message says where it was sent, not "Copied".
-            notes = list(app._notifications)
-            assert [n.title for n in notes][-2:] == ["ARN sent to the terminal's clipboard",
-                                                     "console URL sent to the terminal's clipboard"]
-            assert all("Copied" not in n.message and "if nothing pastes" in n.message for n in notes[-2:])
+            assert [title for title, _ in notes][-2:] == ["ARN sent to the terminal's clipboard",
+                                                          "console URL sent to the terminal's clipboard"]
+            assert all("Copied" not in message and "if nothing pastes" in message for _, message in notes[-2:])
 
 
 def test_the_copy_note_names_the_terminal_s_catch():

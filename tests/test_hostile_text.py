@@ -28,7 +28,7 @@ from smtui.ui import log_screen as logs_screen
 from smtui.ui.log_screen import LogScreen
 from smtui.ui.widgets.log_view import LogView
 from tests.conftest import CREDENTIALS, ORIGIN
-from tests.screens import LATER, SIZE, simulated_app, until_loaded, until_logs_read
+from tests.screens import LATER, SIZE, screen_text, simulated_app, until_loaded, until_logs_read
 
 JOB = "hostile-text-job"
 SURROGATE = "\ud800"
@@ -131,15 +131,16 @@ def test_describe_and_wait_show_escapes(hostile_url):
 
 
 def screen_lines(app) -> list[str]:
-    return ["".join(segment.text for segment in strip) for strip in app.screen._compositor.render_strips()]
+    return screen_text(app).split("\n")
 
 
 def assert_drawn_safely(app) -> str:
     lines = screen_lines(app)
     for line in lines:
         assert SURROGATE not in line and "\u200d" not in line and not any(m in line for m in MARKS), line
-        # Each line is exactly the screen's width however a terminal measures it: no border moves.
-        assert cells(line) == SIZE[0], line
+        # No line is wider than the screen however a terminal measures it: no border is pushed out. (The
+        # screenshot leaves out a line's trailing blanks, so a line can be narrower.)
+        assert cells(line) <= SIZE[0], line
     return "\n".join(lines)
 
 

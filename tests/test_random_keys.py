@@ -1,8 +1,8 @@
 """Random keys into every screen, as an impatient person presses them, with the simulator's faults on.
 
 Each case starts the app against the simulator (throttling, 5xx answers, dropped connections and cut JSON on,
-the jobs moving at 30 times real time and polled every 3 seconds), brings it to one screen, and sends a few hundred keys drawn from a
-seeded random generator: the keys of the screen, keys nobody thought of, and every key a person can reach from
+the jobs moving at 30 times real time and polled every 3 seconds), brings it to one screen, and sends a few
+hundred keys drawn from a seeded random generator: the keys of the screen, keys nobody thought of, and every key a person can reach from
 there. Keys that leave the screen under test are allowed; after a few keys elsewhere the case goes back to it.
 Nothing a key does may end the app.
 
@@ -31,6 +31,7 @@ from smtui.ui.app import SmtuiApp
 from smtui.ui.dialogs import AddJob, ConfirmStop
 from smtui.ui.help import HelpScreen
 from smtui.ui.log_screen import LogScreen
+from smtui.ui.settings import Settings
 from smtui.ui.watch import WatchScreen
 from smtui.ui.widgets.job_list import JobList
 from tests.conftest import CREDENTIALS
@@ -77,9 +78,9 @@ def faulty_app(names: list[str] | None, *, seed: int, query: JobQuery | None = N
         source = AwsJobSource(AwsOptions(region="us-east-1", endpoint_url=running.url, static_credentials=CREDENTIALS,
                                          max_attempts=2, connect_timeout=1, read_timeout=2))
         finder = JobFinder(source, query) if query is not None else None
-        app = SmtuiApp(source, simulator.job_names() if names is None else names, interval=3.0,
-                       metrics_interval=3.0, tick=2.0, max_rps=50, log_interval=1.0, finder=finder,
-                       list_interval=3.0)
+        settings = Settings(interval=3.0, metrics_interval=3.0, tick=2.0, max_rps=50, log_interval=1.0,
+                            list_interval=3.0)
+        app = SmtuiApp(source, simulator.job_names() if names is None else names, settings, finder=finder)
         yield app
 
 
@@ -149,8 +150,8 @@ async def until_started(pilot, *, jobs: int) -> None:
     start at once: keys pressed while the first answers arrive are part of the test."""
     app = pilot.app
     for _ in range(200):
-        screen = app.watch_screen
-        if len(screen.snapshots) + len(screen.errors) >= jobs:
+        states = app.watch_screen.jobs.states.values()
+        if sum(1 for state in states if state.snapshot is not None or state.error is not None) >= jobs:
             break
         await asyncio.sleep(0.05)
 
@@ -262,7 +263,8 @@ async def test_random_keys_in_the_dialogs():
     async def dialog(monkey: Monkey) -> None:
         await back_to_the_jobs(monkey)
         # A job still running can be stopped: the confirmation; otherwise, or every other time, adding a job.
-        running = [n for n, s in monkey.app.watch_screen.snapshots.items() if not s.is_terminal]
+        running = [n for n, state in monkey.app.watch_screen.jobs.states.items()
+                   if state.snapshot is not None and not state.snapshot.is_terminal]
         if running and monkey.random.random() < 0.5:
             monkey.app.watch_screen.select_job(monkey.random.choice(running))
             await monkey.press("x")

@@ -140,7 +140,10 @@ class LogScreen(Screen[None]):
         return self.tail.why_empty(None if snapshot is None else training_started(snapshot.response))
 
     def _update_title(self) -> None:
-        view = self.query_one(LogView)
+        views = self.query(LogView)
+        if not views or self._left:
+            return  # an answer arriving before the screen is composed, or while it goes away
+        view = views.first()
         status = self.tail.status
         buffer = self.tail.buffer
         # What matters most comes first: a narrow terminal cuts the end of the line.
