@@ -89,9 +89,8 @@ class Reporter:
         elapsed = snapshot.elapsed(now)
         took = f" after {compact_duration(elapsed)}" if elapsed is not None else ""
         self.line(now, snapshot.name, f"ended {snapshot.status}{took}")
-        reason = snapshot.response.get("FailureReason")
-        if snapshot.status == "Failed" and isinstance(reason, str) and reason.strip():
-            flat = " ".join(reason.split())
+        flat = snapshot.failure_reason
+        if snapshot.status == "Failed" and flat is not None:
             if len(flat) > MAX_REASON:
                 flat = (f"{flat[:MAX_REASON]}… ({len(flat) - MAX_REASON:,} more characters: "
                         f"`smtui describe {snapshot.name}` prints them all)")
