@@ -81,6 +81,7 @@ def tuning_children(sim) -> list[str]:
 # -- shapes and lifecycles -------------------------------------------------------------
 
 
+@pytest.mark.gentle  # hundreds of calls in a row: the request quotas would only slow it down
 def test_every_job_validates_against_the_output_shape_over_its_life(full_sim, clock):
     sim = full_sim
     sm, cw = client(sim), client(sim, "cloudwatch")
@@ -102,6 +103,7 @@ def test_every_job_validates_against_the_output_shape_over_its_life(full_sim, cl
         assert output_problems(plain(data), METRIC_DATA) == []
 
 
+@pytest.mark.gentle  # hundreds of calls in a row: the request quotas would only slow it down
 def test_lifecycles_follow_sagemaker(sim, clock):
     sm = client(sim)
     history: dict[str, list[dict]] = {}
