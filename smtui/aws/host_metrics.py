@@ -1,0 +1,112 @@
+"""Which per-host instance metrics to fetch, as GetMetricData queries, and what they cost in calls.
+
+SageMaker publishes each training instance's utilisation to CloudWatch
+namespace ``/aws/sagemaker/TrainingJobs`` with the one dimension ``Host`` =
+``JOB/algo-N`` (N from 1 to the instance count), at a one-minute period:
+CPUUtilization, MemoryUtilization, DiskUtilization, GPUUtilization and
+GPUMemoryUtilization.
+
+What is fetched, every metrics round, in the same batched GetMetricData calls
+as the training metrics:
+
+- the selected job: all five metrics of every host, for the per-host view;
+- every other running job: GPUUtilization of every host (CPUUtilization for a
+  type without GPUs), for the job list's utilisation column.
+
+GetMetricData takes 500 queries a call, so a round costs
+``ceil(queries / 500)`` calls (:func:`calls_for`): one a minute for a few
+dozen running jobs of a few instances each.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from smtui.present.cost import instance_count, instance_type
+from smtui.present.instance_types import instance_spec
+from smtui.present.utilisation import CPU, GPU, HOST_METRICS
+
+#: CloudWatch namespace of SageMaker's training metrics, host metrics included.
+NAMESPACE = "/aws/sagemaker/TrainingJobs"
+HOST_DIMENSION = "Host"
+#: SageMaker publishes host metrics once a minute.
+PERIOD = 60
+#: GetMetricData accepts at most this many queries in one call.
+MAX_QUERIES = 500
+
+
+@dataclass(frozen=True)
+class HostMetricQuery:
+    """One series: a metric of one host of one job."""
+
+    job: str
+    #: ``algo-1``, ``algo-2``, ...
+    host: str
+    metric: str
+
+    @property
+    def dimension_value(self) -> str:
+        """``JOB/algo-N``, the value of the ``Host`` dimension."""
+        return f"{self.job}/{self.host}"
+
+
+def host_names(response: Mapping[str, Any]) -> tuple[str, ...]:
+    """The hosts a job runs on: ``algo-1`` to ``algo-N`` for its N instances."""
+    return tuple(f"algo-{i}" for i in range(1, instance_count(response) + 1))
+
+
+def list_metric(response: Mapping[str, Any]) -> str:
+    """The metric the job list shows for a job: GPUUtilization, or CPUUtilization for a type without GPUs."""
+    spec = instance_spec(instance_type(response))
+    return CPU if spec is not None and not spec.has_gpus else GPU
+
+
+def host_queries(job: str, hosts: Iterable[str], metrics: Iterable[str] = HOST_METRICS) -> list[HostMetricQuery]:
+    """A query for each metric of each host."""
+    metrics = tuple(metrics)
+    return [HostMetricQuery(job, host, metric) for host in hosts for metric in metrics]
+
+
+def round_queries(selected: tuple[str, Mapping[str, Any]] | None,
+                  running: Iterable[tuple[str, Mapping[str, Any]]]) -> list[HostMetricQuery]:
+    """The host series of one metrics round: every metric of the selected job, the list metric of the others.
+
+    ``selected`` and ``running`` are (job name, DescribeTrainingJob response);
+    the selected job's list metric is among its five, so it is not asked twice.
+    """
+    queries: list[HostMetricQuery] = []
+    chosen = selected[0] if selected else None
+    if selected is not None:
+        queries += host_queries(selected[0], host_names(selected[1]))
+    for job, response in running:
+        if job != chosen:
+            queries += host_queries(job, host_names(response), (list_metric(response),))
+    return queries
+
+
+def metric_stat(query: HostMetricQuery, period: int = PERIOD) -> dict[str, Any]:
+    """The ``MetricStat`` of a query: the metric's one-minute average on its ``Host`` dimension."""
+    return {
+        "Metric": {
+            "Namespace": NAMESPACE,
+            "MetricName": query.metric,
+            "Dimensions": [{"Name": HOST_DIMENSION, "Value": query.dimension_value}],
+        },
+        "Period": period,
+        "Stat": "Average",
+    }
+
+
+def calls_for(queries: int) -> int:
+    """GetMetricData calls a round of ``queries`` series takes (500 a call)."""
+    return math.ceil(queries / MAX_QUERIES) if queries > 0 else 0
+
+
+def calls_per_minute(selected_hosts: int, running_hosts: Iterable[int], training_series: int,
+                     metrics_interval: float = 60.0) -> float:
+    """GetMetricData calls a minute: the training series, the selected job's 5 × hosts, 1 × host of the others."""
+    queries = training_series + len(HOST_METRICS) * selected_hosts + sum(running_hosts)
+    return calls_for(queries) * 60.0 / max(metrics_interval, 1e-9)
