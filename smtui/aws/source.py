@@ -87,6 +87,7 @@ class AwsJobSource:
         self._sagemaker: Any = None
         self._cloudwatch: Any = None
         self._logs: Any = None
+        self._pricing: dict[str, Any] = {}
         self._client_kwargs: dict[str, Any] = {}
         self._session: Any = None
         self.region: str | None = None
@@ -147,6 +148,19 @@ class AwsJobSource:
                 self._session.create_client("logs", **self._client_kwargs))
         return self._logs
 
+    async def pricing_client(self, region: str) -> Any:
+        """A Price List client in ``region`` (one of the Price List's own), made on first use.
+
+        It shares the session, credentials and endpoint of the other clients;
+        only its region differs, since the Price List answers in three regions.
+        """
+        if self._stack is None:
+            raise RuntimeError("the AWS clients are not open")
+        if region not in self._pricing:
+            self._pricing[region] = await self._stack.enter_async_context(
+                self._session.create_client("pricing", **{**self._client_kwargs, "region_name": region}))
+        return self._pricing[region]
+
     async def describe_log_streams(self, group: str, prefix: str, token: str | None = None) -> dict[str, Any]:
         """One page of DescribeLogStreams: the group's streams whose names start with ``prefix``."""
         client = await self._logs_client()
@@ -192,6 +206,7 @@ class AwsJobSource:
         """Close the clients and their connection pools."""
         stack, self._stack = self._stack, None
         self._logs = None
+        self._pricing = {}
         if stack is not None:
             await stack.aclose()
 

@@ -234,6 +234,15 @@ def output_path(response: Mapping[str, Any]) -> str | None:
     return None
 
 
+def metric_names(response: Mapping[str, Any]) -> tuple[str, ...]:
+    """The job's metrics: those its MetricDefinitions name, then any other in FinalMetricDataList."""
+    names = list(dict.fromkeys(_defined_metrics(response)))
+    for item in response.get("FinalMetricDataList") or ():
+        if isinstance(item, Mapping) and isinstance(item.get("MetricName"), str) and item["MetricName"] not in names:
+            names.append(item["MetricName"])
+    return tuple(names)
+
+
 def _defined_metrics(response: Mapping[str, Any]) -> Iterable[str]:
     algorithm = response.get("AlgorithmSpecification")
     for item in (algorithm.get("MetricDefinitions") or ()) if isinstance(algorithm, Mapping) else ():
