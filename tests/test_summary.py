@@ -68,7 +68,7 @@ def test_spot_savings_as_the_sdk_prints_them():
 
 def test_cost_is_billable_seconds_times_instances_times_the_hourly_price():
     assert cost_usd(930, 2, 3.825) == pytest.approx(1.97625)
-    assert money(1.97625) == "$1.98" and money(1234.5) == "$1,234.50" and money(0.004) == "$0.004"
+    assert money(1.97625) == "$1.98" and money(1234.5) == "$1,234.50" and money(0.0096) == "$0.0096"
     assert hourly(3.825) == "$3.825/h" and hourly(37.688) == "$37.688/h" and hourly(0.23) == "$0.23/h"
 
 
@@ -133,6 +133,15 @@ def test_no_price_says_why_and_keeps_the_instance_hours():
     assert row.tone == "warning"
     unasked = billing(spot_job(), at(200))
     assert unasked.cost_usd is None and unasked.no_cost == "price not looked up yet"
+
+
+def test_a_job_waiting_for_capacity_has_cost_nothing_yet():
+    job = running_job() | {"SecondaryStatus": "Pending", "SecondaryStatusTransitions": [stage("Pending", 7, None)]}
+    del job["TrainingStartTime"]
+    summary = summarize(job, at(40), Price("ml.g5.12xlarge", "us-east-1", 7.2))
+    rows = {row.label: row for row in summary_rows(summary)}
+    assert rows["Cost"].value == "nothing yet: billing starts with training" and rows["Cost"].tone is None
+    assert "Billable" not in rows and rows["Runtime"].value == "0% of 1h · 1h left"
 
 
 def test_a_job_that_never_trained_has_no_billable_time():

@@ -132,7 +132,7 @@ def billing(response: Mapping[str, Any], now: datetime, price: PriceAnswer | Non
     savings = spot_savings(response.get("TrainingTimeInSeconds"), billed) if spot else None
     cost, why = None, None
     if seconds is None:
-        why = "no billable time yet" if status not in _ENDED else "SageMaker reported no billable time"
+        why = "training has not started" if status not in _ENDED else "SageMaker reported no billable time"
     elif isinstance(price, Price):
         cost = cost_usd(seconds, count, price.usd_per_hour)
     elif isinstance(price, NoPrice):
@@ -143,9 +143,9 @@ def billing(response: Mapping[str, Any], now: datetime, price: PriceAnswer | Non
 
 
 def money(usd: float) -> str:
-    """``$1,234.56``; ``$0.42``; under a cent, ``$0.004``."""
+    """``$1,234.56``; ``$0.42``; under a cent, two significant digits: ``$0.0096``."""
     if 0 < abs(usd) < 0.01:
-        return f"${usd:.3f}"
+        return f"${usd:.2g}"
     return f"${usd:,.2f}"
 
 

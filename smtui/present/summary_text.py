@@ -88,6 +88,8 @@ def capacity_text(summary: JobSummary) -> str:
 def cost_row(summary: JobSummary) -> SummaryRow:
     """What the job cost (or has cost so far), with the price it was worked out from; or why there is no cost."""
     billing, price = summary.billing, summary.price
+    if billing.seconds is None and not summary.ended:
+        return SummaryRow("Cost", "nothing yet: billing starts with training")
     if billing.cost_usd is None or not isinstance(price, Price):
         hours = billing.instance_hours
         known = f"{hours:,.2f} instance-hours; " if hours is not None else ""
