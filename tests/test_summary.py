@@ -171,6 +171,9 @@ def test_failure_headline():
            'memory.\nmore"\nCommand "python train.py", exit code: 1')
     assert failure_headline(oom) == "torch.OutOfMemoryError: CUDA out of memory."
     assert failure_headline("\n  ClientError: no such bucket\nTraceback") == "ClientError: no such bucket"
+    pytorch = ("torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.50 GiB. GPU 0 has a total capacity "
+               "of 22.05 GiB of which 1.12 GiB is free.")
+    assert failure_headline(pytorch) == "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.50 GiB."
     assert failure_headline("") is None and failure_headline(None) is None
 
 

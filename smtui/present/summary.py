@@ -22,6 +22,8 @@ from smtui.present.instance_types import InstanceSpec, instance_spec
 #: Secondary statuses during which the instances run the job: what MaxRuntimeInSeconds counts.
 RUNNING_STAGES = frozenset({"Downloading", "Training", "Uploading"})
 _ENDED = frozenset({"Completed", "Failed", "Stopped"})
+#: Characters of a failure reason's line the summary keeps, in whole sentences (the first always).
+HEADLINE = 100
 
 # Words in metric names that say which way is better. A name is split into words at
 # anything that is not a letter or digit (``validation:accuracy``, ``eval_loss``,
@@ -195,15 +197,23 @@ def failure_headline(reason: Any) -> str | None:
     SageMaker's reasons often open with a generic first line
     (``AlgorithmError: ExecuteUserScriptError:``) and give the error itself in
     an ``ErrorMessage "..."`` part; that message's first line is taken when
-    there is one, the reason's first non-empty line otherwise.
+    there is one, the reason's first non-empty line otherwise. The details
+    keep the whole reason.
     """
     if not isinstance(reason, str) or not reason.strip():
         return None
     head = reason[:8192]
     match = re.search(r'ErrorMessage\s+"?([^\n"]+)', head)
-    if match and match.group(1).strip():
-        return match.group(1).strip()
-    return next(line.strip() for line in head.splitlines() if line.strip())
+    line = match.group(1).strip() if match and match.group(1).strip() else next(
+        line.strip() for line in head.splitlines() if line.strip())
+    # A line of many sentences (PyTorch's out-of-memory report) keeps the first ones, up to HEADLINE characters.
+    sentences = re.split(r"(?<=\.)\s+", line)
+    kept = sentences[0]
+    for sentence in sentences[1:]:
+        if len(kept) + 1 + len(sentence) > HEADLINE:
+            break
+        kept += " " + sentence
+    return kept
 
 
 def warm_pool_text(response: Mapping[str, Any]) -> str | None:

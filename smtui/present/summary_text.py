@@ -132,34 +132,56 @@ def bar_text(limit: TimeLimit, width: int) -> str:
     return ("█" * full + partial).ljust(width, "░")
 
 
-def render_summary_text(summary: JobSummary, width: int = 100, *, bar_width: int = 20) -> str:
-    """The summary as ``describe`` prints it: a heading, then ``Label  value`` lines that wrap at spaces."""
+Span = tuple[str, "str | None"]
+Line = list[Span]
+
+
+def summary_lines(summary: JobSummary, width: int = 100, *, bar_width: int = 20) -> list[Line]:
+    """The summary laid out ``width`` cells wide, as lines of (text, role) spans.
+
+    Roles: ``label``, ``bar`` (a time bar; ``warning`` or ``error`` when the
+    time is nearly up), ``warning`` and ``error`` for values that stand out,
+    None for plain text. Values wrap at spaces with a hanging indent; a label
+    too long for the label column is kept whole, with its value on the lines below.
+    """
     rows = summary_rows(summary)
-    out = [TITLE, "─" * min(len(TITLE), width)]
+    out: list[Line] = []
     top = [r for r in rows if r.depth == 0]
     column = min(max(len(r.label) for r in top), max(12, width // 3)) + len(_GAP)
     for index, row in enumerate(rows):
         indent = "  " * row.depth
-        siblings = _siblings(rows, index)
         own_column = column if row.depth == 0 else len(indent) + min(
-            max(len(r.label) for r in siblings), max(12, width // 2)) + len(_GAP)
-        value = row.value
-        if row.bar is not None:
-            value = f"{bar_text(row.bar, bar_width)} {value}"
+            max(len(r.label) for r in _siblings(rows, index)), max(12, width // 2)) + len(_GAP)
         label = indent + row.label
         room = max(width - own_column, 20)
-        lines = wrap(value, room) if value else []
+        lead: list[Span] = []
+        value_room = room
+        if row.bar is not None:
+            cells = max(4, min(bar_width, room // 3))
+            lead = [(bar_text(row.bar, cells), row.tone or "bar"), (" ", None)]
+            value_room = max(room - cells - 1, 12)
+        lines = wrap(row.value, value_room) if row.value else []
         hanging = " " * own_column
-        if not lines:
-            out.append(label)
-        elif len(label) + len(_GAP) > own_column:
+        role = row.tone if row.bar is None else None
+        if not lines and not lead:
+            out.append([(label, "label")])
+            continue
+        first = [*lead, (lines[0], role)] if lines else lead
+        rest = [[(hanging + " " * (len(lead[0][0]) + 1 if lead else 0) + line, role)] for line in lines[1:]]
+        if len(label) + len(_GAP) > own_column:
             # A name too long for the column keeps its whole self; the value goes below it.
-            out.append(label)
-            out.extend(hanging + line for line in lines)
+            out.append([(label, "label")])
+            out.append([(hanging, None), *first])
         else:
-            out.append(label.ljust(own_column) + lines[0])
-            out.extend(hanging + line for line in lines[1:])
-    return "\n".join(out) + "\n"
+            out.append([(label.ljust(own_column), "label"), *first])
+        out.extend(rest)
+    return out
+
+
+def render_summary_text(summary: JobSummary, width: int = 100, *, bar_width: int = 20) -> str:
+    """The summary as ``describe`` prints it: a heading, then the lines of :func:`summary_lines`."""
+    lines = ["".join(text for text, _ in line).rstrip() for line in summary_lines(summary, width, bar_width=bar_width)]
+    return "\n".join([TITLE, "─" * min(len(TITLE), width), *lines]) + "\n"
 
 
 def _siblings(rows: list[SummaryRow], index: int) -> list[SummaryRow]:
