@@ -30,6 +30,7 @@ from smtui.commands.args import (
 from smtui.commands.describe import run_describe
 from smtui.commands.exits import EXIT_FAILED, EXIT_USAGE, CommandFailed, UsageError
 from smtui.commands.sim import injector_from_args, run_sim, simulator_from_args
+from smtui.sim.options import add_realism_options
 
 DEMO_CREDENTIALS = ("smtui-demo", "smtui-demo-secret")
 
@@ -135,6 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_watch_options(demo)
     _add_discovery_options(demo, default="e.g. --status InProgress, or --tuning-job xgboost-churn-hpo")
     _add_fault_options(demo)
+    add_realism_options(demo)
 
     describe = commands.add_parser("describe", help="print every field of a job once",
                                    description="Print every field of a training job, grouped by section.")
@@ -184,6 +186,7 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--jobs", type=job_count, default=None, metavar="N",
                      help="serve a fleet of N jobs (5%% running, the rest finished) instead of the eight scripted ones")
     _add_fault_options(sim)
+    add_realism_options(sim)
     return parser
 
 

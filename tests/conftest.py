@@ -13,6 +13,11 @@ ORIGIN = datetime(2026, 11, 26, 10, 0, 0, tzinfo=timezone.utc)
 CREDENTIALS = ("testing", "testing")
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "clients: runs clients no one here wrote (SageMaker SDK, AWS CLI) against "
+                                       "the simulator; they install into .pytest_cache once (deselect: -m 'not clients')")
+
+
 @pytest.fixture(autouse=True)
 def isolated_environment(monkeypatch, tmp_path):
     """Nothing from the developer's own AWS setup, and UTC wall clock for stable output."""
@@ -50,12 +55,24 @@ def clock():
     return FrozenClock(ORIGIN)
 
 
+def fixture_realism():
+    """The rough edges the shared ``sim`` and ``full_sim`` fixtures reproduce.
+
+    Gentle for now: the client tests were written against a kind simulator.
+    Once the client copes with AWS as it is, return ``Realism()`` here (the
+    AWS-like default) and every test using the fixtures meets the rough edges.
+    """
+    from smtui.sim import Realism
+
+    return Realism.gentle()
+
+
 @pytest.fixture
 def sim(clock):
     """The default standalone jobs (no tuning job) on ``clock``, served over HTTP; ``sim.url`` is the endpoint."""
     from smtui.sim import Simulator, start_in_thread
 
-    simulator = Simulator(clock, origin=ORIGIN, tuning=[])
+    simulator = Simulator(clock, origin=ORIGIN, tuning=[], realism=fixture_realism())
     with start_in_thread(simulator) as running:
         simulator.url = running.url
         yield simulator
@@ -66,7 +83,7 @@ def full_sim(clock):
     """The whole default world on ``clock``, served over HTTP: the standalone jobs and the default tuning job."""
     from smtui.sim import Simulator, start_in_thread
 
-    simulator = Simulator(clock, origin=ORIGIN)
+    simulator = Simulator(clock, origin=ORIGIN, realism=fixture_realism())
     with start_in_thread(simulator) as running:
         simulator.url = running.url
         yield simulator

@@ -17,7 +17,7 @@ from smtui.aws.source import AwsJobSource, AwsOptions
 from smtui.clock import FrozenClock
 from smtui.sim import Simulator, start_in_thread
 from smtui.ui.app import SmtuiApp
-from tests.conftest import CREDENTIALS, ORIGIN
+from tests.conftest import CREDENTIALS, ORIGIN, fixture_realism
 
 #: One terminal size for most snapshots, plus the small case.
 SIZE = (120, 40)
@@ -34,7 +34,7 @@ def simulated_app(after_seconds: float, names: list[str] | None = None, *,
     With a ``query``, the jobs come from listing them (``smtui watch --status ...``) instead of
     from ``names``. ``app_options`` go to :class:`SmtuiApp` (``read_only=True``, ...)."""
     clock = FrozenClock(ORIGIN + timedelta(seconds=after_seconds))
-    simulator = Simulator(clock, speed=1.0, origin=ORIGIN, scenarios=scenarios)
+    simulator = Simulator(clock, speed=1.0, origin=ORIGIN, scenarios=scenarios, realism=fixture_realism())
     with start_in_thread(simulator) as running:
         source = AwsJobSource(AwsOptions(region="us-east-1", endpoint_url=running.url, static_credentials=credentials,
                                          profile=profile, max_attempts=2))

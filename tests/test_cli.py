@@ -43,9 +43,9 @@ def call(args: list[str]) -> tuple[int, str]:
 def sim_url():
     from smtui.clock import FrozenClock
     from smtui.sim import Simulator, start_in_thread
-    from tests.conftest import ORIGIN
+    from tests.conftest import ORIGIN, fixture_realism
 
-    with start_in_thread(Simulator(FrozenClock(ORIGIN), origin=ORIGIN)) as running:
+    with start_in_thread(Simulator(FrozenClock(ORIGIN), origin=ORIGIN, realism=fixture_realism())) as running:
         yield running.url
 
 

@@ -19,7 +19,7 @@ from smtui.clock import FrozenClock
 from smtui.sim import Simulator, start_in_thread
 from smtui.sim.scenarios import default_scenarios, fleet_scenarios
 
-from .conftest import CREDENTIALS, ORIGIN
+from .conftest import CREDENTIALS, ORIGIN, fixture_realism
 
 
 def options(url: str) -> AwsOptions:
@@ -87,7 +87,7 @@ async def test_filters_combine(sim, clock, query):
 
 
 async def test_every_page_is_read_and_the_limit_keeps_the_newest(clock):
-    fleet = Simulator(clock, origin=ORIGIN, scenarios=fleet_scenarios(250))
+    fleet = Simulator(clock, origin=ORIGIN, scenarios=fleet_scenarios(250), realism=fixture_realism())
     with start_in_thread(fleet) as running:
         async with Recording(options(running.url)) as source:
             everything = JobFinder(source, JobQuery(since=7 * 86400), clock=clock)
@@ -104,7 +104,7 @@ async def test_new_jobs_appear_once_and_later_listings_ask_only_for_newer_ones(c
     scenarios = [templates["bert-base-finetune-imdb"], templates["llama-finetune-full-config"],
                  replace(templates["gpt2-pretrain-maxruntime"], name="late-gpt2", created=300),
                  replace(templates["xgboost-churn-stopped"], name="later-xgboost", created=900)]
-    with start_in_thread(Simulator(clock, origin=ORIGIN, scenarios=scenarios)) as running:
+    with start_in_thread(Simulator(clock, origin=ORIGIN, scenarios=scenarios, realism=fixture_realism())) as running:
         async with Recording(options(running.url)) as source:
             finder = JobFinder(source, JobQuery(name_contains="-"), clock=clock)
             assert await finder.find() == ["bert-base-finetune-imdb", "llama-finetune-full-config"]
@@ -127,7 +127,7 @@ async def test_a_status_filter_lists_in_full_each_time(clock):
     templates = {s.name: s for s in default_scenarios()}
     scenarios = [templates["bert-base-finetune-imdb"],
                  replace(templates["gpt2-pretrain-maxruntime"], name="late-gpt2", created=300)]
-    with start_in_thread(Simulator(clock, origin=ORIGIN, scenarios=scenarios)) as running:
+    with start_in_thread(Simulator(clock, origin=ORIGIN, scenarios=scenarios, realism=fixture_realism())) as running:
         async with Recording(options(running.url)) as source:
             finder = JobFinder(source, JobQuery(status="InProgress"), clock=clock)
             assert await finder.find() == ["bert-base-finetune-imdb"]

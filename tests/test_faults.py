@@ -24,7 +24,7 @@ from smtui.clock import FrozenClock
 from smtui.sim import FaultInjector, Faults, Simulator, start_in_thread
 from smtui.ui.app import SmtuiApp
 from smtui.ui.widgets.job_list import JobList
-from tests.conftest import CREDENTIALS, ORIGIN
+from tests.conftest import CREDENTIALS, ORIGIN, fixture_realism
 
 JOB = "bert-base-finetune-imdb"
 
@@ -36,7 +36,7 @@ def client(service: str, url: str, key: str = CREDENTIALS[0]):
 
 
 def served(**faults):
-    simulator = Simulator(FrozenClock(ORIGIN + timedelta(seconds=600)), origin=ORIGIN)
+    simulator = Simulator(FrozenClock(ORIGIN + timedelta(seconds=600)), origin=ORIGIN, realism=fixture_realism())
     injector = FaultInjector(Faults(seed=1, **faults))
     return start_in_thread(simulator, injector=injector), injector
 
@@ -96,7 +96,7 @@ def test_dropped_connections_and_garbage():
 
 
 def test_credentials_the_simulator_refuses():
-    simulator = Simulator(FrozenClock(ORIGIN), origin=ORIGIN)
+    simulator = Simulator(FrozenClock(ORIGIN), origin=ORIGIN, realism=fixture_realism())
     with start_in_thread(simulator) as running:
         with pytest.raises(ClientError) as caught:
             client("sagemaker", running.url, key="expired-session").describe_training_job(TrainingJobName=JOB)
@@ -138,15 +138,15 @@ async def fault_free_reading(url: str, names: list[str], simulator: Simulator):
         snapshots = {n: JobSnapshot.from_response(n, await source.describe_training_job(n), simulator.clock.now())
                      for n in names}
         queries = [MetricQuery(n, m) for n in names for m in snapshots[n].metric_names]
-        # From before the oldest job started training (the Trainium job, days before the origin): the app keeps
+        # From before the oldest job started training (the one that ran three weeks before the origin): the app keeps
         # every point since each job's TrainingStartTime.
-        series = await source.get_metric_data(queries, ORIGIN - timedelta(days=4), simulator.clock.now() + timedelta(seconds=1))
+        series = await source.get_metric_data(queries, ORIGIN - timedelta(days=30), simulator.clock.now() + timedelta(seconds=1))
     return snapshots, series
 
 
 async def test_the_app_lives_through_faults_and_an_outage_and_loses_nothing():
     clock = FrozenClock(ORIGIN)
-    simulator = Simulator(clock, speed=1.0, origin=ORIGIN)
+    simulator = Simulator(clock, speed=1.0, origin=ORIGIN, realism=fixture_realism())
     injector = FaultInjector(Faults(throttle_rate=0.15, error_rate=0.15, reset_rate=0.1, garbage_rate=0.1,
                                     latency_ms=5, seed=3))
     names = simulator.job_names()

@@ -26,7 +26,7 @@ from smtui.commands.exits import CommandFailed
 from smtui.commands.log_printer import Printer, clean
 from smtui.commands.logs import RETRY_DELAYS, SETTLE, LogsCommand, RecordingBuffer, Request
 from smtui.sim import Simulator, start_in_thread
-from tests.conftest import CREDENTIALS, ORIGIN
+from tests.conftest import CREDENTIALS, ORIGIN, fixture_realism
 
 BIG = "llama2-70b-pretrain-trn1"
 MISTRAL = "mistral-7b-sft-distributed"
@@ -517,7 +517,7 @@ async def test_a_throttled_first_read_is_tried_again(sim):
 @pytest.fixture(scope="module")
 def ended_url():
     """A simulator whose clock stands a minute after the OOM job failed."""
-    with start_in_thread(Simulator(FrozenClock(OOM_FAILS + timedelta(seconds=60)), origin=ORIGIN)) as running:
+    with start_in_thread(Simulator(FrozenClock(OOM_FAILS + timedelta(seconds=60)), origin=ORIGIN, realism=fixture_realism())) as running:
         yield running.url
 
 
@@ -610,7 +610,7 @@ def test_denied_keys_one_line(ended_url):
 
 def test_follow_ends_with_the_job_and_a_closed_pipe_ends_it_too(clock):
     clock.set(OOM_FAILS - timedelta(seconds=30))
-    with start_in_thread(Simulator(clock, origin=ORIGIN)) as running:
+    with start_in_thread(Simulator(clock, origin=ORIGIN, realism=fixture_realism())) as running:
         following = start_logs(running.url, OOM, "--follow", "--interval", "1", "--lines", "3")
         closing = start_logs(running.url, OOM, "--follow", "--interval", "1", "--lines", "3")
         first = following.stdout.readline()

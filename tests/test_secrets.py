@@ -63,11 +63,11 @@ def test_masked_everywhere_unless_revealed():
 def test_describe_hides_secrets_in_text_and_json(capsys, monkeypatch):
     from smtui.clock import FrozenClock
     from smtui.sim import Simulator, start_in_thread
-    from tests.conftest import CREDENTIALS, ORIGIN
+    from tests.conftest import CREDENTIALS, ORIGIN, fixture_realism
 
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", CREDENTIALS[0])
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", CREDENTIALS[1])
-    with start_in_thread(Simulator(FrozenClock(ORIGIN), origin=ORIGIN)) as running:
+    with start_in_thread(Simulator(FrozenClock(ORIGIN), origin=ORIGIN, realism=fixture_realism())) as running:
         where = ["--endpoint-url", running.url, "--region", "us-east-1"]
         job = "llama3-8b-lora-oom"
         assert main(["describe", job, *where]) == 0

@@ -23,6 +23,8 @@ from smtui.sim.metrics import NAMESPACE
 from smtui.sim.validate import output_problems
 from smtui.sim.wire import service_model
 
+from tests.conftest import fixture_realism
+
 ORIGIN = datetime(2026, 11, 26, 10, 0, 0, tzinfo=timezone.utc)
 KEYS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 SAGEMAKER = service_model("sagemaker")
@@ -223,7 +225,7 @@ def test_jobs_already_under_way_and_pending_at_the_origin(sim):
 def test_spot_job_that_never_gets_capacity_runs_out_of_wait_time():
     never = Scenario(name="spot-no-capacity", created=0, project="p", image="example:latest", spot=True,
                      max_runtime=3600, max_wait=7200, stages=(Stage("Starting", 10 ** 6), Stage("Completed")))
-    simulator = Simulator(FrozenClock(ORIGIN + timedelta(seconds=7300)), origin=ORIGIN, scenarios=[never])
+    simulator = Simulator(FrozenClock(ORIGIN + timedelta(seconds=7300)), origin=ORIGIN, scenarios=[never], realism=fixture_realism())
     job = simulator.describe_training_job({"TrainingJobName": "spot-no-capacity"})
     assert [t["Status"] for t in job["SecondaryStatusTransitions"]] == ["Starting", "Stopping", "MaxWaitTimeExceeded"]
     assert job["TrainingJobStatus"] == "Stopped" and job["TrainingEndTime"] == ORIGIN + timedelta(seconds=7260)
@@ -232,15 +234,16 @@ def test_spot_job_that_never_gets_capacity_runs_out_of_wait_time():
 
 
 def test_speed_compresses_real_time(clock):
-    fast = Simulator(clock, origin=ORIGIN, speed=10)
-    slow = Simulator(FrozenClock(ORIGIN + timedelta(seconds=600)), origin=ORIGIN)
+    fast = Simulator(clock, origin=ORIGIN, speed=10, realism=fixture_realism())
+    slow = Simulator(FrozenClock(ORIGIN + timedelta(seconds=600)), origin=ORIGIN, realism=fixture_realism())
     clock.set(ORIGIN + timedelta(seconds=60))
     for name in fast.job_names():
         a = fast.describe_training_job({"TrainingJobName": name})
         b = slow.describe_training_job({"TrainingJobName": name})
         assert [t["Status"] for t in a["SecondaryStatusTransitions"]] == [
             t["Status"] for t in b["SecondaryStatusTransitions"]]
-        assert a["CreationTime"] == ORIGIN + (b["CreationTime"] - ORIGIN) / 10
+        ago = timedelta(seconds=fast.scenarios[name].ago)  # real time, which speed does not compress
+        assert a["CreationTime"] == ORIGIN - ago + (b["CreationTime"] + ago - ORIGIN) / 10
     points = fast.get_metric_data({"MetricDataQueries": [metric_query("bert-base-finetune-imdb", "train:loss")],
                                    "StartTime": ORIGIN, "EndTime": ORIGIN + timedelta(hours=1),
                                    "ScanBy": "TimestampAscending"})["MetricDataResults"][0]["Timestamps"]
@@ -315,7 +318,7 @@ def test_errors_as_the_services_send_them(sim):
 
 
 def test_simulator_in_process_raises_sim_errors(clock):
-    simulator = Simulator(clock, origin=ORIGIN)
+    simulator = Simulator(clock, origin=ORIGIN, realism=fixture_realism())
     with pytest.raises(SimError) as caught:
         simulator.describe_training_job({"TrainingJobName": "nope"})
     assert (caught.value.code, caught.value.message, caught.value.status) == (
@@ -335,11 +338,11 @@ def test_list_training_jobs_filters_sorts_and_pages(full_sim, clock):
     sm = client(sim)
     clock.set(ORIGIN + timedelta(seconds=1500))
     existing = created_by(sim, 1500)
-    # The nine standalone jobs and the eleven training jobs the tuning job has launched by then.
-    assert len(existing) == 20 and set(existing) - set(sim.job_names()) <= set(tuning_children(sim))
+    # The ten standalone jobs and the eleven training jobs the tuning job has launched by then.
+    assert len(existing) == 21 and set(existing) - set(sim.job_names()) <= set(tuning_children(sim))
     everything = sm.list_training_jobs(MaxResults=100)["TrainingJobSummaries"]
     pages = list(sm.get_paginator("list_training_jobs").paginate(PaginationConfig={"PageSize": 3}))
-    assert [len(p["TrainingJobSummaries"]) for p in pages] == [3, 3, 3, 3, 3, 3, 2]
+    assert [len(p["TrainingJobSummaries"]) for p in pages] == [3, 3, 3, 3, 3, 3, 3]
     paged = [s for page in pages for s in page["TrainingJobSummaries"]]
     assert paged == everything and sorted(s["TrainingJobName"] for s in paged) == sorted(existing)
     created = [s["CreationTime"] for s in paged]
@@ -375,10 +378,10 @@ def test_list_training_jobs_filters_sorts_and_pages(full_sim, clock):
         *hpo_where("CreationTime", lambda t: t > after)}
     assert set(names(CreationTimeBefore=before)) == {
         "mistral-7b-sft-distributed", "llama-finetune-full-config", "llama2-70b-pretrain-trn1",
-        *hpo_where("CreationTime", lambda t: t < before)}
+        "t5-base-summarize-xsum", *hpo_where("CreationTime", lambda t: t < before)}
     # The long jobs last changed when their image pulls finished; the tuning job's first five had ended by then.
     assert set(names(LastModifiedTimeBefore=ORIGIN)) == {"llama-finetune-full-config", "mistral-7b-sft-distributed",
-                                                         "llama2-70b-pretrain-trn1",
+                                                         "llama2-70b-pretrain-trn1", "t5-base-summarize-xsum",
                                                          *hpo_where("LastModifiedTime", lambda t: t < ORIGIN)}
     assert len(hpo_where("LastModifiedTime", lambda t: t < ORIGIN)) == 5
     late = ORIGIN + timedelta(seconds=1300)
@@ -449,7 +452,7 @@ def test_scripted_stop_goes_through_stop_training_job(sim, clock):
 
 
 def test_state_is_safe_across_threads(clock):
-    simulator = Simulator(clock, origin=ORIGIN)
+    simulator = Simulator(clock, origin=ORIGIN, realism=fixture_realism())
     errors: list[BaseException] = []
 
     def reader():
@@ -563,7 +566,7 @@ async def test_through_aiobotocore(full_sim, clock):
         paginator = sm.get_paginator("list_training_jobs")
         names = [s["TrainingJobName"] async for page in paginator.paginate(PaginationConfig={"PageSize": 5})
                  for s in page["TrainingJobSummaries"]]
-        assert sorted(names) == sorted(created_by(sim, 0)) and len(names) == 17
+        assert sorted(names) == sorted(created_by(sim, 0)) and len(names) == 18
         await sm.stop_training_job(TrainingJobName="bert-base-finetune-imdb")
         assert (await sm.describe_training_job(TrainingJobName="bert-base-finetune-imdb"))[
             "TrainingJobStatus"] == "Stopping"
@@ -587,7 +590,7 @@ def test_request_ids_are_deterministic(sim, clock):
     later = request_id()
     assert first == again and len({first, other_job, later}) == 3
     # Another simulator on another port, at the same moment, answers with the same ids.
-    twin = Simulator(FrozenClock(ORIGIN), origin=ORIGIN)
+    twin = Simulator(FrozenClock(ORIGIN), origin=ORIGIN, realism=fixture_realism())
     with start_in_thread(twin) as running:
         twin_client = SESSION.client("sagemaker", endpoint_url=running.url, region_name="us-east-1", **KEYS)
         assert twin_client.describe_training_job(TrainingJobName="bert-base-finetune-imdb")[
@@ -615,15 +618,15 @@ def test_aws_cli_accepts_the_simulator(sim):
 
 async def test_serve_runs_until_cancelled(clock):
     urls: list[str] = []
-    task = asyncio.create_task(serve(Simulator(clock, origin=ORIGIN), "127.0.0.1", 0, ready=urls.append))
+    task = asyncio.create_task(serve(Simulator(clock, origin=ORIGIN, realism=fixture_realism()), "127.0.0.1", 0, ready=urls.append))
     while not urls:
         await asyncio.sleep(0.01)
     async with AioSession().create_client("sagemaker", endpoint_url=urls[0], region_name="us-east-1",
                                           **KEYS) as sm:
         listed = await sm.list_training_jobs(MaxResults=100)
         tuning = await sm.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName="xgboost-churn-hpo")
-    # The nine standalone jobs and the eight the tuning job had launched by the origin.
-    assert len(listed["TrainingJobSummaries"]) == 17
+    # The ten standalone jobs and the eight the tuning job had launched by the origin.
+    assert len(listed["TrainingJobSummaries"]) == 18
     assert tuning["HyperParameterTuningJobStatus"] == "InProgress"
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
@@ -634,7 +637,7 @@ def test_custom_scenarios_and_no_textual():
     mine = Scenario(name="tiny-job", created=0, project="tiny", image="tiny:latest",
                     stages=(Stage("Starting", 10), Stage("Training", 100), Stage("Completed")))
     simulator = Simulator(FrozenClock(ORIGIN + timedelta(seconds=200)), origin=ORIGIN, scenarios=[mine],
-                          region="eu-west-1", account_id="210987654321")
+                          region="eu-west-1", account_id="210987654321", realism=fixture_realism())
     job = simulator.describe_training_job({"TrainingJobName": "tiny-job"})
     assert job["TrainingJobArn"] == "arn:aws:sagemaker:eu-west-1:210987654321:training-job/tiny-job"
     assert job["TrainingJobStatus"] == "Completed" and describe_problems(job) == []

@@ -13,10 +13,10 @@ from botocore.exceptions import ClientError
 from smtui.clock import FrozenClock
 from smtui.sim import Simulator
 from smtui.sim.cwlogs import MAX_BYTES, MAX_EVENTS
-from smtui.sim.logs import GROUP
+from smtui.sim.log_streams import GROUP
 from smtui.sim.validate import output_problems
 from smtui.sim.wire import service_model
-from tests.conftest import ORIGIN
+from tests.conftest import ORIGIN, fixture_realism
 
 LOGS = service_model("logs")
 SHAPES = {op: LOGS.operation_model(op).output_shape
@@ -28,7 +28,7 @@ WHISPER = "whisper-small-finetune-cv"
 #: Streams each job has at the origin: those in Training or past it, a stream per instance and attempt.
 STREAMS_AT_ORIGIN = {"bert-base-finetune-imdb": 1, OOM: 0, "resnet50-spot-imagenet": 1, "xgboost-churn-stopped": 1,
                      "gpt2-pretrain-maxruntime": 1, MISTRAL: 4, "llama-finetune-full-config": 4, WHISPER: 0,
-                     BIG: 256}
+                     BIG: 256, "t5-base-summarize-xsum": 1}
 
 
 @contextlib.asynccontextmanager
@@ -398,9 +398,11 @@ def lines(simulator: Simulator, prefix: str, start: datetime, end: datetime) -> 
 def test_metric_lines_carry_the_values_cloudwatch_reports(speed):
     """SageMaker's regexes over the first instance's lines find exactly CloudWatch's points; other lines none."""
     clock = FrozenClock(ORIGIN + timedelta(seconds=3650 / speed))
-    simulator = Simulator(clock, origin=ORIGIN, speed=speed)
+    simulator = Simulator(clock, origin=ORIGIN, speed=speed, realism=fixture_realism())
     start, end = ORIGIN - timedelta(seconds=3600 / speed), ORIGIN + timedelta(seconds=3620 / speed)
     for name, scenario in simulator.scenarios.items():
+        if scenario.ago:
+            continue  # it ran weeks before the window
         events = lines(simulator, f"{name}/algo-1-", start, end)
         others = [e for host in range(2, min(scenario.instance_count, 3) + 1)
                   for e in lines(simulator, f"{name}/algo-{host}-", start, end)]
@@ -419,7 +421,7 @@ def test_metric_lines_carry_the_values_cloudwatch_reports(speed):
 
 
 def test_a_log_line_matches_its_metric_regex():
-    simulator = Simulator(FrozenClock(ORIGIN + timedelta(seconds=200)), origin=ORIGIN)
+    simulator = Simulator(FrozenClock(ORIGIN + timedelta(seconds=200)), origin=ORIGIN, realism=fixture_realism())
     page = simulator.filter_log_events({"logGroupName": GROUP, "logStreamNamePrefix": "xgboost-churn-stopped/",
                                         "filterPattern": "#011train-rmse"})
     line = page["events"][0]["message"]
@@ -431,7 +433,7 @@ def test_a_log_line_matches_its_metric_regex():
 
 def test_a_stop_never_changes_what_was_already_logged():
     clock = FrozenClock(ORIGIN + timedelta(seconds=300))
-    simulator = Simulator(clock, origin=ORIGIN)
+    simulator = Simulator(clock, origin=ORIGIN, realism=fixture_realism())
     before = lines(simulator, f"{MISTRAL}/", ORIGIN - timedelta(hours=1), ORIGIN + timedelta(hours=1))
     simulator.stop_training_job({"TrainingJobName": MISTRAL})
     clock.advance(120)
@@ -445,7 +447,7 @@ def test_a_stop_never_changes_what_was_already_logged():
 
 
 def test_streams_are_chattier_on_some_instances():
-    simulator = Simulator(FrozenClock(ORIGIN), origin=ORIGIN)
+    simulator = Simulator(FrozenClock(ORIGIN), origin=ORIGIN, realism=fixture_realism())
     page = simulator.describe_log_streams({"logGroupName": GROUP, "logStreamNamePrefix": f"{MISTRAL}/"})
     counts = [simulator.get_log_events({"logGroupName": GROUP, "logStreamName": s["logStreamName"],
                                         "startFromHead": True})["events"] for s in page["logStreams"]]

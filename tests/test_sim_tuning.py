@@ -12,12 +12,12 @@ from botocore.exceptions import ClientError
 
 from smtui.clock import FrozenClock
 from smtui.sim import Scenario, Simulator, Stage, default_scenarios, default_tuning_jobs
-from smtui.sim.logs import GROUP
+from smtui.sim.log_streams import GROUP
 from smtui.sim.metrics import NAMESPACE
 from smtui.sim.tuning import TuningJob, churn_auc
 from smtui.sim.validate import output_problems
 from smtui.sim.wire import service_model
-from tests.conftest import ORIGIN
+from tests.conftest import ORIGIN, fixture_realism
 
 SAGEMAKER = service_model("sagemaker")
 DESCRIBE_TUNING = SAGEMAKER.operation_model("DescribeHyperParameterTuningJob").output_shape
@@ -82,7 +82,7 @@ def states(summaries: list[dict]) -> dict[str, int]:
 
 
 def test_the_default_world_adds_the_tuning_job_but_not_to_job_names(clock):
-    simulator = Simulator(clock, origin=ORIGIN)
+    simulator = Simulator(clock, origin=ORIGIN, realism=fixture_realism())
     assert simulator.job_names() == [s.name for s in default_scenarios()]
     assert simulator.tuning_job_names() == [HPO]
     children = simulator.training_job_names(HPO)
@@ -93,14 +93,14 @@ def test_the_default_world_adds_the_tuning_job_but_not_to_job_names(clock):
         assert len(tail) == 8 and all(c in "0123456789abcdef" for c in tail), name
         assert simulator.scenarios[name].entry_point is None and simulator.scenarios[name].log_style == "xgboost"
     assert len(set(children)) == 12 and set(children).isdisjoint(simulator.job_names())
-    assert default_tuning_jobs()[0].children == Simulator(clock, origin=ORIGIN).tuning_jobs[HPO].children
+    assert default_tuning_jobs()[0].children == Simulator(clock, origin=ORIGIN, realism=fixture_realism()).tuning_jobs[HPO].children
     # Jobs given explicitly come without a tuning job, unless one is given too.
-    assert Simulator(clock, origin=ORIGIN, scenarios=default_scenarios()).tuning_job_names() == []
-    assert Simulator(clock, origin=ORIGIN, tuning=[]).tuning_job_names() == []
-    mine = Simulator(clock, origin=ORIGIN, scenarios=[], tuning=default_tuning_jobs())
+    assert Simulator(clock, origin=ORIGIN, scenarios=default_scenarios(), realism=fixture_realism()).tuning_job_names() == []
+    assert Simulator(clock, origin=ORIGIN, tuning=[], realism=fixture_realism()).tuning_job_names() == []
+    mine = Simulator(clock, origin=ORIGIN, scenarios=[], tuning=default_tuning_jobs(), realism=fixture_realism())
     assert mine.job_names() == [] and mine.tuning_job_names() == [HPO] and len(mine.scenarios) == 12
     with pytest.raises(ValueError):
-        Simulator(clock, origin=ORIGIN, tuning=default_tuning_jobs() * 2)
+        Simulator(clock, origin=ORIGIN, tuning=default_tuning_jobs() * 2, realism=fixture_realism())
 
 
 def test_a_tuning_job_checks_its_script():
@@ -496,7 +496,7 @@ async def test_through_aiobotocore(full_sim, clock):
 
 
 def test_in_process_at_any_speed():
-    fast = Simulator(FrozenClock(ORIGIN + timedelta(seconds=COMPLETED / 10 + 0.01)), origin=ORIGIN, speed=10)
+    fast = Simulator(FrozenClock(ORIGIN + timedelta(seconds=COMPLETED / 10 + 0.01)), origin=ORIGIN, speed=10, realism=fixture_realism())
     tuning = fast.describe_hyper_parameter_tuning_job({"HyperParameterTuningJobName": HPO})
     assert tuning["HyperParameterTuningJobStatus"] == "Completed"
     assert tuning["CreationTime"] == ORIGIN + timedelta(seconds=CREATED / 10)

@@ -15,7 +15,7 @@ from smtui.clock import FrozenClock
 from smtui.commands.wait import EXIT_COMPLETED, EXIT_JOB_FAILED, EXIT_JOB_STOPPED, EXIT_TIMEOUT, WaitFailed, wait_for
 from smtui.present.durations import parse_duration
 from smtui.sim import Simulator, start_in_thread
-from tests.conftest import CREDENTIALS, ORIGIN
+from tests.conftest import CREDENTIALS, ORIGIN, fixture_realism
 
 
 async def wait(sim, clock, names, **options) -> tuple[int, list[str]]:
@@ -96,7 +96,7 @@ def test_durations():
 
 def test_the_command_exits_0_for_a_job_that_had_already_completed():
     # The simulator on the wall clock: the full-config job completed before its origin.
-    with start_in_thread(Simulator()) as running:
+    with start_in_thread(Simulator(realism=fixture_realism())) as running:
         env = {**os.environ, "AWS_ACCESS_KEY_ID": CREDENTIALS[0], "AWS_SECRET_ACCESS_KEY": CREDENTIALS[1]}
         done = subprocess.run([sys.executable, "-m", "smtui", "wait", "llama-finetune-full-config", "--endpoint-url",
                                running.url, "--region", "us-east-1", "--timeout", "1m"],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from smtui.commands.exits import CommandFailed, UsageError
+from smtui.sim.options import realism_from_args
 
 
 def simulator_from_args(args: argparse.Namespace):
@@ -12,7 +13,8 @@ def simulator_from_args(args: argparse.Namespace):
     from smtui.sim import Simulator
     from smtui.sim.scenarios import fleet_scenarios
 
-    return Simulator(speed=args.speed, scenarios=fleet_scenarios(args.jobs) if args.jobs else None)
+    return Simulator(speed=args.speed, scenarios=fleet_scenarios(args.jobs) if args.jobs else None,
+                     realism=realism_from_args(args))
 
 
 def injector_from_args(args: argparse.Namespace):
@@ -37,7 +39,7 @@ def run_sim(args: argparse.Namespace) -> int:
 
     def ready(url: str) -> None:
         names = simulator.job_names()
-        print(f"smtui simulator listening on {url} ({args.speed:g}x{faults})", flush=True)
+        print(f"smtui simulator listening on {url} ({args.speed:g}x{faults}, {simulator.realism.describe()})", flush=True)
         listed = ", ".join(names) if len(names) <= 10 else f"{', '.join(names[:3])}, … {names[-1]} ({len(names)} in all)"
         print(f"  jobs: {listed}", flush=True)
         for tuning in simulator.tuning_job_names():

@@ -2,23 +2,43 @@
 
 It speaks the services' wire protocols as botocore does, so aiobotocore,
 boto3, the AWS CLI and the SageMaker Python SDK can all be pointed at it
-(``--endpoint-url``). Used by ``smtui demo`` (in-process), ``smtui sim``
+(``--endpoint-url``), and it is as rough as the services are (see
+:mod:`smtui.sim.realism`). Used by ``smtui demo`` (in-process), ``smtui sim``
 (standalone) and the tests. Nothing here imports Textual.
+
+The names below are loaded when first used, so that importing one module of
+the package (the command line's options, say) does not load the server.
 """
 
-from smtui.clock import Clock, FrozenClock, SystemClock
-from smtui.sim.faults import FaultInjector, Faults
-from smtui.sim.scenarios import Metric, Scenario, Stage, default_scenarios
-from smtui.sim.server import RunningSimulator, SimulatorServer, serve, start_in_thread
-from smtui.sim.simulator import Simulator
-from smtui.sim.tuning import ParameterRange, TuningJob, default_tuning_jobs
-from smtui.sim.wire import SimError
+from __future__ import annotations
 
-__all__ = [
-    "Clock", "FrozenClock", "SystemClock",
-    "FaultInjector", "Faults",
-    "Metric", "Scenario", "Stage", "default_scenarios",
-    "RunningSimulator", "SimulatorServer", "serve", "start_in_thread",
-    "Simulator", "SimError",
-    "ParameterRange", "TuningJob", "default_tuning_jobs",
-]
+import importlib
+from typing import Any
+
+#: Public name → the module that defines it.
+_EXPORTS = {
+    "Clock": "smtui.clock", "FrozenClock": "smtui.clock", "SystemClock": "smtui.clock",
+    "FaultInjector": "smtui.sim.faults", "Faults": "smtui.sim.faults",
+    "Metric": "smtui.sim.scenarios", "Scenario": "smtui.sim.scenarios", "Stage": "smtui.sim.scenarios",
+    "default_scenarios": "smtui.sim.scenarios",
+    "Realism": "smtui.sim.realism",
+    "RunningSimulator": "smtui.sim.server", "SimulatorServer": "smtui.sim.server", "serve": "smtui.sim.server",
+    "start_in_thread": "smtui.sim.server",
+    "Simulator": "smtui.sim.simulator", "SimError": "smtui.sim.wire",
+    "ParameterRange": "smtui.sim.tuning", "TuningJob": "smtui.sim.tuning", "default_tuning_jobs": "smtui.sim.tuning",
+}
+
+__all__ = list(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

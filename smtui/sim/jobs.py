@@ -9,41 +9,15 @@ consistent with the reported timestamps at any speed.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from typing import Any
 
+from smtui.sim.account import DEBUGGER_RULES, KMS_KEY, ROLE, SECURITY_GROUPS, SUBNETS, XGBOOST, bucket, registry
 from smtui.sim.lifecycle import RUNNING, Playback, World
+from smtui.sim.maximal import complete as complete_maximal
 from smtui.sim.metrics import final_values, series
+from smtui.sim.rules import rule_status
 from smtui.sim.scenarios import Scenario
-
-#: Accounts of AWS's regional registries (first entry: the fallback for other regions).
-DEBUGGER_RULES = {"us-east-1": "503895931360", "us-east-2": "915447279597", "us-west-2": "895741380848",
-                  "eu-west-1": "929884845733"}
-XGBOOST = {"us-east-1": "683313688378", "us-east-2": "257758044811", "us-west-2": "246618743249",
-           "eu-west-1": "141502667606"}
-ROLE = "arn:aws:iam::{account}:role/service-role/AmazonSageMaker-ExecutionRole-20250114T093012"
-KMS_KEY = "arn:aws:kms:{region}:{account}:key/1c2f9e43-8a6b-4d7e-b0f5-6a2c3d4e5f60"
-SECURITY_GROUPS = ["sg-0c7f3e9a1b2d4f6a8"]
-SUBNETS = ["subnet-0a1b2c3d4e5f60718", "subnet-09f8e7d6c5b4a3921"]
-#: Script seconds a rule's processing job keeps evaluating after the training job ends.
-RULE_LAG = 90.0
-
-
-def registry(table: dict[str, str], region: str) -> str:
-    """The registry account for ``region``."""
-    return table.get(region, next(iter(table.values())))
-
-
-def bucket(world: World) -> str:
-    """The SageMaker SDK's default bucket."""
-    return f"s3://sagemaker-{world.region}-{world.account}"
-
-
-def suffix(*parts: str) -> str:
-    """A stable 8-hex-digit suffix, like those AWS appends to generated names."""
-    return hashlib.sha256("/".join(parts).encode()).hexdigest()[:8]
-
 
 def describe(scenario: Scenario, playback: Playback, world: World) -> dict[str, Any]:
     """The DescribeTrainingJob response for ``scenario`` as ``playback`` has it."""
@@ -92,6 +66,8 @@ def describe(scenario: Scenario, playback: Playback, world: World) -> dict[str, 
                                     f"{scenario.tuning_job}")
     if scenario.keep_alive:
         response["ResourceConfig"]["KeepAlivePeriodInSeconds"] = scenario.keep_alive
+    if scenario.remote_debug:
+        response["RemoteDebugConfig"] = {"EnableRemoteDebug": True}
     if scenario.vpc:
         response["VpcConfig"] = {"SecurityGroupIds": list(SECURITY_GROUPS), "Subnets": list(SUBNETS)}
     if scenario.spot:
@@ -119,9 +95,7 @@ def describe(scenario: Scenario, playback: Playback, world: World) -> dict[str, 
     if playback.terminal:
         _finish(response, scenario, playback, world)
     if scenario.maximal:
-        from smtui.sim import maximal  # it builds on this module's helpers
-
-        maximal.complete(response, scenario, playback, world)
+        complete_maximal(response, scenario, playback, world)
     return response
 
 
@@ -190,30 +164,12 @@ def channel(scenario: Scenario, world: World, name: str) -> dict[str, Any]:
     return entry
 
 
-def rule_status(scenario: Scenario, playback: Playback, world: World, rule: str,
-                issue: str | None = None) -> dict[str, Any]:
-    """A Debugger/profiler rule's evaluation: in progress until a little after the job ends."""
-    # Named like the SDK names rule jobs: the training job, the rule, a unique suffix.
-    job = f"{scenario.name[:32].rstrip('-')}-{rule.split('-')[0][:20]}-{suffix(scenario.name, rule)}".lower()
-    ended = playback.ended_at
-    done = ended is not None and playback.elapsed >= ended + RULE_LAG
-    status: dict[str, Any] = {
-        "RuleConfigurationName": rule,
-        "RuleEvaluationJobArn": f"arn:aws:sagemaker:{world.region}:{world.account}:processing-job/{job}",
-        "RuleEvaluationStatus": "InProgress",
-        "LastModifiedTime": world.time(scenario, ended + RULE_LAG if done else playback.last_modified),
-    }
-    if done:
-        if playback.status == "Stopped":
-            status["RuleEvaluationStatus"] = "Stopped"
-        elif issue is not None or playback.status == "Failed":
-            status["RuleEvaluationStatus"] = "IssuesFound"
-            status["StatusDetails"] = (f"RuleEvaluationConditionMet: Evaluation of the rule {rule} at step "
-                                       f"{int(playback.seconds_in(('Training',)) // 3)} resulted in the condition "
-                                       "being met")
-        else:
-            status["RuleEvaluationStatus"] = "NoIssuesFound"
-    return status
+def tags(scenario: Scenario) -> list[dict[str, str]]:
+    """The job's tags, as ListTags returns them: the team's own, and the tuning job's for its training jobs."""
+    out = [{"Key": "project", "Value": scenario.project}, {"Key": "team", "Value": "ml-platform"}]
+    if scenario.tuning_job:
+        out.append({"Key": "sagemaker:hyper-parameter-tuning-job", "Value": scenario.tuning_job})
+    return out
 
 
 def summary(response: dict[str, Any]) -> dict[str, Any]:

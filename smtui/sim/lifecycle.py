@@ -35,7 +35,8 @@ class World:
     """Where and when the scripts play: the account, and how script time maps to real time.
 
     A job's offset ``t`` (script seconds after its creation) happens at real
-    time ``origin + (created + t) / speed``.
+    time ``origin - ago + (created + t) / speed``: ``ago`` (real seconds) keeps a
+    job that ran long ago as old at any speed.
     """
 
     origin: datetime
@@ -45,16 +46,16 @@ class World:
 
     def time(self, scenario: Scenario, offset: float) -> datetime:
         """The real time of ``offset`` script seconds after ``scenario``'s creation."""
-        return self.origin + timedelta(seconds=(scenario.created + offset) / self.speed)
+        return self.origin + timedelta(seconds=(scenario.created + offset) / self.speed - scenario.ago)
 
     def epoch(self, scenario: Scenario, offset: float) -> float:
         """:meth:`time` as epoch seconds."""
-        return self.origin.timestamp() + (scenario.created + offset) / self.speed
+        return self.origin.timestamp() - scenario.ago + (scenario.created + offset) / self.speed
 
     def offset(self, scenario: Scenario, moment: datetime | float) -> float:
         """Script seconds after ``scenario``'s creation of a real time (datetime or epoch seconds)."""
         seconds = moment.timestamp() if isinstance(moment, datetime) else moment
-        return (seconds - self.origin.timestamp()) * self.speed - scenario.created
+        return (seconds - self.origin.timestamp() + scenario.ago) * self.speed - scenario.created
 
     def seconds(self, script_seconds: float) -> float:
         """Real seconds that ``script_seconds`` last."""

@@ -1,7 +1,7 @@
 """What a training job's containers print: the toolkit's prelude, a line or a few per tick, last words.
 
 A :class:`Writer` is one host's container during one attempt. Its lines come
-in three parts, which :mod:`smtui.sim.logs` places in time:
+in three parts, which :mod:`smtui.sim.log_streams` places in time:
 
 - the prelude, printed just before the algorithm starts training: the
   sagemaker-training toolkit's start-up (framework import, requirements
@@ -29,14 +29,12 @@ import functools
 import hashlib
 import re
 from datetime import datetime
-from typing import TYPE_CHECKING, Callable, NamedTuple
+from typing import Callable, NamedTuple
 
+from smtui.sim.attempts import Attempt
 from smtui.sim.lifecycle import World
 from smtui.sim.metrics import INTERVAL, value_after
 from smtui.sim.scenarios import Scenario
-
-if TYPE_CHECKING:
-    from smtui.sim.logs import Attempt
 
 #: Markers in templates for times as the toolkit, the xgboost container, the Debugger, PyTorch's C++ logging,
 #: XGBoost's core and the Neuron runtime write them; and for the host and its role.

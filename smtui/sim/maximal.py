@@ -15,8 +15,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from smtui.sim.jobs import DEBUGGER_RULES, KMS_KEY, bucket, registry, rule_status
+from smtui.sim.account import DEBUGGER_RULES, KMS_KEY, bucket, registry
 from smtui.sim.lifecycle import Playback, World, natural_course
+from smtui.sim.rules import rule_status
 from smtui.sim.scenarios import Scenario
 
 STEPS_PER_EPOCH = 250
@@ -46,7 +47,6 @@ def complete(response: dict[str, Any], scenario: Scenario, playback: Playback, w
                              "TrialComponentDisplayName": "full-config", "RunName": "full-config-2026-11-26"},
         "TensorBoardOutputConfig": {"LocalPath": "/opt/ml/output/tensorboard", "S3OutputPath": f"{root}/tensorboard"},
         "RetryStrategy": {"MaximumRetryAttempts": 2},
-        "RemoteDebugConfig": {"EnableRemoteDebug": True},
         "InfraCheckConfig": {"EnableInfraCheck": True},
         "ServerlessJobConfig": {
             "BaseModelArn": HUB_MODEL.format(region=region), "AcceptEula": True, "JobType": "FineTuning",

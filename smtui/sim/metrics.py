@@ -11,6 +11,12 @@ progress carries over spot restarts) plus seeded noise.
 
 CloudWatch's ``Period`` is read in script seconds too, so a client asking for
 60-second periods gets one point per scripted minute at any speed.
+
+CloudWatch keeps a metric's points at coarser resolutions as they age: at
+60 seconds for 15 days, 300 seconds for 63 days, 3,600 seconds for 455 days.
+A query whose StartTime is older than a tier gets no points unless its Period
+is a multiple of the next tier's (see :func:`resolution`); the ages are real
+time.
 """
 
 from __future__ import annotations
@@ -32,6 +38,8 @@ DIMENSION = "TrainingJobName"
 INTERVAL = 60
 MAX_QUERIES = 500
 DEFAULT_MAX_DATAPOINTS = 100_800
+#: (age in seconds up to which, the Period a query must be a multiple of) for CloudWatch's retention tiers.
+RETENTION = ((15 * 86400, 60), (63 * 86400, 300), (455 * 86400, 3600))
 _ID = re.compile(r"[a-z][a-zA-Z0-9_]*")
 _PERCENTILE = re.compile(r"p(\d{1,2}(\.\d+)?|100)")
 
@@ -82,8 +90,26 @@ def final_values(points: dict[str, list[Point]]) -> list[dict[str, Any]]:
 Lookup = Callable[[str, datetime], "tuple[Scenario, Playback] | None"]
 
 
-def get_metric_data(params: dict, lookup: Lookup, world: World, now: datetime) -> dict:
-    """CloudWatch's GetMetricData over the jobs ``lookup`` finds (name, moment → scenario and playback)."""
+def resolution(start: datetime, now: datetime) -> int | None:
+    """The Period a query from ``start`` must be a multiple of to get points; None once they have all expired."""
+    age = (now - start).total_seconds()
+    for oldest, period in RETENTION:
+        if age <= oldest:
+            return period
+    return None
+
+
+def retained(period: int, start: datetime, now: datetime) -> bool:
+    """Whether CloudWatch still has points at ``period`` for a query starting at ``start``."""
+    needed = resolution(start, now)
+    return needed is not None and period % needed == 0
+
+
+def get_metric_data(params: dict, lookup: Lookup, world: World, now: datetime, tiers: bool = True) -> dict:
+    """CloudWatch's GetMetricData over the jobs ``lookup`` finds (name, moment → scenario and playback).
+
+    With ``tiers``, a query whose Period is finer than the retention tier of its StartTime gets no points.
+    """
     queries = params.get("MetricDataQueries") or []
     if len(queries) > MAX_QUERIES:
         raise cloudwatch_error("ValidationError", "The collection MetricDataQueries must not have a size greater "
@@ -116,6 +142,8 @@ def get_metric_data(params: dict, lookup: Lookup, world: World, now: datetime) -
         stat = query["MetricStat"]
         points = [p for p in _datapoints(stat, lookup, world, cutoff)
                   if start_epoch <= p[0].timestamp() < end.timestamp()]
+        if tiers and not retained(stat["Period"], start, now):
+            points = []
         points.sort(key=lambda p: p[0], reverse=descending)
         # Points are numbered across all queries; a page is the next ``budget`` of them.
         base = seen
@@ -152,7 +180,7 @@ def _check_queries(queries: list[dict]) -> None:
             raise cloudwatch_error("InvalidParameterValue", "Metric math expressions and Metrics Insights queries "
                                                             "are not available in the simulator.")
         stat = query["MetricStat"]
-        if not _stat_function(stat["Stat"]):
+        if not stat_function(stat["Stat"]):
             raise cloudwatch_error("InvalidParameterValue", f"The value {stat['Stat']} for parameter "
                                                             f"MetricDataQueries.member.{index}.MetricStat.Stat is not valid.")
         period = stat["Period"]
@@ -163,7 +191,15 @@ def _check_queries(queries: list[dict]) -> None:
 
 def _datapoints(stat: dict, lookup: Lookup, world: World, cutoff: datetime) -> list[tuple[datetime, float]]:
     """A MetricStat's datapoints: the metric's values up to ``cutoff``, aggregated per Period."""
-    metric = stat["Metric"]
+    aggregate = stat_function(stat["Stat"])
+    assert aggregate is not None  # checked with the request
+    return [(time, aggregate(values)) for time, values in buckets(stat["Metric"], stat["Period"], lookup, world,
+                                                                 cutoff)]
+
+
+def buckets(metric: dict, period: int, lookup: Lookup, world: World,
+            cutoff: datetime) -> list[tuple[datetime, list[float]]]:
+    """A metric's values up to ``cutoff`` in Period buckets, oldest first, each with the time it starts at."""
     dimensions = {d["Name"]: d["Value"] for d in metric.get("Dimensions") or []}
     # A CloudWatch metric is its namespace, name and exact set of dimensions.
     if metric.get("Namespace") != NAMESPACE or set(dimensions) != {DIMENSION}:
@@ -173,17 +209,16 @@ def _datapoints(stat: dict, lookup: Lookup, world: World, cutoff: datetime) -> l
         return []
     scenario, playback = found
     points = series(scenario, playback, world).get(metric.get("MetricName", ""), [])
-    period, aggregate = stat["Period"], _stat_function(stat["Stat"])
-    buckets: dict[int, list[float]] = {}
+    grouped: dict[int, list[float]] = {}
     for point in points:
         if point.time <= cutoff:
-            buckets.setdefault(point.slot * INTERVAL // period, []).append(point.value)
+            grouped.setdefault(point.slot * INTERVAL // period, []).append(point.value)
     step = world.seconds(period)
-    return [(datetime.fromtimestamp(bucket * step, timezone.utc), aggregate(values))
-            for bucket, values in sorted(buckets.items())]
+    return [(datetime.fromtimestamp(bucket * step, timezone.utc), values) for bucket, values in sorted(grouped.items())]
 
 
-def _stat_function(stat: str) -> Callable[[list[float]], float] | None:
+def stat_function(stat: str) -> Callable[[list[float]], float] | None:
+    """How CloudWatch computes the statistic ``stat`` (Average, p90, ...) over a bucket's values; None if unknown."""
     simple: dict[str, Callable[[list[float]], float]] = {
         "Average": lambda v: round(sum(v) / len(v), 6), "Sum": lambda v: round(sum(v), 6), "Minimum": min,
         "Maximum": max, "SampleCount": lambda v: float(len(v)),

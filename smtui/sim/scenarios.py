@@ -12,14 +12,16 @@ MaxRuntimeInSeconds / MaxWaitTimeInSeconds are enforced from the stopping
 condition, so Stopping → Stopped / MaxRuntimeExceeded come out of the same
 rules for every job (see :mod:`smtui.sim.lifecycle`).
 
-Each job's containers also write to CloudWatch Logs (see :mod:`smtui.sim.logs`):
+Each job's containers also write to CloudWatch Logs (see :mod:`smtui.sim.log_streams`):
 ``log_style`` says which framework's output its log lines look like.
 
 At ``smtui demo``'s default speed of 10, ten script minutes pass per real
-minute: every job below but the two long distributed ones changes state within
-the first four real minutes. Those two train for days: a 4-instance FSDP
+minute: every job below but the two long distributed ones and the last changes
+state within the first four real minutes. Those two train for days: a 4-instance FSDP
 fine-tune, and a 128-instance Trainium pretraining run that was restarted once
-after an internal error, so it has 256 log streams at the origin.
+after an internal error, so it has 256 log streams at the origin. The last job
+ended three weeks before the origin, old enough that CloudWatch keeps only its
+5-minute points.
 """
 
 from __future__ import annotations
@@ -141,10 +143,15 @@ class Scenario:
     keep_alive: int | None = None
     #: Fill every member of the DescribeTrainingJob output shape (see :mod:`smtui.sim.maximal`).
     maximal: bool = False
+    #: RemoteDebugConfig.EnableRemoteDebug: the containers run the SSM agent, which logs to ``JOB/ssm``.
+    remote_debug: bool = False
     #: What the containers print: ``STYLE`` or ``STYLE/LAUNCHER`` (see :mod:`smtui.sim.loglines`).
     log_style: str = "script"
     #: The hyperparameter tuning job that launched this job, if one did (see :mod:`smtui.sim.tuning`).
     tuning_job: str | None = None
+    #: Real seconds before the origin the whole script is moved to: a job that ran weeks ago stays weeks old
+    #: at any speed (``created`` is script time, which a fast simulator compresses).
+    ago: float = 0.0
 
 
 # -- metrics, as the usual containers log them ---------------------------------------
@@ -275,7 +282,7 @@ def default_scenarios() -> list[Scenario]:
             environment={"NCCL_DEBUG": "WARN", "FI_EFA_USE_DEVICE_RDMA": "1", "TORCH_NCCL_ASYNC_ERROR_HANDLING": "1"},
             failure_reason="InternalServerError: We encountered an internal error. Please try again.",
             spot=True, max_runtime=86400, max_wait=172800, vpc=True, network_isolation=True, keep_alive=1800,
-            maximal=True, log_style="transformers/mpirun",
+            maximal=True, remote_debug=True, log_style="transformers/mpirun",
         ),
         Scenario(  # waits for capacity (Pending) for 6 minutes, trains from +540, completes at +3000
             name="whisper-small-finetune-cv", created=-60, project="whisper-cv17", image=HF_IMAGE,
@@ -303,6 +310,16 @@ def default_scenarios() -> list[Scenario]:
                          "NEURON_RT_ASYNC_EXEC_MAX_INFLIGHT_REQUESTS": "3", "XLA_USE_BF16": "1",
                          "NEURON_CC_FLAGS": "--model-type transformer --distribution-strategy llm-training"},
             max_runtime=28 * 86400, vpc=True, log_style="neuronx",
+        ),
+        Scenario(  # finished three weeks ago: CloudWatch has kept only its 5-minute points
+            name="t5-base-summarize-xsum", created=0, ago=21 * 86400, project="t5-xsum", image=HF_IMAGE,
+            instance_type="ml.g5.4xlarge", volume_gb=100,
+            stages=(S("Starting", 150), S("Downloading", 180), S("Training", 1800), S("Uploading", 120),
+                    S("Completed")),
+            metrics=(HF_LOSS, HF_EVAL_LOSS),
+            hyperparameters={"model_name_or_path": "google-t5/t5-base", "epochs": 3, "learning_rate": 3e-04,
+                             "per_device_train_batch_size": 16, "source_prefix": "summarize: "},
+            dataset="xsum", log_style="transformers",
         ),
     ]
 

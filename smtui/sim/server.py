@@ -10,12 +10,21 @@ from typing import Callable
 
 from aiohttp import web
 
-from smtui.sim.faults import GARBAGE, RESET, FaultInjector, credential_error, fault_error
-from smtui.sim.logs import resource_arn
+from smtui.sim.faults import GARBAGE, RESET, THROTTLE, FaultInjector, credential_error, fault_error
+from smtui.sim.log_group import resource_arn
+from smtui.sim.operations import HANDLERS
+from smtui.sim.query import answer as xml_answer
+from smtui.sim.query import decode as decode_query
+from smtui.sim.query import error as xml_error
+from smtui.sim.query import is_query
+from smtui.sim.query import parse as parse_query
+from smtui.sim.quotas import signed_region
 from smtui.sim.simulator import Simulator
 from smtui.sim.wire import (
+    CLOUDWATCH,
     PROTOCOLS,
     SAGEMAKER,
+    Protocol,
     SimError,
     decode_request,
     error_body,
@@ -27,20 +36,6 @@ from smtui.sim.wire import (
 )
 
 log = logging.getLogger(__name__)
-
-#: (service, operation) → Simulator method.
-HANDLERS = {
-    ("sagemaker", "DescribeTrainingJob"): "describe_training_job",
-    ("sagemaker", "ListTrainingJobs"): "list_training_jobs",
-    ("sagemaker", "StopTrainingJob"): "stop_training_job",
-    ("sagemaker", "DescribeHyperParameterTuningJob"): "describe_hyper_parameter_tuning_job",
-    ("sagemaker", "ListTrainingJobsForHyperParameterTuningJob"): "list_training_jobs_for_hyper_parameter_tuning_job",
-    ("cloudwatch", "GetMetricData"): "get_metric_data",
-    ("logs", "DescribeLogStreams"): "describe_log_streams",
-    ("logs", "GetLogEvents"): "get_log_events",
-    ("logs", "FilterLogEvents"): "filter_log_events",
-}
-
 
 #: What a proxy in front of the service sends when the service behind it is gone.
 _BAD_GATEWAY = b"<html><head><title>502 Bad Gateway</title></head><body>Bad Gateway</body></html>"
@@ -62,52 +57,73 @@ def make_app(simulator: Simulator, injector: FaultInjector | None = None) -> web
         target = request.headers.get("X-Amz-Target", "")
         prefix, _, name = target.partition(".")
         protocol = PROTOCOLS.get(prefix)
+        # CloudWatch's older clients speak the query protocol: no target, a form-encoded Action (smtui.sim.query).
+        legacy = not target and is_query(request.headers.get("Content-Type", ""), body)
         moment = simulator.clock.now()
         try:
             raw: object = json.loads(body) if body else {}
         except ValueError:
             raw = body.decode("utf-8", "replace")
+        rid = request_id(target, raw, moment)
+        flat: dict[str, str] = {}
         headers = {
             # The same call at the same simulated moment gets the same id, so frozen-clock screens repeat.
-            "x-amzn-RequestId": request_id(target, raw, moment),
-            "Content-Type": (protocol or SAGEMAKER).content_type,
+            "x-amzn-RequestId": rid,
+            "Content-Type": "text/xml" if legacy else (protocol or SAGEMAKER).content_type,
         }
         try:
+            if legacy:
+                protocol = CLOUDWATCH
+                name, flat = parse_query(body)
             if protocol is None:
                 raise SimError("UnknownOperationException", f"Unknown operation {target or '(no X-Amz-Target)'}")
             model = operation_model(protocol, name)
             resource = resource_arn(simulator.region, simulator.account_id, raw) if protocol.service == "logs" else None
-            denied = credential_error(request.headers.get("Authorization", ""), protocol.service, name, resource)
+            authorization = request.headers.get("Authorization", "")
+            denied = credential_error(authorization, protocol.service, name, resource)
             if denied is not None:
                 raise denied
+            if not simulator.quotas.admit(simulator.account_id, signed_region(authorization, simulator.region), name):
+                raise fault_error(THROTTLE, protocol.service, False)
             if fault == GARBAGE:
                 if injector is not None and injector.variant():
                     return web.Response(status=502, body=_BAD_GATEWAY, content_type="text/html")
-                # A 200 whose body was cut short: not valid JSON.
-                return web.Response(body=b'{"TrainingJobName": "', headers=headers)
+                # A 200 whose body was cut short: not valid JSON (nor XML).
+                return web.Response(body=b"<GetMetricDataResponse" if legacy else b'{"TrainingJobName": "',
+                                    headers=headers)
             if fault is not None:
                 raise fault_error(fault, protocol.service, injector is not None and injector.variant())
             method = HANDLERS.get((protocol.service, name))
             if method is None:
-                raise SimError("UnknownOperationException", f"{target} is not simulated; the simulator answers "
-                                                            f"{', '.join(op for _, op in HANDLERS)}")
-            params = decode_request(parse_body(body), model.input_shape, protocol)
+                raise SimError("UnknownOperationException", f"{target or name} is not simulated; the simulator "
+                                                            f"answers {', '.join(op for _, op in HANDLERS)}")
+            request_params = decode_query(flat, model.input_shape) if legacy else parse_body(body)
+            params = decode_request(request_params, model.input_shape, protocol)
             result = getattr(simulator, method)(params)
+            if legacy:
+                return web.Response(body=xml_answer(model, result, rid), headers=headers)
             payload = json.dumps(serialize(result, model.output_shape)).encode()
             return web.Response(body=payload, headers=headers)
         except SimError as error:
-            headers.update(error_headers(error, protocol))
-            return web.Response(status=error.status, body=error_body(error), headers=headers)
+            return _failure(error, protocol, legacy, rid, headers)
         except Exception:
-            log.exception("simulator failed to answer %s", target)
+            log.exception("simulator failed to answer %s", target or name)
             error = SimError("InternalFailure", "The request processing has failed because of an unknown error.", 500)
-            headers.update(error_headers(error, protocol))
-            return web.Response(status=500, body=error_body(error), headers=headers)
+            return _failure(error, protocol, legacy, rid, headers)
 
     app = web.Application(client_max_size=8 * 1024 * 1024)
     # botocore posts to the path of the endpoint URL, which is "/" unless the user gave one.
     app.router.add_post("/{path:.*}", handle)
     return app
+
+
+def _failure(error: SimError, protocol: Protocol | None, legacy: bool, rid: str,
+             headers: dict[str, str]) -> web.Response:
+    """An error answer, as the request's protocol words it."""
+    if legacy:
+        return web.Response(status=error.status, body=xml_error(error, rid), headers=headers)
+    headers.update(error_headers(error, protocol))
+    return web.Response(status=error.status, body=error_body(error), headers=headers)
 
 
 class SimulatorServer:

@@ -8,11 +8,24 @@ from typing import Any, Iterable
 
 from smtui.names import JOB_NAME
 from smtui.clock import Clock, SystemClock
-from smtui.sim import cwlogs, jobs, metrics, tuningjobs
+from smtui.sim.cwlogs import describe_log_streams
+from smtui.sim.jobs import describe as describe_job
+from smtui.sim.jobs import summary as job_summary
+from smtui.sim.jobs import tags as job_tags
 from smtui.sim.lifecycle import Playback, World, play
-from smtui.sim.logs import LogBook
+from smtui.sim.log_filter import filter_log_events
+from smtui.sim.log_pages import get_log_events
+from smtui.sim.log_streams import LogBook
+from smtui.sim.metric_queries import get_metric_statistics, list_metrics
+from smtui.sim.metrics import get_metric_data
+from smtui.sim.quotas import RequestQuotas
+from smtui.sim.realism import Realism
 from smtui.sim.scenarios import Scenario, default_scenarios
 from smtui.sim.tuning import TuningJob, default_tuning_jobs
+from smtui.sim.tuningjobs import created_at
+from smtui.sim.tuningjobs import describe as describe_tuning_job
+from smtui.sim.tuningjobs import list_training_jobs as list_tuning_children
+from smtui.sim.tuningjobs import not_found as tuning_job_not_found
 from smtui.sim.wire import SageMakerPage, SimError, parse_timestamp, validation_error
 
 #: What SageMaker says about a job it does not know.
@@ -35,6 +48,8 @@ class Simulator:
     :func:`~smtui.sim.scenarios.default_scenarios` and, unless ``tuning`` says
     otherwise, the tuning job of :func:`~smtui.sim.tuning.default_tuning_jobs`.
     With ``scenarios`` there is no tuning job but those ``tuning`` names.
+    ``realism`` says which of the services' rough edges it reproduces
+    (default: every one, as AWS does; :meth:`Realism.gentle` none).
 
     The only state is which jobs were asked to stop, and when. Every
     operation takes a lock, so a server thread can answer while other
@@ -43,7 +58,8 @@ class Simulator:
 
     def __init__(self, clock: Clock | None = None, *, speed: float = 1.0, origin: datetime | None = None,
                  region: str = "us-east-1", account_id: str = "123456789012",
-                 scenarios: Iterable[Scenario] | None = None, tuning: Iterable[TuningJob] | None = None) -> None:
+                 scenarios: Iterable[Scenario] | None = None, tuning: Iterable[TuningJob] | None = None,
+                 realism: Realism | None = None) -> None:
         if not speed > 0:
             raise ValueError("speed must be positive")
         self.clock: Clock = clock or SystemClock()
@@ -53,6 +69,10 @@ class Simulator:
             raise ValueError("origin must be an aware datetime")
         self.region = region
         self.account_id = account_id
+        #: The services' rough edges this simulator reproduces (all of them unless told otherwise).
+        self.realism = realism if realism is not None else Realism()
+        #: Request quotas, which the HTTP server applies per operation, account and region.
+        self.quotas = RequestQuotas(self.realism.quotas)
         self.world = World(self.origin, self.speed, region, account_id)
         listed = list(default_scenarios() if scenarios is None else scenarios)
         self._standalone = [s.name for s in listed]
@@ -72,7 +92,7 @@ class Simulator:
         self._stops: dict[str, float] = {}
         self._scripted_stops_issued: set[str] = set()
         self._lock = threading.RLock()
-        self._logs = LogBook(self.scenarios, self.world)
+        self._logs = LogBook(self.scenarios, self.world, ssm_streams=self.realism.ssm_streams)
 
     # -- time ------------------------------------------------------------------------
 
@@ -146,7 +166,7 @@ class Simulator:
         with self._lock:
             now = self._advance()
             scenario, playback = self._find(params.get("TrainingJobName"), now)
-            return jobs.describe(scenario, playback, self.world)
+            return describe_job(scenario, playback, self.world)
 
     def stop_training_job(self, params: dict) -> dict:
         """StopTrainingJob: an in-progress job goes through Stopping to Stopped."""
@@ -157,19 +177,25 @@ class Simulator:
             return {}
 
     def list_training_jobs(self, params: dict) -> dict:
-        """ListTrainingJobs with its filters, sorting and pagination (see :class:`~smtui.sim.wire.SageMakerPage`)."""
+        """ListTrainingJobs with its filters, sorting and pagination (see :class:`~smtui.sim.wire.SageMakerPage`).
+
+        Its filters apply to each page after it is cut, unless the realism says otherwise.
+        """
         with self._lock:
             page = SageMakerPage(params, "sm", self._advance())
             summaries = []
             for scenario in self.scenarios.values():
                 playback = self._playback(scenario, page.moment)
                 if playback is not None:
-                    summaries.append(jobs.summary(jobs.describe(scenario, playback, self.world)))
-        summaries = [s for s in summaries if _matches(s, params)]
+                    summaries.append(job_summary(describe_job(scenario, playback, self.world)))
         key = _SORT_KEYS[params.get("SortBy", "CreationTime")]
         descending = params.get("SortOrder", "Descending") == "Descending"
         summaries.sort(key=lambda s: (s[key], s["TrainingJobName"]), reverse=descending)
-        return page.cut("TrainingJobSummaries", summaries)
+        keep = lambda s: _matches(s, params)  # noqa: E731
+        if self.realism.filter_after_cut:
+            # SageMaker takes the page of MaxResults first and filters it afterwards.
+            return page.cut("TrainingJobSummaries", summaries, keep)
+        return page.cut("TrainingJobSummaries", [s for s in summaries if keep(s)])
 
     def describe_hyper_parameter_tuning_job(self, params: dict) -> dict:
         """DescribeHyperParameterTuningJob (see :mod:`smtui.sim.tuningjobs`)."""
@@ -178,8 +204,8 @@ class Simulator:
             name = params.get("HyperParameterTuningJobName")
             tuning = self.tuning_jobs.get(name) if isinstance(name, str) else None
             if tuning is None:
-                raise tuningjobs.not_found(name)
-            return tuningjobs.describe(tuning, self._lookup, self.world, now)
+                raise tuning_job_not_found(name)
+            return describe_tuning_job(tuning, self._lookup, self.world, now)
 
     def list_training_jobs_for_hyper_parameter_tuning_job(self, params: dict) -> dict:
         """ListTrainingJobsForHyperParameterTuningJob, paged like ListTrainingJobs."""
@@ -187,7 +213,8 @@ class Simulator:
             now = self._advance()
             name = params.get("HyperParameterTuningJobName")
             tuning = self.tuning_jobs.get(name) if isinstance(name, str) else None
-            return tuningjobs.list_training_jobs(tuning, params, self._lookup, self.world, now)
+            return list_tuning_children(tuning, params, self._lookup, self.world, now,
+                                        filter_after_cut=self.realism.filter_after_cut)
 
     def _lookup(self, name: str, moment: datetime) -> tuple[Scenario, Playback] | None:
         """A job and where it stands at ``moment``; None if there is no such job yet."""
@@ -195,33 +222,60 @@ class Simulator:
         playback = self._playback(scenario, moment) if scenario is not None else None
         return (scenario, playback) if playback is not None else None
 
+    def list_tags(self, params: dict) -> dict:
+        """ListTags of a training job or tuning job (what ``Estimator.attach`` reads)."""
+        with self._lock:
+            now = self._advance()
+            arn = params.get("ResourceArn", "")
+            prefix = f"arn:aws:sagemaker:{self.region}:{self.account_id}:"
+            kind, _, name = arn.removeprefix(prefix).partition("/") if arn.startswith(prefix) else ("", "", "")
+            if kind == "training-job" and self._lookup(name, now) is not None:
+                return {"Tags": job_tags(self.scenarios[name])}
+            tuning = self.tuning_jobs.get(name) if kind == "hyper-parameter-tuning-job" else None
+            if tuning is not None and now >= created_at(tuning, self.world):
+                return {"Tags": job_tags(self.scenarios[tuning.children[0].name])}
+            raise validation_error(NOT_FOUND)
+
     # -- CloudWatch --------------------------------------------------------------------
+
+    def get_metric_statistics(self, params: dict) -> dict:
+        """GetMetricStatistics (see :mod:`smtui.sim.metric_queries`)."""
+        with self._lock:
+            now = self._advance()
+            return get_metric_statistics(params, self._lookup, self.world, now, tiers=self.realism.retention_tiers)
+
+    def list_metrics(self, params: dict) -> dict:
+        """ListMetrics over every job's training metrics."""
+        with self._lock:
+            now = self._advance()
+            return list_metrics(params, self.scenarios, self._lookup, self.world, now,
+                                tiers=self.realism.retention_tiers)
 
     def get_metric_data(self, params: dict) -> dict:
         """GetMetricData over the jobs' training metrics (see :mod:`smtui.sim.metrics`)."""
         with self._lock:
             now = self._advance()
-            return metrics.get_metric_data(params, self._lookup, self.world, now)
+            return get_metric_data(params, self._lookup, self.world, now, tiers=self.realism.retention_tiers)
 
     # -- CloudWatch Logs ---------------------------------------------------------------
 
     def describe_log_streams(self, params: dict) -> dict:
-        """DescribeLogStreams over the jobs' log streams (see :mod:`smtui.sim.logs`)."""
+        """DescribeLogStreams over the jobs' log streams (see :mod:`smtui.sim.log_streams`)."""
         with self._lock:
             now = self._advance()
-            return cwlogs.describe_log_streams(params, self._logs, self._stops, now)
+            return describe_log_streams(params, self._logs, self._stops, now, lag=self.realism.stream_lag)
 
     def get_log_events(self, params: dict) -> dict:
         """GetLogEvents from one of the jobs' log streams."""
         with self._lock:
             now = self._advance()
-            return cwlogs.get_log_events(params, self._logs, self._stops, now)
+            return get_log_events(params, self._logs, self._stops, now, self.realism)
 
     def filter_log_events(self, params: dict) -> dict:
         """FilterLogEvents across the jobs' log streams."""
         with self._lock:
             now = self._advance()
-            return cwlogs.filter_log_events(params, self._logs, self._stops, now)
+            return filter_log_events(params, self._logs, self._stops, now, self.realism)
 
 
 def _matches(summary: dict, params: dict) -> bool:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 
-from smtui.sim.jobs import bucket
+from smtui.sim.account import bucket
 from smtui.sim.lifecycle import World
 from smtui.sim.loglines import HOST, MASTER, TOOLKIT, Template, accelerators, cpus, python_of, script_arguments
 from smtui.sim.scenarios import Scenario

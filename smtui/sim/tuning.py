@@ -51,7 +51,7 @@ from types import MappingProxyType
 from typing import Mapping
 
 from smtui.names import TUNING_JOB_NAME
-from smtui.sim.jobs import suffix
+from smtui.sim.account import suffix
 from smtui.sim.lifecycle import play
 from smtui.sim.scenarios import XGBOOST_IMAGE, Metric, Scenario, Stage
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any, Callable
 
-from smtui.sim import jobs
+from smtui.sim.jobs import describe as describe_job
 from smtui.sim.lifecycle import Playback, World, play
 from smtui.sim.scenarios import Scenario
 from smtui.sim.tuning import TuningJob
@@ -64,7 +64,7 @@ def objective_value(tuning: TuningJob, described: dict[str, Any]) -> float | Non
 
 def summary(tuning: TuningJob, scenario: Scenario, playback: Playback, world: World) -> dict[str, Any]:
     """The HyperParameterTrainingJobSummary of a child as ``playback`` has it."""
-    described = jobs.describe(scenario, playback, world)
+    described = describe_job(scenario, playback, world)
     out: dict[str, Any] = {
         "TrainingJobName": described["TrainingJobName"],
         "TrainingJobArn": described["TrainingJobArn"],
@@ -179,7 +179,7 @@ def config(tuning: TuningJob) -> dict[str, Any]:
 def definition(tuning: TuningJob, world: World) -> dict[str, Any]:
     """TrainingJobDefinition: what every child shares, as its first child's description has it."""
     template = tuning.children[0]
-    described = jobs.describe(template, play(template, 0.0), world)
+    described = describe_job(template, play(template, 0.0), world)
     algorithm = described["AlgorithmSpecification"]
     out: dict[str, Any] = {
         "StaticHyperParameters": {k: v for k, v in described["HyperParameters"].items() if k not in tuning.tuned},
@@ -206,19 +206,23 @@ _SORT_KEYS: dict[str, Callable[[dict[str, Any]], Any]] = {
 
 
 def list_training_jobs(tuning: TuningJob | None, params: dict, lookup: Lookup, world: World,
-                       now: datetime) -> dict[str, Any]:
+                       now: datetime, filter_after_cut: bool = True) -> dict[str, Any]:
     """ListTrainingJobsForHyperParameterTuningJob; ``tuning`` is None for a name the simulator does not know.
 
     A NextToken pins the moment of the first page, as ListTrainingJobs' do.
+    With ``filter_after_cut``, StatusEquals applies to each page after it is
+    cut, as it does in ListTrainingJobs.
     """
     page = SageMakerPage(params, "hpo", now)
     if tuning is None or not exists(tuning, world, page.moment):
         raise not_found(params.get("HyperParameterTuningJobName"))
     summaries = children(tuning, lookup, world, page.moment)
-    if params.get("StatusEquals"):
-        summaries = [s for s in summaries if s["TrainingJobStatus"] == params["StatusEquals"]]
+    status = params.get("StatusEquals")
+    keep = (lambda s: s["TrainingJobStatus"] == status) if status else None
+    if keep is not None and not filter_after_cut:
+        summaries, keep = [s for s in summaries if keep(s)], None
     by = params.get("SortBy", "Name")
     if by == "FinalObjectiveMetricValue":
         summaries = [s for s in summaries if _value(s) is not None]
     summaries.sort(key=_SORT_KEYS[by], reverse=params.get("SortOrder", "Ascending") == "Descending")
-    return page.cut("TrainingJobSummaries", summaries)
+    return page.cut("TrainingJobSummaries", summaries, keep)

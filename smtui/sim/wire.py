@@ -20,7 +20,7 @@ import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Callable
 
 from smtui.sim.validate import input_errors, validation_message
 
@@ -285,11 +285,17 @@ class SageMakerPage:
             raise validation_error("Invalid pagination token.") from None
         self.offset, self.moment = (resumed[0], parse_timestamp(resumed[1])) if resumed else (0, now)
 
-    def cut(self, member: str, items: list) -> dict[str, Any]:
-        """The answer: this page of the sorted ``items`` under ``member``, and a NextToken if more follow."""
+    def cut(self, member: str, items: list, keep: Callable[[Any], bool] | None = None) -> dict[str, Any]:
+        """The answer: this page of the sorted ``items`` under ``member``, and a NextToken if more follow.
+
+        ``keep`` filters the page after it is cut, as SageMaker applies a
+        listing's filters: the page can then be short or empty while a
+        NextToken still follows.
+        """
         limit = self.params.get("MaxResults", 10)
         end = self.offset + limit
-        result: dict[str, Any] = {member: items[self.offset: end]}
+        page = items[self.offset: end]
+        result: dict[str, Any] = {member: [item for item in page if keep(item)] if keep is not None else page}
         if end < len(items):
             result["NextToken"] = encode_token(self.kind, {"o": end, "t": self.moment.timestamp(),
                                                            "h": self.fingerprint})

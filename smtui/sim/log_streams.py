@@ -22,59 +22,24 @@ the attempt short from that moment, never changing the events before it.
 from __future__ import annotations
 
 import bisect
-import hashlib
 import math
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Iterator, Mapping
 
-from smtui.sim.lifecycle import World, play
+from smtui.sim.attempts import Attempt, attempts
+from smtui.sim.log_group import GROUP, LogStream  # GROUP: the group every stream here is in
+from smtui.sim.lifecycle import World
 from smtui.sim.loglines import Template, fill, unit
 from smtui.sim.logstyles import writer_for
 from smtui.sim.scenarios import Scenario
+from smtui.sim.ssm_stream import ssm_stream
 from smtui.sim.toolkit import toolkit_prelude
 
-GROUP = "/aws/sagemaker/TrainingJobs"
-#: The most real milliseconds between an event's timestamp and its ingestion.
-MAX_DELAY_MS = 2000
 #: Script seconds between the last prelude line and the first step.
 _SETTLE = 0.5
 
 
-@dataclass(frozen=True)
-class Attempt:
-    """One start of a job's containers: a Training span of its course (script seconds after creation)."""
-
-    number: int
-    #: When the job entered Training: the containers start and the streams appear.
-    start: float
-    #: When the image pull ended and the algorithm started.
-    pulled: float
-    #: When the Training span ended (cut short by a stop, if one came first).
-    end: float
-    #: The secondary status after the span: Uploading, Failed, Interrupted, Restarting, Stopping ("" if none).
-    ended_by: str
-    #: Script seconds trained in earlier attempts (checkpointed progress carries over).
-    trained_before: float
-
-
-def attempts(scenario: Scenario, stop: float | None) -> list[Attempt]:
-    """Every attempt of the job's whole course, given the stop accepted so far (if any)."""
-    spans = play(scenario, math.inf, stop).spans
-    out: list[Attempt] = []
-    trained = 0.0
-    for index, span in enumerate(spans):
-        if span.status != "Training":
-            continue
-        pulled = span.start + span.stage.message_at(math.inf)[0]
-        end = span.end if span.end is not None else span.start + span.stage.seconds
-        ended_by = spans[index + 1].status if index + 1 < len(spans) else ""
-        out.append(Attempt(len(out) + 1, span.start, pulled, end, ended_by, trained))
-        trained += max(0.0, end - pulled)
-    return out
-
-
-class Stream:
+class Stream(LogStream):
     """One host's log stream of one attempt."""
 
     def __init__(self, scenario: Scenario, attempt: Attempt, host: int, world: World,
@@ -164,10 +129,6 @@ class Stream:
                 return count
         return count + bisect.bisect_left(self._tail_ms, ms)
 
-    def visible(self, now_ms: int) -> int:
-        """How many events have been ingested by ``now_ms``."""
-        return self.index_at(now_ms - MAX_DELAY_MS + 1)
-
     def timestamp(self, index: int) -> int:
         pre = len(self._prelude)
         if index < pre:
@@ -175,15 +136,6 @@ class Stream:
         if index < pre + self._body:
             return self._body_ts(*self._locate(index - pre))
         return self._tail_ms[index - pre - self._body]
-
-    def ingestion(self, timestamp: int) -> int:
-        """When an event dated ``timestamp`` was ingested.
-
-        The agent uploads what a second brought a little after it ends, so
-        ingestion never goes back as timestamps go forward.
-        """
-        second = timestamp // 1000
-        return (second + 1) * 1000 + 100 + int(unit(self.name, second) * (MAX_DELAY_MS - 1100))
 
     # -- events --------------------------------------------------------------------------
 
@@ -240,33 +192,22 @@ class Stream:
                 yield index, self._tail_ms[at], fill(self._tail[at], self._when(self._tail_ms[at]), self.host)
                 index += 1
 
-    def arn(self, region: str, account: str) -> str:
-        return f"{group_arn(region, account)}:log-stream:{self.name}"
-
-    def sequence_token(self, count: int) -> str:
-        """An uploadSequenceToken: 56 digits that change as the stream grows."""
-        digest = hashlib.sha256(f"{self.name}/{count}".encode()).hexdigest()
-        return "49" + str(int(digest, 16))[:54].rjust(54, "0")
-
-
-def group_arn(region: str, account: str) -> str:
-    return f"arn:aws:logs:{region}:{account}:log-group:{GROUP}"
-
-
-def resource_arn(region: str, account: str, params: object) -> str:
-    """The resource a Logs request acts on, as an access-denied message names it: the stream, or all of the group's."""
-    stream = params.get("logStreamName") if isinstance(params, dict) else None
-    return f"{group_arn(region, account)}:log-stream:{stream if isinstance(stream, str) else ''}"
 
 
 class LogBook:
-    """The streams of a set of jobs, built when first asked for and kept."""
+    """The streams of a set of jobs, built when first asked for and kept.
 
-    def __init__(self, scenarios: Mapping[str, Scenario], world: World) -> None:
+    With ``ssm_streams``, a job with remote debugging also has its ``JOB/ssm``
+    stream (see :mod:`smtui.sim.ssm_stream`).
+    """
+
+    def __init__(self, scenarios: Mapping[str, Scenario], world: World, ssm_streams: bool = True) -> None:
         self.scenarios = scenarios
         self.world = world
+        self.ssm_streams = ssm_streams
         self._streams: dict[tuple[str, Attempt, int], Stream] = {}
         self._shared: dict[str, list[Template]] = {}
+        self._ssm: dict[tuple[str, tuple[Attempt, ...]], LogStream | None] = {}
 
     def _stream(self, scenario: Scenario, attempt: Attempt, host: int) -> Stream:
         key = (scenario.name, attempt, host)
@@ -280,27 +221,40 @@ class LogBook:
             stream = self._streams[key] = Stream(scenario, attempt, host, self.world, self._shared[scenario.name])
         return stream
 
-    def streams(self, stops: Mapping[str, float], now_ms: int, prefix: str = "") -> list[Stream]:
+    def _ssm_stream(self, scenario: Scenario, course: list[Attempt]) -> LogStream | None:
+        key = (scenario.name, tuple(course))
+        if key not in self._ssm:
+            if len(self._ssm) > 1000:
+                self._ssm.clear()
+            self._ssm[key] = ssm_stream(scenario, course, self.world)
+        return self._ssm[key]
+
+    def streams(self, stops: Mapping[str, float], now_ms: int, prefix: str = "") -> list[LogStream]:
         """The streams that exist at ``now_ms`` whose names start with ``prefix``, by name."""
-        out = []
+        out: list[LogStream] = []
         for scenario in self.scenarios.values():
             if not (scenario.name.startswith(prefix) or prefix.startswith(scenario.name + "/")):
                 continue
-            for attempt in attempts(scenario, stops.get(scenario.name)):
+            course = attempts(scenario, stops.get(scenario.name))
+            for attempt in course:
                 if self.world.epoch(scenario, attempt.start) * 1000 > now_ms:
                     break
                 for host in range(1, scenario.instance_count + 1):
                     stream = self._stream(scenario, attempt, host)
                     if stream.creation_ms <= now_ms and stream.name.startswith(prefix):
                         out.append(stream)
+            if self.ssm_streams and scenario.remote_debug:
+                ssm = self._ssm_stream(scenario, course)
+                if ssm is not None and ssm.creation_ms <= now_ms and ssm.name.startswith(prefix):
+                    out.append(ssm)
         out.sort(key=lambda s: s.name)
         return out
 
-    def stream(self, name: str, stops: Mapping[str, float], now_ms: int) -> Stream | None:
+    def stream(self, name: str, stops: Mapping[str, float], now_ms: int) -> LogStream | None:
         """The stream called ``name`` if it exists at ``now_ms``."""
         job, _, rest = name.partition("/")
         scenario = self.scenarios.get(job)
-        if scenario is None or not rest.startswith("algo-"):
+        if scenario is None or not (rest.startswith("algo-") or rest == "ssm"):
             return None
         found = [s for s in self.streams(stops, now_ms, f"{job}/") if s.name == name]
         return found[0] if found else None
