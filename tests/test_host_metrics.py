@@ -1,27 +1,18 @@
-"""Per-host metric queries: what a round asks for, checked against botocore's model and against moto."""
+"""Per-host metric queries: what a round asks for, and the answers of the simulator and of moto through aiobotocore."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
 import boto3
-import botocore.session
-from botocore.validate import ParamValidator
 
-from smtui.aws.host_metrics import (
-    HOST_DIMENSION,
-    NAMESPACE,
-    calls_for,
-    calls_per_minute,
-    host_names,
-    host_queries,
-    list_metric,
-    metric_stat,
-    round_queries,
-)
-from smtui.present.utilisation import CPU, GPU, HOST_METRICS
+from smtui.aws.host_metrics import calls_for, calls_per_minute, host_names, host_queries, list_metric, round_queries
+from smtui.aws.source import AwsJobSource, AwsOptions, MetricQuery
+from smtui.present.cost import instance_type
+from smtui.present.instance_types import instance_spec
+from smtui.present.utilisation import CPU, GPU, HOST_METRICS, stages_of, utilisation
 
-from .conftest import CREDENTIALS
+from .conftest import CREDENTIALS, ORIGIN
 
 
 def job(kind: str, count: int = 1) -> dict:
@@ -43,8 +34,9 @@ def test_a_round_asks_everything_of_the_selected_job_and_one_metric_of_the_other
     assert len(queries) == 2 * 5 + 1 + 3
     assert {q.metric for q in queries if q.job == "big"} == set(HOST_METRICS)
     assert [(q.host, q.metric) for q in queries if q.job == "cpu"] == [("algo-1", CPU)]
-    assert [q.dimension_value for q in queries if q.job == "gpu"] == ["gpu/algo-1", "gpu/algo-2", "gpu/algo-3"]
+    assert [q.dimension["Value"] for q in queries if q.job == "gpu"] == ["gpu/algo-1", "gpu/algo-2", "gpu/algo-3"]
     assert len(round_queries(None, running)) == 2 + 1 + 3
+    assert MetricQuery("j", "train:loss").dimension == {"Name": "TrainingJobName", "Value": "j"}
 
 
 def test_calls_a_minute():
@@ -56,36 +48,39 @@ def test_calls_a_minute():
     assert calls_per_minute(1, [], 3, metrics_interval=30) == 2
 
 
-def test_the_queries_are_valid_getmetricdata_input():
-    model = botocore.session.get_session().get_service_model("cloudwatch")
-    shape = model.operation_model("GetMetricData").input_shape
-    queries = host_queries("llama2-70b-pretrain-trn1", ("algo-1", "algo-128"))
-    request = {
-        "MetricDataQueries": [{"Id": f"h{i}", "MetricStat": metric_stat(q), "ReturnData": True}
-                              for i, q in enumerate(queries)],
-        "StartTime": datetime(2026, 11, 26, tzinfo=timezone.utc),
-        "EndTime": datetime(2026, 11, 27, tzinfo=timezone.utc),
-    }
-    report = ParamValidator().validate(request, shape)
-    assert not report.has_errors(), report.generate_report()
-    stat = request["MetricDataQueries"][0]["MetricStat"]
-    assert stat["Metric"]["Namespace"] == NAMESPACE == "/aws/sagemaker/TrainingJobs"
-    assert stat["Metric"]["Dimensions"] == [{"Name": HOST_DIMENSION, "Value": "llama2-70b-pretrain-trn1/algo-1"}]
-    assert stat["Period"] == 60 and stat["Stat"] == "Average"
-
-
-def test_moto_answers_the_host_queries(moto_url):
+async def test_moto_answers_the_host_queries(moto_url):
     """moto's CloudWatch, an independent implementation, returns what was put on the Host dimension."""
     client = boto3.client("cloudwatch", endpoint_url=moto_url, region_name="us-east-1",
                           aws_access_key_id=CREDENTIALS[0], aws_secret_access_key=CREDENTIALS[1])
     now = datetime.now(timezone.utc).replace(second=0, microsecond=0)
     for host, value in (("algo-1", 350.0), ("algo-2", 20.0)):
-        client.put_metric_data(Namespace=NAMESPACE, MetricData=[{
-            "MetricName": GPU, "Dimensions": [{"Name": HOST_DIMENSION, "Value": f"moto-hosts/{host}"}],
+        client.put_metric_data(Namespace="/aws/sagemaker/TrainingJobs", MetricData=[{
+            "MetricName": GPU, "Dimensions": [{"Name": "Host", "Value": f"moto-hosts/{host}"}],
             "Timestamp": now - timedelta(minutes=2), "Value": value, "Unit": "Percent"}])
-    queries = host_queries("moto-hosts", ("algo-1", "algo-2"), (GPU,))
-    answer = client.get_metric_data(
-        MetricDataQueries=[{"Id": f"h{i}", "MetricStat": metric_stat(q)} for i, q in enumerate(queries)],
-        StartTime=now - timedelta(minutes=10), EndTime=now + timedelta(minutes=1))
-    values = {r["Id"]: r["Values"] for r in answer["MetricDataResults"]}
-    assert values == {"h0": [350.0], "h1": [20.0]}
+    queries = [*host_queries("moto-hosts", ("algo-1", "algo-2"), (GPU,)), MetricQuery("moto-hosts", GPU)]
+    options = AwsOptions(region="us-east-1", endpoint_url=moto_url, static_credentials=CREDENTIALS)
+    async with AwsJobSource(options) as source:
+        found = await source.get_metric_data(queries, now - timedelta(minutes=10), now + timedelta(minutes=1))
+    assert [[v for _, v in found[q]] for q in queries] == [[350.0], [20.0], []]
+
+
+async def test_the_input_bound_job_is_caught_a_minute_after_its_image_is_pulled(sim, clock):
+    """whisper trains from +540 s and its image is pulled by +600: one minute later its GPU warning is there."""
+    options = AwsOptions(region="us-east-1", endpoint_url=sim.url, static_credentials=CREDENTIALS)
+
+    async def look(seconds: float):
+        clock.set(ORIGIN + timedelta(seconds=seconds))
+        async with AwsJobSource(options) as source:
+            response = await source.describe_training_job("whisper-small-finetune-cv")
+            queries = host_queries("whisper-small-finetune-cv", host_names(response))
+            found = await source.get_metric_data(queries, clock.now() - timedelta(minutes=60), clock.now())
+        series = {"algo-1": {q.metric: points for q, points in found.items() if points}}
+        return utilisation(series, instance_spec(instance_type(response)), stages_of(response))
+
+    assert (await look(600)).warnings == ()  # the image is still being pulled: the GPU waits, rightly
+    view = await look(660)
+    (warning,) = view.warnings
+    gpu, cpu = view.mean(GPU), view.mean(CPU)
+    assert 20 < gpu < 40 and cpu > 90
+    assert warning.text == (f"GPUs at {gpu:.0f}% while the CPUs are at {cpu:.0f}%: "
+                            "the input pipeline (data loading) is holding them back")

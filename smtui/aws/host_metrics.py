@@ -22,35 +22,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
+from smtui.aws.source import MetricQuery
 from smtui.present.cost import instance_count, instance_type
 from smtui.present.instance_types import instance_spec
 from smtui.present.utilisation import CPU, GPU, HOST_METRICS
 
-#: CloudWatch namespace of SageMaker's training metrics, host metrics included.
-NAMESPACE = "/aws/sagemaker/TrainingJobs"
-HOST_DIMENSION = "Host"
-#: SageMaker publishes host metrics once a minute.
-PERIOD = 60
 #: GetMetricData accepts at most this many queries in one call.
 MAX_QUERIES = 500
-
-
-@dataclass(frozen=True)
-class HostMetricQuery:
-    """One series: a metric of one host of one job."""
-
-    job: str
-    #: ``algo-1``, ``algo-2``, ...
-    host: str
-    metric: str
-
-    @property
-    def dimension_value(self) -> str:
-        """``JOB/algo-N``, the value of the ``Host`` dimension."""
-        return f"{self.job}/{self.host}"
 
 
 def host_names(response: Mapping[str, Any]) -> tuple[str, ...]:
@@ -64,20 +44,20 @@ def list_metric(response: Mapping[str, Any]) -> str:
     return CPU if spec is not None and not spec.has_gpus else GPU
 
 
-def host_queries(job: str, hosts: Iterable[str], metrics: Iterable[str] = HOST_METRICS) -> list[HostMetricQuery]:
+def host_queries(job: str, hosts: Iterable[str], metrics: Iterable[str] = HOST_METRICS) -> list[MetricQuery]:
     """A query for each metric of each host."""
     metrics = tuple(metrics)
-    return [HostMetricQuery(job, host, metric) for host in hosts for metric in metrics]
+    return [MetricQuery(job, metric, host) for host in hosts for metric in metrics]
 
 
 def round_queries(selected: tuple[str, Mapping[str, Any]] | None,
-                  running: Iterable[tuple[str, Mapping[str, Any]]]) -> list[HostMetricQuery]:
+                  running: Iterable[tuple[str, Mapping[str, Any]]]) -> list[MetricQuery]:
     """The host series of one metrics round: every metric of the selected job, the list metric of the others.
 
     ``selected`` and ``running`` are (job name, DescribeTrainingJob response);
     the selected job's list metric is among its five, so it is not asked twice.
     """
-    queries: list[HostMetricQuery] = []
+    queries: list[MetricQuery] = []
     chosen = selected[0] if selected else None
     if selected is not None:
         queries += host_queries(selected[0], host_names(selected[1]))
@@ -85,19 +65,6 @@ def round_queries(selected: tuple[str, Mapping[str, Any]] | None,
         if job != chosen:
             queries += host_queries(job, host_names(response), (list_metric(response),))
     return queries
-
-
-def metric_stat(query: HostMetricQuery, period: int = PERIOD) -> dict[str, Any]:
-    """The ``MetricStat`` of a query: the metric's one-minute average on its ``Host`` dimension."""
-    return {
-        "Metric": {
-            "Namespace": NAMESPACE,
-            "MetricName": query.metric,
-            "Dimensions": [{"Name": HOST_DIMENSION, "Value": query.dimension_value}],
-        },
-        "Period": period,
-        "Stat": "Average",
-    }
 
 
 def calls_for(queries: int) -> int:

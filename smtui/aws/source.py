@@ -32,10 +32,18 @@ class AwsOptions:
 
 @dataclass(frozen=True)
 class MetricQuery:
-    """One series to fetch: a metric of a job."""
+    """One series to fetch: a metric of a job, or with ``host`` (``algo-2``) a metric of one of its instances."""
 
     job: str
     metric: str
+    host: str | None = None
+
+    @property
+    def dimension(self) -> dict[str, str]:
+        """The series' one dimension: ``TrainingJobName``, or ``Host`` = ``JOB/algo-N`` for an instance's."""
+        if self.host is not None:
+            return {"Name": "Host", "Value": f"{self.job}/{self.host}"}
+        return {"Name": "TrainingJobName", "Value": self.job}
 
 
 def epoch_timestamp(value: Any) -> datetime:
@@ -275,7 +283,7 @@ class AwsJobSource:
                             "Metric": {
                                 "Namespace": METRICS_NAMESPACE,
                                 "MetricName": q.metric,
-                                "Dimensions": [{"Name": "TrainingJobName", "Value": q.job}],
+                                "Dimensions": [q.dimension],
                             },
                             "Period": period,
                             "Stat": "Average",

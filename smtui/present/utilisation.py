@@ -18,7 +18,9 @@ import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
+from smtui.present.formatting import as_datetime
 from smtui.present.instance_types import InstanceSpec
 
 GPU, GPU_MEMORY, CPU, MEMORY, DISK = (
@@ -101,6 +103,17 @@ class Utilisation:
             if value is not None:
                 return metric, value
         return None
+
+
+def stages_of(response: Mapping[str, Any]) -> list[tuple[str, datetime, datetime | None]]:
+    """A DescribeTrainingJob response's SecondaryStatusTransitions as (status, start, end or None)."""
+    out = []
+    for item in response.get("SecondaryStatusTransitions") or ():
+        if isinstance(item, Mapping):
+            start = as_datetime(item.get("StartTime"))
+            if start is not None:
+                out.append((str(item.get("Status", "")), start, as_datetime(item.get("EndTime"))))
+    return out
 
 
 def per_unit(metric: str, value: float, spec: InstanceSpec | None) -> float | None:
