@@ -34,3 +34,49 @@ def test_describe_json_is_the_raw_response(sim, keys, capsys):
     body = json.loads(out)
     assert "At a glance" not in out and body["TrainingJobName"] == "bert-base-finetune-imdb"
     assert body["ResourceConfig"]["InstanceType"] == "ml.g5.2xlarge" and "ResponseMetadata" not in body
+
+
+def test_describe_shows_the_hosts_and_their_warning(keys, capsys):
+    """whisper, 1,200 script seconds in at speed 10 on the real clock: training, its GPU starved by its CPUs."""
+    from datetime import datetime, timedelta, timezone
+
+    from smtui.clock import SystemClock
+    from smtui.sim import Simulator, start_in_thread
+
+    from .conftest import fixture_realism
+
+    origin = datetime.now(timezone.utc) - timedelta(seconds=120)
+    simulator = Simulator(SystemClock(), origin=origin, speed=10, tuning=[], realism=fixture_realism())
+    with start_in_thread(simulator) as running:
+        assert main(["describe", "whisper-small-finetune-cv", "--endpoint-url", running.url,
+                     "--region", "us-east-1"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    hosts = lines.index("Hosts")
+    assert lines[hosts + 2] == "1 host, per GPU and per core"
+    assert lines[hosts + 3].startswith("⚠ GPUs at ") and lines[hosts + 3].endswith(
+        "the input pipeline (data loading) is holding them back")
+    assert lines[hosts + 5].startswith("algo-1  ")
+    assert any(line.startswith("Cost       ≈ $") and "$1.222/h on-demand in us-east-1" in line for line in lines)
+    assert lines.index("Overview") > hosts
+
+
+async def test_glance_inputs_bring_the_price_the_series_and_the_hosts(sim, clock):
+    from datetime import timedelta
+
+    from smtui.aws.glance import glance_inputs
+    from smtui.aws.source import AwsJobSource, AwsOptions
+
+    from .conftest import CREDENTIALS, ORIGIN
+
+    clock.set(ORIGIN + timedelta(seconds=1200))
+    options = AwsOptions(region="us-east-1", endpoint_url=sim.url, static_credentials=CREDENTIALS)
+    async with AwsJobSource(options) as source:
+        response = await source.describe_training_job("mistral-7b-sft-distributed")
+        inputs = await glance_inputs(source, response, clock.now())
+    assert inputs.price.usd_per_hour == 37.688
+    assert set(inputs.series) == {"train:loss", "validation:loss", "train:tokens_per_second"}
+    assert sorted(inputs.hosts) == ["algo-1", "algo-2", "algo-3", "algo-4"]
+    assert set(inputs.hosts["algo-3"]) == {"GPUUtilization", "GPUMemoryUtilization", "CPUUtilization",
+                                           "MemoryUtilization", "DiskUtilization"}
+    # The last hour only: at most 60 points a series, a minute apart.
+    assert 50 <= len(inputs.hosts["algo-1"]["GPUUtilization"]) <= 61

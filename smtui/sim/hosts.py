@@ -24,8 +24,9 @@ same grid as the training metrics.
 
 from __future__ import annotations
 
-import hashlib
 import math
+import zlib
+from collections.abc import Callable
 from datetime import datetime, timezone
 
 from smtui.sim.lifecycle import Playback, World
@@ -87,6 +88,7 @@ def host_series(scenario: Scenario, playback: Playback, world: World, host: int,
     if not 1 <= host <= scenario.instance_count or metric not in published(scenario):
         return []
     scale = cores if metric == CPU else gpus if metric in (GPU, GPU_MEMORY) else 1
+    seed = zlib.crc32(f"{scenario.name}/{host}/{metric}".encode())
     step = world.seconds(INTERVAL)
     out = []
     for span in playback.spans:
@@ -95,52 +97,67 @@ def host_series(scenario: Scenario, playback: Playback, world: World, host: int,
         until = span.end if span.end is not None else playback.elapsed
         first = max(math.floor(world.epoch(scenario, span.start) / step + 1e-9) + 1, math.ceil(start / step))
         last = min(math.floor(world.epoch(scenario, until) / step + 1e-9), math.floor(end / step))
+        share = _shape(scenario, span, host, metric, bool(gpus))
+        # Script seconds into the span of a slot: world.offset, worked out once per span (this loop is hot).
+        into = world.offset(scenario, 0.0) - span.start
         for slot in range(first, last + 1):
-            offset = world.offset(scenario, slot * step) - span.start
-            share = _share(scenario, span, offset, host, metric, slot)
-            out.append((slot, datetime.fromtimestamp(slot * step, timezone.utc), round(share * scale, 2)))
+            value = min(max(share(into + slot * step * world.speed, _noise(seed, slot)), 0.0), 100.0)
+            out.append((slot, datetime.fromtimestamp(slot * step, timezone.utc), round(value * scale, 2)))
     return out
 
 
-def _share(scenario: Scenario, span, offset: float, host: int, metric: str, slot: int) -> float:
-    """The metric per core or per GPU (0–100) ``offset`` script seconds into ``span``."""
-    noise = _noise(scenario.name, host, metric, slot)
-    profile = scenario.host_profile
-    lagging = scenario.straggler == host
+def _shape(scenario: Scenario, span, host: int, metric: str, gpus: bool) -> Callable[[float, float], float]:
+    """The metric per core or per GPU (0–100) as a function of (seconds into ``span``, noise in [-1, 1])."""
     if span.status == "Downloading":
-        fraction = min(offset / max(span.stage.seconds, 1), 1.0)
-        return _clip({GPU: 0.5 + noise, GPU_MEMORY: 0.3, CPU: 35 + 6 * noise, MEMORY: 12 + 12 * fraction,
-                      DISK: 8 + 40 * fraction}[metric])
+        length = max(span.stage.seconds, 1)
+        return {
+            GPU: lambda t, n: 0.5 + n, GPU_MEMORY: lambda t, n: 0.3, CPU: lambda t, n: 35 + 6 * n,
+            MEMORY: lambda t, n: 12 + 12 * min(t / length, 1.0), DISK: lambda t, n: 8 + 40 * min(t / length, 1.0),
+        }[metric]
     if span.status == "Uploading":
-        return _clip({GPU: 0.2, GPU_MEMORY: 0.0, CPU: 22 + 4 * noise, MEMORY: 20 + noise, DISK: 50}[metric])
+        return {GPU: lambda t, n: 0.2, GPU_MEMORY: lambda t, n: 0.0, CPU: lambda t, n: 22 + 4 * n,
+                MEMORY: lambda t, n: 20 + n, DISK: lambda t, n: 50.0}[metric]
     pulled = span.stage.message_at(math.inf)[0]
-    if offset < pulled:  # the training image is still being pulled
-        return _clip({GPU: 0.3, GPU_MEMORY: 0.2, CPU: 18 + 4 * noise, MEMORY: 20 + noise, DISK: 48 + noise}[metric])
-    minute = int((offset - pulled) // INTERVAL)
-    evaluating = minute % EVAL_EVERY == EVAL_EVERY - 1
-    if profile == "input-bound":
-        values = {GPU: 30 + 4 * noise, GPU_MEMORY: 44 + noise, CPU: 97.5 + 1.5 * noise, MEMORY: 71 + 2 * noise,
-                  DISK: 52 + noise}
-    else:
-        values = {GPU: (36 if evaluating else 93) + 3 * noise, GPU_MEMORY: 78 + noise,
-                  CPU: (48 if evaluating else 36) + 5 * noise, MEMORY: 55 + 3 * noise, DISK: 50 + noise}
-        if profile == "memory-leak":
-            # Allocations that are never freed: from 62 % to all of it by the end of the stage.
-            length = max(span.stage.seconds - pulled, INTERVAL)
-            values[GPU_MEMORY] = 62 + 38 * min((offset - pulled + INTERVAL) / length, 1.0)
-        if not HARDWARE.get(scenario.instance_type, (8, 0))[1]:
-            values[CPU] = (62 if evaluating else 71) + 4 * noise  # the cores do the training
-    if lagging:
-        values[CPU] = 21 + 3 * noise
-        values[GPU] = 12 + 3 * noise
-    return _clip(values[metric])
+    pulling = {GPU: 0.3, GPU_MEMORY: 0.2, CPU: 18.0, MEMORY: 20.0, DISK: 48.0}[metric]
+    training = _training_shape(scenario, span, host, metric, gpus, pulled)
+
+    def share(offset: float, noise: float) -> float:
+        if offset < pulled:  # the training image is still being pulled
+            return pulling + (4 * noise if metric == CPU else noise if metric in (MEMORY, DISK) else 0.0)
+        return training(offset - pulled, noise)
+
+    return share
 
 
-def _noise(job: str, host: int, metric: str, slot: int) -> float:
-    """A deterministic number in [-1, 1] (a hash, not a seeded generator: thousands are needed per call)."""
-    digest = hashlib.blake2b(f"{job}/{host}/{metric}/{slot}".encode(), digest_size=4).digest()
-    return int.from_bytes(digest, "big") / 0x7FFFFFFF - 1.0
+def _training_shape(scenario: Scenario, span, host: int, metric: str, gpus: bool,
+                    pulled: float) -> Callable[[float, float], float]:
+    """While the algorithm trains: ``trained`` seconds since the image was pulled."""
+    def evaluating(trained: float) -> bool:
+        return int(trained // INTERVAL) % EVAL_EVERY == EVAL_EVERY - 1
+
+    if scenario.straggler == host and metric in (CPU, GPU):
+        return (lambda t, n: 21 + 3 * n) if metric == CPU else (lambda t, n: 12 + 3 * n)
+    if scenario.host_profile == "input-bound":
+        return {GPU: lambda t, n: 30 + 4 * n, GPU_MEMORY: lambda t, n: 44 + n, CPU: lambda t, n: 97.5 + 1.5 * n,
+                MEMORY: lambda t, n: 71 + 2 * n, DISK: lambda t, n: 52 + n}[metric]
+    if metric == GPU_MEMORY and scenario.host_profile == "memory-leak":
+        # Allocations that are never freed: from 62 % to all of it by the end of the stage.
+        length = max(span.stage.seconds - pulled, INTERVAL)
+        return lambda t, n: 62 + 38 * min((t + INTERVAL) / length, 1.0)
+    if metric == CPU and not gpus:
+        return lambda t, n: (62 if evaluating(t) else 71) + 4 * n  # the cores do the training
+    return {GPU: lambda t, n: (36 if evaluating(t) else 93) + 3 * n, GPU_MEMORY: lambda t, n: 78 + n,
+            CPU: lambda t, n: (48 if evaluating(t) else 36) + 5 * n, MEMORY: lambda t, n: 55 + 3 * n,
+            DISK: lambda t, n: 50 + n}[metric]
 
 
-def _clip(value: float) -> float:
-    return min(max(value, 0.0), 100.0)
+def _noise(seed: int, slot: int) -> float:
+    """A deterministic number in [-1, 1] for a series (``seed``) and a minute (a cheap integer hash: a
+    128-host job asks for tens of thousands a call)."""
+    x = (slot * 0x9E3779B1 + seed) & 0xFFFFFFFF
+    x ^= x >> 15
+    x = (x * 0x2C1B3C6D) & 0xFFFFFFFF
+    x ^= x >> 12
+    x = (x * 0x297A2D39) & 0xFFFFFFFF
+    x ^= x >> 15
+    return x / 0x7FFFFFFF - 1.0
