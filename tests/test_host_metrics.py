@@ -84,3 +84,22 @@ async def test_the_input_bound_job_is_caught_a_minute_after_its_image_is_pulled(
     assert 20 < gpu < 40 and cpu > 90
     assert warning.text == (f"GPUs at {gpu:.0f}% while the CPUs are at {cpu:.0f}%: "
                             "the input pipeline (data loading) is holding them back")
+
+
+def test_host_series_keep_the_newest_points_and_say_where_to_go_on():
+    from smtui.aws.host_metrics import KEEP, HostSeries
+
+    held = HostSeries()
+    now = ORIGIN + timedelta(hours=3)
+    assert held.since("job", now) == now - timedelta(hours=1)  # nothing held: the last hour
+    gpu = MetricQuery("job", GPU, "algo-2")
+    stamps = [ORIGIN + timedelta(minutes=i) for i in range(100)]
+    assert held.merge(gpu, [(t, 50.0) for t in stamps[:70]])
+    assert not held.merge(gpu, [(t, 50.0) for t in stamps[60:70]])  # nothing new
+    assert held.merge(gpu, [(t, 60.0) for t in stamps[60:100]])
+    points = held.of("job")["algo-2"][GPU]
+    assert len(points) == KEEP and points[0][0] == stamps[40] and points[-1] == (stamps[99], 60.0)
+    assert held.since("job", now) == stamps[99]
+    assert not held.merge(MetricQuery("job", GPU), [(now, 1.0)])  # a training metric is not a host's
+    held.forget("job")
+    assert held.of("job") == {}

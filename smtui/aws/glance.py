@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from smtui.aws.host_metrics import host_names, host_queries
+from smtui.aws.host_metrics import HOST_WINDOW, host_names, host_queries
 from smtui.aws.pricing import PriceBook
 from smtui.aws.source import AwsJobSource, MetricQuery
 from smtui.present.cost import NoPrice, PriceAnswer, instance_type
@@ -24,8 +24,6 @@ from smtui.present.summary import metric_names
 
 #: Seconds each extra call may take before the summary goes without it.
 TIMEOUT = 10.0
-#: How far back host utilisation is read: a sparkline's worth of minutes.
-HOST_WINDOW = timedelta(hours=1)
 
 Points = list[tuple[datetime, float]]
 

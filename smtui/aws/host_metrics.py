@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
 from typing import Any
 
 from smtui.aws.source import MetricQuery
@@ -77,3 +78,47 @@ def calls_per_minute(selected_hosts: int, running_hosts: Iterable[int], training
     """GetMetricData calls a minute: the training series, the selected job's 5 × hosts, 1 × host of the others."""
     queries = training_series + len(HOST_METRICS) * selected_hosts + sum(running_hosts)
     return calls_for(queries) * 60.0 / max(metrics_interval, 1e-9)
+
+
+#: How far back host utilisation is fetched when nothing is held yet: a sparkline's worth of minutes.
+HOST_WINDOW = timedelta(hours=1)
+#: Points kept per host and metric (a sparkline's worth).
+KEEP = 60
+
+
+class HostSeries:
+    """The per-host series fetched so far, per job: host → metric → points, the newest :data:`KEEP` of each.
+
+    Points are keyed by timestamp, so a round that overlaps what is held adds only what is new.
+    """
+
+    def __init__(self) -> None:
+        self._jobs: dict[str, dict[str, dict[str, dict[datetime, float]]]] = {}
+
+    def merge(self, query: MetricQuery, points: Iterable[tuple[datetime, float]]) -> bool:
+        """Add one host series' points; returns whether any was new."""
+        if query.host is None:
+            return False
+        held = self._jobs.setdefault(query.job, {}).setdefault(query.host, {}).setdefault(query.metric, {})
+        fresh = {t: float(v) for t, v in points if t not in held}
+        if not fresh:
+            return False
+        held.update(fresh)
+        if len(held) > KEEP:
+            for stamp in sorted(held)[: len(held) - KEEP]:
+                del held[stamp]
+        return True
+
+    def of(self, job: str) -> dict[str, dict[str, list[tuple[datetime, float]]]]:
+        """A job's series as :func:`~smtui.present.utilisation.utilisation` reads them: host → metric → points."""
+        return {host: {metric: sorted(points.items()) for metric, points in metrics.items()}
+                for host, metrics in self._jobs.get(job, {}).items()}
+
+    def since(self, job: str, now: datetime) -> datetime:
+        """Where the next fetch of ``job``'s hosts starts: after the newest point held, else an hour back."""
+        stamps = [max(points) for metrics in self._jobs.get(job, {}).values() for points in metrics.values() if points]
+        return max(stamps) if stamps else now - HOST_WINDOW
+
+    def forget(self, job: str) -> None:
+        """Drop what is held of ``job`` (no longer watched)."""
+        self._jobs.pop(job, None)
