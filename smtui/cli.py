@@ -163,6 +163,8 @@ def build_parser() -> argparse.ArgumentParser:
                       help="start each line with the event's time (UTC, ISO 8601, milliseconds)")
     logs.add_argument("--interval", type=interval, default=5.0, metavar="SECONDS",
                       help="seconds between two reads with --follow (default: 5, at least 1)")
+    logs.add_argument("-v", "--verbose", action="store_true",
+                      help="print on standard error how many AWS calls were made, by operation")
     _add_aws_options(logs)
 
     wait = commands.add_parser(
@@ -204,16 +206,17 @@ def run_watch(args: argparse.Namespace) -> int:
     names = check_job_names(args.jobs)
     from smtui.aws.source import AwsJobSource
     from smtui.ui.app import SmtuiApp
+    from smtui.ui.settings import Settings
 
     options = aws_options(args)
     source = AwsJobSource(options)
     where = options.endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or options.region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "default region"
     if options.profile:
         where = f"{options.profile} @ {where}"
-    app = SmtuiApp(source, names, interval=args.interval, subtitle=where,
-                   reveal_secrets=args.show_secrets, max_rps=args.max_rps, log_lines=args.log_lines,
-                   read_only=args.read_only, bell=args.bell, freeze_loaded=True,
-                   finder=_finder(args, source, named=bool(names)), list_interval=args.list_interval)
+    settings = Settings(interval=args.interval, subtitle=where, reveal_secrets=args.show_secrets, max_rps=args.max_rps,
+                        log_lines=args.log_lines, read_only=args.read_only, bell=args.bell, freeze_loaded=True,
+                        list_interval=args.list_interval)
+    app = SmtuiApp(source, names, settings, finder=_finder(args, source, named=bool(names)))
     app.run()
     return app.return_code or 0
 
@@ -222,6 +225,7 @@ def run_demo(args: argparse.Namespace) -> int:
     from smtui.aws.source import AwsJobSource, AwsOptions
     from smtui.sim import start_in_thread
     from smtui.ui.app import SmtuiApp
+    from smtui.ui.settings import Settings
 
     simulator = simulator_from_args(args)
     injector = injector_from_args(args)
@@ -231,10 +235,7 @@ def run_demo(args: argparse.Namespace) -> int:
         source = AwsJobSource(options)
         # With no filter, the scripted jobs; with one, whatever the simulator's listing finds.
         finder = _finder(args, source, named=False) if _job_query(args, named=True) else None
-        app = SmtuiApp(
-            source,
-            [] if finder else simulator.job_names(),
-            finder=finder,
+        settings = Settings(
             list_interval=min(args.list_interval, max(2.0, 60.0 / args.speed)),
             interval=3.0,
             metrics_interval=max(2.0, 60.0 / args.speed),
@@ -246,6 +247,7 @@ def run_demo(args: argparse.Namespace) -> int:
             bell=args.bell,
             freeze_loaded=True,
         )
+        app = SmtuiApp(source, [] if finder else simulator.job_names(), settings, finder=finder)
         app.run()
     return app.return_code or 0
 
@@ -258,7 +260,8 @@ def run_logs(args: argparse.Namespace) -> int:
     options = dataclasses.replace(aws_options(args), max_attempts=2)
     from smtui.commands.logs import Request, run
 
-    request = Request(name, lines=args.lines, follow=args.follow, interval=args.interval, pattern=args.filter)
+    request = Request(name, lines=args.lines, follow=args.follow, interval=args.interval, pattern=args.filter,
+                      verbose=args.verbose)
     return run(options, request, timestamps=args.timestamps)
 
 

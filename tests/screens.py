@@ -8,6 +8,8 @@ screen.
 from __future__ import annotations
 
 import asyncio
+import html
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -17,6 +19,7 @@ from smtui.aws.source import AwsJobSource, AwsOptions
 from smtui.clock import FrozenClock
 from smtui.sim import Simulator, start_in_thread
 from smtui.ui.app import SmtuiApp
+from smtui.ui.settings import Settings
 from tests.conftest import CREDENTIALS, ORIGIN, fixture_realism
 
 #: One terminal size for most snapshots, plus the small case.
@@ -32,7 +35,7 @@ def simulated_app(after_seconds: float, names: list[str] | None = None, *,
     """An app watching the simulator's jobs, both frozen ``after_seconds`` after the origin.
 
     With a ``query``, the jobs come from listing them (``smtui watch --status ...``) instead of
-    from ``names``. ``app_options`` go to :class:`SmtuiApp` (``read_only=True``, ...)."""
+    from ``names``. ``app_options`` are :class:`Settings` (``read_only=True``, ...)."""
     clock = FrozenClock(ORIGIN + timedelta(seconds=after_seconds))
     simulator = Simulator(clock, speed=1.0, origin=ORIGIN, scenarios=scenarios, realism=fixture_realism())
     with start_in_thread(simulator) as running:
@@ -42,10 +45,23 @@ def simulated_app(after_seconds: float, names: list[str] | None = None, *,
         finder = JobFinder(source, query, clock=clock) if query is not None else None
         if names is None:
             names = [] if query is not None else simulator.job_names()
-        app = SmtuiApp(source, names, clock=clock, **{"interval": 3600, "metrics_interval": 3600, **app_options},
-                       subtitle="simulator", finder=finder)
+        settings = Settings(**{"interval": 3600, "metrics_interval": 3600, "subtitle": "simulator", **app_options})
+        app = SmtuiApp(source, names, settings, clock=clock, finder=finder)
         app.simulator = simulator
         yield app
+
+
+def record_notifications(app: SmtuiApp) -> list[str]:
+    """A list that gets the message of every notification the app shows from now on."""
+    shown: list[str] = []
+    notify = app.notify
+
+    def recording(message: str, **options) -> None:
+        shown.append(str(message))
+        notify(message, **options)
+
+    app.notify = recording
+    return shown
 
 
 def detail_text(app: SmtuiApp, width: int = 100) -> str:
@@ -56,32 +72,35 @@ def detail_text(app: SmtuiApp, width: int = 100) -> str:
 
 
 async def until_loaded(pilot, timeout: float = 60) -> None:
-    """Wait until every job has had its first answer and metrics arrived, then let the screen settle."""
-    await asyncio.wait_for(pilot.app.poller.loaded.wait(), timeout)
+    """Wait until the main screen shows every job's first answer and the first metrics, then let it settle."""
+    await asyncio.wait_for(pilot.app.watch_screen.loaded.wait(), timeout)
     await pilot.pause()
     await pilot.wait_for_scheduled_animations()
     await pilot.pause()
-    from smtui.ui.widgets.job_list import JobList
-
-    # The screen handles the poller's last messages in its own time, and a cell that grew widens its
-    # column only when the table is next idle: on a busy machine, both can come after the pauses above.
-    for _ in range(250):
-        if all(_list_settled(pilot.app, jobs) for jobs in pilot.app.screen.query(JobList)):
-            break
-        await pilot.pause(0.02)
-    await pilot.pause()
 
 
-def _list_settled(app: SmtuiApp, jobs) -> bool:
-    """Whether the list shows the newest metric point of every job and its columns fit what they show."""
-    if jobs._require_update_dimensions:
-        return False
-    for name, snapshot in app.poller.snapshots.items():
-        metric = jobs._shown_metric(snapshot) if name in jobs.rows else None
-        points = app.poller.metrics.points(name, metric) if metric else ()
-        if points and jobs._latest.get(name) != (metric, points[-1].value):
-            return False
-    return True
+#: Width of one terminal cell in the app's SVG screenshots (Rich's export: 20 px characters, aspect ratio 0.61).
+SVG_CELL = 20 * 0.61
+_SVG_TEXT = re.compile(r'<text [^>]*x="([\d.]+)"[^>]*clip-path="url\(#[\w-]+-line-(\d+)\)"[^>]*>([^<]*)</text>')
+
+
+def screen_text(app) -> str:
+    """Every character of the screen as drawn, line by line, read from the app's own (SVG) screenshot."""
+    from rich.cells import cell_len
+
+    runs: dict[int, list[tuple[int, str]]] = {}
+    for x, line, content in _SVG_TEXT.findall(app.export_screenshot()):
+        text = html.unescape(content).replace("\xa0", " ").rstrip("\n")
+        runs.setdefault(int(line), []).append((round(float(x) / SVG_CELL), text))
+    lines = []
+    for number in range(max(runs, default=-1) + 1):
+        text, column = "", 0
+        for start, part in sorted(runs.get(number, [])):
+            text += " " * (start - column) + part
+            column = start + cell_len(part)
+        lines.append(text)
+    return "\n".join(lines)
+
 
 #: Simulated seconds after the origin at which the pictures are taken.
 RUNNING = 600  # most jobs training, one downloading, one in the middle of a spot restart cycle
@@ -99,7 +118,7 @@ SHOTS = {
 
 
 async def until_logs_read(pilot) -> None:
-    """On the logs screen, wait until every stream has been read once (or the read failed)."""
+    """On the logs screen, wait until the first round of reads is over (or failed)."""
     from smtui.ui.log_screen import LogScreen
 
     screen = pilot.app.screen
@@ -107,7 +126,7 @@ async def until_logs_read(pilot) -> None:
         return
     for _ in range(600):
         tail = screen.tail
-        if tail.error is not None or (tail.listed and all(s.caught_up for s in tail.streams.values())):
+        if tail.rounds or tail.done:
             break
         await pilot.pause(0.05)
     await pilot.pause(0.1)

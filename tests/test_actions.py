@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from smtui.ui.dialogs import ConfirmStop
-from tests.screens import RUNNING, SIZE, SMALL, simulated_app, until_loaded
+from tests.screens import RUNNING, SIZE, SMALL, record_notifications, simulated_app, until_loaded
 
 STOPPABLE = "gpt2-pretrain-maxruntime"  # training at RUNNING
 
@@ -83,17 +83,20 @@ async def test_a_job_ending_while_watched_rings_once_and_says_so(monkeypatch):
     with simulated_app(RUNNING) as app:
         rings: list[int] = []
         monkeypatch.setattr(app, "bell", lambda: rings.append(1))
+        notes = record_notifications(app)
         async with app.run_test(size=SIZE) as pilot:
             await until_loaded(pilot)
             assert rings == []  # jobs that had ended before are history, not news
-            snapshot = app.watch_screen.snapshots[STOPPABLE]
+            snapshot = app.jobs.get(STOPPABLE).snapshot
             ended = snapshot.__class__.from_response(
                 STOPPABLE, {**snapshot.response, "TrainingJobStatus": "Stopped", "SecondaryStatus": "Stopped"},
                 snapshot.fetched_at)
-            from smtui.ui.messages import JobUpdated
+            from smtui.aws.poller import JobUpdate
 
-            app.watch_screen.post_message(JobUpdated(ended, ()))
-            app.watch_screen.post_message(JobUpdated(ended, ()))
+            # The answer that says it ended, then the last one polled after it: one ring.
+            for _ in range(2):
+                _, events = app.poller.store.record_answer(ended)
+                app.poller.sink(JobUpdate(STOPPABLE, ended, tuple(events)))
             await pilot.pause(0.2)
             assert rings == [1]
-            assert any(f"{STOPPABLE} Stopped" in str(n.message) for n in app._notifications)
+            assert f"{STOPPABLE} Stopped" in notes

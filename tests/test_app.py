@@ -34,9 +34,9 @@ async def test_new_transition_updates_row_in_place_and_animates():
             rows = jobs.row_count
             app.clock.advance(TRAINING_END - BEFORE_UPLOAD + 5)
             app.poller.poke(BERT)
-            await wait_until(pilot, lambda: screen.snapshots[BERT].secondary_status == "Uploading")
-            assert jobs.row_count == rows and jobs.cursor_row == 0
-            assert "Uploading" in str(jobs.get_cell(BERT, "stage"))
+            await wait_until(pilot, lambda: screen.jobs.get(BERT).snapshot.secondary_status == "Uploading")
+            assert jobs.row_count == rows and jobs.cursor == 0
+            assert "Uploading" in jobs.cell_text(BERT, "stage")
             assert timeline.arriving == 3 and timeline.reveal < 1.0
             await pilot.wait_for_scheduled_animations()
             await wait_until(pilot, lambda: timeline.arriving == -1)
@@ -48,16 +48,16 @@ async def test_new_metric_points_are_marked():
         async with app.run_test(size=SIZE) as pilot:
             await until_loaded(pilot)
             series = app.watch_screen.query_one(MetricSeries)
-            before = len(app.poller.metrics.points(BERT, "train:loss"))
+            before = len(app.poller.store.get(BERT).points("train:loss"))
             assert series.fresh == frozenset()
             app.clock.advance(180)
             app.poller.poke()
-            await wait_until(pilot, lambda: len(app.poller.metrics.points(BERT, "train:loss")) == before + 3)
+            await wait_until(pilot, lambda: len(app.poller.store.get(BERT).points("train:loss")) == before + 3)
             await wait_until(pilot, lambda: "train:loss" in series.fresh)
             from smtui.ui.fmt import metric_value
 
-            latest = app.poller.metrics.points(BERT, "train:loss")[-1].value
-            assert metric_value(latest) in str(app.watch_screen.query_one(JobList).get_cell(BERT, "metric"))
+            latest = app.poller.store.get(BERT).points("train:loss")[-1].value
+            assert metric_value(latest) in app.watch_screen.query_one(JobList).cell_text(BERT, "metric")
 
 
 async def test_keys_move_between_jobs_and_panes():
@@ -65,7 +65,7 @@ async def test_keys_move_between_jobs_and_panes():
         async with app.run_test(size=SIZE) as pilot:
             await until_loaded(pilot)
             screen = app.watch_screen
-            names = app.names
+            names = app.jobs.names
             assert screen.selected == names[0]
             await pilot.press("j", "j")
             assert screen.selected == names[2]
@@ -92,8 +92,8 @@ async def test_unknown_job_is_a_row_state_and_the_others_keep_working():
         async with app.run_test(size=SIZE) as pilot:
             await until_loaded(pilot)
             jobs = app.watch_screen.query_one(JobList)
-            assert "not found" in str(jobs.get_cell("ghost-job", "status"))
-            assert "InProgress" in str(jobs.get_cell(BERT, "status"))
+            assert "not found" in jobs.cell_text("ghost-job", "status")
+            assert "InProgress" in jobs.cell_text(BERT, "status")
             timeline = app.watch_screen.query_one(Timeline)
             assert timeline.snapshot is None and "poll failed" in timeline.placeholder
 

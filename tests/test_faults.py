@@ -19,10 +19,11 @@ from botocore.exceptions import ClientError, ConnectionClosedError
 from smtui.aws import errors
 from smtui.aws.errors import MalformedResponse, explain
 from smtui.aws.snapshot import JobSnapshot
-from smtui.aws.source import AwsJobSource, AwsOptions, MetricQuery
+from smtui.aws.source import AwsJobSource, AwsOptions, MetricQuery, metric_period
 from smtui.clock import FrozenClock
 from smtui.sim import FaultInjector, Faults, Simulator, start_in_thread
 from smtui.ui.app import SmtuiApp
+from smtui.ui.settings import Settings
 from smtui.ui.widgets.job_list import JobList
 from tests.conftest import CREDENTIALS, ORIGIN, fixture_realism
 
@@ -137,10 +138,15 @@ async def fault_free_reading(url: str, names: list[str], simulator: Simulator):
     async with AwsJobSource(options) as source:
         snapshots = {n: JobSnapshot.from_response(n, await source.describe_training_job(n), simulator.clock.now())
                      for n in names}
-        queries = [MetricQuery(n, m) for n in names for m in snapshots[n].metric_names]
-        # From before the oldest job started training (the one that ran three weeks before the origin): the app keeps
-        # every point since each job's TrainingStartTime.
-        series = await source.get_metric_data(queries, ORIGIN - timedelta(days=30), simulator.clock.now() + timedelta(seconds=1))
+        # Each job's series from its TrainingStartTime, in the Period CloudWatch still keeps for it (the job that
+        # ran three weeks before the origin has 300-second points only), as the app keeps them.
+        now = simulator.clock.now()
+        series = {}
+        for name, snapshot in snapshots.items():
+            if snapshot.metric_names and snapshot.started_at is not None:
+                start = snapshot.started_at - timedelta(seconds=1)
+                series.update(await source.get_metric_data([MetricQuery(name, m) for m in snapshot.metric_names],
+                                                           start, now + timedelta(seconds=1), metric_period(start, now)))
     return snapshots, series
 
 
@@ -153,8 +159,8 @@ async def test_the_app_lives_through_faults_and_an_outage_and_loses_nothing():
     with start_in_thread(simulator, injector=injector) as running:
         options = AwsOptions(region="us-east-1", endpoint_url=running.url, static_credentials=CREDENTIALS,
                              max_attempts=2, connect_timeout=1, read_timeout=2)
-        app = SmtuiApp(AwsJobSource(options), names, clock=clock, interval=0.3, metrics_interval=0.4, tick=0.2,
-                       max_rps=100)
+        app = SmtuiApp(AwsJobSource(options), names, Settings(interval=0.3, metrics_interval=0.4, tick=0.2, max_rps=100),
+                       clock=clock)
         async with app.run_test(size=(120, 40)) as pilot:
             screen = app.watch_screen
             jobs = app.screen.query_one(JobList)
@@ -163,18 +169,22 @@ async def test_the_app_lives_through_faults_and_an_outage_and_loses_nothing():
                 clock.set(ORIGIN + timedelta(seconds=seconds))
                 await asyncio.sleep(0.35)
                 # Rows whose last poll failed keep their data and say how old it is.
-                for name, error in screen.errors.items():
-                    if name in screen.snapshots:
-                        assert error.since is not None
-                        stage = jobs.get_cell(name, "stage").plain
+                for name, state in screen.jobs.states.items():
+                    if state.stale:
+                        assert state.error.since is not None
+                        stage = jobs.cell_text(name, "stage")
                         assert " old" in stage, stage
                         stale_rows.add(name)
                 if seconds == 1000:
                     # The endpoint goes away: every job still polled says so, and the screen still answers keys.
                     running.kill()
-                    polled = [n for n in names if not screen.snapshots.get(n) or not screen.snapshots[n].is_terminal]
-                    assert await wait_until(lambda: all(
-                        screen.errors.get(n) and screen.errors[n].kind == errors.NETWORK for n in polled), 20)
+                    polled = [state.name for state in screen.jobs.polled]
+
+                    def all_unreachable(polled=polled) -> bool:
+                        return all((error := screen.jobs.get(n).error) and error.kind == errors.NETWORK
+                                   for n in polled)
+
+                    assert await wait_until(all_unreachable, 20)
                     assert screen.banner and "cannot reach the endpoint" in screen.banner
                     before = screen.selected
                     await pilot.press("j")
@@ -190,15 +200,16 @@ async def test_the_app_lives_through_faults_and_an_outage_and_loses_nothing():
             expected_snapshots, expected_series = await fault_free_reading(running.url, names, simulator)
 
             def caught_up() -> bool:
-                return not screen.errors and all(
-                    screen.snapshots.get(n) and screen.snapshots[n].transitions == expected_snapshots[n].transitions
+                return not screen.jobs.failing and all(
+                    (snapshot := screen.jobs.get(n).snapshot)
+                    and snapshot.transitions == expected_snapshots[n].transitions
                     for n in names
                 ) and all(
-                    [(p.timestamp, p.value) for p in app.poller.metrics.points(q.job, q.metric)] == points
+                    [(p.timestamp, p.value) for p in app.poller.store.get(q.job).points(q.metric)] == points
                     for q, points in expected_series.items()
                 )
 
-            assert await wait_until(caught_up, 30), (screen.errors, injector.counts)
+            assert await wait_until(caught_up, 30), (screen.jobs.counts(), injector.counts)
             assert screen.banner is None
             await pilot.press("k")  # still answering keys
         assert app.return_code in (None, 0)

@@ -7,7 +7,7 @@ from tests.screens import RUNNING, SIZE, SMALL, simulated_app, until_loaded
 
 
 def rows(app) -> list[str]:
-    return [row.key.value for row in app.screen.query_one(JobList).ordered_rows]
+    return list(app.screen.query_one(JobList).shown)
 
 
 async def test_typing_filters_and_escape_brings_every_job_back():
@@ -63,7 +63,8 @@ async def test_o_sorts_by_name_status_elapsed_and_metric_then_back():
             await pilot.press("o")
             assert rows(app)[:2] == ["llama2-70b-pretrain-trn1", "mistral-7b-sft-distributed"]  # 3 days, 50 min
             await pilot.press("o")
-            values = [jobs._latest[name][1] for name in rows(app) if name in jobs._latest]
+            shown = [app.jobs.get(name).shown_metric() for name in rows(app)]
+            values = [metric[1] for metric in shown if metric]
             assert values == sorted(values) and rows(app)[-1] == "whisper-small-finetune-cv"  # no metric yet: last
             await pilot.press("o")
             assert rows(app) == given and jobs.border_title == "Jobs"
@@ -92,10 +93,8 @@ async def test_a_click_on_a_column_header_sorts_by_it_and_a_second_click_undoes_
             jobs = app.screen.query_one(JobList)
 
             async def click(column: str) -> None:
-                # The header row is the list's first line inside its border; each cell has one column of padding.
-                keys = [key.value for key in jobs.columns]
-                x = 1 + sum(jobs.columns[key].get_render_width(jobs) for key in list(jobs.columns)[:keys.index(column)])
-                await pilot.click(JobList, offset=(x + 2, 1))
+                # The header is the list's first line inside its border.
+                await pilot.click(JobList, offset=(1 + jobs.column_x(column) + 2, 1))
                 await pilot.pause()
 
             await click("name")

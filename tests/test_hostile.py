@@ -15,11 +15,12 @@ import pytest
 from smtui.clock import FrozenClock
 from smtui.present.sections import describe_sections, iter_leaves, render_text
 from smtui.ui.app import SmtuiApp
+from smtui.ui.settings import Settings
 from smtui.ui.widgets.detail import DetailPane
 from smtui.ui.widgets.job_list import JobList
 from smtui.ui.widgets.timeline import Timeline
 from tests.conftest import ORIGIN
-from tests.screens import detail_text
+from tests.screens import detail_text, screen_text
 
 MARKUP = "[bold red]x[/] [link=http://evil.example]click[/link]"
 ESCAPES = "\x1b[31mred\x1b[0m \x1b]8;;http://evil.example\x07link\x1b]8;;\x07 \x1b]0;owned\x07 \x1b[2J\x07\x08\r\x00\x9b"
@@ -89,6 +90,9 @@ RESPONSES = {
 class HostileSource:
     """DescribeTrainingJob and GetMetricData from the responses above."""
 
+    endpoint_label = "hostile"
+    region = None
+
     async def __aenter__(self):
         return self
 
@@ -108,11 +112,6 @@ class HostileSource:
 CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
 
 
-def screen_text(app) -> str:
-    """Every character of the composed screen, line by line: what would reach the terminal as text."""
-    return "\n".join("".join(segment.text for segment in strip) for strip in app.screen._compositor.render_strips())
-
-
 async def select(pilot, name: str) -> None:
     """Select a job and wait until the details (which follow a moment later) show it."""
     pilot.app.watch_screen.select_job(name)
@@ -125,9 +124,9 @@ async def select(pilot, name: str) -> None:
 
 async def test_hostile_jobs_are_shown_literally_and_safely():
     clock = FrozenClock(ORIGIN)
-    app = SmtuiApp(HostileSource(), list(RESPONSES), clock=clock, interval=3600, metrics_interval=3600)
+    app = SmtuiApp(HostileSource(), list(RESPONSES), Settings(interval=3600, metrics_interval=3600), clock=clock)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.app.poller.loaded.wait()
+        await pilot.app.watch_screen.loaded.wait()
         await pilot.pause()
         screen = app.watch_screen
         for name in RESPONSES:
@@ -164,7 +163,7 @@ async def test_hostile_jobs_are_shown_literally_and_safely():
         await pilot.press("k", "k")
         assert screen.selected == "huge"
         jobs = screen.query_one(JobList)
-        assert "Exploding" in jobs.get_cell("weird", "status").plain
+        assert "Exploding" in jobs.cell_text("weird", "status")
     assert app.return_code in (None, 0)
 
 

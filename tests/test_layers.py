@@ -33,3 +33,19 @@ def test_every_status_in_the_model_has_its_own_symbol():
     assert set(primary) <= set(PRIMARY)
     symbols = [SECONDARY[s].symbol for s in secondary]
     assert len(set(symbols)) == len(symbols)
+
+
+def test_the_aws_source_makes_every_call_of_the_job_source_protocol():
+    """The app's JobSource Protocol and the real source agree, call by call, parameter by parameter."""
+    import inspect
+
+    from smtui.aws.source import AwsJobSource, JobSource
+
+    members = [name for name in vars(JobSource) if not name.startswith("_") or name in ("__aenter__", "__aexit__")]
+    assert {"describe_training_job", "stop_training_job", "filter_log_events", "endpoint_label"} <= set(members)
+    for name in members:
+        wanted, real = getattr(JobSource, name), getattr(AwsJobSource, name, None)
+        assert real is not None, name
+        if callable(wanted):
+            assert list(inspect.signature(wanted).parameters) == list(inspect.signature(real).parameters), name
+    assert "region" in JobSource.__annotations__ and hasattr(AwsJobSource(), "region")

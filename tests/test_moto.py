@@ -101,13 +101,15 @@ def test_describe_command_against_moto_with_credentials(moto_url, moto_job, caps
 
 async def test_the_app_watches_a_moto_job(moto_url, moto_job):
     from smtui.ui.app import SmtuiApp
+    from smtui.ui.settings import Settings
     from smtui.ui.widgets.job_list import JobList
 
-    app = SmtuiApp(AwsJobSource(options(moto_url)), [moto_job, "absent-job"], interval=3600, metrics_interval=3600)
+    settings = Settings(interval=3600, metrics_interval=3600)
+    app = SmtuiApp(AwsJobSource(options(moto_url)), [moto_job, "absent-job"], settings)
     async with app.run_test(size=(120, 40)) as pilot:
-        await asyncio.wait_for(app.poller.loaded.wait(), 10)
+        await asyncio.wait_for(app.watch_screen.loaded.wait(), 10)
         await pilot.pause()
         jobs = app.watch_screen.query_one(JobList)
-        assert app.watch_screen.snapshots[moto_job].name == moto_job
-        assert app.watch_screen.snapshots[moto_job].status in {"InProgress", "Completed"}
-        assert "not found" in str(jobs.get_cell("absent-job", "status"))
+        assert app.jobs.get(moto_job).snapshot.name == moto_job
+        assert app.jobs.get(moto_job).snapshot.status in {"InProgress", "Completed"}
+        assert "not found" in jobs.cell_text("absent-job", "status")

@@ -120,7 +120,7 @@ async def test_a_failing_job_does_not_stop_the_others_and_recovers():
     flaky = [e.error.since for e in failed if e.name == "flaky"]
     assert len(set(flaky)) == 1
     assert any(isinstance(e, JobUpdate) and e.name == "flaky" for e in events), "flaky recovered"
-    assert "flaky" not in poller.errors and "missing" in poller.errors
+    assert poller.store.get("flaky").error is None and poller.store.get("missing").error is not None
     assert sum(1 for n, _ in source.calls if n == "good") >= 4
 
 
@@ -132,7 +132,7 @@ async def test_metrics_of_all_jobs_go_in_one_call_and_merge():
     assert source.metric_calls[0] == 30  # one query per job's metric, in one call
     metric_events = [e for e in events if isinstance(e, MetricsUpdate)]
     assert metric_events and len(metric_events[0].events) == 30
-    assert len(poller.metrics.points("job-0", "loss")) == len(source.metric_calls)
+    assert len(poller.store.get("job-0").points("loss")) == len(source.metric_calls)
 
 
 async def test_poke_polls_now():
@@ -158,12 +158,12 @@ async def test_an_open_ended_poller_takes_jobs_in_and_lets_them_go_while_running
     assert not task.done()  # every job has ended, but more may come
     assert poller.add("a") and poller.add("b") and not poller.add("a")
     await asyncio.sleep(0.2)
-    assert {"a", "b"} <= set(poller.snapshots) and ("a", "loss") in {
+    assert all(poller.store.get(n).snapshot for n in ("a", "b")) and ("a", "loss") in {
         (e.job, e.metric) for m in events if isinstance(m, MetricsUpdate) for e in m.events}
     calls_of_a = sum(1 for name, _ in source.calls if name == "a")
     assert calls_of_a >= 3
     assert poller.remove("a") and not poller.remove("a")
-    assert "a" not in poller.snapshots and "a" not in poller.metrics.series and poller.names == ["done", "b"]
+    assert "a" not in poller.store and poller.store.names == ["done", "b"]
     await asyncio.sleep(0.2)
     assert sum(1 for name, _ in source.calls if name == "a") == calls_of_a  # never polled again
     assert sum(1 for name, _ in source.calls if name == "b") > calls_of_a
@@ -179,4 +179,38 @@ async def test_a_poller_that_is_not_open_ended_returns_when_its_jobs_end_even_wi
     await asyncio.sleep(0.01)
     poller.add("b")
     await asyncio.wait_for(task, 2)
-    assert poller.snapshots["a"].status == poller.snapshots["b"].status == "Completed"
+    assert poller.store.get("a").snapshot.status == poller.store.get("b").snapshot.status == "Completed"
+
+
+class TieredSource(FakeSource):
+    """Keeps points as CloudWatch does: a query finer than what its start time still has gets none."""
+
+    def __init__(self, started: dict[str, datetime], now: datetime) -> None:
+        super().__init__({name: ["Completed"] for name in started})
+        self.started, self.now = started, now
+        self.batches: list[tuple[list[str], int]] = []
+
+    async def describe_training_job(self, name: str) -> dict:
+        return {**await super().describe_training_job(name), "CreationTime": self.started[name],
+                "TrainingStartTime": self.started[name]}
+
+    async def get_metric_data(self, queries, start, end, period=60):
+        self.batches.append((sorted(q.job for q in queries), period))
+        age = (self.now - start).total_seconds()
+        finest = 60 if age < 15 * 86400 else 300 if age < 63 * 86400 else 3600
+        if period < finest:
+            return {q: [] for q in queries}
+        return {q: [(self.started[q.job] + timedelta(seconds=period), 1.0)] for q in queries}
+
+
+async def test_metrics_of_jobs_of_every_age_each_in_the_period_cloudwatch_still_has():
+    now = T0 + timedelta(minutes=10)
+    started = {"young": T0, "also-young": T0 - timedelta(days=14), "weeks-old": T0 - timedelta(days=20),
+               "months-old": T0 - timedelta(days=100)}
+    source = TieredSource(started, now)
+    poller = Poller(source, list(started), lambda event: None, clock=FrozenClock(now), max_rps=None)
+    for name in started:
+        await poller.poll_job(name)
+    await poller.poll_metrics()
+    assert source.batches == [(["also-young", "young"], 60), (["weeks-old"], 300), (["months-old"], 3600)]
+    assert all(poller.store.get(name).points("loss") for name in started)

@@ -10,7 +10,7 @@ import pytest
 from smtui.cli import main
 from smtui.present.secrets import MASK, is_secret_key, masked, secret_arguments
 from smtui.present.sections import render_text
-from tests.screens import SIZE, detail_text, simulated_app, until_loaded
+from tests.screens import SIZE, detail_text, screen_text, simulated_app, until_loaded
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=timezone.utc)
 TOKEN = "hf_sImUlAtEdToKeNfOrThEdEmOoNlY0123"
@@ -96,6 +96,6 @@ async def test_the_s_key_shows_and_hides_secrets():
             await pilot.pause()
             assert TOKEN not in body()
             # The app's own credentials never reach the screen.
-            screen = "\n".join("".join(s.text for s in strip) for strip in app.screen._compositor.render_strips())
+            screen = screen_text(app)
             for part in credentials:
                 assert part not in screen and part not in body()

@@ -5,8 +5,6 @@ from datetime import datetime, timedelta, timezone
 from smtui.aws.snapshot import (
     FinalMetricsArrived,
     JobSnapshot,
-    MetricPoint,
-    MetricStore,
     StatusChanged,
     TransitionAdded,
     diff_snapshots,
@@ -81,14 +79,3 @@ def test_diff_reports_new_transitions_status_and_finals():
     assert kinds == [StatusChanged, TransitionAdded, TransitionAdded, FinalMetricsArrived]
     assert [e.transition.status for e in events if isinstance(e, TransitionAdded)] == ["Uploading", "Completed"]
     assert diff_snapshots(new, new) == []
-
-
-def test_metric_store_adds_only_new_points():
-    store = MetricStore()
-    first = store.merge("a", "loss", [MetricPoint(T0, 1.0), MetricPoint(T0 + timedelta(minutes=1), 0.5)])
-    assert first is not None and len(first.points) == 2
-    again = store.merge("a", "loss", [MetricPoint(T0 + timedelta(minutes=1), 0.5), MetricPoint(T0 + timedelta(minutes=2), 0.2)])
-    assert again is not None and [p.value for p in again.points] == [0.2]
-    assert store.merge("a", "loss", [MetricPoint(T0, 1.0)]) is None
-    assert [p.value for p in store.points("a", "loss")] == [1.0, 0.5, 0.2]
-    assert store.latest_timestamp("a") == T0 + timedelta(minutes=2)

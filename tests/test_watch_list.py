@@ -6,17 +6,16 @@ import asyncio
 from dataclasses import replace
 
 from textual.widgets import Input
-from textual.widgets.data_table import ColumnKey
 
 from smtui.aws.discovery import JobQuery
 from smtui.sim.scenarios import default_scenarios
 from smtui.ui.dialogs import AddJob
 from smtui.ui.widgets.job_list import JobList
-from tests.screens import RUNNING, SIZE, SMALL, simulated_app, until_loaded
+from tests.screens import RUNNING, SIZE, SMALL, record_notifications, simulated_app, until_loaded
 
 
 def rows(app) -> list[str]:
-    return [row.key.value for row in app.watch_screen.query_one(JobList).ordered_rows]
+    return list(app.watch_screen.query_one(JobList).shown)
 
 
 async def until(predicate, pilot, seconds: float = 10) -> None:
@@ -37,6 +36,7 @@ async def test_listing_finds_the_jobs_and_new_ones_appear_on_top():
     scenarios = [templates["bert-base-finetune-imdb"], templates["llama-finetune-full-config"],
                  replace(templates["gpt2-pretrain-maxruntime"], name="late-gpt2", created=RUNNING + 60)]
     with simulated_app(RUNNING, query=JobQuery(), scenarios=scenarios, list_interval=0.1) as app:
+        notes = record_notifications(app)
         async with app.run_test(size=SIZE) as pilot:
             await until_loaded(pilot)
             assert rows(app) == ["bert-base-finetune-imdb", "llama-finetune-full-config"]
@@ -47,9 +47,9 @@ async def test_listing_finds_the_jobs_and_new_ones_appear_on_top():
             await until(lambda: "late-gpt2" in rows(app), pilot)
             assert rows(app)[0] == "late-gpt2"  # the newest on top
             assert app.watch_screen.selected == "bert-base-finetune-imdb"  # the cursor stays on its job
-            assert any(n.message == "New job: late-gpt2" for n in app._notifications)
-            await until(lambda: "late-gpt2" in app.watch_screen.snapshots, pilot)
-            assert app.watch_screen.snapshots["late-gpt2"].status == "InProgress"
+            assert "New job: late-gpt2" in notes
+            await until(lambda: app.watch_screen.jobs.get("late-gpt2").snapshot is not None, pilot)
+            assert app.watch_screen.jobs.get("late-gpt2").snapshot.status == "InProgress"
 
 
 async def test_a_listing_that_matches_nothing_says_so():
@@ -99,8 +99,8 @@ async def test_a_job_added_by_name_is_polled_and_selected():
             assert not isinstance(app.screen, AddJob)
             assert rows(app) == ["bert-base-finetune-imdb", "xgboost-churn-stopped"]
             assert app.watch_screen.selected == "xgboost-churn-stopped"
-            await until(lambda: "xgboost-churn-stopped" in app.watch_screen.snapshots, pilot)
-            assert "xgboost-churn-stopped" in app.poller.names
+            await until(lambda: app.jobs.get("xgboost-churn-stopped").snapshot is not None, pilot)
+            assert "xgboost-churn-stopped" in app.poller.store
             # A name that is watched already is selected, not added twice; Escape adds nothing.
             await pilot.press("a", *"bert-base-finetune-imdb", "enter")
             await pilot.pause()
@@ -111,8 +111,8 @@ async def test_a_job_added_by_name_is_polled_and_selected():
             assert rows(app) == ["bert-base-finetune-imdb", "xgboost-churn-stopped"]
             # A job that does not exist shows as not found, like any named job.
             await pilot.press("a", *"no-such-job", "enter")
-            await until(lambda: "no-such-job" in app.watch_screen.errors, pilot)
-            assert app.watch_screen.errors["no-such-job"].kind == "not-found"
+            await until(lambda: getattr(app.watch_screen.jobs.get("no-such-job"), "error", None) is not None, pilot)
+            assert app.watch_screen.jobs.get("no-such-job").not_found
 
 
 async def test_removing_a_job_stops_its_polls_and_keeps_the_others():
@@ -125,16 +125,16 @@ async def test_removing_a_job_stops_its_polls_and_keeps_the_others():
             await pilot.press("d")
             await pilot.pause()
             assert rows(app) == ["bert-base-finetune-imdb", "xgboost-churn-stopped"]
-            assert app.poller.names == ["bert-base-finetune-imdb", "xgboost-churn-stopped"]
+            assert app.poller.store.names == ["bert-base-finetune-imdb", "xgboost-churn-stopped"]
             assert app.watch_screen.selected == "xgboost-churn-stopped"  # the row that took its place
-            assert "gpt2-pretrain-maxruntime" not in app.watch_screen.snapshots
+            assert "gpt2-pretrain-maxruntime" not in app.watch_screen.jobs
             title = str(app.watch_screen.query_one("#title-bar").render())
             assert "2 jobs" in title
             calls = app.poller.calls
             app.poller.poke()
             await until(lambda: app.poller.calls > calls, pilot)
             await asyncio.sleep(0.3)
-            assert "gpt2-pretrain-maxruntime" not in app.poller.snapshots
+            assert "gpt2-pretrain-maxruntime" not in app.poller.store
             await pilot.press("d", "d")
             await pilot.pause()
             assert rows(app) == [] and app.watch_screen.selected is None
@@ -164,18 +164,18 @@ async def test_a_tuning_jobs_list_shows_its_objective_stars_the_best_and_sorts_b
             assert jobs.best_job == best and jobs.objective.metric == "validation:auc" and jobs.objective.maximize
             border = jobs.border_title
             assert f"{TUNING} InProgress {len(children)} of 12 launched" in border and "best 0." in border
-            best_cell = jobs.get_cell(best, "metric").plain
-            assert best_cell.endswith(" ★") and jobs.columns[ColumnKey("metric")].label.plain == "validation:auc ↑"
+            assert jobs.cell_text(best, "metric").endswith(" ★") and jobs.labels["metric"] == "validation:auc ↑"
             # Under the selected job's metrics, the values the tuner chose for it.
             tuned = str(app.watch_screen.query_one("#tuned").render())
-            chosen = app.watch_screen.snapshots[rows(app)[0]].response["HyperParameters"]
+            chosen = app.jobs.get(rows(app)[0]).snapshot.response["HyperParameters"]
             assert tuned.startswith("Tuned hyperparameters") and "max_depth" in tuned and "_tuning" not in tuned
             assert f"max_depth         {chosen['max_depth']}" in tuned
             # o cycles to the metric sort: the highest objective first, jobs without a value last.
             for _ in range(4):
                 await pilot.press("o")
             assert jobs.sort_key == "metric"
-            values = [jobs._latest.get(name, (None, None))[1] for name in rows(app)]
+            shown = [app.jobs.get(name).shown_metric(jobs.objective) for name in rows(app)]
+            values = [metric[1] if metric else None for metric in shown]
             known = [v for v in values if v is not None]
             assert known == sorted(known, reverse=True)
             assert values[len(known):] == [None] * (len(values) - len(known))

@@ -1,10 +1,12 @@
 """Polling training jobs and their metrics, without any UI.
 
 The :class:`Poller` runs one loop per job plus one for CloudWatch metrics, all
-on the caller's event loop, and hands every result to a ``sink`` callback. The
-UI turns those into messages; ``smtui describe`` and the tests read them
-directly. Each job's next poll is armed only when the previous one finished,
-so polls of one job never overlap.
+on the caller's event loop. Every result goes into its
+:class:`~smtui.aws.store.JobStore` first and is then handed to a ``sink``
+callback, so whoever the sink tells can read the store's new view at once. The
+UI turns the events into messages; the tests read them directly. Each job's
+next poll is armed only when the previous one finished, so polls of one job
+never overlap.
 """
 
 from __future__ import annotations
@@ -16,14 +18,16 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Protocol
 
+from smtui.aws.budget import RequestBudget
 from smtui.aws.errors import PollError, explain
-from smtui.aws.snapshot import JobEvent, JobSnapshot, MetricPoint, MetricPointsAdded, MetricStore, diff_snapshots
-from smtui.aws.source import MetricQuery
+from smtui.aws.snapshot import JobEvent, JobSnapshot, MetricPoint, MetricPointsAdded
+from smtui.aws.source import MetricQuery, metric_period
+from smtui.aws.store import JobStore
 from smtui.clock import Clock, SystemClock
 
 
-class JobSource(Protocol):
-    """What the poller needs from AWS (an :class:`~smtui.aws.source.AwsJobSource`)."""
+class PollSource(Protocol):
+    """What the poller needs from AWS (part of :class:`~smtui.aws.source.JobSource`)."""
 
     async def describe_training_job(self, name: str) -> dict: ...
 
@@ -39,6 +43,8 @@ class JobUpdate:
     name: str
     snapshot: JobSnapshot
     events: tuple[JobEvent, ...]
+    #: The job's first answer: what it says is history, not news.
+    first: bool = False
 
 
 @dataclass(frozen=True)
@@ -63,33 +69,15 @@ class MetricsFailed:
     error: PollError
 
 
-PollerEvent = JobUpdate | JobFailed | MetricsUpdate | MetricsFailed
+@dataclass(frozen=True)
+class Loaded:
+    """Every job has had its first answer (or failure) and the first metrics round is done."""
+
+
+PollerEvent = JobUpdate | JobFailed | MetricsUpdate | MetricsFailed | Loaded
 
 #: Requests per second all polls share unless told otherwise: a few, well inside SageMaker's rate limits.
 DEFAULT_MAX_RPS = 5.0
-
-
-class RequestBudget:
-    """At most ``rate`` requests a second on average, with bursts of up to one second's worth.
-
-    Every call waits in :meth:`acquire` for its slot, so a thousand jobs whose
-    polls fall due together go out evenly spaced instead of in a burst.
-    """
-
-    def __init__(self, rate: float) -> None:
-        if not rate > 0:
-            raise ValueError("the request budget must be positive")
-        self.rate = rate
-        self._burst = max(1.0, rate)
-        self._last = float("-inf")
-
-    async def acquire(self) -> None:
-        """Wait for the next free slot."""
-        now = asyncio.get_running_loop().time()
-        slot = max(self._last + 1 / self.rate, now - (self._burst - 1) / self.rate)
-        self._last = slot
-        if slot > now:
-            await asyncio.sleep(slot - now)
 
 
 class Poller:
@@ -97,8 +85,8 @@ class Poller:
 
     Args:
         source: the AWS calls.
-        names: the jobs to follow.
-        sink: called with every :data:`PollerEvent`, on the event loop.
+        names: the jobs to follow (added to ``store``).
+        sink: called with every :data:`PollerEvent`, on the event loop, once the store has it.
         interval: seconds between two polls of a running job.
         metrics_interval: seconds between two GetMetricData rounds.
         clock: tells the time stamped on snapshots and metric windows.
@@ -108,11 +96,12 @@ class Poller:
         open_ended: keep running when every job has ended, for jobs that
             :meth:`add` brings in later (an app); otherwise :meth:`run` returns
             then (a command waiting for jobs to end).
+        store: where what is learnt goes (a new one by default).
     """
 
     def __init__(
         self,
-        source: JobSource,
+        source: PollSource,
         names: Iterable[str],
         sink: Callable[[PollerEvent], None],
         *,
@@ -121,9 +110,11 @@ class Poller:
         clock: Clock | None = None,
         max_rps: float | None = DEFAULT_MAX_RPS,
         open_ended: bool = False,
+        store: JobStore | None = None,
     ) -> None:
         self.source = source
-        self.names = list(dict.fromkeys(names))
+        self.store = store if store is not None else JobStore()
+        self.store.add(names)
         self.sink = sink
         self.interval = interval
         self.metrics_interval = metrics_interval
@@ -132,12 +123,7 @@ class Poller:
         self._budget = RequestBudget(max_rps) if max_rps else None
         self.open_ended = open_ended
         #: Jobs still being polled (they have not ended).
-        self._live: set[str] = set(self.names)
-        self.snapshots: dict[str, JobSnapshot] = {}
-        self.errors: dict[str, PollError] = {}
-        self.metrics = MetricStore()
-        #: Why the last GetMetricData round failed; None once a round succeeds.
-        self.metrics_error: PollError | None = None
+        self._live: set[str] = set(self.store.names)
         self.calls = 0
         self._wake: dict[str, asyncio.Event] = {}
         #: The polling task of each job, while :meth:`run` runs.
@@ -146,7 +132,7 @@ class Poller:
         self._changed: asyncio.Event | None = None
         self._metrics_wake: asyncio.Event | None = None
         self._metrics_done: set[str] = set()
-        self._first_pending = len(self.names)
+        self._first_pending = len(self.store)
         self._first_round: asyncio.Event | None = None
         #: Set once every job has had its first answer and the first metrics round is done.
         self.loaded = asyncio.Event()
@@ -155,16 +141,17 @@ class Poller:
         """Poll until cancelled (or until every job has ended and been polled for the last time)."""
         self._metrics_wake = asyncio.Event()
         self._first_round = asyncio.Event()
-        self._first_pending = len(self.names)
-        if not self.names:
+        names = self.store.names
+        self._first_pending = len(names)
+        if not names:
             self._first_round.set()
-        count = max(len(self.names), 1)
+        count = max(len(names), 1)
         # The first poll of every job goes out at once (a few at a time) so the
         # screen fills fast; after it, each job keeps its own phase so polls
         # spread evenly over the interval instead of bursting.
         self._opening = asyncio.Semaphore(8)
         self._changed = asyncio.Event()
-        for i, name in enumerate(self.names):
+        for i, name in enumerate(names):
             self._start(name, phase=self.interval * i / count)
         metrics_task = asyncio.create_task(self._follow_metrics(), name="poll:metrics")
         try:
@@ -175,7 +162,7 @@ class Poller:
             # Every job has ended: one last metrics round picks up the tail of each series.
             metrics_task.cancel()
             await self.poll_metrics()
-            self.loaded.set()
+            self.set_loaded()
         finally:
             tasks = [*self._tasks.values(), metrics_task]
             self._tasks.clear()
@@ -196,33 +183,34 @@ class Poller:
         if self._changed is not None:
             self._changed.set()
 
-    def add(self, name: str) -> bool:
-        """Follow one more job, from now on; returns False if it is followed already."""
-        if name in self.names:
-            return False
-        self.names.append(name)
-        self._live.add(name)
-        if self._opening is not None:
-            if self._first_round is not None and not self._first_round.is_set():
-                self._first_pending += 1  # the first round waits for it too
-            self._start(name)
-            assert self._changed is not None
+    def set_loaded(self) -> None:
+        """Say that the first round is done (once): :attr:`loaded` is set and the sink told."""
+        if not self.loaded.is_set():
+            self.loaded.set()
+            self.sink(Loaded())
+
+    def add(self, *names: str, at_top: bool = False) -> list[str]:
+        """Follow more jobs, from now on, after the others (or above them); returns those not followed already."""
+        new = self.store.add(names, at_top=at_top)
+        for name in new:
+            self._live.add(name)
+            if self._opening is not None:
+                if self._first_round is not None and not self._first_round.is_set():
+                    self._first_pending += 1  # the first round waits for it too
+                self._start(name)
+        if new and self._changed is not None:
             self._changed.set()
-        return True
+        return new
 
     def remove(self, name: str) -> bool:
         """Stop following a job and forget what is known of it; returns False if it was not followed."""
-        if name not in self.names:
+        if not self.store.remove(name):
             return False
-        self.names.remove(name)
         self._live.discard(name)
         task = self._tasks.pop(name, None)
         if task is not None:
             task.cancel()
         self._wake.pop(name, None)
-        self.snapshots.pop(name, None)
-        self.errors.pop(name, None)
-        self.metrics.series.pop(name, None)
         self._metrics_done.discard(name)
         if self._changed is not None:
             self._changed.set()
@@ -236,6 +224,11 @@ class Poller:
         # The metrics round takes its share of the budget too.
         describe_rps = max(self.max_rps - 1 / max(self.metrics_interval, 1e-9), self.max_rps / 2)
         return max(self.interval, len(self._live) / describe_rps)
+
+    async def acquire(self) -> None:
+        """Wait for a slot of the request budget, for a call the poller does not make itself (a listing)."""
+        if self._budget is not None:
+            await self._budget.acquire()
 
     def poke(self, name: str | None = None) -> None:
         """Poll ``name`` (or every job) now instead of at its next turn."""
@@ -260,65 +253,73 @@ class Poller:
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # every failure is a state of the job, never a crash
-            if name not in self.names:
-                return None  # removed while the call was out
-            previous = self.errors.get(name)
-            error = explain(exc)
-            since = previous.since if previous and previous.kind == error.kind else self.clock.now()
-            error = PollError(error.kind, error.message, since)
-            self.errors[name] = error
-            self.sink(JobFailed(name, error))
+            state = self.store.record_failure(name, explain(exc), self.clock.now())
+            if state is not None and state.error is not None:  # else removed while the call was out
+                self.sink(JobFailed(name, state.error))
             return None
-        if name not in self.names:
-            return None  # removed while the call was out
         snapshot = JobSnapshot.from_response(name, response, self.clock.now())
-        events = diff_snapshots(self.snapshots.get(name), snapshot)
-        self.snapshots[name] = snapshot
-        self.errors.pop(name, None)
-        self.sink(JobUpdate(name, snapshot, tuple(events)))
+        known = self.store.get(name)
+        recorded = self.store.record_answer(snapshot)
+        if known is None or recorded is None:
+            return None  # removed while the call was out
+        self.sink(JobUpdate(name, snapshot, tuple(recorded[1]), first=known.snapshot is None))
         return snapshot
 
     async def poll_metrics(self) -> None:
-        """One GetMetricData round for every job that has metrics and may have new points."""
-        wanted: list[MetricQuery] = []
-        starts: list[datetime] = []
-        for name, snapshot in self.snapshots.items():
-            if not snapshot.metric_names or name in self._metrics_done:
+        """One GetMetricData round for every job that has metrics and may have new points.
+
+        A query finer than what CloudWatch still keeps at its start time gets nothing: jobs are batched by
+        the Period their start allows (:func:`~smtui.aws.source.metric_period`), one call per batch, so an
+        old job never empties a young one's batch."""
+        now = self.clock.now()
+        batches: dict[int, tuple[list[MetricQuery], list[datetime]]] = {}
+        for name, state in self.store.view().states.items():
+            snapshot = state.snapshot
+            if snapshot is None or not snapshot.metric_names or name in self._metrics_done:
                 continue
-            start = self.metrics.latest_timestamp(name) or snapshot.started_at
+            start = self.store.latest_timestamp(name) or snapshot.started_at
             if start is None:
                 continue
+            wanted, starts = batches.setdefault(metric_period(start, now), ([], []))
             starts.append(start)
             wanted.extend(MetricQuery(name, metric) for metric in snapshot.metric_names)
             if snapshot.is_terminal:
                 self._metrics_done.add(name)  # this round fetches its last points
-        if not wanted:
-            return
-        end = self.clock.now() + timedelta(seconds=1)
-        start = min(starts) - timedelta(seconds=1)
+        events: list[MetricPointsAdded] = []
+        failed = False
+        for period, (wanted, starts) in sorted(batches.items()):
+            got = await self._metric_batch(wanted, min(starts) - timedelta(seconds=1),
+                                           now + timedelta(seconds=1), period)
+            if got is None:
+                failed = True
+            else:
+                events += got
+        recovered = bool(batches) and not failed and self.store.record_metrics(None, self.clock.now())
+        if events or recovered:
+            self.sink(MetricsUpdate(tuple(events)))
+
+    async def _metric_batch(self, wanted: list[MetricQuery], start: datetime, end: datetime,
+                            period: int) -> list[MetricPointsAdded] | None:
+        """One GetMetricData call; the points it added, or None when it failed (said to the sink)."""
         if self._budget is not None:
             await self._budget.acquire()
         self.calls += 1
         try:
-            results = await self.source.get_metric_data(wanted, start, end)
+            results = await self.source.get_metric_data(wanted, start, end, period)
         except asyncio.CancelledError:
             raise
         except Exception as exc:
             self._metrics_done.difference_update(q.job for q in wanted)
-            error = explain(exc)
-            previous = self.metrics_error
-            since = previous.since if previous and previous.kind == error.kind else self.clock.now()
-            self.metrics_error = PollError(error.kind, error.message, since)
-            self.sink(MetricsFailed(self.metrics_error))
-            return
+            self.store.record_metrics(explain(exc), self.clock.now())
+            assert self.store.metrics_error is not None
+            self.sink(MetricsFailed(self.store.metrics_error))
+            return None
         events = []
         for query, points in results.items():
-            event = self.metrics.merge(query.job, query.metric, [MetricPoint(t, float(v)) for t, v in points])
+            event = self.store.merge_points(query.job, query.metric, [MetricPoint(t, float(v)) for t, v in points])
             if event is not None:
                 events.append(event)
-        recovered, self.metrics_error = self.metrics_error is not None, None
-        if events or recovered:
-            self.sink(MetricsUpdate(tuple(events)))
+        return events
 
     async def _follow(self, name: str, opening: asyncio.Semaphore, phase: float) -> None:
         wake = self._wake.setdefault(name, asyncio.Event())
@@ -355,7 +356,7 @@ class Poller:
         # Metric names come from the describe responses: wait for the first round.
         await self._first_round.wait()
         await self.poll_metrics()
-        self.loaded.set()
+        self.set_loaded()
         while True:
             await self._nap(self._metrics_wake, self.metrics_interval)
             await self.poll_metrics()

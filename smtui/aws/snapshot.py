@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cached_property
 from types import MappingProxyType
 from typing import Any
 
 #: Primary statuses after which a job never changes again.
 TERMINAL_STATUSES = frozenset({"Completed", "Failed", "Stopped"})
+#: Characters of a FailureReason read for its summary: a 1 MB reason is not worked through for one line.
+SUMMARY_SOURCE = 4096
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,29 @@ class JobSnapshot:
             end = self.time("LastModifiedTime")
         return max((end or now) - start, timedelta(0))
 
+    @cached_property
+    def failure_reason(self) -> str | None:
+        """The job's ``FailureReason`` on one line (runs of white space made one space), whole; None without one."""
+        reason = self.response.get("FailureReason")
+        if not isinstance(reason, str) or not reason.strip():
+            return None
+        return " ".join(reason.split())
+
+    @cached_property
+    def failure_summary(self) -> str | None:
+        """The part of ``FailureReason`` that says what went wrong, on one line; None without one.
+
+        SageMaker's reasons for an algorithm error bury the useful part after
+        ``ErrorMessage``: that part is taken when there is one. Only the
+        start of a very long reason is read.
+        """
+        reason = self.response.get("FailureReason")
+        if not isinstance(reason, str) or not reason.strip():
+            return None
+        flat = " ".join(reason[:SUMMARY_SOURCE].split())
+        _, found, message = flat.partition("ErrorMessage ")
+        return (message.strip('"') or flat) if found else flat
+
 
 @dataclass(frozen=True)
 class StatusChanged:
@@ -177,37 +203,6 @@ def diff_snapshots(old: JobSnapshot | None, new: JobSnapshot) -> list[JobEvent]:
     if new.final_metrics and (old is None or dict(old.final_metrics) != dict(new.final_metrics)):
         events.append(FinalMetricsArrived(new.name, new.final_metrics))
     return events
-
-
-@dataclass
-class MetricStore:
-    """The CloudWatch series of every job, merged point by point.
-
-    Points are keyed by timestamp, so a batch that overlaps what is known adds
-    only what is new and nothing is counted twice.
-    """
-
-    series: dict[str, dict[str, dict[datetime, float]]] = field(default_factory=dict)
-
-    def merge(self, job: str, metric: str, points: list[MetricPoint]) -> MetricPointsAdded | None:
-        """Add points; return an event with the new ones, or None."""
-        known = self.series.setdefault(job, {}).setdefault(metric, {})
-        fresh = [p for p in points if p.timestamp not in known]
-        for point in fresh:
-            known[point.timestamp] = point.value
-        if not fresh:
-            return None
-        return MetricPointsAdded(job, metric, tuple(sorted(fresh, key=lambda p: p.timestamp)))
-
-    def points(self, job: str, metric: str) -> tuple[MetricPoint, ...]:
-        """The known points of one series, oldest first."""
-        known = self.series.get(job, {}).get(metric, {})
-        return tuple(MetricPoint(t, known[t]) for t in sorted(known))
-
-    def latest_timestamp(self, job: str) -> datetime | None:
-        """The newest point of any series of ``job``."""
-        stamps = [t for s in self.series.get(job, {}).values() for t in s]
-        return max(stamps) if stamps else None
 
 
 def _str_or_none(value: Any) -> str | None:

@@ -6,7 +6,7 @@ import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Protocol
 
 from smtui.aws.errors import MalformedResponse
 
@@ -14,6 +14,14 @@ from smtui.aws.errors import MalformedResponse
 METRICS_NAMESPACE = "/aws/sagemaker/TrainingJobs"
 #: GetMetricData accepts at most this many queries in one call.
 MAX_METRIC_QUERIES = 500
+#: Jobs a SageMaker listing page holds at most (MaxResults), the API's own limit.
+LIST_PAGE = 100
+#: CloudWatch's retention tiers: (seconds a point of this period is kept, the period). 60-second points are
+#: kept 15 days, 300-second ones 63 days, 3,600-second ones 455 days; a query finer than what its start
+#: time still has gets no points at all.
+RETENTION_TIERS = ((15 * 86400, 60), (63 * 86400, 300), (455 * 86400, 3600))
+#: How close to the end of a tier a start time may be and still use it (a query takes a moment to arrive).
+_TIER_MARGIN = 3600
 
 
 @dataclass(frozen=True)
@@ -63,6 +71,15 @@ def epoch_timestamp(value: Any) -> datetime:
     return parse_timestamp(value)
 
 
+def metric_period(start: datetime, now: datetime) -> int:
+    """The finest GetMetricData Period CloudWatch still has points of at ``start``, seen at ``now``."""
+    age = (now - start).total_seconds()
+    for kept, period in RETENTION_TIERS:
+        if age < kept - _TIER_MARGIN:
+            return period
+    return RETENTION_TIERS[-1][1]
+
+
 async def every_page(fetch: Callable[[str | None], Awaitable[dict[str, Any]]],
                      key: str = "NextToken") -> AsyncIterator[dict[str, Any]]:
     """Each page of a listing: ``fetch(token)`` from no token on, following ``key`` until it is missing.
@@ -79,6 +96,49 @@ async def every_page(fetch: Callable[[str | None], Awaitable[dict[str, Any]]],
         if not token or token in seen:
             return
         seen.add(token)
+
+
+class JobSource(Protocol):
+    """Every AWS call the app makes, as :class:`AwsJobSource` makes them.
+
+    The poller, the finder and the log tail each need a part of it
+    (:class:`~smtui.aws.poller.PollSource`, :class:`~smtui.aws.discovery.ListingSource`,
+    :class:`~smtui.aws.log_tail.LogsSource`); the app takes the whole, opens it
+    as an async context manager and reads two facts from it for the screen.
+    """
+
+    #: The region calls go to, once open (None before, or when unknown).
+    region: str | None
+
+    @property
+    def endpoint_label(self) -> str:
+        """A short description of where calls go, for the title bar."""
+        ...
+
+    async def __aenter__(self) -> Any: ...
+
+    async def __aexit__(self, *exc_info: object) -> None: ...
+
+    async def describe_training_job(self, name: str) -> dict[str, Any]: ...
+
+    async def get_metric_data(
+        self, queries: Sequence[MetricQuery], start: datetime, end: datetime, period: int = 60
+    ) -> dict[MetricQuery, list[tuple[datetime, float]]]: ...
+
+    async def stop_training_job(self, name: str) -> None: ...
+
+    async def list_training_jobs(self, filters: dict[str, Any], token: str | None = None) -> dict[str, Any]: ...
+
+    async def describe_tuning_job(self, name: str) -> dict[str, Any]: ...
+
+    async def list_tuning_training_jobs(self, name: str, token: str | None = None,
+                                        status: str | None = None) -> dict[str, Any]: ...
+
+    async def describe_log_streams(self, group: str, prefix: str, token: str | None = None) -> dict[str, Any]: ...
+
+    async def filter_log_events(self, group: str, prefix: str, pattern: str, token: str | None = None,
+                                start_ms: int | None = None, *, end_ms: int | None = None, newest: bool = False,
+                                limit: int | None = None) -> dict[str, Any]: ...
 
 
 class AwsJobSource:
@@ -180,31 +240,26 @@ class AwsJobSource:
             raise MalformedResponse("no logStreams in the answer")
         return response
 
-    async def get_log_events(self, group: str, stream: str, *, token: str | None = None, newest: bool = False,
-                             limit: int | None = None) -> dict[str, Any]:
-        """One page of GetLogEvents: from ``token`` on, or else the oldest events (the newest if ``newest``)."""
-        client = await self._logs_client()
-        request: dict[str, Any] = {"logGroupName": group, "logStreamName": stream, "startFromHead": not newest}
-        if token:
-            request["nextToken"] = token
-        if limit:
-            request["limit"] = limit
-        response = await client.get_log_events(**request)
-        if "events" not in response:
-            raise MalformedResponse("no events in the answer")
-        return response
-
     async def filter_log_events(self, group: str, prefix: str, pattern: str, token: str | None = None,
-                                start_ms: int | None = None) -> dict[str, Any]:
-        """One page of FilterLogEvents over the streams whose names start with ``prefix``."""
+                                start_ms: int | None = None, *, end_ms: int | None = None, newest: bool = False,
+                                limit: int | None = None) -> dict[str, Any]:
+        """One page of FilterLogEvents over the streams whose names start with ``prefix``, in [start, end]
+        (epoch ms, both inclusive), oldest first (newest first with ``newest``)."""
         client = await self._logs_client()
-        request: dict[str, Any] = {"logGroupName": group, "logStreamNamePrefix": prefix}
+        # interleaved is what the service always does now; older implementations (moto's) still need it.
+        request: dict[str, Any] = {"logGroupName": group, "logStreamNamePrefix": prefix, "interleaved": True}
         if pattern:
             request["filterPattern"] = pattern
         if token:
             request["nextToken"] = token
         if start_ms is not None:
             request["startTime"] = start_ms
+        if end_ms is not None:
+            request["endTime"] = end_ms
+        if newest:
+            request["startFromHead"] = False
+        if limit:
+            request["limit"] = limit
         response = await client.filter_log_events(**request)
         if "events" not in response:
             raise MalformedResponse("no events in the answer")
@@ -231,7 +286,7 @@ class AwsJobSource:
 
     async def list_training_jobs(self, filters: dict[str, Any], token: str | None = None) -> dict[str, Any]:
         """One page (up to 100) of ListTrainingJobs with ``filters`` (StatusEquals, NameContains, ...)."""
-        request: dict[str, Any] = {**filters, "MaxResults": 100}
+        request: dict[str, Any] = {**filters, "MaxResults": LIST_PAGE}
         if token:
             request["NextToken"] = token
         response = await self._sagemaker.list_training_jobs(**request)
@@ -249,7 +304,7 @@ class AwsJobSource:
     async def list_tuning_training_jobs(self, name: str, token: str | None = None,
                                         status: str | None = None) -> dict[str, Any]:
         """One page (up to 100) of ListTrainingJobsForHyperParameterTuningJob, oldest job first."""
-        request: dict[str, Any] = {"HyperParameterTuningJobName": name, "MaxResults": 100,
+        request: dict[str, Any] = {"HyperParameterTuningJobName": name, "MaxResults": LIST_PAGE,
                                    "SortBy": "CreationTime", "SortOrder": "Ascending"}
         if status:
             request["StatusEquals"] = status

@@ -1,8 +1,8 @@
 """What the main screen's keys do to the watched jobs: stop, copy, poll now, add, remove.
 
 :class:`JobActions` is mixed into :class:`~smtui.ui.watch.WatchScreen`. The
-calls that reach AWS (stopping a job) are the app's workers; these methods
-ask, confirm and hand over.
+calls that reach AWS (stopping a job) are the app's workers, and the watched
+set is the app's store; these methods ask, confirm and hand over.
 """
 
 from __future__ import annotations
@@ -10,21 +10,21 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from smtui.ui.dialogs import AddJob, ConfirmStop
-from smtui.ui.widgets.job_list import JobList
 
 
 class JobActions:
-    """The screen's job actions. Expects ``selected``, ``names``, ``snapshots`` and ``errors`` on the screen."""
+    """The screen's job actions. Expects ``selected``, ``jobs`` (the store's view) and ``take_view`` on the screen."""
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "stop_job" and self.app.read_only:
+        if action == "stop_job" and self.app.settings.read_only:
             return None  # --read-only: no key acts on a job, and the footer does not offer it
         return True
 
     def action_stop_job(self) -> None:
         name = self.selected
-        snapshot = self.snapshots.get(name) if name else None
-        if name is None or self.app.read_only:
+        state = self.jobs.get(name)
+        snapshot = state.snapshot if state is not None else None
+        if name is None or self.app.settings.read_only:
             return
         if snapshot is not None and snapshot.is_terminal:
             self.notify(f"{name} has already ended ({snapshot.status})", timeout=3, markup=False)
@@ -38,8 +38,8 @@ class JobActions:
         self.app.push_screen(ConfirmStop(name, stage), confirmed)
 
     def action_copy_arn(self) -> None:
-        snapshot = self.snapshots.get(self.selected) if self.selected else None
-        arn = snapshot.response.get("TrainingJobArn") if snapshot else None
+        state = self.jobs.get(self.selected)
+        arn = state.snapshot.response.get("TrainingJobArn") if state and state.snapshot else None
         if isinstance(arn, str) and arn:
             # OSC 52: the terminal sets its clipboard, on the machine in front of the user, over SSH too.
             self.app.copy_to_clipboard(arn)
@@ -48,26 +48,25 @@ class JobActions:
     def action_copy_url(self) -> None:
         if self.selected is None:
             return
-        region = getattr(self.app.source, "region", None) or "us-east-1"
+        region = self.app.source.region or "us-east-1"
         url = (f"https://{region}.console.aws.amazon.com/sagemaker/home?region={region}"
                f"#/jobs/{quote(self.selected)}")
         self.app.copy_to_clipboard(url)
         self.notify(f"Copied {url}", timeout=3, markup=False)
 
     def action_refresh_job(self) -> None:
-        if self.app.poller and self.selected:
-            self.app.poller.poke(self.selected)
+        if self.selected:
+            self.app.poll_now(self.selected)
             self.notify(f"Polling {self.selected}", timeout=2)
 
     def action_add_job(self) -> None:
         def chosen(name: str | None) -> None:
             if not name:
                 return
-            if name in self.names:
+            if name in self.jobs:
                 self.select_job(name)
                 self.notify(f"{name} is watched already", timeout=3, markup=False)
                 return
-            self.app.poller.add(name)
             self.watch_jobs([name])
             self.select_job(name)
             self.notify(f"Watching {name}", timeout=3, markup=False)
@@ -78,38 +77,15 @@ class JobActions:
         name = self.selected
         if name is None:
             return
-        self.app.poller.remove(name)
-        self.unwatch_job(name)
+        self.take_view(self.app.unwatch_job(name))
+        self._update_title()
+        self._update_jobs_title()
         self.notify(f"{name} is no longer watched (a adds it back)", timeout=4, markup=False)
 
-    # -- the list of watched jobs --------------------------------------------------------
-
-    def watch_jobs(self, names: list[str], *, at_top: bool = False) -> list[str]:
-        """Show more jobs (those not shown yet); returns them."""
-        new = [name for name in dict.fromkeys(names) if name not in self.names]
-        if not new:
-            return []
-        at = 0 if at_top else len(self.names)
-        self.names[at:at] = new
-        self.query_one(JobList).add_jobs(new, at_top=at_top, now=self.now)
-        if self.selected is None:
-            self.selected = self.query_one(JobList).cursor_name()
+    def watch_jobs(self, names: list[str]) -> list[str]:
+        """Watch more jobs (those not watched yet), below the others; returns them."""
+        new, view = self.app.watch_jobs(names)
+        self.take_view(view)
         self._update_title()
         self._update_jobs_title()
         return new
-
-    def unwatch_job(self, name: str) -> None:
-        """Take a job off the screen; the cursor goes to the job that takes its place."""
-        if name not in self.names:
-            return
-        self.names.remove(name)
-        self.snapshots.pop(name, None)
-        self.errors.pop(name, None)
-        jobs = self.query_one(JobList)
-        jobs.remove_job(name)
-        following = jobs.cursor_name()
-        if following is not None:
-            jobs.move_cursor(row=jobs.get_row_index(following))
-        self.selected = following
-        self._update_title()
-        self._update_jobs_title()

@@ -14,17 +14,21 @@ from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
 
-from smtui.aws.discovery import JobFinder
+from smtui.aws import poller as events
+from smtui.aws.discovery import JobFinder, listing_budget
 from smtui.aws.errors import explain
-from smtui.aws.log_tail import DEFAULT_CAPACITY
-from smtui.aws.poller import DEFAULT_MAX_RPS, JobFailed, JobUpdate, MetricsFailed, MetricsUpdate, Poller, PollerEvent
+from smtui.aws.poller import Poller, PollerEvent
 from smtui.aws.snapshot import JobSnapshot
+from smtui.aws.source import JobSource
+from smtui.aws.store import JobsView
 from smtui.clock import Clock, SystemClock
-from smtui.ui.help import HelpScreen
-from smtui.ui.log_screen import LOG_INTERVAL
-from smtui.ui.messages import JobsFound, JobUpdated, ListingFailed, MetricsUpdated, PollFailed
-from smtui.ui.messages import MetricsFailed as MetricsFailedMessage
-from smtui.ui.watch import JobCommands, WatchScreen
+from smtui.ui import messages
+from smtui.ui.help import PALETTE, HelpScreen
+from smtui.ui.log_screen import LogScreen
+from smtui.ui.palette import JobCommands
+from smtui.ui.settings import Settings
+from smtui.ui.watch import WatchScreen
+from smtui.ui.widgets.job_list import JobList
 
 #: Seconds an exit asked for by SIGHUP or SIGTERM may take before the process ends regardless.
 EXIT_GRACE = 5.0
@@ -34,23 +38,13 @@ class SmtuiApp(App):
     """Follows SageMaker training jobs live.
 
     Args:
-        source: an async context manager with the AWS calls (an ``AwsJobSource``);
-            the app opens it when it starts polling and closes it when it exits.
+        source: the AWS calls (an :class:`~smtui.aws.source.AwsJobSource`); the app
+            opens it when it starts polling and closes it when it exits.
         names: the jobs to watch.
+        settings: how to poll and what the screens do.
         clock: tells the time (frozen in tests).
-        interval: seconds between two polls of a running job.
-        metrics_interval: seconds between two CloudWatch metric rounds.
-        tick: seconds between two clock ticks (elapsed times, growing stages).
-        reveal_secrets: start with secret-looking values shown (the ``s`` key toggles them).
-        max_rps: requests a second all polls share; polls of many jobs stretch to stay within it.
-        read_only: no action on jobs (stopping one); watching only.
-        bell: ring the terminal bell when a watched job ends (a notification shows either way).
-        log_lines: lines the logs screen keeps (the newest; older ones are dropped).
-        log_interval: seconds between two reads of the log streams while the logs screen is open.
-        freeze_loaded: once every job has its first answer, keep what was loaded out of the cyclic
-            garbage collector's full passes (for a process that runs only this app).
         finder: lists more jobs to watch (``smtui watch --status InProgress``, ``--tuning-job``), at
-            start and then every ``list_interval`` seconds.
+            start and then every ``settings.list_interval`` seconds.
     """
 
     CSS_PATH = "app.tcss"
@@ -58,48 +52,26 @@ class SmtuiApp(App):
     COMMANDS = App.COMMANDS | {JobCommands}
     BINDINGS = [Binding("ctrl+c", "quit", "Quit", show=False, priority=True)]
 
-    def __init__(
-        self,
-        source,
-        names: Sequence[str],
-        *,
-        clock: Clock | None = None,
-        interval: float = 30.0,
-        metrics_interval: float = 60.0,
-        tick: float = 1.0,
-        subtitle: str | None = None,
-        reveal_secrets: bool = False,
-        max_rps: float | None = DEFAULT_MAX_RPS,
-        read_only: bool = False,
-        bell: bool = True,
-        log_lines: int = DEFAULT_CAPACITY,
-        log_interval: float = LOG_INTERVAL,
-        freeze_loaded: bool = False,
-        finder: JobFinder | None = None,
-        list_interval: float = 60.0,
-    ) -> None:
+    def __init__(self, source: JobSource, names: Sequence[str], settings: Settings | None = None, *,
+                 clock: Clock | None = None, finder: JobFinder | None = None) -> None:
         super().__init__()
-        self.read_only = read_only
-        self.bell_on_end = bell
-        self.log_lines = log_lines
-        self.log_interval = log_interval
-        self.freeze_loaded = freeze_loaded
-        self.finder = finder
-        self._exit_deadline: threading.Timer | None = None
-        self.list_interval = list_interval
+        self.settings = settings = settings or Settings()
         self.source = source
         self.clock = clock or SystemClock()
-        self.names = list(dict.fromkeys(names))
-        self.tick_seconds = tick
+        self.finder = finder
+        self._exit_deadline: threading.Timer | None = None
         self.poller = Poller(
-            source, self.names, self._from_poller, interval=interval, metrics_interval=metrics_interval,
-            clock=self.clock, max_rps=max_rps, open_ended=True,
+            source, names, self._from_poller, interval=settings.interval, metrics_interval=settings.metrics_interval,
+            clock=self.clock, max_rps=settings.max_rps, open_ended=True,
         )
+        if finder is not None:
+            # Listings share the polls' request budget, within their own rate.
+            finder.budget = listing_budget(self.poller.acquire)
         self.watch_screen = WatchScreen(
-            self.names, subtitle=subtitle or getattr(source, "endpoint_label", ""), interval=interval,
-            scope=finder.query.label() if finder is not None else None,
+            self.poller.store.view(), subtitle=settings.subtitle or source.endpoint_label, interval=settings.interval,
+            max_rps=settings.max_rps, scope=finder.query.label() if finder is not None else None,
         )
-        self.watch_screen.set_reactive(WatchScreen.reveal_secrets, reveal_secrets)
+        self.watch_screen.set_reactive(WatchScreen.reveal_secrets, settings.reveal_secrets)
 
     def get_default_screen(self) -> Screen:
         return self.watch_screen
@@ -107,7 +79,7 @@ class SmtuiApp(App):
     def on_mount(self) -> None:
         self._exit_on_signals()
         self.run_poller()
-        if self.freeze_loaded:
+        if self.settings.freeze_loaded:
             self._freeze_when_loaded()
 
     @work(group="memory")
@@ -136,16 +108,41 @@ class SmtuiApp(App):
             self._exit_deadline.daemon = True
             self._exit_deadline.start()
 
+    @property
+    def jobs(self) -> JobsView:
+        """What is known of the watched jobs now (the store's newest view)."""
+        return self.poller.store.view()
+
     def _from_poller(self, event: PollerEvent) -> None:
         screen = self.watch_screen
-        if isinstance(event, JobUpdate):
-            screen.post_message(JobUpdated(event.snapshot, event.events))
-        elif isinstance(event, JobFailed):
-            screen.post_message(PollFailed(event.name, event.error))
-        elif isinstance(event, MetricsUpdate):
-            screen.post_message(MetricsUpdated(event.events))
-        elif isinstance(event, MetricsFailed):
-            screen.post_message(MetricsFailedMessage(event.error))
+        view = self.poller.store.view()
+        if isinstance(event, events.JobUpdate):
+            screen.post_message(messages.JobUpdated(view, event.snapshot, event.events, first=event.first))
+        elif isinstance(event, events.JobFailed):
+            screen.post_message(messages.PollFailed(view, event.name, event.error))
+        elif isinstance(event, events.MetricsUpdate):
+            screen.post_message(messages.MetricsUpdated(view, event.events))
+        elif isinstance(event, events.MetricsFailed):
+            screen.post_message(messages.MetricsFailed(view, event.error))
+        elif isinstance(event, events.Loaded):
+            screen.post_message(messages.JobsLoaded(view))
+        screen.cadence = self.poller.effective_interval
+
+    def watch_jobs(self, names: Sequence[str], *, at_top: bool = False) -> tuple[list[str], JobsView]:
+        """Watch more jobs, from now on; returns those not watched already and the store's new view."""
+        new = self.poller.add(*names, at_top=at_top)
+        self.watch_screen.cadence = self.poller.effective_interval
+        return new, self.poller.store.view()
+
+    def unwatch_job(self, name: str) -> JobsView:
+        """Stop watching a job (it goes on in SageMaker); returns the store's new view."""
+        self.poller.remove(name)
+        self.watch_screen.cadence = self.poller.effective_interval
+        return self.poller.store.view()
+
+    def poll_now(self, name: str) -> None:
+        """Poll ``name`` now rather than at its next turn."""
+        self.poller.poke(name)
 
     @work(exclusive=True, group="poller")
     async def run_poller(self) -> None:
@@ -164,7 +161,7 @@ class SmtuiApp(App):
                         finding.cancel()
         except Exception as exc:  # a setup problem (profile, region): say so and keep the screen
             self.watch_screen.show_banner(explain(exc).message)
-            self.poller.loaded.set()
+            self.poller.set_loaded()
 
     async def _find_jobs(self, *, first: bool) -> None:
         finder = self.finder
@@ -174,17 +171,17 @@ class SmtuiApp(App):
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # a failed listing is tried again at the next round
-            self.watch_screen.post_message(ListingFailed(explain(exc)))
+            self.watch_screen.post_message(messages.ListingFailed(explain(exc)))
             return
-        for name in names:
-            self.poller.add(name)
-        self.watch_screen.post_message(JobsFound(tuple(names), first=first, newest_first=finder.newest_first,
-                                                 tuning=finder.tuning, truncated=finder.truncated))
+        # Newest first: later rounds' jobs go above the others (the first round's are in the listing's order).
+        new, view = self.watch_jobs(names, at_top=finder.newest_first and not first)
+        self.watch_screen.post_message(messages.JobsFound(view, tuple(new), first=first, tuning=finder.tuning,
+                                                          truncated=finder.truncated))
 
     async def _keep_finding(self) -> None:
         assert self.finder is not None
         while not self.finder.done:
-            await asyncio.sleep(self.list_interval)
+            await asyncio.sleep(self.settings.list_interval)
             await self._find_jobs(first=False)
 
     def job_ended(self, snapshot: JobSnapshot) -> None:
@@ -192,7 +189,7 @@ class SmtuiApp(App):
         severity = {"Completed": "information", "Failed": "error"}.get(snapshot.status or "", "warning")
         self.notify(f"{snapshot.name} {snapshot.status}", title="Job ended", severity=severity, timeout=8,
                     markup=False)
-        if self.bell_on_end:
+        if self.settings.bell:
             self.bell()
 
     @work(group="actions")
@@ -207,4 +204,8 @@ class SmtuiApp(App):
         self.poller.poke(name)
 
     def action_help(self) -> None:
-        self.push_screen(HelpScreen())
+        palette = Binding(self.COMMAND_PALETTE_BINDING, "command_palette", tooltip=PALETTE)
+        self.push_screen(HelpScreen([
+            ("Jobs", [*JobList.BINDINGS, *WatchScreen.BINDINGS, *self.BINDINGS, palette]),
+            ("Logs", LogScreen.BINDINGS),
+        ]))

@@ -2,31 +2,37 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
 from datetime import datetime
-from functools import partial
 
 from rich.text import Text
 from textual import messages, on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Horizontal, VerticalScroll
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import Footer, Input, Static
 
 from smtui.aws.discovery import TuningState
 from smtui.aws.errors import AUTH, CONFIG, NOT_FOUND, PollError
-from smtui.aws.snapshot import JobSnapshot, TransitionAdded
-from smtui.present.durations import interval_text
+from smtui.aws.snapshot import TERMINAL_STATUSES, StatusChanged, TransitionAdded
+from smtui.aws.store import JobsView
 from smtui.ui.actions import JobActions
-from smtui.ui.fmt import metric_value, safe
 from smtui.ui.log_screen import LogScreen
-from smtui.ui.messages import JobsFound, JobUpdated, ListingFailed, MetricsUpdated, PollFailed
-from smtui.ui.messages import MetricsFailed as MetricsFailedMessage
+from smtui.ui.messages import (
+    JobsFound,
+    JobsLoaded,
+    JobUpdated,
+    ListingFailed,
+    MetricsFailed,
+    MetricsUpdated,
+    PollFailed,
+)
+from smtui.ui.selected import SelectedJobPanes
+from smtui.ui.titles import jobs_title, title_line
 from smtui.ui.widgets.detail import DetailPane
-from smtui.ui.widgets.job_list import COLUMN_SORTS, JobList
+from smtui.ui.widgets.job_list import JobList
 from smtui.ui.widgets.metric_series import MetricSeries
 from smtui.ui.widgets.timeline import Timeline
 
@@ -36,28 +42,16 @@ NARROW_WIDTH = 100
 DETAIL_DELAY = 0.03
 #: Below this height the timeline is hidden and the panes lose their borders.
 SHORT_HEIGHT = 20
+PANES = Binding.Group("next / previous pane")
 
 
-class JobCommands(Provider):
-    """Command palette entries: jump to any watched job."""
+class WatchScreen(JobActions, SelectedJobPanes, Screen):
+    """The main screen. It owns the selected job and the clock tick, and hands both down.
 
-    async def discover(self) -> Hits:
-        screen = self.app.watch_screen
-        for name in screen.names:
-            yield DiscoveryHit(f"Go to {name}", partial(screen.select_job, name), help="Select this job")
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        screen = self.app.watch_screen
-        for name in screen.names:
-            command = f"Go to {name}"
-            score = matcher.match(command)
-            if score > 0:
-                yield Hit(score, matcher.highlight(command), partial(screen.select_job, name), help="Select this job")
-
-
-class WatchScreen(JobActions, Screen):
-    """The main screen. It owns the selected job and the clock tick, and hands both down."""
+    What it knows of the jobs is the newest :class:`~smtui.aws.store.JobsView`
+    the poller's messages (or the app, for a change the user made) brought.
+    :attr:`loaded` is set once the first round of answers is on the screen.
+    """
 
     # Not repainting: a change to a screen's own reactive would redraw the whole screen (every
     # second, for the clock); the widgets that show these values refresh themselves.
@@ -65,27 +59,37 @@ class WatchScreen(JobActions, Screen):
     now: reactive[datetime | None] = reactive(None, repaint=False)
     #: Whether values that look like secrets are shown.
     reveal_secrets: reactive[bool] = reactive(False, init=False, repaint=False)
+    #: Seconds between two polls of a running job, as the request budget allows it.
+    cadence: reactive[float] = reactive(0.0, init=False, repaint=False)
 
     BINDINGS = [
-        Binding("l", "logs", "Logs"),
-        Binding("slash", "filter", "Filter"),
-        Binding("o", "sort", "Sort"),
-        Binding("escape", "clear_filter", "Clear filter", show=False),
-        Binding("x", "stop_job", "Stop"),
-        Binding("a", "add_job", "Add"),
-        Binding("d,delete", "remove_job", "Remove", show=False),
-        Binding("c", "copy_arn", "Copy ARN", show=False),
-        Binding("u", "copy_url", "Copy console URL", show=False),
-        Binding("r", "refresh_job", "Refresh", show=False),
-        Binding("s", "toggle_secrets", "Secrets"),
-        Binding("question_mark", "app.help", "Help"),
-        Binding("q", "app.quit", "Quit"),
+        Binding("l", "logs", "Logs", tooltip="logs of the selected job, every instance merged (Escape: back)"),
+        Binding("slash", "filter", "Filter",
+                tooltip="filter the jobs by name, status or stage (Enter keeps it, Escape clears)"),
+        Binding("o", "sort", "Sort", tooltip="sort the jobs: by name, status, elapsed time, metric (a tuning job's "
+                                             "objective: best first), then as given"),
+        Binding("escape", "clear_filter", "Clear filter", show=False, system=True),
+        Binding("x", "stop_job", "Stop", tooltip="stop the selected job, after a confirmation (not with --read-only)"),
+        Binding("a", "add_job", "Add", tooltip="watch another job, by name"),
+        Binding("d,delete", "remove_job", "Remove", show=False,
+                tooltip="stop watching the selected job (the job itself goes on)"),
+        Binding("c", "copy_arn", "Copy ARN", show=False, tooltip="copy the job's ARN (through the terminal)"),
+        Binding("u", "copy_url", "Copy console URL", show=False,
+                tooltip="copy the job's console URL (through the terminal, over SSH too)"),
+        Binding("r", "refresh_job", "Refresh", show=False, tooltip="poll the selected job now"),
+        Binding("s", "toggle_secrets", "Secrets",
+                tooltip="show / hide values that look like secrets (tokens, passwords, keys)"),
+        Binding("tab", "app.focus_next", "Next pane", show=False, group=PANES),
+        Binding("shift+tab", "app.focus_previous", "Previous pane", show=False, group=PANES),
+        Binding("question_mark", "app.help", "Help", tooltip="help: keys and what every status symbol means"),
+        Binding("q", "app.quit", "Quit", tooltip="quit"),
     ]
 
-    def __init__(self, names: Sequence[str], *, subtitle: str = "", interval: float = 30.0,
-                 scope: str | None = None) -> None:
+    def __init__(self, view: JobsView, *, subtitle: str = "", interval: float = 30.0,
+                 max_rps: float | None = None, scope: str | None = None) -> None:
         super().__init__()
-        self.names = list(names)
+        #: The newest view of the store this screen has seen.
+        self.jobs = view
         #: What a listing looks for (``smtui watch --status InProgress``), or None for named jobs only.
         self.scope = scope
         #: The tuning job whose training jobs are listed, as last described.
@@ -93,12 +97,14 @@ class WatchScreen(JobActions, Screen):
         self._listing_error: PollError | None = None
         self.subtitle = subtitle
         self.interval = interval
-        self.snapshots: dict[str, JobSnapshot] = {}
-        self.errors: dict[str, PollError] = {}
+        self.max_rps = max_rps
+        self.set_reactive(WatchScreen.cadence, interval)
         self.banner: str | None = None
         self._title: Text | None = None
         self._metrics_error: PollError | None = None
         self._detail_pending = False
+        #: Set once every job has had its first answer (or failure) and the screen shows it.
+        self.loaded = asyncio.Event()
 
     def compose(self) -> ComposeResult:
         yield Static(id="title-bar", markup=False)
@@ -116,18 +122,18 @@ class WatchScreen(JobActions, Screen):
             detail = DetailPane(id="detail")
             detail.border_title = "Details"
             yield detail
-        yield Input(id="job-filter", placeholder="/ filter jobs by name, status or stage · Enter keeps it · Escape clears")
+        yield Input(id="job-filter",
+                    placeholder="/ filter jobs by name, status or stage · Enter keeps it · Escape clears")
         yield Footer()
 
     def on_mount(self) -> None:
         jobs = self.query_one(JobList)
-        jobs.add_jobs(self.names)
-        if self.names:
-            self.selected = self.names[0]
+        self.now = self.app.clock.now()
+        jobs.tick(self.now)
+        jobs.show(self.jobs)
         jobs.focus()
         self._update_title()
-        self.now = self.app.clock.now()
-        self.set_interval(self.app.tick_seconds, self._tick)
+        self.set_interval(self.app.settings.tick, self._tick)
 
     def _tick(self) -> None:
         self.now = self.app.clock.now()
@@ -136,17 +142,23 @@ class WatchScreen(JobActions, Screen):
         self.set_class(self.size.width < NARROW_WIDTH, "-narrow")
         self.set_class(self.size.height < SHORT_HEIGHT, "-short")
 
+    # -- the view of the store ---------------------------------------------------------
+
+    def take_view(self, view: JobsView, changed: tuple[str, ...] | None = None) -> None:
+        """Draw from ``view`` if it is newer than the one held; ``changed`` names the jobs whose state changed
+        (None: any may have)."""
+        if view.version > self.jobs.version:
+            self.jobs = view
+        self.query_one(JobList).show(self.jobs, changed)
+
     # -- selection -----------------------------------------------------------------
 
     def select_job(self, name: str) -> None:
         """Move the list cursor to ``name`` (which selects it)."""
-        jobs = self.query_one(JobList)
-        if name in jobs.rows:
-            jobs.move_cursor(row=jobs.get_row_index(name))
+        self.query_one(JobList).select(name)
 
-    @on(DataTable.RowHighlighted, "#jobs")
-    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        self.selected = event.row_key.value
+    def on_job_list_highlighted(self, message: JobList.Highlighted) -> None:
+        self.selected = message.name
 
     def watch_selected(self, name: str | None) -> None:
         # The cursor and the timeline answer the key at once; the details (the costliest pane to
@@ -169,129 +181,70 @@ class WatchScreen(JobActions, Screen):
         if now is None:
             return
         self.query_one(JobList).tick(now)
-        snapshot = self.snapshots.get(self.selected) if self.selected else None
-        if snapshot is None or not snapshot.is_terminal:
+        state = self.jobs.get(self.selected)
+        if state is None or not state.is_terminal:
             # Only a live job's timeline moves with the clock; an ended one is not redrawn every second.
             self.query_one(Timeline).now = now
         self._show_detail()
-
-    def _show_selected(self, *, animate_from: int | None = None, fresh: frozenset[str] = frozenset(),
-                       detail: bool = True) -> None:
-        name = self.selected
-        snapshot = self.snapshots.get(name) if name else None
-        timeline = self.query_one(Timeline)
-        if name is None and self.scope is not None:
-            timeline.placeholder = (f"No job matches yet ({self.scope}). Jobs appear here as they are created; "
-                                    "a adds one by name.")
-        elif name is None:
-            timeline.placeholder = "No job selected · a adds one by name"
-        elif name in self.errors:
-            timeline.placeholder = "No data: the last poll failed (see Details)"
-        else:
-            timeline.placeholder = "Waiting for the first answer…"
-        timeline.now = self.now
-        timeline.show(snapshot, animate_from=animate_from)
-        pane = self.query_one("#timeline-pane")
-        pane.border_title = f"Timeline · {name}" if name else "Timeline"
-        error = self.errors.get(name) if name else None
-        pane.border_subtitle = (
-            f"stale: answer of {snapshot.fetched_at.astimezone():%H:%M:%S}" if error is not None and snapshot else ""
-        )
-        self._show_metrics(fresh)
-        self._show_tuned()
-        if detail:
-            self._show_detail()
-
-    def _show_metrics(self, fresh: frozenset[str] = frozenset()) -> None:
-        name = self.selected
-        snapshot = self.snapshots.get(name) if name else None
-        names = snapshot.metric_names if snapshot else ()
-        store = self.app.poller.metrics if self.app.poller else None
-        series = {m: store.points(name, m) for m in names} if store and name else {}
-        self.query_one(MetricSeries).show(names, series, snapshot.final_metrics if snapshot else {}, fresh)
-
-    def _show_tuned(self) -> None:
-        """Under a tuning job's training job's metrics: the values the tuner chose for it."""
-        tuned = self.query_one("#tuned", Static)
-        snapshot = self.snapshots.get(self.selected) if self.selected else None
-        chosen = snapshot.response.get("HyperParameters") if snapshot is not None else None
-        names = [n for n in self.tuning.parameters if n in chosen] if self.tuning and isinstance(chosen, dict) else []
-        tuned.display = bool(names)
-        if not names:
-            return
-        width = max(len(safe(name, 40)) for name in names)
-        text = Text("Tuned hyperparameters", style="bold")
-        for name in names:
-            value = chosen[name]
-            try:
-                shown = metric_value(float(value))
-            except (TypeError, ValueError):
-                shown = safe(value, 60)
-            text.append(f"\n{safe(name, 40):<{width}}  ", style="dim").append(shown)
-        tuned.update(text)
-
-    def _show_detail(self) -> None:
-        name = self.selected
-        if self.now is None:
-            return
-        self.query_one(DetailPane).show(name, self.snapshots.get(name) if name else None,
-                                        self.errors.get(name) if name else None, self.now, reveal=self.reveal_secrets)
 
     # -- data from the poller ------------------------------------------------------
 
     def on_job_updated(self, message: JobUpdated) -> None:
         snapshot = message.snapshot
-        previous = self.snapshots.get(snapshot.name)
-        self.snapshots[snapshot.name] = snapshot
-        had_error = self.errors.pop(snapshot.name, None) is not None
+        self.take_view(message.view, (snapshot.name,))
         self.banner = None
-        now = self.now or snapshot.fetched_at
-        self.query_one(JobList).update_job(snapshot.name, now, snapshot=snapshot, clear_error=had_error)
         if snapshot.name == self.selected:
             added = [e.index for e in message.events if isinstance(e, TransitionAdded)]
             # Stages present on the first answer are history, not news: only later ones animate.
-            self._show_selected(animate_from=min(added) if added and previous is not None else None)
-        if previous is not None and not previous.is_terminal and snapshot.is_terminal:
-            self.app.job_ended(snapshot)
+            self._show_selected(animate_from=min(added) if added and not message.first else None)
+        for event in message.events:
+            if (isinstance(event, StatusChanged) and not message.first and event.old_status not in TERMINAL_STATUSES
+                    and event.new_status in TERMINAL_STATUSES):
+                self.app.job_ended(snapshot)
         logs = self.app.screen
         if isinstance(logs, LogScreen) and logs.job == snapshot.name:
             logs.set_snapshot(snapshot)
         self._update_title()
 
     def on_poll_failed(self, message: PollFailed) -> None:
-        self.errors[message.name] = message.error
+        self.take_view(message.view, (message.name,))
+        kind = message.error.kind
         # Jobs that have ended are not polled any more: "every job fails" means every job still polled.
-        polled = [n for n in self.names if n not in self.snapshots or not self.snapshots[n].is_terminal]
-        same = all(n in self.errors and self.errors[n].kind == message.error.kind for n in polled)
-        if message.error.kind in (CONFIG, AUTH) or (same and bool(polled) and message.error.kind != NOT_FOUND):
+        polled = self.jobs.polled
+        same = bool(polled) and all(state.error is not None and state.error.kind == kind for state in polled)
+        if kind in (CONFIG, AUTH) or (same and kind != NOT_FOUND):
             # Credentials, configuration, or one failure that every job meets (the endpoint is gone):
             # say it once, up top.
             self.banner = message.error.message
-        self.query_one(JobList).update_job(message.name, self.now or message.error.since or datetime.now().astimezone(), error=message.error)
         if message.name == self.selected:
             self._show_selected()
         self._update_title()
 
     def on_metrics_updated(self, message: MetricsUpdated) -> None:
+        changed = tuple(dict.fromkeys(event.job for event in message.events))
+        self.take_view(message.view, changed)
         self._metrics_title(None)
-        jobs = self.query_one(JobList)
-        fresh = set()
-        for event in message.events:
-            if event.points:
-                jobs.update_metric(event.job, event.metric, event.points[-1].value, self.now or event.points[-1].timestamp)
-            # Points of the first round are history; a point that extends a known series is news.
-            store = self.app.poller.metrics
-            if event.job == self.selected and len(store.points(event.job, event.metric)) > len(event.points):
-                fresh.add(event.metric)
-        if any(event.job == self.selected for event in message.events):
-            self._show_metrics(frozenset(fresh))
+        # Points of the first round are history; a point that extends a known series is news.
+        state = self.jobs.get(self.selected)
+        fresh = frozenset(event.metric for event in message.events if event.job == self.selected and state
+                          and len(state.points(event.metric)) > len(event.points))
+        if self.selected in changed:
+            self._show_metrics(fresh)
 
-    def on_metrics_failed(self, message: MetricsFailedMessage) -> None:
+    def on_metrics_failed(self, message: MetricsFailed) -> None:
+        self.take_view(message.view, ())
         error = message.error
         if self._metrics_error is None or self._metrics_error.kind != error.kind:
             # A toast when metrics start failing (or fail differently); the heading keeps saying it after.
             self.notify(f"Metrics: {error.message}", severity="warning", timeout=8, markup=False)
         self._metrics_title(error)
+
+    def on_jobs_loaded(self, message: JobsLoaded) -> None:
+        self.take_view(message.view, ())
+        self._show_selected()
+        self._update_title()
+        # Set once this frame is drawn: everything the first round brought is on the screen then.
+        self.call_after_refresh(self.loaded.set)
 
     def _metrics_title(self, error: PollError | None) -> None:
         if error == self._metrics_error:
@@ -306,7 +259,8 @@ class WatchScreen(JobActions, Screen):
         title.set_class(error is not None, "-stale")
 
     def on_jobs_found(self, message: JobsFound) -> None:
-        new = self.watch_jobs(list(message.names), at_top=message.newest_first and not message.first)
+        self.take_view(message.view)
+        new = list(message.names)
         if new and not message.first:
             shown = ", ".join(new[:2]) + (f" and {len(new) - 2} more" if len(new) > 2 else "")
             self.notify(f"New job{'s' if len(new) > 1 else ''}: {shown}", timeout=6, markup=False)
@@ -317,7 +271,7 @@ class WatchScreen(JobActions, Screen):
         if self.tuning is not None and previous is None:
             self._show_tuned()
         if self.tuning is not None:
-            self.query_one(JobList).set_objective(self.tuning.objective, self.tuning.best_job, self.now)
+            self.query_one(JobList).set_objective(self.tuning.objective, self.tuning.best_job)
             if previous is not None and not previous.ended and self.tuning.ended:
                 best = f": best {self.tuning.best_job}" if self.tuning.best_job else ""
                 self.notify(f"Tuning job {self.tuning.name} {self.tuning.status}{best}", title="Tuning job ended",
@@ -328,13 +282,13 @@ class WatchScreen(JobActions, Screen):
                 self.banner = None
         self._update_jobs_title()
         self._update_title()
-        if not self.names:
+        if not self.jobs.names:
             self._show_selected()
 
     def on_listing_failed(self, message: ListingFailed) -> None:
         error = message.error
         if self._listing_error is None or self._listing_error.kind != error.kind:
-            if self.names:
+            if self.jobs.names:
                 self.notify(f"Listing jobs: {error.message}", severity="warning", timeout=8, markup=False)
             else:
                 self.banner = f"Listing jobs: {error.message}"
@@ -346,27 +300,13 @@ class WatchScreen(JobActions, Screen):
         self.banner = text
         self._update_title()
 
+    def watch_cadence(self) -> None:
+        if self.is_mounted:
+            self._update_title()
+
     def _update_title(self) -> None:
-        counts: dict[str, int] = {}
-        for name in self.names:
-            snapshot = self.snapshots.get(name)
-            status = snapshot.status if snapshot else None
-            key = {"InProgress": "running", "Completed": "completed", "Failed": "failed", "Stopped": "stopped", "Stopping": "stopping"}.get(status or "", "waiting")
-            counts[key] = counts.get(key, 0) + 1
-        failing = sum(1 for name in self.names if name in self.errors)
-        summary = ", ".join(f"{n} {k}" for k, n in counts.items() if k != "waiting" or n)
-        text = Text.assemble(("smtui", "bold"), f"  {len(self.names)} job{'s' if len(self.names) != 1 else ''}: {summary}")
-        if failing:
-            text.append(f"  ! {failing} not updating", style="bold")
-        poller = self.app.poller
-        every = poller.effective_interval if poller is not None else self.interval
-        if every > self.interval * 1.01:
-            # The request budget stretched the polls: say so, with the budget that did it.
-            cadence = f"every {interval_text(every)} ({poller.max_rps:g} req/s budget)"
-        else:
-            cadence = f"every {interval_text(self.interval)}"
-        scope = f"  ·  {self.scope}" if self.scope else ""
-        text.append(f"  ·  {cadence}{scope}  ·  {self.subtitle}", style="dim")
+        text = title_line(self.jobs, interval=self.interval, effective=self.cadence, max_rps=self.max_rps,
+                          scope=self.scope, subtitle=self.subtitle)
         banner = self.query_one("#banner", Static)
         if banner.display != bool(self.banner) or (self.banner and str(banner.render()) != f"! {self.banner}"):
             banner.update(f"! {self.banner}" if self.banner else "")
@@ -375,6 +315,13 @@ class WatchScreen(JobActions, Screen):
             # Static.update re-lays the screen out: only when the words change.
             self._title = text
             self.query_one("#title-bar", Static).update(text)
+
+    def _update_jobs_title(self) -> None:
+        jobs = self.query_one(JobList)
+        jobs.border_title = jobs_title(tuning=self.tuning, filter_text=jobs.filter_text, shown=jobs.row_count,
+                                       total=len(self.jobs), sort_key=jobs.sort_key)
+
+    # -- keys of the screen ----------------------------------------------------------
 
     def watch_reveal_secrets(self) -> None:
         self._show_detail()
@@ -387,9 +334,10 @@ class WatchScreen(JobActions, Screen):
     def action_logs(self) -> None:
         if self.selected is None:
             return
+        state = self.jobs.get(self.selected)
         app = self.app
-        self.app.push_screen(LogScreen(self.selected, app.source, snapshot=self.snapshots.get(self.selected),
-                                       capacity=app.log_lines, interval=app.log_interval))
+        app.push_screen(LogScreen(self.selected, app.source, snapshot=state.snapshot if state else None,
+                                  capacity=app.settings.log_lines, interval=app.settings.log_interval))
 
     def action_filter(self) -> None:
         box = self.query_one("#job-filter", Input)
@@ -398,37 +346,8 @@ class WatchScreen(JobActions, Screen):
 
     @on(Input.Changed, "#job-filter")
     def _filter_changed(self, event: Input.Changed) -> None:
-        self.query_one(JobList).set_filter(event.value, self.now)
+        self.query_one(JobList).set_filter(event.value)
         self._update_jobs_title()
-
-    def action_sort(self) -> None:
-        self.query_one(JobList).cycle_sort(self.now)
-        self._update_jobs_title()
-
-    @on(DataTable.HeaderSelected, "#jobs")
-    def _header_clicked(self, event: DataTable.HeaderSelected) -> None:
-        # A click on a column's header sorts by that column; a second click goes back to the order given.
-        jobs = self.query_one(JobList)
-        key = COLUMN_SORTS.get(str(event.column_key.value), "given")
-        jobs.sort_by("given" if key == jobs.sort_key else key, self.now)
-        self._update_jobs_title()
-
-    def _update_jobs_title(self) -> None:
-        jobs = self.query_one(JobList)
-        title = "Jobs"
-        tuning = self.tuning
-        if tuning is not None:
-            launched = f" {tuning.launched} of {tuning.max_jobs} launched" if tuning.max_jobs else ""
-            title += f" · {tuning.name} {tuning.status}{launched}"
-            if tuning.best_value is not None and tuning.objective is not None:
-                title += f" · best {metric_value(tuning.best_value)}"
-        if jobs.filter_text:
-            # Border titles are markup: the filter is shown with only the characters a job name or status has.
-            text = "".join(c for c in jobs.filter_text if c.isalnum() or c in "-_.: ")
-            title += f" · “{text}” {jobs.row_count} of {len(self.names)}"
-        if jobs.sort_key != "given":
-            title += f" · by {jobs.sort_key}"
-        jobs.border_title = title
 
     @on(Input.Submitted, "#job-filter")
     def _filter_submitted(self) -> None:
@@ -441,3 +360,11 @@ class WatchScreen(JobActions, Screen):
             box.value = ""  # Input.Changed shows every job again
         box.display = False
         self.query_one(JobList).focus()
+
+    def action_sort(self) -> None:
+        self.query_one(JobList).cycle_sort()
+        self._update_jobs_title()
+
+    def on_job_list_sorted(self) -> None:
+        self._update_jobs_title()
+

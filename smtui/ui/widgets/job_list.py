@@ -1,390 +1,394 @@
-"""The list pane: one row per job, updated in place."""
+"""The list pane: one row per job, drawn line by line from the row model."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
-from rich.text import Text
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
 from textual.binding import Binding
-from textual.geometry import Region
-from textual.widgets import DataTable
-from textual.widgets.data_table import ColumnKey, RowKey
+from textual.cache import LRUCache
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
-from smtui.aws import errors
 from smtui.aws.discovery import Objective
-from smtui.aws.errors import NOT_FOUND as NOT_FOUND_KIND
-from smtui.aws.errors import PollError
-from smtui.aws.snapshot import JobSnapshot
-from smtui.present.durations import compact_duration
-from smtui.ui.fmt import metric_value, safe
-from smtui.ui.status_style import NOT_FOUND, POLL_ERROR, WAITING, StatusStyle, primary_style, secondary_style
-
-#: What the status column says of a job with no data yet, by why its poll failed.
-ERROR_LABELS = {
-    errors.THROTTLED: "throttled",
-    errors.NETWORK: "unreachable",
-    errors.SERVICE: "AWS error",
-    errors.AUTH: "credentials",
-    errors.ACCESS_DENIED: "denied",
-    errors.CONFIG: "config",
-}
+from smtui.aws.store import JobsView
+from smtui.ui.job_cells import COLUMNS, KEYS, PADDING, Cell, fit
+from smtui.ui.job_rows import JobRows
 
 ROLES = ("success", "error", "warning", "active", "info", "muted")
+#: Bindings that belong together, shown as one line of the help.
+MOVE = Binding.Group("move between jobs")
+ENDS = Binding.Group("first / last job")
+PAGE = Binding.Group("a page of jobs up / down")
 
 
-#: How ``o`` sorts the list, in turn: as given, by name, by status (running first, then failed,
-#: stopped, completed), by elapsed time (longest first), by first metric (lowest first; for a
-#: tuning job's objective, best first).
-SORTS = ("given", "name", "status", "elapsed", "metric")
-#: The sort a click on each column's header asks for.
-COLUMN_SORTS = {"status": "status", "name": "name", "stage": "status", "elapsed": "elapsed", "metric": "metric"}
-#: The status sort's order.
-STATUS_ORDER = {"InProgress": 0, "Stopping": 1, "Failed": 2, "Stopped": 3, "Completed": 4}
+class JobList(ScrollView, can_focus=True):
+    """Jobs with their status (symbol and colour), stage, elapsed time and first metric (or a tuning objective).
 
-
-class JobList(DataTable):
-    """Jobs with their status (symbol and colour), stage, elapsed time and first metric.
-
-    Rows are keyed by job name and changed with ``update_cell``; the table is
-    never cleared and refilled, so the cursor and scroll position stay put.
+    It draws a :class:`~smtui.ui.job_rows.JobRows` model on Textual's line
+    API: only the lines in view are rendered, a changed cell repaints its row
+    alone, and the cursor row is one bar across the pane. The header sorts
+    the list when clicked. Moving the cursor posts :class:`JobList.Highlighted`.
     """
 
     DEFAULT_CSS = """
-    JobList > .joblist--success { color: $success; }
-    JobList > .joblist--error { color: $error; }
-    JobList > .joblist--warning { color: $warning; }
-    JobList > .joblist--active { color: $primary; text-style: bold; }
-    JobList > .joblist--info { color: $accent; }
-    JobList > .joblist--muted { color: $text-muted; }
+    JobList {
+        background: $surface;
+        color: $foreground;
+        height: auto;
+        overflow-x: hidden;
+        &:focus {
+            background-tint: $foreground 5%;
+            & > .joblist--cursor {
+                background: $block-cursor-background;
+                color: $block-cursor-foreground;
+                text-style: $block-cursor-text-style;
+            }
+            & > .joblist--header { background-tint: $foreground 5%; }
+        }
+        & > .joblist--header { text-style: bold; background: $panel; color: $foreground; }
+        &:ansi > .joblist--header { background: ansi_bright_blue; color: ansi_default; }
+        & > .joblist--cursor {
+            background: $block-cursor-blurred-background;
+            color: $block-cursor-blurred-foreground;
+            text-style: $block-cursor-blurred-text-style;
+        }
+        & > .joblist--hover { background: $block-hover-background; }
+        & > .joblist--header-hover { background: $accent 30%; }
+        & > .joblist--success { color: $success; }
+        & > .joblist--error { color: $error; }
+        & > .joblist--warning { color: $warning; }
+        & > .joblist--active { color: $primary; text-style: bold; }
+        & > .joblist--info { color: $accent; }
+        & > .joblist--muted { color: $text-muted; }
+    }
     """
 
-    COMPONENT_CLASSES = {f"joblist--{role}" for role in ROLES}
-    """One class per status role: `joblist--success`, `--error`, `--warning`, `--active`, `--info`, `--muted`."""
+    COMPONENT_CLASSES = {f"joblist--{role}" for role in ROLES} | {
+        "joblist--header", "joblist--cursor", "joblist--hover", "joblist--header-hover"}
+    """One class per status role (`joblist--success`, `--error`, `--warning`, `--active`, `--info`, `--muted`);
+    `--header` the column headers, `--cursor` the selected row, `--hover` the row under the mouse and
+    `--header-hover` the header under it."""
 
     BINDINGS = [
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
-        Binding("home,g", "scroll_top", "First job", show=False),
-        Binding("end,G", "scroll_bottom", "Last job", show=False),
+        Binding("up,k", "cursor_up", "Up", show=False, group=MOVE),
+        Binding("down,j", "cursor_down", "Down", show=False, group=MOVE),
+        Binding("home,g", "first", "First job", show=False, group=ENDS),
+        Binding("end,G", "last", "Last job", show=False, group=ENDS),
+        Binding("pageup", "page_up", "Page up", show=False, group=PAGE),
+        Binding("pagedown", "page_down", "Page down", show=False, group=PAGE),
     ]
 
-    COLUMNS = (("status", "Status"), ("name", "Job"), ("stage", "Stage"), ("elapsed", "Elapsed"), ("metric", "Metric"))
+    class Highlighted(Message):
+        """The cursor is on another job (``name``), or on none when the list is empty."""
+
+        def __init__(self, job_list: JobList, name: str | None) -> None:
+            super().__init__()
+            self.job_list = job_list
+            self.name = name
+
+        @property
+        def control(self) -> JobList:
+            return self.job_list
+
+    class Sorted(Message):
+        """A click on a column's header sorted the list (or put it back in the order given)."""
+
+        def __init__(self, job_list: JobList, sort_key: str) -> None:
+            super().__init__()
+            self.job_list = job_list
+            self.sort_key = sort_key
+
+        @property
+        def control(self) -> JobList:
+            return self.job_list
 
     def __init__(self, **kwargs) -> None:
-        #: (row locations, row count, rows in order, line offsets): see :meth:`_rows_and_offsets`.
-        self._rows_layout: tuple[object, int, list, list] | None = None
-        #: What ``/`` filters the rows by (lower case; empty shows every job).
-        self.filter_text = ""
-        #: What ``o`` sorted the rows by (a name in :data:`SORTS`).
-        self.sort_key = "given"
-        #: Every job in the order it was added, shown or filtered out.
-        self._order_of_names: list[str] = []
-        #: The columns' widths when last measured: cells drawn before a change of width are drawn again.
-        self._measured_widths: list[int] = []
-        #: Indexes of the rows whose cells changed while they were out of view.
-        self._offscreen_changes: set[int] = set()
-        #: A tuning job's objective: the metric column shows it instead of each job's first metric.
-        self.objective: Objective | None = None
-        #: The tuning job's best training job so far, starred.
-        self.best_job: str | None = None
-        super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)
-        self._snapshots: dict[str, JobSnapshot] = {}
-        self._errors: dict[str, PollError] = {}
-        self._latest: dict[str, tuple[str, float]] = {}
-        #: What each cell shows now, so unchanged cells are not redrawn.
-        self._shown: dict[tuple[str, str], Text] = {}
+        super().__init__(**kwargs)
+        self.rows = JobRows()
+        #: Rendered rows, by (job, under the cursor, under the mouse): a row is drawn again only when it changed.
+        self._lines: LRUCache[tuple[str, bool, bool], Strip] = LRUCache(256)
+        #: The column widths, and the width they were worked out for.
+        self._widths: tuple[int, list[int]] | None = None
+        #: The line under the mouse (0 is the header) and the column under it, or None.
+        self._hover: int | None = None
+        self._hover_column: str | None = None
+        self._announced: str | None = None
 
-    # DataTable recomputes its row order and line offsets, O(rows) each, whenever anything in
-    # it changes, and a changed cell counts. With a thousand jobs and dozens of elapsed times
-    # ticking, that was most of the app's CPU. Both depend only on the row locations, which
-    # adding, removing, sorting and clearing rows change (by replacing or growing them).
-
-    def _rows_and_offsets(self) -> tuple[list, list]:
-        """(rows in order, (row key, y) for each line), cached until the row locations change."""
-        locations, count = self._row_locations, self.row_count
-        cache = self._rows_layout
-        if cache is None or cache[0] is not locations or cache[1] != count:
-            rows = [self.rows[locations.get_key(index)] for index in range(count)]
-            offsets = [(row.key, y) for row in rows for y in range(row.height)]
-            cache = self._rows_layout = (locations, count, rows, offsets)
-        return cache[2], cache[3]
+    # -- what the screen tells it -------------------------------------------------------
 
     @property
-    def ordered_rows(self) -> list:
-        return self._rows_and_offsets()[0]
+    def shown(self) -> tuple[str, ...]:
+        """The jobs shown, in order."""
+        return tuple(self.rows.shown)
 
     @property
-    def _y_offsets(self) -> list:
-        return self._rows_and_offsets()[1]
+    def row_count(self) -> int:
+        return len(self.rows)
 
-    def on_mount(self) -> None:
-        for key, label in self.COLUMNS:
-            self.add_column(label, key=key)
+    @property
+    def cursor(self) -> int:
+        """The cursor's row, or -1 when the list is empty."""
+        return self.rows.cursor
 
-    def add_jobs(self, names: list[str], *, at_top: bool = False, now: datetime | None = None) -> None:
-        """Add a row for each job not listed yet, in the given order, after the others or above them."""
-        new = [name for name in dict.fromkeys(names) if name not in self._order_of_names]
-        if not new:
-            return
-        if at_top and self._order_of_names:
-            self._order_of_names = [*new, *self._order_of_names]
-            self._rebuild_rows(now)
-            return
-        self._order_of_names.extend(new)
-        if self.sort_key != "given":
-            self._rebuild_rows(now)
-            return
-        for name in new:
-            if name not in self.rows and self._passes(name):
-                self.add_row(*self._cells(name, now), key=name)
-
-    def remove_job(self, name: str) -> None:
-        """Take a job's row out and forget what the list knew of it."""
-        if name in self._order_of_names:
-            self._order_of_names.remove(name)
-        for known in (self._snapshots, self._errors, self._latest):
-            known.pop(name, None)
-        for column, _ in self.COLUMNS:
-            self._shown.pop((name, column), None)
-        if name in self.rows:
-            self.remove_row(name)
-            self._offscreen_changes.clear()
-            self.refresh()
-
-    def set_objective(self, objective: Objective | None, best_job: str | None, now: datetime | None) -> None:
-        """Show a tuning job's objective metric in the metric column, and star its best job."""
-        if objective == self.objective and best_job == self.best_job:
-            return
-        changed = objective != self.objective
-        stars = {self.best_job, best_job} - {None}
-        self.objective, self.best_job = objective, best_job
-        if changed:
-            # The objective's name, and which way is better: "validation:auc ↑".
-            label = f"{safe(objective.metric, 40)} {'↑' if objective.maximize else '↓'}" if objective else "Metric"
-            self.columns[ColumnKey("metric")].label = Text(label)
-            for name, snapshot in self._snapshots.items():
-                self._latest.pop(name, None)
-                self._remember_final(name, snapshot)
-            for name in self._order_of_names:
-                self._update_row(name, now)
-            self.refresh()
-        else:
-            for name in stars:
-                self._update_row(name, now)
-        if self.sort_key == "metric":
-            self._rebuild_rows(now)
-
-    def set_filter(self, text: str, now: datetime | None) -> int:
-        """Show only the jobs whose name, status or stage contains ``text`` (any case); returns how many.
-
-        The cursor stays on the job it was on when that job still shows.
-        """
-        text = text.strip().lower()
-        if text != self.filter_text:
-            self.filter_text = text
-            self._rebuild_rows(now)
-        return self.row_count
-
-    def cycle_sort(self, now: datetime | None) -> str:
-        """Sort by the next of :data:`SORTS` (back to the order given after the last); returns its name."""
-        return self.sort_by(SORTS[(SORTS.index(self.sort_key) + 1) % len(SORTS)], now)
-
-    def sort_by(self, key: str, now: datetime | None) -> str:
-        """Sort by ``key``, one of :data:`SORTS`; returns it."""
-        self.sort_key = key
-        self._rebuild_rows(now)
-        return key
-
-    def _sorted(self, now: datetime | None) -> list[str]:
-        order = self._order_of_names
-        if self.sort_key == "name":
-            return sorted(order)
-        if self.sort_key == "status":
-            def rank(name: str) -> tuple:
-                snapshot = self._snapshots.get(name)
-                return (STATUS_ORDER.get(snapshot.status if snapshot else None, len(STATUS_ORDER)), name)
-            return sorted(order, key=rank)
-        if self.sort_key == "elapsed":
-            def age(name: str) -> float:
-                snapshot = self._snapshots.get(name)
-                elapsed = snapshot.elapsed(now) if snapshot is not None and now is not None else None
-                return -elapsed.total_seconds() if elapsed is not None else 0.0
-            return sorted(order, key=age)
-        if self.sort_key == "metric":
-            sign = -1.0 if self.objective is not None and self.objective.maximize else 1.0
-
-            def value(name: str) -> tuple:
-                latest = self._latest.get(name)
-                return (latest is None or latest[1] != latest[1], sign * latest[1] if latest else 0.0)
-            return sorted(order, key=value)
-        return list(order)
-
-    def _rebuild_rows(self, now: datetime | None) -> None:
-        current = self.cursor_name()
-        wanted = [name for name in self._sorted(now) if self._passes(name)]
-        if wanted != [row.key.value for row in self.ordered_rows]:
-            self.clear()
-            for name in wanted:
-                cells = self._cells(name, now)
-                self.add_row(*cells, key=name)
-                for (column, _), value in zip(self.COLUMNS, cells):
-                    self._shown[(name, column)] = value
-            if current in self.rows:
-                self.move_cursor(row=self.get_row_index(current))
-
-    def _passes(self, name: str) -> bool:
-        if not self.filter_text:
-            return True
-        snapshot = self._snapshots.get(name)
-        fields = [name, snapshot.status or "", snapshot.secondary_status or ""] if snapshot else [name]
-        return any(self.filter_text in field.lower() for field in fields)
-
+    @property
     def cursor_name(self) -> str | None:
-        if not self.row_count:
-            return None
-        return self.ordered_rows[min(self.cursor_row, self.row_count - 1)].key.value
+        """The job under the cursor, or None when the list is empty."""
+        return self.rows.cursor_name
 
-    def _style(self, style: StatusStyle) -> Text:
-        return Text(f"{style.symbol} ", style=self.get_component_rich_style(f"joblist--{style.role}"))
+    @property
+    def sort_key(self) -> str:
+        return self.rows.sort_key
 
-    def _cells(self, name: str, now: datetime | None) -> tuple[Text, Text, Text, Text, Text]:
-        snapshot = self._snapshots.get(name)
-        error = self._errors.get(name)
-        if error is not None and error.kind == NOT_FOUND_KIND:
-            status = self._style(NOT_FOUND).append("not found")
-        elif snapshot is None:
-            status = self._style(POLL_ERROR if error else WAITING).append(ERROR_LABELS.get(error.kind, "error") if error else "waiting")
-        else:
-            style = primary_style(snapshot.status)
-            status = self._style(style).append(safe(snapshot.status or "?", 24))
-            if error is not None:
-                # Known data, but the last poll failed: say the row is stale.
-                status.append(" !", style=self.get_component_rich_style("joblist--error"))
-        if snapshot is not None and snapshot.secondary_status:
-            stage = self._style(secondary_style(snapshot.secondary_status)).append(safe(snapshot.secondary_status, 24))
-        else:
-            stage = Text("")
-        if snapshot is not None and error is not None and now is not None:
-            # The row shows what the last good answer said, and how old that is.
-            age = compact_duration(max((now - snapshot.fetched_at).total_seconds(), 0))
-            stage.append(f"  ! {age} old", style=self.get_component_rich_style("joblist--error"))
-        elapsed = Text(compact_duration(snapshot.elapsed(now)) if snapshot and now else "–", justify="right")
-        latest = self._latest.get(name)
-        metric = Text("")
-        if latest is not None and self.objective is not None:
-            # Every row shows the same metric, named in the header: the value, and a star for the best job.
-            best = name == self.best_job
-            success = self.get_component_rich_style("joblist--success")
-            metric = Text.assemble((f"{metric_value(latest[1]):>7}", success if best else ""), (" ★" if best else "", success))
-        elif latest is not None:
-            # Value first: when the column is cut short it is the name that goes.
-            metric = Text.assemble(f"{metric_value(latest[1]):>7} ", (safe(latest[0], 40), self.get_component_rich_style("joblist--muted")))
-        return status, Text(name), stage, elapsed, metric
+    @property
+    def filter_text(self) -> str:
+        return self.rows.filter_text
 
-    def update_job(self, name: str, now: datetime, *, snapshot: JobSnapshot | None = None, error: PollError | None = None, clear_error: bool = False) -> None:
-        """Refresh the row of ``name`` after a poll."""
-        if snapshot is not None:
-            self._snapshots[name] = snapshot
-            if name not in self._latest or snapshot.final_metrics:
-                self._remember_final(name, snapshot)
-        if error is not None:
-            self._errors[name] = error
-        elif clear_error:
-            self._errors.pop(name, None)
-        if self.filter_text and (name in self.rows) != self._passes(name):
-            self._rebuild_rows(now)  # a new status or stage moved the job in or out of the filter
-            return
-        self._update_row(name, now)
+    @property
+    def objective(self) -> Objective | None:
+        return self.rows.objective
 
-    def _shown_metric(self, snapshot: JobSnapshot) -> str | None:
-        """The metric the column shows for a job: the tuning objective, or else its first metric."""
-        if self.objective is not None:
-            return self.objective.metric
-        return snapshot.metric_names[0] if snapshot.metric_names else None
+    @property
+    def best_job(self) -> str | None:
+        return self.rows.best_job
 
-    def _remember_final(self, name: str, snapshot: JobSnapshot) -> None:
-        """Take the shown metric's value from FinalMetricDataList (any metric, if the first has none)."""
-        shown = self._shown_metric(snapshot)
-        if shown is not None and shown in snapshot.final_metrics:
-            self._latest[name] = (shown, snapshot.final_metrics[shown])
-        elif self.objective is None and snapshot.final_metrics:
-            self._latest[name] = next(iter(snapshot.final_metrics.items()))
+    @property
+    def labels(self) -> dict[str, str]:
+        """The header of each column, by key."""
+        return dict(zip(KEYS, self.rows.labels()))
 
-    def update_metric(self, name: str, metric: str, value: float, now: datetime) -> None:
-        """Show the latest value of the job's shown metric."""
-        snapshot = self._snapshots.get(name)
-        if snapshot is None or self._shown_metric(snapshot) != metric:
-            return
-        self._latest[name] = (metric, value)
-        self._update_row(name, now)
+    def cell_text(self, name: str, column: str) -> str:
+        """What the cell of ``name`` in ``column`` says, whole (before it is fitted to its column)."""
+        index = self.rows.index_of(name)
+        if index is None:
+            raise KeyError(name)
+        return "".join(text for text, _ in self.rows.cells(index)[KEYS.index(column)])
+
+    def show(self, view: JobsView, changed: Iterable[str] | None = None) -> None:
+        """Take a newer view of the store; ``changed`` names the jobs whose state changed (None: any)."""
+        self.rows.set_view(view, changed)
+        self._apply()
 
     def tick(self, now: datetime) -> None:
-        """Advance the elapsed time of running jobs and the age of stale rows."""
-        for name in list(self._errors):
-            snapshot = self._snapshots.get(name)
-            if snapshot is not None:
-                cells = self._cells(name, now)
-                self._set_cell(name, "elapsed", cells[3])
-                self._set_cell(name, "stage", cells[2])
-        for name, snapshot in self._snapshots.items():
-            if not snapshot.is_terminal and name not in self._errors:
-                # Only the elapsed time moves with the clock; the other cells wait for a poll.
-                self._set_cell(name, "elapsed", Text(compact_duration(snapshot.elapsed(now)), justify="right"))
+        """Advance the elapsed times of running jobs and the ages of stale rows."""
+        self.rows.tick(now)
+        self._apply()
 
-    def _update_row(self, name: str, now: datetime) -> None:
-        if name not in self.rows:
-            return
-        for (key, _), value in zip(self.COLUMNS, self._cells(name, now)):
-            self._set_cell(name, key, value)
+    def set_filter(self, text: str) -> int:
+        """Show only the jobs whose name, status or stage contains ``text`` (any case); returns how many show."""
+        count = self.rows.set_filter(text)
+        self._apply()
+        return count
 
-    def _set_cell(self, name: str, column: str, value: Text) -> None:
-        """Change one cell, only if what it shows changed (a redraw costs; a column resize costs more)."""
-        if name not in self.rows:
-            return  # filtered out: its row is rebuilt from the data when it shows again
-        if self._shown.get((name, column)) == value:
-            return
-        previous = self._shown.get((name, column))
-        self._shown[(name, column)] = value
-        # Only a cell that grew can need a wider column.
-        grew = previous is None or value.cell_len > previous.cell_len
-        if grew and column != "elapsed":
-            self.update_cell(name, column, value, update_width=True)
-            return
-        # DataTable.update_cell repaints the whole table; over SSH a changed cell should cost one
-        # row. This is update_cell's own bookkeeping (textual 8.2), with the row's region refreshed.
-        self._data[RowKey(name)][ColumnKey(column)] = value
-        index = self.get_row_index(name)
-        if index not in self._visible_rows():
-            # Off screen: DataTable's render caches all go when anything changes, so a row nobody
-            # sees waits until it scrolls into view (see render_lines).
-            self._offscreen_changes.add(index)
-            return
-        self._update_count += 1
-        # Every row is one line high, so the row's region needs no sum over the rows above it.
-        y = index + (self.header_height if self.show_header else 0)
-        self._refresh_region(Region(0, y, max(self.size.width, self.virtual_size.width), 1))
+    def cycle_sort(self) -> str:
+        """Sort by the next way in turn; returns its name."""
+        key = self.rows.cycle_sort()
+        self._apply()
+        return key
 
-    def _visible_rows(self) -> range:
-        """The indexes of the rows in view."""
-        top = round(self.scroll_y) - (self.header_height if self.show_header else 0)
-        return range(max(top, 0), max(top + self.scrollable_content_region.height, 0))
+    def set_objective(self, objective: Objective | None, best_job: str | None) -> None:
+        """Show a tuning job's objective in the metric column, and star its best job."""
+        self.rows.set_objective(objective, best_job)
+        self._apply()
 
-    def _update_dimensions(self, new_rows) -> None:
-        # DataTable measures a changed cell's column when it is next idle (this is its last step), but
-        # caches rendered cells without their width: a cell drawn between the change and that moment
-        # kept its old, narrower width until something else changed (with a frozen clock, for good).
-        super()._update_dimensions(new_rows)
-        widths = [column.content_width for column in self.columns.values()]
-        if widths != self._measured_widths:
-            self._measured_widths = widths
-            self._update_count += 1
+    def select(self, name: str) -> bool:
+        """Put the cursor on ``name``; False when it is not shown."""
+        found = self.rows.select(name)
+        self._apply(reveal=True)
+        return found
+
+    def column_x(self, key: str) -> int:
+        """Where column ``key`` starts, in cells from the left of the list's content."""
+        widths = self._column_widths()
+        x = 0
+        for column, width in zip(KEYS, widths):
+            if column == key:
+                return x
+            x += width + 2 * PADDING if width else 0
+        raise KeyError(key)
+
+    # -- keys and the mouse ---------------------------------------------------------------
+
+    def action_cursor_up(self) -> None:
+        self.rows.move_cursor(-1)
+        self._apply(reveal=True)
+
+    def action_cursor_down(self) -> None:
+        self.rows.move_cursor(1)
+        self._apply(reveal=True)
+
+    def action_first(self) -> None:
+        self.rows.cursor_to(0)
+        self._apply(reveal=True)
+
+    def action_last(self) -> None:
+        self.rows.cursor_to(len(self.rows) - 1)
+        self._apply(reveal=True)
+
+    def action_page_up(self) -> None:
+        self.rows.move_cursor(-self._page())
+        self._apply(reveal=True)
+
+    def action_page_down(self) -> None:
+        self.rows.move_cursor(self._page())
+        self._apply(reveal=True)
+
+    def _page(self) -> int:
+        return max(self.scrollable_content_region.height - 1, 1)
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        if offset.y == 0:
+            column = self._column_at(offset.x)
+            if column is not None:
+                key = self.rows.click_sort(column)
+                self._apply(reveal=True)
+                self.post_message(self.Sorted(self, key))
+            return
+        index = round(self.scroll_y) + offset.y - 1
+        if 0 <= index < len(self.rows):
+            self.rows.cursor_to(index)
+            self._apply()
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            self._set_hover(None, None)
+        else:
+            self._set_hover(offset.y, self._column_at(offset.x) if offset.y == 0 else None)
+
+    def on_leave(self, event: events.Leave) -> None:
+        self._set_hover(None, None)
+
+    def _set_hover(self, line: int | None, column: str | None) -> None:
+        if (line, column) != (self._hover, self._hover_column):
+            top = round(self.scroll_y)
+            for changed in {self._hover, line} - {None}:
+                self.refresh_line(changed + top)  # a line of the view is refreshed by its virtual row
+            self._hover, self._hover_column = line, column
+
+    def _column_at(self, x: int) -> str | None:
+        for key, width in zip(KEYS, self._column_widths()):
+            if not width:
+                continue
+            x -= width + 2 * PADDING
+            if x < 0:
+                return key
+        return None
+
+    # -- drawing --------------------------------------------------------------------------
+
+    def _apply(self, *, reveal: bool = False) -> None:
+        """Repaint what the model says changed, and say so when the cursor is on another job."""
+        dirty, relaid = self.rows.take_changes()
+        if relaid:
+            self._lines.clear()
+            self._widths = None
+            height = len(self.rows) + 1
+            if self.virtual_size.height != height:
+                self.virtual_size = Size(0, height)  # a new height lays the screen out again
             self.refresh()
+        else:
+            top = round(self.scroll_y)
+            for name in dirty:
+                for key in ((name, False, False), (name, True, False), (name, False, True), (name, True, True)):
+                    self._lines.discard(key)
+                index = self.rows.index_of(name)
+                if index is not None and top <= index < top + self._page():
+                    self.refresh_line(index + 1)
+        if reveal or relaid:
+            self._reveal_cursor()
+        name = self.rows.cursor_name
+        if name != self._announced:
+            self._announced = name
+            self.post_message(self.Highlighted(self, name))
 
-    def render_lines(self, crop: Region) -> list:
-        if self._offscreen_changes:
-            visible = self._visible_rows()
-            arrived = {index for index in self._offscreen_changes if index in visible}
-            if arrived:
-                self._offscreen_changes -= arrived
-                self._update_count += 1
-        return super().render_lines(crop)
+    def _reveal_cursor(self) -> None:
+        index = self.rows.cursor
+        if index < 0:
+            return
+        top, page = round(self.scroll_y), self._page()
+        if index < top:
+            self.scroll_to(y=index, animate=False)
+        elif index >= top + page:
+            self.scroll_to(y=index - page + 1, animate=False)
+
+    def on_resize(self) -> None:
+        self._lines.clear()
+        self.call_after_refresh(self._reveal_cursor)
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._lines.clear()
+
+    def on_focus(self) -> None:
+        self._lines.clear()
+
+    def on_blur(self) -> None:
+        self._lines.clear()
+
+    def _column_widths(self) -> list[int]:
+        # The room changes when the vertical scrollbar comes or goes, not only on a resize.
+        width = self.scrollable_content_region.width
+        if self._widths is None or self._widths[0] != width:
+            if self._widths is not None:
+                self._lines.clear()
+            self._widths = (width, self.rows.widths(width))
+        return self._widths[1]
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        self._column_widths()  # first: a new width drops the lines drawn for the old one
+        base = self.rich_style
+        if y == 0:
+            return self._render_header(width, base)
+        index = round(self.scroll_y) + y - 1
+        if not 0 <= index < len(self.rows):
+            return Strip.blank(width, base)
+        name = self.rows.shown[index]
+        key = (name, index == self.rows.cursor, self._hover == y)
+        line = self._lines.get(key)
+        if line is None:
+            line = self._lines[key] = self._render_row(self.rows.cells(index), key[1], key[2], width, base)
+        return line
+
+    def _render_header(self, width: int, base: Style) -> Strip:
+        style = self.get_component_rich_style("joblist--header")
+        hover = {self._hover_column: style + self.get_component_rich_style("joblist--header-hover")} if (
+            self._hover == 0 and self._hover_column) else {}
+        cells = [((label, None),) for label in self.rows.labels()]
+        return self._strip(cells, width, base, style, hover)
+
+    def _render_row(self, cells: tuple[Cell, ...], cursor: bool, hover: bool, width: int, base: Style) -> Strip:
+        row = Style()
+        if hover:
+            row += self.get_component_rich_style("joblist--hover")
+        if cursor:
+            row += self.get_component_rich_style("joblist--cursor")
+        return self._strip(list(cells), width, base, row, {})
+
+    def _strip(self, cells: list[Cell], width: int, base: Style, row: Style, column_styles: dict[str, Style]) -> Strip:
+        """One line: each cell fitted to its column between its padding, in the row's style, filling ``width``.
+
+        The row's style goes over each span's own (a status colour), so a cursor row is one unbroken bar.
+        """
+        roles = {role: self.get_component_rich_style(f"joblist--{role}") for role in ROLES}
+        segments: list[Segment] = []
+        for column, column_width, cell in zip(COLUMNS, self._column_widths(), cells):
+            if not column_width:
+                continue
+            style = column_styles.get(column.key, row)
+            pad = Segment(" " * PADDING, style)
+            segments.append(pad)
+            for text, role in fit(cell, column_width, column):
+                segments.append(Segment(text, roles[role] + style if role else style))
+            segments.append(pad)
+        strip = Strip(segments).crop_extend(0, width, row)
+        return strip.apply_style(base)

@@ -121,15 +121,9 @@ class Timeline(Widget):
         return hidden, transitions[hidden:]
 
     def _failure(self) -> str:
-        """The first line of the job's FailureReason, if it has one."""
-        reason = self.snapshot.response.get("FailureReason") if self.snapshot else None
-        if not isinstance(reason, str) or not reason.strip():
-            return ""
-        # Three lines is all that is drawn: a long reason is cut before any work on it.
-        flat = " ".join(reason[:4096].split())
-        # SageMaker's reasons bury the useful part after "ErrorMessage".
-        _, found, message = flat.partition("ErrorMessage ")
-        return visible(message.strip('"') if found else flat)
+        """What the job's FailureReason says went wrong, made safe to draw ("" without one)."""
+        summary = self.snapshot.failure_summary if self.snapshot else None
+        return visible(summary) if summary else ""
 
     def _failure_lines(self, width: int) -> list[str]:
         """The failure reason wrapped to at most three lines of ``width``."""

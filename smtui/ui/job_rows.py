@@ -1,0 +1,299 @@
+"""The job list's rows, without Textual: which jobs show and in what order, what each cell says, the cursor.
+
+:class:`JobRows` is the model :class:`~smtui.ui.widgets.job_list.JobList`
+draws. It takes the store's frozen views and keeps, for the jobs that pass the
+filter, their order (as given, or sorted), each row's cells as text spans with a
+style role, and the widths of the columns. It notes which rows changed and
+whether the layout did, so that the widget repaints one line for a changed cell
+and everything only when rows move or a column changes width.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from datetime import datetime
+
+from rich.cells import cell_len
+
+from smtui.aws.discovery import Objective
+from smtui.aws.store import SORTS, JobsView
+from smtui.ui.fmt import safe
+from smtui.ui.job_cells import COLUMN_SORTS, COLUMNS, Cell, cell_width, fit_widths, row_cells
+
+
+class JobRows:
+    """The rows the job list shows, in order, with their cells, the column widths and the cursor.
+
+    Feed it the store's views (:meth:`set_view`), the clock (:meth:`tick`), and
+    what the user asks (:meth:`set_filter`, :meth:`sort_by`, cursor moves). After
+    each change, :attr:`dirty` holds the jobs whose row changed and
+    :attr:`relaid` says whether rows moved or a column changed width; the widget
+    reads and resets them with :meth:`take_changes`.
+    """
+
+    def __init__(self) -> None:
+        self.view = JobsView()
+        #: What the rows are filtered by (lower case; empty shows every job).
+        self.filter_text = ""
+        #: What the rows are sorted by (a name in :data:`~smtui.aws.store.SORTS`).
+        self.sort_key = "given"
+        #: A tuning job's objective: the metric column shows it instead of each job's first metric.
+        self.objective: Objective | None = None
+        #: The tuning job's best training job so far, starred.
+        self.best_job: str | None = None
+        self.now: datetime | None = None
+        #: The jobs shown, in order.
+        self.shown: list[str] = []
+        self._index: dict[str, int] = {}
+        #: Each job's cells and their widths, kept while they hold (filtered-out jobs' too, so that a new filter
+        #: or sort costs no cell work): dropped when its state changes while it is out of view.
+        self._cells: dict[str, tuple[Cell, ...]] = {}
+        self._sizes: dict[str, tuple[int, ...]] = {}
+        #: How many shown cells of each column have each width.
+        self._widths: list[Counter[int]] = [Counter() for _ in COLUMNS]
+        #: Jobs whose cells move with the clock (running jobs, stale rows).
+        self._clocked: set[str] = set()
+        self._cursor_name: str | None = None
+        self._cursor = -1
+        self.dirty: set[str] = set()
+        self.relaid = False
+
+    # -- reading --------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self.shown)
+
+    def index_of(self, name: str) -> int | None:
+        """The row of ``name``, or None when it is not shown."""
+        return self._index.get(name)
+
+    def cells(self, index: int) -> tuple[Cell, ...]:
+        """The cells of row ``index``."""
+        return self._cells[self.shown[index]]
+
+    def labels(self) -> tuple[str, ...]:
+        """The column headers (the metric's is the tuning objective's name and direction, when there is one)."""
+        objective = self.objective
+        metric = f"{safe(objective.metric, 40)} {'↑' if objective.maximize else '↓'}" if objective else "Metric"
+        return tuple(metric if column.key == "metric" else column.label for column in COLUMNS)
+
+    def natural_widths(self) -> list[int]:
+        """Each column's width: its widest shown cell, or its header."""
+        return [max(max(counts, default=0), cell_len(label)) for counts, label in zip(self._widths, self.labels())]
+
+    def widths(self, available: int) -> list[int]:
+        """The column widths for ``available`` terminal cells (see :func:`fit_widths`)."""
+        return fit_widths(self.natural_widths(), available)
+
+    def take_changes(self) -> tuple[set[str], bool]:
+        """(jobs whose row changed, whether the layout changed) since the last call; resets both."""
+        changes = self.dirty, self.relaid
+        self.dirty, self.relaid = set(), False
+        return changes
+
+    # -- the cursor -------------------------------------------------------------------
+
+    @property
+    def cursor(self) -> int:
+        """The cursor's row; -1 when no row shows."""
+        return self._cursor
+
+    @property
+    def cursor_name(self) -> str | None:
+        """The job under the cursor; None when no row shows."""
+        return self._cursor_name
+
+    def move_cursor(self, delta: int) -> str | None:
+        """Move the cursor ``delta`` rows (stopping at the ends); returns the job under it."""
+        return self.cursor_to(self._cursor + delta if self.shown else -1)
+
+    def cursor_to(self, index: int) -> str | None:
+        """Put the cursor on row ``index`` (held within the rows); returns the job under it."""
+        if not self.shown:
+            self._cursor, self._cursor_name = -1, None
+            return None
+        index = min(max(index, 0), len(self.shown) - 1)
+        if self.shown[index] != self._cursor_name:
+            # Both rows change look: the bar leaves one and lands on the other.
+            if self._cursor_name is not None:
+                self.dirty.add(self._cursor_name)
+            self.dirty.add(self.shown[index])
+        self._cursor, self._cursor_name = index, self.shown[index]
+        return self._cursor_name
+
+    def select(self, name: str) -> bool:
+        """Put the cursor on ``name``; False (and no move) when it is not shown."""
+        index = self._index.get(name)
+        if index is None:
+            return False
+        self.cursor_to(index)
+        return True
+
+    # -- what changes them ------------------------------------------------------------
+
+    def set_view(self, view: JobsView, changed: Iterable[str] | None = None) -> None:
+        """Take a newer view of the store. ``changed`` names the jobs whose state changed; None means any may have
+        (jobs added or removed are found either way)."""
+        if view.version < self.view.version:
+            return  # an older view than the one shown: what it says is in the newer one already
+        previous, self.view = self.view, view
+        names = view.names if changed is None else [name for name in changed if name in view.states]
+        if view.names != previous.names:
+            for name in [*names, *(name for name in self._cells if name not in view.states)]:
+                self._forget(name)
+            self._rebuild()
+            return
+        rebuild = False
+        for name in names:
+            if (name in self._index) != self._passes(name):
+                self._forget(name)
+                rebuild = True  # a new status or stage moved it in or out of the filter
+            elif name in self._index:
+                old = previous.get(name)
+                self._set_row(name)
+                if self.sort_key not in ("given", "name") and old is not None and (
+                        old.sort_key(self.sort_key, self.now, self.objective)
+                        != view.states[name].sort_key(self.sort_key, self.now, self.objective)):
+                    rebuild = True  # its place in the order may have changed
+            else:
+                self._forget(name)  # out of view: worked out again if it shows
+        if rebuild:
+            self._rebuild()
+
+    def tick(self, now: datetime) -> None:
+        """Advance the clock: the elapsed time of running jobs and the age of stale rows."""
+        self.now = now
+        for name in list(self._clocked):
+            if name in self._index:
+                self._set_row(name)
+            else:
+                self._forget(name)
+
+    def set_filter(self, text: str) -> int:
+        """Show only the jobs whose name, status or stage contains ``text`` (any case); returns how many show."""
+        text = text.strip().lower()
+        if text != self.filter_text:
+            self.filter_text = text
+            self._rebuild()
+        return len(self.shown)
+
+    def sort_by(self, key: str) -> str:
+        """Sort by ``key``, one of :data:`~smtui.aws.store.SORTS`; returns it."""
+        if key not in SORTS:
+            raise ValueError(f"unknown sort {key!r}")
+        if key != self.sort_key:
+            self.sort_key = key
+            self._rebuild()
+        return key
+
+    def cycle_sort(self) -> str:
+        """Sort by the next of :data:`~smtui.aws.store.SORTS`, back to the order given after the last."""
+        return self.sort_by(SORTS[(SORTS.index(self.sort_key) + 1) % len(SORTS)])
+
+    def click_sort(self, column: str) -> str:
+        """What a click on ``column``'s header does: sort by it, or, when sorted by it already, go back to the
+        order given."""
+        key = COLUMN_SORTS.get(column, "given")
+        return self.sort_by("given" if key == self.sort_key else key)
+
+    def set_objective(self, objective: Objective | None, best_job: str | None) -> None:
+        """Show a tuning job's objective in the metric column, and star its best job."""
+        if (objective, best_job) == (self.objective, self.best_job):
+            return
+        starred = {self.best_job, best_job} - {None}
+        changed_objective = objective != self.objective
+        self.objective, self.best_job = objective, best_job
+        if changed_objective or self.sort_key == "metric":
+            for name in list(self._cells) if changed_objective else starred:
+                self._forget(name)
+            self._rebuild()
+            self.relaid = True  # the header changed
+            return
+        for name in starred:
+            if name in self._index:
+                self._set_row(name)
+            else:
+                self._forget(name)
+
+    # -- inside -----------------------------------------------------------------------
+
+    def _passes(self, name: str) -> bool:
+        if not self.filter_text:
+            return True
+        state = self.view.states.get(name)
+        snapshot = state.snapshot if state is not None else None
+        fields = (name, snapshot.status or "", snapshot.secondary_status or "") if snapshot else (name,)
+        return any(self.filter_text in field.lower() for field in fields)
+
+    def _ordered(self) -> list[str]:
+        names = list(self.view.names)
+        if self.sort_key == "given":
+            return names
+        if self.sort_key == "name":
+            return sorted(names)
+        states, by, now, objective = self.view.states, self.sort_key, self.now, self.objective
+        return sorted(names, key=lambda name: states[name].sort_key(by, now, objective))
+
+    def _rebuild(self) -> None:
+        """Work out the shown rows again; the cursor stays on its job when that still shows."""
+        wanted = [name for name in self._ordered() if self._passes(name)]
+        if wanted != self.shown:
+            self.shown = wanted
+            self._index = {name: index for index, name in enumerate(wanted)}
+            self.relaid = True
+        widths: list[Counter[int]] = [Counter() for _ in COLUMNS]
+        for name in self.shown:
+            if name not in self._cells:
+                self._work_out(name)
+            for counts, size in zip(widths, self._sizes[name]):
+                counts[size] += 1
+        self._widths = widths
+        self.dirty.clear()
+        self.relaid = True
+        current = self._cursor_name
+        index = self._index.get(current) if current is not None else None
+        self.cursor_to(index if index is not None else self._cursor)
+
+    def _forget(self, name: str) -> None:
+        """Drop what is kept of a job's cells (its state changed while it was out of view, or it went)."""
+        self._cells.pop(name, None)
+        self._sizes.pop(name, None)
+        self._clocked.discard(name)
+
+    def _work_out(self, name: str) -> tuple[tuple[Cell, ...], tuple[int, ...]] | None:
+        """Work out a job's cells and their widths; returns those it had before (None if none, or the same)."""
+        state = self.view.states[name]
+        cells = row_cells(state, self.now, self.objective, self.best_job)
+        old = self._cells.get(name)
+        if cells == old:
+            return None
+        old_sizes = self._sizes.get(name)
+        self._cells[name] = cells
+        self._sizes[name] = tuple(cell_width(cell) for cell in cells)
+        snapshot = state.snapshot
+        if snapshot is not None and (not snapshot.is_terminal or state.error is not None):
+            self._clocked.add(name)
+        else:
+            self._clocked.discard(name)
+        return (old, old_sizes) if old is not None and old_sizes is not None else None
+
+    def _set_row(self, name: str) -> None:
+        """Work out one shown row's cells again, noting a change of cells or of a column's width."""
+        had = name in self._cells
+        before = self._work_out(name)
+        if before is None and had:
+            return  # nothing changed
+        sizes = self._sizes[name]
+        old_sizes = before[1] if before is not None else None
+        if sizes != old_sizes:
+            natural = self.natural_widths()
+            for counts, size, old in zip(self._widths, sizes, old_sizes or (None,) * len(sizes)):
+                if old is not None:
+                    counts[old] -= 1
+                    if not counts[old]:
+                        del counts[old]
+                counts[size] += 1
+            if self.natural_widths() != natural:
+                self.relaid = True
+        self.dirty.add(name)

@@ -1,0 +1,79 @@
+"""What the main screen shows of the selected job: its timeline, metrics, tuned values and details."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from smtui.ui.fmt import metric_value, safe
+from smtui.ui.widgets.detail import DetailPane
+from smtui.ui.widgets.metric_series import MetricSeries
+from smtui.ui.widgets.timeline import Timeline
+
+
+class SelectedJobPanes:
+    """Fills the panes below the list from the selected job's state. Mixed into
+    :class:`~smtui.ui.watch.WatchScreen`; expects ``selected``, ``jobs`` (the store's view), ``now``, ``scope``,
+    ``tuning`` and ``reveal_secrets`` on the screen."""
+
+    def _show_selected(self, *, animate_from: int | None = None, fresh: frozenset[str] = frozenset(),
+                       detail: bool = True) -> None:
+        name = self.selected
+        state = self.jobs.get(name)
+        snapshot = state.snapshot if state is not None else None
+        timeline = self.query_one(Timeline)
+        if name is None and self.scope is not None:
+            timeline.placeholder = (f"No job matches yet ({self.scope}). Jobs appear here as they are created; "
+                                    "a adds one by name.")
+        elif name is None:
+            timeline.placeholder = "No job selected · a adds one by name"
+        elif state is not None and state.error is not None:
+            timeline.placeholder = "No data: the last poll failed (see Details)"
+        else:
+            timeline.placeholder = "Waiting for the first answer…"
+        timeline.now = self.now
+        timeline.show(snapshot, animate_from=animate_from)
+        pane = self.query_one("#timeline-pane")
+        pane.border_title = f"Timeline · {name}" if name else "Timeline"
+        pane.border_subtitle = (
+            f"stale: answer of {snapshot.fetched_at.astimezone():%H:%M:%S}" if state and state.stale else ""
+        )
+        self._show_metrics(fresh)
+        self._show_tuned()
+        if detail:
+            self._show_detail()
+
+    def _show_metrics(self, fresh: frozenset[str] = frozenset()) -> None:
+        state = self.jobs.get(self.selected)
+        snapshot = state.snapshot if state is not None else None
+        names = snapshot.metric_names if snapshot else ()
+        series = {metric: state.points(metric) for metric in names} if state is not None else {}
+        self.query_one(MetricSeries).show(names, series, snapshot.final_metrics if snapshot else {}, fresh)
+
+    def _show_tuned(self) -> None:
+        """Under a tuning job's training job's metrics: the values the tuner chose for it."""
+        tuned = self.query_one("#tuned", Static)
+        state = self.jobs.get(self.selected)
+        chosen = state.snapshot.response.get("HyperParameters") if state and state.snapshot else None
+        names = [n for n in self.tuning.parameters if n in chosen] if self.tuning and isinstance(chosen, dict) else []
+        tuned.display = bool(names)
+        if not names:
+            return
+        width = max(len(safe(name, 40)) for name in names)
+        text = Text("Tuned hyperparameters", style="bold")
+        for name in names:
+            value = chosen[name]
+            try:
+                shown = metric_value(float(value))
+            except (TypeError, ValueError):
+                shown = safe(value, 60)
+            text.append(f"\n{safe(name, 40):<{width}}  ", style="dim").append(shown)
+        tuned.update(text)
+
+    def _show_detail(self) -> None:
+        if self.now is None:
+            return
+        state = self.jobs.get(self.selected)
+        self.query_one(DetailPane).show(self.selected, state.snapshot if state else None,
+                                        state.error if state else None, self.now, reveal=self.reveal_secrets)
+
