@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import boto3
 
-from smtui.aws.host_metrics import calls_for, calls_per_minute, host_names, host_queries, list_metric, round_queries
+from smtui.aws.host_metrics import calls_for, calls_per_minute, host_names, host_queries, list_metrics, round_queries
 from smtui.aws.source import AwsJobSource, AwsOptions, MetricQuery
 from smtui.present.cost import instance_type
 from smtui.present.instance_types import instance_spec
@@ -22,29 +22,30 @@ def job(kind: str, count: int = 1) -> dict:
 def test_hosts_and_the_list_metric():
     assert host_names(job("ml.p4d.24xlarge", 4)) == ("algo-1", "algo-2", "algo-3", "algo-4")
     assert host_names({}) == ("algo-1",)
-    assert list_metric(job("ml.g5.2xlarge")) == GPU
-    assert list_metric(job("ml.m5.xlarge")) == CPU
-    assert list_metric(job("ml.unknown.large")) == GPU  # ask; an answer with no points costs nothing
+    assert list_metrics(job("ml.g5.2xlarge")) == (GPU, CPU)
+    assert list_metrics(job("ml.m5.xlarge")) == (CPU,)
+    assert list_metrics(job("ml.unknown.large")) == (GPU, CPU)  # ask; an answer with no points costs nothing
 
 
 def test_a_round_asks_everything_of_the_selected_job_and_one_metric_of_the_others():
     selected = ("big", job("ml.p4d.24xlarge", 2))
     running = [("big", selected[1]), ("cpu", job("ml.m5.xlarge")), ("gpu", job("ml.g5.12xlarge", 3))]
     queries = round_queries(selected, running)
-    assert len(queries) == 2 * 5 + 1 + 3
+    assert len(queries) == 2 * 5 + 1 + 3 * 2
     assert {q.metric for q in queries if q.job == "big"} == set(HOST_METRICS)
     assert [(q.host, q.metric) for q in queries if q.job == "cpu"] == [("algo-1", CPU)]
-    assert [q.dimension["Value"] for q in queries if q.job == "gpu"] == ["gpu/algo-1", "gpu/algo-2", "gpu/algo-3"]
-    assert len(round_queries(None, running)) == 2 + 1 + 3
+    assert [(q.dimension["Value"], q.metric) for q in queries if q.job == "gpu"][:2] == [
+        ("gpu/algo-1", GPU), ("gpu/algo-1", CPU)]
+    assert len(round_queries(None, running)) == 2 * 2 + 1 + 3 * 2
     assert MetricQuery("j", "train:loss").dimension == {"Name": "TrainingJobName", "Value": "j"}
 
 
 def test_calls_a_minute():
     assert calls_for(0) == 0 and calls_for(1) == 1 and calls_for(500) == 1 and calls_for(501) == 2
-    # 9 training series + the 128-host job selected (640) + 20 other hosts: 669 series, 2 calls a minute.
+    # 9 training series + the 128-host job selected (640) + 20 other hosts × 2: 689 series, 2 calls a minute.
     assert calls_per_minute(128, [4] * 5, 9) == 2
-    # Nothing selected, 50 running jobs of 4 hosts and 150 training series: 350 series, one call.
-    assert calls_per_minute(0, [4] * 50, 150) == 1
+    # Nothing selected, 40 running jobs of 4 hosts and 150 training series: 470 series, one call.
+    assert calls_per_minute(0, [4] * 40, 150) == 1
     assert calls_per_minute(1, [], 3, metrics_interval=30) == 2
 
 
@@ -84,22 +85,3 @@ async def test_the_input_bound_job_is_caught_a_minute_after_its_image_is_pulled(
     assert 20 < gpu < 40 and cpu > 90
     assert warning.text == (f"GPUs at {gpu:.0f}% while the CPUs are at {cpu:.0f}%: "
                             "the input pipeline (data loading) is holding them back")
-
-
-def test_host_series_keep_the_newest_points_and_say_where_to_go_on():
-    from smtui.aws.host_metrics import KEEP, HostSeries
-
-    held = HostSeries()
-    now = ORIGIN + timedelta(hours=3)
-    assert held.since("job", now) == now - timedelta(hours=1)  # nothing held: the last hour
-    gpu = MetricQuery("job", GPU, "algo-2")
-    stamps = [ORIGIN + timedelta(minutes=i) for i in range(100)]
-    assert held.merge(gpu, [(t, 50.0) for t in stamps[:70]])
-    assert not held.merge(gpu, [(t, 50.0) for t in stamps[60:70]])  # nothing new
-    assert held.merge(gpu, [(t, 60.0) for t in stamps[60:100]])
-    points = held.of("job")["algo-2"][GPU]
-    assert len(points) == KEEP and points[0][0] == stamps[40] and points[-1] == (stamps[99], 60.0)
-    assert held.since("job", now) == stamps[99]
-    assert not held.merge(MetricQuery("job", GPU), [(now, 1.0)])  # a training metric is not a host's
-    held.forget("job")
-    assert held.of("job") == {}

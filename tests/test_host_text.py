@@ -38,7 +38,7 @@ def test_a_line_per_host_at_80_columns():
     lines = text(host_lines(four_hosts(), 78))
     assert lines[0] == "4 hosts, per GPU and per core"
     assert lines[1] == "⚠ algo-3 far from the others: GPU 10%, median 93%"
-    assert lines[2].split() == ["GPU", "GPU", "mem", "CPU", "Mem", "Disk", "trend"]
+    assert lines[2].split() == ["GPU", "GPU", "mem", "CPU", "Mem", "Disk", "GPU", "trend"]
     assert text(host_lines(four_hosts(), 118))[2].split()[-3:] == ["GPU,", "last", "hour"]
     assert lines[3].startswith("algo-1  ████▋  93%  ███▉   78%  █▊     35%  ██▊    55%  ██▌    50%  ")
     assert lines[5].startswith("algo-3  ▌      10%")
@@ -58,7 +58,7 @@ def test_many_hosts_show_the_spread_and_the_odd_ones_out():
     series = {f"algo-{h}": {CPU: points(9000 + h), MEMORY: points(55)} for h in range(1, 129)}
     series["algo-77"][CPU] = points(2700)
     lines = text(host_lines(utilisation(series, instance_spec("ml.trn1.32xlarge"), TRAINING), 78))
-    assert lines[0] == "128 hosts, per GPU and per core"
+    assert lines[0] == "128 hosts, per core"  # Trainium: no GPU figures
     assert lines[1] == "⚠ algo-77 far from the others: CPU 21%, median 71%"
     assert lines[3].startswith("CPU  21% · 71% · 71%") and lines[3].endswith("algo-77 21%")
     assert lines[4] == "Mem  55% · 55% · 55%"  # nobody far from the median: nobody named
@@ -73,3 +73,11 @@ def test_raw_figures_are_said_and_shown_whole():
 
 def test_no_metrics_yet():
     assert text(host_lines(utilisation({}, None), 50)) == ["No instance metrics yet"]
+
+
+def test_the_trend_follows_gpu_memory_filling_up():
+    series = {"algo-1": {GPU: points(360, 360, 360), GPU_MEMORY: points(250, 330, 390), CPU: points(960, 960, 960)}}
+    lines = text(host_lines(utilisation(series, instance_spec("ml.g5.12xlarge"), TRAINING), 118))
+    assert lines[1] == "⚠ GPU memory at 98% on algo-1"
+    assert lines[2].rstrip().endswith("GPU mem, last hour")
+    assert lines[3].endswith("▅▇█")  # 62 %, 82 %, 98 % on a 0–100 scale

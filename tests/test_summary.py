@@ -109,8 +109,8 @@ def test_a_running_on_demand_job_costs_so_far_and_has_time_left():
     assert rows["Cost"].value == "≈ $3.60 so far ($7.20/h on-demand in us-east-1)"
     assert rows["Runtime"].value == "50% of 1h · 30m left" and rows["Runtime"].bar is summary.runtime
     assert rows["Billable"].value == "30m so far · 0.50 instance-hours"
-    assert rows["train:loss"].value == "0.6 · best 0.5 (lowest)"
-    assert rows["validation:accuracy"].value == "0.85 · best 0.9 (highest)"
+    assert rows["train:loss"].value == "0.6 · lowest 0.5"
+    assert rows["validation:accuracy"].value == "0.85 · highest 0.9"
     assert rows["custom_thing"].value == "1"  # no direction: no best
     assert rows["Capacity"].value == "on-demand"
 

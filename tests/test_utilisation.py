@@ -103,3 +103,11 @@ def test_many_hosts_keep_their_numeric_order_and_the_history_is_capped():
     view = utilisation(series, G5_2, TRAINING)
     assert [h.host for h in view.hosts] == ["algo-1", "algo-2", "algo-10"]
     assert len(view.hosts[0].history[GPU]) == 60
+
+
+def test_a_gap_in_the_points_shows_in_the_history():
+    # Minutes 20–22, nothing for 23–25 (a spot interruption), then 26–27.
+    moments = [20, 21, 22, 26, 27]
+    series = {"algo-1": {GPU: [(at(m), 90.0) for m in moments]}}
+    history = utilisation(series, G5_2, TRAINING).hosts[0].history[GPU]
+    assert len(history) == 8 and [v == v for v in history] == [True] * 3 + [False] * 3 + [True] * 2

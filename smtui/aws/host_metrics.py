@@ -10,8 +10,9 @@ What is fetched, every metrics round, in the same batched GetMetricData calls
 as the training metrics:
 
 - the selected job: all five metrics of every host, for the per-host view;
-- every other running job: GPUUtilization of every host (CPUUtilization for a
-  type without GPUs), for the job list's utilisation column.
+- every other running job: GPUUtilization and CPUUtilization of every host
+  (CPUUtilization alone for a type without GPUs), for the job list's
+  utilisation column and its warnings.
 
 GetMetricData takes 500 queries a call, so a round costs
 ``ceil(queries / 500)`` calls (:func:`calls_for`): one a minute for a few
@@ -22,7 +23,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from smtui.aws.source import MetricQuery
@@ -39,10 +40,11 @@ def host_names(response: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(f"algo-{i}" for i in range(1, instance_count(response) + 1))
 
 
-def list_metric(response: Mapping[str, Any]) -> str:
-    """The metric the job list shows for a job: GPUUtilization, or CPUUtilization for a type without GPUs."""
+def list_metrics(response: Mapping[str, Any]) -> tuple[str, ...]:
+    """What the job list reads of a job's hosts: GPUUtilization and CPUUtilization (together they tell idle
+    GPUs from GPUs starved by the CPUs), or CPUUtilization alone for a type without GPUs."""
     spec = instance_spec(instance_type(response))
-    return CPU if spec is not None and not spec.has_gpus else GPU
+    return (CPU,) if spec is not None and not spec.has_gpus else (GPU, CPU)
 
 
 def host_queries(job: str, hosts: Iterable[str], metrics: Iterable[str] = HOST_METRICS) -> list[MetricQuery]:
@@ -53,10 +55,10 @@ def host_queries(job: str, hosts: Iterable[str], metrics: Iterable[str] = HOST_M
 
 def round_queries(selected: tuple[str, Mapping[str, Any]] | None,
                   running: Iterable[tuple[str, Mapping[str, Any]]]) -> list[MetricQuery]:
-    """The host series of one metrics round: every metric of the selected job, the list metric of the others.
+    """The host series of one metrics round: every metric of the selected job, the list's of the others.
 
     ``selected`` and ``running`` are (job name, DescribeTrainingJob response);
-    the selected job's list metric is among its five, so it is not asked twice.
+    the selected job's list metrics are among its five, so they are not asked twice.
     """
     queries: list[MetricQuery] = []
     chosen = selected[0] if selected else None
@@ -64,7 +66,7 @@ def round_queries(selected: tuple[str, Mapping[str, Any]] | None,
         queries += host_queries(selected[0], host_names(selected[1]))
     for job, response in running:
         if job != chosen:
-            queries += host_queries(job, host_names(response), (list_metric(response),))
+            queries += host_queries(job, host_names(response), list_metrics(response))
     return queries
 
 
@@ -75,50 +77,11 @@ def calls_for(queries: int) -> int:
 
 def calls_per_minute(selected_hosts: int, running_hosts: Iterable[int], training_series: int,
                      metrics_interval: float = 60.0) -> float:
-    """GetMetricData calls a minute: the training series, the selected job's 5 × hosts, 1 × host of the others."""
-    queries = training_series + len(HOST_METRICS) * selected_hosts + sum(running_hosts)
+    """GetMetricData calls a minute: the training series, the selected job's 5 × hosts, 2 × host of the others
+    (GPU and CPU; give a CPU type's hosts as half as many)."""
+    queries = training_series + len(HOST_METRICS) * selected_hosts + 2 * sum(running_hosts)
     return calls_for(queries) * 60.0 / max(metrics_interval, 1e-9)
 
 
 #: How far back host utilisation is fetched when nothing is held yet: a sparkline's worth of minutes.
 HOST_WINDOW = timedelta(hours=1)
-#: Points kept per host and metric (a sparkline's worth).
-KEEP = 60
-
-
-class HostSeries:
-    """The per-host series fetched so far, per job: host → metric → points, the newest :data:`KEEP` of each.
-
-    Points are keyed by timestamp, so a round that overlaps what is held adds only what is new.
-    """
-
-    def __init__(self) -> None:
-        self._jobs: dict[str, dict[str, dict[str, dict[datetime, float]]]] = {}
-
-    def merge(self, query: MetricQuery, points: Iterable[tuple[datetime, float]]) -> bool:
-        """Add one host series' points; returns whether any was new."""
-        if query.host is None:
-            return False
-        held = self._jobs.setdefault(query.job, {}).setdefault(query.host, {}).setdefault(query.metric, {})
-        fresh = {t: float(v) for t, v in points if t not in held}
-        if not fresh:
-            return False
-        held.update(fresh)
-        if len(held) > KEEP:
-            for stamp in sorted(held)[: len(held) - KEEP]:
-                del held[stamp]
-        return True
-
-    def of(self, job: str) -> dict[str, dict[str, list[tuple[datetime, float]]]]:
-        """A job's series as :func:`~smtui.present.utilisation.utilisation` reads them: host → metric → points."""
-        return {host: {metric: sorted(points.items()) for metric, points in metrics.items()}
-                for host, metrics in self._jobs.get(job, {}).items()}
-
-    def since(self, job: str, now: datetime) -> datetime:
-        """Where the next fetch of ``job``'s hosts starts: after the newest point held, else an hour back."""
-        stamps = [max(points) for metrics in self._jobs.get(job, {}).values() for points in metrics.values() if points]
-        return max(stamps) if stamps else now - HOST_WINDOW
-
-    def forget(self, job: str) -> None:
-        """Drop what is held of ``job`` (no longer watched)."""
-        self._jobs.pop(job, None)

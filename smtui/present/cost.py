@@ -149,6 +149,17 @@ def money(usd: float) -> str:
     return f"${usd:,.2f}"
 
 
+def short_money(usd: float) -> str:
+    """Dollars in at most seven characters, for a column: ``$0.42``, ``$77.89``, ``$1,234``, ``$227k``, ``$1.2M``."""
+    if usd < 100:
+        return money(usd)
+    if usd < 10_000:
+        return f"${usd:,.0f}"
+    if usd < 1_000_000:
+        return f"${usd / 1000:.0f}k"
+    return f"${usd / 1_000_000:.1f}M"
+
+
 def hourly(usd_per_hour: float) -> str:
     """An hourly price as the Price List gives it, to the tenth of a cent: ``$1.515/h``, ``$32.7726/h``."""
     text = f"{usd_per_hour:,.4f}".rstrip("0")

@@ -59,8 +59,9 @@ def host_lines(util: Utilisation, width: int) -> list[Line]:
     count = len(util.hosts)
     if not count:
         return [[("No instance metrics yet", "muted")]]
+    has_gpu = any(GPU in h.latest for h in util.hosts)
     unit = ("raw figures (0–100 × cores or GPUs): the instance type is not in smtui's table" if util.raw
-            else "per GPU and per core")
+            else "per GPU and per core" if has_gpu else "per core")
     noun = "host" if count == 1 else "hosts"
     lines += _wrapped(f"{count} {noun}, {unit}", width, "muted")
     for warning in util.warnings:
@@ -73,7 +74,9 @@ def host_lines(util: Utilisation, width: int) -> list[Line]:
 def _table(util: Utilisation, width: int) -> list[Line]:
     metrics = [m for m in _ORDER if any(m in h.latest for h in util.hosts)]
     label = max(len(h.host) for h in util.hosts)
-    trend = GPU if GPU in metrics else CPU if CPU in metrics else None
+    # The trend follows what is wrong (GPU memory filling up, a disk filling), else the GPUs (or CPUs).
+    warned = [w.metric for w in util.warnings if w.metric in (GPU_MEMORY, DISK) and w.metric in metrics]
+    trend = warned[0] if warned else GPU if GPU in metrics else CPU if CPU in metrics else None
     top = max([100.0, *(v for h in util.hosts for v in h.history.get(trend or "", ()))])
     # Raw figures run past 100 %: no bar, and room for the longest number.
     digits = max([4, *(len(percent(v)) for h in util.hosts for v in h.latest.values())])
@@ -94,8 +97,8 @@ def _table(util: Utilisation, width: int) -> list[Line]:
     for metric, cell in zip(metrics, cells):
         head.append(("  " + SHORT_NAMES[metric].ljust(cell), "muted"))
     if shown_spark:
-        title = f"{SHORT_NAMES[trend]}, last hour"
-        head.append(("  " + (title if len(title) <= spark_width else "trend"), "muted"))
+        titles = (f"{SHORT_NAMES[trend]}, last hour", f"{SHORT_NAMES[trend]} trend", SHORT_NAMES[trend])
+        head.append(("  " + next((t for t in titles if len(t) <= spark_width), ""), "muted"))
     out = [head]
     for host in util.hosts:
         line: Line = [(host.host.ljust(label), None)]
@@ -117,7 +120,7 @@ def _table(util: Utilisation, width: int) -> list[Line]:
 
 
 def _spread_lines(util: Utilisation, width: int) -> list[Line]:
-    out: list[Line] = [[("min · median · max, and the hosts furthest from the median", "muted")]]
+    out: list[Line] = _wrapped("min · median · max, and the hosts furthest from the median", width, "muted")
     label = max(len(SHORT_NAMES[s.metric]) for s in util.spreads) if util.spreads else 0
     for spread in util.spreads:
         figures = f"{percent(spread.low)} · {percent(spread.median)} · {percent(spread.high)}"

@@ -114,11 +114,10 @@ def limit_text(limit: TimeLimit, ended: bool) -> str:
 
 
 def metric_text(metric: MetricGlance) -> str:
-    """``1.1234 · best 1.1102 (lowest)``."""
+    """The latest value, then the best so far: ``1.1234 · lowest 1.1102`` for a loss, ``0.91 · highest 0.93``."""
     text = _number(metric.latest)
     if metric.best is not None:
-        word = "lowest" if metric.direction == "min" else "highest"
-        text += f" · best {_number(metric.best)} ({word})"
+        text += f" · {'lowest' if metric.direction == 'min' else 'highest'} {_number(metric.best)}"
     return text
 
 
@@ -136,13 +135,15 @@ Span = tuple[str, "str | None"]
 Line = list[Span]
 
 
-def summary_lines(summary: JobSummary, width: int = 100, *, bar_width: int = 20) -> list[Line]:
+def summary_lines(summary: JobSummary, width: int = 100, *, bar_width: int = 20, fold: bool = False) -> list[Line]:
     """The summary laid out ``width`` cells wide, as lines of (text, role) spans.
 
     Roles: ``label``, ``bar`` (a time bar; ``warning`` or ``error`` when the
     time is nearly up), ``warning`` and ``error`` for values that stand out,
-    None for plain text. Values wrap at spaces with a hanging indent; a label
-    too long for the label column is kept whole, with its value on the lines below.
+    None for plain text. Values wrap at spaces with a hanging indent; with
+    ``fold``, a word longer than its line (an S3 URI) is broken across lines
+    too, for a screen that cannot scroll sideways. A label too long for the
+    label column is kept whole, with its value on the lines below.
     """
     rows = summary_rows(summary)
     out: list[Line] = []
@@ -161,16 +162,20 @@ def summary_lines(summary: JobSummary, width: int = 100, *, bar_width: int = 20)
             lead = [(bar_text(row.bar, cells), row.tone or "bar"), (" ", None)]
             value_room = max(room - cells - 1, 12)
         lines = wrap(row.value, value_room) if row.value else []
+        if fold:
+            lines = [line[i : i + value_room] for line in lines for i in range(0, max(len(line), 1), value_room)]
         hanging = " " * own_column
         role = row.tone if row.bar is None else None
         if not lines and not lead:
-            out.append([(label, "label")])
+            parts = [label[i : i + width] for i in range(0, len(label), width)] if fold else [label]
+            out.extend([(part, "label")] for part in parts)
             continue
         first = [*lead, (lines[0], role)] if lines else lead
         rest = [[(hanging + " " * (len(lead[0][0]) + 1 if lead else 0) + line, role)] for line in lines[1:]]
         if len(label) + len(_GAP) > own_column:
             # A name too long for the column keeps its whole self; the value goes below it.
-            out.append([(label, "label")])
+            parts = [label[i : i + width] for i in range(0, len(label), width)] if fold else [label]
+            out.extend([(part, "label")] for part in parts)
             out.append([(hanging, None), *first])
         else:
             out.append([(label.ljust(own_column), "label"), *first])

@@ -14,6 +14,7 @@ full, one host far from the others.
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -147,12 +148,27 @@ def utilisation(series: Mapping[str, Mapping[str, Points]], spec: InstanceSpec |
                 scaled.setdefault(host, {})[metric] = values
     hosts = tuple(
         HostView(host, {m: p[-1][1] for m, p in metrics.items()},
-                 {m: tuple(v for _, v in p[-HISTORY:]) for m, p in metrics.items()})
+                 {m: _with_gaps(p)[-HISTORY:] for m, p in metrics.items()})
         for host, metrics in sorted(scaled.items(), key=lambda item: _host_order(item[0]))
     )
     spreads = tuple(s for s in (_spread(hosts, m) for m in HOST_METRICS) if s is not None)
     warnings = () if raw else tuple(_warnings(scaled, hosts, spec, stages))
     return Utilisation(spec, raw, hosts, spreads, warnings)
+
+
+def _with_gaps(points: Sequence[tuple[datetime, float]]) -> tuple[float, ...]:
+    """The values, with NaN for each point missing from the regular spacing (an instance that was gone: a spot
+    interruption), so a sparkline shows the gap instead of closing it up."""
+    if len(points) < 3:
+        return tuple(v for _, v in points)
+    steps = sorted((b[0] - a[0]).total_seconds() for a, b in zip(points, points[1:]))
+    step = steps[len(steps) // 2] or 1.0
+    out: list[float] = [points[0][1]]
+    for (before, _), (moment, value) in zip(points, points[1:]):
+        missing = round((moment - before).total_seconds() / step) - 1
+        out.extend([math.nan] * min(max(missing, 0), HISTORY))
+        out.append(value)
+    return tuple(out)
 
 
 def _spread(hosts: Sequence[HostView], metric: str) -> Spread | None:

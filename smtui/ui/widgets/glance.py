@@ -62,7 +62,7 @@ class GlancePanel(_Lines):
     def _lines(self, width: int) -> list[list[tuple[str, str | None]]]:
         if self.summary is None:
             return [[("Waiting for the job's first answer", "label")]]
-        return summary_lines(self.summary, width, bar_width=16)
+        return summary_lines(self.summary, width, bar_width=16, fold=True)
 
 
 class HostPanel(_Lines):
