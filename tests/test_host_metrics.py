@@ -6,11 +6,11 @@ from datetime import datetime, timedelta, timezone
 
 import boto3
 
-from smtui.aws.host_metrics import calls_for, calls_per_minute, host_names, host_queries, list_metrics, round_queries
+from smtui.aws.host_metrics import calls_for, host_names, host_queries, list_metrics, selected_metrics
 from smtui.aws.source import AwsJobSource, AwsOptions, MetricQuery
 from smtui.present.cost import instance_type
 from smtui.present.instance_types import instance_spec
-from smtui.present.utilisation import CPU, GPU, HOST_METRICS, stages_of, utilisation
+from smtui.present.utilisation import CPU, DISK, GPU, HOST_METRICS, MEMORY, stages_of, utilisation
 
 from .conftest import CREDENTIALS, ORIGIN
 
@@ -27,26 +27,16 @@ def test_hosts_and_the_list_metric():
     assert list_metrics(job("ml.unknown.large")) == (GPU, CPU)  # ask; an answer with no points costs nothing
 
 
-def test_a_round_asks_everything_of_the_selected_job_and_one_metric_of_the_others():
-    selected = ("big", job("ml.p4d.24xlarge", 2))
-    running = [("big", selected[1]), ("cpu", job("ml.m5.xlarge")), ("gpu", job("ml.g5.12xlarge", 3))]
-    queries = round_queries(selected, running)
-    assert len(queries) == 2 * 5 + 1 + 3 * 2
-    assert {q.metric for q in queries if q.job == "big"} == set(HOST_METRICS)
-    assert [(q.host, q.metric) for q in queries if q.job == "cpu"] == [("algo-1", CPU)]
-    assert [(q.dimension["Value"], q.metric) for q in queries if q.job == "gpu"][:2] == [
-        ("gpu/algo-1", GPU), ("gpu/algo-1", CPU)]
-    assert len(round_queries(None, running)) == 2 * 2 + 1 + 3 * 2
+def test_the_selected_jobs_metrics_are_those_its_type_publishes():
+    assert selected_metrics(job("ml.p4d.24xlarge", 4)) == HOST_METRICS
+    assert selected_metrics(job("ml.trn1.32xlarge", 128)) == (CPU, MEMORY, DISK)
+    assert selected_metrics(job("ml.unknown.large")) == HOST_METRICS
+    assert [q.dimension["Value"] for q in host_queries("j", ("algo-1", "algo-2"), (GPU,))] == ["j/algo-1", "j/algo-2"]
     assert MetricQuery("j", "train:loss").dimension == {"Name": "TrainingJobName", "Value": "j"}
 
 
-def test_calls_a_minute():
+def test_calls_for_a_round():
     assert calls_for(0) == 0 and calls_for(1) == 1 and calls_for(500) == 1 and calls_for(501) == 2
-    # 9 training series + the 128-host job selected (640) + 20 other hosts × 2: 689 series, 2 calls a minute.
-    assert calls_per_minute(128, [4] * 5, 9) == 2
-    # Nothing selected, 40 running jobs of 4 hosts and 150 training series: 470 series, one call.
-    assert calls_per_minute(0, [4] * 40, 150) == 1
-    assert calls_per_minute(1, [], 3, metrics_interval=30) == 2
 
 
 async def test_moto_answers_the_host_queries(moto_url):

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from smtui.aws.host_metrics import HOST_WINDOW, host_names, host_queries
+from smtui.aws.host_metrics import HOST_WINDOW, host_names, host_queries, selected_metrics
 from smtui.aws.pricing import PriceBook
 from smtui.aws.source import AwsJobSource, MetricQuery
 from smtui.present.cost import NoPrice, PriceAnswer, instance_type
@@ -69,8 +69,8 @@ async def glance_inputs(source: AwsJobSource, response: Mapping[str, Any], now: 
 
     series_queries = [MetricQuery(name, metric) for metric in metric_names(response)]
     host_start = max(start, end - HOST_WINDOW) if start is not None else None
-    answers = await asyncio.gather(price(), fetch(series_queries, start),
-                                   fetch(host_queries(name, host_names(response)), host_start))
+    hosts_queries = host_queries(name, host_names(response), selected_metrics(response))
+    answers = await asyncio.gather(price(), fetch(series_queries, start), fetch(hosts_queries, host_start))
     found_price, found_series, found_hosts = answers
     hosts: dict[str, dict[str, Points]] = {}
     for query, points in found_hosts.items():

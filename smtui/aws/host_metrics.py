@@ -9,7 +9,8 @@ GPUMemoryUtilization.
 What is fetched, every metrics round, in the same batched GetMetricData calls
 as the training metrics:
 
-- the selected job: all five metrics of every host, for the per-host view;
+- the selected job: all five metrics of every host (the three that are not
+  the GPUs' for a type without GPUs), for the per-host view;
 - every other running job: GPUUtilization and CPUUtilization of every host
   (CPUUtilization alone for a type without GPUs), for the job list's
   utilisation column and its warnings.
@@ -29,7 +30,7 @@ from typing import Any
 from smtui.aws.source import MetricQuery
 from smtui.present.cost import instance_count, instance_type
 from smtui.present.instance_types import instance_spec
-from smtui.present.utilisation import CPU, GPU, HOST_METRICS
+from smtui.present.utilisation import CPU, GPU, GPU_MEMORY, HOST_METRICS
 
 #: GetMetricData accepts at most this many queries in one call.
 MAX_QUERIES = 500
@@ -47,27 +48,18 @@ def list_metrics(response: Mapping[str, Any]) -> tuple[str, ...]:
     return (CPU,) if spec is not None and not spec.has_gpus else (GPU, CPU)
 
 
+def selected_metrics(response: Mapping[str, Any]) -> tuple[str, ...]:
+    """What the per-host view reads of the selected job's hosts: all five metrics, or the three a type without
+    GPUs publishes (a Trainium job of 128 instances: 384 series, one call, instead of 640 and two)."""
+    spec = instance_spec(instance_type(response))
+    return tuple(m for m in HOST_METRICS if m not in (GPU, GPU_MEMORY)) if spec is not None and not spec.has_gpus \
+        else HOST_METRICS
+
+
 def host_queries(job: str, hosts: Iterable[str], metrics: Iterable[str] = HOST_METRICS) -> list[MetricQuery]:
     """A query for each metric of each host."""
     metrics = tuple(metrics)
     return [MetricQuery(job, metric, host) for host in hosts for metric in metrics]
-
-
-def round_queries(selected: tuple[str, Mapping[str, Any]] | None,
-                  running: Iterable[tuple[str, Mapping[str, Any]]]) -> list[MetricQuery]:
-    """The host series of one metrics round: every metric of the selected job, the list's of the others.
-
-    ``selected`` and ``running`` are (job name, DescribeTrainingJob response);
-    the selected job's list metrics are among its five, so they are not asked twice.
-    """
-    queries: list[MetricQuery] = []
-    chosen = selected[0] if selected else None
-    if selected is not None:
-        queries += host_queries(selected[0], host_names(selected[1]))
-    for job, response in running:
-        if job != chosen:
-            queries += host_queries(job, host_names(response), list_metrics(response))
-    return queries
 
 
 def calls_for(queries: int) -> int:
@@ -75,13 +67,7 @@ def calls_for(queries: int) -> int:
     return math.ceil(queries / MAX_QUERIES) if queries > 0 else 0
 
 
-def calls_per_minute(selected_hosts: int, running_hosts: Iterable[int], training_series: int,
-                     metrics_interval: float = 60.0) -> float:
-    """GetMetricData calls a minute: the training series, the selected job's 5 × hosts, 2 × host of the others
-    (GPU and CPU; give a CPU type's hosts as half as many)."""
-    queries = training_series + len(HOST_METRICS) * selected_hosts + 2 * sum(running_hosts)
-    return calls_for(queries) * 60.0 / max(metrics_interval, 1e-9)
-
-
-#: How far back host utilisation is fetched when nothing is held yet: a sparkline's worth of minutes.
+#: How far back the selected job's host utilisation is fetched at first: a sparkline's worth of minutes.
 HOST_WINDOW = timedelta(hours=1)
+#: How far back the other running jobs' is fetched at first: enough to see five idle minutes.
+LIST_WINDOW = timedelta(minutes=10)

@@ -3,11 +3,13 @@
 Mixed into :class:`~smtui.aws.poller.Poller`. Every metrics round asks, on
 the ``Host`` dimension (see :mod:`smtui.aws.host_metrics`), for every metric
 of the selected job's hosts and for the job list's metrics (GPU and CPU) of
-every other running job's hosts, from the newest point held (the last hour at
-first). Once the first round has fetched them, the hosts' window and the
-training metrics' window start within a minute or two of each other, and the
-host queries ride in the same GetMetricData call (500 series a call). An ended
-job, when selected, has its hosts' last hour fetched once.
+every other running job's hosts, from the newest point held: at first, the
+selected job's last hour (its sparklines) and the others' last ten minutes
+(enough to tell GPUs idle for five). Once the first round has fetched them,
+the hosts' window and the training metrics' window start within a minute or
+two of each other, and the host queries ride in the same GetMetricData call
+(500 series a call). An ended job, when selected, has its hosts' last hour
+fetched once.
 
 Prices come from a :class:`~smtui.aws.pricing.PriceBook`: a job's first
 answer asks for its (region, instance type) unless that is known or asked
@@ -20,13 +22,12 @@ import asyncio
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from smtui.aws.host_metrics import HOST_WINDOW, host_names, host_queries, list_metrics
+from smtui.aws.host_metrics import HOST_WINDOW, LIST_WINDOW, host_names, host_queries, list_metrics, selected_metrics
 from smtui.aws.pricing import RETRY_SECONDS, PriceBook
 from smtui.aws.snapshot import JobSnapshot, MetricPoint
 from smtui.aws.source import MetricQuery
 from smtui.present.cost import Price, PriceAnswer
 from smtui.present.formatting import as_datetime
-from smtui.present.utilisation import HOST_METRICS
 
 
 @dataclass(frozen=True)
@@ -90,14 +91,15 @@ class InstanceRounds:
                 if name == self.selected and name not in self._hosts_done:
                     ended = self._ended_window(snapshot, hosts)
                 continue
-            metrics = HOST_METRICS if name == self.selected else list_metrics(snapshot.response)
+            metrics = (selected_metrics if name == self.selected else list_metrics)(snapshot.response)
             queries += host_queries(name, hosts, metrics)
             newest = self.store.latest_host_timestamp(name)
             if name == self.selected and name not in self._whole_hour:
                 # Its other metrics were not fetched while it was not selected: their last hour, once.
                 self._whole_hour.add(name)
-                newest = None
-            starts.append(newest or now - HOST_WINDOW)
+                newest = now - HOST_WINDOW
+            # The list needs the latest values (and five minutes, to tell idle GPUs): a short first window.
+            starts.append(newest or now - LIST_WINDOW)
         live = HostWindow(queries, min(starts) - timedelta(seconds=1), now + timedelta(seconds=1)) if queries else None
         return live, ended
 
@@ -106,7 +108,8 @@ class InstanceRounds:
         if end is None:
             return None
         self._hosts_done.add(snapshot.name)
-        return HostWindow(host_queries(snapshot.name, hosts), end - HOST_WINDOW, end + timedelta(minutes=1))
+        return HostWindow(host_queries(snapshot.name, hosts, selected_metrics(snapshot.response)), end - HOST_WINDOW,
+                          end + timedelta(minutes=1))
 
     def merge_hosts(self, query: MetricQuery, points: list[tuple[datetime, float]]) -> None:
         """Keep one host series' points (a query of the round's answer with a ``host``)."""

@@ -20,6 +20,7 @@ from typing import Protocol
 
 from smtui.aws.budget import RequestBudget
 from smtui.aws.errors import PollError, explain
+from smtui.aws.host_metrics import calls_for
 from smtui.aws.instance_rounds import HostsUpdate, InstanceRounds, PricesUpdate
 from smtui.aws.pricing import PriceBook
 from smtui.aws.snapshot import JobEvent, JobSnapshot, MetricPoint, MetricPointsAdded
@@ -94,9 +95,8 @@ class Poller(InstanceRounds):
         interval: seconds between two polls of a running job.
         metrics_interval: seconds between two GetMetricData rounds.
         clock: tells the time stamped on snapshots and metric windows.
-        max_rps: requests a second all calls share (None: no limit). When the
-            jobs still running need more than that at ``interval``, each
-            job's interval stretches to :attr:`effective_interval`.
+        max_rps: requests a second all calls share (None: no limit). When the jobs still running need more
+            than that at ``interval``, each job's interval stretches to :attr:`effective_interval`.
         open_ended: keep running when every job has ended, for jobs that
             :meth:`add` brings in later (an app); otherwise :meth:`run` returns
             then (a command waiting for jobs to end).
@@ -322,10 +322,11 @@ class Poller(InstanceRounds):
 
     async def _metric_batch(self, wanted: list[MetricQuery], start: datetime, end: datetime,
                             period: int) -> list[MetricPointsAdded] | None:
-        """One GetMetricData call; the points it added, or None when it failed (said to the sink)."""
+        """One GetMetricData call per 500 series; the points they added, or None when one failed (said to the sink)."""
+        calls = calls_for(len(wanted))
         if self._budget is not None:
-            await self._budget.acquire()
-        self.calls += 1
+            await self._budget.acquire(calls)
+        self.calls += calls
         try:
             results = await self.source.get_metric_data(wanted, start, end, period)
         except asyncio.CancelledError:
