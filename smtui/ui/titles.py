@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from rich.cells import cell_len
 from rich.text import Text
 
 from smtui.aws.discovery import TuningState
@@ -14,11 +15,12 @@ from smtui.ui.fmt import metric_value
 
 
 def title_line(view: JobsView, *, interval: float, effective: float, max_rps: float | None,
-               scope: str | None, subtitle: str, now: datetime | None = None) -> Text:
+               scope: str | None, subtitle: str, now: datetime | None = None, width: int | None = None) -> Text:
     """``smtui  9 jobs: 8 running, 1 completed  ! 1 not updating  ·  $1,234  ·  every 30s  ·  scope  ·  where``.
 
     What matters most comes first, so a narrow terminal cuts what matters least: the counts, a poll that
-    fails, the jobs' cost, then how often they are polled and where.
+    fails, the jobs' cost, then how often they are polled and where. With ``width``, the parts after the
+    cost that do not fit whole are left out, rather than cut in the middle.
     """
     count = len(view)
     summary = ", ".join(f"{n} {phase}" for phase, n in view.counts().items())
@@ -39,8 +41,11 @@ def title_line(view: JobsView, *, interval: float, effective: float, max_rps: fl
         cadence = f"every {interval_text(effective)} ({max_rps:g} req/s budget)"
     else:
         cadence = f"every {interval_text(interval)}"
-    scoped = f"  ·  {scope}" if scope else ""
-    text.append(f"  ·  {cadence}{scoped}  ·  {subtitle}", style="dim")
+    for part in (cadence, scope, subtitle):
+        if part and (width is None or text.cell_len + 5 + cell_len(part) <= width):
+            text.append(f"  ·  {part}", style="dim")
+        elif part:
+            break
     return text
 
 

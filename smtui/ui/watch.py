@@ -147,6 +147,7 @@ class WatchScreen(JobActions, SelectedJobPanes, Screen):
     def on_resize(self) -> None:
         self.set_class(self.size.width < NARROW_WIDTH, "-narrow")
         self.set_class(self.size.height < SHORT_HEIGHT, "-short")
+        self._update_title()
 
     # -- the view of the store ---------------------------------------------------------
 
@@ -324,7 +325,8 @@ class WatchScreen(JobActions, SelectedJobPanes, Screen):
 
     def _update_title(self) -> None:
         text = title_line(self.jobs, interval=self.interval, effective=self.cadence, max_rps=self.max_rps,
-                          scope=self.scope, subtitle=self.subtitle, now=self.now)
+                          scope=self.scope, subtitle=self.subtitle, now=self.now,
+                          width=self.size.width - 2 if self.size.width else None)
         banner = self.query_one("#banner", Static)
         if banner.display != bool(self.banner) or (self.banner and str(banner.render()) != f"! {self.banner}"):
             banner.update(f"! {self.banner}" if self.banner else "")
