@@ -39,7 +39,7 @@ def test_a_line_per_host_at_80_columns():
     assert lines[0] == "4 hosts, per GPU and per core"
     assert lines[1] == "⚠ algo-3 far from the others: GPU 10%, median 93%"
     assert lines[2].split() == ["GPU", "GPU", "mem", "CPU", "Mem", "Disk", "GPU", "trend"]
-    assert text(host_lines(four_hosts(), 118))[2].split()[-3:] == ["GPU,", "last", "hour"]
+    assert text(host_lines(four_hosts(), 118))[2].split()[-2:] == ["GPU", "trend"]
     assert lines[3].startswith("algo-1  ████▋  93%  ███▉   78%  █▊     35%  ██▊    55%  ██▌    50%  ")
     assert lines[5].startswith("algo-3  ▌      10%")
     assert all(len(line) <= 78 for line in lines)
@@ -49,9 +49,16 @@ def test_narrow_panes_shrink_bars_then_leave_columns_out_whole():
     for width in (56, 40, 30):
         lines = text(host_lines(four_hosts(), width))
         assert all(len(line) <= width for line in lines), width
-        assert "GPU" in lines[-5] and all(line.startswith(f"algo-{i}") for i, line in enumerate(lines[-4:], 1))
-    narrow = text(host_lines(four_hosts(), 40))[-5].split()
-    assert "Disk" not in narrow and "Mem" not in narrow  # left out, not cut
+        hosts = [i for i, line in enumerate(lines) if line.startswith("algo-") and "%" in line]
+        assert len(hosts) == 4 and lines[hosts[0] - 1].split()[0] == "GPU"
+    # The sparkline's title names its metric; where "GPU trend" does not fit over it, a line under the hosts does.
+    lines = text(host_lines(four_hosts(), 56))
+    assert lines[2].split() == ["GPU", "GPU", "mem", "CPU", "Mem", "trend"]
+    assert lines[-1] == "trend: GPU, a point a minute"
+    lines = text(host_lines(four_hosts(), 40))
+    # Mem and Disk left out whole, and room for the title again.
+    assert lines[3].split() == ["GPU", "CPU", "GPU", "trend"] and lines[-1].startswith("algo-4")
+    assert text(host_lines(four_hosts(), 30))[3].split() == ["GPU", "CPU"]  # no room for a trend at all
 
 
 def test_many_hosts_show_the_spread_and_the_odd_ones_out():
@@ -79,5 +86,5 @@ def test_the_trend_follows_gpu_memory_filling_up():
     series = {"algo-1": {GPU: points(360, 360, 360), GPU_MEMORY: points(250, 330, 390), CPU: points(960, 960, 960)}}
     lines = text(host_lines(utilisation(series, instance_spec("ml.g5.12xlarge"), TRAINING), 118))
     assert lines[1] == "⚠ GPU memory at 98% on algo-1"
-    assert lines[2].rstrip().endswith("GPU mem, last hour")
+    assert lines[2].rstrip().endswith("GPU mem trend")
     assert lines[3].endswith("▅▇█")  # 62 %, 82 %, 98 % on a 0–100 scale

@@ -96,9 +96,15 @@ def _table(util: Utilisation, width: int) -> list[Line]:
     head: Line = [(" " * label, None)]
     for metric, cell in zip(metrics, cells):
         head.append(("  " + SHORT_NAMES[metric].ljust(cell), "muted"))
+    note: list[Line] = []
     if shown_spark:
-        titles = (f"{SHORT_NAMES[trend]}, last hour", f"{SHORT_NAMES[trend]} trend", SHORT_NAMES[trend])
-        head.append(("  " + next((t for t in titles if len(t) <= spark_width), ""), "muted"))
+        # The title names the metric, or, when that does not fit, a line under the hosts does (a bare "GPU"
+        # over the sparkline would read as a second GPU column).
+        title = f"{SHORT_NAMES[trend]} trend"
+        if len(title) > spark_width:
+            title = "trend"
+            note = _wrapped(f"trend: {SHORT_NAMES[trend]}, a point a minute", width, "muted")
+        head.append(("  " + title, "muted"))
     out = [head]
     for host in util.hosts:
         line: Line = [(host.host.ljust(label), None)]
@@ -116,7 +122,7 @@ def _table(util: Utilisation, width: int) -> list[Line]:
         if shown_spark:
             line.append(("  " + spark(host.history.get(trend, ()), spark_width, top), "spark"))
         out.append(line)
-    return out
+    return out + note
 
 
 def _spread_lines(util: Utilisation, width: int) -> list[Line]:
