@@ -8,7 +8,7 @@ import pytest
 
 from smtui.present.cost import NoPrice, Price, billing, cost_usd, hourly, money, spot_savings
 from smtui.present.summary import failure_headline, metric_direction, running_seconds, summarize
-from smtui.present.summary_text import bar_text, render_summary_text, summary_rows
+from smtui.present.summary_text import bar_text, render_summary_text, summary_lines, summary_rows
 
 T0 = datetime(2026, 11, 26, 10, 0, tzinfo=timezone.utc)
 
@@ -211,3 +211,14 @@ def test_long_metric_names_are_never_cut():
     assert f"  {name}" in lines
     assert lines[lines.index(f"  {name}") + 1].strip() == "0.25"  # no direction in the name: no best
     assert all(len(line) <= 80 for line in lines)
+
+
+def test_a_figure_keeps_its_unit_when_a_value_wraps():
+    job = running_job()
+    job["ResourceConfig"] = {"InstanceType": "ml.p4d.24xlarge", "InstanceCount": 4}
+    rows = summary_lines(summarize(job, at(40)), 54)
+    instances = [" ".join(text for text, _ in line).split() for line in rows[:2]]
+    # At 54 cells "1,280" would end the first line and "GiB" start the next: they go together.
+    assert instances[0][-1] == "GPUs,"
+    assert instances[1][:2] == ["1,280", "GiB"] and instances[1][-2:] == ["384", "vCPUs"]
+    assert not any("\u00a0" in text for line in rows for text, _ in line)

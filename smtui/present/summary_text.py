@@ -8,6 +8,7 @@ value on the next line.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from smtui.present.cost import Price, hourly, money
@@ -17,6 +18,10 @@ from smtui.present.summary import JobSummary, MetricGlance, TimeLimit
 
 TITLE = "At a glance"
 _GAP = "  "
+#: A figure and its unit (``8 vCPUs``, ``1,280 GiB``) stay on one line: the space between them is held
+#: by a no-break space while the value is wrapped (the wrapper breaks at ASCII spaces only).
+_UNITS = re.compile(r"(\d) (?=[A-Za-z])")
+_KEEP = "\u00a0"
 
 
 @dataclass(frozen=True)
@@ -161,7 +166,8 @@ def summary_lines(summary: JobSummary, width: int = 100, *, bar_width: int = 20,
             cells = max(4, min(bar_width, room // 3))
             lead = [(bar_text(row.bar, cells), row.tone or "bar"), (" ", None)]
             value_room = max(room - cells - 1, 12)
-        lines = wrap(row.value, value_room) if row.value else []
+        lines = [line.replace(_KEEP, " ") for line in wrap(_UNITS.sub(rf"\1{_KEEP}", row.value), value_room)] \
+            if row.value else []
         if fold:
             lines = [line[i : i + value_room] for line in lines for i in range(0, max(len(line), 1), value_room)]
         hanging = " " * own_column
