@@ -18,7 +18,7 @@ sys.path.insert(0, str(ROOT))
 os.environ["TZ"] = "UTC"
 time.tzset()
 
-from tests.screens import SHOTS, SIZE, simulated_app, until_loaded, until_logs_read  # noqa: E402
+from tests.screens import SHOTS, SIZE, simulated_app, until_hosts_shown, until_loaded, until_logs_read  # noqa: E402
 from tests.test_glance_screens import TRAINING, show_job  # noqa: E402
 
 #: The at-a-glance picture: the four-instance job, once its instances' every metric is on the screen.
@@ -35,6 +35,7 @@ async def draw(name: str, after: float, size: tuple[int, int], keys: tuple[str, 
             for key in keys:
                 await pilot.press(key)
             await pilot.pause()
+            await until_hosts_shown(pilot)
             await until_logs_read(pilot)
             await pilot.wait_for_scheduled_animations()
             path = ROOT / "screenshots" / f"{name}.svg"

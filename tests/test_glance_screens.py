@@ -93,7 +93,9 @@ async def test_the_stories_the_screen_tells():
             assert training == sorted(training) and training[-1] > 95  # climbing, nearly full
 
 
-async def test_selecting_a_job_fetches_its_hosts_once_the_selection_rests():
+async def test_selecting_a_job_fetches_its_hosts_once_the_selection_rests(monkeypatch):
+    # A rest longer than a busy machine may take between two key presses, so only the last selection rests.
+    monkeypatch.setattr("smtui.ui.app.HOSTS_DELAY", 3.0)
     with simulated_app(TRAINING) as app:
         async with app.run_test(size=SIZE) as pilot:
             await until_loaded(pilot)
@@ -102,7 +104,7 @@ async def test_selecting_a_job_fetches_its_hosts_once_the_selection_rests():
                 await pilot.press("j")
                 await pilot.pause(0.1)
             assert app.poller.calls == calls
-            for _ in range(100):  # the selection rests: one round, for its every host metric
+            for _ in range(150):  # the selection rests: one round, for its every host metric
                 await asyncio.sleep(0.1)
                 if app.poller.calls > calls:
                     break
