@@ -79,6 +79,26 @@ async def until_loaded(pilot, timeout: float = 60) -> None:
     await pilot.pause()
 
 
+async def until_hosts_shown(pilot, timeout: float = 10) -> None:
+    """Once a new selection has rested, its hosts' every metric is fetched out of turn: wait until they are on
+    the screen (or for ``timeout``, for a job whose instances report nothing), so a snapshot never catches the
+    panel half-way. A job no instance ran yet has nothing to wait for."""
+    from smtui.ui.widgets.glance import HostPanel
+
+    app = pilot.app
+    for _ in range(int(timeout / 0.05)):
+        name = app.poller.selected
+        state = app.jobs.get(name) if name is not None else None
+        if state is None or state.snapshot is None or not state.snapshot.response.get("TrainingStartTime"):
+            break
+        shown = app.watch_screen.query_one(HostPanel).utilisation
+        if shown is not None and state.hosts and all(len(metrics) >= 3 for metrics in state.hosts.values()):
+            break
+        await pilot.pause(0.05)
+    await pilot.pause()
+    await pilot.wait_for_scheduled_animations()
+
+
 #: Width of one terminal cell in the app's SVG screenshots (Rich's export: 20 px characters, aspect ratio 0.61).
 SVG_CELL = 20 * 0.61
 _SVG_TEXT = re.compile(r'<text [^>]*x="([\d.]+)"[^>]*clip-path="url\(#[\w-]+-line-(\d+)\)"[^>]*>([^<]*)</text>')

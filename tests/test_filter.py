@@ -67,6 +67,14 @@ async def test_o_sorts_by_name_status_elapsed_and_metric_then_back():
             values = [metric[1] for metric in shown if metric]
             assert values == sorted(values) and rows(app)[-1] == "whisper-small-finetune-cv"  # no metric yet: last
             await pilot.press("o")
+            # By utilisation: the idlest running job first; jobs without instance figures (ended ones) last.
+            utils = [app.jobs.get(name).list_utilisation() for name in rows(app)]
+            known = [u[1] for u in utils if u is not None]
+            assert jobs.border_title == "Jobs · by util" and known == sorted(known) and utils[-1] is None
+            await pilot.press("o")
+            # By cost: the costliest first (the 128-instance job).
+            assert jobs.border_title == "Jobs · by cost" and rows(app)[0] == "llama2-70b-pretrain-trn1"
+            await pilot.press("o")
             assert rows(app) == given and jobs.border_title == "Jobs"
             # Sorting and filtering together: the filter keeps the sort.
             await pilot.press("o", "slash", *"llama")

@@ -66,7 +66,9 @@ RESPONSES = {
                                 "MetricDefinitions": [{"Name": MARKUP + ESCAPES, "Regex": ESCAPES}]},
     ),
     "huge": base("huge", TrainingJobStatus="Failed", SecondaryStatus="Failed", FailureReason=HUGE),
-    "many": base("many", SecondaryStatusTransitions=transitions(10_000)),
+    "many": base("many", SecondaryStatusTransitions=transitions(10_000),
+                 DebugRuleEvaluationStatuses=[{"RuleConfigurationName": f"rule-{i}",
+                                               "RuleEvaluationStatus": "NoIssuesFound"} for i in range(10_000)]),
     "metrics": base(
         "metrics",
         AlgorithmSpecification={"TrainingImage": "img", "TrainingInputMode": "File",
@@ -101,6 +103,9 @@ class HostileSource:
 
     async def describe_training_job(self, name: str) -> dict:
         return RESPONSES[name]
+
+    async def pricing_client(self, region: str):
+        raise PermissionError("no Price List here")
 
     async def get_metric_data(self, queries, start, end, period=60):
         values = [math.nan, math.inf, -math.inf, 0.5, -1e300, 1e-300]
@@ -145,7 +150,9 @@ async def test_hostile_jobs_are_shown_literally_and_safely():
 
         await select(pilot, "many")
         text = screen_text(app)
-        assert "… 9,950 earlier stages" in text and "10,000 items" in detail_text(app)
+        # The details fold the transitions to one line: the timeline draws them.
+        assert "… 9,950 earlier stages" in text and "10,000 stages: the timeline shows them" in detail_text(app)
+        # Other long lists keep their first and last items.
         assert "9,940 more (`smtui describe` prints them all)" in detail_text(app)
         assert screen.query_one(Timeline).virtual_size.height < 60
 

@@ -46,8 +46,9 @@ def test_cells_say_status_stage_elapsed_and_metric():
     store = store_of(a="InProgress")
     store.merge_points("a", "loss", points(0.5, 0.25))
     cells = row_cells(store.get("a"), T0)
-    assert [text(cell) for cell in cells] == ["▶ InProgress", "a", "▶ Training", "1m 00s", "   0.25 loss"]
-    assert cells[0] == (("▶ InProgress", "active"),) and cells[4][1] == ("loss", "muted")
+    # No instance metrics and no price yet: the utilisation and cost cells are empty.
+    assert [text(cell) for cell in cells] == ["▶ InProgress", "a", "▶ Training", "1m 00s", "", "", "   0.25 loss"]
+    assert cells[0] == (("▶ InProgress", "active"),) and cells[6][1] == ("loss", "muted")
     # A failed poll after an answer: the row keeps the answer, marked, with its age.
     store.record_failure("a", PollError(THROTTLED, "slow"), T0)
     cells = row_cells(store.get("a"), T0 + timedelta(seconds=40))
@@ -66,11 +67,11 @@ def test_the_objective_column_stars_the_best_job():
     store.merge_points("a", "auc", points(0.9))
     store.merge_points("b", "auc", points(0.8))
     objective = Objective("auc", maximize=True)
-    assert row_cells(store.get("a"), T0, objective, "a")[4] == (("    0.9", "success"), (" ★", "success"))
-    assert row_cells(store.get("b"), T0, objective, "a")[4] == (("    0.8", None),)
+    assert row_cells(store.get("a"), T0, objective, "a")[6] == (("    0.9", "success"), (" ★", "success"))
+    assert row_cells(store.get("b"), T0, objective, "a")[6] == (("    0.8", None),)
     rows = rows_of(store)
     rows.set_objective(objective, "a")
-    assert rows.labels()[4] == "auc ↑" and text(rows.cells(0)[4]).endswith("★")
+    assert rows.labels()[6] == "auc ↑" and text(rows.cells(0)[6]).endswith("★")
 
 
 def test_the_elapsed_column_is_as_wide_as_its_widest_time():
@@ -169,7 +170,7 @@ def test_changes_say_which_rows_to_repaint_and_when_the_layout_moves():
 
 
 def test_fit_pads_cuts_and_never_splits_a_wide_character():
-    status, name, stage, elapsed, metric = COLUMNS
+    status, name, stage, elapsed, util, cost, metric = COLUMNS
     assert fit((("ab", None),), 4, status) == (("ab", None), ("  ", None))
     assert fit((("7s", None),), 4, elapsed) == (("  ", None), ("7s", None))
     assert text(fit((("xgboost-churn-hpo-001-07405336", None),), 15, name)) == "xgboost…7405336"
@@ -179,6 +180,9 @@ def test_fit_pads_cuts_and_never_splits_a_wide_character():
     assert text(kept) == "▶ T…  ! 4s old" and kept[-1] == ("  ! 4s old", "error")
     assert text(fit((("▶ Training", "active"), ("  ! 4s old", "error")), 8, stage)) == "▶ Train…"
     assert text(fit((("  0.125 ", None), ("train:loss", "muted")), 8, metric)) == "  0.125 "
+    # The metric's name shows whole or not at all: never "0.125 tr".
+    assert fit((("  0.125 ", None), ("train:loss", "muted")), 12, metric) == (("  0.125 ", None), ("    ", None))
+    assert text(fit((("  0.125 ", None), ("train:loss", "muted")), 18, metric)) == "  0.125 train:loss"
     wide = fit((("表示名前", None),), 5, stage)
     assert cell_width(wide) == 5 and text(wide).startswith("表示")
     assert cell_width(fit((("表示名前の長い", None),), 6, name)) == 6
@@ -186,13 +190,16 @@ def test_fit_pads_cuts_and_never_splits_a_wide_character():
 
 
 def test_columns_give_way_in_order_when_the_terminal_is_narrow():
-    natural = [14, 30, 22, 9, 18]  # status, job, stage, elapsed, metric
+    natural = [14, 30, 22, 9, 8, 7, 18]  # status, job, stage, elapsed, utilisation, cost, metric
     assert fit_widths(natural, 200) == natural
-    assert fit_widths(natural, 100) == [14, 30, 22, 9, 15]  # the metric's name goes first
-    assert fit_widths(natural, 80) == [14, 26, 14, 9, 7]  # then the end of a long stage and of a long job name
-    # Then the stage's words, the metric altogether, the status's word; what is left goes back to the job name.
-    assert fit_widths(natural, 40) == [1, 21, 1, 9, 0]
-    assert fit_widths(natural, 20) == [1, 8, 1, 9, 0]  # narrower still: the right end is cut off
+    assert fit_widths(natural, 110) == [14, 30, 21, 9, 8, 7, 7]  # the metric's name goes first
+    assert fit_widths(natural, 100) == [14, 27, 14, 9, 8, 7, 7]  # then the end of a long stage and of a long name
+    assert fit_widths(natural, 90) == [14, 26, 14, 9, 8, 0, 7]  # then the cost (the title bar has the total)
+    assert fit_widths(natural, 70) == [14, 19, 1, 9, 8, 0, 7]  # then the stage's words and more of the name
+    assert fit_widths(natural, 60) == [14, 19, 1, 9, 0, 0, 7]  # then the utilisation
+    # Then the metric altogether, the status's word; what is left goes back to the job name.
+    assert fit_widths(natural, 40) == [1, 21, 1, 9, 0, 0, 0]
+    assert fit_widths(natural, 20) == [1, 8, 1, 9, 0, 0, 0]  # narrower still: the right end is cut off
 
 
 def test_cells_and_column_widths_stay_exact_through_any_sequence_of_changes():

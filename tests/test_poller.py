@@ -129,7 +129,8 @@ async def test_metrics_of_all_jobs_go_in_one_call_and_merge():
     events = []
     poller = Poller(source, list(source.statuses), events.append, interval=10, metrics_interval=0.05, clock=FrozenClock(T0), max_rps=None)
     await run_for(poller, 0.3)
-    assert source.metric_calls[0] == 30  # one query per job's metric, in one call
+    # One query per job's metric, and two for each job's instance (its GPU and CPU utilisation), in one call.
+    assert source.metric_calls[0] == 30 + 2 * 30
     metric_events = [e for e in events if isinstance(e, MetricsUpdate)]
     assert metric_events and len(metric_events[0].events) == 30
     assert len(poller.store.get("job-0").points("loss")) == len(source.metric_calls)

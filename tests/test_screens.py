@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.screens import LATER, RUNNING, SIZE, SMALL, TINY, simulated_app, until_loaded
+from tests.screens import LATER, RUNNING, SIZE, SMALL, TINY, simulated_app, until_hosts_shown, until_loaded
 
 
 def snap(snap_compare, moment: float, size=SIZE, keys: tuple[str, ...] = (), **app_options) -> bool:
@@ -13,7 +13,7 @@ def snap(snap_compare, moment: float, size=SIZE, keys: tuple[str, ...] = (), **a
             for key in keys:
                 await pilot.press(key)
             await pilot.pause(0.1)  # the details follow a change of selection a moment later
-            await pilot.wait_for_scheduled_animations()
+            await until_hosts_shown(pilot)
 
         return snap_compare(app, terminal_size=size, run_before=run_before)
 

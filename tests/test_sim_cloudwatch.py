@@ -179,10 +179,16 @@ async def test_list_metrics_leaves_out_what_has_not_reported_in_two_weeks():
             recent = await list_all(cw, RecentlyActive="PT3H")
             one = await list_all(cw, MetricName="train:loss", Dimensions=[{"Name": "TrainingJobName"}])
             assert await list_all(cw, Namespace="AWS/EC2") == []
-    jobs = lambda metrics: {m["Dimensions"][0]["Value"] for m in metrics}  # noqa: E731
+    training = lambda metrics: [m for m in metrics if m["Dimensions"][0]["Name"] == "TrainingJobName"]  # noqa: E731
+    jobs = lambda metrics: {m["Dimensions"][0]["Value"] for m in training(metrics)}  # noqa: E731
+    hosts = lambda metrics: {  # noqa: E731
+        m["Dimensions"][0]["Value"] for m in metrics if m["Dimensions"][0]["Name"] == "Host"}
     assert jobs(listed) == {RECENT.name} and jobs(everything) == {s.name for s in (OLD, OLDER, ANCIENT, RECENT)}
-    assert {m["MetricName"] for m in listed} == {m.name for m in RECENT.metrics}
+    assert {m["MetricName"] for m in training(listed)} == {m.name for m in RECENT.metrics}
     assert jobs(recent) == {RECENT.name} and {m["MetricName"] for m in one} == {"train:loss"}
+    # The instances' utilisation ages the same way: only the recent job's host is listed.
+    assert hosts(listed) == {f"{RECENT.name}/algo-1"}
+    assert hosts(everything) == {f"{s.name}/algo-1" for s in (OLD, OLDER, ANCIENT, RECENT)}
 
 
 async def test_list_metrics_pages_by_five_hundred():

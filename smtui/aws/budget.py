@@ -20,13 +20,14 @@ class RequestBudget:
         self._burst = max(1.0, rate)
         self._last = float("-inf")
 
-    async def acquire(self) -> None:
-        """Wait for the next free slot."""
-        now = asyncio.get_running_loop().time()
-        slot = max(self._last + 1 / self.rate, now - (self._burst - 1) / self.rate)
-        self._last = slot
-        if slot > now:
-            await asyncio.sleep(slot - now)
+    async def acquire(self, calls: int = 1) -> None:
+        """Wait for the next free slot, or for the last of ``calls`` slots (a request the client sends as several)."""
+        for _ in range(calls):
+            now = asyncio.get_running_loop().time()
+            slot = max(self._last + 1 / self.rate, now - (self._burst - 1) / self.rate)
+            self._last = slot
+            if slot > now:
+                await asyncio.sleep(slot - now)
 
 
 def operation_budget(rates: Mapping[str, float]) -> Callable[[str], Awaitable[None]]:

@@ -20,6 +20,9 @@ from typing import Protocol, TypeVar
 
 from smtui.aws.budget import RequestBudget
 from smtui.aws.errors import NETWORK, PollError, explain
+from smtui.aws.host_metrics import calls_for
+from smtui.aws.instance_rounds import HostsUpdate, InstanceRounds, PricesUpdate
+from smtui.aws.pricing import PriceBook
 from smtui.aws.snapshot import JobEvent, JobSnapshot, MetricPoint, MetricPointsAdded
 from smtui.aws.source import MetricQuery, metric_period
 from smtui.aws.store import JobStore
@@ -74,15 +77,17 @@ class Loaded:
     """Every job has had its first answer (or failure) and the first metrics round is done."""
 
 
-PollerEvent = JobUpdate | JobFailed | MetricsUpdate | MetricsFailed | Loaded
+PollerEvent = JobUpdate | JobFailed | MetricsUpdate | MetricsFailed | Loaded | HostsUpdate | PricesUpdate
 T = TypeVar("T")
 
 #: Requests per second all polls share unless told otherwise: a few, well inside SageMaker's rate limits.
 DEFAULT_MAX_RPS = 5.0
+#: Host series ride in the training metrics' call when that call reaches back no further than this before them.
+SHARED_WINDOW = timedelta(minutes=10)
 
 
-class Poller:
-    """Polls DescribeTrainingJob for each job and GetMetricData for all of them.
+class Poller(InstanceRounds):
+    """Polls DescribeTrainingJob for each job and GetMetricData for all of them (their instances' too).
 
     Args:
         source: the AWS calls.
@@ -91,9 +96,8 @@ class Poller:
         interval: seconds between two polls of a running job.
         metrics_interval: seconds between two GetMetricData rounds.
         clock: tells the time stamped on snapshots and metric windows.
-        max_rps: requests a second all calls share (None: no limit). When the
-            jobs still running need more than that at ``interval``, each
-            job's interval stretches to :attr:`effective_interval`.
+        max_rps: requests a second all calls share (None: no limit). When the jobs still running need more
+            than that at ``interval``, each job's interval stretches to :attr:`effective_interval`.
         open_ended: keep running when every job has ended, for jobs that
             :meth:`add` brings in later (an app); otherwise :meth:`run` returns
             then (a command waiting for jobs to end).
@@ -103,6 +107,7 @@ class Poller:
             by default the source's ``call_timeout``. botocore's retries of a
             dead or hung endpoint can take minutes: this bounds how late a job
             shows an outage, to an interval plus one call's timeout.
+        prices: looks up each job's hourly price (None: no prices).
     """
 
     def __init__(
@@ -118,6 +123,7 @@ class Poller:
         open_ended: bool = False,
         store: JobStore | None = None,
         patience: float | None = None,
+        prices: PriceBook | None = None,
     ) -> None:
         self.source = source
         self.store = store if store is not None else JobStore()
@@ -144,6 +150,7 @@ class Poller:
         self._first_round: asyncio.Event | None = None
         #: Set once every job has had its first answer and the first metrics round is done.
         self.loaded = asyncio.Event()
+        self._init_instance_rounds(prices)
 
     async def run(self) -> None:
         """Poll until cancelled (or until every job has ended and been polled for the last time)."""
@@ -177,6 +184,7 @@ class Poller:
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+            await self.stop_pricing()
             self._opening = self._changed = None
 
     def _start(self, name: str, phase: float = 0.0) -> None:
@@ -269,6 +277,7 @@ class Poller:
         if known is None or recorded is None:
             return None  # removed while the call was out
         self.sink(JobUpdate(name, snapshot, tuple(recorded[1]), first=known.snapshot is None))
+        self.ask_price(name)
         return snapshot
 
     def _job_failed(self, name: str, error: PollError) -> None:
@@ -309,25 +318,39 @@ class Poller:
             wanted.extend(MetricQuery(name, metric) for metric in snapshot.metric_names)
             if snapshot.is_terminal:
                 self._metrics_done.add(name)  # this round fetches its last points
+        live, ended = self.host_windows(now)
+        alone = [window for window in (ended,) if window is not None]
+        if live is not None:
+            minute = batches.get(60)
+            # Windows a few minutes apart share one call; a first round's hours of history do not.
+            if minute is not None and min(minute[1]) >= live.start - SHARED_WINDOW:
+                minute[0].extend(live.queries)
+                minute[1].append(live.start)
+            else:
+                alone.append(live)
         events: list[MetricPointsAdded] = []
         failed = False
-        for period, (wanted, starts) in sorted(batches.items()):
-            got = await self._metric_batch(wanted, min(starts) - timedelta(seconds=1),
-                                           now + timedelta(seconds=1), period)
+        windows = [(wanted, min(starts) - timedelta(seconds=1), now + timedelta(seconds=1), period)
+                   for period, (wanted, starts) in sorted(batches.items())]
+        windows += [(w.queries, w.start, w.end, 60) for w in alone]
+        for wanted, start, end, period in windows:
+            got = await self._metric_batch(wanted, start, end, period)
             if got is None:
                 failed = True
             else:
                 events += got
-        recovered = bool(batches) and not failed and self.store.record_metrics(None, self.clock.now())
+        recovered = bool(windows) and not failed and self.store.record_metrics(None, self.clock.now())
         if events or recovered:
             self.sink(MetricsUpdate(tuple(events)))
+        self.hosts_round_done()
 
     async def _metric_batch(self, wanted: list[MetricQuery], start: datetime, end: datetime,
                             period: int) -> list[MetricPointsAdded] | None:
-        """One GetMetricData call; the points it added, or None when it failed (said to the sink)."""
+        """One GetMetricData call per 500 series; the points they added, or None when one failed (said to the sink)."""
+        calls = calls_for(len(wanted))
         if self._budget is not None:
-            await self._budget.acquire()
-        self.calls += 1
+            await self._budget.acquire(calls)
+        self.calls += calls
         try:
             results = await self._patiently(self.source.get_metric_data(wanted, start, end, period),
                                             self._metrics_failed)
@@ -335,10 +358,15 @@ class Poller:
             raise
         except Exception as exc:
             self._metrics_done.difference_update(q.job for q in wanted)
+            self._hosts_done.difference_update(q.job for q in wanted if q.host is not None)
+            self._whole_hour.difference_update(q.job for q in wanted if q.host is not None)
             self._metrics_failed(explain(exc))
             return None
         events = []
         for query, points in results.items():
+            if query.host is not None:
+                self.merge_hosts(query, points)
+                continue
             event = self.store.merge_points(query.job, query.metric, [MetricPoint(t, float(v)) for t, v in points])
             if event is not None:
                 events.append(event)

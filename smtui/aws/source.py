@@ -40,10 +40,18 @@ class AwsOptions:
 
 @dataclass(frozen=True)
 class MetricQuery:
-    """One series to fetch: a metric of a job."""
+    """One series to fetch: a metric of a job, or with ``host`` (``algo-2``) a metric of one of its instances."""
 
     job: str
     metric: str
+    host: str | None = None
+
+    @property
+    def dimension(self) -> dict[str, str]:
+        """The series' one dimension: ``TrainingJobName``, or ``Host`` = ``JOB/algo-N`` for an instance's."""
+        if self.host is not None:
+            return {"Name": "Host", "Value": f"{self.job}/{self.host}"}
+        return {"Name": "TrainingJobName", "Value": self.job}
 
 
 def epoch_timestamp(value: Any) -> datetime:
@@ -119,6 +127,8 @@ class JobSource(Protocol):
 
     async def stop_training_job(self, name: str) -> None: ...
 
+    async def pricing_client(self, region: str) -> Any: ...
+
     async def list_training_jobs(self, filters: dict[str, Any], token: str | None = None) -> dict[str, Any]: ...
 
     async def describe_tuning_job(self, name: str) -> dict[str, Any]: ...
@@ -147,6 +157,7 @@ class AwsJobSource:
         self._sagemaker: Any = None
         self._cloudwatch: Any = None
         self._logs: Any = None
+        self._pricing: dict[str, Any] = {}
         self._client_kwargs: dict[str, Any] = {}
         self._session: Any = None
         self.region: str | None = None
@@ -212,6 +223,19 @@ class AwsJobSource:
                 self._session.create_client("logs", **self._client_kwargs))
         return self._logs
 
+    async def pricing_client(self, region: str) -> Any:
+        """A Price List client in ``region`` (one of the Price List's own), made on first use.
+
+        It shares the session, credentials and endpoint of the other clients;
+        only its region differs, since the Price List answers in three regions.
+        """
+        if self._stack is None:
+            raise RuntimeError("the AWS clients are not open")
+        if region not in self._pricing:
+            self._pricing[region] = await self._stack.enter_async_context(
+                self._session.create_client("pricing", **{**self._client_kwargs, "region_name": region}))
+        return self._pricing[region]
+
     async def describe_log_streams(self, group: str, prefix: str, token: str | None = None) -> dict[str, Any]:
         """One page of DescribeLogStreams: the group's streams whose names start with ``prefix``."""
         client = await self._logs_client()
@@ -252,6 +276,7 @@ class AwsJobSource:
         """Close the clients and their connection pools."""
         stack, self._stack = self._stack, None
         self._logs = None
+        self._pricing = {}
         if stack is not None:
             await stack.aclose()
 
@@ -320,7 +345,7 @@ class AwsJobSource:
                             "Metric": {
                                 "Namespace": METRICS_NAMESPACE,
                                 "MetricName": q.metric,
-                                "Dimensions": [{"Name": "TrainingJobName", "Value": q.job}],
+                                "Dimensions": [q.dimension],
                             },
                             "Period": period,
                             "Stat": "Average",

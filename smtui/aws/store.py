@@ -20,8 +20,15 @@ from types import MappingProxyType
 from smtui.aws.discovery import Objective
 from smtui.aws.errors import NOT_FOUND, PollError
 from smtui.aws.snapshot import MAX_POINTS, JobEvent, JobSnapshot, MetricPoint, MetricPointsAdded, diff_snapshots
+from smtui.present.cost import Billing, PriceAnswer, billing, instance_type
+from smtui.present.instance_types import instance_spec
+from smtui.present.summary import JobSummary, summarize
+from smtui.present.utilisation import Utilisation, stages_of, utilisation
 
 _NO_SERIES: Mapping[str, tuple[MetricPoint, ...]] = MappingProxyType({})
+_NO_HOSTS: Mapping[str, Mapping[str, tuple[MetricPoint, ...]]] = MappingProxyType({})
+#: Points kept per host and metric: a sparkline's worth of minutes.
+HOST_POINTS = 60
 
 #: How a job counts in the title, in the order the counts are said. A job whose poll failed
 #: before any answer is "waiting"; one SageMaker does not know is "not found".
@@ -31,8 +38,8 @@ _PHASE_OF_STATUS = {"InProgress": "running", "Stopping": "stopping", "Failed": "
 
 #: How the job list can be sorted: as given, by name, by status (running first, then failed,
 #: stopped, completed), by elapsed time (longest first), by metric (lowest first; for a tuning
-#: job's objective, best first).
-SORTS = ("given", "name", "status", "elapsed", "metric")
+#: job's objective, best first), by utilisation (the idlest running job first), by cost (highest first).
+SORTS = ("given", "name", "status", "elapsed", "metric", "util", "cost")
 #: The status sort's order; other statuses, and jobs with no answer, go after these.
 STATUS_ORDER = {"InProgress": 0, "Stopping": 1, "Failed": 2, "Stopped": 3, "Completed": 4}
 
@@ -48,6 +55,47 @@ class JobState:
     error: PollError | None = None
     #: Each CloudWatch series of the job, oldest point first.
     series: Mapping[str, tuple[MetricPoint, ...]] = field(default_factory=lambda: _NO_SERIES)
+    #: Each instance's utilisation series (host → metric → the newest points, oldest first).
+    hosts: Mapping[str, Mapping[str, tuple[MetricPoint, ...]]] = field(default_factory=lambda: _NO_HOSTS)
+    #: The on-demand price of the job's instance type in its region, or why there is none (None: not asked yet).
+    price: PriceAnswer | None = None
+
+    @property
+    def price_key(self) -> tuple[str, str] | None:
+        """(region, instance type) the job's price depends on; None before its first answer."""
+        if self.snapshot is None:
+            return None
+        kind = instance_type(self.snapshot.response)
+        parts = str(self.snapshot.response.get("TrainingJobArn", "")).split(":")
+        region = parts[3] if len(parts) >= 6 else ""
+        return (region, kind) if kind and region else None
+
+    def utilisation(self) -> Utilisation:
+        """Its hosts' utilisation, per core and per GPU, with the spread and the warnings."""
+        response = self.snapshot.response if self.snapshot is not None else {}
+        series = {host: {metric: [(p.timestamp, p.value) for p in points] for metric, points in metrics.items()}
+                  for host, metrics in self.hosts.items()}
+        return utilisation(series, instance_spec(instance_type(response)), stages_of(response))
+
+    def list_utilisation(self) -> tuple[str, float, bool] | None:
+        """What the job list says of a running job's instances: GPUUtilization (or CPUUtilization where there is
+        no GPU figure), averaged over its hosts, and whether something is wrong with them; None otherwise."""
+        if not self.hosts or self.is_terminal:
+            return None
+        view = self.utilisation()
+        head = view.headline
+        return None if head is None else (head[0], head[1], bool(view.warnings))
+
+    def cost(self, now: datetime) -> Billing:
+        """Its billable time and cost at ``now`` (the cost None, with the reason, when there is no price)."""
+        return billing(self.snapshot.response if self.snapshot is not None else {}, now, self.price)
+
+    def summary(self, now: datetime) -> JobSummary | None:
+        """The job at a glance at ``now`` (None before its first answer)."""
+        if self.snapshot is None:
+            return None
+        series = {name: [(p.timestamp, p.value) for p in points] for name, points in self.series.items()}
+        return summarize(self.snapshot.response, now, self.price, series)
 
     @property
     def not_found(self) -> bool:
@@ -114,6 +162,12 @@ class JobState:
         if by == "elapsed":
             elapsed = self.snapshot.elapsed(now) if self.snapshot is not None and now is not None else None
             return -elapsed.total_seconds() if elapsed is not None else 0.0, self.name
+        if by == "util":
+            util = self.list_utilisation()
+            return (util is None, util[1] if util else 0.0, self.name)
+        if by == "cost":
+            cost = self.cost(now).cost_usd if self.snapshot is not None and now is not None else None
+            return (cost is None, -(cost or 0.0), self.name)
         if by == "metric":
             shown = self.shown_metric(objective)
             if shown is None or math.isnan(shown[1]):
@@ -156,6 +210,20 @@ class JobsView:
         """How many jobs' last poll failed for a reason other than the job not existing."""
         return sum(1 for state in self.states.values() if state.failing)
 
+    def costs(self, now: datetime) -> tuple[float, int]:
+        """The dollars the jobs have cost (so far, for running ones), and how many jobs that have been billed
+        have no price to count them at."""
+        total, unpriced = 0.0, 0
+        for state in self.states.values():
+            if state.snapshot is None:
+                continue
+            bill = state.cost(now)
+            if bill.cost_usd is not None:
+                total += bill.cost_usd
+            elif bill.seconds:
+                unpriced += 1
+        return total, unpriced
+
     @property
     def polled(self) -> list[JobState]:
         """The jobs still polled: those that have not ended."""
@@ -171,6 +239,8 @@ class JobStore:
         self._names: list[str] = list(dict.fromkeys(names))
         self._states: dict[str, JobState] = {name: JobState(name) for name in self._names}
         self.metrics_error: PollError | None = None
+        #: Prices by (region, instance type), for jobs that come later too.
+        self._prices: dict[tuple[str, str], PriceAnswer] = {}
         self._version = 0
         self._view: JobsView | None = None
 
@@ -236,7 +306,10 @@ class JobStore:
         if state is None:
             return None
         events = diff_snapshots(state.snapshot, snapshot)
-        return self._put(replace(state, snapshot=snapshot, error=None)), events
+        updated = replace(state, snapshot=snapshot, error=None)
+        if updated.price is None and updated.price_key in self._prices:
+            updated = replace(updated, price=self._prices[updated.price_key])
+        return self._put(updated), events
 
     def record_failure(self, name: str, error: PollError, now: datetime) -> JobState | None:
         """A poll failed: keep the last answer, and say why and since when (the first failure of this
@@ -271,6 +344,37 @@ class JobStore:
             merged = merged[len(merged) - self.points_limit + self.points_limit // 10:]
         self._put(replace(state, series=MappingProxyType({**state.series, metric: merged})))
         return MetricPointsAdded(name, metric, added)
+
+    def merge_host_points(self, name: str, host: str, metric: str, points: Iterable[MetricPoint]) -> bool:
+        """Add one instance series' points not known yet, keeping the newest :data:`HOST_POINTS`; returns
+        whether any was new."""
+        state = self._states.get(name)
+        if state is None:
+            return False
+        known = state.hosts.get(host, {}).get(metric, ())
+        stamps = {point.timestamp for point in known}
+        fresh = [point for point in points if point.timestamp not in stamps]
+        if not fresh:
+            return False
+        merged = tuple(sorted((*known, *fresh), key=lambda p: p.timestamp))[-HOST_POINTS:]
+        metrics = MappingProxyType({**state.hosts.get(host, {}), metric: merged})
+        self._put(replace(state, hosts=MappingProxyType({**state.hosts, host: metrics})))
+        return True
+
+    def latest_host_timestamp(self, name: str) -> datetime | None:
+        """The newest point of any of ``name``'s instance series."""
+        state = self._states.get(name)
+        stamps = [p[-1].timestamp for m in state.hosts.values() for p in m.values() if p] if state else []
+        return max(stamps) if stamps else None
+
+    def record_price(self, key: tuple[str, str], price: PriceAnswer) -> list[str]:
+        """The price for (region, instance type): kept for every job that runs on it, now or later; returns
+        the jobs whose price changed."""
+        self._prices[key] = price
+        changed = [s.name for s in self._states.values() if s.price_key == key and s.price != price]
+        for name in changed:
+            self._put(replace(self._states[name], price=price))
+        return changed
 
     def latest_timestamp(self, name: str) -> datetime | None:
         """The newest point of any series of ``name``."""

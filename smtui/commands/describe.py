@@ -1,4 +1,10 @@
-"""``smtui describe JOB``: every field of a training job, grouped by section, printed once."""
+"""``smtui describe JOB``: the job at a glance and its hosts, then every field of it grouped by section, printed once.
+
+Besides DescribeTrainingJob, the summary costs up to three calls made
+together (see :mod:`smtui.aws.glance`): GetMetricData for the metrics' best
+values, GetMetricData for the hosts' last hour, GetProducts for the price
+(none when it is cached on disk). None can fail the command.
+"""
 
 from __future__ import annotations
 
@@ -24,12 +30,20 @@ def run_describe(args: argparse.Namespace) -> int:
     options = dataclasses.replace(aws_options(args), max_attempts=2)
     out = checked_stdout()
 
-    async def fetch() -> dict:
+    from smtui.aws.glance import glance_inputs
+    from smtui.clock import SystemClock
+
+    now = SystemClock().now()
+
+    async def fetch() -> tuple[dict, object]:
         async with AwsJobSource(options) as source:
-            return await source.describe_training_job(name)
+            response = await source.describe_training_job(name)
+            if args.json:
+                return response, None
+            return response, await glance_inputs(source, response, now)
 
     try:
-        response = asyncio.run(fetch())
+        response, inputs = asyncio.run(fetch())
     except Exception as exc:
         raise CommandFailed(explain(exc).message) from None
     if args.json:
@@ -39,15 +53,25 @@ def run_describe(args: argparse.Namespace) -> int:
         if not args.show_secrets:
             body = masked(body)
         return _write(out, json.dumps(body, indent=2, default=_json_default) + "\n")
-    from smtui.clock import SystemClock
+    from smtui.present.cost import instance_type
+    from smtui.present.host_text import host_lines
+    from smtui.present.instance_types import instance_spec
     from smtui.present.sections import SECTION_TITLES, render_text
+    from smtui.present.summary import summarize
+    from smtui.present.summary_text import TITLE, render_summary_text
+    from smtui.present.utilisation import stages_of, utilisation
 
     terminal = out.isatty()
-    width = _columns(out) if terminal else 100
-    text = render_text(response, SystemClock().now(), width=min(max(width, 60), 160), reveal=args.show_secrets)
+    width = min(max(_columns(out) if terminal else 100, 60), 160)
+    text = render_summary_text(summarize(response, now, inputs.price, inputs.series), width) + "\n"
+    if inputs.hosts:
+        view = utilisation(inputs.hosts, instance_spec(instance_type(response)), stages_of(response))
+        lines = ["".join(t for t, _ in line).rstrip() for line in host_lines(view, width)]
+        text += "\n".join([HOSTS, "─" * len(HOSTS), *lines]) + "\n\n"
+    text += render_text(response, now, width=width, reveal=args.show_secrets)
     if terminal and not os.environ.get("NO_COLOR"):
         # Bold section headings on a terminal; plain text when piped.
-        titles = set(SECTION_TITLES)
+        titles = {*SECTION_TITLES, TITLE, HOSTS}
         text = "\n".join(f"\x1b[1m{line}\x1b[0m" if line in titles else line for line in text.split("\n"))
     return _write(out, text)
 
@@ -71,6 +95,10 @@ def _write(out: TextIO, text: str) -> int:
             return 0
         raise error from None
     return 0
+
+
+#: The heading of the per-host view.
+HOSTS = "Hosts"
 
 
 def _json_default(value):

@@ -11,8 +11,9 @@ The simulator also reads the access key of each request: a key that starts
 with ``expired`` gets ``ExpiredTokenException``, one that starts with
 ``denied`` gets ``AccessDeniedException``, and one that starts with
 ``nologs`` gets ``AccessDeniedException`` from CloudWatch Logs only (a role
-allowed SageMaker and CloudWatch but not the logs), so credential failures
-can be tried without an account.
+allowed SageMaker and CloudWatch but not the logs), and one that starts with
+``noprice`` from the Price List only (a role without ``pricing:GetProducts``),
+so credential failures can be tried without an account.
 """
 
 from __future__ import annotations
@@ -139,6 +140,13 @@ def credential_error(authorization: str, service: str, operation: str,
             "AccessDeniedException",
             f"User: arn:aws:sts::123456789012:assumed-role/denied/smtui is not authorized to perform: "
             f"{service}:{operation} because no identity-based policy allows the {service}:{operation} action",
+            400,
+        )
+    if key.startswith("noprice") and service == "pricing":
+        return SimError(
+            "AccessDeniedException",
+            f"User: arn:aws:iam::123456789012:user/smtui-readonly is not authorized to perform: pricing:{operation} "
+            f"because no identity-based policy allows the pricing:{operation} action",
             400,
         )
     if key.startswith("nologs") and service == "logs":

@@ -19,6 +19,7 @@ import math
 from datetime import datetime, timedelta
 from typing import Any, Callable, Iterable
 
+from smtui.sim import hosts
 from smtui.sim.lifecycle import Playback, World
 from smtui.sim.metrics import DIMENSION, NAMESPACE, Lookup, buckets, retained, series, stat_function
 from smtui.sim.scenarios import Scenario
@@ -69,15 +70,18 @@ def get_metric_statistics(params: dict, lookup: Lookup, world: World, now: datet
                                "or decreasing the time range.")
     metric = {"Namespace": params.get("Namespace"), "MetricName": params.get("MetricName"),
               "Dimensions": params.get("Dimensions") or []}
-    if params.get("Unit") not in (None, UNIT) or (tiers and not retained(period, start, now)):
+    # Training metrics carry no unit; SageMaker publishes its instance metrics in Percent.
+    unit = hosts.UNIT if {d.get("Name") for d in metric["Dimensions"]} == {hosts.HOST_DIMENSION} else UNIT
+    if params.get("Unit") not in (None, unit) or (tiers and not retained(period, start, now)):
         grouped = []
     else:
         # CloudWatch rounds StartTime down to a whole Period (here: of script time).
         first = datetime.fromtimestamp(math.floor(start.timestamp() / span + 1e-9) * span, start.tzinfo)
-        grouped = [(at, values) for at, values in buckets(metric, period, lookup, world, now) if first <= at < end]
+        grouped = [(at, values) for at, values in buckets(metric, period, lookup, world, now, first.timestamp())
+                   if first <= at < end]
     points = []
     for at, values in grouped:
-        point: dict[str, Any] = {"Timestamp": at, "Unit": UNIT}
+        point: dict[str, Any] = {"Timestamp": at, "Unit": unit}
         for name in statistics:
             point[name] = stat_function(name)(values)  # type: ignore[misc]
         if extended:
@@ -88,7 +92,7 @@ def get_metric_statistics(params: dict, lookup: Lookup, world: World, now: datet
 
 def list_metrics(params: dict, jobs: Iterable[str], lookup: Lookup, world: World, now: datetime,
                  tiers: bool = True) -> dict:
-    """ListMetrics over the training metrics of ``jobs`` (every job name the simulator has)."""
+    """ListMetrics over the training metrics of ``jobs`` (every job name the simulator has) and their hosts'."""
     fingerprint = page_fingerprint(params)
     try:
         resumed = resume_point(params, "cw-list", fingerprint)
@@ -112,11 +116,35 @@ def list_metrics(params: dict, jobs: Iterable[str], lookup: Lookup, world: World
                     continue
                 found.append({"Namespace": NAMESPACE, "MetricName": metric,
                               "Dimensions": [{"Name": DIMENSION, "Value": name}]})
+        for name in sorted(jobs):
+            found += _host_metrics(name, params.get("MetricName"), since, wanted, lookup, world, moment)
     result: dict[str, Any] = {"Metrics": found[offset: offset + METRICS_PAGE]}
     if offset + METRICS_PAGE < len(found):
         result["NextToken"] = encode_token("cw-list", {"o": offset + METRICS_PAGE, "t": moment.timestamp(),
                                                        "h": fingerprint})
     return result
+
+
+def _host_metrics(job: str, metric_name: str | None, since: datetime | None, wanted: Callable[[dict[str, str]], bool],
+                  lookup: Lookup, world: World, moment: datetime) -> list[dict[str, Any]]:
+    """The utilisation metrics each host of ``job`` has reported (see :mod:`smtui.sim.hosts`)."""
+    found = lookup(job, moment)
+    if found is None:
+        return []
+    scenario, playback = found
+    last = hosts.last_point(scenario, playback, world)
+    if last is None or (since is not None and last < since):
+        return []
+    out = []
+    for host in range(1, scenario.instance_count + 1):
+        value = f"{job}/algo-{host}"
+        if not wanted({hosts.HOST_DIMENSION: value}):
+            continue
+        for metric in hosts.published(scenario):
+            if metric_name in (None, metric):
+                out.append({"Namespace": NAMESPACE, "MetricName": metric,
+                            "Dimensions": [{"Name": hosts.HOST_DIMENSION, "Value": value}]})
+    return out
 
 
 def _dimension_filter(filters: list[dict]) -> Callable[[dict[str, str]], bool]:

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable
 
+from smtui.sim import hosts
 from smtui.sim.lifecycle import Playback, World
 from smtui.sim.scenarios import Metric, Scenario
 from smtui.sim.wire import BadToken, cloudwatch_error, encode_token, page_fingerprint, parse_timestamp, resume_point
@@ -140,7 +141,7 @@ def get_metric_data(params: dict, lookup: Lookup, world: World, now: datetime, t
         if not query.get("ReturnData", True):
             continue
         stat = query["MetricStat"]
-        points = [p for p in _datapoints(stat, lookup, world, cutoff)
+        points = [p for p in _datapoints(stat, lookup, world, cutoff, start_epoch)
                   if start_epoch <= p[0].timestamp() < end.timestamp()]
         if tiers and not retained(stat["Period"], start, now):
             points = []
@@ -189,30 +190,58 @@ def _check_queries(queries: list[dict]) -> None:
                                                       "Period must be 1, 5, 10, 20, 30 or a multiple of 60.")
 
 
-def _datapoints(stat: dict, lookup: Lookup, world: World, cutoff: datetime) -> list[tuple[datetime, float]]:
+def _datapoints(stat: dict, lookup: Lookup, world: World, cutoff: datetime,
+                since: float | None = None) -> list[tuple[datetime, float]]:
     """A MetricStat's datapoints: the metric's values up to ``cutoff``, aggregated per Period."""
     aggregate = stat_function(stat["Stat"])
     assert aggregate is not None  # checked with the request
     return [(time, aggregate(values)) for time, values in buckets(stat["Metric"], stat["Period"], lookup, world,
-                                                                 cutoff)]
+                                                                 cutoff, since)]
 
 
-def buckets(metric: dict, period: int, lookup: Lookup, world: World,
-            cutoff: datetime) -> list[tuple[datetime, list[float]]]:
-    """A metric's values up to ``cutoff`` in Period buckets, oldest first, each with the time it starts at."""
+def buckets(metric: dict, period: int, lookup: Lookup, world: World, cutoff: datetime,
+            since: float | None = None) -> list[tuple[datetime, list[float]]]:
+    """A metric's values up to ``cutoff`` in Period buckets, oldest first, each with the time it starts at.
+
+    A job's training metrics have the dimension ``TrainingJobName``; its instances' utilisation has
+    ``Host`` = ``JOB/algo-N`` (see :mod:`smtui.sim.hosts`), whose points are only worked out from
+    ``since`` (epoch seconds) on: a week of a 128-host job is a lot of points.
+    """
     dimensions = {d["Name"]: d["Value"] for d in metric.get("Dimensions") or []}
     # A CloudWatch metric is its namespace, name and exact set of dimensions.
-    if metric.get("Namespace") != NAMESPACE or set(dimensions) != {DIMENSION}:
+    if metric.get("Namespace") != NAMESPACE:
+        return []
+    if set(dimensions) == {hosts.HOST_DIMENSION}:
+        return _host_buckets(dimensions[hosts.HOST_DIMENSION], metric.get("MetricName", ""), period, lookup, world,
+                             cutoff, since)
+    if set(dimensions) != {DIMENSION}:
         return []
     found = lookup(dimensions[DIMENSION], cutoff)
     if found is None:
         return []
     scenario, playback = found
     points = series(scenario, playback, world).get(metric.get("MetricName", ""), [])
+    return _grouped([(p.slot, p.time, p.value) for p in points if p.time <= cutoff], period, world)
+
+
+def _host_buckets(value: str, name: str, period: int, lookup: Lookup, world: World, cutoff: datetime,
+                  since: float | None) -> list[tuple[datetime, list[float]]]:
+    host = hosts.host_of(value)
+    found = lookup(host[0], cutoff) if host is not None else None
+    if host is None or found is None:
+        return []
+    scenario, playback = found
+    # Whole periods: the first bucket starts at or before ``since``.
+    start = math.floor(since / world.seconds(period)) * world.seconds(period) if since is not None else 0.0
+    points = hosts.host_series(scenario, playback, world, host[1], name, start, cutoff.timestamp())
+    return _grouped(points, period, world)
+
+
+def _grouped(points: list[tuple[int, datetime, float]], period: int, world: World
+             ) -> list[tuple[datetime, list[float]]]:
     grouped: dict[int, list[float]] = {}
-    for point in points:
-        if point.time <= cutoff:
-            grouped.setdefault(point.slot * INTERVAL // period, []).append(point.value)
+    for slot, _, value in points:
+        grouped.setdefault(slot * INTERVAL // period, []).append(value)
     step = world.seconds(period)
     return [(datetime.fromtimestamp(bucket * step, timezone.utc), values) for bucket, values in sorted(grouped.items())]
 

@@ -16,6 +16,7 @@ HANDLERS = {
     ("logs", "DescribeLogStreams"): "describe_log_streams",
     ("logs", "GetLogEvents"): "get_log_events",
     ("logs", "FilterLogEvents"): "filter_log_events",
+    ("pricing", "GetProducts"): "get_products",
 }
 
 #: Every operation name the simulator answers.

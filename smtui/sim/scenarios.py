@@ -149,6 +149,11 @@ class Scenario:
     log_style: str = "script"
     #: The hyperparameter tuning job that launched this job, if one did (see :mod:`smtui.sim.tuning`).
     tuning_job: str | None = None
+    #: How its instances are used while it trains (see :mod:`smtui.sim.hosts`): ``busy``, ``memory-leak``
+    #: (GPU memory fills until the job fails) or ``input-bound`` (idle GPUs, pegged CPUs).
+    host_profile: str = "busy"
+    #: The host (N of ``algo-N``) that lags far behind the others, if one does.
+    straggler: int | None = None
     #: Real seconds before the origin the whole script is moved to: a job that ran weeks ago stays weeks old
     #: at any speed (``created`` is script time, which a fast simulator compresses).
     ago: float = 0.0
@@ -212,7 +217,7 @@ def default_scenarios() -> list[Scenario]:
                              "per_device_train_batch_size": 32, "max_seq_length": 512},
             dataset="imdb", environment={"HF_HUB_ENABLE_HF_TRANSFER": "1"}, log_style="transformers",
         ),
-        Scenario(  # fails with a CUDA OOM after 12 minutes of training, at +900
+        Scenario(  # fails with a CUDA OOM after 12 minutes of training, at +900, its GPU memory filling up
             name="llama3-8b-lora-oom", created=-300, project="llama3-lora", image=HF_IMAGE,
             instance_type="ml.g5.12xlarge", volume_gb=200,
             stages=(S("Starting", 180), S("Downloading", 240), S("Training", 780, SLOW_IMAGE), S("Failed")),
@@ -222,7 +227,7 @@ def default_scenarios() -> list[Scenario]:
             entry_point="run_clm.py", dataset="alpaca-cleaned", failure_reason=OOM,
             environment={"HF_HUB_ENABLE_HF_TRANSFER": "1", "PYTORCH_CUDA_ALLOC_CONF": "expandable_segments:True",
                          "HF_TOKEN": "hf_sImUlAtEdToKeNfOrThEdEmOoNlY0123"},
-            log_style="transformers",
+            log_style="transformers", host_profile="memory-leak",
         ),
         Scenario(  # spot: interrupted at +180, restarts, resumes from its checkpoint, completes at +1890
             name="resnet50-spot-imagenet", created=-900, project="resnet50-imagenet", image=PYTORCH_IMAGE,
@@ -284,7 +289,8 @@ def default_scenarios() -> list[Scenario]:
             spot=True, max_runtime=86400, max_wait=172800, vpc=True, network_isolation=True, keep_alive=1800,
             maximal=True, remote_debug=True, log_style="transformers/mpirun",
         ),
-        Scenario(  # waits for capacity (Pending) for 6 minutes, trains from +540, completes at +3000
+        Scenario(  # waits for capacity (Pending) for 6 minutes, trains from +540, completes at +3000; decoding
+            # the audio on the CPU cannot keep up with the GPU, which idles at around 30 %
             name="whisper-small-finetune-cv", created=-60, project="whisper-cv17", image=HF_IMAGE,
             instance_type="ml.g6.2xlarge", volume_gb=100,
             stages=(S("Pending", 360), S("Starting", 150), S("Downloading", 90), S("Training", 2400),
@@ -293,9 +299,10 @@ def default_scenarios() -> list[Scenario]:
             hyperparameters={"model_name_or_path": "openai/whisper-small", "language": "hi", "max_steps": 4000,
                              "learning_rate": 1e-05, "per_device_train_batch_size": 16},
             entry_point="run_speech_recognition_seq2seq.py", dataset="common-voice-17-hi", keep_alive=600,
-            log_style="transformers",
+            log_style="transformers", host_profile="input-bound",
         ),
-        Scenario(  # 128 × trn1: an internal error after 36 hours, restarted, training for days: 256 log streams
+        Scenario(  # 128 × trn1: an internal error after 36 hours, restarted, training for days: 256 log streams;
+            # algo-77 lags far behind the other hosts
             name="llama2-70b-pretrain-trn1", created=-3 * 86400, project="llama2-70b-pretrain", image=NEURON_IMAGE,
             instance_type="ml.trn1.32xlarge", instance_count=128, volume_gb=512,
             stages=(S("Starting", 900, UNHEALTHY_START), S("Downloading", 1800), S("Training", 129600, SLOW_IMAGE),
@@ -309,7 +316,7 @@ def default_scenarios() -> list[Scenario]:
             environment={"FI_PROVIDER": "efa", "FI_EFA_USE_DEVICE_RDMA": "1", "FI_EFA_FORK_SAFE": "1",
                          "NEURON_RT_ASYNC_EXEC_MAX_INFLIGHT_REQUESTS": "3", "XLA_USE_BF16": "1",
                          "NEURON_CC_FLAGS": "--model-type transformer --distribution-strategy llm-training"},
-            max_runtime=28 * 86400, vpc=True, log_style="neuronx",
+            max_runtime=28 * 86400, vpc=True, log_style="neuronx", straggler=77,
         ),
         Scenario(  # finished three weeks ago: CloudWatch has kept only its 5-minute points
             name="t5-base-summarize-xsum", created=0, ago=21 * 86400, project="t5-xsum", image=HF_IMAGE,

@@ -13,6 +13,7 @@ from aiohttp import web
 from smtui.sim.faults import GARBAGE, RESET, THROTTLE, FaultInjector, credential_error, fault_error
 from smtui.sim.log_group import resource_arn
 from smtui.sim.operations import HANDLERS
+from smtui.sim.prices import REGIONS as PRICE_REGIONS
 from smtui.sim.query import answer as xml_answer
 from smtui.sim.query import decode as decode_query
 from smtui.sim.query import error as xml_error
@@ -83,6 +84,11 @@ def make_app(simulator: Simulator, injector: FaultInjector | None = None) -> web
             denied = credential_error(authorization, protocol.service, name, resource)
             if denied is not None:
                 raise denied
+            if protocol.service == "pricing" and signed_region(authorization, simulator.region) not in PRICE_REGIONS:
+                # The Price List has no endpoint in other regions: a client asking there never connects.
+                if request.transport is not None:
+                    request.transport.abort()
+                return web.Response(status=500)  # never sent
             if not simulator.quotas.admit(simulator.account_id, signed_region(authorization, simulator.region), name):
                 raise fault_error(THROTTLE, protocol.service, False)
             if fault == GARBAGE:

@@ -8,6 +8,7 @@ from typing import Any, Iterable
 
 from smtui.names import JOB_NAME
 from smtui.clock import Clock, SystemClock
+from smtui.sim import prices
 from smtui.sim.cwlogs import describe_log_streams
 from smtui.sim.jobs import describe as describe_job
 from smtui.sim.jobs import summary as job_summary
@@ -252,10 +253,16 @@ class Simulator:
                                 tiers=self.realism.retention_tiers)
 
     def get_metric_data(self, params: dict) -> dict:
-        """GetMetricData over the jobs' training metrics (see :mod:`smtui.sim.metrics`)."""
+        """GetMetricData over the jobs' training metrics and their hosts' (see :mod:`smtui.sim.metrics`)."""
         with self._lock:
             now = self._advance()
             return get_metric_data(params, self._lookup, self.world, now, tiers=self.realism.retention_tiers)
+
+    # -- the Price List -----------------------------------------------------------------
+
+    def get_products(self, params: dict) -> dict:
+        """The Price List's GetProducts over SageMaker's ML instances (see :mod:`smtui.sim.prices`)."""
+        return prices.get_products(params)
 
     # -- CloudWatch Logs ---------------------------------------------------------------
 

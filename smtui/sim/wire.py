@@ -42,7 +42,9 @@ SAGEMAKER = Protocol("SageMaker", "sagemaker", "application/x-amz-json-1.1")
 CLOUDWATCH = Protocol("GraniteServiceVersion20100801", "cloudwatch", "application/x-amz-json-1.0",
                       query_compatible=True)
 LOGS = Protocol("Logs_20140328", "logs", "application/x-amz-json-1.1", validation_code="InvalidParameterException")
-PROTOCOLS = {p.target_prefix: p for p in (SAGEMAKER, CLOUDWATCH, LOGS)}
+PRICING = Protocol("AWSPriceListService", "pricing", "application/x-amz-json-1.1",
+                   validation_code="InvalidParameterException")
+PROTOCOLS = {p.target_prefix: p for p in (SAGEMAKER, CLOUDWATCH, LOGS, PRICING)}
 
 # uuid5 namespace of request ids: the same call at the same simulated moment gets the same id.
 _REQUEST_IDS = uuid.UUID("6d1f6a52-3c1e-5d0b-9a55-5f1f0c9e7b21")

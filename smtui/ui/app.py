@@ -14,11 +14,14 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.theme import ThemeProvider
+from textual.timer import Timer
 
 from smtui.aws import poller as events
 from smtui.aws.discovery import JobFinder, listing_budget
 from smtui.aws.errors import explain
+from smtui.aws.instance_rounds import HostsUpdate, PricesUpdate
 from smtui.aws.poller import Poller, PollerEvent
+from smtui.aws.pricing import PriceBook, PriceCache
 from smtui.aws.snapshot import JobSnapshot
 from smtui.aws.source import JobSource
 from smtui.aws.store import JobsView
@@ -33,6 +36,8 @@ from smtui.ui.widgets.job_list import JobList
 
 #: Seconds an exit asked for by SIGHUP or SIGTERM may take before the process ends regardless.
 EXIT_GRACE = 5.0
+#: Seconds a new selection rests before its hosts' metrics are fetched out of turn.
+HOSTS_DELAY = 0.8
 
 
 class SmtuiApp(App):
@@ -64,7 +69,9 @@ class SmtuiApp(App):
         self.poller = Poller(
             source, names, self._from_poller, interval=settings.interval, metrics_interval=settings.metrics_interval,
             clock=self.clock, max_rps=settings.max_rps, open_ended=True,
+            prices=PriceBook(source.pricing_client, PriceCache(clock=self.clock), self.clock),
         )
+        self._hosts_timer: Timer | None = None
         if finder is not None:
             # Listings share the polls' request budget, within their own rate.
             finder.budget = listing_budget(self.poller.acquire)
@@ -127,6 +134,10 @@ class SmtuiApp(App):
             screen.post_message(messages.MetricsFailed(view, event.error))
         elif isinstance(event, events.Loaded):
             screen.post_message(messages.JobsLoaded(view))
+        elif isinstance(event, HostsUpdate):
+            screen.post_message(messages.HostsUpdated(view, event.jobs))
+        elif isinstance(event, PricesUpdate):
+            screen.post_message(messages.PricesUpdated(view, event.jobs))
         screen.cadence = self.poller.effective_interval
 
     def watch_jobs(self, names: Sequence[str], *, at_top: bool = False) -> tuple[list[str], JobsView]:
@@ -140,6 +151,18 @@ class SmtuiApp(App):
         self.poller.remove(name)
         self.watch_screen.cadence = self.poller.effective_interval
         return self.poller.store.view()
+
+    def follow_hosts(self, name: str | None) -> None:
+        """Fetch every host metric of ``name`` (the selected job) from the next metrics round on; when only the
+        list's are held, that round comes once the selection has rested a moment, so that moving through the
+        list costs no calls."""
+        self.poller.select(name)
+        if self._hosts_timer is not None:
+            self._hosts_timer.stop()
+        state = self.jobs.get(name)
+        # Held: the list's two metrics of each host at most; the selected job shows all five.
+        if state is not None and state.snapshot is not None and all(len(m) <= 2 for m in state.hosts.values()):
+            self._hosts_timer = self.set_timer(HOSTS_DELAY, self.poller.poke_metrics)
 
     def poll_now(self, name: str) -> None:
         """Poll ``name`` now rather than at its next turn."""

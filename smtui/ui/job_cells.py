@@ -14,7 +14,9 @@ from rich.cells import cell_len, set_cell_size
 from smtui.aws import errors
 from smtui.aws.discovery import Objective
 from smtui.aws.store import JobState
+from smtui.present.cost import short_money
 from smtui.present.durations import compact_duration
+from smtui.present.utilisation import GPU
 from smtui.ui.fmt import metric_value, safe
 from smtui.ui.status_style import NOT_FOUND, POLL_ERROR, WAITING, StatusStyle, primary_style, secondary_style
 
@@ -55,19 +57,23 @@ COLUMNS = (
     Column("name", "Job", cut_middle=True),
     Column("stage", "Stage", keep_tail=True),
     Column("elapsed", "Elapsed", right=True),
+    Column("util", "Util", right=True),
+    Column("cost", "Cost", right=True),
     Column("metric", "Metric", plain_cut=True),
 )
 KEYS = tuple(column.key for column in COLUMNS)
 #: The sort a click on each column's header asks for.
-COLUMN_SORTS = {"status": "status", "name": "name", "stage": "status", "elapsed": "elapsed", "metric": "metric"}
+COLUMN_SORTS = {"status": "status", "name": "name", "stage": "status", "elapsed": "elapsed", "util": "util",
+                "cost": "cost", "metric": "metric"}
 #: Cells between two columns (one of padding on each side of each).
 PADDING = 1
 #: When the columns do not fit, they give way in this order, each down to the width given: the metric's
-#: name, the end of a long stage, the end of a long job name, the stage's words (its symbol stays), more of
-#: the job name, the metric's value, the status's word (all of it at once: its symbol stays), then more of
-#: the job name again. The elapsed time never gives way.
-GIVE_WAY = (("metric", 7, False), ("stage", 14, False), ("name", 20, False), ("stage", 1, False),
-            ("name", 16, False), ("metric", 0, False), ("status", 1, True), ("name", 8, False))
+#: name, the end of a long stage, the end of a long job name, the cost (all of it: the title bar has the
+#: total), the stage's words (its symbol stays), more of the job name, the utilisation (all of it), the
+#: metric's value, the status's word (all of it at once: its symbol stays), then more of the job name again.
+#: The elapsed time never gives way.
+GIVE_WAY = (("metric", 7, False), ("stage", 14, False), ("name", 20, False), ("cost", 0, True), ("stage", 1, False),
+            ("name", 16, False), ("util", 0, True), ("metric", 0, False), ("status", 1, True), ("name", 8, False))
 #: Room left over after giving way goes back to these columns first, up to their natural widths.
 TAKE_BACK = ("name", "stage")
 
@@ -109,7 +115,28 @@ def row_cells(state: JobState, now: datetime | None, objective: Objective | None
         # Value first: when the column is cut short it is the name that goes.
         metric = ((f"{metric_value(shown[1]):>7} ", None), (safe(shown[0], 40), "muted"))
     return (tuple(status), ((state.name, None),), tuple(stage),
-            ((compact_duration(elapsed) if elapsed is not None else "–", None),), metric)
+            ((compact_duration(elapsed) if elapsed is not None else "–", None),), _util_cell(state),
+            _cost_cell(state, now), metric)
+
+
+def _util_cell(state: JobState) -> Cell:
+    """A running job's mean GPU (or CPU) utilisation over its hosts: ``93% GPU``; in the warning colour when
+    something is wrong with its instances."""
+    util = state.list_utilisation()
+    if util is None:
+        return ()
+    metric, value, wrong = util
+    return ((f"{value:.0f}%", "warning" if wrong else None), (" GPU" if metric == GPU else " CPU", "muted"))
+
+
+def _cost_cell(state: JobState, now: datetime | None) -> Cell:
+    """What the job has cost (so far, muted, while it runs); nothing without a price."""
+    if state.snapshot is None or now is None:
+        return ()
+    bill = state.cost(now)
+    if bill.cost_usd is None:
+        return ()
+    return ((short_money(bill.cost_usd), "muted" if bill.estimated else None),)
 
 
 def cell_width(cell: Cell) -> int:
@@ -129,6 +156,17 @@ def fit(cell: Cell, width: int, column: Column) -> Cell:
         room = width - cell_width(cell[1:])
         if room >= 3:
             return fit(cell[:1], room, Column(column.key, column.label)) + cell[1:]
+    if column.plain_cut and len(cell) > 1:
+        # The value, then the name whole or not at all: never half a metric's name.
+        first = cell[:1]
+        out = list(first if cell_width(first) <= width else fit(first, width, Column(column.key, column.label,
+                                                                                        plain_cut=True)))
+        for span in cell[1:]:
+            if cell_width(tuple(out)) + cell_len(span[0]) > width:
+                break
+            out.append(span)
+        used = cell_width(tuple(out))
+        return (*out, (" " * (width - used), None)) if used < width else tuple(out)
     plain = column.plain_cut or width < 3  # too narrow for an ellipsis to say anything
     out: list[Span] = []
     if column.cut_middle:

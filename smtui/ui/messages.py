@@ -51,6 +51,22 @@ class MetricsUpdated(StoreChanged):
         self.events = events
 
 
+class HostsUpdated(StoreChanged):
+    """New utilisation points for the instances of ``jobs``."""
+
+    def __init__(self, view: JobsView, jobs: tuple[str, ...]) -> None:
+        super().__init__(view)
+        self.jobs = jobs
+
+
+class PricesUpdated(StoreChanged):
+    """The price (or why there is none) of ``jobs`` arrived."""
+
+    def __init__(self, view: JobsView, jobs: tuple[str, ...]) -> None:
+        super().__init__(view)
+        self.jobs = jobs
+
+
 class MetricsFailed(StoreChanged):
     """A GetMetricData round failed."""
 

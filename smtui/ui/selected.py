@@ -7,6 +7,7 @@ from textual.widgets import Static
 
 from smtui.ui.fmt import metric_value, safe
 from smtui.ui.widgets.detail import DetailPane
+from smtui.ui.widgets.glance import HostPanel
 from smtui.ui.widgets.metric_series import MetricSeries
 from smtui.ui.widgets.timeline import Timeline
 
@@ -40,6 +41,7 @@ class SelectedJobPanes:
         )
         self._show_metrics(fresh)
         self._show_tuned()
+        self._show_hosts()
         if detail:
             self._show_detail()
 
@@ -59,7 +61,8 @@ class SelectedJobPanes:
         tuned.display = bool(names)
         if not names:
             return
-        width = max(len(safe(name, 40)) for name in names)
+        # Names are never cut: the column is as wide as the longest (a very long one wraps in the pane).
+        width = max(len(safe(name, 1024)) for name in names)
         text = Text("Tuned hyperparameters", style="bold")
         for name in names:
             value = chosen[name]
@@ -67,13 +70,23 @@ class SelectedJobPanes:
                 shown = metric_value(float(value))
             except (TypeError, ValueError):
                 shown = safe(value, 60)
-            text.append(f"\n{safe(name, 40):<{width}}  ", style="dim").append(shown)
+            text.append(f"\n{safe(name, 1024):<{width}}  ", style="dim").append(shown)
         tuned.update(text)
+
+    def _show_hosts(self) -> None:
+        """Under the metrics: the selected job's instances, a line per host (the spread for many)."""
+        state = self.jobs.get(self.selected)
+        shown = state is not None and state.snapshot is not None and (bool(state.hosts) or not state.is_terminal)
+        for widget in (self.query_one("#hosts-title"), self.query_one(HostPanel)):
+            widget.display = shown
+        if shown:
+            self.query_one(HostPanel).utilisation = state.utilisation() if state.hosts else None
 
     def _show_detail(self) -> None:
         if self.now is None:
             return
         state = self.jobs.get(self.selected)
         self.query_one(DetailPane).show(self.selected, state.snapshot if state else None,
-                                        state.error if state else None, self.now, reveal=self.reveal_secrets)
+                                        state.error if state else None, self.now, reveal=self.reveal_secrets,
+                                        summary=state.summary(self.now) if state else None)
 

@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from rich.cells import cell_len
 from rich.text import Text
 
 from smtui.aws.discovery import TuningState
 from smtui.aws.store import JobsView
+from smtui.present.cost import money
 from smtui.present.durations import interval_text
 from smtui.ui.fmt import metric_value
 
 
 def title_line(view: JobsView, *, interval: float, effective: float, max_rps: float | None,
-               scope: str | None, subtitle: str) -> Text:
-    """``smtui  9 jobs: 8 running, 1 completed  ! 1 not updating  ·  every 30s  ·  scope  ·  where``."""
+               scope: str | None, subtitle: str, now: datetime | None = None, width: int | None = None) -> Text:
+    """``smtui  9 jobs: 8 running, 1 completed  ! 1 not updating  ·  $1,234  ·  every 30s  ·  scope  ·  where``.
+
+    What matters most comes first, so a narrow terminal cuts what matters least: the counts, a poll that
+    fails, the jobs' cost, then how often they are polled and where. With ``width``, the parts after the
+    cost that do not fit whole are left out, rather than cut in the middle.
+    """
     count = len(view)
     summary = ", ".join(f"{n} {phase}" for phase, n in view.counts().items())
     text = Text.assemble(("smtui", "bold"), f"  {count} job{'s' if count != 1 else ''}")
@@ -20,13 +29,23 @@ def title_line(view: JobsView, *, interval: float, effective: float, max_rps: fl
         text.append(f": {summary}")
     if view.failing:
         text.append(f"  ! {view.failing} not updating", style="bold")
+    if now is not None:
+        total, unpriced = view.costs(now)
+        if total:
+            unpriced_text = f" + {unpriced} unpriced" if unpriced else ""
+            # Cents say nothing next to thousands of dollars.
+            amount = money(total) if total < 1000 else f"${total:,.0f}"
+            text.append(f"  ·  {amount}{unpriced_text}", style="bold")
     if effective > interval * 1.01 and max_rps:
         # The request budget stretched the polls: say so, with the budget that did it.
         cadence = f"every {interval_text(effective)} ({max_rps:g} req/s budget)"
     else:
         cadence = f"every {interval_text(interval)}"
-    scoped = f"  ·  {scope}" if scope else ""
-    text.append(f"  ·  {cadence}{scoped}  ·  {subtitle}", style="dim")
+    for part in (cadence, scope, subtitle):
+        if part and (width is None or text.cell_len + 5 + cell_len(part) <= width):
+            text.append(f"  ·  {part}", style="dim")
+        elif part:
+            break
     return text
 
 

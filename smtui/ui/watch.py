@@ -21,6 +21,7 @@ from smtui.aws.store import JobsView
 from smtui.ui.actions import JobActions
 from smtui.ui.log_screen import LogScreen
 from smtui.ui.messages import (
+    HostsUpdated,
     JobsFound,
     JobsLoaded,
     JobUpdated,
@@ -28,10 +29,12 @@ from smtui.ui.messages import (
     MetricsFailed,
     MetricsUpdated,
     PollFailed,
+    PricesUpdated,
 )
 from smtui.ui.selected import SelectedJobPanes
 from smtui.ui.titles import jobs_title, title_line
 from smtui.ui.widgets.detail import DetailPane
+from smtui.ui.widgets.glance import HostPanel
 from smtui.ui.widgets.job_list import JobList
 from smtui.ui.widgets.metric_series import MetricSeries
 from smtui.ui.widgets.timeline import Timeline
@@ -67,7 +70,8 @@ class WatchScreen(JobActions, SelectedJobPanes, Screen):
         Binding("slash", "filter", "Filter",
                 tooltip="filter the jobs by name, status or stage (Enter keeps it, Escape clears)"),
         Binding("o", "sort", "Sort", tooltip="sort the jobs: by name, status, elapsed time, metric (a tuning job's "
-                                             "objective: best first), then as given"),
+                                             "objective: best first), utilisation (idlest first), cost (highest "
+                                             "first), then as given"),
         Binding("escape", "clear_filter", "Clear filter", show=False, system=True),
         Binding("x", "stop_job", "Stop", tooltip="stop the selected job, after a confirmation (not with --read-only)"),
         Binding("a", "add_job", "Add", tooltip="watch another job, by name"),
@@ -120,6 +124,8 @@ class WatchScreen(JobActions, SelectedJobPanes, Screen):
                 yield Static("Metrics", id="metrics-title", markup=False)
                 yield MetricSeries(id="metrics")
                 yield Static(id="tuned", markup=False)
+                yield Static("Instances", id="hosts-title", markup=False)
+                yield HostPanel(id="hosts")
             detail = DetailPane(id="detail")
             detail.border_title = "Details"
             yield detail
@@ -142,6 +148,7 @@ class WatchScreen(JobActions, SelectedJobPanes, Screen):
     def on_resize(self) -> None:
         self.set_class(self.size.width < NARROW_WIDTH, "-narrow")
         self.set_class(self.size.height < SHORT_HEIGHT, "-short")
+        self._update_title()
 
     # -- the view of the store ---------------------------------------------------------
 
@@ -160,6 +167,7 @@ class WatchScreen(JobActions, SelectedJobPanes, Screen):
 
     def on_job_list_highlighted(self, message: JobList.Highlighted) -> None:
         self.selected = message.name
+        self.app.follow_hosts(message.name)
 
     def watch_selected(self, name: str | None) -> None:
         # The cursor and the timeline answer the key at once; the details (the costliest pane to
@@ -231,6 +239,17 @@ class WatchScreen(JobActions, SelectedJobPanes, Screen):
                           and len(state.points(event.metric)) > len(event.points))
         if self.selected in changed:
             self._show_metrics(fresh)
+
+    def on_hosts_updated(self, message: HostsUpdated) -> None:
+        self.take_view(message.view, message.jobs)
+        if self.selected in message.jobs:
+            self._show_hosts()
+
+    def on_prices_updated(self, message: PricesUpdated) -> None:
+        self.take_view(message.view, message.jobs)
+        if self.selected in message.jobs:
+            self._show_detail()
+        self._update_title()
 
     def on_metrics_failed(self, message: MetricsFailed) -> None:
         self.take_view(message.view, ())
@@ -307,7 +326,8 @@ class WatchScreen(JobActions, SelectedJobPanes, Screen):
 
     def _update_title(self) -> None:
         text = title_line(self.jobs, interval=self.interval, effective=self.cadence, max_rps=self.max_rps,
-                          scope=self.scope, subtitle=self.subtitle)
+                          scope=self.scope, subtitle=self.subtitle, now=self.now,
+                          width=self.size.width - 2 if self.size.width else None)
         banner = self.query_one("#banner", Static)
         if banner.display != bool(self.banner) or (self.banner and str(banner.render()) != f"! {self.banner}"):
             banner.update(f"! {self.banner}" if self.banner else "")

@@ -15,9 +15,15 @@ from smtui.aws.errors import PollError
 from smtui.aws.snapshot import JobSnapshot
 from smtui.present.formatting import wrap
 from smtui.present.sections import FieldNode, describe_sections, format_value, relative_age
+from smtui.present.summary import JobSummary
+from smtui.ui.widgets.glance import GlancePanel
 
 INDENT = 2
+#: The widest label column; a longer name keeps all of itself on a line above its value.
 MAX_LABEL = 22
+#: The member whose items fold to one line here: the timeline beside the pane draws them
+#: (`smtui describe` prints them whole).
+FOLDED = "SecondaryStatusTransitions"
 #: A list or map longer than this shows its first and last items only; `smtui describe` prints all.
 MAX_ITEMS = 60
 #: A value longer than this many characters is cut (a 1 MB FailureReason must not stall the screen).
@@ -82,14 +88,27 @@ def _lay_out(blocks: list[Block], width: int) -> Text:
         _, label_width, rows = block
         room = max(width - label_width - 1, 10)
         for label, label_style, value, value_style in rows:
-            if len(label) > label_width:
-                label = label[: label_width - 1] + "…"
-            for index, line in enumerate(_fold(value, room)):
+            lines = _fold(value, room) if value else []
+            if cell_len(label) > label_width:
+                # A name longer than the label column is the information: it keeps every character, on lines
+                # of its own (folded at the pane's width), and its value starts on the next line.
+                indent = len(label) - len(label.lstrip(" "))
+                for part in _fold(label.lstrip(" "), max(width - indent, 10)):
+                    if not first:
+                        out.append("\n")
+                    first = False
+                    out.append(" " * indent + part, style=label_style)
+                labelled = False
+            else:
+                labelled = True
+                lines = lines or [""]
+            for index, line in enumerate(lines):
                 if not first:
                     out.append("\n")
                 first = False
-                out.append(f"{label:<{label_width}} " if index == 0 else " " * (label_width + 1),
-                           style=label_style if index == 0 else "")
+                head = labelled and index == 0
+                out.append(f"{label:<{label_width}} " if head else " " * (label_width + 1),
+                           style=label_style if head else "")
                 out.append(line, style=value_style)
     return out
 
@@ -120,6 +139,7 @@ class DetailPane(VerticalScroll, can_focus=True):
     DEFAULT_CSS = """
     DetailPane { padding: 0 1; }
     DetailPane > _Body { width: 1fr; }
+    DetailPane > GlancePanel { width: 1fr; margin-bottom: 1; }
     DetailPane > .detail--section { color: $primary; text-style: bold; }
     DetailPane > .detail--label { color: $text-muted; }
     DetailPane > .detail--container { color: $text-muted; text-style: italic; }
@@ -140,6 +160,7 @@ class DetailPane(VerticalScroll, can_focus=True):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
+        self._glance = GlancePanel(id="glance")
         self._body = _Body(id="detail-body")
         self._key: tuple | None = None
         self._subtitle = ""
@@ -147,11 +168,16 @@ class DetailPane(VerticalScroll, can_focus=True):
         self._content: object = None
 
     def compose(self):
+        yield self._glance
         yield self._body
 
     def show(self, name: str | None, snapshot: JobSnapshot | None, error: PollError | None, now: datetime,
-             *, reveal: bool = False) -> None:
-        """Render the job (secrets hidden unless ``reveal``); a no-op when nothing it would show has changed."""
+             *, reveal: bool = False, summary: JobSummary | None = None) -> None:
+        """Render the job, its ``summary`` first (secrets hidden unless ``reveal``); the fields only when something
+        they would show has changed."""
+        self._glance.display = summary is not None
+        if summary != self._glance.summary:
+            self._glance.summary = summary
         # Relative ages are shown to the minute, so the body only needs
         # rebuilding when the minute changes.
         if snapshot is not self._snapshot:
@@ -205,7 +231,8 @@ class DetailPane(VerticalScroll, can_focus=True):
         def walk(children: tuple[FieldNode, ...], depth: int) -> None:
             for node in children:
                 nodes.append((depth, node))
-                walk(node.children, depth + 1)
+                if node.key != FOLDED:
+                    walk(node.children, depth + 1)
 
         walk(fields, 0)
         # A fixed cap, not one measured from the pane: the body must not depend on when it was laid out.
@@ -220,6 +247,11 @@ class DetailPane(VerticalScroll, can_focus=True):
                              container))
                 continue
             label_style = style("detail--label" if node.in_model else "detail--unknown")
+            if node.key == FOLDED:
+                count = sum(child.value if child.kind == "omitted" else 1 for child in node.children)
+                rows.append((indent + node.label, label_style,
+                             f"{count:,} stage{'s' if count != 1 else ''}: the timeline shows them", container))
+                continue
             if node.kind in ("structure", "list", "map"):
                 count = sum(child.value if child.kind == "omitted" else 1 for child in node.children)
                 summary = {"list": f"{count:,} item{'s' if count != 1 else ''}",

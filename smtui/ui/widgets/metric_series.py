@@ -79,14 +79,26 @@ class MetricSeries(Widget):
     def _settled(self) -> None:
         self.fresh = frozenset()
 
+    def _name_width(self, width: int) -> int:
+        return min(max(len(safe(n, 1024)) for n in self.names), max(8, width // 3))
+
+    def _name_lines(self, name: str, width: int) -> list[str]:
+        """A name longer than the name column, whole, on lines of its own (folded at the widget's width)."""
+        text = safe(name, 1024)
+        return [text[i : i + width] for i in range(0, len(text), max(width, 1))]
+
     def get_content_height(self, container, viewport, width: int) -> int:
-        return max(1, len(self.names))
+        if not self.names:
+            return 1
+        name_width = self._name_width(width)
+        return sum(1 + (len(self._name_lines(n, width)) if len(safe(n, 1024)) > name_width else 0)
+                   for n in self.names)
 
     def render(self) -> RenderableType:
         if not self.names:
             return Text("No metrics defined for this job", style=self.get_component_rich_style("metricseries--muted"))
         width = self.content_region.width or self.size.width or 60
-        name_width = min(max(len(safe(n)) for n in self.names), max(8, width // 3))
+        name_width = self._name_width(width)
         value_width = 9
         line_width = max(4, width - name_width - value_width - 3)
         out = Text(no_wrap=True, overflow="ellipsis")
@@ -94,7 +106,12 @@ class MetricSeries(Widget):
             if index:
                 out.append("\n")
             points = self.series.get(name, ())
-            label = safe(name, name_width)
+            label = safe(name, 1024)
+            if len(label) > name_width:
+                # The name is the information: whole, above its line, never cut.
+                for line in self._name_lines(name, width):
+                    out.append(line + "\n", style=self.get_component_rich_style("metricseries--name"))
+                label = ""
             out.append(f"{label:<{name_width}} ", style=self.get_component_rich_style("metricseries--name"))
             is_new = name in self.fresh and self.flash > 0
             if points:

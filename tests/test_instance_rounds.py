@@ -1,0 +1,138 @@
+"""What a metrics round asks of the instances: which hosts' series, over which window, in how many calls."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from smtui.aws.host_metrics import HOST_WINDOW, LIST_WINDOW
+from smtui.aws.poller import Poller
+from smtui.clock import FrozenClock
+from smtui.present.utilisation import CPU, DISK, GPU, HOST_METRICS, MEMORY
+
+NOW = datetime(2026, 11, 26, 12, 0, tzinfo=timezone.utc)
+SECOND = timedelta(seconds=1)
+
+#: Job name: (status, instance type, instance count).
+JOBS = {
+    "p4d": ("InProgress", "ml.p4d.24xlarge", 2),
+    "g5": ("InProgress", "ml.g5.2xlarge", 1),
+    "m5": ("InProgress", "ml.m5.xlarge", 1),
+    "trn": ("InProgress", "ml.trn1.32xlarge", 128),
+    "done": ("Completed", "ml.g5.2xlarge", 1),
+}
+
+
+class RecordingSource:
+    """Answers DescribeTrainingJob for :data:`JOBS` and records every GetMetricData round as the client sends it."""
+
+    def __init__(self, jobs: dict[str, tuple[str, str, int]], clock: FrozenClock) -> None:
+        self.jobs = jobs
+        self.clock = clock
+        #: (the host queries, the training queries, start, end) of each call of ``get_metric_data``.
+        self.rounds: list[tuple[list, list, datetime, datetime]] = []
+
+    async def describe_training_job(self, name: str) -> dict:
+        status, kind, count = self.jobs[name]
+        response = {
+            "TrainingJobName": name, "TrainingJobStatus": status, "SecondaryStatus": "Training",
+            "CreationTime": NOW - timedelta(hours=3), "TrainingStartTime": NOW - timedelta(hours=2),
+            "ResourceConfig": {"InstanceType": kind, "InstanceCount": count, "VolumeSizeInGB": 50},
+            "AlgorithmSpecification": {"MetricDefinitions": [{"Name": "train:loss", "Regex": "x"}]},
+        }
+        if status != "InProgress":
+            response["TrainingEndTime"] = NOW - timedelta(minutes=30)
+        return response
+
+    async def get_metric_data(self, queries, start, end, period=60):
+        self.rounds.append(([q for q in queries if q.host], [q for q in queries if not q.host], start, end))
+        point = self.clock.now() - timedelta(minutes=1)
+        return {q: [(point, 50.0)] for q in queries}
+
+
+async def started(jobs=JOBS, selected: str | None = None) -> tuple[Poller, RecordingSource, FrozenClock]:
+    clock = FrozenClock(NOW)
+    source = RecordingSource(jobs, clock)
+    poller = Poller(source, list(jobs), lambda event: None, clock=clock, max_rps=None)
+    poller.select(selected)
+    for name in jobs:
+        await poller.poll_job(name)
+    return poller, source, clock
+
+
+def near(start: datetime, expected: datetime) -> bool:
+    """A window's start is a second or two before the newest point held, so that point is asked again."""
+    return timedelta(0) <= expected - start <= 2 * SECOND
+
+
+def asked(hosts: list) -> dict[str, set[tuple[str, str]]]:
+    out: dict[str, set[tuple[str, str]]] = {}
+    for query in hosts:
+        out.setdefault(query.job, set()).add((query.host, query.metric))
+    return out
+
+
+async def test_with_nothing_selected_the_list_metrics_of_every_running_host_over_ten_minutes():
+    poller, source, clock = await started()
+    calls = poller.calls
+    await poller.poll_metrics()
+    # The training series reach back to the jobs' start, two hours: the hosts' ten minutes get a call of their own.
+    (training, hosts) = source.rounds
+    assert training[0] == [] and len(training[1]) == 5 and hosts[1] == []
+    assert hosts[2] == NOW - LIST_WINDOW - SECOND and hosts[3] == NOW + SECOND
+    by_job = asked(hosts[0])
+    assert set(by_job) == {"p4d", "g5", "m5", "trn"}  # the ended job is not asked: nothing of it is shown
+    assert by_job["p4d"] == {(f"algo-{i}", m) for i in (1, 2) for m in (GPU, CPU)}
+    assert by_job["m5"] == {("algo-1", CPU)} and len(by_job["trn"]) == 128  # no GPUs: CPU alone
+    assert poller.calls == calls + 2
+    # A minute later every series goes on from its newest point: one call for all of them.
+    clock.set(NOW + timedelta(minutes=1))
+    await poller.poll_metrics()
+    (hosts, training, start, _end) = source.rounds[-1]
+    # (the ended job's last training points came in the first round)
+    assert len(source.rounds) == 3 and len(training) == 4 and len(hosts) == 4 + 2 + 1 + 128
+    assert near(start, NOW - timedelta(minutes=1)) and poller.calls == calls + 3
+
+
+async def test_the_selected_job_gets_every_metric_over_the_last_hour_and_its_type_decides_which():
+    poller, source, clock = await started(selected="p4d")
+    await poller.poll_metrics()
+    hosts = source.rounds[-1]
+    assert hosts[2] == NOW - HOST_WINDOW - SECOND
+    assert asked(hosts[0])["p4d"] == {(f"algo-{i}", m) for i in (1, 2) for m in HOST_METRICS}
+    # The 128 Trainium instances publish no GPU metrics: 384 series, not 640, and with everything else in one call.
+    clock.set(NOW + timedelta(minutes=1))
+    poller.select("trn")
+    await poller.poll_metrics()
+    (hosts, training, start, _end) = source.rounds[-1]
+    assert asked(hosts)["trn"] == {(f"algo-{i}", m) for i in range(1, 129) for m in (CPU, MEMORY, DISK)}
+    assert len(hosts) == 384 + 2 * 2 + 2 + 1 and len(training) == 4
+    assert near(start, NOW + timedelta(minutes=1) - HOST_WINDOW)  # its last hour, once
+    clock.set(NOW + timedelta(minutes=2))
+    await poller.poll_metrics()
+    assert near(source.rounds[-1][2], NOW + timedelta(minutes=1) - timedelta(minutes=1))
+
+
+async def test_an_ended_job_selected_has_its_hosts_last_hour_fetched_once():
+    poller, source, clock = await started()
+    await poller.poll_metrics()
+    poller.select("done")
+    clock.set(NOW + timedelta(minutes=1))
+    await poller.poll_metrics()
+    ended = [r for r in source.rounds if any(q.job == "done" for q in r[0])]
+    assert len(ended) == 1
+    hosts, training, start, end = ended[0]
+    assert training == [] and {q.metric for q in hosts} == set(HOST_METRICS)
+    assert (start, end) == (NOW - timedelta(minutes=30) - HOST_WINDOW, NOW - timedelta(minutes=29))
+    clock.set(NOW + timedelta(minutes=2))
+    await poller.poll_metrics()
+    assert not any(q.job == "done" for q in source.rounds[-1][0])
+
+
+async def test_a_round_over_500_series_is_two_calls_in_the_count_and_the_budget():
+    jobs = {"p4d-128": ("InProgress", "ml.p4d.24xlarge", 128)}
+    poller, source, clock = await started(jobs, selected="p4d-128")
+    calls = poller.calls
+    await poller.poll_metrics()
+    # Its training series reach back two hours, its hosts one: a call for the one, 640 series (two calls) for the other.
+    assert [len(r[0]) + len(r[1]) for r in source.rounds] == [1, 640]
+    assert poller.calls == calls + 3
