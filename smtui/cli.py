@@ -24,6 +24,7 @@ from smtui.commands.args import (
     port,
     positive_number,
     rate,
+    region_list,
     status,
     tuning_job,
 )
@@ -185,6 +186,10 @@ def build_parser() -> argparse.ArgumentParser:
                      help="how much faster than real time the jobs run (default: 1)")
     sim.add_argument("--jobs", type=job_count, default=None, metavar="N",
                      help="serve a fleet of N jobs (5%% running, the rest finished) instead of the eight scripted ones")
+    sim.add_argument("--region", type=region_list, default=None, metavar="REGION,...",
+                     help="serve these regions from the one endpoint, each with the jobs (started a few minutes "
+                          "apart); the region a request is signed for picks one, any other region has no jobs "
+                          "(default: every region answers with the same jobs)")
     _add_fault_options(sim)
     add_realism_options(sim)
     return parser

@@ -131,6 +131,17 @@ def is_region(name: str) -> bool:
     return False
 
 
+def region_list(text: str) -> list[str]:
+    """An argparse type: ``us-east-1,us-west-2``, each an AWS region, duplicates merged."""
+    regions = list(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
+    if not regions:
+        raise argparse.ArgumentTypeError(f"expected one or more regions separated by commas, got {text!r}")
+    for region in regions:
+        if not is_region(region):
+            raise argparse.ArgumentTypeError(f"{region!r} is not an AWS region: pass one such as us-east-1")
+    return regions
+
+
 def aws_options(args: argparse.Namespace):
     """AwsOptions from --region, --profile and --endpoint-url, each checked before any call."""
     from urllib.parse import urlsplit

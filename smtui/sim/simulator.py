@@ -139,6 +139,11 @@ class Simulator:
                                    f"{playback.status}.")
         self._stops[scenario.name] = at
 
+    def route(self, access_key: str, region: str | None) -> Simulator:
+        """The simulator answering a request signed with ``access_key`` for ``region``: this one, whatever they
+        are (its jobs are in every region; :class:`~smtui.sim.regions.Regions` keeps regions apart)."""
+        return self
+
     # -- what there is -----------------------------------------------------------------
 
     def job_names(self) -> list[str]:
