@@ -12,6 +12,7 @@ def simulator_from_args(args: argparse.Namespace):
     """The simulator of ``demo`` and ``sim``: the scripted jobs, or a fleet of ``--jobs N``; with ``--region``,
     those jobs in each region named, behind the one endpoint."""
     from smtui.sim import Simulator, regional
+    from smtui.sim.options import realism_from_args
     from smtui.sim.scenarios import fleet_scenarios
 
     scenarios = fleet_scenarios(args.jobs) if args.jobs else None
@@ -43,7 +44,8 @@ def run_sim(args: argparse.Namespace) -> int:
 
     def ready(url: str) -> None:
         names = simulator.job_names()
-        print(f"smtui simulator listening on {url} ({args.speed:g}x{faults}, {simulator.realism.describe()})", flush=True)
+        print(f"smtui simulator listening on {url} ({args.speed:g}x{faults}, {simulator.realism.describe()})",
+              flush=True)
         regions = getattr(simulator, "regions", None)
         if regions:
             print(f"  regions: {', '.join(regions)}, each with these jobs (the request's signature says which); "
