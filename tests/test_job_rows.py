@@ -236,3 +236,41 @@ def test_cells_and_column_widths_stay_exact_through_any_sequence_of_changes():
             assert rows.cells(index) == row_cells(store.get(shown), rows.now, rows.objective, rows.best_job), step
         assert rows.shown == [n for n in rows.shown if n in store] and len(set(rows.shown)) == len(rows.shown)
         assert (rows.cursor == -1) == (not rows.shown)
+
+
+def test_rows_out_of_view_cost_nothing_until_they_come_into_view(monkeypatch):
+    """A thousand running jobs, ten rows in view: a tick or a change works out the rows in view only; a row that
+    comes into view is worked out then, and a column it widened widens."""
+    import smtui.ui.job_rows as job_rows
+
+    store = store_of(**{f"job-{i:04d}": "InProgress" for i in range(1000)})
+    rows = rows_of(store)
+    rows.set_visible(0, 10)
+    rows.take_changes()
+    worked: list[str] = []
+    real = job_rows.row_cells
+
+    def counting(state, *args, **kwargs):
+        worked.append(state.name)
+        return real(state, *args, **kwargs)
+
+    monkeypatch.setattr(job_rows, "row_cells", counting)
+    rows.tick(T0 + timedelta(seconds=1))
+    assert sorted(worked) == [f"job-{i:04d}" for i in range(10)]
+    assert rows.take_changes()[0] == {f"job-{i:04d}" for i in range(10)}
+    worked.clear()
+    # A job out of view changes (and its stage gets much longer): nothing is worked out, no row is repainted.
+    store.record_answer(snapshot("job-0500", "InProgress", secondary="DownloadingTrainingImage",
+                                 created=-60))
+    rows.set_view(store.view(), ["job-0500"])
+    assert worked == [] and rows.take_changes() == (set(), False) and rows.is_stale("job-0500")
+    assert text(rows._cells["job-0500"][2]) == "▶ Training"  # as it was
+    # It comes into view: worked out, and the stage column widens for it.
+    rows.set_visible(495, 505)
+    assert "job-0500" in worked and not rows.is_stale("job-0500")
+    assert text(rows.cells(500)[2]).endswith("DownloadingTrainingImage")
+    assert rows.take_changes()[1]  # a column changed width
+    # Reading a stale row's cells directly works it out too.
+    rows.tick(T0 + timedelta(seconds=2))
+    assert rows.is_stale("job-0000")
+    assert text(rows.cells(0)[3]) == "1m 02s" and not rows.is_stale("job-0000")

@@ -32,6 +32,8 @@ from smtui.ui.widgets.job_list import JobList
 
 #: Seconds an exit asked for by SIGHUP or SIGTERM may take before the process ends regardless.
 EXIT_GRACE = 5.0
+#: Seconds the poller's results are gathered before the screen is told of them all at once.
+RESULTS_PERIOD = 0.1
 
 
 class SmtuiApp(App):
@@ -60,6 +62,7 @@ class SmtuiApp(App):
         self.clock = clock or SystemClock()
         self.finder = finder
         self._exit_deadline: threading.Timer | None = None
+        self._results: messages.PollResults | None = None
         self.poller = Poller(
             source, names, self._from_poller, interval=settings.interval, metrics_interval=settings.metrics_interval,
             clock=self.clock, max_rps=settings.max_rps, open_ended=True,
@@ -114,19 +117,22 @@ class SmtuiApp(App):
         return self.poller.store.view()
 
     def _from_poller(self, event: PollerEvent) -> None:
-        screen = self.watch_screen
-        view = self.poller.store.view()
-        if isinstance(event, events.JobUpdate):
-            screen.post_message(messages.JobUpdated(view, event.snapshot, event.events, first=event.first))
-        elif isinstance(event, events.JobFailed):
-            screen.post_message(messages.PollFailed(view, event.name, event.error))
-        elif isinstance(event, events.MetricsUpdate):
-            screen.post_message(messages.MetricsUpdated(view, event.events))
-        elif isinstance(event, events.MetricsFailed):
-            screen.post_message(messages.MetricsFailed(view, event.error))
-        elif isinstance(event, events.Loaded):
-            screen.post_message(messages.JobsLoaded(view))
-        screen.cadence = self.poller.effective_interval
+        # Gathered, and posted a few times a second as one message: the screen's work is done once for all the
+        # results of a moment, however many jobs answered in it.
+        if self._results is None:
+            self._results = messages.PollResults(JobsView())  # the store's view is taken when it is posted
+            asyncio.get_running_loop().call_later(RESULTS_PERIOD, self._post_results)
+        self._results.record(event)
+        if isinstance(event, events.Loaded):
+            self._post_results()  # the first round is on the screen at once
+
+    def _post_results(self) -> None:
+        results, self._results = self._results, None
+        if results is None:
+            return
+        results.view = self.poller.store.view()
+        self.watch_screen.post_message(results)
+        self.watch_screen.cadence = self.poller.effective_interval
 
     def watch_jobs(self, names: Sequence[str], *, at_top: bool = False) -> tuple[list[str], JobsView]:
         """Watch more jobs, from now on; returns those not watched already and the store's new view."""

@@ -16,19 +16,11 @@ from textual.widgets import Footer, Input, Static
 
 from smtui.aws.discovery import TuningState
 from smtui.aws.errors import AUTH, CONFIG, NOT_FOUND, PollError
-from smtui.aws.snapshot import TERMINAL_STATUSES, StatusChanged, TransitionAdded
+from smtui.aws.snapshot import TERMINAL_STATUSES, MetricPointsAdded, StatusChanged, TransitionAdded
 from smtui.aws.store import JobsView
 from smtui.ui.actions import JobActions
 from smtui.ui.log_screen import LogScreen
-from smtui.ui.messages import (
-    JobsFound,
-    JobsLoaded,
-    JobUpdated,
-    ListingFailed,
-    MetricsFailed,
-    MetricsUpdated,
-    PollFailed,
-)
+from smtui.ui.messages import JobNews, JobsFound, ListingFailed, PollResults
 from smtui.ui.selected import SelectedJobPanes
 from smtui.ui.titles import jobs_title, title_line
 from smtui.ui.widgets.detail import DetailPane
@@ -189,62 +181,68 @@ class WatchScreen(JobActions, SelectedJobPanes, Screen):
 
     # -- data from the poller ------------------------------------------------------
 
-    def on_job_updated(self, message: JobUpdated) -> None:
-        snapshot = message.snapshot
-        self.take_view(message.view, (snapshot.name,))
-        self.banner = None
+    def on_poll_results(self, message: PollResults) -> None:
+        """Everything the poller learnt in a moment, drawn once."""
+        self.take_view(message.view, tuple(message.changed))
+        for news in message.news.values():
+            self._job_news(news)
+        if message.failed_last:
+            self._poll_failed(message.failures)
+        elif message.news:
+            self.banner = None  # an answer came: whatever failed for every job works again
+        if self.selected in message.failures and self.selected not in message.news:
+            self._show_selected()
+        if message.metrics is True:
+            self._metrics_updated(message.points)
+        elif isinstance(message.metrics, PollError):
+            self._metrics_failed(message.metrics)
+        if message.loaded:
+            self._show_selected()
+            # Set once this frame is drawn: everything the first round brought is on the screen then.
+            self.call_after_refresh(self.loaded.set)
+        self._update_title()
+
+    def _job_news(self, news: JobNews) -> None:
+        snapshot = news.snapshot
         if snapshot.name == self.selected:
-            added = [e.index for e in message.events if isinstance(e, TransitionAdded)]
+            added = [e.index for e in news.events if isinstance(e, TransitionAdded)]
             # Stages present on the first answer are history, not news: only later ones animate.
-            self._show_selected(animate_from=min(added) if added and not message.first else None)
-        for event in message.events:
-            if (isinstance(event, StatusChanged) and not message.first and event.old_status not in TERMINAL_STATUSES
+            self._show_selected(animate_from=min(added) if added and not news.first else None)
+        for event in news.events:
+            if (isinstance(event, StatusChanged) and not news.first and event.old_status not in TERMINAL_STATUSES
                     and event.new_status in TERMINAL_STATUSES):
                 self.app.job_ended(snapshot)
         logs = self.app.screen
         if isinstance(logs, LogScreen) and logs.job == snapshot.name:
             logs.set_snapshot(snapshot)
-        self._update_title()
 
-    def on_poll_failed(self, message: PollFailed) -> None:
-        self.take_view(message.view, (message.name,))
-        kind = message.error.kind
+    def _poll_failed(self, failures: dict[str, PollError]) -> None:
+        error = next(reversed(failures.values()))
+        kind = error.kind
         # Jobs that have ended are not polled any more: "every job fails" means every job still polled.
-        polled = self.jobs.polled
-        same = bool(polled) and all(state.error is not None and state.error.kind == kind for state in polled)
-        if kind in (CONFIG, AUTH) or (same and kind != NOT_FOUND):
+        if kind in (CONFIG, AUTH) or (kind != NOT_FOUND and self.jobs.all_polled_failing(kind)):
             # Credentials, configuration, or one failure that every job meets (the endpoint is gone):
             # say it once, up top.
-            self.banner = message.error.message
-        if message.name == self.selected:
-            self._show_selected()
-        self._update_title()
+            self.banner = error.message
 
-    def on_metrics_updated(self, message: MetricsUpdated) -> None:
-        changed = tuple(dict.fromkeys(event.job for event in message.events))
-        self.take_view(message.view, changed)
+    def _metrics_updated(self, points: list[MetricPointsAdded]) -> None:
         self._metrics_title(None)
         # Points of the first round are history; a point that extends a known series is news.
         state = self.jobs.get(self.selected)
-        fresh = frozenset(event.metric for event in message.events if event.job == self.selected and state
-                          and len(state.points(event.metric)) > len(event.points))
-        if self.selected in changed:
-            self._show_metrics(fresh)
+        if state is None or not any(event.job == self.selected for event in points):
+            return
+        arrived: dict[str, int] = {}
+        for event in points:
+            if event.job == self.selected:
+                arrived[event.metric] = arrived.get(event.metric, 0) + len(event.points)
+        self._show_metrics(frozenset(metric for metric, count in arrived.items()
+                                     if len(state.points(metric)) > count))
 
-    def on_metrics_failed(self, message: MetricsFailed) -> None:
-        self.take_view(message.view, ())
-        error = message.error
+    def _metrics_failed(self, error: PollError) -> None:
         if self._metrics_error is None or self._metrics_error.kind != error.kind:
             # A toast when metrics start failing (or fail differently); the heading keeps saying it after.
             self.notify(f"Metrics: {error.message}", severity="warning", timeout=8, markup=False)
         self._metrics_title(error)
-
-    def on_jobs_loaded(self, message: JobsLoaded) -> None:
-        self.take_view(message.view, ())
-        self._show_selected()
-        self._update_title()
-        # Set once this frame is drawn: everything the first round brought is on the screen then.
-        self.call_after_refresh(self.loaded.set)
 
     def _metrics_title(self, error: PollError | None) -> None:
         if error == self._metrics_error:
@@ -259,7 +257,7 @@ class WatchScreen(JobActions, SelectedJobPanes, Screen):
         title.set_class(error is not None, "-stale")
 
     def on_jobs_found(self, message: JobsFound) -> None:
-        self.take_view(message.view)
+        self.take_view(message.view, message.names)
         new = list(message.names)
         if new and not message.first:
             shown = ", ".join(new[:2]) + (f" and {len(new) - 2} more" if len(new) > 2 else "")

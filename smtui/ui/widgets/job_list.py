@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding
@@ -17,8 +16,9 @@ from textual.strip import Strip
 
 from smtui.aws.discovery import Objective
 from smtui.aws.store import JobsView
-from smtui.ui.job_cells import COLUMNS, KEYS, PADDING, Cell, fit
+from smtui.ui.job_cells import KEYS, PADDING, Cell
 from smtui.ui.job_rows import JobRows
+from smtui.ui.widgets.row_strip import row_strip
 
 ROLES = ("success", "error", "warning", "active", "info", "muted")
 #: Bindings that belong together, shown as one line of the help.
@@ -287,6 +287,7 @@ class JobList(ScrollView, can_focus=True):
 
     def _apply(self, *, reveal: bool = False) -> None:
         """Repaint what the model says changed, and say so when the cursor is on another job."""
+        self._sync_visible()
         dirty, relaid = self.rows.take_changes()
         if relaid:
             self._lines.clear()
@@ -305,6 +306,9 @@ class JobList(ScrollView, can_focus=True):
                     self.refresh_line(index + 1)
         if reveal or relaid:
             self._reveal_cursor()
+            self._sync_visible()
+            if self.rows.dirty or self.rows.relaid:
+                self.call_later(self._apply)  # rows that came into view changed: drawn in the next frame
         name = self.rows.cursor_name
         if name != self._announced:
             self._announced = name
@@ -320,8 +324,21 @@ class JobList(ScrollView, can_focus=True):
         elif index >= top + page:
             self.scroll_to(y=index - page + 1, animate=False)
 
+    def _sync_visible(self) -> None:
+        """Tell the row model which rows are in view: only those are worked out as their jobs change."""
+        top = round(self.scroll_y)
+        self.rows.set_visible(top, top + self._page() + 1)
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        if round(old_value) != round(new_value):
+            self._sync_visible()
+            if self.rows.dirty or self.rows.relaid:
+                self._apply()
+
     def on_resize(self) -> None:
         self._lines.clear()
+        self._sync_visible()
         self.call_after_refresh(self._reveal_cursor)
 
     def notify_style_update(self) -> None:
@@ -354,9 +371,12 @@ class JobList(ScrollView, can_focus=True):
             return Strip.blank(width, base)
         name = self.rows.shown[index]
         key = (name, index == self.rows.cursor, self._hover == y)
-        line = self._lines.get(key)
+        line = None if self.rows.is_stale(name) else self._lines.get(key)
         if line is None:
-            line = self._lines[key] = self._render_row(self.rows.cells(index), key[1], key[2], width, base)
+            cells = self.rows.cells(index)
+            if self.rows.relaid:
+                self.call_later(self._apply)  # a row that was out of view widened a column: lay out again
+            line = self._lines[key] = self._render_row(cells, key[1], key[2], width, base)
         return line
 
     def _render_header(self, width: int, base: Style) -> Strip:
@@ -375,20 +395,5 @@ class JobList(ScrollView, can_focus=True):
         return self._strip(list(cells), width, base, row, {})
 
     def _strip(self, cells: list[Cell], width: int, base: Style, row: Style, column_styles: dict[str, Style]) -> Strip:
-        """One line: each cell fitted to its column between its padding, in the row's style, filling ``width``.
-
-        The row's style goes over each span's own (a status colour), so a cursor row is one unbroken bar.
-        """
         roles = {role: self.get_component_rich_style(f"joblist--{role}") for role in ROLES}
-        segments: list[Segment] = []
-        for column, column_width, cell in zip(COLUMNS, self._column_widths(), cells):
-            if not column_width:
-                continue
-            style = column_styles.get(column.key, row)
-            pad = Segment(" " * PADDING, style)
-            segments.append(pad)
-            for text, role in fit(cell, column_width, column):
-                segments.append(Segment(text, roles[role] + style if role else style))
-            segments.append(pad)
-        strip = Strip(segments).crop_extend(0, width, row)
-        return strip.apply_style(base)
+        return row_strip(cells, self._column_widths(), width, roles, base, row, column_styles)
