@@ -1,4 +1,4 @@
-"""Spacing calls out: a request budget that every poll, listing and log read of one account waits on."""
+"""Spacing calls out: a request budget that every poll, listing and log read of one account and region waits on."""
 
 from __future__ import annotations
 
@@ -26,3 +26,27 @@ class RequestBudget:
         self._last = slot
         if slot > now:
             await asyncio.sleep(slot - now)
+
+
+class Budgets:
+    """A request budget of ``rate`` for each place (account and region): AWS's quotas are per account and region,
+    so the calls to one place never wait for another's."""
+
+    def __init__(self, rate: float | None) -> None:
+        self.rate = rate
+        self._budgets: dict[str, RequestBudget] = {}
+
+    def of(self, place: str = "") -> RequestBudget | None:
+        """The budget of ``place`` ("" when there is one place); None when there is no limit."""
+        if not self.rate:
+            return None
+        budget = self._budgets.get(place)
+        if budget is None:
+            budget = self._budgets[place] = RequestBudget(self.rate)
+        return budget
+
+    async def acquire(self, place: str = "") -> None:
+        """Wait for the next free slot of ``place``'s budget."""
+        budget = self.of(place)
+        if budget is not None:
+            await budget.acquire()

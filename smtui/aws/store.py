@@ -242,11 +242,12 @@ class JobStore:
 
     # -- the watched set --------------------------------------------------------------
 
-    def add(self, names: Iterable[str], *, at_top: bool = False) -> list[str]:
-        """Watch the jobs not watched yet, after the others (or above them); returns those added."""
+    def add(self, names: Iterable[str], *, at_top: bool = False, at: int | None = None) -> list[str]:
+        """Watch the jobs not watched yet, after the others (or above them, or from position ``at``); returns
+        those added."""
         new = [name for name in dict.fromkeys(names) if name not in self._states]
         if new:
-            at = 0 if at_top else len(self._names)
+            at = min(max(at, 0), len(self._names)) if at is not None else 0 if at_top else len(self._names)
             self._names[at:at] = new
             for name in new:
                 self._states[name] = JobState(name)
@@ -273,6 +274,27 @@ class JobStore:
             return None
         events = diff_snapshots(state.snapshot, snapshot)
         return self._put(replace(state, snapshot=snapshot, error=None)), events
+
+    def record_summary(self, summary: Mapping, now: datetime) -> JobState | None:
+        """A listing's summary of a watched job: its status, stage and times, shown at once.
+
+        A description already held stays when the summary's LastModifiedTime is
+        not newer (nothing changed since); otherwise the summary goes over it,
+        marked partial, until the job is described again. Returns the new state,
+        or None when nothing changed (or the job is not watched).
+        """
+        name = summary.get("TrainingJobName")
+        state = self._states.get(name) if isinstance(name, str) else None
+        if state is None:
+            return None
+        held = state.snapshot
+        if held is not None:
+            modified = summary.get("LastModifiedTime")
+            known = held.last_modified
+            if not isinstance(modified, datetime) or (known is not None and modified <= known):
+                return None
+        snapshot = JobSnapshot.from_summary(name, summary, now, described=held)
+        return self._put(replace(state, snapshot=snapshot))
 
     def record_failure(self, name: str, error: PollError, now: datetime) -> JobState | None:
         """A poll failed: keep the last answer, and say why and since when (the first failure of this

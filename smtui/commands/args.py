@@ -142,6 +142,26 @@ def region_list(text: str) -> list[str]:
     return regions
 
 
+def several(text: str | None) -> list[str]:
+    """``a,b`` → ``["a", "b"]``, spaces trimmed and duplicates merged; None → ``[]``."""
+    return list(dict.fromkeys(part.strip() for part in (text or "").split(",") if part.strip()))
+
+
+def watch_places(args: argparse.Namespace):
+    """AwsOptions (of the first region and profile), and every region and profile named, each checked:
+    ``--region us-east-1,us-west-2 --profile a,b`` watches every profile in every region."""
+    regions, profiles = several(args.region), several(args.profile)
+    if args.profile is not None and not profiles:
+        raise UsageError("--profile is empty: pass a profile name from ~/.aws/config")
+    first = argparse.Namespace(**{**vars(args), "region": regions[0] if regions else None,
+                                  "profile": profiles[0] if profiles else None})
+    options = aws_options(first)
+    for region in regions[1:]:
+        if not is_region(region):
+            raise UsageError(f"{region!r} is not an AWS region: pass regions such as --region us-east-1,us-west-2")
+    return options, regions or [None], profiles or [None]
+
+
 def aws_options(args: argparse.Namespace):
     """AwsOptions from --region, --profile and --endpoint-url, each checked before any call."""
     from urllib.parse import urlsplit

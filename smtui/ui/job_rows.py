@@ -42,6 +42,9 @@ class JobRows:
         self.objective: Objective | None = None
         #: The tuning job's best training job so far, starred.
         self.best_job: str | None = None
+        #: The header of the column that says where each job is (Region, Account, Where); None: one place, no
+        #: such column.
+        self.places: str | None = None
         self.now: datetime | None = None
         #: The jobs shown, in order.
         self.shown: list[str] = []
@@ -110,11 +113,13 @@ class JobRows:
         """The column headers (the metric's is the tuning objective's name and direction, when there is one)."""
         objective = self.objective
         metric = f"{safe(objective.metric, 40)} {'↑' if objective.maximize else '↓'}" if objective else "Metric"
-        return tuple(metric if column.key == "metric" else column.label for column in COLUMNS)
+        special = {"metric": metric, "place": self.places or ""}
+        return tuple(special.get(column.key, column.label) for column in COLUMNS)
 
     def natural_widths(self) -> list[int]:
-        """Each column's width: its widest shown cell, or its header."""
-        return [max(max(counts, default=0), cell_len(label)) for counts, label in zip(self._widths, self.labels())]
+        """Each column's width: its widest shown cell, or its header (0 for the place column with one place)."""
+        return [0 if column.key == "place" and not self.places else max(max(counts, default=0), cell_len(label))
+                for column, counts, label in zip(COLUMNS, self._widths, self.labels())]
 
     def widths(self, available: int) -> list[int]:
         """The column widths for ``available`` terminal cells (see :func:`fit_widths`)."""
@@ -230,6 +235,12 @@ class JobRows:
         order given."""
         key = COLUMN_SORTS.get(column, "given")
         return self.sort_by("given" if key == self.sort_key else key)
+
+    def set_places(self, label: str | None) -> None:
+        """Show the column that says where each job is, under ``label`` (None: hide it)."""
+        if label != self.places:
+            self.places = label
+            self.relaid = True
 
     def set_objective(self, objective: Objective | None, best_job: str | None) -> None:
         """Show a tuning job's objective in the metric column, and star its best job."""

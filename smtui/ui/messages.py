@@ -113,17 +113,25 @@ class PollResults(StoreChanged):
 
 
 class JobsFound(StoreChanged):
-    """A listing found jobs that match what is watched (only those not reported before)."""
+    """A page of a listing came (its jobs' rows show what it said of them), or the listing is done."""
 
     def __init__(self, view: JobsView, names: tuple[str, ...], *, first: bool,
-                 tuning: TuningState | None = None, truncated: bool = False) -> None:
+                 tuning: TuningState | None = None, truncated: bool = False, changed: tuple[str, ...] = (),
+                 done: bool = False, listed: int = 0) -> None:
         super().__init__(view)
+        #: The jobs not watched before.
         self.names = names
+        #: Every job the page listed (the new ones and those whose summary is newer than what was known).
+        self.changed = changed or names
         #: The first listing: its jobs are the ones there were at start, not news.
         self.first = first
         self.tuning = tuning
+        #: The listing is done (no page comes with this): ``truncated`` and ``listed`` are its totals.
+        self.done = done
         #: The listing had more jobs than its limit and brought in only the newest.
         self.truncated = truncated
+        #: How many jobs the listing brought in that were not watched before.
+        self.listed = listed
 
 
 class ListingFailed(Message):

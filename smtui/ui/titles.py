@@ -11,8 +11,11 @@ from smtui.ui.fmt import metric_value
 
 
 def title_line(view: JobsView, *, interval: float, effective: float, max_rps: float | None,
-               scope: str | None, subtitle: str) -> Text:
-    """``smtui  9 jobs: 8 running, 1 completed  ! 1 not updating  ·  every 30s  ·  scope  ·  where``."""
+               scope: str | None, subtitle: str, each: bool = False) -> Text:
+    """``smtui  9 jobs: 8 running, 1 completed  ! 1 not updating  ·  every 5s  ·  scope  ·  where``.
+
+    ``effective`` is the interval in effect (``interval`` is the user's ceiling); ``each`` says the budget is
+    each region's and account's."""
     count = len(view)
     summary = ", ".join(f"{n} {phase}" for phase, n in view.counts().items())
     text = Text.assemble(("smtui", "bold"), f"  {count} job{'s' if count != 1 else ''}")
@@ -21,10 +24,10 @@ def title_line(view: JobsView, *, interval: float, effective: float, max_rps: fl
     if view.failing:
         text.append(f"  ! {view.failing} not updating", style="bold")
     if effective > interval * 1.01 and max_rps:
-        # The request budget stretched the polls: say so, with the budget that did it.
-        cadence = f"every {interval_text(effective)} ({max_rps:g} req/s budget)"
+        # The request budget stretched the polls past the ceiling: say so, with the budget that did it.
+        cadence = f"every {interval_text(effective)} ({max_rps:g} req/s budget{' each' if each else ''})"
     else:
-        cadence = f"every {interval_text(interval)}"
+        cadence = f"every {interval_text(min(effective, interval) if effective > 0 else interval)}"
     scoped = f"  ·  {scope}" if scope else ""
     text.append(f"  ·  {cadence}{scoped}  ·  {subtitle}", style="dim")
     return text

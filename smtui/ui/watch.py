@@ -78,8 +78,10 @@ class WatchScreen(JobActions, SelectedJobPanes, Screen):
     ]
 
     def __init__(self, view: JobsView, *, subtitle: str = "", interval: float = 30.0,
-                 max_rps: float | None = None, scope: str | None = None) -> None:
+                 max_rps: float | None = None, scope: str | None = None, places: str | None = None) -> None:
         super().__init__()
+        #: The header of the column saying where each job is, when several regions or accounts are watched.
+        self.places = places
         #: The newest view of the store this screen has seen.
         self.jobs = view
         #: What a listing looks for (``smtui watch --status InProgress``), or None for named jobs only.
@@ -122,6 +124,7 @@ class WatchScreen(JobActions, SelectedJobPanes, Screen):
         jobs = self.query_one(JobList)
         self.now = self.app.clock.now()
         jobs.tick(self.now)
+        jobs.set_places(self.places)
         jobs.show(self.jobs)
         jobs.focus()
         self._update_title()
@@ -152,7 +155,16 @@ class WatchScreen(JobActions, SelectedJobPanes, Screen):
     def on_job_list_highlighted(self, message: JobList.Highlighted) -> None:
         self.selected = message.name
 
+    def on_job_list_in_view(self) -> None:
+        self._want_described()
+
+    def _want_described(self) -> None:
+        """Ask for the jobs whose rows (or details) show more than a listing's summary: the selected one first."""
+        wanted = [self.selected] if self.selected is not None else []
+        self.app.want_described(wanted + self.query_one(JobList).in_view())
+
     def watch_selected(self, name: str | None) -> None:
+        self._want_described()
         # The cursor and the timeline answer the key at once; the details (the costliest pane to
         # draw) follow right after that frame, once however many keys were pressed meanwhile.
         self._show_selected(detail=False)
@@ -257,14 +269,15 @@ class WatchScreen(JobActions, SelectedJobPanes, Screen):
         title.set_class(error is not None, "-stale")
 
     def on_jobs_found(self, message: JobsFound) -> None:
-        self.take_view(message.view, message.names)
+        self.take_view(message.view, message.changed)
+        self._want_described()  # new rows in view, or a summary saying a description is out of date
         new = list(message.names)
         if new and not message.first:
             shown = ", ".join(new[:2]) + (f" and {len(new) - 2} more" if len(new) > 2 else "")
             self.notify(f"New job{'s' if len(new) > 1 else ''}: {shown}", timeout=6, markup=False)
-        if message.truncated and message.first:
-            self.notify(f"Showing the newest {len(new)} matching jobs: narrow the listing with --since, --status "
-                        "or --name-contains", severity="warning", timeout=12, markup=False)
+        if message.truncated and message.first and message.done:
+            self.notify(f"Showing the newest {message.listed} matching jobs: narrow the listing with --since, "
+                        "--status or --name-contains", severity="warning", timeout=12, markup=False)
         previous, self.tuning = self.tuning, message.tuning
         if self.tuning is not None and previous is None:
             self._show_tuned()
@@ -304,7 +317,7 @@ class WatchScreen(JobActions, SelectedJobPanes, Screen):
 
     def _update_title(self) -> None:
         text = title_line(self.jobs, interval=self.interval, effective=self.cadence, max_rps=self.max_rps,
-                          scope=self.scope, subtitle=self.subtitle)
+                          scope=self.scope, subtitle=self.subtitle, each=self.places is not None)
         banner = self.query_one("#banner", Static)
         if banner.display != bool(self.banner) or (self.banner and str(banner.render()) != f"! {self.banner}"):
             banner.update(f"! {self.banner}" if self.banner else "")
@@ -334,8 +347,9 @@ class WatchScreen(JobActions, SelectedJobPanes, Screen):
             return
         state = self.jobs.get(self.selected)
         app = self.app
-        app.push_screen(LogScreen(self.selected, app.source, snapshot=state.snapshot if state else None,
-                                  capacity=app.settings.log_lines, interval=app.settings.log_interval))
+        source, name = app.source_of(self.selected)
+        app.push_screen(LogScreen(self.selected, source, snapshot=state.snapshot if state else None,
+                                  capacity=app.settings.log_lines, interval=app.settings.log_interval, name=name))
 
     def action_filter(self) -> None:
         box = self.query_one("#job-filter", Input)

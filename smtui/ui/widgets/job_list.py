@@ -6,7 +6,6 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from rich.style import Style
-from textual import events
 from textual.binding import Binding
 from textual.cache import LRUCache
 from textual.geometry import Size
@@ -16,8 +15,9 @@ from textual.strip import Strip
 
 from smtui.aws.discovery import Objective
 from smtui.aws.store import JobsView
-from smtui.ui.job_cells import KEYS, PADDING, Cell
+from smtui.ui.job_cells import KEYS, Cell
 from smtui.ui.job_rows import JobRows
+from smtui.ui.widgets.job_list_mouse import JobListMouse
 from smtui.ui.widgets.row_strip import row_strip
 
 ROLES = ("success", "error", "warning", "active", "info", "muted")
@@ -27,7 +27,7 @@ ENDS = Binding.Group("first / last job")
 PAGE = Binding.Group("a page of jobs up / down")
 
 
-class JobList(ScrollView, can_focus=True):
+class JobList(JobListMouse, ScrollView, can_focus=True):
     """Jobs with their status (symbol and colour), stage, elapsed time and first metric (or a tuning objective).
 
     It draws a :class:`~smtui.ui.job_rows.JobRows` model on Textual's line
@@ -96,6 +96,9 @@ class JobList(ScrollView, can_focus=True):
         def control(self) -> JobList:
             return self.job_list
 
+    class InView(Message):
+        """Other jobs are in view (scrolled, filtered, sorted, added): :meth:`JobList.in_view` says which."""
+
     class Sorted(Message):
         """A click on a column's header sorted the list (or put it back in the order given)."""
 
@@ -119,6 +122,7 @@ class JobList(ScrollView, can_focus=True):
         self._hover: int | None = None
         self._hover_column: str | None = None
         self._announced: str | None = None
+        self._in_view: tuple[str, ...] = ()
 
     # -- what the screen tells it -------------------------------------------------------
 
@@ -196,21 +200,16 @@ class JobList(ScrollView, can_focus=True):
         self.rows.set_objective(objective, best_job)
         self._apply()
 
+    def set_places(self, label: str | None) -> None:
+        """Show where each job is (its region or account) under ``label``; None hides the column."""
+        self.rows.set_places(label)
+        self._apply()
+
     def select(self, name: str) -> bool:
         """Put the cursor on ``name``; False when it is not shown."""
         found = self.rows.select(name)
         self._apply(reveal=True)
         return found
-
-    def column_x(self, key: str) -> int:
-        """Where column ``key`` starts, in cells from the left of the list's content."""
-        widths = self._column_widths()
-        x = 0
-        for column, width in zip(KEYS, widths):
-            if column == key:
-                return x
-            x += width + 2 * PADDING if width else 0
-        raise KeyError(key)
 
     # -- keys and the mouse ---------------------------------------------------------------
 
@@ -240,48 +239,6 @@ class JobList(ScrollView, can_focus=True):
 
     def _page(self) -> int:
         return max(self.scrollable_content_region.height - 1, 1)
-
-    def on_click(self, event: events.Click) -> None:
-        offset = event.get_content_offset(self)
-        if offset is None:
-            return
-        if offset.y == 0:
-            column = self._column_at(offset.x)
-            if column is not None:
-                key = self.rows.click_sort(column)
-                self._apply(reveal=True)
-                self.post_message(self.Sorted(self, key))
-            return
-        index = round(self.scroll_y) + offset.y - 1
-        if 0 <= index < len(self.rows):
-            self.rows.cursor_to(index)
-            self._apply()
-
-    def on_mouse_move(self, event: events.MouseMove) -> None:
-        offset = event.get_content_offset(self)
-        if offset is None:
-            self._set_hover(None, None)
-        else:
-            self._set_hover(offset.y, self._column_at(offset.x) if offset.y == 0 else None)
-
-    def on_leave(self, event: events.Leave) -> None:
-        self._set_hover(None, None)
-
-    def _set_hover(self, line: int | None, column: str | None) -> None:
-        if (line, column) != (self._hover, self._hover_column):
-            top = round(self.scroll_y)
-            for changed in {self._hover, line} - {None}:
-                self.refresh_line(changed + top)  # a line of the view is refreshed by its virtual row
-            self._hover, self._hover_column = line, column
-
-    def _column_at(self, x: int) -> str | None:
-        for key, width in zip(KEYS, self._column_widths()):
-            if not width:
-                continue
-            x -= width + 2 * PADDING
-            if x < 0:
-                return key
-        return None
 
     # -- drawing --------------------------------------------------------------------------
 
@@ -324,10 +281,18 @@ class JobList(ScrollView, can_focus=True):
         elif index >= top + page:
             self.scroll_to(y=index - page + 1, animate=False)
 
+    def in_view(self) -> list[str]:
+        """The jobs whose rows are in view, top to bottom."""
+        return list(self._in_view)
+
     def _sync_visible(self) -> None:
         """Tell the row model which rows are in view: only those are worked out as their jobs change."""
         top = round(self.scroll_y)
         self.rows.set_visible(top, top + self._page() + 1)
+        in_view = tuple(self.rows.shown[top: top + self._page()])
+        if in_view != self._in_view:
+            self._in_view = in_view
+            self.post_message(self.InView())
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
