@@ -12,9 +12,13 @@ Runs the real ``smtui`` program in a pseudo-terminal against the simulator
 - the baseline: one ``aws sagemaker describe-training-job`` process per job
   update, its CPU seconds per update, and the ratio to smtui's;
 - the marginal CPU per update next to the floor, what the same call costs
-  through a warm aiobotocore client in another process (:mod:`update_cost`).
+  through a warm aiobotocore client in another process (:mod:`update_cost`);
+- for 1,000 and 10,000 listed jobs, the time until the first screen's rows and
+  then every row show their status, and the steady figures; the time from a
+  change in the simulator to the screen, for 1, 10 and 100 running jobs
+  (:mod:`responsiveness`).
 
-Usage: ``python bench/run.py [--window SECONDS] [--sizes 10,100,1000]``.
+Usage: ``python bench/run.py [--window SECONDS] [--sizes 10,100,1000] [--listed 1000,10000] [--running 1,10,100]``.
 Only the standard library and the project's own dependencies are used.
 """
 
@@ -31,6 +35,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import responsiveness
 import update_cost
 from session import COLUMNS, ROWS, Session, child_env, percentile, smtui
 from simulators import BenchSimulator
@@ -124,10 +129,17 @@ def baseline(env: dict[str, str], runs: int = 10) -> float:
     return cpu
 
 
+def _counts(text: str) -> list[int]:
+    return [int(part) for part in text.split(",") if part.strip()]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--window", type=float, default=60.0, help="seconds of steady state measured per size")
     parser.add_argument("--sizes", default="10,100,1000", help="fleet sizes to watch (comma-separated)")
+    parser.add_argument("--listed", default="1000,10000", help="fleet sizes to list (comma-separated; '' for none)")
+    parser.add_argument("--running", default="1,10,100",
+                        help="running jobs to time a change on (comma-separated; '' for none)")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     home = tempfile.mkdtemp(prefix="smtui-bench-")
@@ -140,7 +152,10 @@ def main() -> None:
     print()
     update_cost.report(update_cost.measure(args.window, env))
     print()
-    print("watching N jobs (5% running, 30 s interval, --max-rps 20 so the first round fills fast):")
+    responsiveness.report(env, args.window, _counts(args.listed), _counts(args.running))
+    print()
+    print("watching N named jobs (5% running, default interval: every 5 s while the budget allows; --max-rps 20 so "
+          "the first round fills fast):")
     print(f"{'jobs':>6} {'fill s':>7} {'calls/min':>10} {'updates':>8} {'CPU %':>6} {'CPU ms/update':>14} "
           f"{'x CLI':>7} {'bytes/s':>8} {'peak RSS MB':>12}")
     results = []

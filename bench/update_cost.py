@@ -1,8 +1,11 @@
 """What one job update costs smtui beyond the library's own cost, both measured in the same run.
 
 The marginal CPU per update is the CPU of a screen getting many updates a
-second, minus the CPU of the same screen getting none, divided by the
-updates. The floor is what the same DescribeTrainingJob costs through a warm
+second, minus the CPU of the same screen getting few, divided by the updates
+between them. (Few, not none: a few running jobs are polled every 5 seconds
+whatever ``--interval`` says, since it is a ceiling; ``--interval 3600`` makes
+that 100 running jobs' 20 updates a second against 50 with ``--interval 2``.)
+The floor is what the same DescribeTrainingJob costs through a warm
 aiobotocore client in a process of its own, against the same simulator, at
 the same rate (:mod:`floor`).
 """
@@ -61,16 +64,18 @@ def measure(window: float, env: dict[str, str]) -> dict[str, float]:
         rate = max(busy.updates / window, 1.0)
         running = next(name for name in names if "mistral" in name)
         costs = floor.measure(served.url, running, calls=max(300, round(rate * 10)), rate=rate, env=env)
-    marginal = (busy.cpu - quiet.cpu) / busy.updates if busy.updates else float("nan")
-    return {"rate": busy.updates / window, "busy_share": busy.cpu / window, "quiet_share": quiet.cpu / window,
+    extra = busy.updates - quiet.updates
+    marginal = (busy.cpu - quiet.cpu) / extra if extra > 0 else float("nan")
+    return {"rate": busy.updates / window, "quiet_rate": quiet.updates / window,
+            "busy_share": busy.cpu / window, "quiet_share": quiet.cpu / window,
             "marginal": marginal, "floor": costs["smtui"], "floor_burst": costs["burst"],
             "floor_defaults": costs["defaults"]}
 
 
 def report(figures: dict[str, float]) -> None:
     print(f"CPU per update, {JOBS} jobs ({round(JOBS * RUNNING_SHARE)} running) polled every {BUSY_INTERVAL} s: "
-          f"{figures['rate']:.0f} updates/s at {figures['busy_share'] * 100:.1f}% of a core, the same screen with "
-          f"none {figures['quiet_share'] * 100:.1f}%")
+          f"{figures['rate']:.0f} updates/s at {figures['busy_share'] * 100:.1f}% of a core, the same screen "
+          f"polled every 5 s ({figures['quiet_rate']:.0f} updates/s) {figures['quiet_share'] * 100:.1f}%")
     print(f"  marginal {figures['marginal'] * 1000:.2f} ms/update; floor {figures['floor'] * 1000:.2f} ms (one "
           f"DescribeTrainingJob through a warm aiobotocore client as smtui configures it, in another process, at the "
           f"same rate; {figures['floor_burst'] * 1000:.2f} ms back to back, {figures['floor_defaults'] * 1000:.2f} ms "
