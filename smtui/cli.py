@@ -135,7 +135,8 @@ def build_parser() -> argparse.ArgumentParser:
     watch.add_argument("--show-secrets", action="store_true",
                        help="start with secret-looking values shown (the s key toggles them)")
     watch.add_argument("--interval", type=interval, default=30.0, metavar="SECONDS",
-                       help="seconds between two polls of a running job (default: 30, at least 1)")
+                       help="the most seconds between two polls of a running job: a few running jobs are polled "
+                            "every 5 s while the request budget allows it (default: 30, at least 1)")
     _add_watch_options(watch)
     _add_discovery_options(watch, default="with no JOB and no filter: running now or created in the last day")
     _add_aws_options(watch, several=True)
