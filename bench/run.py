@@ -10,121 +10,38 @@ Runs the real ``smtui`` program in a pseudo-terminal against the simulator
 - key press to updated screen latency with 1,000 jobs;
 - terminal output when nothing changes (every job has ended);
 - the baseline: one ``aws sagemaker describe-training-job`` process per job
-  update, its CPU seconds per update, and the ratio to smtui's.
+  update, its CPU seconds per update, and the ratio to smtui's;
+- the marginal CPU per update next to the floor, what the same call costs
+  through a warm aiobotocore client in another process (:mod:`update_cost`);
+- for 1,000 and 10,000 listed jobs, the time until the first screen's rows and
+  then every row show their status, and the steady figures; the time from a
+  change in the simulator to the screen, for 1, 10 and 100 running jobs
+  (:mod:`responsiveness`).
 
-Usage: ``python bench/run.py [--window SECONDS] [--sizes 10,100,1000]``.
+Usage: ``python bench/run.py [--window SECONDS] [--sizes 10,100,1000] [--listed 1000,10000] [--running 1,10,100]``.
 Only the standard library and the project's own dependencies are used.
 """
 
 from __future__ import annotations
 
 import argparse
-import fcntl
 import os
-import pty
 import resource
-import select
 import shutil
-import signal
 import statistics
-import struct
 import subprocess
 import sys
 import tempfile
-import termios
 import time
 from pathlib import Path
 
+import responsiveness
+import update_cost
+from session import COLUMNS, ROWS, Session, child_env, percentile, smtui
+from simulators import BenchSimulator
+
 from smtui.sim import Simulator, start_in_thread
 from smtui.sim.scenarios import fleet_scenarios
-
-COLUMNS, ROWS = 120, 40
-TICK = os.sysconf("SC_CLK_TCK")
-
-
-class CountingSimulator(Simulator):
-    """The simulator, counting the calls smtui makes."""
-
-    describes = 0
-    metric_calls = 0
-
-    def describe_training_job(self, params: dict) -> dict:
-        self.describes += 1
-        return super().describe_training_job(params)
-
-    def get_metric_data(self, params: dict) -> dict:
-        self.metric_calls += 1
-        return super().get_metric_data(params)
-
-
-class Session:
-    """A program on a pseudo-terminal of COLUMNS x ROWS, with what it wrote."""
-
-    def __init__(self, argv: list[str], env: dict[str, str]) -> None:
-        self.output = bytearray()
-        pid, fd = pty.fork()
-        if pid == 0:
-            os.execve(argv[0], argv, env)
-        self.pid, self.fd = pid, fd
-        fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLUMNS, 0, 0))
-        os.kill(pid, signal.SIGWINCH)
-
-    def pump(self, seconds: float) -> None:
-        """Read what the program writes for ``seconds``."""
-        deadline = time.monotonic() + seconds
-        while (left := deadline - time.monotonic()) > 0:
-            ready, _, _ = select.select([self.fd], [], [], left)
-            if ready:
-                try:
-                    self.output += os.read(self.fd, 1 << 16)
-                except OSError:
-                    return
-
-    def until(self, text: bytes, seconds: float, start: int = 0) -> float | None:
-        """Seconds until ``text`` shows in the output after offset ``start``; None if it never does."""
-        begun = time.monotonic()
-        while time.monotonic() - begun < seconds:
-            if text in self.output[start:]:
-                return time.monotonic() - begun
-            self.pump(0.005)
-        return None
-
-    def cpu_seconds(self) -> float:
-        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / TICK
-
-    def peak_rss_mb(self) -> float:
-        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-        return float("nan")
-
-    def stop(self) -> None:
-        try:
-            os.write(self.fd, b"q")
-            deadline = time.monotonic() + 10
-            while time.monotonic() < deadline:
-                self.pump(0.1)
-                if os.waitpid(self.pid, os.WNOHANG)[0]:
-                    break
-            else:
-                os.kill(self.pid, signal.SIGKILL)
-                os.waitpid(self.pid, 0)
-        except (OSError, ChildProcessError):
-            pass
-        os.close(self.fd)
-
-
-def child_env(home: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env.update(TERM="xterm-256color", HOME=home, AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench",
-               AWS_EC2_METADATA_DISABLED="true", AWS_CONFIG_FILE=os.path.join(home, "config"),
-               AWS_SHARED_CREDENTIALS_FILE=os.path.join(home, "credentials"))
-    return env
-
-
-def smtui(*args: str) -> list[str]:
-    return [sys.executable, "-m", "smtui", *args]
 
 
 def startup(env: dict[str, str]) -> None:
@@ -148,22 +65,23 @@ def startup(env: dict[str, str]) -> None:
 
 def watch(count: int, window: float, env: dict[str, str], latency_keys: int = 0, running: float = 0.05) -> dict:
     """Watch a fleet of ``count`` jobs; steady-state figures over ``window`` seconds."""
-    simulator = CountingSimulator(speed=1.0, scenarios=fleet_scenarios(count, running=running))
+    simulator = BenchSimulator(speed=1.0, scenarios=fleet_scenarios(count, running=running))
     names = simulator.job_names()
     with start_in_thread(simulator) as served:
         args = ["watch", *names, "--endpoint-url", served.url, "--region", "us-east-1", "--max-rps", "20"]
         session = Session(smtui(*args), env)
         begun = time.monotonic()
         # The first round: every job answered once (at 20 requests a second), then let the screen settle.
-        while simulator.describes < count and time.monotonic() - begun < 600:
+        while simulator.calls["DescribeTrainingJob"] < count and time.monotonic() - begun < 600:
             session.pump(0.2)
         fill = time.monotonic() - begun
         session.pump(5)
-        cpu0, out0, calls0, metrics0 = session.cpu_seconds(), len(session.output), simulator.describes, simulator.metric_calls
+        cpu0, out0 = session.cpu_seconds(), len(session.output)
+        calls0, metrics0 = simulator.calls["DescribeTrainingJob"], simulator.calls["GetMetricData"]
         session.pump(window)
         cpu = session.cpu_seconds() - cpu0
-        updates = simulator.describes - calls0
-        metric_calls = simulator.metric_calls - metrics0
+        updates = simulator.calls["DescribeTrainingJob"] - calls0
+        metric_calls = simulator.calls["GetMetricData"] - metrics0
         result = {
             "jobs": count,
             "fill": fill,
@@ -211,10 +129,17 @@ def baseline(env: dict[str, str], runs: int = 10) -> float:
     return cpu
 
 
+def _counts(text: str) -> list[int]:
+    return [int(part) for part in text.split(",") if part.strip()]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--window", type=float, default=60.0, help="seconds of steady state measured per size")
     parser.add_argument("--sizes", default="10,100,1000", help="fleet sizes to watch (comma-separated)")
+    parser.add_argument("--listed", default="1000,10000", help="fleet sizes to list (comma-separated; '' for none)")
+    parser.add_argument("--running", default="1,10,100",
+                        help="running jobs to time a change on (comma-separated; '' for none)")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     home = tempfile.mkdtemp(prefix="smtui-bench-")
@@ -225,7 +150,12 @@ def main() -> None:
     print()
     cli = baseline(env)
     print()
-    print("watching N jobs (5% running, 30 s interval, --max-rps 20 so the first round fills fast):")
+    update_cost.report(update_cost.measure(args.window, env))
+    print()
+    responsiveness.report(env, args.window, _counts(args.listed), _counts(args.running))
+    print()
+    print("watching N named jobs (5% running, default interval: every 5 s while the budget allows; --max-rps 20 so "
+          "the first round fills fast):")
     print(f"{'jobs':>6} {'fill s':>7} {'calls/min':>10} {'updates':>8} {'CPU %':>6} {'CPU ms/update':>14} "
           f"{'x CLI':>7} {'bytes/s':>8} {'peak RSS MB':>12}")
     results = []
@@ -238,8 +168,8 @@ def main() -> None:
               f"{result['bytes_per_s']:>8.0f} {result['rss_mb']:>12.0f}", flush=True)
     largest = results[-1]
     if largest.get("latency"):
-        delays = sorted(largest["latency"])
-        p95 = delays[min(len(delays) - 1, round(0.95 * (len(delays) - 1)))]
+        delays = largest["latency"]
+        p95 = percentile(delays, 0.95)
         print(f"\nkey press to updated screen, {largest['jobs']} jobs: p50 {statistics.median(delays):.1f} ms, "
               f"p95 {p95:.1f} ms ({len(delays)} presses of j)")
     idle = watch(max(sizes), args.window, env, running=0.0)

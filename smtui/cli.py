@@ -11,6 +11,7 @@ import os
 import re
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 
 from smtui import __version__
 from smtui.commands.args import (
@@ -26,8 +27,10 @@ from smtui.commands.args import (
     port,
     positive_number,
     rate,
+    region_list,
     status,
     tuning_job,
+    watch_places,
 )
 from smtui.commands.describe import run_describe
 from smtui.commands.exits import EXIT_FAILED, EXIT_USAGE, CommandFailed, UsageError
@@ -37,6 +40,8 @@ from smtui.sim.options import add_realism_options
 from smtui.names import ECHO_LIMIT, echo
 
 DEMO_CREDENTIALS = ("smtui-demo", "smtui-demo-secret")
+#: How far back ``smtui demo --jobs N`` lists: every job of the simulated fleet, at any speed.
+DEMO_FLEET_SINCE = 30 * 86400.0
 
 
 #: A word of an argparse message longer than this is cut (a 120 KB argument is not echoed whole).
@@ -145,10 +150,18 @@ def _add_fault_options(parser: argparse.ArgumentParser) -> None:
                        help="seed for the fault rolls, to repeat a run exactly")
 
 
-def _add_aws_options(parser: argparse.ArgumentParser) -> None:
+def _add_aws_options(parser: argparse.ArgumentParser, *, several: bool = False) -> None:
     group = parser.add_argument_group("AWS")
-    group.add_argument("--region", help="AWS region (default: from the profile or AWS_REGION)")
-    group.add_argument("--profile", help="named profile from ~/.aws/config (default: AWS_PROFILE)")
+    if several:
+        group.add_argument("--region", metavar="REGION[,REGION...]",
+                           help="AWS region, or several separated by commas, all in one list with their own request "
+                                "budgets (default: from the profile or AWS_REGION)")
+        group.add_argument("--profile", metavar="PROFILE[,PROFILE...]",
+                           help="named profile from ~/.aws/config, or several separated by commas (accounts), each "
+                                "in every region given (default: AWS_PROFILE)")
+    else:
+        group.add_argument("--region", help="AWS region (default: from the profile or AWS_REGION)")
+        group.add_argument("--profile", help="named profile from ~/.aws/config (default: AWS_PROFILE)")
     group.add_argument("--endpoint-url", help="call this endpoint instead of AWS (AWS_ENDPOINT_URL works too)")
 
 
@@ -168,10 +181,11 @@ def build_parser() -> argparse.ArgumentParser:
     watch.add_argument("--show-secrets", action="store_true",
                        help="start with secret-looking values shown (the s key toggles them)")
     watch.add_argument("--interval", type=interval, default=30.0, metavar="SECONDS",
-                       help="seconds between two polls of a running job (default: 30, at least 1)")
+                       help="the most seconds between two polls of a running job: a few running jobs are polled "
+                            "every 5 s while the request budget allows it (default: 30, at least 1)")
     _add_watch_options(watch)
     _add_discovery_options(watch, default="with no JOB and no filter: running now or created in the last day")
-    _add_aws_options(watch)
+    _add_aws_options(watch, several=True)
 
     demo = commands.add_parser("demo", help="watch simulated jobs, no AWS account needed",
                                description="Run the built-in simulator and watch its jobs.")
@@ -179,6 +193,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help="how much faster than real time the jobs run (default: 10)")
     demo.add_argument("--jobs", type=job_count, default=None, metavar="N",
                       help="watch a fleet of N simulated jobs (5%% running) instead of the eight scripted ones")
+    demo.add_argument("--region", type=region_list, default=None, metavar="REGION,...",
+                      help="simulate these regions behind the one endpoint, each with the jobs (started a few "
+                           "minutes apart), and watch them all in one list")
     _add_watch_options(demo)
     _add_discovery_options(demo, default="e.g. --status InProgress, or --tuning-job xgboost-churn-hpo")
     _add_fault_options(demo)
@@ -236,6 +253,10 @@ def build_parser() -> argparse.ArgumentParser:
                      help="how much faster than real time the jobs run (default: 1)")
     sim.add_argument("--jobs", type=job_count, default=None, metavar="N",
                      help="serve a fleet of N jobs (5%% running, the rest finished) instead of the eight scripted ones")
+    sim.add_argument("--region", type=region_list, default=None, metavar="REGION,...",
+                     help="serve these regions from the one endpoint, each with the jobs (started a few minutes "
+                          "apart); the region a request is signed for picks one, any other region has no jobs "
+                          "(default: every region answers with the same jobs)")
     _add_fault_options(sim)
     add_realism_options(sim)
     return parser
@@ -253,23 +274,51 @@ def _finder(args: argparse.Namespace, source, *, named: bool):
 
 def run_watch(args: argparse.Namespace) -> int:
     names = check_job_names(args.jobs)
-    options = aws_options(args)
+    options, regions, profiles = watch_places(args)
     require_terminal("watch")
     from smtui.aws.source import AwsJobSource
     from smtui.ui.app import SmtuiApp
     from smtui.ui.settings import Settings
 
-    source = AwsJobSource(options)
-    where = endpoint_label(options)
-    settings = Settings(interval=args.interval, subtitle=where, reveal_secrets=args.show_secrets, max_rps=args.max_rps,
+    settings = Settings(interval=args.interval, reveal_secrets=args.show_secrets, max_rps=args.max_rps,
                         log_lines=args.log_lines, read_only=args.read_only, bell=args.bell, freeze_loaded=True,
                         list_interval=args.list_interval)
-    app = SmtuiApp(source, names, settings, finder=_finder(args, source, named=bool(names)))
+    if len(regions) * len(profiles) > 1:
+        app = _placed_app(args, names, options, regions, profiles, settings)
+    else:
+        source = AwsJobSource(options)
+        where = endpoint_label(options)
+        app = SmtuiApp(source, names, replace(settings, subtitle=where),
+                       finder=_finder(args, source, named=bool(names)))
     app.run()
     return app.return_code or 0
 
 
+def _placed_app(args: argparse.Namespace, names: list[str], options, regions, profiles, settings):
+    """The app watching every profile in every region in one list: a source, a budget and a listing each."""
+    if args.tuning_job:
+        raise UsageError("--tuning-job watches one region and one profile: pass one --region and one --profile")
+    from smtui.aws.discovery import JobFinder
+    from smtui.aws.places import PlacedSource, job_id, place_kind, places
+    from smtui.aws.source import AwsJobSource
+    from smtui.ui.app import SmtuiApp
+
+    placed = places(options, regions, profiles)
+    source = PlacedSource({place.label: AwsJobSource(place.options) for place in placed})
+    query = _job_query(args, named=bool(names))
+    finders = [JobFinder(source.at(place.label), query, limit=args.limit, place=place.label) for place in placed
+               ] if query is not None else None
+    where = ", ".join(place.label for place in placed)
+    if options.endpoint_url:
+        where += f" at {options.endpoint_url}"
+    settings = replace(settings, subtitle=where, place_column=place_kind(regions, profiles))
+    return SmtuiApp(source, [job_id(place.label, name) for name in names for place in placed], settings,
+                    finder=finders)
+
+
 def run_demo(args: argparse.Namespace) -> int:
+    from smtui.aws.discovery import JobFinder, JobQuery
+    from smtui.aws.places import PlacedSource, job_id, place_kind
     from smtui.aws.source import AwsJobSource, AwsOptions
     from smtui.sim import start_in_thread
     from smtui.ui.app import SmtuiApp
@@ -279,24 +328,35 @@ def run_demo(args: argparse.Namespace) -> int:
     require_terminal("demo")
     simulator = simulator_from_args(args)
     faults = f", {injector.faults.describe()}" if injector else ""
+    regions = args.region or ["us-east-1"]
+    query = _job_query(args, named=True)
+    limit = args.limit
+    if query is None and args.jobs:
+        # A fleet is listed, as a team would watch it: its rows fill from the listing's summaries.
+        query, limit = JobQuery(since=DEMO_FLEET_SINCE), max(args.limit, args.jobs)
     with start_in_thread(simulator, injector=injector) as running:
-        options = AwsOptions(region="us-east-1", endpoint_url=running.url, static_credentials=DEMO_CREDENTIALS)
-        source = AwsJobSource(options)
-        # With no filter, the scripted jobs; with one, whatever the simulator's listing finds.
-        finder = _finder(args, source, named=False) if _job_query(args, named=True) else None
+        sources = {region if len(regions) > 1 else "": AwsJobSource(AwsOptions(
+            region=region, endpoint_url=running.url, static_credentials=DEMO_CREDENTIALS)) for region in regions}
+        source = PlacedSource(sources) if len(regions) > 1 else sources[""]
+        # With no filter, the scripted jobs by name; with one (or a fleet), whatever the simulator's listing finds.
+        finders = [JobFinder(placed, query, limit=limit, place=place) for place, placed in sources.items()
+                   ] if query is not None else None
+        where = f" ({', '.join(regions)})" if len(regions) > 1 else ""
         settings = Settings(
             list_interval=min(args.list_interval, max(2.0, 60.0 / args.speed)),
             interval=3.0,
             metrics_interval=max(2.0, 60.0 / args.speed),
             max_rps=args.max_rps,
-            subtitle=f"demo simulator at {running.url} ({args.speed:g}x{faults})",
+            subtitle=f"demo simulator at {running.url}{where} ({args.speed:g}x{faults})",
             log_lines=args.log_lines,
             log_interval=2.0,
             read_only=args.read_only,
             bell=args.bell,
             freeze_loaded=True,
+            place_column=place_kind(regions, [None]),
         )
-        app = SmtuiApp(source, [] if finder else simulator.job_names(), settings, finder=finder)
+        names = [] if finders else [job_id(place, name) for name in simulator.job_names() for place in sources]
+        app = SmtuiApp(source, names, settings, finder=finders)
         app.run()
     return app.return_code or 0
 

@@ -45,7 +45,9 @@ def simulated_app(after_seconds: float, names: list[str] | None = None, *,
         finder = JobFinder(source, query, clock=clock) if query is not None else None
         if names is None:
             names = [] if query is not None else simulator.job_names()
-        settings = Settings(**{"interval": 3600, "metrics_interval": 3600, "subtitle": "simulator", **app_options})
+        # Polls every hour, not every few seconds: nothing moves on a frozen clock anyway.
+        settings = Settings(**{"interval": 3600, "metrics_interval": 3600, "subtitle": "simulator",
+                               "fast_interval": None, **app_options})
         app = SmtuiApp(source, names, settings, clock=clock, finder=finder)
         app.simulator = simulator
         yield app

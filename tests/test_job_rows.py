@@ -11,9 +11,12 @@ import pytest
 from smtui.aws.discovery import Objective
 from smtui.aws.errors import NETWORK, NOT_FOUND, THROTTLED, PollError
 from smtui.aws.store import JobStore
-from smtui.ui.job_cells import COLUMNS, cell_width, fit, fit_widths, row_cells
+from smtui.ui.job_cells import COLUMNS, KEYS, cell_width, fit, fit_widths, row_cells
 from smtui.ui.job_rows import JobRows
 from tests.test_store import T0, points, snapshot
+
+#: Where each column's cell is in a row.
+STAGE, ELAPSED, METRIC = KEYS.index("stage"), KEYS.index("elapsed"), KEYS.index("metric")
 
 
 def text(cell) -> str:
@@ -46,20 +49,20 @@ def test_cells_say_status_stage_elapsed_and_metric():
     store = store_of(a="InProgress")
     store.merge_points("a", "loss", points(0.5, 0.25))
     cells = row_cells(store.get("a"), T0)
-    # No instance metrics and no price yet: the utilisation and cost cells are empty.
-    assert [text(cell) for cell in cells] == ["▶ InProgress", "a", "▶ Training", "1m 00s", "", "", "   0.25 loss"]
-    assert cells[0] == (("▶ InProgress", "active"),) and cells[6][1] == ("loss", "muted")
+    # No instance metrics and no price yet: the utilisation and cost cells are empty (and one place: no place).
+    assert [text(cell) for cell in cells] == ["▶ InProgress", "a", "", "▶ Training", "1m 00s", "", "", "   0.25 loss"]
+    assert cells[0] == (("▶ InProgress", "active"),) and cells[METRIC][1] == ("loss", "muted")
     # A failed poll after an answer: the row keeps the answer, marked, with its age.
     store.record_failure("a", PollError(THROTTLED, "slow"), T0)
     cells = row_cells(store.get("a"), T0 + timedelta(seconds=40))
-    assert text(cells[0]) == "▶ InProgress !" and text(cells[2]) == "▶ Training  ! 40s old"
-    assert cells[2][-1][1] == "error"
+    assert text(cells[0]) == "▶ InProgress !" and text(cells[STAGE]) == "▶ Training  ! 40s old"
+    assert cells[STAGE][-1][1] == "error"
     # No answer yet, a failed first poll, a job that does not exist.
     waiting = JobStore(["w", "n", "g"])
     waiting.record_failure("n", PollError(NETWORK, "down"), T0)
     waiting.record_failure("g", PollError(NOT_FOUND, "no"), T0)
     assert [text(row_cells(waiting.get(n), T0)[0]) for n in "wng"] == ["… waiting", "! unreachable", "⊘ not found"]
-    assert text(row_cells(waiting.get("w"), T0)[3]) == "–"
+    assert text(row_cells(waiting.get("w"), T0)[ELAPSED]) == "–"
 
 
 def test_the_objective_column_stars_the_best_job():
@@ -67,20 +70,20 @@ def test_the_objective_column_stars_the_best_job():
     store.merge_points("a", "auc", points(0.9))
     store.merge_points("b", "auc", points(0.8))
     objective = Objective("auc", maximize=True)
-    assert row_cells(store.get("a"), T0, objective, "a")[6] == (("    0.9", "success"), (" ★", "success"))
-    assert row_cells(store.get("b"), T0, objective, "a")[6] == (("    0.8", None),)
+    assert row_cells(store.get("a"), T0, objective, "a")[METRIC] == (("    0.9", "success"), (" ★", "success"))
+    assert row_cells(store.get("b"), T0, objective, "a")[METRIC] == (("    0.8", None),)
     rows = rows_of(store)
     rows.set_objective(objective, "a")
-    assert rows.labels()[6] == "auc ↑" and text(rows.cells(0)[6]).endswith("★")
+    assert rows.labels()[METRIC] == "auc ↑" and text(rows.cells(0)[METRIC]).endswith("★")
 
 
 def test_the_elapsed_column_is_as_wide_as_its_widest_time():
     store = JobStore(["old"])
     store.record_answer(snapshot("old", created=-(1003 * 86400 + 19 * 3600)))
     rows = rows_of(store)
-    assert text(rows.cells(0)[3]) == "1003d 19h"
-    assert rows.widths(200)[3] == len("1003d 19h")
-    assert rows.widths(30)[3] == len("1003d 19h")  # it never gives way
+    assert text(rows.cells(0)[ELAPSED]) == "1003d 19h"
+    assert rows.widths(200)[ELAPSED] == len("1003d 19h")
+    assert rows.widths(30)[ELAPSED] == len("1003d 19h")  # it never gives way
 
 
 def test_filter_sort_and_the_cursor_staying_on_its_job():
@@ -122,7 +125,7 @@ def test_new_jobs_and_removed_ones():
                  lambda: rows.cursor_to(0), lambda: rows.set_filter("x"), rows.cycle_sort):
         move()
         assert rows.cursor == -1 and rows.cursor_name is None
-    assert rows.natural_widths() == [len(column.label) for column in COLUMNS]
+    assert rows.natural_widths() == [0 if column.key == "place" else len(column.label) for column in COLUMNS]
 
 
 def test_an_older_view_is_ignored():
@@ -170,7 +173,7 @@ def test_changes_say_which_rows_to_repaint_and_when_the_layout_moves():
 
 
 def test_fit_pads_cuts_and_never_splits_a_wide_character():
-    status, name, stage, elapsed, util, cost, metric = COLUMNS
+    status, name, _place, stage, elapsed, _util, _cost, metric = COLUMNS
     assert fit((("ab", None),), 4, status) == (("ab", None), ("  ", None))
     assert fit((("7s", None),), 4, elapsed) == (("  ", None), ("7s", None))
     assert text(fit((("xgboost-churn-hpo-001-07405336", None),), 15, name)) == "xgboost…7405336"
@@ -190,16 +193,21 @@ def test_fit_pads_cuts_and_never_splits_a_wide_character():
 
 
 def test_columns_give_way_in_order_when_the_terminal_is_narrow():
-    natural = [14, 30, 22, 9, 8, 7, 18]  # status, job, stage, elapsed, utilisation, cost, metric
+    natural = [14, 30, 0, 22, 9, 8, 7, 18]  # status, job, (no place), stage, elapsed, utilisation, cost, metric
     assert fit_widths(natural, 200) == natural
-    assert fit_widths(natural, 110) == [14, 30, 21, 9, 8, 7, 7]  # the metric's name goes first
-    assert fit_widths(natural, 100) == [14, 27, 14, 9, 8, 7, 7]  # then the end of a long stage and of a long name
-    assert fit_widths(natural, 90) == [14, 26, 14, 9, 8, 0, 7]  # then the cost (the title bar has the total)
-    assert fit_widths(natural, 70) == [14, 19, 1, 9, 8, 0, 7]  # then the stage's words and more of the name
-    assert fit_widths(natural, 60) == [14, 19, 1, 9, 0, 0, 7]  # then the utilisation
+    assert fit_widths(natural, 110) == [14, 30, 0, 21, 9, 8, 7, 7]  # the metric's name goes first
+    assert fit_widths(natural, 100) == [14, 27, 0, 14, 9, 8, 7, 7]  # then the end of a long stage and of a long name
+    assert fit_widths(natural, 90) == [14, 26, 0, 14, 9, 8, 0, 7]  # then the cost (the title bar has the total)
+    assert fit_widths(natural, 70) == [14, 19, 0, 1, 9, 8, 0, 7]  # then the stage's words and more of the name
+    assert fit_widths(natural, 60) == [14, 19, 0, 1, 9, 0, 0, 7]  # then the utilisation
     # Then the metric altogether, the status's word; what is left goes back to the job name.
-    assert fit_widths(natural, 40) == [1, 21, 1, 9, 0, 0, 0]
-    assert fit_widths(natural, 20) == [1, 8, 1, 9, 0, 0, 0]  # narrower still: the right end is cut off
+    assert fit_widths(natural, 40) == [1, 21, 0, 1, 9, 0, 0, 0]
+    assert fit_widths(natural, 20) == [1, 8, 0, 1, 9, 0, 0, 0]  # narrower still: the right end is cut off
+    # With several regions, their column goes after the metric, before the status's word.
+    placed = [14, 30, 9, 22, 9, 8, 7, 18]
+    assert fit_widths(placed, 200) == placed
+    assert fit_widths(placed, 60) == [14, 17, 9, 1, 9, 0, 0, 0]
+    assert fit_widths(placed, 45) == [1, 26, 0, 1, 9, 0, 0, 0]
 
 
 def test_cells_and_column_widths_stay_exact_through_any_sequence_of_changes():
@@ -236,10 +244,49 @@ def test_cells_and_column_widths_stay_exact_through_any_sequence_of_changes():
         else:
             rows.move_cursor(chance.randrange(-3, 4))
         rows.set_view(store.view(), [name])
-        expected = [max([cell_width(rows.cells(i)[c]) for i in range(len(rows))] + [len(label)])
+        expected = [0 if KEYS[c] == "place" else max([cell_width(rows.cells(i)[c]) for i in range(len(rows))]
+                                                          + [len(label)])
                     for c, label in enumerate(rows.labels())]
         assert rows.natural_widths() == expected, step
         for index, shown in enumerate(rows.shown):  # what is kept is what the job's state says now
             assert rows.cells(index) == row_cells(store.get(shown), rows.now, rows.objective, rows.best_job), step
         assert rows.shown == [n for n in rows.shown if n in store] and len(set(rows.shown)) == len(rows.shown)
         assert (rows.cursor == -1) == (not rows.shown)
+
+
+def test_rows_out_of_view_cost_nothing_until_they_come_into_view(monkeypatch):
+    """A thousand running jobs, ten rows in view: a tick or a change works out the rows in view only; a row that
+    comes into view is worked out then, and a column it widened widens."""
+    import smtui.ui.job_rows as job_rows
+
+    store = store_of(**{f"job-{i:04d}": "InProgress" for i in range(1000)})
+    rows = rows_of(store)
+    rows.set_visible(0, 10)
+    rows.take_changes()
+    worked: list[str] = []
+    real = job_rows.row_cells
+
+    def counting(state, *args, **kwargs):
+        worked.append(state.name)
+        return real(state, *args, **kwargs)
+
+    monkeypatch.setattr(job_rows, "row_cells", counting)
+    rows.tick(T0 + timedelta(seconds=1))
+    assert sorted(worked) == [f"job-{i:04d}" for i in range(10)]
+    assert rows.take_changes()[0] == {f"job-{i:04d}" for i in range(10)}
+    worked.clear()
+    # A job out of view changes (and its stage gets much longer): nothing is worked out, no row is repainted.
+    store.record_answer(snapshot("job-0500", "InProgress", secondary="DownloadingTrainingImage",
+                                 created=-60))
+    rows.set_view(store.view(), ["job-0500"])
+    assert worked == [] and rows.take_changes() == (set(), False) and rows.is_stale("job-0500")
+    assert text(rows._cells["job-0500"][STAGE]) == "▶ Training"  # as it was
+    # It comes into view: worked out, and the stage column widens for it.
+    rows.set_visible(495, 505)
+    assert "job-0500" in worked and not rows.is_stale("job-0500")
+    assert text(rows.cells(500)[STAGE]).endswith("DownloadingTrainingImage")
+    assert rows.take_changes()[1]  # a column changed width
+    # Reading a stale row's cells directly works it out too.
+    rows.tick(T0 + timedelta(seconds=2))
+    assert rows.is_stale("job-0000")
+    assert text(rows.cells(0)[ELAPSED]) == "1m 02s" and not rows.is_stale("job-0000")

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
 
+from smtui.aws.cadence import POLL_SHARE
 from smtui.aws.errors import NETWORK, NOT_FOUND
 from smtui.aws.poller import JobFailed, JobUpdate, MetricsUpdate, Poller
 from smtui.clock import FrozenClock
@@ -35,7 +36,8 @@ class FakeSource:
         try:
             await asyncio.sleep(self.latency)
             if name not in self.statuses:
-                raise ClientError({"Error": {"Code": "ValidationException", "Message": "Requested resource not found."}}, "DescribeTrainingJob")
+                error = {"Code": "ValidationException", "Message": "Requested resource not found."}
+                raise ClientError({"Error": error}, "DescribeTrainingJob")
             if self.failures.get(name, 0) > 0:
                 self.failures[name] -= 1
                 raise EndpointConnectionError(endpoint_url="http://127.0.0.1:9")
@@ -65,7 +67,8 @@ async def run_for(poller: Poller, seconds: float) -> None:
 
 async def test_polls_of_one_job_never_overlap_and_spread_over_the_interval():
     source = FakeSource({f"job-{i}": ["InProgress"] for i in range(4)}, latency=0.03)
-    poller = Poller(source, list(source.statuses), lambda e: None, interval=0.2, metrics_interval=10, clock=FrozenClock(T0), max_rps=None)
+    poller = Poller(source, list(source.statuses), lambda e: None, interval=0.2, metrics_interval=10,
+                    clock=FrozenClock(T0), max_rps=None)
     await run_for(poller, 0.75)
     assert source.max_in_flight == 1
     # After the opening round, the jobs keep distinct phases instead of polling in a burst.
@@ -77,7 +80,8 @@ async def test_polls_of_one_job_never_overlap_and_spread_over_the_interval():
 async def test_terminal_job_is_polled_once_more_then_dropped():
     source = FakeSource({"a": ["InProgress", "Completed"]})
     events = []
-    poller = Poller(source, ["a"], events.append, interval=0.01, metrics_interval=0.01, clock=FrozenClock(T0), max_rps=None)
+    poller = Poller(source, ["a"], events.append, interval=0.01, metrics_interval=0.01,
+                    clock=FrozenClock(T0), max_rps=None)
     await asyncio.wait_for(poller.run(), 5)
     assert [name for name, _ in source.calls] == ["a", "a", "a"]
     assert [e.snapshot.status for e in events if isinstance(e, JobUpdate)] == ["InProgress", "Completed", "Completed"]
@@ -85,7 +89,8 @@ async def test_terminal_job_is_polled_once_more_then_dropped():
 
 async def test_a_job_that_had_already_ended_is_polled_once():
     source = FakeSource({"done": ["Completed"], "running": ["InProgress"]})
-    poller = Poller(source, ["done", "running"], lambda e: None, interval=0.02, metrics_interval=10, clock=FrozenClock(T0), max_rps=None)
+    poller = Poller(source, ["done", "running"], lambda e: None, interval=0.02, metrics_interval=10,
+                    clock=FrozenClock(T0), max_rps=None)
     await run_for(poller, 0.3)
     assert [name for name, _ in source.calls].count("done") == 1
     assert [name for name, _ in source.calls].count("running") >= 5
@@ -96,7 +101,7 @@ async def test_the_request_budget_spaces_calls_and_stretches_the_interval():
     source = FakeSource(jobs)
     poller = Poller(source, list(jobs), lambda e: None, interval=0.1, metrics_interval=100, clock=FrozenClock(T0),
                     max_rps=50)
-    assert poller.effective_interval == pytest.approx(40 / (50 - 0.01))
+    assert poller.effective_interval == pytest.approx(40 / (50 * POLL_SHARE))
     await run_for(poller, 1.5)
     times = sorted(t for _, t in source.calls)
     # 1.5 s at 50 a second, plus one second's burst: never the 40 / 0.1 = 400 a second the interval asks for.
@@ -110,7 +115,8 @@ async def test_the_request_budget_spaces_calls_and_stretches_the_interval():
 async def test_a_failing_job_does_not_stop_the_others_and_recovers():
     source = FakeSource({"good": ["InProgress"], "flaky": ["InProgress"]}, failures={"flaky": 2})
     events = []
-    poller = Poller(source, ["good", "flaky", "missing"], events.append, interval=0.05, metrics_interval=10, clock=FrozenClock(T0), max_rps=None)
+    poller = Poller(source, ["good", "flaky", "missing"], events.append, interval=0.05, metrics_interval=10,
+                    clock=FrozenClock(T0), max_rps=None)
     await run_for(poller, 0.4)
     failed = [e for e in events if isinstance(e, JobFailed)]
     assert {e.name for e in failed} == {"flaky", "missing"}
@@ -127,7 +133,8 @@ async def test_a_failing_job_does_not_stop_the_others_and_recovers():
 async def test_metrics_of_all_jobs_go_in_one_call_and_merge():
     source = FakeSource({f"job-{i}": ["InProgress"] for i in range(30)})
     events = []
-    poller = Poller(source, list(source.statuses), events.append, interval=10, metrics_interval=0.05, clock=FrozenClock(T0), max_rps=None)
+    poller = Poller(source, list(source.statuses), events.append, interval=10, metrics_interval=0.05,
+                    clock=FrozenClock(T0), max_rps=None)
     await run_for(poller, 0.3)
     # One query per job's metric, and two for each job's instance (its GPU and CPU utilisation), in one call.
     assert source.metric_calls[0] == 30 + 2 * 30
@@ -138,7 +145,8 @@ async def test_metrics_of_all_jobs_go_in_one_call_and_merge():
 
 async def test_poke_polls_now():
     source = FakeSource({"a": ["InProgress"]})
-    poller = Poller(source, ["a"], lambda e: None, interval=60, metrics_interval=60, clock=FrozenClock(T0), max_rps=None)
+    poller = Poller(source, ["a"], lambda e: None, interval=60, metrics_interval=60,
+                    clock=FrozenClock(T0), max_rps=None)
     task = asyncio.create_task(poller.run())
     await asyncio.wait_for(poller.loaded.wait(), 2)
     poller.poke("a")

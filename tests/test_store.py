@@ -170,3 +170,38 @@ def test_the_failure_reason_on_one_line_and_its_summary():
     huge = snapshot("a", "Failed", reason="x" * 1_000_000)
     assert len(huge.failure_summary) == 4096 and len(huge.failure_reason) == 1_000_000
     assert snapshot("a", reason="  \n").failure_reason is None and snapshot("a").failure_summary is None
+
+
+def test_the_tallies_stay_exact_through_any_changes():
+    """The counts a title shows are kept change by change; after any sequence they are what counting anew says."""
+    import random
+    from collections import Counter
+
+    from smtui.aws.errors import AUTH
+    from smtui.aws.store import JobStore
+
+    rng = random.Random(17)
+    store = JobStore(f"job-{i}" for i in range(12))
+    statuses = ["InProgress", "Stopping", "Completed", "Failed", "Stopped", None, "Weird"]
+    kinds = [NETWORK, THROTTLED, NOT_FOUND, AUTH]
+    for step in range(600):
+        name = f"job-{rng.randrange(16)}"
+        roll = rng.random()
+        if roll < 0.45:
+            store.record_answer(snapshot(name, rng.choice(statuses)))
+        elif roll < 0.8:
+            store.record_failure(name, PollError(rng.choice(kinds), "x"), T0)
+        elif roll < 0.9:
+            store.add([name], at_top=rng.random() < 0.5)
+        else:
+            store.remove(name)
+        view = store.view()
+        states = list(view.states.values())
+        polled = [s for s in states if not s.is_terminal]
+        assert dict(view.tally.phases) == {p: n for p, n in Counter(s.phase for s in states).items() if n}, step
+        assert view.failing == sum(s.failing for s in states)
+        assert view.tally.polled == len(polled)
+        assert dict(view.tally.polled_errors) == dict(Counter(s.error.kind for s in polled if s.error)), step
+        for kind in kinds:
+            assert view.all_polled_failing(kind) == (bool(polled) and all(
+                s.error is not None and s.error.kind == kind for s in polled))

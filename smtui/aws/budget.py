@@ -1,4 +1,4 @@
-"""Spacing calls out: a request budget that every poll, listing and log read of one account waits on."""
+"""Spacing calls out: a request budget that every poll, listing and log read of one account and region waits on."""
 
 from __future__ import annotations
 
@@ -41,3 +41,27 @@ def operation_budget(rates: Mapping[str, float]) -> Callable[[str], Awaitable[No
             await budget.acquire()
 
     return acquire
+
+
+class Budgets:
+    """A request budget of ``rate`` for each place (account and region): AWS's quotas are per account and region,
+    so the calls to one place never wait for another's."""
+
+    def __init__(self, rate: float | None) -> None:
+        self.rate = rate
+        self._budgets: dict[str, RequestBudget] = {}
+
+    def of(self, place: str = "") -> RequestBudget | None:
+        """The budget of ``place`` ("" when there is one place); None when there is no limit."""
+        if not self.rate:
+            return None
+        budget = self._budgets.get(place)
+        if budget is None:
+            budget = self._budgets[place] = RequestBudget(self.rate)
+        return budget
+
+    async def acquire(self, place: str = "", calls: int = 1) -> None:
+        """Wait for the next free slot of ``place``'s budget (the last of ``calls`` slots)."""
+        budget = self.of(place)
+        if budget is not None:
+            await budget.acquire(calls)

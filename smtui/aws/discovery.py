@@ -123,7 +123,8 @@ class TuningState:
             best_job=best.get("TrainingJobName") if isinstance(best.get("TrainingJobName"), str) else None,
             best_value=float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None,
             counts={k: v for k, v in counters.items() if isinstance(v, int)},
-            max_jobs=limits.get("MaxNumberOfTrainingJobs") if isinstance(limits.get("MaxNumberOfTrainingJobs"), int) else None,
+            max_jobs=(limits.get("MaxNumberOfTrainingJobs")
+                      if isinstance(limits.get("MaxNumberOfTrainingJobs"), int) else None),
             parameters=parameters,
         )
 
@@ -178,12 +179,15 @@ class JobFinder:
         clock: tells the time ``since`` counts back from.
         limit: the most jobs a listing brings in (the newest); :attr:`truncated` says when it cut.
         budget: awaited before each call (by default, :func:`listing_budget` without a shared budget).
+        place: the account and region listed, when several are (see :mod:`smtui.aws.places`).
     """
 
     def __init__(self, source: ListingSource, query: JobQuery, *, clock: Clock | None = None,
-                 limit: int = DEFAULT_LIMIT, budget: Callable[[], Awaitable[Any]] | None = None) -> None:
+                 limit: int = DEFAULT_LIMIT, budget: Callable[[], Awaitable[Any]] | None = None,
+                 place: str = "") -> None:
         self.source = source
         self.query = query
+        self.place = place
         self.clock = clock or SystemClock()
         self.limit = limit
         #: Every job reported so far.
@@ -198,6 +202,8 @@ class JobFinder:
         self.calls = 0
         self.descending: bool | None = None
         self._started: datetime | None = None
+        self._on_page: Callable[[list[dict]], None] | None = None
+        self._reported: set[str] = set()
 
     @property
     def newest_first(self) -> bool:
@@ -209,14 +215,26 @@ class JobFinder:
         """Whether no new job can appear any more: the tuning job had ended when its jobs were last listed."""
         return self.tuning is not None and self.tuning.ended
 
-    async def find(self) -> list[str]:
-        """The matching jobs not reported before, in the order :attr:`newest_first` says."""
+    async def find(self, on_page: Callable[[list[dict]], None] | None = None) -> list[str]:
+        """The matching jobs not reported before, in the order :attr:`newest_first` says.
+
+        ``on_page`` hears each page's matching summaries (ListTrainingJobs' own:
+        status, stage, creation, end and modification times) as it comes, up to
+        ``limit`` jobs, jobs reported before included, so that rows show before
+        the listing ends. A tuning job's training jobs are said once, in launch
+        order, when all are listed.
+        """
         if self._started is None:
             self._started = self.clock.now()
-        if self.query.tuning_job:
-            summaries = await self._tuning_jobs()
-        else:
-            summaries = await self._listed_jobs()
+        self._on_page, self._reported = on_page, set()
+        try:
+            if self.query.tuning_job:
+                summaries = await self._tuning_jobs()
+                self._report(summaries)
+            else:
+                summaries = await self._listed_jobs()
+        finally:
+            self._on_page = None
         fresh = []
         for summary in summaries:
             name = summary.get("TrainingJobName")
@@ -285,7 +303,9 @@ class JobFinder:
         async for page in every_page(lambda token: self._call(self.source.list_training_jobs(request, token))):
             summaries = _summaries(page)
             self._note_order(summaries)
-            out.extend(s for s in summaries if listing.matches(s))
+            matching = [s for s in summaries if listing.matches(s)]
+            out.extend(matching)
+            self._report(matching)
             if len(out) > self.limit:
                 break
             if listing.bound is not None and self.descending:
@@ -294,6 +314,23 @@ class JobFinder:
                 if older or len(summaries) < LIST_PAGE:
                     break  # the rest is older than the bound
         return out
+
+    def _report(self, summaries: list[dict]) -> None:
+        """Tell ``on_page`` of summaries not told yet in this round, up to ``limit`` jobs."""
+        if self._on_page is None:
+            return
+        room = self.limit - len(self._reported)
+        told = []
+        for summary in summaries:
+            name = summary.get("TrainingJobName")
+            if room <= 0:
+                break
+            if isinstance(name, str) and name not in self._reported:
+                self._reported.add(name)
+                told.append(summary)
+                room -= 1
+        if told:
+            self._on_page(told)
 
     def _note_order(self, summaries: list[dict]) -> None:
         """Learn from a page whether the service sorts as asked (moto's server, for one, does not)."""

@@ -12,72 +12,26 @@ never overlap.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Protocol, TypeVar
+from typing import TypeVar
 
-from smtui.aws.budget import RequestBudget
+from smtui.aws.budget import Budgets
+from smtui.aws.cadence import poll_interval
 from smtui.aws.errors import NETWORK, PollError, explain
 from smtui.aws.host_metrics import calls_for
-from smtui.aws.instance_rounds import HostsUpdate, InstanceRounds, PricesUpdate
+from smtui.aws.instance_rounds import InstanceRounds
+from smtui.aws.on_demand import OnDemand
+from smtui.aws.places import place_of
+from smtui.aws.poll_events import JobFailed, JobUpdate, Loaded, MetricsFailed, MetricsUpdate, PollerEvent, PollSource
 from smtui.aws.pricing import PriceBook
-from smtui.aws.snapshot import JobEvent, JobSnapshot, MetricPoint, MetricPointsAdded
+from smtui.aws.snapshot import JobSnapshot, MetricPoint, MetricPointsAdded
 from smtui.aws.source import MetricQuery, metric_period
 from smtui.aws.store import JobStore
 from smtui.clock import Clock, SystemClock
 
-
-class PollSource(Protocol):
-    """What the poller needs from AWS (part of :class:`~smtui.aws.source.JobSource`)."""
-
-    async def describe_training_job(self, name: str) -> dict: ...
-
-    async def get_metric_data(
-        self, queries: Sequence[MetricQuery], start: datetime, end: datetime, period: int = 60
-    ) -> dict[MetricQuery, list[tuple[datetime, float]]]: ...
-
-
-@dataclass(frozen=True)
-class JobUpdate:
-    """A fresh snapshot of a job and what changed since the last one."""
-
-    name: str
-    snapshot: JobSnapshot
-    events: tuple[JobEvent, ...]
-    #: The job's first answer: what it says is history, not news.
-    first: bool = False
-
-
-@dataclass(frozen=True)
-class JobFailed:
-    """A poll of a job failed; the poller keeps trying."""
-
-    name: str
-    error: PollError
-
-
-@dataclass(frozen=True)
-class MetricsUpdate:
-    """New CloudWatch points for one or more jobs."""
-
-    events: tuple[MetricPointsAdded, ...]
-
-
-@dataclass(frozen=True)
-class MetricsFailed:
-    """A GetMetricData call failed; the series keep what they had."""
-
-    error: PollError
-
-
-@dataclass(frozen=True)
-class Loaded:
-    """Every job has had its first answer (or failure) and the first metrics round is done."""
-
-
-PollerEvent = JobUpdate | JobFailed | MetricsUpdate | MetricsFailed | Loaded | HostsUpdate | PricesUpdate
 T = TypeVar("T")
 
 #: Requests per second all polls share unless told otherwise: a few, well inside SageMaker's rate limits.
@@ -86,18 +40,24 @@ DEFAULT_MAX_RPS = 5.0
 SHARED_WINDOW = timedelta(minutes=10)
 
 
-class Poller(InstanceRounds):
-    """Polls DescribeTrainingJob for each job and GetMetricData for all of them (their instances' too).
+class Poller(OnDemand, InstanceRounds):
+    """Polls DescribeTrainingJob for each running job and GetMetricData for all of them.
+
+    Jobs a listing found come with its summary (:meth:`add_listed`): their
+    rows show that at once, and only those still running are polled. A job
+    that had ended is described when the screen needs more than the summary
+    says (:meth:`want`: it is selected, or in view), and on the first screen.
 
     Args:
         source: the AWS calls.
         names: the jobs to follow (added to ``store``).
         sink: called with every :data:`PollerEvent`, on the event loop, once the store has it.
-        interval: seconds between two polls of a running job.
+        interval: seconds between two polls of a running job, at most (unless the budget needs more).
         metrics_interval: seconds between two GetMetricData rounds.
         clock: tells the time stamped on snapshots and metric windows.
-        max_rps: requests a second all calls share (None: no limit). When the jobs still running need more
-            than that at ``interval``, each job's interval stretches to :attr:`effective_interval`.
+        max_rps: requests a second the calls to each place (account and region) share (None: no limit).
+        fast: poll running jobs this often while the budget allows it for all of them (None: every
+            ``interval``); see :func:`~smtui.aws.cadence.poll_interval`.
         open_ended: keep running when every job has ended, for jobs that
             :meth:`add` brings in later (an app); otherwise :meth:`run` returns
             then (a command waiting for jobs to end).
@@ -120,6 +80,7 @@ class Poller(InstanceRounds):
         metrics_interval: float = 60.0,
         clock: Clock | None = None,
         max_rps: float | None = DEFAULT_MAX_RPS,
+        fast: float | None = None,
         open_ended: bool = False,
         store: JobStore | None = None,
         patience: float | None = None,
@@ -133,11 +94,15 @@ class Poller(InstanceRounds):
         self.metrics_interval = metrics_interval
         self.clock = clock or SystemClock()
         self.max_rps = max_rps
-        self._budget = RequestBudget(max_rps) if max_rps else None
+        self.fast = fast
+        self.budgets = Budgets(max_rps)
         self.open_ended = open_ended
         self.patience = patience if patience is not None else getattr(source, "call_timeout", None)
-        #: Jobs still being polled (they have not ended).
-        self._live: set[str] = set(self.store.names)
+        #: Jobs still being polled (they have not ended), and how many of them in each place.
+        self._live: set[str] = set()
+        self._live_in: Counter[str] = Counter()
+        for name in self.store.names:
+            self._go_live(name)
         self.calls = 0
         self._wake: dict[str, asyncio.Event] = {}
         #: The polling task of each job, while :meth:`run` runs.
@@ -146,8 +111,11 @@ class Poller(InstanceRounds):
         self._changed: asyncio.Event | None = None
         self._metrics_wake: asyncio.Event | None = None
         self._metrics_done: set[str] = set()
-        self._first_pending = len(self.store)
+        self._first_pending = 0
         self._first_round: asyncio.Event | None = None
+        #: A listing still to finish before the first round is done (see :meth:`expect_listing`).
+        self._listing = False
+        self._init_on_demand()
         #: Set once every job has had its first answer and the first metrics round is done.
         self.loaded = asyncio.Event()
         self._init_instance_rounds(prices)
@@ -156,19 +124,23 @@ class Poller(InstanceRounds):
         """Poll until cancelled (or until every job has ended and been polled for the last time)."""
         self._metrics_wake = asyncio.Event()
         self._first_round = asyncio.Event()
-        names = self.store.names
-        self._first_pending = len(names)
-        if not names:
-            self._first_round.set()
-        count = max(len(names), 1)
+        self._want_wake = asyncio.Event()
         # The first poll of every job goes out at once (a few at a time) so the
         # screen fills fast; after it, each job keeps its own phase so polls
-        # spread evenly over the interval instead of bursting.
-        self._opening = asyncio.Semaphore(8)
+        # spread evenly over the interval instead of bursting. No more are let
+        # through than the budget takes in a little under a second, so that a
+        # listing sharing the budget is not queued behind a crowd of them.
+        self._opening = asyncio.Semaphore(max(2, min(8, int(self.max_rps // 2))) if self.max_rps else 8)
         self._changed = asyncio.Event()
-        for i, name in enumerate(names):
-            self._start(name, phase=self.interval * i / count)
+        followed = [name for name in self.store.names if name in self._live]
+        self._first_pending = len(followed)
+        count = max(len(followed), 1)
+        for i, name in enumerate(followed):
+            self._start(name, phase=i / count)
+        self._want_first_screen()
+        self._check_first_round()
         metrics_task = asyncio.create_task(self._follow_metrics(), name="poll:metrics")
+        wanted_task = asyncio.create_task(self._describe_wanted(), name="poll:wanted")
         try:
             while self._tasks or self.open_ended:
                 # Each job's task leaves _tasks as it ends; look again when one does, or one is added.
@@ -179,7 +151,7 @@ class Poller(InstanceRounds):
             await self.poll_metrics()
             self.set_loaded()
         finally:
-            tasks = [*self._tasks.values(), metrics_task]
+            tasks = [*self._tasks.values(), metrics_task, wanted_task]
             self._tasks.clear()
             for task in tasks:
                 task.cancel()
@@ -199,58 +171,111 @@ class Poller(InstanceRounds):
         if self._changed is not None:
             self._changed.set()
 
+    def _go_live(self, name: str) -> None:
+        if name not in self._live:
+            self._live.add(name)
+            self._live_in[place_of(name)] += 1
+
+    def _leave(self, name: str) -> None:
+        if name in self._live:
+            self._live.discard(name)
+            self._live_in[place_of(name)] -= 1
+
     def set_loaded(self) -> None:
         """Say that the first round is done (once): :attr:`loaded` is set and the sink told."""
         if not self.loaded.is_set():
             self.loaded.set()
             self.sink(Loaded())
 
-    def add(self, *names: str, at_top: bool = False) -> list[str]:
-        """Follow more jobs, from now on, after the others (or above them); returns those not followed already."""
-        new = self.store.add(names, at_top=at_top)
+    def expect_listing(self) -> None:
+        """Hold the first round until :meth:`listing_done`: the jobs a first listing brings are part of it."""
+        self._listing = True
+
+    def listing_done(self) -> None:
+        """The first listing has brought its jobs: the first round ends once they have answered."""
+        self._listing = False
+        self._want_first_screen()
+        self._check_first_round()
+
+    def _check_first_round(self) -> None:
+        if (self._first_round is not None and not self._first_round.is_set() and self._first_pending <= 0
+                and not self._listing and not self._first_wanted):
+            self._first_round.set()
+
+    def add(self, *names: str, at_top: bool = False, at: int | None = None) -> list[str]:
+        """Follow more jobs, from now on, after the others (or above them, or from position ``at``); returns
+        those not followed already."""
+        new = self.store.add(names, at_top=at_top, at=at)
         for name in new:
-            self._live.add(name)
-            if self._opening is not None:
-                if self._first_round is not None and not self._first_round.is_set():
-                    self._first_pending += 1  # the first round waits for it too
-                self._start(name)
+            self._follow_from_now(name)
         if new and self._changed is not None:
             self._changed.set()
         return new
+
+    def add_listed(self, summaries: Iterable[dict], *, at_top: bool = False, at: int | None = None) -> list[str]:
+        """Jobs a listing found, with what it said of each (ListTrainingJobs' summaries): their rows show the
+        summary at once, and only the jobs that have not ended are polled. Returns the jobs not watched already.
+
+        A job watched already takes the summary when its LastModifiedTime is newer than what is held: then a
+        description held is out of date, and the job is described again when wanted.
+        """
+        listed = [s for s in summaries if isinstance(s.get("TrainingJobName"), str)]
+        new = self.store.add((s["TrainingJobName"] for s in listed), at_top=at_top, at=at)
+        now = self.clock.now()
+        for summary in listed:
+            self.store.record_summary(summary, now)
+        for name in new:
+            state = self.store.get(name)
+            if state is not None and not state.is_terminal:
+                self._follow_from_now(name)
+        if new and self._changed is not None:
+            self._changed.set()
+        return new
+
+    def _follow_from_now(self, name: str) -> None:
+        self._go_live(name)
+        if self._opening is not None:
+            if self._first_round is not None and not self._first_round.is_set():
+                self._first_pending += 1  # the first round waits for it too
+            self._start(name)
 
     def remove(self, name: str) -> bool:
         """Stop following a job and forget what is known of it; returns False if it was not followed."""
         if not self.store.remove(name):
             return False
-        self._live.discard(name)
+        self._leave(name)
         task = self._tasks.pop(name, None)
         if task is not None:
             task.cancel()
         self._wake.pop(name, None)
         self._metrics_done.discard(name)
+        self._wanted.pop(name, None)
         if self._changed is not None:
             self._changed.set()
         return True
 
+    # -- how often -------------------------------------------------------------------
+
+    def interval_in(self, place: str = "") -> float:
+        """Seconds between two polls of a running job of ``place`` (see :func:`~smtui.aws.cadence.poll_interval`)."""
+        return poll_interval(self._live_in[place], ceiling=self.interval, rate=self.max_rps, fast=self.fast)
+
     @property
     def effective_interval(self) -> float:
-        """Seconds between two polls of a running job: ``interval``, or longer to stay within ``max_rps``."""
-        if not self.max_rps:
-            return self.interval
-        # The metrics round takes its share of the budget too.
-        describe_rps = max(self.max_rps - 1 / max(self.metrics_interval, 1e-9), self.max_rps / 2)
-        return max(self.interval, len(self._live) / describe_rps)
+        """Seconds between two polls of a running job, in the place where they are furthest apart."""
+        return max((self.interval_in(place) for place in self._live_in), default=self.interval_in())
 
-    async def acquire(self) -> None:
-        """Wait for a slot of the request budget, for a call the poller does not make itself (a listing)."""
-        if self._budget is not None:
-            await self._budget.acquire()
+    async def acquire(self, place: str = "") -> None:
+        """Wait for a slot of ``place``'s request budget, for a call the poller does not make itself (a listing)."""
+        await self.budgets.acquire(place)
 
     def poke(self, name: str | None = None) -> None:
-        """Poll ``name`` (or every job) now instead of at its next turn."""
+        """Poll ``name`` (or every job) now instead of at its next turn; an ended job is described again."""
         for job, event in self._wake.items():
             if name is None or job == name:
                 event.set()
+        if name is not None and name not in self._tasks and name in self.store:
+            self.want_now(name)
         if self._metrics_wake is not None:
             self._metrics_wake.set()
 
@@ -259,10 +284,11 @@ class Poller(InstanceRounds):
         if self._metrics_wake is not None:
             self._metrics_wake.set()
 
+    # -- the calls --------------------------------------------------------------------
+
     async def poll_job(self, name: str) -> JobSnapshot | None:
         """One DescribeTrainingJob call for ``name``; reports the result to the sink."""
-        if self._budget is not None:
-            await self._budget.acquire()
+        await self.budgets.acquire(place_of(name))
         self.calls += 1
         try:
             response = await self._patiently(self.source.describe_training_job(name), partial(self._job_failed, name))
@@ -276,7 +302,8 @@ class Poller(InstanceRounds):
         recorded = self.store.record_answer(snapshot)
         if known is None or recorded is None:
             return None  # removed while the call was out
-        self.sink(JobUpdate(name, snapshot, tuple(recorded[1]), first=known.snapshot is None))
+        first = known.snapshot is None or known.snapshot.partial
+        self.sink(JobUpdate(name, snapshot, tuple(recorded[1]), first=first))
         self.ask_price(name)
         return snapshot
 
@@ -305,7 +332,7 @@ class Poller(InstanceRounds):
         the Period their start allows (:func:`~smtui.aws.source.metric_period`), one call per batch, so an
         old job never empties a young one's batch."""
         now = self.clock.now()
-        batches: dict[int, tuple[list[MetricQuery], list[datetime]]] = {}
+        batches: dict[tuple[str, int], tuple[list[MetricQuery], list[datetime]]] = {}
         for name, state in self.store.view().states.items():
             snapshot = state.snapshot
             if snapshot is None or not snapshot.metric_names or name in self._metrics_done:
@@ -313,7 +340,8 @@ class Poller(InstanceRounds):
             start = self.store.latest_timestamp(name) or snapshot.started_at
             if start is None:
                 continue
-            wanted, starts = batches.setdefault(metric_period(start, now), ([], []))
+            # One batch per place (each its own budget) and Period.
+            wanted, starts = batches.setdefault((place_of(name), metric_period(start, now)), ([], []))
             starts.append(start)
             wanted.extend(MetricQuery(name, metric) for metric in snapshot.metric_names)
             if snapshot.is_terminal:
@@ -321,7 +349,8 @@ class Poller(InstanceRounds):
         live, ended = self.host_windows(now)
         alone = [window for window in (ended,) if window is not None]
         if live is not None:
-            minute = batches.get(60)
+            # (Only with the minute batch of the place the hosts are in.)
+            minute = batches.get((_place_of_all(live.queries), 60))
             # Windows a few minutes apart share one call; a first round's hours of history do not.
             if minute is not None and min(minute[1]) >= live.start - SHARED_WINDOW:
                 minute[0].extend(live.queries)
@@ -330,11 +359,11 @@ class Poller(InstanceRounds):
                 alone.append(live)
         events: list[MetricPointsAdded] = []
         failed = False
-        windows = [(wanted, min(starts) - timedelta(seconds=1), now + timedelta(seconds=1), period)
-                   for period, (wanted, starts) in sorted(batches.items())]
-        windows += [(w.queries, w.start, w.end, 60) for w in alone]
-        for wanted, start, end, period in windows:
-            got = await self._metric_batch(wanted, start, end, period)
+        windows = [(place, wanted, min(starts) - timedelta(seconds=1), now + timedelta(seconds=1), period)
+                   for (place, period), (wanted, starts) in sorted(batches.items())]
+        windows += [(_place_of_all(w.queries), w.queries, w.start, w.end, 60) for w in alone]
+        for place, wanted, start, end, period in windows:
+            got = await self._metric_batch(place, wanted, start, end, period)
             if got is None:
                 failed = True
             else:
@@ -344,12 +373,11 @@ class Poller(InstanceRounds):
             self.sink(MetricsUpdate(tuple(events)))
         self.hosts_round_done()
 
-    async def _metric_batch(self, wanted: list[MetricQuery], start: datetime, end: datetime,
+    async def _metric_batch(self, place: str, wanted: list[MetricQuery], start: datetime, end: datetime,
                             period: int) -> list[MetricPointsAdded] | None:
         """One GetMetricData call per 500 series; the points they added, or None when one failed (said to the sink)."""
         calls = calls_for(len(wanted))
-        if self._budget is not None:
-            await self._budget.acquire(calls)
+        await self.budgets.acquire(place, calls)
         self.calls += calls
         try:
             results = await self._patiently(self.source.get_metric_data(wanted, start, end, period),
@@ -378,33 +406,36 @@ class Poller(InstanceRounds):
             self.sink(MetricsFailed(self.store.metrics_error))
 
     async def _follow(self, name: str, opening: asyncio.Semaphore, phase: float) -> None:
+        """Poll a job until it ends; ``phase`` (0 to 1) is where in each interval its polls fall."""
         wake = self._wake.setdefault(name, asyncio.Event())
         async with opening:
             snapshot = await self.poll_job(name)
         self._first_pending -= 1
-        if self._first_pending <= 0 and self._first_round is not None:
+        if self._first_round is not None:
             if self._first_round.is_set() and snapshot is not None and snapshot.metric_names:
                 self.poke_metrics()  # a job added later: its series need not wait for the next round
-            self._first_round.set()
+            self._check_first_round()
+        place = place_of(name)
         try:
             if snapshot is not None and snapshot.is_terminal:
                 return  # it had ended before we started watching: nothing will change
-            if self.effective_interval <= self.interval:
+            if self.interval_in(place) <= self.interval:
                 # Budget-bound polls are already spaced by the budget; others keep their phase.
-                await self._nap(wake, phase)
+                await self._nap(wake, phase * self.interval_in(place))
             while True:
-                await self._nap(wake, self.effective_interval)
+                # The interval is read again each time: it follows the number of running jobs.
+                await self._nap(wake, self.interval_in(place))
                 snapshot = await self.poll_job(name)
                 if snapshot is not None and snapshot.is_terminal:
                     # It ended while we watched: one more poll picks up what settles after the
                     # status (FinalMetricDataList, ModelArtifacts), then it is never polled again.
-                    self._live.discard(name)
-                    await self._nap(wake, self.effective_interval)
+                    self._leave(name)
+                    await self._nap(wake, self.interval_in(place))
                     while await self.poll_job(name) is None:
-                        await self._nap(wake, self.effective_interval)
+                        await self._nap(wake, self.interval_in(place))
                     return
         finally:
-            self._live.discard(name)
+            self._leave(name)
             self._wake.pop(name, None)
 
     async def _follow_metrics(self) -> None:
@@ -425,3 +456,8 @@ class Poller(InstanceRounds):
         except asyncio.TimeoutError:
             pass
         wake.clear()
+
+
+def _place_of_all(queries: list[MetricQuery]) -> str:
+    """The place whose budget a batch of queries is counted against: that of its first job."""
+    return place_of(queries[0].job) if queries else ""

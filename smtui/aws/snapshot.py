@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import cached_property
 from types import MappingProxyType
@@ -71,6 +71,9 @@ class JobSnapshot:
     def transition_count(self) -> int:
         """How many status transitions the job has had (some may be older than those held)."""
         return len(self.transitions) if self.total_transitions is None else self.total_transitions
+    #: Made from a listing's summary (status, stage, times), not from a description: the rest is not known yet,
+    #: or is older than the summary.
+    partial: bool = False
 
     @classmethod
     def from_response(cls, name: str, response: Mapping[str, Any], fetched_at: datetime) -> JobSnapshot:
@@ -115,6 +118,21 @@ class JobSnapshot:
             request_id=_str_or_none(metadata.get("RequestId")),
             total_transitions=len(items) if len(items) > len(transitions) else None,
         )
+
+    @classmethod
+    def from_summary(cls, name: str, summary: Mapping[str, Any], fetched_at: datetime,
+                     described: JobSnapshot | None = None) -> JobSnapshot:
+        """A snapshot from a ListTrainingJobs summary (status, stage, creation, end and modification times);
+        over what an older description said, when there is one, so that its other fields still show."""
+        base = dict(described.response) if described is not None else {}
+        base.pop("ResponseMetadata", None)
+        base.update((key, value) for key, value in summary.items() if key != "ResponseMetadata")
+        return replace(cls.from_response(name, base, fetched_at), partial=True)
+
+    @property
+    def last_modified(self) -> datetime | None:
+        """When SageMaker last changed the job (LastModifiedTime)."""
+        return self.time("LastModifiedTime")
 
     @property
     def is_terminal(self) -> bool:

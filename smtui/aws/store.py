@@ -12,6 +12,7 @@ for every reader.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -178,6 +179,19 @@ class JobState:
 
 
 @dataclass(frozen=True)
+class Tally:
+    """How the watched jobs count, kept up to date change by change so that a title never walks every job."""
+
+    #: Jobs in each phase (those with none left out).
+    phases: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    #: Jobs whose last poll failed for a reason other than the job not existing.
+    failing: int = 0
+    #: Jobs still polled (not ended), and how many of them failed their last poll, by the kind of failure.
+    polled: int = 0
+    polled_errors: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+
+
+@dataclass(frozen=True)
 class JobsView:
     """The store at one moment, frozen: the watched jobs in the order given, and each one's state."""
 
@@ -187,6 +201,7 @@ class JobsView:
     metrics_error: PollError | None = None
     #: Grows with every change to the store: of two views, the one with the higher version is newer.
     version: int = 0
+    tally: Tally = field(default_factory=Tally)
 
     def __len__(self) -> int:
         return len(self.names)
@@ -200,15 +215,13 @@ class JobsView:
 
     def counts(self) -> dict[str, int]:
         """How many jobs are in each phase, in the order of :data:`PHASES`, leaving out the empty ones."""
-        found = dict.fromkeys(PHASES, 0)
-        for state in self.states.values():
-            found[state.phase] += 1
-        return {phase: count for phase, count in found.items() if count}
+        phases = self.tally.phases
+        return {phase: phases[phase] for phase in PHASES if phases.get(phase)}
 
     @property
     def failing(self) -> int:
         """How many jobs' last poll failed for a reason other than the job not existing."""
-        return sum(1 for state in self.states.values() if state.failing)
+        return self.tally.failing
 
     def costs(self, now: datetime) -> tuple[float, int]:
         """The dollars the jobs have cost (so far, for running ones), and how many jobs that have been billed
@@ -229,6 +242,10 @@ class JobsView:
         """The jobs still polled: those that have not ended."""
         return [state for state in self.states.values() if not state.is_terminal]
 
+    def all_polled_failing(self, kind: str) -> bool:
+        """Whether there are jobs still polled and every one of them failed its last poll this way."""
+        return bool(self.tally.polled) and self.tally.polled_errors.get(kind, 0) == self.tally.polled
+
 
 class JobStore:
     """The watched jobs and what is known of each; the poller writes it, everyone reads :meth:`view`."""
@@ -243,6 +260,12 @@ class JobStore:
         self._prices: dict[tuple[str, str], PriceAnswer] = {}
         self._version = 0
         self._view: JobsView | None = None
+        self._phases: Counter[str] = Counter()
+        self._failing = 0
+        self._polled = 0
+        self._polled_errors: Counter[str] = Counter()
+        for state in self._states.values():
+            self._count(state, 1)
 
     @property
     def names(self) -> list[str]:
@@ -262,29 +285,45 @@ class JobStore:
     def view(self) -> JobsView:
         """The store as it is now, frozen (made once per change, however often it is asked for)."""
         if self._view is None:
+            tally = Tally(MappingProxyType(+self._phases), self._failing, self._polled,
+                          MappingProxyType(+self._polled_errors))
             self._view = JobsView(tuple(self._names), MappingProxyType(dict(self._states)), self.metrics_error,
-                                  self._version)
+                                  self._version, tally)
         return self._view
 
     def _changed(self) -> None:
         self._version += 1
         self._view = None
 
+    def _count(self, state: JobState, sign: int) -> None:
+        """Add (``sign`` 1) or take away (-1) what ``state`` counts for in the tallies."""
+        self._phases[state.phase] += sign
+        if state.failing:
+            self._failing += sign
+        if not state.is_terminal:
+            self._polled += sign
+            if state.error is not None:
+                self._polled_errors[state.error.kind] += sign
+
     def _put(self, state: JobState) -> JobState:
+        self._count(self._states[state.name], -1)
+        self._count(state, 1)
         self._states[state.name] = state
         self._changed()
         return state
 
     # -- the watched set --------------------------------------------------------------
 
-    def add(self, names: Iterable[str], *, at_top: bool = False) -> list[str]:
-        """Watch the jobs not watched yet, after the others (or above them); returns those added."""
+    def add(self, names: Iterable[str], *, at_top: bool = False, at: int | None = None) -> list[str]:
+        """Watch the jobs not watched yet, after the others (or above them, or from position ``at``); returns
+        those added."""
         new = [name for name in dict.fromkeys(names) if name not in self._states]
         if new:
-            at = 0 if at_top else len(self._names)
+            at = min(max(at, 0), len(self._names)) if at is not None else 0 if at_top else len(self._names)
             self._names[at:at] = new
             for name in new:
                 self._states[name] = JobState(name)
+                self._count(self._states[name], 1)
             self._changed()
         return new
 
@@ -292,7 +331,7 @@ class JobStore:
         """Forget a job and all that is known of it; returns False if it was not watched."""
         if name not in self._states:
             return False
-        del self._states[name]
+        self._count(self._states.pop(name), -1)
         self._names.remove(name)
         self._changed()
         return True
@@ -310,6 +349,27 @@ class JobStore:
         if updated.price is None and updated.price_key in self._prices:
             updated = replace(updated, price=self._prices[updated.price_key])
         return self._put(updated), events
+
+    def record_summary(self, summary: Mapping, now: datetime) -> JobState | None:
+        """A listing's summary of a watched job: its status, stage and times, shown at once.
+
+        A description already held stays when the summary's LastModifiedTime is
+        not newer (nothing changed since); otherwise the summary goes over it,
+        marked partial, until the job is described again. Returns the new state,
+        or None when nothing changed (or the job is not watched).
+        """
+        name = summary.get("TrainingJobName")
+        state = self._states.get(name) if isinstance(name, str) else None
+        if state is None:
+            return None
+        held = state.snapshot
+        if held is not None:
+            modified = summary.get("LastModifiedTime")
+            known = held.last_modified
+            if not isinstance(modified, datetime) or (known is not None and modified <= known):
+                return None
+        snapshot = JobSnapshot.from_summary(name, summary, now, described=held)
+        return self._put(replace(state, snapshot=snapshot))
 
     def record_failure(self, name: str, error: PollError, now: datetime) -> JobState | None:
         """A poll failed: keep the last answer, and say why and since when (the first failure of this

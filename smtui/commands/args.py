@@ -142,6 +142,37 @@ def is_region(name: str) -> bool:
     return False
 
 
+def region_list(text: str) -> list[str]:
+    """An argparse type: ``us-east-1,us-west-2``, each an AWS region, duplicates merged."""
+    regions = list(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
+    if not regions:
+        raise argparse.ArgumentTypeError(f"expected one or more regions separated by commas, got {text!r}")
+    for region in regions:
+        if not is_region(region):
+            raise argparse.ArgumentTypeError(f"{region!r} is not an AWS region: pass one such as us-east-1")
+    return regions
+
+
+def several(text: str | None) -> list[str]:
+    """``a,b`` → ``["a", "b"]``, spaces trimmed and duplicates merged; None → ``[]``."""
+    return list(dict.fromkeys(part.strip() for part in (text or "").split(",") if part.strip()))
+
+
+def watch_places(args: argparse.Namespace):
+    """AwsOptions (of the first region and profile), and every region and profile named, each checked:
+    ``--region us-east-1,us-west-2 --profile a,b`` watches every profile in every region."""
+    regions, profiles = several(args.region), several(args.profile)
+    if args.profile is not None and not profiles:
+        raise UsageError("--profile is empty: pass a profile name from ~/.aws/config")
+    first = argparse.Namespace(**{**vars(args), "region": regions[0] if regions else None,
+                                  "profile": profiles[0] if profiles else None})
+    options = aws_options(first)
+    for region in regions[1:]:
+        if not is_region(region):
+            raise UsageError(f"{region!r} is not an AWS region: pass regions such as --region us-east-1,us-west-2")
+    return options, regions or [None], profiles or [None]
+
+
 #: The variables botocore reads an endpoint URL from, for the services smtui calls (when --endpoint-url is not given).
 ENDPOINT_VARIABLES = ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SAGEMAKER", "AWS_ENDPOINT_URL_CLOUDWATCH",
                       "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS")

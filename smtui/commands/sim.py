@@ -8,13 +8,17 @@ from smtui.commands.exits import CommandFailed, UsageError
 
 
 def simulator_from_args(args: argparse.Namespace):
-    """The simulator of ``demo`` and ``sim``: the scripted jobs, or a fleet of ``--jobs N``."""
-    from smtui.sim import Simulator
+    """The simulator of ``demo`` and ``sim``: the scripted jobs, or a fleet of ``--jobs N``; with ``--region``,
+    those jobs in each region named, behind the one endpoint."""
+    from smtui.sim import Simulator, regional
     from smtui.sim.options import realism_from_args
     from smtui.sim.scenarios import fleet_scenarios
 
-    return Simulator(speed=args.speed, scenarios=fleet_scenarios(args.jobs) if args.jobs else None,
-                     realism=realism_from_args(args))
+    scenarios = fleet_scenarios(args.jobs) if args.jobs else None
+    regions = getattr(args, "region", None)
+    if regions:
+        return regional(regions, speed=args.speed, scenarios=scenarios, realism=realism_from_args(args))
+    return Simulator(speed=args.speed, scenarios=scenarios, realism=realism_from_args(args))
 
 
 def injector_from_args(args: argparse.Namespace):
@@ -41,13 +45,19 @@ def run_sim(args: argparse.Namespace) -> int:
         names = simulator.job_names()
         print(f"smtui simulator listening on {url} ({args.speed:g}x{faults}, {simulator.realism.describe()})",
               flush=True)
-        listed = ", ".join(names) if len(names) <= 10 else f"{', '.join(names[:3])}, … {names[-1]} ({len(names)} in all)"
+        regions = getattr(simulator, "regions", None)
+        if regions:
+            print(f"  regions: {', '.join(regions)}, each with these jobs (the request's signature says which); "
+                  "any other region has none", flush=True)
+        listed = (", ".join(names) if len(names) <= 10 else
+                  f"{', '.join(names[:3])}, … {names[-1]} ({len(names)} in all)")
         print(f"  jobs: {listed}", flush=True)
         for tuning in simulator.tuning_job_names():
             print(f"  tuning job: {tuning} ({len(simulator.training_job_names(tuning))} training jobs, launched "
                   "over time)", flush=True)
-        print(f"  try: AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x aws --region us-east-1 --endpoint-url {url} "
-              f"sagemaker describe-training-job --training-job-name {simulator.job_names()[0]}", flush=True)
+        print(f"  try: AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x aws --region {simulator.region} "
+              f"--endpoint-url {url} sagemaker describe-training-job --training-job-name {simulator.job_names()[0]}",
+              flush=True)
 
     try:
         asyncio.run(serve(simulator, args.host, args.port, ready=ready, injector=injector))

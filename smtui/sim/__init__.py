@@ -22,6 +22,7 @@ _EXPORTS = {
     "Metric": "smtui.sim.scenarios", "Scenario": "smtui.sim.scenarios", "Stage": "smtui.sim.scenarios",
     "default_scenarios": "smtui.sim.scenarios",
     "Realism": "smtui.sim.realism",
+    "Regions": "smtui.sim.regions", "regional": "smtui.sim.regions",
     "RunningSimulator": "smtui.sim.server", "SimulatorServer": "smtui.sim.server", "serve": "smtui.sim.server",
     "start_in_thread": "smtui.sim.server",
     "Simulator": "smtui.sim.simulator", "SimError": "smtui.sim.wire",

@@ -19,6 +19,7 @@ from smtui.sim.metrics import final_values, series
 from smtui.sim.rules import rule_status
 from smtui.sim.scenarios import Scenario
 
+
 def describe(scenario: Scenario, playback: Playback, world: World) -> dict[str, Any]:
     """The DescribeTrainingJob response for ``scenario`` as ``playback`` has it."""
     region, account = world.region, world.account
@@ -122,11 +123,7 @@ def _finish(response: dict[str, Any], scenario: Scenario, playback: Playback, wo
     if finals:
         response["FinalMetricDataList"] = finals
     if scenario.keep_alive and status == "Completed":
-        idle = playback.elapsed - end
-        response["WarmPoolStatus"] = (
-            {"Status": "Available"} if idle < scenario.keep_alive else
-            {"Status": "Terminated",
-             "ResourceRetainedBillableTimeInSeconds": max(1, round(world.seconds(scenario.keep_alive)))})
+        response["WarmPoolStatus"] = _warm_pool(scenario, playback, world)
 
 
 def hyperparameters(scenario: Scenario, world: World) -> dict[str, str]:
@@ -170,6 +167,37 @@ def tags(scenario: Scenario) -> list[dict[str, str]]:
     if scenario.tuning_job:
         out.append({"Key": "sagemaker:hyper-parameter-tuning-job", "Value": scenario.tuning_job})
     return out
+
+
+def listed(scenario: Scenario, playback: Playback, world: World) -> dict[str, Any]:
+    """The ListTrainingJobs entry of ``scenario`` as ``playback`` has it: what :func:`summary` of its description
+    says, worked out without describing it (a listing of ten thousand jobs reads each one per page)."""
+    if scenario.maximal:
+        return summary(describe(scenario, playback, world))  # it sets more members than any other job
+    out: dict[str, Any] = {
+        "TrainingJobName": scenario.name,
+        "TrainingJobArn": f"arn:aws:sagemaker:{world.region}:{world.account}:training-job/{scenario.name}",
+        "CreationTime": world.time(scenario, 0),
+        "LastModifiedTime": world.time(scenario, playback.last_modified),
+        "TrainingJobStatus": playback.status,
+        "SecondaryStatus": playback.secondary,
+    }
+    end = playback.ended_at
+    if end is not None:
+        out["TrainingEndTime"] = world.time(scenario, end)
+        if scenario.keep_alive and playback.status == "Completed":
+            out["WarmPoolStatus"] = _warm_pool(scenario, playback, world)
+    return out
+
+
+def _warm_pool(scenario: Scenario, playback: Playback, world: World) -> dict[str, Any]:
+    """WarmPoolStatus of a completed job kept alive: available while the keep-alive lasts, then terminated."""
+    end = playback.ended_at
+    assert end is not None
+    idle = playback.elapsed - end
+    return ({"Status": "Available"} if idle < scenario.keep_alive else
+            {"Status": "Terminated",
+             "ResourceRetainedBillableTimeInSeconds": max(1, round(world.seconds(scenario.keep_alive)))})
 
 
 def summary(response: dict[str, Any]) -> dict[str, Any]:

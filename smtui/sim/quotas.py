@@ -14,16 +14,22 @@ import re
 import threading
 import time
 from collections import Counter
-from typing import Callable, Mapping
+from collections.abc import Callable, Mapping
 
-#: The region in a SigV4 Authorization header: ``Credential=KEY/DATE/REGION/SERVICE/aws4_request``.
-_SCOPE = re.compile(r"Credential=[^/,\s]+/\d{8}/([^/,\s]+)/")
+#: The access key and region in a SigV4 Authorization header: ``Credential=KEY/DATE/REGION/SERVICE/aws4_request``.
+_SCOPE = re.compile(r"Credential=([^/,\s]+)/\d{8}/([^/,\s]+)/")
 
 
 def signed_region(authorization: str, default: str) -> str:
     """The region a request was signed for (``default`` if the header does not say)."""
     match = _SCOPE.search(authorization)
-    return match.group(1) if match else default
+    return match.group(2) if match else default
+
+
+def signed_key(authorization: str) -> str:
+    """The access key id a request was signed with ("" if the header does not say)."""
+    match = _SCOPE.search(authorization)
+    return match.group(1) if match else ""
 
 
 class RequestQuotas:

@@ -6,7 +6,7 @@ import asyncio
 import json
 import logging
 import threading
-from typing import Callable
+from collections.abc import Callable
 
 from aiohttp import web
 
@@ -19,7 +19,8 @@ from smtui.sim.query import decode as decode_query
 from smtui.sim.query import error as xml_error
 from smtui.sim.query import is_query
 from smtui.sim.query import parse as parse_query
-from smtui.sim.quotas import signed_region
+from smtui.sim.quotas import signed_key, signed_region
+from smtui.sim.regions import Regions
 from smtui.sim.simulator import Simulator
 from smtui.sim.wire import (
     CLOUDWATCH,
@@ -42,8 +43,9 @@ log = logging.getLogger(__name__)
 _BAD_GATEWAY = b"<html><head><title>502 Bad Gateway</title></head><body>Bad Gateway</body></html>"
 
 
-def make_app(simulator: Simulator, injector: FaultInjector | None = None) -> web.Application:
-    """The aiohttp application answering for ``simulator``, with the faults ``injector`` decides."""
+def make_app(simulator: Simulator | Regions, injector: FaultInjector | None = None) -> web.Application:
+    """The aiohttp application answering for ``simulator`` (or for each of several regions, as the request's
+    signature says), with the faults ``injector`` decides."""
 
     async def handle(request: web.Request) -> web.StreamResponse:
         body = await request.read()
@@ -79,17 +81,19 @@ def make_app(simulator: Simulator, injector: FaultInjector | None = None) -> web
             if protocol is None:
                 raise SimError("UnknownOperationException", f"Unknown operation {target or '(no X-Amz-Target)'}")
             model = operation_model(protocol, name)
-            resource = resource_arn(simulator.region, simulator.account_id, raw) if protocol.service == "logs" else None
             authorization = request.headers.get("Authorization", "")
+            # The region and the account are in the signature: the one simulator answering for them answers.
+            target = simulator.route(signed_key(authorization), signed_region(authorization, simulator.region))
+            resource = resource_arn(target.region, target.account_id, raw) if protocol.service == "logs" else None
             denied = credential_error(authorization, protocol.service, name, resource)
             if denied is not None:
                 raise denied
-            if protocol.service == "pricing" and signed_region(authorization, simulator.region) not in PRICE_REGIONS:
+            if protocol.service == "pricing" and signed_region(authorization, target.region) not in PRICE_REGIONS:
                 # The Price List has no endpoint in other regions: a client asking there never connects.
                 if request.transport is not None:
                     request.transport.abort()
                 return web.Response(status=500)  # never sent
-            if not simulator.quotas.admit(simulator.account_id, signed_region(authorization, simulator.region), name):
+            if not target.quotas.admit(target.account_id, signed_region(authorization, target.region), name):
                 raise fault_error(THROTTLE, protocol.service, False)
             if fault == GARBAGE:
                 if injector is not None and injector.variant():
@@ -105,7 +109,7 @@ def make_app(simulator: Simulator, injector: FaultInjector | None = None) -> web
                                                             f"answers {', '.join(op for _, op in HANDLERS)}")
             request_params = decode_query(flat, model.input_shape) if legacy else parse_body(body)
             params = decode_request(request_params, model.input_shape, protocol)
-            result = getattr(simulator, method)(params)
+            result = getattr(target, method)(params)
             if legacy:
                 return web.Response(body=xml_answer(model, result, rid), headers=headers)
             payload = json.dumps(serialize(result, model.output_shape)).encode()
@@ -133,9 +137,9 @@ def _failure(error: SimError, protocol: Protocol | None, legacy: bool, rid: str,
 
 
 class SimulatorServer:
-    """The simulator listening on ``host``:``port`` (``port=0`` picks a free one)."""
+    """The simulator (or several regions') listening on ``host``:``port`` (``port=0`` picks a free one)."""
 
-    def __init__(self, simulator: Simulator, host: str = "127.0.0.1", port: int = 0,
+    def __init__(self, simulator: Simulator | Regions, host: str = "127.0.0.1", port: int = 0,
                  injector: FaultInjector | None = None) -> None:
         self.simulator = simulator
         self.host = host
@@ -171,7 +175,7 @@ class SimulatorServer:
             await runner.cleanup()
 
 
-async def serve(simulator: Simulator, host: str = "127.0.0.1", port: int = 4566,
+async def serve(simulator: Simulator | Regions, host: str = "127.0.0.1", port: int = 4566,
                 ready: Callable[[str], None] | None = None, injector: FaultInjector | None = None) -> None:
     """Serve until cancelled (``smtui sim``); ``ready`` is called with the URL once listening."""
     server = SimulatorServer(simulator, host, port, injector)
@@ -187,7 +191,7 @@ async def serve(simulator: Simulator, host: str = "127.0.0.1", port: int = 4566,
 class RunningSimulator:
     """A simulator served from its own event loop in a daemon thread; a context manager."""
 
-    def __init__(self, simulator: Simulator, host: str = "127.0.0.1", port: int = 0,
+    def __init__(self, simulator: Simulator | Regions, host: str = "127.0.0.1", port: int = 0,
                  injector: FaultInjector | None = None) -> None:
         self.simulator = simulator
         self.injector = injector
@@ -214,7 +218,7 @@ class RunningSimulator:
             self._loop.run_until_complete(self.server.stop())
             self._loop.close()
 
-    def start(self) -> "RunningSimulator":
+    def start(self) -> RunningSimulator:
         """Start the thread and wait until the server listens."""
         self._thread.start()
         if not self._started.wait(30):
@@ -237,14 +241,14 @@ class RunningSimulator:
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(10)
 
-    def __enter__(self) -> "RunningSimulator":
+    def __enter__(self) -> RunningSimulator:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
 
 
-def start_in_thread(simulator: Simulator, host: str = "127.0.0.1", port: int = 0,
+def start_in_thread(simulator: Simulator | Regions, host: str = "127.0.0.1", port: int = 0,
                     injector: FaultInjector | None = None) -> RunningSimulator:
     """Serve ``simulator`` from a background thread; use as a context manager or call ``stop()``."""
     return RunningSimulator(simulator, host, port, injector).start()

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Any, Iterable
+from typing import Any
 
-from smtui.names import JOB_NAME
 from smtui.clock import Clock, SystemClock
 from smtui.sim import prices
+from smtui.names import JOB_NAME
 from smtui.sim.cwlogs import describe_log_streams
 from smtui.sim.jobs import describe as describe_job
-from smtui.sim.jobs import summary as job_summary
+from smtui.sim.jobs import listed as job_summary
 from smtui.sim.jobs import tags as job_tags
 from smtui.sim.lifecycle import Playback, World, play
 from smtui.sim.log_filter import filter_log_events
@@ -93,6 +94,8 @@ class Simulator:
         self._stops: dict[str, float] = {}
         self._scripted_stops_issued: set[str] = set()
         self._lock = threading.RLock()
+        #: Ended jobs' ListTrainingJobs entries, and the moment they were seen ended.
+        self._settled: dict[str, tuple[datetime, dict]] = {}
         self._logs = LogBook(self.scenarios, self.world, ssm_streams=self.realism.ssm_streams)
 
     # -- time ------------------------------------------------------------------------
@@ -140,6 +143,11 @@ class Simulator:
                                    f"{playback.status}.")
         self._stops[scenario.name] = at
 
+    def route(self, access_key: str, region: str | None) -> Simulator:
+        """The simulator answering a request signed with ``access_key`` for ``region``: this one, whatever they
+        are (its jobs are in every region; :class:`~smtui.sim.regions.Regions` keeps regions apart)."""
+        return self
+
     # -- what there is -----------------------------------------------------------------
 
     def job_names(self) -> list[str]:
@@ -186,9 +194,17 @@ class Simulator:
             page = SageMakerPage(params, "sm", self._advance())
             summaries = []
             for scenario in self.scenarios.values():
+                settled = self._settled.get(scenario.name)
+                if settled is not None and page.moment >= settled[0]:
+                    summaries.append(settled[1])
+                    continue
                 playback = self._playback(scenario, page.moment)
                 if playback is not None:
-                    summaries.append(job_summary(describe_job(scenario, playback, self.world)))
+                    summary = job_summary(scenario, playback, self.world)
+                    summaries.append(summary)
+                    if playback.terminal and not scenario.keep_alive:
+                        # An ended job's entry never changes again: worked out once, not once per page.
+                        self._settled[scenario.name] = (page.moment, summary)
         key = _SORT_KEYS[params.get("SortBy", "CreationTime")]
         descending = params.get("SortOrder", "Descending") == "Descending"
         summaries.sort(key=lambda s: (s[key], s["TrainingJobName"]), reverse=descending)

@@ -57,9 +57,9 @@ class JobActions:
     def action_copy_url(self) -> None:
         if self.selected is None:
             return
-        region = self.app.source.region or "us-east-1"
-        url = (f"https://{region}.console.aws.amazon.com/sagemaker/home?region={region}"
-               f"#/jobs/{quote(self.selected)}")
+        source, name = self.app.source_of(self.selected)
+        region = source.region or "us-east-1"
+        url = f"https://{region}.console.aws.amazon.com/sagemaker/home?region={region}#/jobs/{quote(name)}"
         self._copy("console URL", url)
 
     def _copy(self, what: str, text: str) -> None:
@@ -79,12 +79,14 @@ class JobActions:
         def chosen(name: str | None) -> None:
             if not name:
                 return
-            if name in self.jobs:
-                self.select_job(name)
+            # With several regions or accounts, the job is looked for in each.
+            jobs = self.app.ids_for(name)
+            if all(job in self.jobs for job in jobs):
+                self.select_job(jobs[0])
                 self.notify(f"{name} is watched already", timeout=3, markup=False)
                 return
-            self.watch_jobs([name])
-            self.select_job(name)
+            self.watch_jobs(jobs)
+            self.select_job(jobs[0])
             self.notify(f"Watching {name}", timeout=3, markup=False)
 
         self.app.push_screen(AddJob(), chosen)
@@ -93,7 +95,7 @@ class JobActions:
         name = self.selected
         if name is None:
             return
-        self.take_view(self.app.unwatch_job(name))
+        self.take_view(self.app.unwatch_job(name), ())
         self._update_title()
         self._update_jobs_title()
         self.notify(f"{name} is no longer watched (a adds it back)", timeout=4, markup=False)
@@ -101,7 +103,7 @@ class JobActions:
     def watch_jobs(self, names: list[str]) -> list[str]:
         """Watch more jobs (those not watched yet), below the others; returns them."""
         new, view = self.app.watch_jobs(names)
-        self.take_view(view)
+        self.take_view(view, tuple(new))
         self._update_title()
         self._update_jobs_title()
         return new

@@ -8,6 +8,7 @@ import os
 import signal
 import threading
 from collections.abc import Iterable, Sequence
+from functools import partial
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -20,6 +21,7 @@ from smtui.aws import poller as events
 from smtui.aws.discovery import JobFinder, listing_budget
 from smtui.aws.errors import explain
 from smtui.aws.instance_rounds import HostsUpdate, PricesUpdate
+from smtui.aws.places import PlacedSource, job_id, split_id
 from smtui.aws.poller import Poller, PollerEvent
 from smtui.aws.pricing import PriceBook, PriceCache
 from smtui.aws.snapshot import JobSnapshot
@@ -38,6 +40,8 @@ from smtui.ui.widgets.job_list import JobList
 EXIT_GRACE = 5.0
 #: Seconds a new selection rests before its hosts' metrics are fetched out of turn.
 HOSTS_DELAY = 0.8
+#: Seconds the poller's results are gathered before the screen is told of them all at once.
+RESULTS_PERIOD = 0.1
 
 
 class SmtuiApp(App):
@@ -50,7 +54,8 @@ class SmtuiApp(App):
         settings: how to poll and what the screens do.
         clock: tells the time (frozen in tests).
         finder: lists more jobs to watch (``smtui watch --status InProgress``, ``--tuning-job``), at
-            start and then every ``settings.list_interval`` seconds.
+            start and then every ``settings.list_interval`` seconds; or one finder per place (account and
+            region), each listing its own.
     """
 
     CSS_PATH = "app.tcss"
@@ -59,25 +64,31 @@ class SmtuiApp(App):
     BINDINGS = [Binding("ctrl+c", "quit", "Quit", show=False, priority=True)]
 
     def __init__(self, source: JobSource, names: Sequence[str], settings: Settings | None = None, *,
-                 clock: Clock | None = None, finder: JobFinder | None = None) -> None:
+                 clock: Clock | None = None, finder: JobFinder | Sequence[JobFinder] | None = None) -> None:
         super().__init__()
         self.settings = settings = settings or Settings()
         self.source = source
         self.clock = clock or SystemClock()
-        self.finder = finder
+        self.finders: list[JobFinder] = [] if finder is None else [finder] if isinstance(finder, JobFinder) else list(
+            finder)
+        #: The (first) finder, when jobs are listed.
+        self.finder = self.finders[0] if self.finders else None
         self._exit_deadline: threading.Timer | None = None
+        self._results: messages.PollResults | None = None
+        self._listing_first = len(self.finders)
         self.poller = Poller(
             source, names, self._from_poller, interval=settings.interval, metrics_interval=settings.metrics_interval,
-            clock=self.clock, max_rps=settings.max_rps, open_ended=True,
+            clock=self.clock, max_rps=settings.max_rps, fast=settings.fast_interval, open_ended=True,
             prices=PriceBook(source.pricing_client, PriceCache(clock=self.clock), self.clock),
         )
         self._hosts_timer: Timer | None = None
-        if finder is not None:
-            # Listings share the polls' request budget, within their own rate.
-            finder.budget = listing_budget(self.poller.acquire)
+        for each in self.finders:
+            # Listings share the polls' request budget of their place, within their own rate.
+            each.budget = listing_budget(partial(self.poller.acquire, each.place))
         self.watch_screen = WatchScreen(
             self.poller.store.view(), subtitle=settings.subtitle or source.endpoint_label, interval=settings.interval,
-            max_rps=settings.max_rps, scope=finder.query.label() if finder is not None else None,
+            max_rps=settings.max_rps, scope=self.finder.query.label() if self.finder is not None else None,
+            places=settings.place_column,
         )
         self.watch_screen.set_reactive(WatchScreen.reveal_secrets, settings.reveal_secrets)
 
@@ -122,23 +133,27 @@ class SmtuiApp(App):
         return self.poller.store.view()
 
     def _from_poller(self, event: PollerEvent) -> None:
-        screen = self.watch_screen
-        view = self.poller.store.view()
-        if isinstance(event, events.JobUpdate):
-            screen.post_message(messages.JobUpdated(view, event.snapshot, event.events, first=event.first))
-        elif isinstance(event, events.JobFailed):
-            screen.post_message(messages.PollFailed(view, event.name, event.error))
-        elif isinstance(event, events.MetricsUpdate):
-            screen.post_message(messages.MetricsUpdated(view, event.events))
-        elif isinstance(event, events.MetricsFailed):
-            screen.post_message(messages.MetricsFailed(view, event.error))
-        elif isinstance(event, events.Loaded):
-            screen.post_message(messages.JobsLoaded(view))
-        elif isinstance(event, HostsUpdate):
-            screen.post_message(messages.HostsUpdated(view, event.jobs))
-        elif isinstance(event, PricesUpdate):
-            screen.post_message(messages.PricesUpdated(view, event.jobs))
-        screen.cadence = self.poller.effective_interval
+        if isinstance(event, (HostsUpdate, PricesUpdate)):
+            # Rare (a metrics round, a price found): told at once.
+            message = messages.HostsUpdated if isinstance(event, HostsUpdate) else messages.PricesUpdated
+            self.watch_screen.post_message(message(self.poller.store.view(), event.jobs))
+            return
+        # Gathered, and posted a few times a second as one message: the screen's work is done once for all the
+        # results of a moment, however many jobs answered in it.
+        if self._results is None:
+            self._results = messages.PollResults(JobsView())  # the store's view is taken when it is posted
+            asyncio.get_running_loop().call_later(RESULTS_PERIOD, self._post_results)
+        self._results.record(event)
+        if isinstance(event, events.Loaded):
+            self._post_results()  # the first round is on the screen at once
+
+    def _post_results(self) -> None:
+        results, self._results = self._results, None
+        if results is None:
+            return
+        results.view = self.poller.store.view()
+        self.watch_screen.post_message(results)
+        self.watch_screen.cadence = self.poller.effective_interval
 
     def watch_jobs(self, names: Sequence[str], *, at_top: bool = False) -> tuple[list[str], JobsView]:
         """Watch more jobs, from now on; returns those not watched already and the store's new view."""
@@ -165,48 +180,80 @@ class SmtuiApp(App):
             self._hosts_timer = self.set_timer(HOSTS_DELAY, self.poller.poke_metrics)
 
     def poll_now(self, name: str) -> None:
-        """Poll ``name`` now rather than at its next turn."""
+        """Poll ``name`` now rather than at its next turn (an ended job is described again)."""
         self.poller.poke(name)
+
+    def want_described(self, names: Sequence[str]) -> None:
+        """The jobs the screen shows more of than a listing's summary says (the selected one, those in view)."""
+        self.poller.want(names)
+
+    def ids_for(self, name: str) -> list[str]:
+        """The ids of job ``name`` in every place watched (its name, when there is one place)."""
+        if isinstance(self.source, PlacedSource):
+            return [job_id(place, name) for place in self.source.sources]
+        return [name]
+
+    def source_of(self, job: str) -> tuple[JobSource, str]:
+        """The source of ``job``'s place, and its name there (for the calls not made by job id: its logs)."""
+        place, name = split_id(job)
+        if isinstance(self.source, PlacedSource):
+            return self.source.at(place), name
+        return self.source, job
 
     @work(exclusive=True, group="poller")
     async def run_poller(self) -> None:
         """Open the AWS clients and poll until the app exits."""
         try:
             async with self.source:
-                finding = None
-                if self.finder is not None:
-                    # The first listing comes before the first polls, so that "loaded" covers its jobs.
-                    await self._find_jobs(first=True)
-                    finding = asyncio.create_task(self._keep_finding(), name="list jobs")
+                if self.finders:
+                    # The first listings' jobs are part of the first round: rows fill page by page as they come.
+                    self.poller.expect_listing()
+                finding = [asyncio.create_task(self._keep_finding(each), name=f"list jobs {each.place}")
+                           for each in self.finders]
                 try:
                     await self.poller.run()
                 finally:
-                    if finding is not None:
-                        finding.cancel()
+                    for task in finding:
+                        task.cancel()
         except Exception as exc:  # a setup problem (profile, region): say so and keep the screen
             self.watch_screen.show_banner(explain(exc).message)
             self.poller.set_loaded()
 
-    async def _find_jobs(self, *, first: bool) -> None:
-        finder = self.finder
-        assert finder is not None
+    async def _find_jobs(self, finder: JobFinder, *, first: bool) -> None:
+        found: list[str] = []
+
+        def page(summaries: list[dict]) -> None:
+            if finder.place:
+                summaries = [{**s, "TrainingJobName": job_id(finder.place, s["TrainingJobName"])} for s in summaries]
+            # Newest first: later rounds' jobs go above the others (the first round's in the listing's order).
+            new = self.poller.add_listed(summaries, at_top=finder.newest_first and not first)
+            found.extend(new)
+            self.watch_screen.cadence = self.poller.effective_interval
+            changed = tuple(s["TrainingJobName"] for s in summaries)
+            self.watch_screen.post_message(messages.JobsFound(self.poller.store.view(), tuple(new), first=first,
+                                                              tuning=finder.tuning, changed=changed))
+
         try:
-            names = await finder.find()
+            await finder.find(on_page=page)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # a failed listing is tried again at the next round
             self.watch_screen.post_message(messages.ListingFailed(explain(exc)))
             return
-        # Newest first: later rounds' jobs go above the others (the first round's are in the listing's order).
-        new, view = self.watch_jobs(names, at_top=finder.newest_first and not first)
-        self.watch_screen.post_message(messages.JobsFound(view, tuple(new), first=first, tuning=finder.tuning,
-                                                          truncated=finder.truncated))
+        self.watch_screen.post_message(messages.JobsFound(self.poller.store.view(), (), first=first,
+                                                          tuning=finder.tuning, truncated=finder.truncated,
+                                                          done=True, listed=len(found)))
 
-    async def _keep_finding(self) -> None:
-        assert self.finder is not None
-        while not self.finder.done:
+    async def _keep_finding(self, finder: JobFinder) -> None:
+        try:
+            await self._find_jobs(finder, first=True)
+        finally:
+            self._listing_first -= 1
+            if self._listing_first == 0:
+                self.poller.listing_done()
+        while not finder.done:
             await asyncio.sleep(self.settings.list_interval)
-            await self._find_jobs(first=False)
+            await self._find_jobs(finder, first=False)
 
     def job_ended(self, snapshot: JobSnapshot) -> None:
         """A watched job reached a final status: say so, and ring the bell unless told not to."""

@@ -13,6 +13,7 @@ from rich.cells import cell_len, set_cell_size
 
 from smtui.aws import errors
 from smtui.aws.discovery import Objective
+from smtui.aws.places import split_id
 from smtui.aws.store import JobState
 from smtui.present.cost import short_money
 from smtui.present.durations import compact_duration
@@ -55,6 +56,8 @@ class Column:
 COLUMNS = (
     Column("status", "Status"),
     Column("name", "Job", cut_middle=True),
+    # Only when several regions or accounts are watched; its header says which (Region, Account or Where).
+    Column("place", "Region"),
     Column("stage", "Stage", keep_tail=True),
     Column("elapsed", "Elapsed", right=True),
     Column("util", "Util", right=True),
@@ -63,17 +66,18 @@ COLUMNS = (
 )
 KEYS = tuple(column.key for column in COLUMNS)
 #: The sort a click on each column's header asks for.
-COLUMN_SORTS = {"status": "status", "name": "name", "stage": "status", "elapsed": "elapsed", "util": "util",
-                "cost": "cost", "metric": "metric"}
+COLUMN_SORTS = {"status": "status", "name": "name", "place": "name", "stage": "status", "elapsed": "elapsed",
+                "util": "util", "cost": "cost", "metric": "metric"}
 #: Cells between two columns (one of padding on each side of each).
 PADDING = 1
 #: When the columns do not fit, they give way in this order, each down to the width given: the metric's
 #: name, the end of a long stage, the end of a long job name, the cost (all of it: the title bar has the
 #: total), the stage's words (its symbol stays), more of the job name, the utilisation (all of it), the
-#: metric's value, the status's word (all of it at once: its symbol stays), then more of the job name again.
-#: The elapsed time never gives way.
+#: metric's value, the region or account, the status's word (all of it at once: its symbol stays), then more
+#: of the job name again. The elapsed time never gives way.
 GIVE_WAY = (("metric", 7, False), ("stage", 14, False), ("name", 20, False), ("cost", 0, True), ("stage", 1, False),
-            ("name", 16, False), ("util", 0, True), ("metric", 0, False), ("status", 1, True), ("name", 8, False))
+            ("name", 16, False), ("util", 0, True), ("metric", 0, False), ("place", 0, True), ("status", 1, True),
+            ("name", 8, False))
 #: Room left over after giving way goes back to these columns first, up to their natural widths.
 TAKE_BACK = ("name", "stage")
 
@@ -84,7 +88,7 @@ def _styled(style: StatusStyle, label: str) -> list[Span]:
 
 def row_cells(state: JobState, now: datetime | None, objective: Objective | None = None,
               best_job: str | None = None) -> tuple[Cell, ...]:
-    """The cells of one job's row: status, name, stage, elapsed time, metric."""
+    """The cells of one job's row: status, name, region or account, stage, elapsed time, metric."""
     snapshot, error = state.snapshot, state.error
     if state.not_found:
         status = _styled(NOT_FOUND, "not found")
@@ -114,7 +118,8 @@ def row_cells(state: JobState, now: datetime | None, objective: Objective | None
     elif shown is not None:
         # Value first: when the column is cut short it is the name that goes.
         metric = ((f"{metric_value(shown[1]):>7} ", None), (safe(shown[0], 40), "muted"))
-    return (tuple(status), ((state.name, None),), tuple(stage),
+    place, name = split_id(state.name)
+    return (tuple(status), ((name, None),), ((place, "muted"),) if place else (), tuple(stage),
             ((compact_duration(elapsed) if elapsed is not None else "–", None),), _util_cell(state),
             _cost_cell(state, now), metric)
 

@@ -42,6 +42,9 @@ class JobRows:
         self.objective: Objective | None = None
         #: The tuning job's best training job so far, starred.
         self.best_job: str | None = None
+        #: The header of the column that says where each job is (Region, Account, Where); None: one place, no
+        #: such column.
+        self.places: str | None = None
         self.now: datetime | None = None
         #: The jobs shown, in order.
         self.shown: list[str] = []
@@ -54,6 +57,10 @@ class JobRows:
         self._widths: list[Counter[int]] = [Counter() for _ in COLUMNS]
         #: Jobs whose cells move with the clock (running jobs, stale rows).
         self._clocked: set[str] = set()
+        #: The rows in view (None: all of them). Rows out of view are not worked out again when their job
+        #: changes or the clock moves: they are marked stale, and worked out when they come into view.
+        self._visible: range | None = None
+        self._stale: set[str] = set()
         self._cursor_name: str | None = None
         self._cursor = -1
         self.dirty: set[str] = set()
@@ -69,18 +76,50 @@ class JobRows:
         return self._index.get(name)
 
     def cells(self, index: int) -> tuple[Cell, ...]:
-        """The cells of row ``index``."""
-        return self._cells[self.shown[index]]
+        """The cells of row ``index`` (worked out now if they were left stale out of view)."""
+        name = self.shown[index]
+        if name in self._stale:
+            self._stale.discard(name)
+            self._set_row(name)
+        return self._cells[name]
+
+    def set_visible(self, start: int, stop: int) -> None:
+        """Say which rows are in view; stale rows coming into view are worked out again."""
+        visible = range(max(start, 0), max(stop, start, 0))
+        if visible != self._visible:
+            self._visible = visible
+            self._freshen_visible()
+
+    def _freshen_visible(self) -> None:
+        if not self._stale:
+            return
+        for index in self._visible if self._visible is not None else range(len(self.shown)):
+            if index >= len(self.shown):
+                break
+            name = self.shown[index]
+            if name in self._stale:
+                self._stale.discard(name)
+                self._set_row(name)
+
+    def is_stale(self, name: str) -> bool:
+        """Whether ``name``'s row was left as it was while out of view (:meth:`cells` works it out again)."""
+        return name in self._stale
+
+    def _in_view(self, name: str) -> bool:
+        index = self._index.get(name)
+        return index is not None and (self._visible is None or index in self._visible)
 
     def labels(self) -> tuple[str, ...]:
         """The column headers (the metric's is the tuning objective's name and direction, when there is one)."""
         objective = self.objective
         metric = f"{safe(objective.metric, 40)} {'↑' if objective.maximize else '↓'}" if objective else "Metric"
-        return tuple(metric if column.key == "metric" else column.label for column in COLUMNS)
+        special = {"metric": metric, "place": self.places or ""}
+        return tuple(special.get(column.key, column.label) for column in COLUMNS)
 
     def natural_widths(self) -> list[int]:
-        """Each column's width: its widest shown cell, or its header."""
-        return [max(max(counts, default=0), cell_len(label)) for counts, label in zip(self._widths, self.labels())]
+        """Each column's width: its widest shown cell, or its header (0 for the place column with one place)."""
+        return [0 if column.key == "place" and not self.places else max(max(counts, default=0), cell_len(label))
+                for column, counts, label in zip(COLUMNS, self._widths, self.labels())]
 
     def widths(self, available: int) -> list[int]:
         """The column widths for ``available`` terminal cells (see :func:`fit_widths`)."""
@@ -151,7 +190,7 @@ class JobRows:
                 rebuild = True  # a new status or stage moved it in or out of the filter
             elif name in self._index:
                 old = previous.get(name)
-                self._set_row(name)
+                self._refresh_row(name)
                 if self.sort_key not in ("given", "name") and old is not None and (
                         old.sort_key(self.sort_key, self.now, self.objective)
                         != view.states[name].sort_key(self.sort_key, self.now, self.objective)):
@@ -166,7 +205,7 @@ class JobRows:
         self.now = now
         for name in list(self._clocked):
             if name in self._index:
-                self._set_row(name)
+                self._refresh_row(name)
             else:
                 self._forget(name)
 
@@ -197,6 +236,12 @@ class JobRows:
         key = COLUMN_SORTS.get(column, "given")
         return self.sort_by("given" if key == self.sort_key else key)
 
+    def set_places(self, label: str | None) -> None:
+        """Show the column that says where each job is, under ``label`` (None: hide it)."""
+        if label != self.places:
+            self.places = label
+            self.relaid = True
+
     def set_objective(self, objective: Objective | None, best_job: str | None) -> None:
         """Show a tuning job's objective in the metric column, and star its best job."""
         if (objective, best_job) == (self.objective, self.best_job):
@@ -212,7 +257,7 @@ class JobRows:
             return
         for name in starred:
             if name in self._index:
-                self._set_row(name)
+                self._refresh_row(name)
             else:
                 self._forget(name)
 
@@ -250,16 +295,28 @@ class JobRows:
                 counts[size] += 1
         self._widths = widths
         self.dirty.clear()
+        self._freshen_visible()  # the rows now in view may be others
         self.relaid = True
         current = self._cursor_name
         index = self._index.get(current) if current is not None else None
         self.cursor_to(index if index is not None else self._cursor)
 
     def _forget(self, name: str) -> None:
-        """Drop what is kept of a job's cells (its state changed while it was out of view, or it went)."""
+        """Drop what is kept of a job's cells (its state changed while it was filtered out, or it went)."""
         self._cells.pop(name, None)
         self._sizes.pop(name, None)
         self._clocked.discard(name)
+        self._stale.discard(name)
+
+    def _refresh_row(self, name: str) -> None:
+        """A shown row's job changed, or the clock moved: work the row out again if it is in view, else mark it
+        stale. Its old widths count until then: a row out of view that grew wider widens its column when it
+        comes into view."""
+        if self._in_view(name):
+            self._stale.discard(name)
+            self._set_row(name)
+        else:
+            self._stale.add(name)
 
     def _work_out(self, name: str) -> tuple[tuple[Cell, ...], tuple[int, ...]] | None:
         """Work out a job's cells and their widths; returns those it had before (None if none, or the same)."""

@@ -34,8 +34,8 @@ class LogScreen(Screen[None]):
     """Tails ``job``'s log streams while open; Escape goes back to the jobs.
 
     Args:
-        job: the training job.
-        source: the app's open AWS source (its CloudWatch Logs calls).
+        job: the training job (its id in the app, with its place when several are watched).
+        source: the app's open AWS source (its CloudWatch Logs calls), of the job's place.
         snapshot: the job's latest answer, to say why there are no logs yet.
         capacity: lines kept; older ones are dropped.
         interval: seconds between two reads.
@@ -57,12 +57,13 @@ class LogScreen(Screen[None]):
     ]
 
     def __init__(self, job: str, source: LogsSource, *, snapshot: JobSnapshot | None = None,
-                 capacity: int = DEFAULT_CAPACITY, interval: float = LOG_INTERVAL) -> None:
+                 capacity: int = DEFAULT_CAPACITY, interval: float = LOG_INTERVAL, name: str | None = None) -> None:
         super().__init__()
         self.job = job
         self.snapshot = snapshot
         self.interval = interval
-        self.tail = LogTail(source, job, capacity=capacity, budget=operation_budget(LOG_RATES))
+        # The streams are named after the job's name in its place (``name``; by default the job itself).
+        self.tail = LogTail(source, name or job, capacity=capacity, budget=operation_budget(LOG_RATES))
         self.tail.set_job(snapshot.response if snapshot is not None else None)
         self._wake = asyncio.Event()
         self._shown_version = -1

@@ -1,16 +1,20 @@
 """Messages the poller's results travel in, from the worker to the screen.
 
-Each carries the store's view as it was right after the change it reports
+Each carries the store's view as it was right after the changes it reports
 (:class:`~smtui.aws.store.JobsView`): the screen keeps the newest view it has
 seen and draws from it, so it never holds job state of its own.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from textual.message import Message
 
+from smtui.aws import poller
 from smtui.aws.discovery import TuningState
 from smtui.aws.errors import PollError
+from smtui.aws.poller import PollerEvent
 from smtui.aws.snapshot import JobEvent, JobSnapshot, MetricPointsAdded
 from smtui.aws.store import JobsView
 
@@ -23,32 +27,89 @@ class StoreChanged(Message):
         self.view = view
 
 
-class JobUpdated(StoreChanged):
-    """A fresh snapshot of one job arrived."""
+@dataclass
+class JobNews:
+    """What the poller's answers for one job brought since the last :class:`PollResults`."""
 
-    def __init__(self, view: JobsView, snapshot: JobSnapshot, events: tuple[JobEvent, ...], *, first: bool) -> None:
+    #: The newest snapshot.
+    snapshot: JobSnapshot
+    #: What changed, answer after answer, in order.
+    events: list[JobEvent] = field(default_factory=list)
+    #: The first of these answers was the job's first: what it says is history, not news.
+    first: bool = False
+
+
+class PollResults(StoreChanged):
+    """What the poller learnt since the last one of these: answers, failures, metric points, the first round done.
+
+    The poller's results arrive many times a second with many jobs; the app
+    gathers them (:meth:`record`) and posts one of these a few times a second,
+    so the screen does its work once for all of them. A later one that finds
+    an earlier one still queued takes in what it said and replaces it.
+    """
+
+    def __init__(self, view: JobsView) -> None:
         super().__init__(view)
-        self.snapshot = snapshot
-        self.events = events
-        #: The job's first answer: what it says is history, not news.
-        self.first = first
+        #: Jobs whose state changed, in the order they did.
+        self.changed: dict[str, None] = {}
+        self.news: dict[str, JobNews] = {}
+        #: The latest failure of each job whose poll failed.
+        self.failures: dict[str, PollError] = {}
+        #: Whether the last of these results was a failed poll (then it may be one every job meets).
+        self.failed_last = False
+        self.points: list[MetricPointsAdded] = []
+        #: The last metrics round's outcome: None (no round), True (it worked), or why it failed.
+        self.metrics: bool | PollError | None = None
+        #: Every job has had its first answer and the first metrics round is done.
+        self.loaded = False
 
+    def record(self, event: PollerEvent) -> None:
+        """Take in one of the poller's results."""
+        if isinstance(event, poller.JobUpdate):
+            self.changed[event.name] = None
+            news = self.news.get(event.name)
+            if news is None:
+                self.news[event.name] = JobNews(event.snapshot, list(event.events), event.first)
+            else:
+                news.snapshot = event.snapshot
+                news.events.extend(event.events)
+            self.failed_last = False
+        elif isinstance(event, poller.JobFailed):
+            self.changed[event.name] = None
+            self.failures[event.name] = event.error
+            self.failed_last = True
+        elif isinstance(event, poller.MetricsUpdate):
+            self.changed.update(dict.fromkeys(point.job for point in event.events))
+            self.points.extend(event.events)
+            self.metrics = True
+        elif isinstance(event, poller.MetricsFailed):
+            self.metrics = event.error
+        elif isinstance(event, poller.Loaded):
+            self.loaded = True
 
-class PollFailed(StoreChanged):
-    """A poll of one job failed (the poller keeps trying)."""
+    def can_replace(self, message: Message) -> bool:
+        """A later PollResults still queued behind this one takes in what this one says, and replaces it."""
+        if not isinstance(message, PollResults):
+            return False
+        message.take_earlier(self)
+        return True
 
-    def __init__(self, view: JobsView, name: str, error: PollError) -> None:
-        super().__init__(view)
-        self.name = name
-        self.error = error
-
-
-class MetricsUpdated(StoreChanged):
-    """New metric points for one or more jobs (or metrics work again after failing)."""
-
-    def __init__(self, view: JobsView, events: tuple[MetricPointsAdded, ...]) -> None:
-        super().__init__(view)
-        self.events = events
+    def take_earlier(self, earlier: PollResults) -> None:
+        """Put what ``earlier`` said before what this one says."""
+        if not self.news and not self.failures:
+            self.failed_last = earlier.failed_last  # no job's poll here: whether one failed last is earlier's to say
+        self.changed = {**earlier.changed, **self.changed}
+        news = dict(earlier.news)
+        for name, later in self.news.items():
+            before = news.get(name)
+            news[name] = later if before is None else JobNews(later.snapshot, before.events + later.events,
+                                                               before.first)
+        self.news = news
+        self.failures = {**earlier.failures, **self.failures}
+        self.points = earlier.points + self.points
+        if self.metrics is None:
+            self.metrics = earlier.metrics
+        self.loaded = self.loaded or earlier.loaded
 
 
 class HostsUpdated(StoreChanged):
@@ -67,30 +128,26 @@ class PricesUpdated(StoreChanged):
         self.jobs = jobs
 
 
-class MetricsFailed(StoreChanged):
-    """A GetMetricData round failed."""
-
-    def __init__(self, view: JobsView, error: PollError) -> None:
-        super().__init__(view)
-        self.error = error
-
-
-class JobsLoaded(StoreChanged):
-    """Every job has had its first answer and the first metrics round is done: the screen can settle."""
-
-
 class JobsFound(StoreChanged):
-    """A listing found jobs that match what is watched (only those not reported before)."""
+    """A page of a listing came (its jobs' rows show what it said of them), or the listing is done."""
 
     def __init__(self, view: JobsView, names: tuple[str, ...], *, first: bool,
-                 tuning: TuningState | None = None, truncated: bool = False) -> None:
+                 tuning: TuningState | None = None, truncated: bool = False, changed: tuple[str, ...] = (),
+                 done: bool = False, listed: int = 0) -> None:
         super().__init__(view)
+        #: The jobs not watched before.
         self.names = names
+        #: Every job the page listed (the new ones and those whose summary is newer than what was known).
+        self.changed = changed or names
         #: The first listing: its jobs are the ones there were at start, not news.
         self.first = first
         self.tuning = tuning
+        #: The listing is done (no page comes with this): ``truncated`` and ``listed`` are its totals.
+        self.done = done
         #: The listing had more jobs than its limit and brought in only the newest.
         self.truncated = truncated
+        #: How many jobs the listing brought in that were not watched before.
+        self.listed = listed
 
 
 class ListingFailed(Message):

@@ -30,10 +30,14 @@ class SelectedJobPanes:
             timeline.placeholder = "No job selected · a adds one by name"
         elif state is not None and state.error is not None:
             timeline.placeholder = "No data: the last poll failed (see Details)"
+        elif snapshot is not None and snapshot.partial:
+            timeline.placeholder = "Describing the job (the list shows what the listing said)…"
         else:
             timeline.placeholder = "Waiting for the first answer…"
         timeline.now = self.now
-        timeline.show(snapshot, animate_from=animate_from)
+        # A listing's summary has no stages: the timeline waits for the job's description.
+        timeline.show(None if snapshot is not None and snapshot.partial and not snapshot.transitions else snapshot,
+                      animate_from=animate_from)
         pane = self.query_one("#timeline-pane")
         pane.border_title = f"Timeline · {name}" if name else "Timeline"
         pane.border_subtitle = (

@@ -15,12 +15,14 @@ from smtui.ui.fmt import metric_value
 
 
 def title_line(view: JobsView, *, interval: float, effective: float, max_rps: float | None,
-               scope: str | None, subtitle: str, now: datetime | None = None, width: int | None = None) -> Text:
-    """``smtui  9 jobs: 8 running, 1 completed  ! 1 not updating  ·  $1,234  ·  every 30s  ·  scope  ·  where``.
+               scope: str | None, subtitle: str, now: datetime | None = None, width: int | None = None,
+               each: bool = False) -> Text:
+    """``smtui  9 jobs: 8 running, 1 completed  ! 1 not updating  ·  $1,234  ·  every 5s  ·  scope  ·  where``.
 
     What matters most comes first, so a narrow terminal cuts what matters least: the counts, a poll that
     fails, the jobs' cost, then how often they are polled and where. With ``width``, the parts after the
-    cost that do not fit whole are left out, rather than cut in the middle.
+    cost that do not fit whole are left out, rather than cut in the middle. ``effective`` is the interval in
+    effect (``interval`` is the user's ceiling); ``each`` says the budget is each region's and account's.
     """
     count = len(view)
     summary = ", ".join(f"{n} {phase}" for phase, n in view.counts().items())
@@ -37,10 +39,10 @@ def title_line(view: JobsView, *, interval: float, effective: float, max_rps: fl
             amount = money(total) if total < 1000 else f"${total:,.0f}"
             text.append(f"  ·  {amount}{unpriced_text}", style="bold")
     if effective > interval * 1.01 and max_rps:
-        # The request budget stretched the polls: say so, with the budget that did it.
-        cadence = f"every {interval_text(effective)} ({max_rps:g} req/s budget)"
+        # The request budget stretched the polls past the ceiling: say so, with the budget that did it.
+        cadence = f"every {interval_text(effective)} ({max_rps:g} req/s budget{' each' if each else ''})"
     else:
-        cadence = f"every {interval_text(interval)}"
+        cadence = f"every {interval_text(min(effective, interval) if effective > 0 else interval)}"
     for part in (cadence, scope, subtitle):
         if part and (width is None or text.cell_len + 5 + cell_len(part) <= width):
             text.append(f"  ·  {part}", style="dim")

@@ -16,21 +16,11 @@ from textual.widgets import Footer, Input, Static
 
 from smtui.aws.discovery import TuningState
 from smtui.aws.errors import AUTH, CONFIG, NOT_FOUND, PollError
-from smtui.aws.snapshot import TERMINAL_STATUSES, StatusChanged, TransitionAdded
+from smtui.aws.snapshot import TERMINAL_STATUSES, MetricPointsAdded, StatusChanged, TransitionAdded
 from smtui.aws.store import JobsView
 from smtui.ui.actions import JobActions
 from smtui.ui.log_screen import LogScreen
-from smtui.ui.messages import (
-    HostsUpdated,
-    JobsFound,
-    JobsLoaded,
-    JobUpdated,
-    ListingFailed,
-    MetricsFailed,
-    MetricsUpdated,
-    PollFailed,
-    PricesUpdated,
-)
+from smtui.ui.messages import HostsUpdated, JobNews, JobsFound, ListingFailed, PollResults, PricesUpdated
 from smtui.ui.selected import SelectedJobPanes
 from smtui.ui.titles import jobs_title, title_line
 from smtui.ui.widgets.detail import DetailPane
@@ -91,8 +81,10 @@ class WatchScreen(JobActions, SelectedJobPanes, Screen):
     ]
 
     def __init__(self, view: JobsView, *, subtitle: str = "", interval: float = 30.0,
-                 max_rps: float | None = None, scope: str | None = None) -> None:
+                 max_rps: float | None = None, scope: str | None = None, places: str | None = None) -> None:
         super().__init__()
+        #: The header of the column saying where each job is, when several regions or accounts are watched.
+        self.places = places
         #: The newest view of the store this screen has seen.
         self.jobs = view
         #: What a listing looks for (``smtui watch --status InProgress``), or None for named jobs only.
@@ -137,6 +129,7 @@ class WatchScreen(JobActions, SelectedJobPanes, Screen):
         jobs = self.query_one(JobList)
         self.now = self.app.clock.now()
         jobs.tick(self.now)
+        jobs.set_places(self.places)
         jobs.show(self.jobs)
         jobs.focus()
         self._update_title()
@@ -169,7 +162,16 @@ class WatchScreen(JobActions, SelectedJobPanes, Screen):
         self.selected = message.name
         self.app.follow_hosts(message.name)
 
+    def on_job_list_in_view(self) -> None:
+        self._want_described()
+
+    def _want_described(self) -> None:
+        """Ask for the jobs whose rows (or details) show more than a listing's summary: the selected one first."""
+        wanted = [self.selected] if self.selected is not None else []
+        self.app.want_described(wanted + self.query_one(JobList).in_view())
+
     def watch_selected(self, name: str | None) -> None:
+        self._want_described()
         # The cursor and the timeline answer the key at once; the details (the costliest pane to
         # draw) follow right after that frame, once however many keys were pressed meanwhile.
         self._show_selected(detail=False)
@@ -198,47 +200,62 @@ class WatchScreen(JobActions, SelectedJobPanes, Screen):
 
     # -- data from the poller ------------------------------------------------------
 
-    def on_job_updated(self, message: JobUpdated) -> None:
-        snapshot = message.snapshot
-        self.take_view(message.view, (snapshot.name,))
-        self.banner = None
+    def on_poll_results(self, message: PollResults) -> None:
+        """Everything the poller learnt in a moment, drawn once."""
+        self.take_view(message.view, tuple(message.changed))
+        for news in message.news.values():
+            self._job_news(news)
+        if message.failed_last:
+            self._poll_failed(message.failures)
+        elif message.news:
+            self.banner = None  # an answer came: whatever failed for every job works again
+        if self.selected in message.failures and self.selected not in message.news:
+            self._show_selected()
+        if message.metrics is True:
+            self._metrics_updated(message.points)
+        elif isinstance(message.metrics, PollError):
+            self._metrics_failed(message.metrics)
+        if message.loaded:
+            self._show_selected()
+            # Set once this frame is drawn: everything the first round brought is on the screen then.
+            self.call_after_refresh(self.loaded.set)
+        self._update_title()
+
+    def _job_news(self, news: JobNews) -> None:
+        snapshot = news.snapshot
         if snapshot.name == self.selected:
-            added = [e.index for e in message.events if isinstance(e, TransitionAdded)]
+            added = [e.index for e in news.events if isinstance(e, TransitionAdded)]
             # Stages present on the first answer are history, not news: only later ones animate.
-            self._show_selected(animate_from=min(added) if added and not message.first else None)
-        for event in message.events:
-            if (isinstance(event, StatusChanged) and not message.first and event.old_status not in TERMINAL_STATUSES
+            self._show_selected(animate_from=min(added) if added and not news.first else None)
+        for event in news.events:
+            if (isinstance(event, StatusChanged) and not news.first and event.old_status not in TERMINAL_STATUSES
                     and event.new_status in TERMINAL_STATUSES):
                 self.app.job_ended(snapshot)
         logs = self.app.screen
         if isinstance(logs, LogScreen) and logs.job == snapshot.name:
             logs.set_snapshot(snapshot)
-        self._update_title()
 
-    def on_poll_failed(self, message: PollFailed) -> None:
-        self.take_view(message.view, (message.name,))
-        kind = message.error.kind
+    def _poll_failed(self, failures: dict[str, PollError]) -> None:
+        error = next(reversed(failures.values()))
+        kind = error.kind
         # Jobs that have ended are not polled any more: "every job fails" means every job still polled.
-        polled = self.jobs.polled
-        same = bool(polled) and all(state.error is not None and state.error.kind == kind for state in polled)
-        if kind in (CONFIG, AUTH) or (same and kind != NOT_FOUND):
+        if kind in (CONFIG, AUTH) or (kind != NOT_FOUND and self.jobs.all_polled_failing(kind)):
             # Credentials, configuration, or one failure that every job meets (the endpoint is gone):
             # say it once, up top.
-            self.banner = message.error.message
-        if message.name == self.selected:
-            self._show_selected()
-        self._update_title()
+            self.banner = error.message
 
-    def on_metrics_updated(self, message: MetricsUpdated) -> None:
-        changed = tuple(dict.fromkeys(event.job for event in message.events))
-        self.take_view(message.view, changed)
+    def _metrics_updated(self, points: list[MetricPointsAdded]) -> None:
         self._metrics_title(None)
         # Points of the first round are history; a point that extends a known series is news.
         state = self.jobs.get(self.selected)
-        fresh = frozenset(event.metric for event in message.events if event.job == self.selected and state
-                          and len(state.points(event.metric)) > len(event.points))
-        if self.selected in changed:
-            self._show_metrics(fresh)
+        if state is None or not any(event.job == self.selected for event in points):
+            return
+        arrived: dict[str, int] = {}
+        for event in points:
+            if event.job == self.selected:
+                arrived[event.metric] = arrived.get(event.metric, 0) + len(event.points)
+        self._show_metrics(frozenset(metric for metric, count in arrived.items()
+                                     if len(state.points(metric)) > count))
 
     def on_hosts_updated(self, message: HostsUpdated) -> None:
         self.take_view(message.view, message.jobs)
@@ -251,20 +268,11 @@ class WatchScreen(JobActions, SelectedJobPanes, Screen):
             self._show_detail()
         self._update_title()
 
-    def on_metrics_failed(self, message: MetricsFailed) -> None:
-        self.take_view(message.view, ())
-        error = message.error
+    def _metrics_failed(self, error: PollError) -> None:
         if self._metrics_error is None or self._metrics_error.kind != error.kind:
             # A toast when metrics start failing (or fail differently); the heading keeps saying it after.
             self.notify(f"Metrics: {error.message}", severity="warning", timeout=8, markup=False)
         self._metrics_title(error)
-
-    def on_jobs_loaded(self, message: JobsLoaded) -> None:
-        self.take_view(message.view, ())
-        self._show_selected()
-        self._update_title()
-        # Set once this frame is drawn: everything the first round brought is on the screen then.
-        self.call_after_refresh(self.loaded.set)
 
     def _metrics_title(self, error: PollError | None) -> None:
         if error == self._metrics_error:
@@ -279,14 +287,15 @@ class WatchScreen(JobActions, SelectedJobPanes, Screen):
         title.set_class(error is not None, "-stale")
 
     def on_jobs_found(self, message: JobsFound) -> None:
-        self.take_view(message.view)
+        self.take_view(message.view, message.changed)
+        self._want_described()  # new rows in view, or a summary saying a description is out of date
         new = list(message.names)
         if new and not message.first:
             shown = ", ".join(new[:2]) + (f" and {len(new) - 2} more" if len(new) > 2 else "")
             self.notify(f"New job{'s' if len(new) > 1 else ''}: {shown}", timeout=6, markup=False)
-        if message.truncated and message.first:
-            self.notify(f"Showing the newest {len(new)} matching jobs: narrow the listing with --since, --status "
-                        "or --name-contains", severity="warning", timeout=12, markup=False)
+        if message.truncated and message.first and message.done:
+            self.notify(f"Showing the newest {message.listed} matching jobs: narrow the listing with --since, "
+                        "--status or --name-contains", severity="warning", timeout=12, markup=False)
         previous, self.tuning = self.tuning, message.tuning
         if self.tuning is not None and previous is None:
             self._show_tuned()
@@ -327,7 +336,7 @@ class WatchScreen(JobActions, SelectedJobPanes, Screen):
     def _update_title(self) -> None:
         text = title_line(self.jobs, interval=self.interval, effective=self.cadence, max_rps=self.max_rps,
                           scope=self.scope, subtitle=self.subtitle, now=self.now,
-                          width=self.size.width - 2 if self.size.width else None)
+                          width=self.size.width - 2 if self.size.width else None, each=self.places is not None)
         banner = self.query_one("#banner", Static)
         if banner.display != bool(self.banner) or (self.banner and str(banner.render()) != f"! {self.banner}"):
             banner.update(f"! {self.banner}" if self.banner else "")
@@ -357,8 +366,9 @@ class WatchScreen(JobActions, SelectedJobPanes, Screen):
             return
         state = self.jobs.get(self.selected)
         app = self.app
-        app.push_screen(LogScreen(self.selected, app.source, snapshot=state.snapshot if state else None,
-                                  capacity=app.settings.log_lines, interval=app.settings.log_interval))
+        source, name = app.source_of(self.selected)
+        app.push_screen(LogScreen(self.selected, source, snapshot=state.snapshot if state else None,
+                                  capacity=app.settings.log_lines, interval=app.settings.log_interval, name=name))
 
     def action_filter(self) -> None:
         box = self.query_one("#job-filter", Input)

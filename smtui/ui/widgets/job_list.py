@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from rich.segment import Segment
 from rich.style import Style
-from textual import events
 from textual.binding import Binding
 from textual.cache import LRUCache
 from textual.geometry import Size
@@ -17,8 +15,10 @@ from textual.strip import Strip
 
 from smtui.aws.discovery import Objective
 from smtui.aws.store import JobsView
-from smtui.ui.job_cells import COLUMNS, KEYS, PADDING, Cell, fit
+from smtui.ui.job_cells import KEYS, Cell
 from smtui.ui.job_rows import JobRows
+from smtui.ui.widgets.job_list_mouse import JobListMouse
+from smtui.ui.widgets.row_strip import row_strip
 
 ROLES = ("success", "error", "warning", "active", "info", "muted")
 #: Bindings that belong together, shown as one line of the help.
@@ -27,7 +27,7 @@ ENDS = Binding.Group("first / last job")
 PAGE = Binding.Group("a page of jobs up / down")
 
 
-class JobList(ScrollView, can_focus=True):
+class JobList(JobListMouse, ScrollView, can_focus=True):
     """Jobs with their status (symbol and colour), stage, elapsed time and first metric (or a tuning objective).
 
     It draws a :class:`~smtui.ui.job_rows.JobRows` model on Textual's line
@@ -96,6 +96,9 @@ class JobList(ScrollView, can_focus=True):
         def control(self) -> JobList:
             return self.job_list
 
+    class InView(Message):
+        """Other jobs are in view (scrolled, filtered, sorted, added): :meth:`JobList.in_view` says which."""
+
     class Sorted(Message):
         """A click on a column's header sorted the list (or put it back in the order given)."""
 
@@ -119,6 +122,7 @@ class JobList(ScrollView, can_focus=True):
         self._hover: int | None = None
         self._hover_column: str | None = None
         self._announced: str | None = None
+        self._in_view: tuple[str, ...] = ()
 
     # -- what the screen tells it -------------------------------------------------------
 
@@ -196,21 +200,16 @@ class JobList(ScrollView, can_focus=True):
         self.rows.set_objective(objective, best_job)
         self._apply()
 
+    def set_places(self, label: str | None) -> None:
+        """Show where each job is (its region or account) under ``label``; None hides the column."""
+        self.rows.set_places(label)
+        self._apply()
+
     def select(self, name: str) -> bool:
         """Put the cursor on ``name``; False when it is not shown."""
         found = self.rows.select(name)
         self._apply(reveal=True)
         return found
-
-    def column_x(self, key: str) -> int:
-        """Where column ``key`` starts, in cells from the left of the list's content."""
-        widths = self._column_widths()
-        x = 0
-        for column, width in zip(KEYS, widths):
-            if column == key:
-                return x
-            x += width + 2 * PADDING if width else 0
-        raise KeyError(key)
 
     # -- keys and the mouse ---------------------------------------------------------------
 
@@ -241,52 +240,11 @@ class JobList(ScrollView, can_focus=True):
     def _page(self) -> int:
         return max(self.scrollable_content_region.height - 1, 1)
 
-    def on_click(self, event: events.Click) -> None:
-        offset = event.get_content_offset(self)
-        if offset is None:
-            return
-        if offset.y == 0:
-            column = self._column_at(offset.x)
-            if column is not None:
-                key = self.rows.click_sort(column)
-                self._apply(reveal=True)
-                self.post_message(self.Sorted(self, key))
-            return
-        index = round(self.scroll_y) + offset.y - 1
-        if 0 <= index < len(self.rows):
-            self.rows.cursor_to(index)
-            self._apply()
-
-    def on_mouse_move(self, event: events.MouseMove) -> None:
-        offset = event.get_content_offset(self)
-        if offset is None:
-            self._set_hover(None, None)
-        else:
-            self._set_hover(offset.y, self._column_at(offset.x) if offset.y == 0 else None)
-
-    def on_leave(self, event: events.Leave) -> None:
-        self._set_hover(None, None)
-
-    def _set_hover(self, line: int | None, column: str | None) -> None:
-        if (line, column) != (self._hover, self._hover_column):
-            top = round(self.scroll_y)
-            for changed in {self._hover, line} - {None}:
-                self.refresh_line(changed + top)  # a line of the view is refreshed by its virtual row
-            self._hover, self._hover_column = line, column
-
-    def _column_at(self, x: int) -> str | None:
-        for key, width in zip(KEYS, self._column_widths()):
-            if not width:
-                continue
-            x -= width + 2 * PADDING
-            if x < 0:
-                return key
-        return None
-
     # -- drawing --------------------------------------------------------------------------
 
     def _apply(self, *, reveal: bool = False) -> None:
         """Repaint what the model says changed, and say so when the cursor is on another job."""
+        self._sync_visible()
         dirty, relaid = self.rows.take_changes()
         if relaid:
             self._lines.clear()
@@ -305,6 +263,9 @@ class JobList(ScrollView, can_focus=True):
                     self.refresh_line(index + 1)
         if reveal or relaid:
             self._reveal_cursor()
+            self._sync_visible()
+            if self.rows.dirty or self.rows.relaid:
+                self.call_later(self._apply)  # rows that came into view changed: drawn in the next frame
         name = self.rows.cursor_name
         if name != self._announced:
             self._announced = name
@@ -320,8 +281,29 @@ class JobList(ScrollView, can_focus=True):
         elif index >= top + page:
             self.scroll_to(y=index - page + 1, animate=False)
 
+    def in_view(self) -> list[str]:
+        """The jobs whose rows are in view, top to bottom."""
+        return list(self._in_view)
+
+    def _sync_visible(self) -> None:
+        """Tell the row model which rows are in view: only those are worked out as their jobs change."""
+        top = round(self.scroll_y)
+        self.rows.set_visible(top, top + self._page() + 1)
+        in_view = tuple(self.rows.shown[top: top + self._page()])
+        if in_view != self._in_view:
+            self._in_view = in_view
+            self.post_message(self.InView())
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        if round(old_value) != round(new_value):
+            self._sync_visible()
+            if self.rows.dirty or self.rows.relaid:
+                self._apply()
+
     def on_resize(self) -> None:
         self._lines.clear()
+        self._sync_visible()
         self.call_after_refresh(self._reveal_cursor)
 
     def notify_style_update(self) -> None:
@@ -354,9 +336,12 @@ class JobList(ScrollView, can_focus=True):
             return Strip.blank(width, base)
         name = self.rows.shown[index]
         key = (name, index == self.rows.cursor, self._hover == y)
-        line = self._lines.get(key)
+        line = None if self.rows.is_stale(name) else self._lines.get(key)
         if line is None:
-            line = self._lines[key] = self._render_row(self.rows.cells(index), key[1], key[2], width, base)
+            cells = self.rows.cells(index)
+            if self.rows.relaid:
+                self.call_later(self._apply)  # a row that was out of view widened a column: lay out again
+            line = self._lines[key] = self._render_row(cells, key[1], key[2], width, base)
         return line
 
     def _render_header(self, width: int, base: Style) -> Strip:
@@ -375,20 +360,5 @@ class JobList(ScrollView, can_focus=True):
         return self._strip(list(cells), width, base, row, {})
 
     def _strip(self, cells: list[Cell], width: int, base: Style, row: Style, column_styles: dict[str, Style]) -> Strip:
-        """One line: each cell fitted to its column between its padding, in the row's style, filling ``width``.
-
-        The row's style goes over each span's own (a status colour), so a cursor row is one unbroken bar.
-        """
         roles = {role: self.get_component_rich_style(f"joblist--{role}") for role in ROLES}
-        segments: list[Segment] = []
-        for column, column_width, cell in zip(COLUMNS, self._column_widths(), cells):
-            if not column_width:
-                continue
-            style = column_styles.get(column.key, row)
-            pad = Segment(" " * PADDING, style)
-            segments.append(pad)
-            for text, role in fit(cell, column_width, column):
-                segments.append(Segment(text, roles[role] + style if role else style))
-            segments.append(pad)
-        strip = Strip(segments).crop_extend(0, width, row)
-        return strip.apply_style(base)
+        return row_strip(cells, self._column_widths(), width, roles, base, row, column_styles)

@@ -1,0 +1,64 @@
+"""What the poller needs from AWS, and what it tells its sink: one event per answer, failure or metrics round."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from smtui.aws.errors import PollError
+from smtui.aws.instance_rounds import HostsUpdate, PricesUpdate
+from smtui.aws.snapshot import JobEvent, JobSnapshot, MetricPointsAdded
+from smtui.aws.source import MetricQuery
+
+
+class PollSource(Protocol):
+    """What the poller needs from AWS (part of :class:`~smtui.aws.source.JobSource`)."""
+
+    async def describe_training_job(self, name: str) -> dict: ...
+
+    async def get_metric_data(
+        self, queries: Sequence[MetricQuery], start: datetime, end: datetime, period: int = 60
+    ) -> dict[MetricQuery, list[tuple[datetime, float]]]: ...
+
+
+@dataclass(frozen=True)
+class JobUpdate:
+    """A fresh snapshot of a job and what changed since the last one."""
+
+    name: str
+    snapshot: JobSnapshot
+    events: tuple[JobEvent, ...]
+    #: The job's first answer: what it says is history, not news.
+    first: bool = False
+
+
+@dataclass(frozen=True)
+class JobFailed:
+    """A poll of a job failed; the poller keeps trying."""
+
+    name: str
+    error: PollError
+
+
+@dataclass(frozen=True)
+class MetricsUpdate:
+    """New CloudWatch points for one or more jobs."""
+
+    events: tuple[MetricPointsAdded, ...]
+
+
+@dataclass(frozen=True)
+class MetricsFailed:
+    """A GetMetricData call failed; the series keep what they had."""
+
+    error: PollError
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """Every job has had its first answer (or failure) and the first metrics round is done."""
+
+
+PollerEvent = JobUpdate | JobFailed | MetricsUpdate | MetricsFailed | Loaded | HostsUpdate | PricesUpdate
