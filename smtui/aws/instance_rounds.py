@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from smtui.aws.host_metrics import HOST_WINDOW, LIST_WINDOW, host_names, host_queries, list_metrics, selected_metrics
+from smtui.aws.places import place_of
 from smtui.aws.pricing import RETRY_SECONDS, PriceBook
 from smtui.aws.snapshot import JobSnapshot, MetricPoint
 from smtui.aws.source import MetricQuery
@@ -141,12 +142,11 @@ class InstanceRounds:
             self._priced(key, known)
             return
         self._asked[key] = now
-        self._pricing[key] = asyncio.create_task(self._look_up(key), name=f"price:{key[1]}")
+        self._pricing[key] = asyncio.create_task(self._look_up(key, place_of(name)), name=f"price:{key[1]}")
 
-    async def _look_up(self, key: tuple[str, str]) -> None:
+    async def _look_up(self, key: tuple[str, str], place: str) -> None:
         assert self.prices is not None
-        if self._budget is not None:
-            await self._budget.acquire()
+        await self.budgets.acquire(place)
         self._priced(key, await self.prices.price(key[1], key[0]))
 
     def _priced(self, key: tuple[str, str], answer: PriceAnswer) -> None:

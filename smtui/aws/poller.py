@@ -14,33 +14,32 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable
-from datetime import datetime, timedelta
 from functools import partial
 from typing import TypeVar
 
 from smtui.aws.budget import Budgets
 from smtui.aws.cadence import poll_interval
 from smtui.aws.errors import NETWORK, PollError, explain
-from smtui.aws.host_metrics import calls_for
 from smtui.aws.instance_rounds import InstanceRounds
+from smtui.aws.metric_rounds import MetricRounds
 from smtui.aws.on_demand import OnDemand
 from smtui.aws.places import place_of
 from smtui.aws.poll_events import JobFailed, JobUpdate, Loaded, MetricsFailed, MetricsUpdate, PollerEvent, PollSource
 from smtui.aws.pricing import PriceBook
-from smtui.aws.snapshot import JobSnapshot, MetricPoint, MetricPointsAdded
-from smtui.aws.source import MetricQuery, metric_period
+from smtui.aws.snapshot import JobSnapshot
 from smtui.aws.store import JobStore
 from smtui.clock import Clock, SystemClock
+
+__all__ = ["DEFAULT_MAX_RPS", "JobFailed", "JobUpdate", "Loaded", "MetricsFailed", "MetricsUpdate", "Poller",
+           "PollerEvent", "PollSource"]
 
 T = TypeVar("T")
 
 #: Requests per second all polls share unless told otherwise: a few, well inside SageMaker's rate limits.
 DEFAULT_MAX_RPS = 5.0
-#: Host series ride in the training metrics' call when that call reaches back no further than this before them.
-SHARED_WINDOW = timedelta(minutes=10)
 
 
-class Poller(OnDemand, InstanceRounds):
+class Poller(OnDemand, InstanceRounds, MetricRounds):
     """Polls DescribeTrainingJob for each running job and GetMetricData for all of them.
 
     Jobs a listing found come with its summary (:meth:`add_listed`): their
@@ -325,86 +324,6 @@ class Poller(OnDemand, InstanceRounds):
         finally:
             task.cancel()  # a no-op once it is done; stops the call when the poll itself is cancelled
 
-    async def poll_metrics(self) -> None:
-        """One GetMetricData round for every job that has metrics and may have new points.
-
-        A query finer than what CloudWatch still keeps at its start time gets nothing: jobs are batched by
-        the Period their start allows (:func:`~smtui.aws.source.metric_period`), one call per batch, so an
-        old job never empties a young one's batch."""
-        now = self.clock.now()
-        batches: dict[tuple[str, int], tuple[list[MetricQuery], list[datetime]]] = {}
-        for name, state in self.store.view().states.items():
-            snapshot = state.snapshot
-            if snapshot is None or not snapshot.metric_names or name in self._metrics_done:
-                continue
-            start = self.store.latest_timestamp(name) or snapshot.started_at
-            if start is None:
-                continue
-            # One batch per place (each its own budget) and Period.
-            wanted, starts = batches.setdefault((place_of(name), metric_period(start, now)), ([], []))
-            starts.append(start)
-            wanted.extend(MetricQuery(name, metric) for metric in snapshot.metric_names)
-            if snapshot.is_terminal:
-                self._metrics_done.add(name)  # this round fetches its last points
-        live, ended = self.host_windows(now)
-        alone = [window for window in (ended,) if window is not None]
-        if live is not None:
-            # (Only with the minute batch of the place the hosts are in.)
-            minute = batches.get((_place_of_all(live.queries), 60))
-            # Windows a few minutes apart share one call; a first round's hours of history do not.
-            if minute is not None and min(minute[1]) >= live.start - SHARED_WINDOW:
-                minute[0].extend(live.queries)
-                minute[1].append(live.start)
-            else:
-                alone.append(live)
-        events: list[MetricPointsAdded] = []
-        failed = False
-        windows = [(place, wanted, min(starts) - timedelta(seconds=1), now + timedelta(seconds=1), period)
-                   for (place, period), (wanted, starts) in sorted(batches.items())]
-        windows += [(_place_of_all(w.queries), w.queries, w.start, w.end, 60) for w in alone]
-        for place, wanted, start, end, period in windows:
-            got = await self._metric_batch(place, wanted, start, end, period)
-            if got is None:
-                failed = True
-            else:
-                events += got
-        recovered = bool(windows) and not failed and self.store.record_metrics(None, self.clock.now())
-        if events or recovered:
-            self.sink(MetricsUpdate(tuple(events)))
-        self.hosts_round_done()
-
-    async def _metric_batch(self, place: str, wanted: list[MetricQuery], start: datetime, end: datetime,
-                            period: int) -> list[MetricPointsAdded] | None:
-        """One GetMetricData call per 500 series; the points they added, or None when one failed (said to the sink)."""
-        calls = calls_for(len(wanted))
-        await self.budgets.acquire(place, calls)
-        self.calls += calls
-        try:
-            results = await self._patiently(self.source.get_metric_data(wanted, start, end, period),
-                                            self._metrics_failed)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            self._metrics_done.difference_update(q.job for q in wanted)
-            self._hosts_done.difference_update(q.job for q in wanted if q.host is not None)
-            self._whole_hour.difference_update(q.job for q in wanted if q.host is not None)
-            self._metrics_failed(explain(exc))
-            return None
-        events = []
-        for query, points in results.items():
-            if query.host is not None:
-                self.merge_hosts(query, points)
-                continue
-            event = self.store.merge_points(query.job, query.metric, [MetricPoint(t, float(v)) for t, v in points])
-            if event is not None:
-                events.append(event)
-        return events
-
-    def _metrics_failed(self, error: PollError) -> None:
-        self.store.record_metrics(error, self.clock.now())
-        if self.store.metrics_error is not None:
-            self.sink(MetricsFailed(self.store.metrics_error))
-
     async def _follow(self, name: str, opening: asyncio.Semaphore, phase: float) -> None:
         """Poll a job until it ends; ``phase`` (0 to 1) is where in each interval its polls fall."""
         wake = self._wake.setdefault(name, asyncio.Event())
@@ -456,8 +375,3 @@ class Poller(OnDemand, InstanceRounds):
         except asyncio.TimeoutError:
             pass
         wake.clear()
-
-
-def _place_of_all(queries: list[MetricQuery]) -> str:
-    """The place whose budget a batch of queries is counted against: that of its first job."""
-    return place_of(queries[0].job) if queries else ""
