@@ -163,6 +163,8 @@ def build_parser() -> argparse.ArgumentParser:
                       help="start each line with the event's time (UTC, ISO 8601, milliseconds)")
     logs.add_argument("--interval", type=interval, default=5.0, metavar="SECONDS",
                       help="seconds between two reads with --follow (default: 5, at least 1)")
+    logs.add_argument("-v", "--verbose", action="store_true",
+                      help="print on standard error how many AWS calls were made, by operation")
     _add_aws_options(logs)
 
     wait = commands.add_parser(
@@ -258,7 +260,8 @@ def run_logs(args: argparse.Namespace) -> int:
     options = dataclasses.replace(aws_options(args), max_attempts=2)
     from smtui.commands.logs import Request, run
 
-    request = Request(name, lines=args.lines, follow=args.follow, interval=args.interval, pattern=args.filter)
+    request = Request(name, lines=args.lines, follow=args.follow, interval=args.interval, pattern=args.filter,
+                      verbose=args.verbose)
     return run(options, request, timestamps=args.timestamps)
 
 

@@ -53,35 +53,37 @@ def clock():
     return FrozenClock(ORIGIN)
 
 
-def fixture_realism():
-    """The rough edges the shared ``sim`` and ``full_sim`` fixtures reproduce.
+def fixture_realism(request=None):
+    """The rough edges the shared ``sim`` and ``full_sim`` fixtures reproduce: all of AWS's (the default).
 
-    Gentle for now: the client tests were written against a kind simulator.
-    Once the client copes with AWS as it is, return ``Realism()`` here (the
-    AWS-like default) and every test using the fixtures meets the rough edges.
+    A test marked ``@pytest.mark.gentle`` gets the simulator without them: it
+    checks an answer of the simulator that a rough edge would blur (a listing's
+    full first page, a stream's exact last event time).
     """
     from smtui.sim import Realism
 
-    return Realism.gentle()
+    if request is not None and request.node.get_closest_marker("gentle") is not None:
+        return Realism.gentle()
+    return Realism()
 
 
 @pytest.fixture
-def sim(clock):
+def sim(clock, request):
     """The default standalone jobs (no tuning job) on ``clock``, served over HTTP; ``sim.url`` is the endpoint."""
     from smtui.sim import Simulator, start_in_thread
 
-    simulator = Simulator(clock, origin=ORIGIN, tuning=[], realism=fixture_realism())
+    simulator = Simulator(clock, origin=ORIGIN, tuning=[], realism=fixture_realism(request))
     with start_in_thread(simulator) as running:
         simulator.url = running.url
         yield simulator
 
 
 @pytest.fixture
-def full_sim(clock):
+def full_sim(clock, request):
     """The whole default world on ``clock``, served over HTTP: the standalone jobs and the default tuning job."""
     from smtui.sim import Simulator, start_in_thread
 
-    simulator = Simulator(clock, origin=ORIGIN, realism=fixture_realism())
+    simulator = Simulator(clock, origin=ORIGIN, realism=fixture_realism(request))
     with start_in_thread(simulator) as running:
         simulator.url = running.url
         yield simulator

@@ -118,7 +118,7 @@ SHOTS = {
 
 
 async def until_logs_read(pilot) -> None:
-    """On the logs screen, wait until every stream has been read once (or the read failed)."""
+    """On the logs screen, wait until the first round of reads is over (or failed)."""
     from smtui.ui.log_screen import LogScreen
 
     screen = pilot.app.screen
@@ -126,7 +126,7 @@ async def until_logs_read(pilot) -> None:
         return
     for _ in range(600):
         tail = screen.tail
-        if tail.error is not None or (tail.listed and all(s.caught_up for s in tail.streams.values())):
+        if tail.rounds or tail.done:
             break
         await pilot.pause(0.05)
     await pilot.pause(0.1)

@@ -120,9 +120,9 @@ BAD_INPUT = [
     (["logs", JOB, "--follow", *SIM], {"AWS_ACCESS_KEY_ID": "expired-key", "AWS_SECRET_ACCESS_KEY": "x"}, 1,
      "credentials rejected (ExpiredTokenException): refresh them"),
     (["logs", JOB, *SIM], {"AWS_ACCESS_KEY_ID": "denied-key", "AWS_SECRET_ACCESS_KEY": "x"}, 1,
-     "access denied: the credentials lack a permission"),
+     "access denied to CloudWatch Logs (logs:FilterLogEvents): allow logs:FilterLogEvents and"),
     (["logs", JOB, "--filter", "loss", *SIM], {"AWS_ACCESS_KEY_ID": "nologs-key", "AWS_SECRET_ACCESS_KEY": "x"}, 1,
-     "access denied: the credentials lack a permission (User: "),
+     "access denied to CloudWatch Logs (logs:FilterLogEvents): allow logs:FilterLogEvents and"),
     (["logs", JOB, "--endpoint-url", "http://127.0.0.1:9", "--region", "us-east-1"], KEYS, 1,
      "cannot reach the endpoint"),
 ]

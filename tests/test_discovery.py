@@ -6,20 +6,28 @@ implementations and the client cannot agree on a mistake.
 
 from __future__ import annotations
 
+import time
 import uuid
 from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 
-from smtui.aws.discovery import DEFAULT_SINCE, JobFinder, JobQuery, Objective, TuningState
+from smtui.aws.discovery import DEFAULT_SINCE, LIST_RPS, JobFinder, JobQuery, Objective, TuningState
 from smtui.aws.errors import NOT_FOUND, PollError, explain
 from smtui.aws.source import AwsJobSource, AwsOptions
 from smtui.clock import FrozenClock
-from smtui.sim import Simulator, start_in_thread
+from smtui.sim import Realism, Simulator, start_in_thread
 from smtui.sim.scenarios import default_scenarios, fleet_scenarios
 
 from .conftest import CREDENTIALS, ORIGIN, fixture_realism
+
+#: What every listing asks for, explicitly: ListTrainingJobs' documented default order is Ascending.
+NEWEST_FIRST = {"SortBy": "CreationTime", "SortOrder": "Descending"}
+
+
+async def no_wait() -> None:
+    """A budget that never waits, for tests that count calls rather than time them."""
 
 
 def options(url: str) -> AwsOptions:
@@ -106,37 +114,74 @@ async def test_new_jobs_appear_once_and_later_listings_ask_only_for_newer_ones(c
                  replace(templates["xgboost-churn-stopped"], name="later-xgboost", created=900)]
     with start_in_thread(Simulator(clock, origin=ORIGIN, scenarios=scenarios, realism=fixture_realism())) as running:
         async with Recording(options(running.url)) as source:
-            finder = JobFinder(source, JobQuery(name_contains="-"), clock=clock)
+            finder = JobFinder(source, JobQuery(name_contains="-"), clock=clock, budget=no_wait)
             assert await finder.find() == ["bert-base-finetune-imdb", "llama-finetune-full-config"]
             clock.advance(400)
             assert await finder.find() == ["late-gpt2"]
             clock.advance(600)
             assert await finder.find() == ["later-xgboost"]
             assert await finder.find() == []
-    # After the first listing, each asks only for jobs created after the newest one seen.
-    assert "CreationTimeAfter" not in source.requests[0]
-    assert source.requests[1]["CreationTimeAfter"] == finder_newest(scenarios[0]) - timedelta(seconds=1)
-    assert all(r["NameContains"] == "-" for r in source.requests)
+    # The first listing passes its filter on; each later one asks only for jobs created after the newest seen,
+    # and checks the name itself, so that a short page ends it.
+    assert source.requests[0] == {"NameContains": "-", **NEWEST_FIRST, "NextToken": None}
+    assert source.requests[1] == {"CreationTimeAfter": finder_newest(scenarios[0]) - timedelta(seconds=1),
+                                  **NEWEST_FIRST, "NextToken": None}
+    assert len(source.requests) == 4 == finder.calls
 
 
 def finder_newest(scenario) -> object:
     return ORIGIN + timedelta(seconds=scenario.created)
 
 
-async def test_a_status_filter_lists_in_full_each_time(clock):
+async def test_running_jobs_are_only_looked_for_among_newer_ones(clock):
     templates = {s.name: s for s in default_scenarios()}
     scenarios = [templates["bert-base-finetune-imdb"],
                  replace(templates["gpt2-pretrain-maxruntime"], name="late-gpt2", created=300)]
     with start_in_thread(Simulator(clock, origin=ORIGIN, scenarios=scenarios, realism=fixture_realism())) as running:
         async with Recording(options(running.url)) as source:
-            finder = JobFinder(source, JobQuery(status="InProgress"), clock=clock)
+            finder = JobFinder(source, JobQuery(status="InProgress"), clock=clock, budget=no_wait)
             assert await finder.find() == ["bert-base-finetune-imdb"]
             clock.advance(400)
             assert await finder.find() == ["late-gpt2"]
             clock.advance(3 * 3600)  # both have ended: they stay reported, and nothing is new
             assert await finder.find() == []
-    # A job that did not match can come to match: no creation bound narrows these listings.
-    assert all("CreationTimeAfter" not in r for r in source.requests)
+    # A job leaves InProgress and never comes back to it: a running job not seen yet is a new one.
+    assert source.requests[0] == {"StatusEquals": "InProgress", **NEWEST_FIRST, "NextToken": None}
+    assert all(set(r) == {"CreationTimeAfter", *NEWEST_FIRST, "NextToken"} for r in source.requests[1:])
+
+
+async def test_a_status_a_job_can_come_to_have_is_listed_in_full_each_time(clock):
+    templates = {s.name: s for s in default_scenarios()}
+    scenarios = [templates["bert-base-finetune-imdb"], templates["llama-finetune-full-config"]]
+    with start_in_thread(Simulator(clock, origin=ORIGIN, scenarios=scenarios, realism=fixture_realism())) as running:
+        async with Recording(options(running.url)) as source:
+            finder = JobFinder(source, JobQuery(status="Completed"), clock=clock, budget=no_wait)
+            assert await finder.find() == ["llama-finetune-full-config"]
+            clock.advance(3 * 3600)  # the running one has completed since
+            assert await finder.find() == ["bert-base-finetune-imdb"]
+    assert all(r == {"StatusEquals": "Completed", **NEWEST_FIRST, "NextToken": None} for r in source.requests)
+
+
+@pytest.mark.parametrize("query", [JobQuery(), JobQuery(status="InProgress")], ids=["default", "in-progress"])
+async def test_listings_follow_empty_pages_within_the_quota(clock, query):
+    # A fleet as AWS lists it: each page cut first and filtered afterwards, so most pages of running jobs are
+    # empty or short while a NextToken follows; ListTrainingJobs throttled above 2 calls a second.
+    fleet = Simulator(clock, origin=ORIGIN, scenarios=fleet_scenarios(400), realism=Realism())
+    expected = {name for name, job in described(fleet).items() if job["TrainingJobStatus"] == "InProgress"}
+    with start_in_thread(fleet) as running:
+        async with Recording(options(running.url)) as source:
+            finder = JobFinder(source, query, clock=clock)
+            begun = time.monotonic()
+            found = await finder.find()
+            took = time.monotonic() - begun
+            pages = len(source.requests)
+            clock.advance(120)
+            assert await finder.find() == []
+    assert set(found) == expected and len(expected) == 20
+    assert pages >= 4 and took >= (pages - 2) / LIST_RPS  # a call a second at most, after a first burst of one
+    assert fleet.quotas.throttled["ListTrainingJobs"] == 0
+    # The next listing asks only for newer jobs: the first page is short, and it ends there.
+    assert len(source.requests) == pages + 1
 
 
 async def test_moto_lists_the_same_jobs_through_every_page(moto_url):
@@ -147,14 +192,20 @@ async def test_moto_lists_the_same_jobs_through_every_page(moto_url):
     for name in names:
         create_job(moto_url, name)
     async with Recording(options(moto_url)) as source:
-        finder = JobFinder(source, JobQuery(name_contains=prefix), clock=FrozenClock(ORIGIN))
+        finder = JobFinder(source, JobQuery(name_contains=prefix), clock=FrozenClock(ORIGIN), budget=no_wait)
         found = await finder.find()
+        # Later listings ask for newer jobs only; moto's server lists oldest first whatever SortOrder says, so
+        # the finder does not take a short page for the end of them.
+        more = [f"{prefix}-{i:03d}" for i in range(105, 108)]
+        for name in more:
+            create_job(moto_url, name)
+        assert sorted(await finder.find()) == more and finder.descending is False
         status = (await source.describe_training_job(names[0]))["TrainingJobStatus"]
         same_status = await JobFinder(source, JobQuery(name_contains=prefix, status=status)).find()
         other = "Failed" if status != "Failed" else "Stopped"
         none = await JobFinder(source, JobQuery(name_contains=prefix, status=other)).find()
     assert sorted(found) == names and len(source.requests) >= 2  # more than one page
-    assert sorted(same_status) == names and none == []
+    assert sorted(same_status) == names + more and none == []
 
 
 async def test_moto_describes_a_tuning_job_the_way_the_finder_reads_it(moto_url):

@@ -19,7 +19,7 @@ from botocore.exceptions import ClientError, ConnectionClosedError
 from smtui.aws import errors
 from smtui.aws.errors import MalformedResponse, explain
 from smtui.aws.snapshot import JobSnapshot
-from smtui.aws.source import AwsJobSource, AwsOptions, MetricQuery
+from smtui.aws.source import AwsJobSource, AwsOptions, MetricQuery, metric_period
 from smtui.clock import FrozenClock
 from smtui.sim import FaultInjector, Faults, Simulator, start_in_thread
 from smtui.ui.app import SmtuiApp
@@ -138,10 +138,15 @@ async def fault_free_reading(url: str, names: list[str], simulator: Simulator):
     async with AwsJobSource(options) as source:
         snapshots = {n: JobSnapshot.from_response(n, await source.describe_training_job(n), simulator.clock.now())
                      for n in names}
-        queries = [MetricQuery(n, m) for n in names for m in snapshots[n].metric_names]
-        # From before the oldest job started training (the one that ran three weeks before the origin): the app keeps
-        # every point since each job's TrainingStartTime.
-        series = await source.get_metric_data(queries, ORIGIN - timedelta(days=30), simulator.clock.now() + timedelta(seconds=1))
+        # Each job's series from its TrainingStartTime, in the Period CloudWatch still keeps for it (the job that
+        # ran three weeks before the origin has 300-second points only), as the app keeps them.
+        now = simulator.clock.now()
+        series = {}
+        for name, snapshot in snapshots.items():
+            if snapshot.metric_names and snapshot.started_at is not None:
+                start = snapshot.started_at - timedelta(seconds=1)
+                series.update(await source.get_metric_data([MetricQuery(name, m) for m in snapshot.metric_names],
+                                                           start, now + timedelta(seconds=1), metric_period(start, now)))
     return snapshots, series
 
 

@@ -42,7 +42,7 @@ def test_the_aws_source_makes_every_call_of_the_job_source_protocol():
     from smtui.aws.source import AwsJobSource, JobSource
 
     members = [name for name in vars(JobSource) if not name.startswith("_") or name in ("__aenter__", "__aexit__")]
-    assert {"describe_training_job", "stop_training_job", "get_log_events", "endpoint_label"} <= set(members)
+    assert {"describe_training_job", "stop_training_job", "filter_log_events", "endpoint_label"} <= set(members)
     for name in members:
         wanted, real = getattr(JobSource, name), getattr(AwsJobSource, name, None)
         assert real is not None, name

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 
+from smtui.aws.source import AwsJobSource
+from smtui.commands.log_printer import Printer
+from smtui.commands.logs import LogsCommand, Request
 from smtui.ui import log_screen as logs_screen
 from smtui.ui.log_screen import LogScreen
 from smtui.ui.widgets.log_view import LogView
+from tests.log_oracle import newest_events
 from tests.screens import LATER, RUNNING, SIZE, SMALL, simulated_app, until_loaded, until_logs_read
 
 
 @pytest.fixture(autouse=True)
 def fast_logs(monkeypatch):
     # Hundreds of streams at the real request rate take half a minute; tests need not wait.
-    monkeypatch.setattr(logs_screen, "LOG_RPS", 1000.0)
+    monkeypatch.setattr(logs_screen, "LOG_RATES", {})
 
 
 async def open_logs(pilot, job: str) -> LogScreen:
@@ -54,6 +60,39 @@ def test_logs_of_a_failed_job_searched(snap_compare):
 def test_logs_before_the_job_starts(snap_compare):
     # The job waits for capacity: no streams yet, and the screen says why.
     assert snap_logs(snap_compare, 60, "whisper-small-finetune-cv", size=SMALL)
+
+
+@pytest.mark.parametrize(("job", "lines"), [("bert-base-finetune-imdb", 50), ("mistral-7b-sft-distributed", 400),
+                                             ("llama2-70b-pretrain-trn1", 5000)])
+async def test_the_view_opens_on_the_lines_smtui_logs_prints(job, lines):
+    with simulated_app(RUNNING, log_lines=lines) as app:
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await open_logs(pilot, job)
+            shown = [(line.host, line.message) for line in screen.tail.buffer.lines]
+            out = io.StringIO()
+            async with AwsJobSource(app.source.options) as aws:
+                await LogsCommand(aws, Request(job, lines=lines), Printer(out), err=io.StringIO(),
+                                  clock=app.clock).run()
+            title = str(screen.query_one("#logs-title").render())
+            oracle = newest_events(app.simulator, job, lines)
+    printed = [(host.strip(), message) for host, message in (line.split(" | ", 1)
+                                                             for line in out.getvalue().splitlines())]
+    assert len(shown) == len(printed) == len(oracle) == lines
+    assert sorted(shown) == sorted(printed) == sorted((stream.split("/")[1].rsplit("-", 1)[0], message)
+                                                      for _, stream, message in oracle)
+    # The view says what reading cost: a listing (a page per 50 streams) and a search or two.
+    assert title.endswith(f"{screen.tail.calls} calls") and screen.tail.calls <= 8
+
+
+async def test_an_ended_job_is_read_once_and_then_left_alone():
+    with simulated_app(LATER) as app:
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await open_logs(pilot, "llama3-8b-lora-oom")
+            calls = screen.tail.calls
+            assert screen.tail.done and calls == 2  # the listing and one search
+            assert "job ended, all read" in str(screen.query_one("#logs-title").render())
+            await pilot.pause(0.5)
+            assert screen.tail.calls == calls
 
 
 async def test_hundreds_of_streams_are_all_read():

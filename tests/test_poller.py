@@ -180,3 +180,37 @@ async def test_a_poller_that_is_not_open_ended_returns_when_its_jobs_end_even_wi
     poller.add("b")
     await asyncio.wait_for(task, 2)
     assert poller.store.get("a").snapshot.status == poller.store.get("b").snapshot.status == "Completed"
+
+
+class TieredSource(FakeSource):
+    """Keeps points as CloudWatch does: a query finer than what its start time still has gets none."""
+
+    def __init__(self, started: dict[str, datetime], now: datetime) -> None:
+        super().__init__({name: ["Completed"] for name in started})
+        self.started, self.now = started, now
+        self.batches: list[tuple[list[str], int]] = []
+
+    async def describe_training_job(self, name: str) -> dict:
+        return {**await super().describe_training_job(name), "CreationTime": self.started[name],
+                "TrainingStartTime": self.started[name]}
+
+    async def get_metric_data(self, queries, start, end, period=60):
+        self.batches.append((sorted(q.job for q in queries), period))
+        age = (self.now - start).total_seconds()
+        finest = 60 if age < 15 * 86400 else 300 if age < 63 * 86400 else 3600
+        if period < finest:
+            return {q: [] for q in queries}
+        return {q: [(self.started[q.job] + timedelta(seconds=period), 1.0)] for q in queries}
+
+
+async def test_metrics_of_jobs_of_every_age_each_in_the_period_cloudwatch_still_has():
+    now = T0 + timedelta(minutes=10)
+    started = {"young": T0, "also-young": T0 - timedelta(days=14), "weeks-old": T0 - timedelta(days=20),
+               "months-old": T0 - timedelta(days=100)}
+    source = TieredSource(started, now)
+    poller = Poller(source, list(started), lambda event: None, clock=FrozenClock(now), max_rps=None)
+    for name in started:
+        await poller.poll_job(name)
+    await poller.poll_metrics()
+    assert source.batches == [(["also-young", "young"], 60), (["weeks-old"], 300), (["months-old"], 3600)]
+    assert all(poller.store.get(name).points("loss") for name in started)

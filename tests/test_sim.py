@@ -333,6 +333,7 @@ def test_simulator_in_process_raises_sim_errors(clock):
 # -- listing and stopping ----------------------------------------------------------------
 
 
+@pytest.mark.gentle
 def test_list_training_jobs_filters_sorts_and_pages(full_sim, clock):
     sim = full_sim
     sm = client(sim)

@@ -79,6 +79,7 @@ async def error_of(call) -> tuple[str, str]:
 # -- streams ---------------------------------------------------------------------------------
 
 
+@pytest.mark.gentle
 async def test_streams_at_the_origin_and_their_names(sim):
     async with client(sim) as logs:
         streams = await list_streams(logs)
@@ -124,6 +125,7 @@ async def test_describe_log_streams_pages_past_fifty(sim, descending):
     assert len(small) == 20
 
 
+@pytest.mark.gentle
 async def test_paging_sees_one_moment(sim, clock):
     async with client(sim) as logs:
         first = await logs.describe_log_streams(logGroupName=GROUP, orderBy="LastEventTime", limit=50)
@@ -162,6 +164,7 @@ async def test_forward_paging_sees_every_event_once_and_then_new_ones(sim, clock
         assert quiet["events"] == [] and quiet["nextForwardToken"] == last_token
 
 
+@pytest.mark.gentle
 async def test_newest_first_without_a_token_and_backward_paging(sim):
     name = f"{MISTRAL}/algo-1-{int((ORIGIN - timedelta(seconds=1440)).timestamp())}"
     async with client(sim) as logs:
@@ -189,6 +192,7 @@ async def test_newest_first_without_a_token_and_backward_paging(sim):
     assert all(e["timestamp"] < e["ingestionTime"] <= e["timestamp"] + 2000 for e in whole)
 
 
+@pytest.mark.gentle
 async def test_a_page_holds_at_most_ten_thousand_events_and_one_megabyte(sim):
     name = f"{BIG}/algo-1-{int((ORIGIN - timedelta(seconds=256500)).timestamp())}"
 
@@ -304,6 +308,7 @@ async def test_a_job_not_yet_training_has_no_streams(sim, clock):
     assert any(e["message"] == "Invoking script with the following command:" for e in events)
 
 
+@pytest.mark.gentle
 @pytest.mark.parametrize("at", [0, 37, 541.5, 959.7, 3000])
 async def test_no_event_from_the_future(sim, clock, at):
     clock.set(ORIGIN + timedelta(seconds=at))

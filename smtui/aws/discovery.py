@@ -9,12 +9,14 @@ wants to see how it ended.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from smtui.aws.budget import RequestBudget
 from smtui.aws.errors import NOT_FOUND, NotFound, explain
-from smtui.aws.source import every_page
+from smtui.aws.source import LIST_PAGE, every_page
 from smtui.clock import Clock, SystemClock
 
 #: The statuses ListTrainingJobs can filter on (``Deleting`` is left out: nothing to watch).
@@ -25,6 +27,9 @@ DEFAULT_SINCE = 86400.0
 DEFAULT_LIMIT = 1000
 #: The tuning statuses after which no new training job appears.
 TUNING_ENDED = ("Completed", "Failed", "Stopped")
+#: Listing calls a second at most: SageMaker allows ListTrainingJobs 2 a second per account and region, shared
+#: by every client of the account.
+LIST_RPS = 1.0
 
 
 class ListingSource(Protocol):
@@ -132,6 +137,38 @@ class TuningState:
         return sum(self.counts.values())
 
 
+@dataclass(frozen=True)
+class _Listing:
+    """One ListTrainingJobs listing: the filters the service applies, and those checked here."""
+
+    filters: dict[str, Any] = field(default_factory=dict)
+    #: Only jobs created after this; the listing ends at the first page that reaches older ones.
+    bound: datetime | None = None
+    status: str | None = None
+    name: str | None = None
+
+    def matches(self, summary: dict) -> bool:
+        created = summary.get("CreationTime")
+        if self.bound is not None and isinstance(created, datetime) and created <= self.bound:
+            return False
+        if self.status and summary.get("TrainingJobStatus") != self.status:
+            return False
+        return not self.name or self.name.lower() in str(summary.get("TrainingJobName", "")).lower()
+
+
+def listing_budget(shared: Callable[[], Awaitable[Any]] | None = None) -> Callable[[], Awaitable[None]]:
+    """What a :class:`JobFinder` awaits before each call: a slot at LIST_RPS, then one of ``shared`` (the
+    request budget every poll shares)."""
+    own = RequestBudget(LIST_RPS)
+
+    async def acquire() -> None:
+        await own.acquire()
+        if shared is not None:
+            await shared()
+
+    return acquire
+
+
 class JobFinder:
     """Lists the jobs a :class:`JobQuery` asks for, every page, and reports each job once.
 
@@ -140,10 +177,11 @@ class JobFinder:
         query: which jobs.
         clock: tells the time ``since`` counts back from.
         limit: the most jobs a listing brings in (the newest); :attr:`truncated` says when it cut.
+        budget: awaited before each call (by default, :func:`listing_budget` without a shared budget).
     """
 
     def __init__(self, source: ListingSource, query: JobQuery, *, clock: Clock | None = None,
-                 limit: int = DEFAULT_LIMIT) -> None:
+                 limit: int = DEFAULT_LIMIT, budget: Callable[[], Awaitable[Any]] | None = None) -> None:
         self.source = source
         self.query = query
         self.clock = clock or SystemClock()
@@ -155,6 +193,10 @@ class JobFinder:
         self.tuning: TuningState | None = None
         #: Whether the last listing had more matching jobs than ``limit``.
         self.truncated = False
+        self.budget = budget if budget is not None else listing_budget()
+        #: Calls made; whether the service was seen to sort newest first, as asked (None: not known yet).
+        self.calls = 0
+        self.descending: bool | None = None
         self._started: datetime | None = None
 
     @property
@@ -189,32 +231,44 @@ class JobFinder:
 
     # -- ListTrainingJobs ----------------------------------------------------------------
 
-    def _filters(self) -> list[dict[str, Any]]:
-        """The ListTrainingJobs requests (one, or two for the default) whose union is the query."""
+    def _listings(self) -> list[_Listing]:
+        """The ListTrainingJobs listings whose union is the query.
+
+        A listing with a creation bound asks only for CreationTimeAfter and
+        checks the other filters itself: sorted newest first, as it asks, a
+        page the service filtered after cutting it (as SageMaker documents
+        for StatusEquals) is short only where the bound cut it, so the
+        listing ends there instead of paging through every older job. One
+        without a bound passes its filters on and follows every page.
+        """
         query = self.query
         assert self._started is not None
+        # Nothing about an older job that did not match can change, unless a status is asked for that a job
+        # reaches later (InProgress is only ever left): then only newer jobs are news. The bound is exclusive,
+        # and jobs created in the same second as the newest are seen already.
+        newer = (self.newest - timedelta(seconds=1)
+                 if self.newest is not None and query.status in (None, "InProgress") else None)
         if query.is_default:
-            return [{"StatusEquals": "InProgress"},
-                    {"CreationTimeAfter": self._started - timedelta(seconds=DEFAULT_SINCE)}]
+            day = self._started - timedelta(seconds=DEFAULT_SINCE)
+            if newer is not None:
+                return [_Listing(bound=max(newer, day))]  # a new job is running or of the last day, or both
+            return [_Listing({"StatusEquals": "InProgress"}), _Listing(bound=day)]
+        since = self._started - timedelta(seconds=query.since) if query.since else None
+        bounds = [b for b in (since, newer) if b is not None]
+        if bounds:
+            return [_Listing(bound=max(bounds), status=query.status, name=query.name_contains)]
         filters: dict[str, Any] = {}
         if query.status:
             filters["StatusEquals"] = query.status
         if query.name_contains:
             filters["NameContains"] = query.name_contains
-        if query.since:
-            filters["CreationTimeAfter"] = self._started - timedelta(seconds=query.since)
-        return [filters]
+        return [_Listing(filters)]
 
     async def _listed_jobs(self) -> list[dict]:
         found: dict[str, dict] = {}
         self.truncated = False
-        for filters in self._filters():
-            if "StatusEquals" not in filters and self.newest is not None:
-                # Nothing about an older job that did not match can change: only newer jobs are news.
-                # The bound is exclusive, and jobs created in the same second as the newest are seen already.
-                after = self.newest - timedelta(seconds=1)
-                filters["CreationTimeAfter"] = max(filters.get("CreationTimeAfter", after), after)
-            for summary in await self._pages(filters):
+        for listing in self._listings():
+            for summary in await self._pages(listing):
                 found.setdefault(summary.get("TrainingJobName"), summary)
         summaries = sorted(found.values(), key=_created, reverse=True)
         if len(summaries) > self.limit:
@@ -222,14 +276,39 @@ class JobFinder:
             summaries = summaries[: self.limit]
         return summaries
 
-    async def _pages(self, filters: dict[str, Any]) -> list[dict]:
-        """Every page of one listing (newest first, ListTrainingJobs' default), up to ``limit`` jobs."""
+    async def _pages(self, listing: _Listing) -> list[dict]:
+        """The pages of one listing, newest first, up to ``limit`` jobs, each call within the budget."""
+        request = {**listing.filters, "SortBy": "CreationTime", "SortOrder": "Descending"}
+        if listing.bound is not None:
+            request["CreationTimeAfter"] = listing.bound
         out: list[dict] = []
-        async for page in every_page(lambda token: self.source.list_training_jobs(filters, token)):
-            out.extend(_summaries(page))
+        async for page in every_page(lambda token: self._call(self.source.list_training_jobs(request, token))):
+            summaries = _summaries(page)
+            self._note_order(summaries)
+            out.extend(s for s in summaries if listing.matches(s))
             if len(out) > self.limit:
                 break
+            if listing.bound is not None and self.descending:
+                older = any(isinstance(s.get("CreationTime"), datetime) and s["CreationTime"] <= listing.bound
+                            for s in summaries)
+                if older or len(summaries) < LIST_PAGE:
+                    break  # the rest is older than the bound
         return out
+
+    def _note_order(self, summaries: list[dict]) -> None:
+        """Learn from a page whether the service sorts as asked (moto's server, for one, does not)."""
+        times = [s["CreationTime"] for s in summaries if isinstance(s.get("CreationTime"), datetime)]
+        if len(set(times)) > 1 and self.descending is not False:
+            self.descending = times[0] > times[-1]
+
+    async def _call(self, call: Awaitable[dict]) -> dict:
+        try:
+            await self.budget()
+        except BaseException:
+            call.close()  # type: ignore[attr-defined]
+            raise
+        self.calls += 1
+        return await call
 
     # -- a tuning job's training jobs --------------------------------------------------
 
@@ -237,7 +316,7 @@ class JobFinder:
         query = self.query
         assert query.tuning_job is not None and self._started is not None
         try:
-            response = await self.source.describe_tuning_job(query.tuning_job)
+            response = await self._call(self.source.describe_tuning_job(query.tuning_job))
         except Exception as exc:
             if explain(exc).kind == NOT_FOUND:
                 raise NotFound(f"tuning job {query.tuning_job} not found: check the name and the region") from exc
@@ -245,7 +324,7 @@ class JobFinder:
         self.tuning = TuningState.from_response(response)
         out: list[dict] = []
         async for page in every_page(
-                lambda token: self.source.list_tuning_training_jobs(query.tuning_job, token, query.status)):
+                lambda token: self._call(self.source.list_tuning_training_jobs(query.tuning_job, token, query.status))):
             out.extend(_summaries(page))
         if query.name_contains:
             out = [s for s in out if query.name_contains.lower() in str(s.get("TrainingJobName", "")).lower()]

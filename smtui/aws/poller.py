@@ -18,9 +18,10 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Protocol
 
+from smtui.aws.budget import RequestBudget
 from smtui.aws.errors import PollError, explain
 from smtui.aws.snapshot import JobEvent, JobSnapshot, MetricPoint, MetricPointsAdded
-from smtui.aws.source import MetricQuery
+from smtui.aws.source import MetricQuery, metric_period
 from smtui.aws.store import JobStore
 from smtui.clock import Clock, SystemClock
 
@@ -77,29 +78,6 @@ PollerEvent = JobUpdate | JobFailed | MetricsUpdate | MetricsFailed | Loaded
 
 #: Requests per second all polls share unless told otherwise: a few, well inside SageMaker's rate limits.
 DEFAULT_MAX_RPS = 5.0
-
-
-class RequestBudget:
-    """At most ``rate`` requests a second on average, with bursts of up to one second's worth.
-
-    Every call waits in :meth:`acquire` for its slot, so a thousand jobs whose
-    polls fall due together go out evenly spaced instead of in a burst.
-    """
-
-    def __init__(self, rate: float) -> None:
-        if not rate > 0:
-            raise ValueError("the request budget must be positive")
-        self.rate = rate
-        self._burst = max(1.0, rate)
-        self._last = float("-inf")
-
-    async def acquire(self) -> None:
-        """Wait for the next free slot."""
-        now = asyncio.get_running_loop().time()
-        slot = max(self._last + 1 / self.rate, now - (self._burst - 1) / self.rate)
-        self._last = slot
-        if slot > now:
-            await asyncio.sleep(slot - now)
 
 
 class Poller:
@@ -247,6 +225,11 @@ class Poller:
         describe_rps = max(self.max_rps - 1 / max(self.metrics_interval, 1e-9), self.max_rps / 2)
         return max(self.interval, len(self._live) / describe_rps)
 
+    async def acquire(self) -> None:
+        """Wait for a slot of the request budget, for a call the poller does not make itself (a listing)."""
+        if self._budget is not None:
+            await self._budget.acquire()
+
     def poke(self, name: str | None = None) -> None:
         """Poll ``name`` (or every job) now instead of at its next turn."""
         for job, event in self._wake.items():
@@ -283,9 +266,13 @@ class Poller:
         return snapshot
 
     async def poll_metrics(self) -> None:
-        """One GetMetricData round for every job that has metrics and may have new points."""
-        wanted: list[MetricQuery] = []
-        starts: list[datetime] = []
+        """One GetMetricData round for every job that has metrics and may have new points.
+
+        A query finer than what CloudWatch still keeps at its start time gets nothing: jobs are batched by
+        the Period their start allows (:func:`~smtui.aws.source.metric_period`), one call per batch, so an
+        old job never empties a young one's batch."""
+        now = self.clock.now()
+        batches: dict[int, tuple[list[MetricQuery], list[datetime]]] = {}
         for name, state in self.store.view().states.items():
             snapshot = state.snapshot
             if snapshot is None or not snapshot.metric_names or name in self._metrics_done:
@@ -293,19 +280,32 @@ class Poller:
             start = self.store.latest_timestamp(name) or snapshot.started_at
             if start is None:
                 continue
+            wanted, starts = batches.setdefault(metric_period(start, now), ([], []))
             starts.append(start)
             wanted.extend(MetricQuery(name, metric) for metric in snapshot.metric_names)
             if snapshot.is_terminal:
                 self._metrics_done.add(name)  # this round fetches its last points
-        if not wanted:
-            return
-        end = self.clock.now() + timedelta(seconds=1)
-        start = min(starts) - timedelta(seconds=1)
+        events: list[MetricPointsAdded] = []
+        failed = False
+        for period, (wanted, starts) in sorted(batches.items()):
+            got = await self._metric_batch(wanted, min(starts) - timedelta(seconds=1),
+                                           now + timedelta(seconds=1), period)
+            if got is None:
+                failed = True
+            else:
+                events += got
+        recovered = bool(batches) and not failed and self.store.record_metrics(None, self.clock.now())
+        if events or recovered:
+            self.sink(MetricsUpdate(tuple(events)))
+
+    async def _metric_batch(self, wanted: list[MetricQuery], start: datetime, end: datetime,
+                            period: int) -> list[MetricPointsAdded] | None:
+        """One GetMetricData call; the points it added, or None when it failed (said to the sink)."""
         if self._budget is not None:
             await self._budget.acquire()
         self.calls += 1
         try:
-            results = await self.source.get_metric_data(wanted, start, end)
+            results = await self.source.get_metric_data(wanted, start, end, period)
         except asyncio.CancelledError:
             raise
         except Exception as exc:
@@ -313,15 +313,13 @@ class Poller:
             self.store.record_metrics(explain(exc), self.clock.now())
             assert self.store.metrics_error is not None
             self.sink(MetricsFailed(self.store.metrics_error))
-            return
+            return None
         events = []
         for query, points in results.items():
             event = self.store.merge_points(query.job, query.metric, [MetricPoint(t, float(v)) for t, v in points])
             if event is not None:
                 events.append(event)
-        recovered = self.store.record_metrics(None, self.clock.now())
-        if events or recovered:
-            self.sink(MetricsUpdate(tuple(events)))
+        return events
 
     async def _follow(self, name: str, opening: asyncio.Semaphore, phase: float) -> None:
         wake = self._wake.setdefault(name, asyncio.Event())

@@ -14,6 +14,14 @@ from smtui.aws.errors import MalformedResponse
 METRICS_NAMESPACE = "/aws/sagemaker/TrainingJobs"
 #: GetMetricData accepts at most this many queries in one call.
 MAX_METRIC_QUERIES = 500
+#: Jobs a SageMaker listing page holds at most (MaxResults), the API's own limit.
+LIST_PAGE = 100
+#: CloudWatch's retention tiers: (seconds a point of this period is kept, the period). 60-second points are
+#: kept 15 days, 300-second ones 63 days, 3,600-second ones 455 days; a query finer than what its start
+#: time still has gets no points at all.
+RETENTION_TIERS = ((15 * 86400, 60), (63 * 86400, 300), (455 * 86400, 3600))
+#: How close to the end of a tier a start time may be and still use it (a query takes a moment to arrive).
+_TIER_MARGIN = 3600
 
 
 @dataclass(frozen=True)
@@ -53,6 +61,15 @@ def epoch_timestamp(value: Any) -> datetime:
     from botocore.utils import parse_timestamp
 
     return parse_timestamp(value)
+
+
+def metric_period(start: datetime, now: datetime) -> int:
+    """The finest GetMetricData Period CloudWatch still has points of at ``start``, seen at ``now``."""
+    age = (now - start).total_seconds()
+    for kept, period in RETENTION_TIERS:
+        if age < kept - _TIER_MARGIN:
+            return period
+    return RETENTION_TIERS[-1][1]
 
 
 async def every_page(fetch: Callable[[str | None], Awaitable[dict[str, Any]]],
@@ -111,11 +128,9 @@ class JobSource(Protocol):
 
     async def describe_log_streams(self, group: str, prefix: str, token: str | None = None) -> dict[str, Any]: ...
 
-    async def get_log_events(self, group: str, stream: str, *, token: str | None = None, newest: bool = False,
-                             limit: int | None = None) -> dict[str, Any]: ...
-
     async def filter_log_events(self, group: str, prefix: str, pattern: str, token: str | None = None,
-                                start_ms: int | None = None) -> dict[str, Any]: ...
+                                start_ms: int | None = None, *, end_ms: int | None = None, newest: bool = False,
+                                limit: int | None = None) -> dict[str, Any]: ...
 
 
 class AwsJobSource:
@@ -203,31 +218,26 @@ class AwsJobSource:
             raise MalformedResponse("no logStreams in the answer")
         return response
 
-    async def get_log_events(self, group: str, stream: str, *, token: str | None = None, newest: bool = False,
-                             limit: int | None = None) -> dict[str, Any]:
-        """One page of GetLogEvents: from ``token`` on, or else the oldest events (the newest if ``newest``)."""
-        client = await self._logs_client()
-        request: dict[str, Any] = {"logGroupName": group, "logStreamName": stream, "startFromHead": not newest}
-        if token:
-            request["nextToken"] = token
-        if limit:
-            request["limit"] = limit
-        response = await client.get_log_events(**request)
-        if "events" not in response:
-            raise MalformedResponse("no events in the answer")
-        return response
-
     async def filter_log_events(self, group: str, prefix: str, pattern: str, token: str | None = None,
-                                start_ms: int | None = None) -> dict[str, Any]:
-        """One page of FilterLogEvents over the streams whose names start with ``prefix``."""
+                                start_ms: int | None = None, *, end_ms: int | None = None, newest: bool = False,
+                                limit: int | None = None) -> dict[str, Any]:
+        """One page of FilterLogEvents over the streams whose names start with ``prefix``, in [start, end]
+        (epoch ms, both inclusive), oldest first (newest first with ``newest``)."""
         client = await self._logs_client()
-        request: dict[str, Any] = {"logGroupName": group, "logStreamNamePrefix": prefix}
+        # interleaved is what the service always does now; older implementations (moto's) still need it.
+        request: dict[str, Any] = {"logGroupName": group, "logStreamNamePrefix": prefix, "interleaved": True}
         if pattern:
             request["filterPattern"] = pattern
         if token:
             request["nextToken"] = token
         if start_ms is not None:
             request["startTime"] = start_ms
+        if end_ms is not None:
+            request["endTime"] = end_ms
+        if newest:
+            request["startFromHead"] = False
+        if limit:
+            request["limit"] = limit
         response = await client.filter_log_events(**request)
         if "events" not in response:
             raise MalformedResponse("no events in the answer")
@@ -253,7 +263,7 @@ class AwsJobSource:
 
     async def list_training_jobs(self, filters: dict[str, Any], token: str | None = None) -> dict[str, Any]:
         """One page (up to 100) of ListTrainingJobs with ``filters`` (StatusEquals, NameContains, ...)."""
-        request: dict[str, Any] = {**filters, "MaxResults": 100}
+        request: dict[str, Any] = {**filters, "MaxResults": LIST_PAGE}
         if token:
             request["NextToken"] = token
         response = await self._sagemaker.list_training_jobs(**request)
@@ -271,7 +281,7 @@ class AwsJobSource:
     async def list_tuning_training_jobs(self, name: str, token: str | None = None,
                                         status: str | None = None) -> dict[str, Any]:
         """One page (up to 100) of ListTrainingJobsForHyperParameterTuningJob, oldest job first."""
-        request: dict[str, Any] = {"HyperParameterTuningJobName": name, "MaxResults": 100,
+        request: dict[str, Any] = {"HyperParameterTuningJobName": name, "MaxResults": LIST_PAGE,
                                    "SortBy": "CreationTime", "SortOrder": "Ascending"}
         if status:
             request["StatusEquals"] = status

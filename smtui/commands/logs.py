@@ -1,11 +1,16 @@
 """``smtui logs JOB``: a training job's CloudWatch Logs on standard output, merged across its instances.
 
 One line per event, in time order, each starting with the instance that wrote
-it (``algo-2 | message``). Without ``--follow`` the newest lines are printed
-and the command ends; with it, what arrives next is printed every interval
-until the job has ended (and its streams were read to their end a little
-after that) or the command is interrupted. ``--filter`` searches with
-FilterLogEvents on the service's side instead of reading every stream.
+it (``algo-2 | message``). The newest ``--lines`` events of the job over all
+of its streams are printed, exactly that many unless the job has fewer;
+``--filter`` narrows them to the events matching a CloudWatch filter pattern,
+searched newest first. With ``--follow``, what arrives next is printed every
+interval until the job has ended and a last read made after its end found
+everything, or the command is interrupted. The reading is
+:class:`~smtui.aws.log_tail.LogTail`'s: its cost is a FilterLogEvents call a
+round whatever the number of instances, plus a DescribeTrainingJob call every
+``DESCRIBE_EVERY`` rounds; ``--verbose`` prints the calls made on standard
+error at the end.
 
 Nothing here imports Textual; botocore is imported by the calls that need it.
 """
@@ -21,41 +26,20 @@ from dataclasses import dataclass
 from typing import Any, TextIO
 
 from smtui.aws.errors import ACCESS_DENIED, NOT_FOUND, PollError, explain
-from smtui.aws.log_tail import LOG_GROUP, LogBuffer, LogLine, LogTail, split_stream_name, training_started
-from smtui.aws.source import every_page
+from smtui.aws.log_buffer import LogBuffer, LogLine
+from smtui.aws.log_tail import LogTail, operation_budget
+from smtui.clock import Clock
 from smtui.commands.exits import CommandFailed
 from smtui.commands.log_printer import OutputClosed, Printer
 
-#: TrainingJobStatus values after which a job writes nothing more.
-TERMINAL = frozenset({"Completed", "Failed", "Stopped"})
-#: Seconds between seeing that a job ended and the read that ends ``--follow``: the last lines its
-#: instances wrote can take a few seconds to reach CloudWatch Logs.
-SETTLE = 5.0
-#: ``--filter --follow`` searches again from this long before the newest event printed, for events
-#: that reach the service after newer ones (eventIds keep them from printing twice).
-FILTER_LOOKBACK_MS = 10_000
+#: Rounds between two DescribeTrainingJob calls while following (30 s at the default interval): how soon the
+#: end of the job is seen.
+DESCRIBE_EVERY = 6
 #: Seconds to wait before reading again when the first read failed in a way that can pass (throttling, a
 #: dropped connection); botocore has already retried each call once.
 RETRY_DELAYS = (1.0, 3.0)
 
 Sleep = Callable[[float], Awaitable[Any]]
-
-
-@dataclass(frozen=True)
-class JobState:
-    """What DescribeTrainingJob said, as far as following its logs goes; None where unknown."""
-
-    status: str | None = None
-    started: bool | None = None
-
-    @property
-    def ended(self) -> bool:
-        return self.status in TERMINAL
-
-
-def job_state(description: dict) -> JobState:
-    status = description.get("TrainingJobStatus")
-    return JobState(status if isinstance(status, str) else None, training_started(description))
 
 
 class RecordingBuffer(LogBuffer):
@@ -76,37 +60,6 @@ class RecordingBuffer(LogBuffer):
         return sorted(fresh)
 
 
-class WatchedSource:
-    """The source a tail reads through, noting whether each stream's last read reached its end,
-    and the newest event time DescribeLogStreams reported."""
-
-    def __init__(self, source: Any) -> None:
-        self.source = source
-        self.at_end: dict[str, bool] = {}
-        self.newest_event: int | None = None
-
-    async def describe_log_streams(self, group: str, prefix: str, token: str | None = None) -> dict:
-        page = await self.source.describe_log_streams(group, prefix, token)
-        for stream in page.get("logStreams", ()):
-            last = stream.get("lastEventTimestamp") if isinstance(stream, dict) else None
-            if isinstance(last, int) and not isinstance(last, bool):
-                self.newest_event = max(self.newest_event or last, last)
-        return page
-
-    async def get_log_events(self, group: str, stream: str, *, token: str | None = None, newest: bool = False,
-                             limit: int | None = None) -> dict:
-        self.at_end[stream] = False
-        response = await self.source.get_log_events(group, stream, token=token, newest=newest, limit=limit)
-        forward = response.get("nextForwardToken")
-        # The newest events are the end; a forward token that comes back unchanged is too.
-        self.at_end[stream] = newest or not forward or forward == token
-        return response
-
-    def read_to_end(self, tail: LogTail) -> bool:
-        """Whether every stream the tail knows was read to its end the last time it was read."""
-        return tail.error is None and all(self.at_end.get(name, True) for name in tail.streams)
-
-
 @dataclass(frozen=True)
 class Request:
     """What ``smtui logs`` was asked for."""
@@ -116,46 +69,102 @@ class Request:
     follow: bool = False
     interval: float = 5.0
     pattern: str | None = None
+    verbose: bool = False
 
 
 class LogsCommand:
     """Prints one job's logs through ``source`` (an :class:`~smtui.aws.source.AwsJobSource`, opened)."""
 
     def __init__(self, source: Any, request: Request, printer: Printer, *, err: TextIO | None = None,
-                 sleep: Sleep = asyncio.sleep) -> None:
-        self.source = WatchedSource(source)
+                 sleep: Sleep = asyncio.sleep, clock: Clock | None = None,
+                 budget: Callable[[str], Awaitable[Any]] | None = None) -> None:
+        self.source = source
         self.request = request
         self.printer = printer
         self.err = err if err is not None else sys.stderr
         self.sleep = sleep
-        self.tail = LogTail(self.source, request.job, capacity=request.lines)
+        self.tail = LogTail(source, request.job, capacity=request.lines, pattern=request.pattern,
+                            budget=budget if budget is not None else operation_budget(), clock=clock)
+        self.tail.buffer = RecordingBuffer(request.lines)
+        #: DescribeTrainingJob calls made.
+        self.describes = 0
+        self._rounds_since_described = 0
         self._warned: str | None = None
 
     def note(self, text: str) -> None:
         """One line for the person running the command, on standard error."""
         print(text, file=self.err, flush=True)
 
+    @property
+    def calls(self) -> dict[str, int]:
+        """The calls made so far, by operation."""
+        return {"DescribeTrainingJob": self.describes, **self.tail.calls_by}
+
+    def summary(self) -> str:
+        """The calls made, for ``--verbose``: ``14 calls: FilterLogEvents 12, ...``."""
+        calls = {operation: count for operation, count in self.calls.items() if count}
+        total = sum(calls.values())
+        parts = ", ".join(f"{operation} {count}" for operation, count in sorted(calls.items(), key=lambda i: -i[1]))
+        return f"smtui: {total} call{'' if total == 1 else 's'}" + (f": {parts}" if parts else "")
+
     async def run(self) -> int:
-        if self.request.pattern is not None:
-            return await self._search()
-        return await self._read()
+        request, tail = self.request, self.tail
+        buffer = tail.buffer
+        assert isinstance(buffer, RecordingBuffer)
+        await self.describe(first=True)
+        # Printing once needs no listing of the streams, unless it is to say why there are no lines.
+        tail.listing = request.follow
+        for delay in (*RETRY_DELAYS, None):
+            await tail.read_round()
+            if tail.error is None or not tail.error.retryable or delay is None:
+                break
+            await self.sleep(delay)  # the tail resumes where the failure stopped it
+        if tail.error is not None and tail.error.kind != NOT_FOUND:
+            raise CommandFailed(tail.error.message)
+        if not buffer.lines and not tail.listed and tail.error is None:
+            try:
+                await tail.list_streams()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                pass  # the listing only explains: without it, the message is vaguer
+        self._print(buffer.take())
+        if not buffer.lines:
+            self.note(tail.why_empty(tail.info.started if tail.info else None))
+        if request.follow:
+            await self._follow()
+        return 0
 
-    # -- the job's status ----------------------------------------------------------------------
-
-    async def job_state(self, *, first: bool) -> JobState:
-        """DescribeTrainingJob. Any failure of the first call ends the command (the job does not exist, no
-        credentials, no endpoint), except access denied: a role may read the logs but not the job. Later
-        failures leave the status unknown for that round."""
+    async def describe(self, *, first: bool = False) -> None:
+        """DescribeTrainingJob, for the tail. Any failure of the first call ends the command (the job does not
+        exist, no credentials, no endpoint), except access denied: a role may read the logs but not the job.
+        Later failures leave what was known."""
+        self._rounds_since_described = 0
+        self.describes += 1
         try:
-            description = await self.source.source.describe_training_job(self.request.job)
+            description = await self.source.describe_training_job(self.request.job)
         except asyncio.CancelledError:
             raise
         except Exception as exc:
             error = explain(exc)
             if first and error.kind != ACCESS_DENIED:
                 raise CommandFailed(error.message) from None
-            return JobState()
-        return job_state(description)
+            return
+        self.tail.set_job(description)
+
+    async def _follow(self) -> None:
+        """Read every interval until the tail is done: the job ended and a read after its end found all."""
+        tail, buffer = self.tail, self.tail.buffer
+        assert isinstance(buffer, RecordingBuffer)
+        while not tail.done:
+            await self.sleep(tail.wait(self.request.interval))
+            ended = tail.info is not None and tail.info.ended
+            self._rounds_since_described += 1
+            if not ended and self._rounds_since_described >= DESCRIBE_EVERY:
+                await self.describe()
+            await tail.read_round()
+            self._failed_round(tail.error)
+            self._print(buffer.take())
 
     def _failed_round(self, error: PollError | None) -> None:
         """After a round of a follow: stop on errors waiting cannot fix, mention the others once."""
@@ -170,166 +179,9 @@ class LogsCommand:
             self._warned = error.message
             self.note(f"smtui: warning: {error.message}")
 
-    async def _follow(self, state: JobState, read_round: Callable[[], Awaitable[bool]]) -> int:
-        """Call ``read_round`` (which returns whether it read everything there was) every interval, until
-        a round that started at least SETTLE seconds after the job was seen to end read everything."""
-        interval = self.request.interval
-        ended, settled = state.ended, False
-        complete = False
-        while not (settled and complete):
-            if ended:
-                await self.sleep(interval if settled else max(interval, SETTLE))
-                settled = True
-            else:
-                await self.sleep(interval)
-                ended = (await self.job_state(first=False)).ended
-            complete = await read_round()
-        return 0
-
-    # -- every stream, through LogTail ---------------------------------------------------------
-
-    async def _read(self) -> int:
-        request, tail, printer = self.request, self.tail, self.printer
-        state = await self.job_state(first=True)
-        buffer = tail.buffer = RecordingBuffer(request.lines)
-        for delay in (*RETRY_DELAYS, None):
-            await tail.read_round()
-            if tail.error is None or not tail.error.retryable or delay is None:
-                break
-            await self.sleep(delay)  # the tail resumes where the failure stopped it
-        if tail.error is not None and tail.error.kind != NOT_FOUND:
-            raise CommandFailed(tail.error.message)
-        buffer.take()
-        printer.know(s.host for s in tail.streams.values())
-        printer.write_lines(buffer.lines)
-        printed = {_key(line) for line in buffer.lines}
-        if not buffer.lines:
-            self.note(tail.why_empty(state.started))
-        if not request.follow:
-            return 0
-
-        async def read_round() -> bool:
-            nonlocal printed
-            await tail.read_round()
-            self._failed_round(tail.error)
-            printer.know(s.host for s in tail.streams.values())
-            new = [line for line in buffer.take() if _key(line) not in printed]
-            printer.write_lines(new)
-            printed.update(_key(line) for line in new)
-            if len(printed) > 2 * request.lines:
-                # The tail never reads an event twice: only what the buffer still holds needs remembering.
-                oldest = buffer.lines[0].timestamp if buffer.lines else 0
-                printed = {key for key in printed if key[0] >= oldest}
-            return self.source.read_to_end(tail)
-
-        return await self._follow(state, read_round)
-
-    # -- FilterLogEvents ---------------------------------------------------------------------
-
-    async def _search_pages(self, start: int | None, keep: int | None) -> tuple[list[dict], dict[str, int]]:
-        """Every page of FilterLogEvents over the job's streams from ``start`` on: the events in time order
-        (only the newest ``keep`` with ``keep``), and eventId → timestamp of all those found within
-        FILTER_LOOKBACK_MS of the newest, kept or not."""
-        events: list[dict] = []
-        recent: dict[str, int] = {}
-        newest = 0
-        async for page in every_page(
-                lambda token: self.source.source.filter_log_events(LOG_GROUP, self.request.job + "/",
-                                                                   self.request.pattern or "", token, start),
-                key="nextToken"):
-            found = [e for e in page.get("events") or () if isinstance(e, dict)]
-            events += found
-            if keep is not None and len(events) > 2 * keep:
-                events = sorted(events, key=_event_time)[-keep:]
-            if found:
-                newest = max(newest, *(_event_time(e) for e in found))
-                recent.update((_event_id(e), _event_time(e)) for e in found)
-                if len(recent) > 2 * max(keep or 0, 1000):
-                    recent = {key: at for key, at in recent.items() if at >= newest - FILTER_LOOKBACK_MS}
-        events.sort(key=_event_time)
-        recent = {key: at for key, at in recent.items() if at >= newest - FILTER_LOOKBACK_MS}
-        return (events[-keep:] if keep is not None else events), recent
-
-    def _print_events(self, events: list[dict]) -> None:
-        rows = []
-        for event in events:
-            host, _ = split_stream_name(self.request.job, str(event.get("logStreamName", "")))
-            rows.append((_event_time(event), host, self.tail.host_index(host),
-                         str(event.get("message", "")).rstrip("\n")))
-        rows.sort(key=lambda row: (row[0], row[2]))
-        self.printer.know(row[1] for row in rows)
-        self.printer.write(rows)
-
-    async def _search(self) -> int:
-        request, tail = self.request, self.tail
-        state = await self.job_state(first=True)
-        for delay in (*RETRY_DELAYS, None):
-            try:
-                await tail.list_streams()
-                events, seen = await self._search_pages(None, request.lines)
-                break
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                error = explain(exc)
-                if error.kind == NOT_FOUND:
-                    tail.error, events, seen = error, [], {}
-                    break
-                if not error.retryable or delay is None:
-                    raise CommandFailed(error.message) from None
-            await self.sleep(delay)
-        self.printer.know(s.host for s in tail.streams.values())
-        self._print_events(events)
-        if not events:
-            if tail.streams:
-                count = len(tail.streams)
-                self.note(f"No events of {request.job} match {request.pattern!r} "
-                          f"({count} log stream{'' if count == 1 else 's'} searched).")
-            else:
-                self.note(tail.why_empty(state.started))
-        if not request.follow:
-            return 0
-        # eventId → timestamp of the events found (printed, or older than --lines), as far back as the
-        # next search looks.
-        newest = max(seen.values(), default=self.source.newest_event)
-
-        async def read_round() -> bool:
-            nonlocal newest, seen
-            start = None if newest is None else max(newest - FILTER_LOOKBACK_MS, 0)
-            try:
-                found, _ = await self._search_pages(start, None)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                self._failed_round(explain(exc))
-                return False
-            self._failed_round(None)
-            new = [e for e in found if _event_id(e) not in seen]
-            self._print_events(new)
-            seen.update((_event_id(e), _event_time(e)) for e in new)
-            if new:
-                newest = max([_event_time(e) for e in new] + ([newest] if newest is not None else []))
-                seen = {key: at for key, at in seen.items() if at >= newest - FILTER_LOOKBACK_MS}
-            return True
-
-        return await self._follow(state, read_round)
-
-
-def _key(line: LogLine) -> tuple[int, int, int]:
-    return line.timestamp, line.host_index, line.sequence
-
-
-def _event_time(event: dict) -> int:
-    value = event.get("timestamp")
-    return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0
-
-
-def _event_id(event: dict) -> str:
-    """FilterLogEvents' eventId, or what makes an event without one distinct."""
-    given = event.get("eventId")
-    if isinstance(given, str) and given:
-        return given
-    return f"{event.get('logStreamName')}\n{_event_time(event)}\n{event.get('message')}"
+    def _print(self, lines: list[LogLine]) -> None:
+        self.printer.know(s.host for s in self.tail.streams.values())
+        self.printer.write_lines(lines)
 
 
 async def _main(options: Any, request: Request, printer: Printer) -> int:
@@ -344,7 +196,12 @@ async def _main(options: Any, request: Request, printer: Printer) -> int:
             except (NotImplementedError, RuntimeError, ValueError):
                 pass
     async with AwsJobSource(options) as source:
-        return await LogsCommand(source, request, printer).run()
+        command = LogsCommand(source, request, printer)
+        try:
+            return await command.run()
+        finally:
+            if request.verbose:
+                command.note(command.summary())
 
 
 def _silence_stdout() -> None:

@@ -11,6 +11,7 @@ from smtui.sim.options import realism_from_args
 def simulator_from_args(args: argparse.Namespace):
     """The simulator of ``demo`` and ``sim``: the scripted jobs, or a fleet of ``--jobs N``."""
     from smtui.sim import Simulator
+    from smtui.sim.options import realism_from_args
     from smtui.sim.scenarios import fleet_scenarios
 
     return Simulator(speed=args.speed, scenarios=fleet_scenarios(args.jobs) if args.jobs else None,
@@ -39,7 +40,8 @@ def run_sim(args: argparse.Namespace) -> int:
 
     def ready(url: str) -> None:
         names = simulator.job_names()
-        print(f"smtui simulator listening on {url} ({args.speed:g}x{faults}, {simulator.realism.describe()})", flush=True)
+        print(f"smtui simulator listening on {url} ({args.speed:g}x{faults}, {simulator.realism.describe()})",
+              flush=True)
         listed = ", ".join(names) if len(names) <= 10 else f"{', '.join(names[:3])}, … {names[-1]} ({len(names)} in all)"
         print(f"  jobs: {listed}", flush=True)
         for tuning in simulator.tuning_job_names():

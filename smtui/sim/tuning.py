@@ -46,9 +46,9 @@ from __future__ import annotations
 
 import heapq
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from types import MappingProxyType
-from typing import Mapping
 
 from smtui.names import TUNING_JOB_NAME
 from smtui.sim.account import suffix

@@ -15,7 +15,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from smtui.aws import poller as events
-from smtui.aws.discovery import JobFinder
+from smtui.aws.discovery import JobFinder, listing_budget
 from smtui.aws.errors import explain
 from smtui.aws.poller import Poller, PollerEvent
 from smtui.aws.snapshot import JobSnapshot
@@ -64,6 +64,9 @@ class SmtuiApp(App):
             source, names, self._from_poller, interval=settings.interval, metrics_interval=settings.metrics_interval,
             clock=self.clock, max_rps=settings.max_rps, open_ended=True,
         )
+        if finder is not None:
+            # Listings share the polls' request budget, within their own rate.
+            finder.budget = listing_budget(self.poller.acquire)
         self.watch_screen = WatchScreen(
             self.poller.store.view(), subtitle=settings.subtitle or source.endpoint_label, interval=settings.interval,
             max_rps=settings.max_rps, scope=finder.query.label() if finder is not None else None,

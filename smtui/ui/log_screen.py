@@ -10,15 +10,14 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
-from smtui.aws.log_tail import DEFAULT_CAPACITY, LogsSource, LogTail, training_started
-from smtui.aws.poller import RequestBudget
+from smtui.aws.log_tail import DEFAULT_CAPACITY, RATES, LogsSource, LogTail, operation_budget, training_started
 from smtui.aws.snapshot import JobSnapshot
 from smtui.ui.widgets.log_view import LogView
 
 #: Seconds between two reads of the streams while the screen is open.
 LOG_INTERVAL = 5.0
-#: CloudWatch Logs requests a second the screen may make (the service allows 25 for GetLogEvents).
-LOG_RPS = 10.0
+#: CloudWatch Logs requests a second the screen may make, by operation (within the service's quotas).
+LOG_RATES = RATES
 HITS = Binding.Group("next / previous search hit")
 ENDS = Binding.Group("top / end (the end follows the newest lines again)")
 
@@ -54,7 +53,8 @@ class LogScreen(Screen[None]):
         self.job = job
         self.snapshot = snapshot
         self.interval = interval
-        self.tail = LogTail(source, job, capacity=capacity, budget=RequestBudget(LOG_RPS).acquire)
+        self.tail = LogTail(source, job, capacity=capacity, budget=operation_budget(LOG_RATES))
+        self.tail.set_job(snapshot.response if snapshot is not None else None)
         self._wake = asyncio.Event()
         self._shown_version = -1
         #: Lines ever added when following paused, to count what arrived since.
@@ -70,25 +70,31 @@ class LogScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.tail.clock = self.app.clock  # the app's clock: frozen in tests, with the simulator's
         self.query_one(LogView).focus()
         self._update_view()
         self.follow_logs()
 
     @work(exclusive=True, group="logs")
     async def follow_logs(self) -> None:
-        """Read the streams every ``interval`` seconds, for as long as the screen is open."""
+        """Read every ``interval`` seconds while the screen is open, until the job has ended and its last
+        lines were read (then only ``r`` reads again)."""
         while True:
             await self.tail.read_round(changed=self._update_view)
             self._update_view()
             self._wake.clear()
+            if self.tail.done or self.tail.denied:
+                await self._wake.wait()
+                continue
             try:
-                await asyncio.wait_for(self._wake.wait(), self.interval)
+                await asyncio.wait_for(self._wake.wait(), self.tail.wait(self.interval))
             except asyncio.TimeoutError:
                 pass
 
     def set_snapshot(self, snapshot: JobSnapshot | None) -> None:
         """The job's latest answer (to say why there are no logs, and whether they can still grow)."""
         self.snapshot = snapshot
+        self.tail.set_job(snapshot.response if snapshot is not None else None)
         self._update_title()
 
     # -- drawing -----------------------------------------------------------------
@@ -110,11 +116,7 @@ class LogScreen(Screen[None]):
 
     def _why_empty(self) -> str:
         snapshot = self.snapshot
-        started = None if snapshot is None else training_started(snapshot.response)
-        if snapshot is not None and self.tail.listed and not self.tail.streams and self.tail.error is None:
-            if not started and snapshot.is_terminal:
-                return f"{self.job} ended before its containers started, so it wrote no logs."
-        return self.tail.why_empty(started)
+        return self.tail.why_empty(None if snapshot is None else training_started(snapshot.response))
 
     def _update_title(self) -> None:
         view = self.query_one(LogView)
@@ -140,11 +142,15 @@ class LogScreen(Screen[None]):
         if buffer.lines:
             parts.append(f"{len(buffer):,} lines" + (" (newest)" if status.truncated else ""))
         if status.streams:
-            hosts = len({s.host for s in self.tail.streams.values()})
+            hosts = status.hosts
             parts.append(f"{hosts} host{'s' if hosts != 1 else ''}" +
                          (f", {status.streams} streams" if status.streams != hosts else ""))
+        if status.done and buffer.lines:
+            parts.append("job ended, all read")
         if view.wrap:
             parts.append("wrap")
+        # What following costs, in CloudWatch Logs calls since the screen opened.
+        parts.append(f"{status.calls:,} call{'s' if status.calls != 1 else ''}")
         self.query_one("#logs-title", Static).update(" · ".join(parts))
 
     @on(Input.Changed, "#log-search")
@@ -201,6 +207,7 @@ class LogScreen(Screen[None]):
         self._update_title()
 
     def action_reread(self) -> None:
+        self.tail.retry()
         self._wake.set()
 
     def action_top(self) -> None:
