@@ -191,7 +191,7 @@ def draw_chart(series: Sequence[Series], width: int, height: int, options: Chart
     picture.plot = (plot_left, 1, plot_width, plot_height)
     canvas = BrailleCanvas(plot_width, plot_height)
     to_px = _mapper(x_axis, y_axis, canvas)
-    for index, (s, raw, line) in enumerate(zip(series, shown, smoothed)):
+    for s, raw, line in zip(series, shown, smoothed):
         role = f"series-{s.style % COLOURS}"
         pattern = _pattern(s.style) if s.kind == "line" else PATTERNS[0]
         if s.kind == "points":
@@ -208,6 +208,9 @@ def draw_chart(series: Sequence[Series], width: int, height: int, options: Chart
     _plot_rows(picture, canvas, y_axis, label_width, to_px)
     _x_rows(picture, x_axis, plot_left, plot_width, to_px, width)
     _legend(picture, series, stats, legend_rows, options)
+    if picture.notice:
+        status = " · ".join(part for part in (picture.notice, options.status) if part)
+        picture.lines[0] = _title_line(options.title, status, width)
     return _pad(picture, height)
 
 
@@ -359,10 +362,15 @@ def _label(canvas: BrailleCanvas, cell: tuple[int, int], text: str, role: str) -
 
 
 def _plot_rows(picture: ChartPicture, canvas: BrailleCanvas, y_axis: Axis, label_width: int, to_px) -> None:
+    # The ends are labelled first; a tick between them keeps its label only with a free row on each side.
+    x = picture.x_axis.low if picture.x_axis else 0.0
+    rows = [min(max(to_px(x, tick)[1] >> 2, 0), canvas.height - 1) for tick in y_axis.ticks]
     labels: dict[int, str] = {}
-    for tick, label in zip(y_axis.ticks, y_axis.labels):
-        row = to_px(picture.x_axis.low if picture.x_axis else 0.0, tick)[1] >> 2
-        labels.setdefault(min(max(row, 0), canvas.height - 1), label)
+    order = [0, len(rows) - 1, *range(1, len(rows) - 1)]
+    for index in dict.fromkeys(order):
+        row = rows[index]
+        if index in (0, len(rows) - 1) or all(abs(row - other) > 1 for other in labels):
+            labels.setdefault(row, y_axis.labels[index])
     for row, runs in enumerate(canvas.rows()):
         label = labels.get(row)
         spans: list[Span] = [(f"{label or '':>{label_width}}", "label"), ("┤" if label else "│", "axis")]
@@ -397,7 +405,8 @@ def _legend(picture: ChartPicture, series: Sequence[Series], stats: Sequence[Ser
     for s, st in list(zip(series, stats))[:rows]:
         role = f"series-{s.style % COLOURS}"
         mark_role = f"mark-{s.style % COLOURS}"
-        sample = "●" if s.kind == "points" else pattern_sample(_pattern(s.style) if s.kind == "line" else PATTERNS[0], 3)
+        pattern = _pattern(s.style) if s.kind == "line" else PATTERNS[0]
+        sample = "●" if s.kind == "points" else pattern_sample(pattern, 3)
         label = s.label if cell_len(s.label) <= label_width else s.label[: label_width - 1] + "…"
         spans: list[Span] = [(f"{s.key} ", f"mark-{s.style % COLOURS}")] if s.key else []
         spans += [(f"{sample:<3} ", role), (f"{label:<{label_width}}", None)]

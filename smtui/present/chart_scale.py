@@ -51,9 +51,11 @@ class Axis:
         return self.low + fraction * (self.high - self.low)
 
 
-def _clean(value: float) -> float:
+def _clean(value: float, step: float | None = None) -> float:
     """A tick value without the float noise of ``k * step`` (``0.30000000000000004`` → ``0.3``)."""
-    return float(f"{value:.12g}")
+    if step is None:
+        return float(f"{value:.12g}")
+    return round(value, max(0, -math.floor(math.log10(step))) + 3)
 
 
 def nice_step(span: float, count: int) -> float:
@@ -75,6 +77,15 @@ def _next_step(step: float) -> float:
     return 10 * magnitude
 
 
+def _steps_below(value: float, step: float) -> int:
+    """The most steps from 0 that stay at or below ``value`` (a value a float's rounding puts a hair under a
+    multiple of the step counts as on it)."""
+    count = math.floor(value / step)
+    if abs((count + 1) * step - value) <= abs(step) * 1e-12:
+        count += 1
+    return count
+
+
 def linear_axis(low: float, high: float, max_ticks: int) -> Axis:
     """An axis from a round number at or below ``low`` to one at or above ``high``, with at most ``max_ticks``
     ticks (at least two: the ends). Equal ends are spread around their value."""
@@ -82,15 +93,16 @@ def linear_axis(low: float, high: float, max_ticks: int) -> Axis:
     if high == low:
         pad = abs(low) * 0.1 or 1.0
         low, high = low - pad, high + pad
-    steps = max(max_ticks - 1, 1)
+    # One step cannot go from below zero to above it: ticks are multiples of the step.
+    steps = max(max_ticks - 1, 2 if low < 0 < high else 1)
     step = nice_step(high - low, steps)
     while True:
         # Rounding the ends outwards can add a step: then take the next round step up.
-        first, last = math.floor(low / step + 1e-9), math.ceil(high / step - 1e-9)
+        first, last = _steps_below(low, step), -_steps_below(-high, step)
         if last - first <= steps:
             break
         step = _next_step(step)
-    ticks = tuple(_clean(k * step) for k in range(first, last + 1))
+    ticks = tuple(_clean(k * step, step) for k in range(first, last + 1))
     return Axis(ticks[0], ticks[-1], ticks, number_labels(ticks, step))
 
 
@@ -126,24 +138,31 @@ def _is_power_of_ten(value: float) -> bool:
 
 
 def number_labels(ticks: Sequence[float], step: float) -> tuple[str, ...]:
-    """Labels for evenly stepped ticks, all with the same number of decimals (or SI suffixes for big ones)."""
+    """Labels for evenly stepped ticks, all with as many decimals as the step needs (SI suffixes for big
+    values, an exponent for tiny ones)."""
     biggest = max((abs(t) for t in ticks), default=0.0)
     if biggest >= 1e5:
         return tuple(_si(t, step) for t in ticks)
-    if 0 < biggest < 1e-3 or (0 < step < 1e-4):
-        return tuple(f"{t:.2g}" if t else "0" for t in ticks)
-    decimals = max(0, -math.floor(math.log10(step) + 1e-9))
-    if decimals and abs(step / 10 ** -decimals - round(step / 10 ** -decimals)) > 1e-6:
-        decimals += 1  # 2.5 steps need one more
+    extra = _extra_digit(step)
+    if 0 < biggest < 1e-3:
+        digits = max(0, math.floor(math.log10(biggest)) - math.floor(math.log10(step) + 1e-9) + extra)
+        return tuple(f"{t:.{digits}e}" if t else "0" for t in ticks)
+    decimals = max(0, -math.floor(math.log10(step) + 1e-9) + extra)
     return tuple(f"{t:.{decimals}f}" for t in ticks)
+
+
+def _extra_digit(step: float) -> int:
+    """1 when ``step`` needs a digit past its power of ten (a 2.5 step), else 0."""
+    mantissa = step / 10 ** math.floor(math.log10(step) + 1e-9)
+    return 0 if abs(mantissa - round(mantissa)) < 1e-6 else 1
 
 
 def _si(value: float, step: float) -> str:
     for factor, suffix in ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")):
         if max(abs(value), step) >= factor:
             scaled_step = step / factor
-            decimals = max(0, -math.floor(math.log10(scaled_step) + 1e-9))
-            return f"{value / factor:.{min(decimals, 3)}f}{suffix}"
+            decimals = max(0, -math.floor(math.log10(scaled_step) + 1e-9) + _extra_digit(step))
+            return f"{value / factor:.{decimals}f}{suffix}"
     return f"{value:g}"
 
 

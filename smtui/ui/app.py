@@ -17,6 +17,7 @@ from textual.screen import Screen
 from smtui.aws import poller as events
 from smtui.aws.discovery import JobFinder, listing_budget
 from smtui.aws.errors import explain
+from smtui.aws.history import MetricHistory
 from smtui.aws.poller import Poller, PollerEvent
 from smtui.aws.snapshot import JobSnapshot
 from smtui.aws.source import JobSource
@@ -25,6 +26,7 @@ from smtui.clock import Clock, SystemClock
 from smtui.ui import messages
 from smtui.ui.help import PALETTE, HelpScreen
 from smtui.ui.log_screen import LogScreen
+from smtui.ui.metrics_screen import MetricsScreen
 from smtui.ui.palette import JobCommands
 from smtui.ui.settings import Settings
 from smtui.ui.watch import WatchScreen
@@ -67,6 +69,8 @@ class SmtuiApp(App):
         if finder is not None:
             # Listings share the polls' request budget, within their own rate.
             finder.budget = listing_budget(self.poller.acquire)
+        #: Whole metric series for the metrics view, fetched through the poller's request budget.
+        self.metric_history = MetricHistory(source, acquire=self.poller.acquire, clock=self.clock)
         self.watch_screen = WatchScreen(
             self.poller.store.view(), subtitle=settings.subtitle or source.endpoint_label, interval=settings.interval,
             max_rps=settings.max_rps, scope=finder.query.label() if finder is not None else None,
@@ -208,4 +212,5 @@ class SmtuiApp(App):
         self.push_screen(HelpScreen([
             ("Jobs", [*JobList.BINDINGS, *WatchScreen.BINDINGS, *self.BINDINGS, palette]),
             ("Logs", LogScreen.BINDINGS),
+            ("Charts", MetricsScreen.BINDINGS),
         ]))

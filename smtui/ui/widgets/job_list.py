@@ -66,14 +66,15 @@ class JobList(ScrollView, can_focus=True):
         & > .joblist--active { color: $primary; text-style: bold; }
         & > .joblist--info { color: $accent; }
         & > .joblist--muted { color: $text-muted; }
+        & > .joblist--mark { color: $accent; text-style: bold; }
     }
     """
 
     COMPONENT_CLASSES = {f"joblist--{role}" for role in ROLES} | {
-        "joblist--header", "joblist--cursor", "joblist--hover", "joblist--header-hover"}
+        "joblist--header", "joblist--cursor", "joblist--hover", "joblist--header-hover", "joblist--mark"}
     """One class per status role (`joblist--success`, `--error`, `--warning`, `--active`, `--info`, `--muted`);
-    `--header` the column headers, `--cursor` the selected row, `--hover` the row under the mouse and
-    `--header-hover` the header under it."""
+    `--header` the column headers, `--cursor` the selected row, `--hover` the row under the mouse,
+    `--header-hover` the header under it and `--mark` the mark of a job marked to compare."""
 
     BINDINGS = [
         Binding("up,k", "cursor_up", "Up", show=False, group=MOVE),
@@ -82,7 +83,13 @@ class JobList(ScrollView, can_focus=True):
         Binding("end,G", "last", "Last job", show=False, group=ENDS),
         Binding("pageup", "page_up", "Page up", show=False, group=PAGE),
         Binding("pagedown", "page_down", "Page down", show=False, group=PAGE),
+        Binding("space", "toggle_mark", "Mark", tooltip="mark the job (or take its mark away) and go to the next: "
+                                                        "m then compares the marked jobs"),
+        Binding("asterisk", "mark_shown", "Mark all", show=False,
+                tooltip="mark every job shown (a tuning job's training jobs, say), or take the marks away"),
     ]
+    #: What marks a marked job's row, left of its columns.
+    MARK = "◆"
 
     class Highlighted(Message):
         """The cursor is on another job (``name``), or on none when the list is empty."""
@@ -91,6 +98,18 @@ class JobList(ScrollView, can_focus=True):
             super().__init__()
             self.job_list = job_list
             self.name = name
+
+        @property
+        def control(self) -> JobList:
+            return self.job_list
+
+    class Marked(Message):
+        """Jobs were marked or their marks taken away; ``count`` are marked now."""
+
+        def __init__(self, job_list: JobList, count: int) -> None:
+            super().__init__()
+            self.job_list = job_list
+            self.count = count
 
         @property
         def control(self) -> JobList:
@@ -158,6 +177,27 @@ class JobList(ScrollView, can_focus=True):
         return self.rows.best_job
 
     @property
+    def marked(self) -> frozenset[str]:
+        """The jobs marked to compare."""
+        return frozenset(self.rows.marked)
+
+    @property
+    def metric_choice(self) -> str | None:
+        """The metric the metric column shows for every job, when one was chosen."""
+        return self.rows.metric_choice
+
+    def set_metric(self, metric: str | None) -> None:
+        """Show ``metric`` in the metric column for every job, and sort by it (None: the default)."""
+        self.rows.set_metric(metric)
+        self._apply()
+
+    def clear_marks(self) -> None:
+        """Take every mark away."""
+        self.rows.clear_marks()
+        self._apply()
+        self.post_message(self.Marked(self, 0))
+
+    @property
     def labels(self) -> dict[str, str]:
         """The header of each column, by key."""
         return dict(zip(KEYS, self.rows.labels()))
@@ -205,7 +245,7 @@ class JobList(ScrollView, can_focus=True):
     def column_x(self, key: str) -> int:
         """Where column ``key`` starts, in cells from the left of the list's content."""
         widths = self._column_widths()
-        x = 0
+        x = self.rows.gutter
         for column, width in zip(KEYS, widths):
             if column == key:
                 return x
@@ -237,6 +277,20 @@ class JobList(ScrollView, can_focus=True):
     def action_page_down(self) -> None:
         self.rows.move_cursor(self._page())
         self._apply(reveal=True)
+
+    def action_toggle_mark(self) -> None:
+        name = self.rows.cursor_name
+        if name is None:
+            return
+        self.rows.toggle_mark(name)
+        self.rows.move_cursor(1)
+        self._apply(reveal=True)
+        self.post_message(self.Marked(self, len(self.rows.marked)))
+
+    def action_mark_shown(self) -> None:
+        count = self.rows.mark_shown()
+        self._apply()
+        self.post_message(self.Marked(self, count))
 
     def _page(self) -> int:
         return max(self.scrollable_content_region.height - 1, 1)
@@ -275,6 +329,7 @@ class JobList(ScrollView, can_focus=True):
             self._hover, self._hover_column = line, column
 
     def _column_at(self, x: int) -> str | None:
+        x -= self.rows.gutter
         for key, width in zip(KEYS, self._column_widths()):
             if not width:
                 continue
@@ -356,7 +411,8 @@ class JobList(ScrollView, can_focus=True):
         key = (name, index == self.rows.cursor, self._hover == y)
         line = self._lines.get(key)
         if line is None:
-            line = self._lines[key] = self._render_row(self.rows.cells(index), key[1], key[2], width, base)
+            line = self._lines[key] = self._render_row(self.rows.cells(index), key[1], key[2], width, base,
+                                                       name in self.rows.marked)
         return line
 
     def _render_header(self, width: int, base: Style) -> Strip:
@@ -366,21 +422,26 @@ class JobList(ScrollView, can_focus=True):
         cells = [((label, None),) for label in self.rows.labels()]
         return self._strip(cells, width, base, style, hover)
 
-    def _render_row(self, cells: tuple[Cell, ...], cursor: bool, hover: bool, width: int, base: Style) -> Strip:
+    def _render_row(self, cells: tuple[Cell, ...], cursor: bool, hover: bool, width: int, base: Style,
+                    marked: bool = False) -> Strip:
         row = Style()
         if hover:
             row += self.get_component_rich_style("joblist--hover")
         if cursor:
             row += self.get_component_rich_style("joblist--cursor")
-        return self._strip(list(cells), width, base, row, {})
+        return self._strip(list(cells), width, base, row, {}, marked)
 
-    def _strip(self, cells: list[Cell], width: int, base: Style, row: Style, column_styles: dict[str, Style]) -> Strip:
+    def _strip(self, cells: list[Cell], width: int, base: Style, row: Style, column_styles: dict[str, Style],
+               marked: bool = False) -> Strip:
         """One line: each cell fitted to its column between its padding, in the row's style, filling ``width``.
 
         The row's style goes over each span's own (a status colour), so a cursor row is one unbroken bar.
         """
         roles = {role: self.get_component_rich_style(f"joblist--{role}") for role in ROLES}
         segments: list[Segment] = []
+        if self.rows.gutter:
+            mark = self.get_component_rich_style("joblist--mark") + row
+            segments.append(Segment((self.MARK if marked else " ").ljust(self.rows.gutter), mark))
         for column, column_width, cell in zip(COLUMNS, self._column_widths(), cells):
             if not column_width:
                 continue
