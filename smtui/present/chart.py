@@ -27,91 +27,22 @@ from smtui.present.chart_scale import (
     log_axis,
     nice_step,
 )
-from smtui.present.metric_kinds import DOWN, UNKNOWN, UP
+from smtui.present.chart_series import (
+    COLOURS,
+    GLYPHS,
+    ChartOptions,
+    Mark,
+    Series,
+    SeriesStats,
+    ema,
+    line_pattern,
+)
 
 #: A run of text and its style role.
 Span = tuple[str, "str | None"]
-#: How many series colours the widget defines; series beyond take them again with another dash pattern.
-COLOURS = 6
-#: What marks each kind of point, in the order one shown in a shared cell wins.
-GLYPHS = {"best": "★", "last": "●", "min": "▼", "max": "▲"}
 #: A line does not join two points further apart than this many times the series' usual spacing (a job's
 #: restart, a spot interruption): it breaks there instead.
 GAP_FACTOR = 8.0
-
-
-@dataclass(frozen=True)
-class Series:
-    """One line (or set of points) of a chart.
-
-    ``points`` are (x, y) sorted by x; y may be NaN (a gap). ``kind`` is
-    ``line``, ``step`` (each value held until the next, as a best-so-far
-    line) or ``points`` (a marker each, no line). ``style`` picks the colour
-    and dash pattern; ``direction`` says which way is better, for the best mark.
-    """
-
-    label: str
-    points: tuple[tuple[float, float], ...]
-    kind: str = "line"
-    direction: int = UNKNOWN
-    style: int = 0
-    #: A character that names the series where colour cannot (``1``, ``2``...): its last point shows it, and
-    #: so does its legend line.
-    key: str = ""
-
-
-@dataclass(frozen=True)
-class ChartOptions:
-    """How to draw a chart.
-
-    ``x_kind`` is ``elapsed`` (seconds since training started), ``clock``
-    (epoch seconds, labelled in local time) or ``count`` (launch order);
-    ``x_range`` the span shown (None: all the data). ``smoothing`` is the
-    weight of an exponential moving average (0: none). ``marks`` is ``all``
-    (min, max, last and best), ``best`` (best and last) or ``none``.
-    """
-
-    title: str = ""
-    status: str = ""
-    x_kind: str = "elapsed"
-    x_range: tuple[float, float] | None = None
-    log: bool = False
-    smoothing: float = 0.0
-    marks: str = "all"
-    legend: bool = True
-
-
-@dataclass(frozen=True)
-class SeriesStats:
-    """The marked points of one series: its last, lowest and highest finite points, and the best of those two."""
-
-    last: tuple[float, float] | None
-    low: tuple[float, float] | None
-    high: tuple[float, float] | None
-    best: tuple[float, float] | None
-
-    @classmethod
-    def of(cls, points: Sequence[tuple[float, float]], direction: int = UNKNOWN) -> SeriesStats:
-        finite = [p for p in points if math.isfinite(p[1])]
-        if not finite:
-            return cls(None, None, None, None)
-        # The first point reaching the extreme: when a value repeats, the earliest is where it was reached.
-        low = min(finite, key=lambda p: p[1])
-        high = max(finite, key=lambda p: p[1])
-        best = low if direction == DOWN else high if direction == UP else None
-        return cls(finite[-1], low, high, best)
-
-
-@dataclass(frozen=True)
-class Mark:
-    """A marked point: its kind (``min``, ``max``, ``best``, ``last``), series, value, and the cell it is in."""
-
-    kind: str
-    series: int
-    x: float
-    y: float
-    column: int
-    row: int
 
 
 @dataclass
@@ -134,26 +65,11 @@ class ChartPicture:
         return "\n".join("".join(text for text, _ in line) for line in self.lines)
 
 
-def ema(points: Sequence[tuple[float, float]], weight: float) -> list[tuple[float, float]]:
-    """An exponential moving average of the finite values, debiased at the start (as TensorBoard smooths):
-    each value is ``weight`` of the average before it and ``1 - weight`` of the new point."""
-    if not 0 < weight < 1:
-        return list(points)
-    out, average, count = [], 0.0, 0
-    for x, y in points:
-        if not math.isfinite(y):
-            out.append((x, y))
-            continue
-        count += 1
-        average = average * weight + (1 - weight) * y
-        out.append((x, average / (1 - weight ** count)))
-    return out
-
-
-def draw_chart(series: Sequence[Series], width: int, height: int, options: ChartOptions = ChartOptions()
+def draw_chart(series: Sequence[Series], width: int, height: int, options: ChartOptions | None = None
                ) -> ChartPicture:
     """``series`` drawn in ``width`` x ``height`` cells: a title line, the plot with its y axis on the left,
     the x axis and its labels under it, then a legend line per series (left out when there is no room)."""
+    options = options or ChartOptions()
     width, height = max(width, 1), max(height, 1)
     stats = tuple(SeriesStats.of(s.points, s.direction) for s in series)
     lines: list[tuple[Span, ...]] = [_title_line(options.title, options.status, width)]
@@ -193,7 +109,7 @@ def draw_chart(series: Sequence[Series], width: int, height: int, options: Chart
     to_px = _mapper(x_axis, y_axis, canvas)
     for s, raw, line in zip(series, shown, smoothed):
         role = f"series-{s.style % COLOURS}"
-        pattern = _pattern(s.style) if s.kind == "line" else PATTERNS[0]
+        pattern = line_pattern(s.style) if s.kind == "line" else PATTERNS[0]
         if s.kind == "points":
             for x, y in raw:
                 if math.isfinite(y):
@@ -212,11 +128,6 @@ def draw_chart(series: Sequence[Series], width: int, height: int, options: Chart
         status = " · ".join(part for part in (picture.notice, options.status) if part)
         picture.lines[0] = _title_line(options.title, status, width)
     return _pad(picture, height)
-
-
-def _pattern(style: int) -> tuple[bool, ...]:
-    """A line's dash pattern: the first series of each colour solid, the next ones dashed, dotted..."""
-    return PATTERNS[(style // COLOURS + style) % len(PATTERNS)] if style else PATTERNS[0]
 
 
 def _title_line(title: str, status: str, width: int) -> tuple[Span, ...]:
@@ -341,15 +252,20 @@ def _place_marks(canvas: BrailleCanvas, series: Sequence[Series], stats: Sequenc
         s = series[mark.series]
         glyph = s.key if mark.kind == "last" and s.key else GLYPHS[mark.kind]
         canvas.put(cell[0], cell[1], glyph, f"mark-{s.style % COLOURS}")
+    for mark in marks:
+        # A job's key shares its last point's cell with a best mark: it goes beside it, so no line goes unnamed.
+        key = series[mark.series].key
+        if mark.kind == "last" and key and placed[(mark.column, mark.row)] is not mark:
+            _label(canvas, (mark.column, mark.row), key, f"mark-{series[mark.series].style % COLOURS}", force=True)
     if labelled:
         for cell, mark in placed.items():
             _label(canvas, cell, format_value(mark.y), f"mark-{series[mark.series].style % COLOURS}")
     return marks
 
 
-def _label(canvas: BrailleCanvas, cell: tuple[int, int], text: str, role: str) -> None:
+def _label(canvas: BrailleCanvas, cell: tuple[int, int], text: str, role: str, *, force: bool = False) -> None:
     """Write a mark's value beside it where no dot or text is in the way: right of it, left of it, or on the
-    row above or below; nowhere if there is no room (the legend says it anyway)."""
+    row above or below; nowhere if there is no room (the legend says it anyway), unless ``force``d."""
     column, row = cell
     size = len(text)
     places = ((row, column + 1), (row, column - size), (row - 1, column + 1), (row + 1, column + 1),
@@ -359,6 +275,10 @@ def _label(canvas: BrailleCanvas, cell: tuple[int, int], text: str, role: str) -
             for offset, char in enumerate(text):
                 canvas.put(start + offset, line, char, role)
             return
+    if force:  # over the dots, where it fits
+        start = column + 1 if column + size < canvas.width else column - size
+        for offset, char in enumerate(text):
+            canvas.put(start + offset, row, char, role)
 
 
 def _plot_rows(picture: ChartPicture, canvas: BrailleCanvas, y_axis: Axis, label_width: int, to_px) -> None:
@@ -405,17 +325,17 @@ def _legend(picture: ChartPicture, series: Sequence[Series], stats: Sequence[Ser
     for s, st in list(zip(series, stats))[:rows]:
         role = f"series-{s.style % COLOURS}"
         mark_role = f"mark-{s.style % COLOURS}"
-        pattern = _pattern(s.style) if s.kind == "line" else PATTERNS[0]
-        sample = "●" if s.kind == "points" else pattern_sample(pattern, 3)
+        pattern = line_pattern(s.style) if s.kind == "line" else PATTERNS[0]
+        sample = "●" if s.kind == "points" else pattern_sample(pattern, 4)
         label = s.label if cell_len(s.label) <= label_width else s.label[: label_width - 1] + "…"
         spans: list[Span] = [(f"{s.key} ", f"mark-{s.style % COLOURS}")] if s.key else []
-        spans += [(f"{sample:<3} ", role), (f"{label:<{label_width}}", None)]
+        spans += [(f"{sample:<4} ", role), (f"{label:<{label_width}}", None)]
         fields = [("last", s.key or "●", st.last)]
         if options.marks == "all" and s.kind == "line":
             fields += [("min", "▼", st.low), ("max", "▲", st.high)]
         if st.best is not None:
             fields.append(("best", "★", st.best))
-        used = 4 + label_width + (2 if s.key else 0)
+        used = 5 + label_width + (2 if s.key else 0)
         for name, glyph, point in fields:
             if point is None:
                 continue

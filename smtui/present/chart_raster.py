@@ -18,10 +18,10 @@ _BRAILLE = 0x2800
 
 #: Dash patterns, one per series in turn: which pixels along a line are drawn (cycled).
 PATTERNS: tuple[tuple[bool, ...], ...] = (
-    (True,),  # solid
-    (True, True, True, True, False, False, False),  # dashed
-    (True, False, False),  # dotted
-    (True, True, True, True, True, False, False, True, False, False),  # dash-dot
+    (True,),  # solid: ⠒⠒⠒⠒
+    (True, True, True, True, False, False),  # dashes: ⠒⠒ ⠒
+    (True, False),  # dots: ⠂⠂⠂⠂
+    (True, True, True, False, True, False),  # dash and dot: ⠒⠂⠂⠒
 )
 
 

@@ -240,13 +240,6 @@ class JobRows:
             self.relaid = True
         return len(self.marked)
 
-    def clear_marks(self) -> None:
-        """Take every mark away."""
-        if self.marked:
-            self.dirty |= self.marked & set(self.shown)
-            self.marked.clear()
-            self.relaid = True
-
     def set_metric(self, metric: str | None) -> None:
         """Show ``metric`` in the metric column for every job (None: the objective, or each job's first), and
         sort by it."""

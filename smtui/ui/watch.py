@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections import Counter
 from datetime import datetime
 
 from rich.text import Text
@@ -20,7 +19,7 @@ from smtui.aws.errors import AUTH, CONFIG, NOT_FOUND, PollError
 from smtui.aws.snapshot import TERMINAL_STATUSES, StatusChanged, TransitionAdded
 from smtui.aws.store import JobsView
 from smtui.ui.actions import JobActions
-from smtui.ui.chart_data import job_metrics, reported_metrics
+from smtui.ui.chart_actions import ChartActions
 from smtui.ui.log_screen import LogScreen
 from smtui.ui.messages import (
     JobsFound,
@@ -31,7 +30,6 @@ from smtui.ui.messages import (
     MetricsUpdated,
     PollFailed,
 )
-from smtui.ui.metric_picker import DEFAULT_CHOICE, MetricPicker
 from smtui.ui.metrics_screen import MetricsScreen
 from smtui.ui.selected import SelectedJobPanes
 from smtui.ui.titles import jobs_title, title_line
@@ -49,7 +47,7 @@ SHORT_HEIGHT = 20
 PANES = Binding.Group("next / previous pane")
 
 
-class WatchScreen(JobActions, SelectedJobPanes, Screen):
+class WatchScreen(JobActions, ChartActions, SelectedJobPanes, Screen):
     """The main screen. It owns the selected job and the clock tick, and hands both down.
 
     What it knows of the jobs is the newest :class:`~smtui.aws.store.JobsView`
@@ -329,9 +327,9 @@ class WatchScreen(JobActions, SelectedJobPanes, Screen):
 
     def _update_jobs_title(self) -> None:
         jobs = self.query_one(JobList)
-        metric = "".join(c for c in jobs.metric_choice or "" if c.isalnum() or c in "-_.:/ ") or None
+        metric = "".join(c for c in jobs.rows.metric_choice or "" if c.isalnum() or c in "-_.:/ ") or None
         jobs.border_title = jobs_title(tuning=self.tuning, filter_text=jobs.filter_text, shown=jobs.row_count,
-                                       total=len(self.jobs), sort_key=jobs.sort_key, marked=len(jobs.marked),
+                                       total=len(self.jobs), sort_key=jobs.sort_key, marked=len(jobs.rows.marked),
                                        metric=metric)
 
     # -- keys of the screen ----------------------------------------------------------
@@ -351,15 +349,6 @@ class WatchScreen(JobActions, SelectedJobPanes, Screen):
         app = self.app
         app.push_screen(LogScreen(self.selected, app.source, snapshot=state.snapshot if state else None,
                                   capacity=app.settings.log_lines, interval=app.settings.log_interval))
-
-    def action_metrics(self) -> None:
-        jobs = self.query_one(JobList)
-        marked = [name for name in self.jobs.names if name in jobs.marked]
-        names = marked if len(marked) > 1 else [self.selected] if self.selected is not None else []
-        if not names:
-            return
-        self.app.push_screen(MetricsScreen(names, self.jobs, history=self.app.metric_history, tuning=self.tuning,
-                                           metric=jobs.metric_choice))
 
     def action_filter(self) -> None:
         box = self.query_one("#job-filter", Input)
@@ -389,23 +378,3 @@ class WatchScreen(JobActions, SelectedJobPanes, Screen):
 
     def on_job_list_sorted(self) -> None:
         self._update_jobs_title()
-
-    def on_job_list_marked(self) -> None:
-        self._update_jobs_title()
-
-    def action_choose_metric(self) -> None:
-        jobs = self.query_one(JobList)
-        metrics = reported_metrics(self.jobs)
-        counts = Counter(m for state in self.jobs.states.values() for m in job_metrics(state))
-        default = (f"the tuning objective ({self.tuning.objective.metric})" if self.tuning and self.tuning.objective
-                   else "each job's first metric")
-        self.app.push_screen(MetricPicker("Metric column", [(m, counts[m]) for m in metrics],
-                                          current=jobs.metric_choice or DEFAULT_CHOICE, default=default),
-                             self._metric_chosen)
-
-    def _metric_chosen(self, chosen: str | None) -> None:
-        if chosen is None:
-            return
-        self.query_one(JobList).set_metric(chosen or None)
-        self._update_jobs_title()
-

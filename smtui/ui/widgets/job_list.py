@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding
@@ -17,10 +16,10 @@ from textual.strip import Strip
 
 from smtui.aws.discovery import Objective
 from smtui.aws.store import JobsView
-from smtui.ui.job_cells import COLUMNS, KEYS, PADDING, Cell, fit
+from smtui.ui.job_cells import KEYS, PADDING, Cell
 from smtui.ui.job_rows import JobRows
+from smtui.ui.widgets.job_strip import ROLES, paint_header, paint_row
 
-ROLES = ("success", "error", "warning", "active", "info", "muted")
 #: Bindings that belong together, shown as one line of the help.
 MOVE = Binding.Group("move between jobs")
 ENDS = Binding.Group("first / last job")
@@ -88,8 +87,6 @@ class JobList(ScrollView, can_focus=True):
         Binding("asterisk", "mark_shown", "Mark all", show=False,
                 tooltip="mark every job shown (a tuning job's training jobs, say), or take the marks away"),
     ]
-    #: What marks a marked job's row, left of its columns.
-    MARK = "◆"
 
     class Highlighted(Message):
         """The cursor is on another job (``name``), or on none when the list is empty."""
@@ -104,16 +101,7 @@ class JobList(ScrollView, can_focus=True):
             return self.job_list
 
     class Marked(Message):
-        """Jobs were marked or their marks taken away; ``count`` are marked now."""
-
-        def __init__(self, job_list: JobList, count: int) -> None:
-            super().__init__()
-            self.job_list = job_list
-            self.count = count
-
-        @property
-        def control(self) -> JobList:
-            return self.job_list
+        """Jobs were marked, or their marks taken away (the list's ``rows.marked`` says which are now)."""
 
     class Sorted(Message):
         """A click on a column's header sorted the list (or put it back in the order given)."""
@@ -176,26 +164,10 @@ class JobList(ScrollView, can_focus=True):
     def best_job(self) -> str | None:
         return self.rows.best_job
 
-    @property
-    def marked(self) -> frozenset[str]:
-        """The jobs marked to compare."""
-        return frozenset(self.rows.marked)
-
-    @property
-    def metric_choice(self) -> str | None:
-        """The metric the metric column shows for every job, when one was chosen."""
-        return self.rows.metric_choice
-
     def set_metric(self, metric: str | None) -> None:
         """Show ``metric`` in the metric column for every job, and sort by it (None: the default)."""
         self.rows.set_metric(metric)
         self._apply()
-
-    def clear_marks(self) -> None:
-        """Take every mark away."""
-        self.rows.clear_marks()
-        self._apply()
-        self.post_message(self.Marked(self, 0))
 
     @property
     def labels(self) -> dict[str, str]:
@@ -285,12 +257,12 @@ class JobList(ScrollView, can_focus=True):
         self.rows.toggle_mark(name)
         self.rows.move_cursor(1)
         self._apply(reveal=True)
-        self.post_message(self.Marked(self, len(self.rows.marked)))
+        self.post_message(self.Marked())
 
     def action_mark_shown(self) -> None:
-        count = self.rows.mark_shown()
+        self.rows.mark_shown()
         self._apply()
-        self.post_message(self.Marked(self, count))
+        self.post_message(self.Marked())
 
     def _page(self) -> int:
         return max(self.scrollable_content_region.height - 1, 1)
@@ -416,40 +388,10 @@ class JobList(ScrollView, can_focus=True):
         return line
 
     def _render_header(self, width: int, base: Style) -> Strip:
-        style = self.get_component_rich_style("joblist--header")
-        hover = {self._hover_column: style + self.get_component_rich_style("joblist--header-hover")} if (
-            self._hover == 0 and self._hover_column) else {}
-        cells = [((label, None),) for label in self.rows.labels()]
-        return self._strip(cells, width, base, style, hover)
+        return paint_header(self, self.rows, self._column_widths(), width, base,
+                            self._hover_column if self._hover == 0 else None)
 
     def _render_row(self, cells: tuple[Cell, ...], cursor: bool, hover: bool, width: int, base: Style,
                     marked: bool = False) -> Strip:
-        row = Style()
-        if hover:
-            row += self.get_component_rich_style("joblist--hover")
-        if cursor:
-            row += self.get_component_rich_style("joblist--cursor")
-        return self._strip(list(cells), width, base, row, {}, marked)
-
-    def _strip(self, cells: list[Cell], width: int, base: Style, row: Style, column_styles: dict[str, Style],
-               marked: bool = False) -> Strip:
-        """One line: each cell fitted to its column between its padding, in the row's style, filling ``width``.
-
-        The row's style goes over each span's own (a status colour), so a cursor row is one unbroken bar.
-        """
-        roles = {role: self.get_component_rich_style(f"joblist--{role}") for role in ROLES}
-        segments: list[Segment] = []
-        if self.rows.gutter:
-            mark = self.get_component_rich_style("joblist--mark") + row
-            segments.append(Segment((self.MARK if marked else " ").ljust(self.rows.gutter), mark))
-        for column, column_width, cell in zip(COLUMNS, self._column_widths(), cells):
-            if not column_width:
-                continue
-            style = column_styles.get(column.key, row)
-            pad = Segment(" " * PADDING, style)
-            segments.append(pad)
-            for text, role in fit(cell, column_width, column):
-                segments.append(Segment(text, roles[role] + style if role else style))
-            segments.append(pad)
-        strip = Strip(segments).crop_extend(0, width, row)
-        return strip.apply_style(base)
+        return paint_row(self, self.rows, cells, self._column_widths(), width, base, cursor=cursor, hover=hover,
+                         marked=marked)
