@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from collections.abc import Sequence
 
@@ -16,6 +17,7 @@ from smtui.commands.args import (
     aws_options,
     check_job_names,
     duration,
+    endpoint_label,
     interval,
     job_count,
     line_count,
@@ -29,17 +31,61 @@ from smtui.commands.args import (
 )
 from smtui.commands.describe import run_describe
 from smtui.commands.exits import EXIT_FAILED, EXIT_USAGE, CommandFailed, UsageError
+from smtui.commands.output import require_terminal
 from smtui.commands.sim import injector_from_args, run_sim, simulator_from_args
 from smtui.sim.options import add_realism_options
+from smtui.names import ECHO_LIMIT, echo
 
 DEMO_CREDENTIALS = ("smtui-demo", "smtui-demo-secret")
+
+
+#: A word of an argparse message longer than this is cut (a 120 KB argument is not echoed whole).
+_LONG_WORD = re.compile(rf"'(?P<quoted>[^'\s]{{{ECHO_LIMIT + 1},}})'|\S{{{ECHO_LIMIT + 20},}}")
+
+
+def _cut(match: re.Match) -> str:
+    quoted, word = match.group("quoted"), match.group()
+    return echo(quoted) if quoted is not None else f"{word[:ECHO_LIMIT]}… ({len(word):,} characters)"
 
 
 class _Parser(argparse.ArgumentParser):
     """argparse with its errors on one line: ``smtui watch: error: ... (see smtui watch --help)``."""
 
     def error(self, message: str):  # type: ignore[override]
+        message = _LONG_WORD.sub(_cut, message)
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+def _option_values_joined(parser: argparse.ArgumentParser, argv: Sequence[str]) -> list[str]:
+    """``--since -1h`` as ``--since=-1h``: argparse takes a value that starts with a dash for an option and says
+    "expected one argument"; joined, the value is checked and refused (or taken: ``--filter -ERROR``) as such."""
+    takes_value: set[str] = set()
+    options: set[str] = set()
+    parsers = [parser]
+    while parsers:
+        current = parsers.pop()
+        for action in current._actions:
+            options.update(action.option_strings)
+            if action.option_strings and action.nargs != 0:
+                takes_value.update(action.option_strings)
+            if isinstance(action, argparse._SubParsersAction):
+                parsers.extend(action.choices.values())
+    out: list[str] = []
+    index = 0
+    while index < len(argv):
+        word = argv[index]
+        if word == "--":
+            out.extend(argv[index:])
+            break
+        following = argv[index + 1] if index + 1 < len(argv) else None
+        if (word in takes_value and following is not None and following.startswith("-") and following != "--"
+                and following.split("=", 1)[0] not in options):
+            out.append(f"{word}={following}")
+            index += 2
+            continue
+        out.append(word)
+        index += 1
+    return out
 
 
 def _add_watch_options(parser: argparse.ArgumentParser) -> None:
@@ -165,6 +211,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help="seconds between two reads with --follow (default: 5, at least 1)")
     logs.add_argument("-v", "--verbose", action="store_true",
                       help="print on standard error how many AWS calls were made, by operation")
+    logs.add_argument("--show-secrets", action="store_true",
+                      help="print what looks like a secret in a line (access keys, tokens, passwords, private keys) "
+                           "instead of hiding it")
     _add_aws_options(logs)
 
     wait = commands.add_parser(
@@ -204,15 +253,14 @@ def _finder(args: argparse.Namespace, source, *, named: bool):
 
 def run_watch(args: argparse.Namespace) -> int:
     names = check_job_names(args.jobs)
+    options = aws_options(args)
+    require_terminal("watch")
     from smtui.aws.source import AwsJobSource
     from smtui.ui.app import SmtuiApp
     from smtui.ui.settings import Settings
 
-    options = aws_options(args)
     source = AwsJobSource(options)
-    where = options.endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or options.region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "default region"
-    if options.profile:
-        where = f"{options.profile} @ {where}"
+    where = endpoint_label(options)
     settings = Settings(interval=args.interval, subtitle=where, reveal_secrets=args.show_secrets, max_rps=args.max_rps,
                         log_lines=args.log_lines, read_only=args.read_only, bell=args.bell, freeze_loaded=True,
                         list_interval=args.list_interval)
@@ -227,8 +275,9 @@ def run_demo(args: argparse.Namespace) -> int:
     from smtui.ui.app import SmtuiApp
     from smtui.ui.settings import Settings
 
-    simulator = simulator_from_args(args)
     injector = injector_from_args(args)
+    require_terminal("demo")
+    simulator = simulator_from_args(args)
     faults = f", {injector.faults.describe()}" if injector else ""
     with start_in_thread(simulator, injector=injector) as running:
         options = AwsOptions(region="us-east-1", endpoint_url=running.url, static_credentials=DEMO_CREDENTIALS)
@@ -262,18 +311,23 @@ def run_logs(args: argparse.Namespace) -> int:
 
     request = Request(name, lines=args.lines, follow=args.follow, interval=args.interval, pattern=args.filter,
                       verbose=args.verbose)
-    return run(options, request, timestamps=args.timestamps)
+    return run(options, request, timestamps=args.timestamps, reveal=args.show_secrets)
 
 
 def run_wait(args: argparse.Namespace) -> int:
     names = check_job_names(args.jobs)
+    options = aws_options(args)
     from smtui.aws.errors import explain
+    from smtui.commands.output import checked_stdout
     from smtui.commands.wait import WaitFailed, run
 
+    out = checked_stdout()
     try:
-        return run(aws_options(args), names, sys.stdout, interval=args.interval, timeout=args.timeout)
+        return run(options, names, out, interval=args.interval, timeout=args.timeout)
     except WaitFailed as failed:
         raise CommandFailed(str(failed)) from None
+    except UsageError:
+        raise  # standard output failed: its own line
     except Exception as exc:  # opening the clients (profile, region): one line, as for a poll
         raise CommandFailed(explain(exc).message) from None
 
@@ -285,7 +339,7 @@ COMMANDS = {"watch": run_watch, "demo": run_demo, "describe": run_describe, "log
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; returns the exit code."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_option_values_joined(parser, sys.argv[1:] if argv is None else argv))
     try:
         return COMMANDS[args.command](args)
     except UsageError as exc:

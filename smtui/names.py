@@ -12,9 +12,20 @@ TUNING_JOB_NAME = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,31}")
 NAME_FRAGMENT = re.compile(r"[a-zA-Z0-9-]{1,63}")
 
 
+#: The most characters of what the user typed that a message repeats.
+ECHO_LIMIT = 80
+
+
+def echo(text: str, limit: int = ECHO_LIMIT) -> str:
+    """``text`` quoted for a message about it, cut when long: ``'aaaa…' (120,000 characters)``."""
+    if len(text) <= limit:
+        return repr(text)
+    return f"{text[:limit]!r}… ({len(text):,} characters)"
+
+
 def job_name_problem(name: str) -> str | None:
     """Why ``name`` cannot be a training job's name, or None if it can."""
     if JOB_NAME.fullmatch(name):
         return None
-    return (f"{name!r} is not a valid training job name (1-63 letters, digits and hyphens, "
+    return (f"{echo(name)} is not a valid training job name (1-63 letters, digits and hyphens, "
             "starting and ending with a letter or digit)")

@@ -130,3 +130,21 @@ async def until_logs_read(pilot) -> None:
             break
         await pilot.pause(0.05)
     await pilot.pause(0.1)
+
+
+async def settled(app: SmtuiApp, timeout: float = 2, rounds: int = 2, pause: float = 0.05) -> None:
+    """Until the keys posted to ``app`` have all been handled: each queue on their way (the app's, the screen's,
+    the focused widget's) has reached a marker posted after them, ``rounds`` times over (a key can lead to more
+    work). Leaving a test earlier would shut the app down with keys still queued for screens it is taking apart."""
+    for _ in range(rounds):
+        for pump in (app, app.screen, app.screen.focused):
+            # A widget on its way out never handles the marker: only what is still attached is waited for.
+            if pump is None or app.return_code is not None or (pump is not app and not pump.is_attached):
+                continue
+            reached = asyncio.Event()
+            pump.call_later(reached.set)
+            try:
+                await asyncio.wait_for(reached.wait(), timeout)
+            except asyncio.TimeoutError:
+                pass
+        await asyncio.sleep(pause)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from smtui.ui.actions import copy_note
 from smtui.ui.dialogs import ConfirmStop
 from tests.screens import RUNNING, SIZE, SMALL, record_notifications, simulated_app, until_loaded
 
@@ -77,6 +78,16 @@ async def test_copy_puts_the_arn_and_the_console_url_on_the_clipboard(monkeypatc
                 f"arn:aws:sagemaker:us-east-1:123456789012:training-job/{STOPPABLE}",
                 f"https://us-east-1.console.aws.amazon.com/sagemaker/home?region=us-east-1#/jobs/{STOPPABLE}",
             ]
+            # Nothing says whether the terminal took it: the message says where it was sent, not "Copied".
+            notes = list(app._notifications)
+            assert [n.title for n in notes][-2:] == ["ARN sent to the terminal's clipboard",
+                                                     "console URL sent to the terminal's clipboard"]
+            assert all("Copied" not in n.message and "if nothing pastes" in n.message for n in notes[-2:])
+
+
+def test_the_copy_note_names_the_terminal_s_catch():
+    assert "set -g set-clipboard on" in copy_note({"TMUX": "/tmp/tmux-0/default,1,0"})
+    assert "do not support OSC 52" in copy_note({})
 
 
 async def test_a_job_ending_while_watched_rings_once_and_says_so(monkeypatch):

@@ -7,7 +7,7 @@ import pytest
 from smtui.ui.widgets.job_list import JobList
 from smtui.ui.widgets.metric_series import MetricSeries
 from smtui.ui.widgets.timeline import Timeline
-from tests.screens import SIZE, simulated_app, until_loaded
+from tests.screens import SIZE, settled, simulated_app, until_loaded
 
 BERT = "bert-base-finetune-imdb"
 # bert is created 420 s before the origin and starts Uploading 1770 s after creation.
@@ -126,3 +126,65 @@ async def test_help_and_palette_open_and_close():
             app.watch_screen.select_job("gpt2-pretrain-maxruntime")
             await pilot.pause()
             assert app.watch_screen.selected == "gpt2-pretrain-maxruntime"
+
+
+@pytest.mark.parametrize("keys", [("ctrl+p", "pageup"), ("ctrl+p", "b", "pageup", "pageup"),
+                                  ("ctrl+p", "a", "pagedown")])
+async def test_the_palette_s_page_keys_the_moment_it_opens(keys):
+    # Found by the random keys: Textual's palette paged through a list it had not drawn yet (KeyError, app gone).
+    from textual import events
+
+    from smtui.ui.palette import CommandPalette
+
+    with simulated_app(600) as app:
+        async with app.run_test(size=SIZE) as pilot:
+            await until_loaded(pilot)
+            for key in keys:  # as fast as a terminal delivers them: no waiting for the screen
+                app.post_message(events.Key(key, key if len(key) == 1 else None))
+            await settled(app)
+            assert isinstance(app.screen, CommandPalette)
+            await pilot.press("pagedown", "pageup", "escape")
+            assert app.screen is app.watch_screen
+        assert app.return_code in (None, 0)
+
+
+@pytest.mark.parametrize("keys", [
+    ("question_mark", "escape", "escape"),  # the help
+    ("ctrl+p", "escape", "escape"),  # the palette
+    ("a", "escape", "escape"),  # adding a job
+    ("x", "n", "escape"),  # the stop confirmation
+    ("l", "escape", "escape", "escape"),  # the logs, and the search they may have
+])
+async def test_keys_queued_for_a_screen_that_went_away_do_not_pop_the_main_screen(keys):
+    # Delivered together (a double Escape), the second key went to the screen the first had dismissed, and
+    # Textual's dismiss popped the main screen from under it: an empty screen stack, the app gone.
+    from textual import events
+
+    with simulated_app(600, names=[BERT, "gpt2-pretrain-maxruntime"]) as app:
+        async with app.run_test(size=SIZE) as pilot:
+            await until_loaded(pilot)
+            for _ in range(3):
+                for key in keys:
+                    app.post_message(events.Key(key, key if len(key) == 1 else None))
+                await settled(app)
+                assert app.screen is app.watch_screen
+                assert app.return_code is None
+
+
+async def test_the_theme_palette_is_as_safe():
+    from textual import events
+
+    from smtui.ui.palette import CommandPalette
+
+    with simulated_app(600, names=[BERT]) as app:
+        async with app.run_test(size=SIZE) as pilot:
+            await until_loaded(pilot)
+            app.search_themes()  # the palette's Theme command
+            for key in ("pageup", "pagedown", "d", "pageup", "escape", "escape"):
+                app.post_message(events.Key(key, key if len(key) == 1 else None))
+            await settled(app)
+            assert app.screen is app.watch_screen and app.return_code is None
+            await pilot.press("ctrl+p")
+            assert isinstance(app.screen, CommandPalette)
+            # The palette's own commands: no Quit to pick by mistake (q quits), no screenshot written anywhere.
+            assert [c.title for c in app.get_system_commands(app.watch_screen)] == ["Theme", "Help"]

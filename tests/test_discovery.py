@@ -30,6 +30,12 @@ async def no_wait() -> None:
     """A budget that never waits, for tests that count calls rather than time them."""
 
 
+def unthrottled():
+    """AWS's rough edges without ListTrainingJobs' quota, for the tests whose finder does not pace itself
+    (``no_wait``): what they check is what each listing asks for; the pacing is checked with the quota on."""
+    return fixture_realism().with_quotas({"ListTrainingJobs": None})
+
+
 def options(url: str) -> AwsOptions:
     return AwsOptions(region="us-east-1", endpoint_url=url, static_credentials=CREDENTIALS, max_attempts=2)
 
@@ -112,7 +118,7 @@ async def test_new_jobs_appear_once_and_later_listings_ask_only_for_newer_ones(c
     scenarios = [templates["bert-base-finetune-imdb"], templates["llama-finetune-full-config"],
                  replace(templates["gpt2-pretrain-maxruntime"], name="late-gpt2", created=300),
                  replace(templates["xgboost-churn-stopped"], name="later-xgboost", created=900)]
-    with start_in_thread(Simulator(clock, origin=ORIGIN, scenarios=scenarios, realism=fixture_realism())) as running:
+    with start_in_thread(Simulator(clock, origin=ORIGIN, scenarios=scenarios, realism=unthrottled())) as running:
         async with Recording(options(running.url)) as source:
             finder = JobFinder(source, JobQuery(name_contains="-"), clock=clock, budget=no_wait)
             assert await finder.find() == ["bert-base-finetune-imdb", "llama-finetune-full-config"]
@@ -137,7 +143,7 @@ async def test_running_jobs_are_only_looked_for_among_newer_ones(clock):
     templates = {s.name: s for s in default_scenarios()}
     scenarios = [templates["bert-base-finetune-imdb"],
                  replace(templates["gpt2-pretrain-maxruntime"], name="late-gpt2", created=300)]
-    with start_in_thread(Simulator(clock, origin=ORIGIN, scenarios=scenarios, realism=fixture_realism())) as running:
+    with start_in_thread(Simulator(clock, origin=ORIGIN, scenarios=scenarios, realism=unthrottled())) as running:
         async with Recording(options(running.url)) as source:
             finder = JobFinder(source, JobQuery(status="InProgress"), clock=clock, budget=no_wait)
             assert await finder.find() == ["bert-base-finetune-imdb"]
@@ -153,7 +159,7 @@ async def test_running_jobs_are_only_looked_for_among_newer_ones(clock):
 async def test_a_status_a_job_can_come_to_have_is_listed_in_full_each_time(clock):
     templates = {s.name: s for s in default_scenarios()}
     scenarios = [templates["bert-base-finetune-imdb"], templates["llama-finetune-full-config"]]
-    with start_in_thread(Simulator(clock, origin=ORIGIN, scenarios=scenarios, realism=fixture_realism())) as running:
+    with start_in_thread(Simulator(clock, origin=ORIGIN, scenarios=scenarios, realism=unthrottled())) as running:
         async with Recording(options(running.url)) as source:
             finder = JobFinder(source, JobQuery(status="Completed"), clock=clock, budget=no_wait)
             assert await finder.find() == ["llama-finetune-full-config"]

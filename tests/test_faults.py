@@ -9,7 +9,9 @@ fault-free client reads at the same moment.
 from __future__ import annotations
 
 import asyncio
+import socket
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import boto3
 import pytest
@@ -213,3 +215,52 @@ async def test_the_app_lives_through_faults_and_an_outage_and_loses_nothing():
             assert screen.banner is None
             await pilot.press("k")  # still answering keys
         assert app.return_code in (None, 0)
+
+
+@pytest.mark.parametrize("outage", ["refused", "hung"])
+async def test_every_polled_job_shows_an_outage_within_two_intervals_and_a_call_s_timeout(outage):
+    # botocore's retries of a dead endpoint take seconds to minutes (a hung one: five read timeouts and the
+    # back-off between them); the poller says a job is not answering once its call has taken one call's timeout.
+    from smtui.aws.poller import JobFailed, Poller
+
+    loop = asyncio.get_running_loop()
+    simulator = Simulator(FrozenClock(ORIGIN + timedelta(seconds=600)), origin=ORIGIN)
+    names = simulator.job_names()
+    failed: dict[str, float] = {}
+    down_at: float | None = None
+
+    def sink(event) -> None:
+        if isinstance(event, JobFailed) and down_at is not None:
+            failed.setdefault(event.name, loop.time() - down_at)
+
+    with start_in_thread(simulator) as running:
+        options = AwsOptions(region="us-east-1", endpoint_url=running.url, static_credentials=CREDENTIALS,
+                             connect_timeout=0.5, read_timeout=1.0)  # botocore's 5 attempts, as the app has
+        async with AwsJobSource(options) as source:
+            interval = 1.0
+            poller = Poller(source, names, sink, interval=interval, metrics_interval=60, max_rps=None,
+                            open_ended=True)
+            task = asyncio.create_task(poller.run())
+            await asyncio.wait_for(poller.loaded.wait(), 30)
+            polled = [n for n in names if not poller.snapshots[n].is_terminal]
+            await asyncio.sleep(interval)
+            down_at = loop.time()
+            running.kill()
+            hung = None
+            if outage == "hung":
+                # Something listens on the endpoint's port and never answers: connections open, answers never come.
+                parts = urlsplit(running.url)
+                hung = socket.socket()
+                hung.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                hung.bind((parts.hostname, parts.port))
+                hung.listen(128)
+            try:
+                bound = 2 * interval + source.call_timeout
+                await asyncio.sleep(bound + 1.5)  # the bound, and room for a busy machine
+            finally:
+                if hung is not None:
+                    hung.close()
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+    assert sorted(failed) == sorted(polled), (outage, failed)
+    assert max(failed.values()) <= bound + 1.5, failed

@@ -21,7 +21,7 @@ async def test_every_running_job_is_listed_within_the_quota(query):
                    if simulator.describe_training_job({"TrainingJobName": name})["TrainingJobStatus"] == "InProgress"}
         async with app.run_test(size=SIZE) as pilot:
             await until_loaded(pilot, timeout=120)
-            assert set(app.poller.names) == running and len(running) == 20
+            assert set(app.poller.store.names) == running and len(running) == 20
             first = app.finder.calls
             await pilot.pause(5)  # later listings, a second apart: each asks only for newer jobs, one call each
             later = app.finder.calls - first

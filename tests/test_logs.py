@@ -362,3 +362,30 @@ def test_follow_ends_with_the_job_and_a_closed_pipe_ends_it_too():
     assert any(line.startswith("algo-1 | torch.OutOfMemoryError: CUDA out of memory.") for line in lines)
     # Every line once: the stream's last lines, from the third newest when the command started.
     assert len(lines) > 30 and lines == [f"algo-1 | {clean(e['message'])}" for e in everything[-len(lines):]]
+
+
+async def test_closing_while_a_call_waits_for_its_turn_leaves_no_coroutine_unawaited():
+    # The logs screen closing (or the app quitting) cancels a read waiting on the request budget; the call
+    # it was about to make must not have been created yet ("coroutine ... was never awaited" on quit).
+    import asyncio
+    import gc
+    import warnings
+
+    streams = {"j/algo-1-1700000000": [(1000 + i, f"a{i}") for i in range(10)]}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for allowed in (0, 1):  # cancelled before listing the streams, then before reading one
+            turns = asyncio.Semaphore(allowed)
+
+            async def budget(turns=turns) -> None:
+                await turns.acquire()
+
+            task = asyncio.create_task(LogTail(Memory(streams), "j", budget=budget).read_round())
+            await asyncio.sleep(0.05)
+            assert not task.done()
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            del task
+        gc.collect()
+    assert not [w for w in caught if "was never awaited" in str(w.message)]

@@ -171,3 +171,59 @@ async def test_denied_logs_say_so():
             assert screen.tail.error is not None
             message = str(screen.query_one("#logs-empty").render())
             assert "not authorized" in message or "denied" in message.lower()
+
+
+async def test_page_up_then_end_resumes_following_at_once():
+    # End used to start an animated scroll that turning following back on cancelled from inside the
+    # animator (KeyError in Textual's animator, the app gone), or that new lines left short of the end.
+    with simulated_app(RUNNING) as app:
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await open_logs(pilot, "mistral-7b-sft-distributed")
+            view = screen.query_one(LogView)
+            for _ in range(3):
+                await pilot.press("pageup")
+                await pilot.pause()
+                assert not view.follow
+                await pilot.press("end")
+                await pilot.pause()
+                assert view.follow and view.scroll_y == view.max_scroll_y
+                await pilot.pause(0.6)  # longer than any scroll animation
+                assert view.follow and view.scroll_y == view.max_scroll_y
+            # A scroll that animates to the end (the mouse, a scrollbar) resumes following too, without a crash.
+            await pilot.press("pageup", "pageup")
+            assert not view.follow
+            view.scroll_end(animate=True, duration=0.2)
+            await pilot.pause(0.5)
+            await pilot.wait_for_scheduled_animations()
+            assert view.follow and view.scroll_y == view.max_scroll_y
+            assert "following" in str(screen.query_one("#logs-title").render())
+        assert app.return_code in (None, 0)
+
+
+async def test_search_enter_gives_the_focus_back_and_j_k_scroll():
+    with simulated_app(LATER) as app:
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await open_logs(pilot, "llama3-8b-lora-oom")
+            view = screen.query_one(LogView)
+            search = screen.query_one("#log-search")
+            await pilot.press("slash", *"error", "enter")
+            await pilot.pause()
+            # Enter keeps the search and gives the keys back to the lines, so n and N move between hits.
+            assert view.has_focus and not search.has_focus
+            assert search.value == "error" and view.search == "error"
+            first = view.current_match
+            await pilot.press("n")
+            assert search.value == "error"
+            assert view.current_match != first and view.match_count > 1
+            await pilot.press("N")
+            assert view.current_match == first
+            # j and k scroll the lines, as in the other panes.
+            view.follow = True
+            await pilot.pause()
+            bottom = view.scroll_y
+            await pilot.press("k", "k")
+            assert view.scroll_y == bottom - 2 and not view.follow
+            await pilot.press("j")
+            assert view.scroll_y == bottom - 1
+            await pilot.press("j")
+            assert view.scroll_y == bottom and view.follow

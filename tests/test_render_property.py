@@ -37,8 +37,9 @@ NOW = datetime(2026, 11, 26, 12, 0, tzinfo=timezone.utc)
 WIDTHS = (60, 100)
 MAX_DEPTH = 6
 METADATA = "ResponseMetadata"
-# Raw control characters a terminal could act on; "\n" is the only one allowed out.
-CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+# Raw control characters a terminal could act on, and characters whose width terminals disagree on (lone
+# surrogates, zero-width and direction marks, joiners, variation selectors); "\n" is the only one allowed out.
+CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\ud800-\udfff\ufe0f]")
 
 
 def output_shape():
@@ -55,6 +56,7 @@ FRAGMENTS = (
     "\x1b[31m", "\x1b[0m", "\x1b[2J", "\x1b]8;;http://e\x07", "\x1b]0;title\x07", "\x1b]52;c;aGk=\x07",
     "\x07", "\x00", "\x08", "\x7f", "\x85", "\x9b", "\x1c", "\r", "\n", "\r\n", "\t", "\x0b", "\x0c",
     "\u202e", "\u2066", "\u2028", "\u00a0", "\u3000", "\ufeff", "e\u0301", "日本語", "🙂", "\U0001f9d1\u200d\U0001f4bb",
+    "\ud800", "\udfff", "\u200b", "\u200f", "\u061c", "\u2764\ufe0f",
     " ", "  ", "⏎", "(empty)", "–", "•", "-", "x", "job",
     "arn:aws:sagemaker:us-east-1:123456789012:training-job/x", "s3://bucket/prefix/", "AKIAIOSFODNN7EXAMPLE",
     "-----BEGIN RSA PRIVATE KEY-----", "--api-key=x", "--hf-token", "2026-11-26T11:30:00Z",

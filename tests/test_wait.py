@@ -39,9 +39,12 @@ async def test_a_completed_job_exits_0_after_reporting_every_stage(sim, clock):
     for stage in ("Starting", "Downloading", "Training", "Uploading", "Completed"):
         assert f"stage {stage}" in text
     # The first answer: the stages so far, in order, then the status.
+    # Each line has the time it was seen; a stage also says when it started.
     assert [line.split("  ")[2] for line in lines[:4]] == [
-        "stage Starting: Preparing the instances for training", "stage Downloading: Downloading input data",
-        "stage Training: Training image download completed. Training in progress.", "status InProgress (Training)"]
+        "stage Starting, started 2026-11-26T09:53:00Z: Preparing the instances for training",
+        "stage Downloading, started 2026-11-26T09:55:30Z: Downloading input data",
+        "stage Training, started 2026-11-26T09:57:30Z: Training image download completed. Training in progress.",
+        "status InProgress (Training)"]
     assert "status InProgress → Completed" in text
     assert "final metrics: " in text and "validation:accuracy=" in text
     assert lines[-1].endswith("ended Completed after 31m 00s")
@@ -79,6 +82,11 @@ async def test_a_failure_wins_over_a_completion_and_a_timeout(sim, clock):
     width = max(len(name) for name in names)
     assert {line[22:22 + width].rstrip() for line in lines} == set(names)
     assert all(line[22 + width:24 + width] == "  " and line[24 + width] != " " for line in lines)
+    # The lines of the three jobs are in time order, although their stages started in another order.
+    stamps = [line[:20] for line in lines]
+    assert stamps == sorted(stamps)
+    started = [line.split("started ")[1][:20] for line in lines if ", started " in line]
+    assert started != sorted(started)
 
 
 async def test_a_job_that_does_not_exist_is_an_error(sim, clock):
@@ -109,3 +117,25 @@ def test_the_command_exits_0_for_a_job_that_had_already_completed():
 @pytest.fixture
 def clock():
     return FrozenClock(ORIGIN)
+
+
+@pytest.mark.parametrize("length, whole", [(3000, True), (25_000, False)])
+async def test_a_long_failure_reason_is_printed_whole_or_cut_visibly(clock, length, whole):
+    import dataclasses
+
+    from smtui.sim.scenarios import default_scenarios
+
+    oom = next(s for s in default_scenarios() if s.name == "llama3-8b-lora-oom")
+    reason = "AlgorithmError: " + " ".join(f"w{i:05d}" for i in range(length // 7)) + " THE-END"
+    simulator = Simulator(clock, origin=ORIGIN, scenarios=[dataclasses.replace(oom, failure_reason=reason)])
+    with start_in_thread(simulator) as running:
+        simulator.url = running.url
+        code, lines = await wait(simulator, clock, [oom.name], interval=120)
+    assert code == EXIT_JOB_FAILED
+    printed = lines[-1].split("  ", 2)[2]
+    if whole:
+        assert printed == f"reason: {reason}"
+    else:
+        assert printed.startswith(f"reason: {reason[:10_000]}… ") and "THE-END" not in printed
+        assert printed.endswith(f"({len(reason) - 10_000:,} more characters: `smtui describe {oom.name}` prints "
+                                "them all)")

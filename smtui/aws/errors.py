@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from smtui.present.formatting import visible
+
 NOT_FOUND = "not-found"
 ACCESS_DENIED = "access-denied"
 THROTTLED = "throttled"
@@ -114,6 +116,9 @@ def explain(exc: BaseException) -> PollError:
 
 
 def _one_line(text: str, limit: int = 200) -> str:
-    """Collapse whitespace and cap the length, so a message fits one line."""
-    flat = " ".join(text.split())
+    """Collapse whitespace, escape what a terminal would act on and cap the length, so a message fits one line.
+
+    Messages come from the endpoint (or whatever answers in its place): they are text, never terminal control.
+    """
+    flat = visible(" ".join(text.split()))
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"

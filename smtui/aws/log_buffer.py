@@ -22,6 +22,8 @@ class LogLine:
     sequence: int
     host: str = field(compare=False)
     message: str = field(compare=False)
+    #: The line is inside a private key printed over several lines: shown hidden as a whole unless secrets are.
+    hidden: bool = field(default=False, compare=False)
 
     @property
     def time(self) -> datetime:

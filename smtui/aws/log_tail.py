@@ -45,7 +45,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from smtui.aws.budget import RequestBudget
@@ -56,6 +56,7 @@ from smtui.aws.log_search import NEWEST_FIRST_SINCE, Event, Scan
 from smtui.aws.log_streams import StreamBook, StreamInfo
 from smtui.aws.source import every_page
 from smtui.clock import Clock, SystemClock
+from smtui.present.secrets import PrivateKeyLines
 
 __all__ = ["DEFAULT_CAPACITY", "LOG_GROUP", "LogBuffer", "LogLine", "LogStatus", "LogTail", "split_stream_name",
            "training_started"]
@@ -144,6 +145,8 @@ class LogTail:
         self._scan_began = 0
         #: eventId → timestamp of the events held that a follow-up search can meet again.
         self._recent: dict[str, int] = {}
+        #: Per host, whether its lines are inside a private key printed over several lines.
+        self._keys: dict[str, PrivateKeyLines] = {}
         #: Where the next search starts (before the lookback), and the newest event seen.
         self._cursor: int | None = None
         #: Events at or before this time were left out on purpose: older than the newest ``capacity``.
@@ -319,6 +322,19 @@ class LogTail:
                 sequence = self._up
             lines.append(LogLine(event.timestamp, stream.host_index, sequence, stream.host,
                                  event.message.rstrip("\n")))
+        return self._hide_keys(lines)
+
+    def _hide_keys(self, lines: list[LogLine]) -> list[LogLine]:
+        """``lines`` in time order, those inside a private key printed line by line marked hidden.
+
+        Each host's lines are read oldest first, whatever order the search found them in; a key split
+        between two pages of a search newest first shows only its first line hidden (by the masking).
+        """
+        lines.sort()
+        for i, line in enumerate(lines):
+            keys = self._keys.setdefault(line.host, PrivateKeyLines())
+            if keys.hidden(line.message):
+                lines[i] = replace(line, hidden=True)
         return lines
 
     def _finished(self, scan: Scan) -> None:

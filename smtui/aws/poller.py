@@ -12,14 +12,14 @@ never overlap.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from smtui.aws.budget import RequestBudget
-from smtui.aws.errors import PollError, explain
+from smtui.aws.errors import NETWORK, PollError, explain
 from smtui.aws.snapshot import JobEvent, JobSnapshot, MetricPoint, MetricPointsAdded
 from smtui.aws.source import MetricQuery, metric_period
 from smtui.aws.store import JobStore
@@ -75,6 +75,7 @@ class Loaded:
 
 
 PollerEvent = JobUpdate | JobFailed | MetricsUpdate | MetricsFailed | Loaded
+T = TypeVar("T")
 
 #: Requests per second all polls share unless told otherwise: a few, well inside SageMaker's rate limits.
 DEFAULT_MAX_RPS = 5.0
@@ -97,6 +98,11 @@ class Poller:
             :meth:`add` brings in later (an app); otherwise :meth:`run` returns
             then (a command waiting for jobs to end).
         store: where what is learnt goes (a new one by default).
+        patience: seconds a call may take before its job is reported as not
+            answering (the call goes on, and its own answer or error follows);
+            by default the source's ``call_timeout``. botocore's retries of a
+            dead or hung endpoint can take minutes: this bounds how late a job
+            shows an outage, to an interval plus one call's timeout.
     """
 
     def __init__(
@@ -111,6 +117,7 @@ class Poller:
         max_rps: float | None = DEFAULT_MAX_RPS,
         open_ended: bool = False,
         store: JobStore | None = None,
+        patience: float | None = None,
     ) -> None:
         self.source = source
         self.store = store if store is not None else JobStore()
@@ -122,6 +129,7 @@ class Poller:
         self.max_rps = max_rps
         self._budget = RequestBudget(max_rps) if max_rps else None
         self.open_ended = open_ended
+        self.patience = patience if patience is not None else getattr(source, "call_timeout", None)
         #: Jobs still being polled (they have not ended).
         self._live: set[str] = set(self.store.names)
         self.calls = 0
@@ -249,13 +257,11 @@ class Poller:
             await self._budget.acquire()
         self.calls += 1
         try:
-            response = await self.source.describe_training_job(name)
+            response = await self._patiently(self.source.describe_training_job(name), partial(self._job_failed, name))
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # every failure is a state of the job, never a crash
-            state = self.store.record_failure(name, explain(exc), self.clock.now())
-            if state is not None and state.error is not None:  # else removed while the call was out
-                self.sink(JobFailed(name, state.error))
+            self._job_failed(name, explain(exc))
             return None
         snapshot = JobSnapshot.from_response(name, response, self.clock.now())
         known = self.store.get(name)
@@ -264,6 +270,24 @@ class Poller:
             return None  # removed while the call was out
         self.sink(JobUpdate(name, snapshot, tuple(recorded[1]), first=known.snapshot is None))
         return snapshot
+
+    def _job_failed(self, name: str, error: PollError) -> None:
+        state = self.store.record_failure(name, error, self.clock.now())
+        if state is not None and state.error is not None:  # else removed while the call was out
+            self.sink(JobFailed(name, state.error))
+
+    async def _patiently(self, call: Awaitable[T], late: Callable[[PollError], None]) -> T:
+        """``await call``; should it take longer than :attr:`patience`, ``late`` hears so once, meanwhile."""
+        task = asyncio.ensure_future(call)
+        try:
+            if self.patience is not None:
+                await asyncio.wait({task}, timeout=self.patience)
+                if not task.done():
+                    late(PollError(NETWORK, f"no answer after {self.patience:g}s: the endpoint may be down "
+                                            "or unreachable; still waiting"))
+            return await task
+        finally:
+            task.cancel()  # a no-op once it is done; stops the call when the poll itself is cancelled
 
     async def poll_metrics(self) -> None:
         """One GetMetricData round for every job that has metrics and may have new points.
@@ -305,14 +329,13 @@ class Poller:
             await self._budget.acquire()
         self.calls += 1
         try:
-            results = await self.source.get_metric_data(wanted, start, end, period)
+            results = await self._patiently(self.source.get_metric_data(wanted, start, end, period),
+                                            self._metrics_failed)
         except asyncio.CancelledError:
             raise
         except Exception as exc:
             self._metrics_done.difference_update(q.job for q in wanted)
-            self.store.record_metrics(explain(exc), self.clock.now())
-            assert self.store.metrics_error is not None
-            self.sink(MetricsFailed(self.store.metrics_error))
+            self._metrics_failed(explain(exc))
             return None
         events = []
         for query, points in results.items():
@@ -320,6 +343,11 @@ class Poller:
             if event is not None:
                 events.append(event)
         return events
+
+    def _metrics_failed(self, error: PollError) -> None:
+        self.store.record_metrics(error, self.clock.now())
+        if self.store.metrics_error is not None:
+            self.sink(MetricsFailed(self.store.metrics_error))
 
     async def _follow(self, name: str, opening: asyncio.Semaphore, phase: float) -> None:
         wake = self._wake.setdefault(name, asyncio.Event())

@@ -20,6 +20,11 @@ from typing import Any
 TERMINAL_STATUSES = frozenset({"Completed", "Failed", "Stopped"})
 #: Characters of a FailureReason read for its summary: a 1 MB reason is not worked through for one line.
 SUMMARY_SOURCE = 4096
+#: The most status transitions a snapshot holds as :class:`Transition` objects: the newest. (The answer itself is
+#: kept as it came; the timeline draws the newest 50, ``smtui describe`` prints them all.)
+MAX_TRANSITIONS = 1000
+#: The most points kept per metric series: the newest, a week of SageMaker's one-minute points.
+MAX_POINTS = 10_080
 
 
 @dataclass(frozen=True)
@@ -53,10 +58,19 @@ class JobSnapshot:
     fetched_at: datetime
     status: str | None
     secondary_status: str | None
+    #: The newest :data:`MAX_TRANSITIONS` of the answer's transitions (all of them, for any real job).
     transitions: tuple[Transition, ...]
     metric_names: tuple[str, ...]
     final_metrics: Mapping[str, float]
     request_id: str | None = None
+    #: How many transitions the answer had; the first of :attr:`transitions` is number ``transition_count -
+    #: len(transitions)``. None means all of them are held.
+    total_transitions: int | None = None
+
+    @property
+    def transition_count(self) -> int:
+        """How many status transitions the job has had (some may be older than those held)."""
+        return len(self.transitions) if self.total_transitions is None else self.total_transitions
 
     @classmethod
     def from_response(cls, name: str, response: Mapping[str, Any], fetched_at: datetime) -> JobSnapshot:
@@ -65,10 +79,10 @@ class JobSnapshot:
         Tolerates missing or odd fields: a response is data from the network,
         not a contract.
         """
+        items = [item for item in response.get("SecondaryStatusTransitions") or ()
+                 if isinstance(item, Mapping) and isinstance(item.get("StartTime"), datetime)]
         transitions = []
-        for item in response.get("SecondaryStatusTransitions") or ():
-            if not isinstance(item, Mapping) or not isinstance(item.get("StartTime"), datetime):
-                continue
+        for item in items[-MAX_TRANSITIONS:]:
             end = item.get("EndTime")
             transitions.append(
                 Transition(
@@ -99,6 +113,7 @@ class JobSnapshot:
             metric_names=names or tuple(finals),
             final_metrics=MappingProxyType(finals),
             request_id=_str_or_none(metadata.get("RequestId")),
+            total_transitions=len(items) if len(items) > len(transitions) else None,
         )
 
     @property
@@ -197,9 +212,10 @@ def diff_snapshots(old: JobSnapshot | None, new: JobSnapshot) -> list[JobEvent]:
     old_secondary = old.secondary_status if old else None
     if (old_status, old_secondary) != (new.status, new.secondary_status):
         events.append(StatusChanged(new.name, old_status, new.status, old_secondary, new.secondary_status))
-    known = len(old.transitions) if old else 0
-    for index, transition in enumerate(new.transitions[known:], start=known):
-        events.append(TransitionAdded(new.name, transition, index))
+    known = old.transition_count if old else 0
+    held_from = new.transition_count - len(new.transitions)
+    for index in range(max(known, held_from), new.transition_count):
+        events.append(TransitionAdded(new.name, new.transitions[index - held_from], index))
     if new.final_metrics and (old is None or dict(old.final_metrics) != dict(new.final_metrics)):
         events.append(FinalMetricsArrived(new.name, new.final_metrics))
     return events

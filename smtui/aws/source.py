@@ -152,6 +152,11 @@ class AwsJobSource:
         self.region: str | None = None
 
     @property
+    def call_timeout(self) -> float:
+        """Seconds one request may take, connecting and reading (botocore retries it after that)."""
+        return self.options.connect_timeout + self.options.read_timeout
+
+    @property
     def endpoint_label(self) -> str:
         """A short description of where calls go, for the title bar."""
         return self.options.endpoint_url or (self.region or "aws")

@@ -19,7 +19,7 @@ from types import MappingProxyType
 
 from smtui.aws.discovery import Objective
 from smtui.aws.errors import NOT_FOUND, PollError
-from smtui.aws.snapshot import JobEvent, JobSnapshot, MetricPoint, MetricPointsAdded, diff_snapshots
+from smtui.aws.snapshot import MAX_POINTS, JobEvent, JobSnapshot, MetricPoint, MetricPointsAdded, diff_snapshots
 from smtui.present.metric_kinds import UP, direction
 
 _NO_SERIES: Mapping[str, tuple[MetricPoint, ...]] = MappingProxyType({})
@@ -183,7 +183,9 @@ class JobsView:
 class JobStore:
     """The watched jobs and what is known of each; the poller writes it, everyone reads :meth:`view`."""
 
-    def __init__(self, names: Iterable[str] = ()) -> None:
+    def __init__(self, names: Iterable[str] = (), *, points_limit: int = MAX_POINTS) -> None:
+        #: The most points kept per metric series (the newest); older ones are dropped as new ones come.
+        self.points_limit = points_limit
         self._names: list[str] = list(dict.fromkeys(names))
         self._states: dict[str, JobState] = {name: JobState(name) for name in self._names}
         self.metrics_error: PollError | None = None
@@ -282,6 +284,9 @@ class JobStore:
             merged = known + added  # the usual case: newer points than any known
         else:
             merged = tuple(sorted(known + added, key=lambda p: p.timestamp))
+        if len(merged) > self.points_limit:
+            # Cut a tenth below the cap, so a series at its cap is not copied down on every new point.
+            merged = merged[len(merged) - self.points_limit + self.points_limit // 10:]
         self._put(replace(state, series=MappingProxyType({**state.series, metric: merged})))
         return MetricPointsAdded(name, metric, added)
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
+from typing import TextIO
 
 from smtui.commands.args import aws_options, check_job_names
 from smtui.commands.exits import CommandFailed
+from smtui.commands.output import OutputClosed, checked_stdout, silence_stdout, write_error
 
 
 def run_describe(args: argparse.Namespace) -> int:
@@ -21,6 +22,7 @@ def run_describe(args: argparse.Namespace) -> int:
     (name,) = check_job_names([args.job])
     # One call that someone is waiting on: fewer retries than a poller that tries again anyway.
     options = dataclasses.replace(aws_options(args), max_attempts=2)
+    out = checked_stdout()
 
     async def fetch() -> dict:
         async with AwsJobSource(options) as source:
@@ -36,19 +38,38 @@ def run_describe(args: argparse.Namespace) -> int:
         body = {k: v for k, v in response.items() if k != "ResponseMetadata"}
         if not args.show_secrets:
             body = masked(body)
-        print(json.dumps(body, indent=2, default=_json_default))
-        return 0
+        return _write(out, json.dumps(body, indent=2, default=_json_default) + "\n")
     from smtui.clock import SystemClock
     from smtui.present.sections import SECTION_TITLES, render_text
 
-    terminal = sys.stdout.isatty()
-    width = os.get_terminal_size().columns if terminal else 100
+    terminal = out.isatty()
+    width = _columns(out) if terminal else 100
     text = render_text(response, SystemClock().now(), width=min(max(width, 60), 160), reveal=args.show_secrets)
     if terminal and not os.environ.get("NO_COLOR"):
         # Bold section headings on a terminal; plain text when piped.
         titles = set(SECTION_TITLES)
         text = "\n".join(f"\x1b[1m{line}\x1b[0m" if line in titles else line for line in text.split("\n"))
-    print(text, end="")
+    return _write(out, text)
+
+
+def _columns(out: TextIO) -> int:
+    try:
+        return os.get_terminal_size(out.fileno()).columns
+    except (OSError, ValueError):
+        return 100
+
+
+def _write(out: TextIO, text: str) -> int:
+    """Print ``text``: 0, or one line when standard output fails (quietly 0 when its reader went away)."""
+    try:
+        out.write(text)
+        out.flush()
+    except OSError as exc:
+        error = write_error(exc)
+        silence_stdout()
+        if isinstance(error, OutputClosed):
+            return 0
+        raise error from None
     return 0
 
 

@@ -7,14 +7,12 @@ from datetime import datetime, timezone
 from typing import TextIO
 
 from smtui.aws.log_tail import LogLine
+from smtui.commands.output import write_error
 from smtui.present.formatting import visible
+from smtui.present.secrets import MASK, mask_text
 
 #: ANSI foreground colours of the host prefixes, by host number.
 COLORS = ("36", "33", "32", "35", "34", "96", "93", "92", "95", "94")
-
-
-class OutputClosed(Exception):
-    """Standard output was closed by its reader (``smtui logs JOB | head``)."""
 
 
 def clean(text: str) -> str:
@@ -34,31 +32,36 @@ def format_time(timestamp: int) -> str:
 class Printer:
     """Writes log lines as ``[TIME ]HOST | MESSAGE``, hosts padded to one width and coloured on a terminal."""
 
-    def __init__(self, out: TextIO, *, timestamps: bool = False, color: bool = False) -> None:
+    def __init__(self, out: TextIO, *, timestamps: bool = False, color: bool = False, reveal: bool = False) -> None:
         self.out = out
         self.timestamps = timestamps
         self.color = color
+        #: Print secrets (keys, tokens, passwords) as they are instead of hidden.
+        self.reveal = reveal
         self.width = 0
 
     def know(self, hosts: Iterable[str]) -> None:
         """Widen the host column to fit ``hosts``."""
         self.width = max([self.width, *(len(clean(h)) for h in hosts)])
 
-    def line(self, timestamp: int, host: str, host_index: int, message: str) -> str:
+    def line(self, timestamp: int, host: str, host_index: int, message: str, hidden: bool = False) -> str:
+        """One line; ``hidden``: the message is part of a private key printed over several lines."""
         host = clean(host)
         label = f"{host:<{max(self.width, len(host))}} |"
         if self.color:
             label = f"\x1b[{COLORS[host_index % len(COLORS)]}m{label}\x1b[0m"
         stamp = f"{format_time(timestamp)} " if self.timestamps else ""
+        if not self.reveal:
+            message = MASK if hidden else mask_text(message)
         return f"{stamp}{label} {clean(message)}\n"
 
-    def write(self, lines: Iterable[tuple[int, str, int, str]]) -> int:
-        """Write (timestamp, host, host index, message) lines and flush; returns how many."""
+    def write(self, lines: Iterable[tuple]) -> int:
+        """Write (timestamp, host, host index, message[, hidden]) lines and flush; returns how many."""
         count = 0
         chunk: list[str] = []
         try:
-            for timestamp, host, host_index, message in lines:
-                chunk.append(self.line(timestamp, host, host_index, message))
+            for row in lines:
+                chunk.append(self.line(*row))
                 count += 1
                 if len(chunk) >= 1000:
                     self.out.write("".join(chunk))
@@ -66,9 +69,9 @@ class Printer:
             if chunk:
                 self.out.write("".join(chunk))
             self.out.flush()
-        except BrokenPipeError:
-            raise OutputClosed from None
+        except OSError as exc:  # the reader went away (OutputClosed), or the disk is full (OutputFailed)
+            raise write_error(exc) from None
         return count
 
     def write_lines(self, lines: Iterable[LogLine]) -> int:
-        return self.write((line.timestamp, line.host, line.host_index, line.message) for line in lines)
+        return self.write((line.timestamp, line.host, line.host_index, line.message, line.hidden) for line in lines)

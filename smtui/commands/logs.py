@@ -30,7 +30,8 @@ from smtui.aws.log_buffer import LogBuffer, LogLine
 from smtui.aws.log_tail import LogTail, operation_budget
 from smtui.clock import Clock
 from smtui.commands.exits import CommandFailed
-from smtui.commands.log_printer import OutputClosed, Printer
+from smtui.commands.log_printer import Printer
+from smtui.commands.output import OutputClosed, OutputFailed, checked_stdout, silence_stdout
 
 #: Rounds between two DescribeTrainingJob calls while following (30 s at the default interval): how soon the
 #: end of the job is seen.
@@ -204,32 +205,19 @@ async def _main(options: Any, request: Request, printer: Printer) -> int:
                 command.note(command.summary())
 
 
-def _silence_stdout() -> None:
-    """After the reader closed standard output: point it at /dev/null so the exit flush cannot fail."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
-    except (OSError, ValueError):
-        pass
-
-
-def run(options: Any, request: Request, *, timestamps: bool = False) -> int:
+def run(options: Any, request: Request, *, timestamps: bool = False, reveal: bool = False) -> int:
     """``smtui logs``: returns the exit code; raises :class:`CommandFailed` for one-line failures."""
-    out = sys.stdout
-    reconfigure = getattr(out, "reconfigure", None)
-    if reconfigure is not None:
-        try:
-            reconfigure(errors="backslashreplace")
-        except (ValueError, OSError):
-            pass
+    out = checked_stdout()
     color = out.isatty() and not os.environ.get("NO_COLOR")
-    printer = Printer(out, timestamps=timestamps, color=color)
+    printer = Printer(out, timestamps=timestamps, color=color, reveal=reveal)
     try:
         return asyncio.run(_main(options, request, printer))
     except OutputClosed:
-        _silence_stdout()
+        silence_stdout()
         return 0
+    except OutputFailed:
+        silence_stdout()
+        raise
     except (asyncio.CancelledError, KeyboardInterrupt):
         if request.follow:
             return 0

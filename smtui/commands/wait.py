@@ -15,6 +15,7 @@ from typing import Any, TextIO
 from smtui.aws.errors import explain
 from smtui.aws.snapshot import FinalMetricsArrived, JobSnapshot, StatusChanged, TransitionAdded, diff_snapshots
 from smtui.clock import Clock
+from smtui.commands.output import OutputClosed, silence_stdout, write_error
 from smtui.present.durations import compact_duration
 from smtui.present.formatting import visible
 
@@ -24,8 +25,14 @@ EXIT_JOB_FAILED = 3
 EXIT_JOB_STOPPED = 4
 EXIT_TIMEOUT = 5
 
+
 class WaitFailed(Exception):
     """A job cannot be waited on (not found, no permission, no credentials): one line for the user."""
+
+
+#: The most characters of a failure reason printed (SageMaker's are at most 1,024); past it the line says
+#: how many were left out.
+MAX_REASON = 10_000
 
 
 def _stamp(moment: datetime) -> str:
@@ -33,15 +40,34 @@ def _stamp(moment: datetime) -> str:
 
 
 class Reporter:
-    """Writes one line per event: time, job (padded), what happened."""
+    """Writes one line per event: time, job (padded), what happened.
+
+    Each line's time is when smtui saw the event, so the lines of several jobs stay in time order; a stage
+    also says when it started (a first answer brings a job's stages so far, all at once).
+    """
 
     def __init__(self, out: TextIO, names: Sequence[str]) -> None:
-        self.out = out
+        self.out: TextIO | None = out
         self.width = max((len(name) for name in names), default=0)
+        self._last: datetime | None = None
 
     def line(self, moment: datetime, job: str, text: str) -> None:
-        self.out.write(f"{_stamp(moment)}  {job:<{self.width}}  {visible(text)}\n")
-        self.out.flush()
+        # The clock can step back (NTP): a line never reads earlier than the one before it.
+        if self._last is not None and moment < self._last:
+            moment = self._last
+        self._last = moment
+        if self.out is None:
+            return
+        try:
+            self.out.write(f"{_stamp(moment)}  {job:<{self.width}}  {visible(text)}\n")
+            self.out.flush()
+        except OSError as exc:
+            error = write_error(exc)
+            self.out = None
+            silence_stdout()
+            if not isinstance(error, OutputClosed):
+                raise error from None
+            # The reader went away (`smtui wait J | head -3`): the waiting, and its exit code, go on.
 
     def events(self, snapshot: JobSnapshot, events: list, now: datetime) -> None:
         # Stages first: they happened before the status that reports them.
@@ -54,7 +80,7 @@ class Reporter:
             elif isinstance(event, TransitionAdded):
                 transition = event.transition
                 message = f": {transition.message}" if transition.message else ""
-                self.line(transition.start, event.job, f"stage {transition.status}{message}")
+                self.line(now, event.job, f"stage {transition.status}, started {_stamp(transition.start)}{message}")
             elif isinstance(event, FinalMetricsArrived):
                 values = ", ".join(f"{name}={value:.6g}" for name, value in event.metrics.items())
                 self.line(now, event.job, f"final metrics: {values}")
@@ -65,7 +91,11 @@ class Reporter:
         self.line(now, snapshot.name, f"ended {snapshot.status}{took}")
         reason = snapshot.response.get("FailureReason")
         if snapshot.status == "Failed" and isinstance(reason, str) and reason.strip():
-            self.line(now, snapshot.name, f"reason: {' '.join(reason.split())[:500]}")
+            flat = " ".join(reason.split())
+            if len(flat) > MAX_REASON:
+                flat = (f"{flat[:MAX_REASON]}… ({len(flat) - MAX_REASON:,} more characters: "
+                        f"`smtui describe {snapshot.name}` prints them all)")
+            self.line(now, snapshot.name, f"reason: {flat}")
 
 
 async def wait_for(source: Any, names: Sequence[str], out: TextIO, *, clock: Clock,
@@ -107,7 +137,8 @@ async def wait_for(source: Any, names: Sequence[str], out: TextIO, *, clock: Clo
         now = clock.now()
         if deadline is not None and now >= deadline:
             timed_out = True
-            report.line(now, pending[0], f"timed out after {compact_duration(timeout or 0)}; still running: {', '.join(pending)}")
+            report.line(now, pending[0],
+                        f"timed out after {compact_duration(timeout or 0)}; still running: {', '.join(pending)}")
             break
         left = (deadline - now).total_seconds() if deadline is not None else interval
         await sleep(max(min(interval, left), 0.0))

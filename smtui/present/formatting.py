@@ -30,9 +30,23 @@ _COMPOUNDS = (
 )
 # Splits CamelCase, keeping acronyms and digit suffixes whole: S3Uri → S3 | Uri, KMSKey → KMS | Key.
 _TOKEN = re.compile(r"[A-Z][0-9]+|[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
-# C0/C1 controls (but not tab/newline, handled separately) and bidi overrides, which could
-# make a terminal act on, or visually reorder, text that came from a job's configuration.
-_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# Characters shown as escapes instead of drawn. Text from a job (its configuration, its log lines)
+# must neither drive the terminal nor take a width the terminal disagrees about:
+# - C0 and C1 controls (tab and line breaks are handled apart): a terminal acts on them;
+# - format characters (Unicode category Cf, and the line and paragraph separators): zero-width spaces
+#   and joiners, direction marks and overrides (U+200E, U+200F, U+061C, U+202A-U+202E, U+2066-U+2069),
+#   which hide text or reorder it on screen, and which terminals draw zero, one or two cells wide;
+# - lone surrogates (U+D800-U+DFFF), which no encoding can write;
+# - variation selectors and emoji skin-tone modifiers: the layout counts an emoji with them as one
+#   2-cell glyph, while many terminals (tmux among them) draw each piece on its own, so a line of
+#   them ran past its pane.
+# With these escaped, a line is as wide as the sum of its characters, on any terminal.
+_UNSAFE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e"
+    "\u200b-\u200f\u2028-\u202e\u2060-\u206f\ud800-\udfff\ufe00-\ufe0f\ufeff\ufff9-\ufffb"
+    "\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+    "\U0001f3fb-\U0001f3ff\U000e0000-\U000e007f\U000e0100-\U000e01ef]"
+)
 _NEWLINES = re.compile(r"\r\n|\r|\n")
 
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
@@ -77,7 +91,9 @@ def visible(text: str, *, multiline: bool = False) -> str:
 
 def _escape(match: re.Match) -> str:
     code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
 def as_datetime(value: Any) -> datetime | None:

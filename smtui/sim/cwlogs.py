@@ -53,7 +53,7 @@ def epoch_ms(moment: datetime) -> int:
 
 def event_size(message: str) -> int:
     """What an event counts against a page's megabyte."""
-    return len(message.encode("utf-8")) + EVENT_OVERHEAD
+    return len(message.encode("utf-8", "surrogatepass")) + EVENT_OVERHEAD  # a message may carry "\ud800"
 
 
 # -- DescribeLogStreams ------------------------------------------------------------------

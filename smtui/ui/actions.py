@@ -7,9 +7,20 @@ set is the app's store; these methods ask, confirm and hand over.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from urllib.parse import quote
 
 from smtui.ui.dialogs import AddJob, ConfirmStop
+
+
+def copy_note(environ: Mapping[str, str] = os.environ) -> str:
+    """Where copying through the terminal (OSC 52) can fail, for the terminal in use."""
+    if environ.get("TMUX"):
+        return ("tmux passes it on only with `set -g set-clipboard on` (its default keeps it); "
+                "if nothing pastes, select the text with the mouse instead.")
+    return ("Terminals that do not support OSC 52, or that have it turned off, ignore it: "
+            "if nothing pastes, select the text with the mouse instead.")
 
 
 class JobActions:
@@ -41,9 +52,7 @@ class JobActions:
         state = self.jobs.get(self.selected)
         arn = state.snapshot.response.get("TrainingJobArn") if state and state.snapshot else None
         if isinstance(arn, str) and arn:
-            # OSC 52: the terminal sets its clipboard, on the machine in front of the user, over SSH too.
-            self.app.copy_to_clipboard(arn)
-            self.notify(f"Copied {arn}", timeout=3, markup=False)
+            self._copy("ARN", arn)
 
     def action_copy_url(self) -> None:
         if self.selected is None:
@@ -51,8 +60,15 @@ class JobActions:
         region = self.app.source.region or "us-east-1"
         url = (f"https://{region}.console.aws.amazon.com/sagemaker/home?region={region}"
                f"#/jobs/{quote(self.selected)}")
-        self.app.copy_to_clipboard(url)
-        self.notify(f"Copied {url}", timeout=3, markup=False)
+        self._copy("console URL", url)
+
+    def _copy(self, what: str, text: str) -> None:
+        # OSC 52: the terminal sets its clipboard, on the machine in front of the user, over SSH too. Nothing
+        # comes back to say whether it did: many terminals ignore it, or ask first, so the message says where
+        # the text went, not that it was copied.
+        self.app.copy_to_clipboard(text)
+        self.notify(f"{text}\n{copy_note()}", title=f"{what} sent to the terminal's clipboard", timeout=6,
+                    markup=False)
 
     def action_refresh_job(self) -> None:
         if self.selected:

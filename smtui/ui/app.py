@@ -7,12 +7,13 @@ import gc
 import os
 import signal
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from textual import work
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.theme import ThemeProvider
 
 from smtui.aws import poller as events
 from smtui.aws.discovery import JobFinder, listing_budget
@@ -27,7 +28,7 @@ from smtui.ui import messages
 from smtui.ui.help import PALETTE, HelpScreen
 from smtui.ui.log_screen import LogScreen
 from smtui.ui.metrics_screen import MetricsScreen
-from smtui.ui.palette import JobCommands
+from smtui.ui.palette import CommandPalette, JobCommands
 from smtui.ui.settings import Settings
 from smtui.ui.watch import WatchScreen
 from smtui.ui.widgets.job_list import JobList
@@ -214,3 +215,21 @@ class SmtuiApp(App):
             ("Logs", LogScreen.BINDINGS),
             ("Charts", MetricsScreen.BINDINGS),
         ]))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """The palette's own commands: the theme, and smtui's help.
+
+        Not Textual's others: Quit (q and Ctrl+C quit; a hit chosen with Enter must not end a watch), a
+        screenshot written to the working directory, the keys panel and maximizing a pane.
+        """
+        yield SystemCommand("Theme", "Change the current theme", self.action_change_theme)
+        yield SystemCommand("Help", "Keys, and what every status symbol means", self.action_help)
+
+    def action_command_palette(self) -> None:
+        """Ctrl+P: the command palette (Textual's, made safe for keys pressed quickly)."""
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(id="--command-palette"))
+
+    def search_themes(self) -> None:
+        """The palette's Theme command: the themes, in the same safe palette."""
+        self.push_screen(CommandPalette(providers=[ThemeProvider], placeholder="Search for themes…"))

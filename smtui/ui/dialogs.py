@@ -9,9 +9,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from smtui.names import job_name_problem
+from smtui.ui.once import DismissedOnce
 
 
-class ConfirmStop(ModalScreen[bool]):
+class ConfirmStop(DismissedOnce, ModalScreen[bool]):
     """Asks whether to stop ``job``; dismissed with True only when the user confirms.
 
     Cancel has the focus, so a stray Enter does not stop a job.
@@ -51,7 +52,7 @@ class ConfirmStop(ModalScreen[bool]):
         self.dismiss(event.button.id == "stop")
 
 
-class AddJob(ModalScreen[str | None]):
+class AddJob(DismissedOnce, ModalScreen[str | None]):
     """Asks for the name of a training job to watch; dismissed with the name, or None.
 
     A name SageMaker would refuse is said under the box and not accepted.

@@ -12,6 +12,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from smtui.ui.once import DismissedOnce
 from smtui.ui.status_style import PRIMARY, SECONDARY
 
 #: The command palette's key is the app's; what it offers is said here.
@@ -50,7 +51,7 @@ def key_rows(bindings: Iterable[BindingType], key_display: Callable[[Binding], s
     return [("  ".join(keys), what) for keys, what in rows.values()]
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(DismissedOnce, ModalScreen[None]):
     """Keys and the legend of status symbols.
 
     Args:

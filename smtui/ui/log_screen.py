@@ -10,7 +10,15 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
-from smtui.aws.log_tail import DEFAULT_CAPACITY, RATES, LogsSource, LogTail, operation_budget, training_started
+from smtui.aws.log_tail import (
+    DEFAULT_CAPACITY,
+    RATES,
+    LogBuffer,
+    LogsSource,
+    LogTail,
+    operation_budget,
+    training_started,
+)
 from smtui.aws.snapshot import JobSnapshot
 from smtui.ui.widgets.log_view import LogView
 
@@ -42,6 +50,7 @@ class LogScreen(Screen[None]):
         Binding("n", "next_match", "Next", show=False, group=HITS),
         Binding("N", "previous_match", "Previous", show=False, group=HITS),
         Binding("r", "reread", "Reread", show=False, tooltip="read the streams now"),
+        Binding("s", "toggle_secrets", "Secrets", tooltip="show or hide the secrets in the lines"),
         Binding("g,home", "top", "Top", show=False, group=ENDS),
         Binding("G,end", "bottom", "End", show=False, group=ENDS),
         Binding("q", "app.quit", "Quit", tooltip="quit"),
@@ -66,12 +75,16 @@ class LogScreen(Screen[None]):
         yield Static(id="logs-title", markup=False)
         yield Static(id="logs-empty", markup=False)
         yield LogView(id="log")
-        yield Input(id="log-search", placeholder="/ search the loaded lines · Enter next hit · n N · Escape closes")
+        yield Input(id="log-search",
+                    placeholder="/ search the loaded lines · Enter keeps it (n N: next, previous hit) · Escape clears")
         yield Footer()
 
     def on_mount(self) -> None:
         self.tail.clock = self.app.clock  # the app's clock: frozen in tests, with the simulator's
-        self.query_one(LogView).focus()
+        view = self.query_one(LogView)
+        # Secrets are shown here when they are on the main screen: one switch for the whole app.
+        view.reveal = bool(getattr(getattr(self.app, "watch_screen", None), "reveal_secrets", False))
+        view.focus()
         self._update_view()
         self.follow_logs()
 
@@ -90,6 +103,14 @@ class LogScreen(Screen[None]):
                 await asyncio.wait_for(self._wake.wait(), self.tail.wait(self.interval))
             except asyncio.TimeoutError:
                 pass
+
+    def on_unmount(self) -> None:
+        # Timers that the log calls left behind (kept-alive connections) hold on to the reading's context, and
+        # through it to this screen, for a while after it closed: its lines go now, not then.
+        self.workers.cancel_node(self)
+        self.tail.buffer = LogBuffer(1)
+        for view in self.query(LogView):  # gone already when the app itself is closing
+            view.set_lines(())
 
     def set_snapshot(self, snapshot: JobSnapshot | None) -> None:
         """The job's latest answer (to say why there are no logs, and whether they can still grow)."""
@@ -160,6 +181,10 @@ class LogScreen(Screen[None]):
 
     @on(Input.Submitted, "#log-search")
     def _search_submitted(self) -> None:
+        # As the job filter's Enter: the search stays (the title says it), the keys go back to the lines.
+        search = self.query_one("#log-search", Input)
+        search.display = False
+        self.query_one(LogView).focus()
         self.action_next_match()
 
     def on_log_view_follow_changed(self) -> None:
@@ -168,10 +193,17 @@ class LogScreen(Screen[None]):
     # -- actions -------------------------------------------------------------------
 
     def action_back(self) -> None:
+        if not self.is_active:
+            return  # a second Escape queued before the first took the screen away: not the main screen's to pop
         search = self.query_one("#log-search", Input)
-        if search.has_focus:
+        view = self.query_one(LogView)
+        if search.has_focus or view.search:
+            # As the job filter's: Escape clears the search first; the next one goes back to the jobs.
+            search.value = ""  # Input.Changed clears the view's search
+            view.search = ""
             search.display = False
-            self.query_one(LogView).focus()
+            view.focus()
+            self._update_title()
             return
         # Logs are read only while they are looked at.
         self._left = True
@@ -187,6 +219,16 @@ class LogScreen(Screen[None]):
         view = self.query_one(LogView)
         view.wrap = not view.wrap
         self._update_title()
+
+    def action_toggle_secrets(self) -> None:
+        main = getattr(self.app, "watch_screen", None)
+        toggle = getattr(main, "action_toggle_secrets", None)
+        if toggle is not None:
+            toggle()  # the main screen's switch (and its notification), so both screens agree
+            self.query_one(LogView).reveal = main.reveal_secrets
+        else:
+            view = self.query_one(LogView)
+            view.reveal = not view.reveal
 
     def action_toggle_timestamps(self) -> None:
         view = self.query_one(LogView)

@@ -16,6 +16,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
@@ -192,10 +193,14 @@ class MetricsScreen(Screen[None]):
         return job_charts(state, self.history, clock=self.clock_axis, objective=self.objective)
 
     def _redraw(self) -> None:
+        try:
+            box = self.query_one("#charts", VerticalScroll)
+            finals = self.query_one("#finals", Static)
+            empty = self.query_one("#metrics-empty", Static)
+        except NoMatches:
+            return  # the screen is closing (a fetch ended after Escape): its widgets are gone
         specs = self._specs()
-        box = self.query_one("#charts", VerticalScroll)
         charts = list(self.query(LineChart))
-        finals = self.query_one("#finals", Static)
         for extra in charts[len(specs):]:
             extra.remove()
         new = [LineChart() for _ in specs[len(charts):]]
@@ -205,7 +210,6 @@ class MetricsScreen(Screen[None]):
         for chart, spec in zip(charts, specs):
             chart.show(spec.series, self._options(spec))
         self._show_finals(finals)
-        empty = self.query_one("#metrics-empty", Static)
         has_points = any(s.points for spec in specs for s in spec.series)
         empty.display = not has_points and not (self.comparing and self.objective is not None and len(specs) > 1)
         if empty.display:
@@ -234,10 +238,10 @@ class MetricsScreen(Screen[None]):
 
     def _size_charts(self, count: int | None = None) -> None:
         charts = list(self.query(LineChart))
-        if not charts or not self.size.height:
+        finals = list(self.query("#finals"))
+        if not charts or not finals or not self.size.height:
             return
-        finals = self.query_one("#finals", Static)
-        available = self.size.height - 2 - (1 if finals.display else 0)
+        available = self.size.height - 2 - (1 if finals[0].display else 0)
         if self.comparing and len(charts) == 2:
             first = max(MIN_CHART, available * 3 // 5)
             heights = [first, max(MIN_CHART, available - first)]
@@ -291,7 +295,8 @@ class MetricsScreen(Screen[None]):
             parts.append("fetching history…")
         elif self.history_error:
             parts.append(f"! history not fetched: {self.history_error}")
-        self.query_one("#metrics-view-title", Static).update(" · ".join(parts))
+        for title in self.query("#metrics-view-title").results(Static):  # none while the screen closes
+            title.update(" · ".join(parts))
 
     # -- keys ---------------------------------------------------------------------------
 

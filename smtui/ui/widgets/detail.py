@@ -22,6 +22,8 @@ MAX_LABEL = 22
 MAX_ITEMS = 60
 #: A value longer than this many characters is cut (a 1 MB FailureReason must not stall the screen).
 MAX_VALUE = 8000
+#: Layouts of the body kept, one per width, the oldest dropped first.
+LAYOUTS_KEPT = 4
 
 
 #: One piece of the body: a paragraph (text, style), or labelled rows (label width, [(label, style, value, style)]).
@@ -52,6 +54,9 @@ class _Body(Widget):
         """The body laid out ``width`` cells wide."""
         laid_out = self._laid_out.get(width)
         if laid_out is None:
+            if len(self._laid_out) >= LAYOUTS_KEPT:
+                # A terminal dragged wider and narrower asks for a layout at every width on the way.
+                del self._laid_out[next(iter(self._laid_out))]
             laid_out = self._laid_out[width] = _lay_out(self._blocks, max(width, 20))
         return laid_out
 

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from rich.cells import cell_len
 from rich.text import Text
+from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -16,6 +17,7 @@ from textual.strip import Strip
 
 from smtui.aws.log_tail import LogLine
 from smtui.present.formatting import visible
+from smtui.present.secrets import MASK, mask_text
 
 #: Host colours, in turn (algo-1 takes the first).
 HOST_ROLES = ("primary", "success", "warning", "accent", "secondary", "error")
@@ -48,11 +50,18 @@ class LogView(ScrollView, can_focus=True):
     """Host colours (`logview--host-primary` …), `--muted` for times and separators, `--match` and
     `--current` for search hits."""
 
+    BINDINGS = [
+        Binding("j", "scroll_down", "Down", show=False),
+        Binding("k", "scroll_up", "Up", show=False),
+    ]
+
     wrap: reactive[bool] = reactive(False)
     timestamps: reactive[bool] = reactive(False)
     search: reactive[str] = reactive("")
     #: Whether new lines scroll into view; scrolling up pauses it, reaching the end resumes it.
     follow: reactive[bool] = reactive(True)
+    #: Whether secrets in the lines (keys, tokens, passwords) are shown instead of hidden.
+    reveal: reactive[bool] = reactive(False)
 
     class FollowChanged(Message):
         """Following started or paused (the user scrolled up, or back to the end)."""
@@ -90,7 +99,8 @@ class LogView(ScrollView, can_focus=True):
     def _message(self, line: LogLine) -> str:
         message = self._messages.get(line)
         if message is None:
-            message = self._messages[line] = visible(line.message.expandtabs(8))
+            shown = line.message if self.reveal else MASK if line.hidden else mask_text(line.message)
+            message = self._messages[line] = visible(shown.expandtabs(8))
         return message
 
     def _prefix(self, line: LogLine) -> str:
@@ -164,21 +174,55 @@ class LogView(ScrollView, can_focus=True):
     def watch_timestamps(self) -> None:
         self.watch_wrap()
 
+    def watch_reveal(self) -> None:
+        self._messages = {}
+        self.watch_wrap()
+
     def watch_search(self) -> None:
         self._find_matches()
         self.current_match = None
         self.refresh()
 
     def watch_follow(self, follow: bool) -> None:
-        if follow:
+        # Only when not at the end already: following resumed by a scroll that reached the end is
+        # set from inside that scroll (an animation's last step), which must not be stopped from there.
+        if follow and self.scroll_y < self.max_scroll_y:
             self._scroll_quietly(self.max_scroll_y)
         self.post_message(self.FollowChanged())
 
     def watch_scroll_y(self, old: float, new: float) -> None:
         super().watch_scroll_y(old, new)
         if not self._moving:
-            # Scrolling up pauses following; coming back down to the end resumes it.
-            self.follow = new >= self.max_scroll_y
+            # Scrolling up pauses following; coming back down to the end resumes it. A move the other
+            # way (the pane grew and the end came up to meet it) leaves following as it was.
+            at_end = new >= self.max_scroll_y
+            if at_end and new > old:
+                self.follow = True
+            elif not at_end and new < old:
+                self.follow = False
+
+    # -- keys ------------------------------------------------------------------------
+    # The keys scroll at once instead of animating: lines arriving during an animated scroll move
+    # its end, so the scroll would stop short of the newest line and leave following paused.
+
+    def action_scroll_end(self) -> None:
+        self.follow = True
+
+    def action_scroll_home(self) -> None:
+        self.follow = False
+        self.scroll_home(animate=False)
+
+    def action_scroll_up(self) -> None:
+        self.scroll_up(animate=False)
+
+    def action_scroll_down(self) -> None:
+        self.scroll_down(animate=False)
+
+    def action_page_up(self) -> None:
+        self.scroll_page_up(animate=False)
+
+    def action_page_down(self) -> None:
+        self.scroll_page_down(animate=False)
 
     def on_resize(self) -> None:
         self._relayout()
@@ -186,8 +230,12 @@ class LogView(ScrollView, can_focus=True):
     # -- search ----------------------------------------------------------------------
 
     def _find_matches(self) -> None:
-        needle = self.search.lower()
-        self._matches = [i for i in range(len(self.lines)) if needle in self.lines[i].message.lower()] if needle else []
+        # The lines as shown: a hidden secret is not found by searching for it.
+        needle = visible(self.search).lower()
+        if not needle:
+            self._matches = []
+            return
+        self._matches = [i for i, line in enumerate(self.lines) if needle in self._message(line).lower()]
 
     @property
     def match_count(self) -> int:

@@ -90,7 +90,7 @@ class Timeline(Widget):
         if self._rows(snapshot) != old_rows:
             # Only a different number of rows changes the layout; a new poll of the same stages only repaints.
             self.refresh(layout=True)
-        if animate_from is None or snapshot is None or animate_from >= len(snapshot.transitions):
+        if animate_from is None or snapshot is None or animate_from >= snapshot.transition_count:
             return
         self.arriving = animate_from
         self.reveal = 0.0
@@ -100,7 +100,7 @@ class Timeline(Widget):
     def _rows(snapshot: JobSnapshot | None) -> tuple:
         if snapshot is None:
             return ()
-        return (len(snapshot.transitions), bool(snapshot.response.get("FailureReason")))
+        return (snapshot.transition_count, bool(snapshot.response.get("FailureReason")))
 
     def _arrived(self) -> None:
         self.arriving = -1
@@ -116,9 +116,8 @@ class Timeline(Widget):
     @staticmethod
     def _shown(snapshot: JobSnapshot) -> tuple[int, tuple[Transition, ...]]:
         """(how many older stages are left out, the stages drawn)."""
-        transitions = snapshot.transitions
-        hidden = max(len(transitions) - MAX_STAGES, 0)
-        return hidden, transitions[hidden:]
+        shown = snapshot.transitions[-MAX_STAGES:]
+        return snapshot.transition_count - len(shown), shown
 
     def _failure(self) -> str:
         """What the job's FailureReason says went wrong, made safe to draw ("" without one)."""
