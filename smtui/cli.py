@@ -31,10 +31,11 @@ from smtui.commands.args import (
 )
 from smtui.commands.describe import run_describe
 from smtui.commands.exits import EXIT_FAILED, EXIT_USAGE, CommandFailed, UsageError
+from smtui.commands.metrics import add_parser as add_metrics_parser
 from smtui.commands.output import require_terminal
 from smtui.commands.sim import injector_from_args, run_sim, simulator_from_args
-from smtui.sim.options import add_realism_options
 from smtui.names import ECHO_LIMIT, echo
+from smtui.sim.options import add_realism_options
 
 DEMO_CREDENTIALS = ("smtui-demo", "smtui-demo-secret")
 
@@ -228,6 +229,8 @@ def build_parser() -> argparse.ArgumentParser:
                       help="seconds between two polls of each job (default: 30, at least 1)")
     _add_aws_options(wait)
 
+    add_metrics_parser(commands, _add_aws_options)
+
     sim = commands.add_parser("sim", help="run the SageMaker simulator on its own",
                               description="Serve simulated SageMaker and CloudWatch APIs for any AWS client.")
     sim.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
@@ -314,6 +317,17 @@ def run_logs(args: argparse.Namespace) -> int:
     return run(options, request, timestamps=args.timestamps, reveal=args.show_secrets)
 
 
+def run_metrics(args: argparse.Namespace) -> int:
+    import dataclasses
+
+    names = check_job_names(args.jobs)
+    # One read someone waits on: one retry per call, as describe.
+    options = dataclasses.replace(aws_options(args), max_attempts=2)
+    from smtui.commands.metrics import run
+
+    return run(options, names, metric=args.metric, form=args.form or "text")
+
+
 def run_wait(args: argparse.Namespace) -> int:
     names = check_job_names(args.jobs)
     options = aws_options(args)
@@ -333,7 +347,7 @@ def run_wait(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"watch": run_watch, "demo": run_demo, "describe": run_describe, "logs": run_logs, "wait": run_wait,
-            "sim": run_sim}
+            "metrics": run_metrics, "sim": run_sim}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
