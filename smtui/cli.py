@@ -18,9 +18,11 @@ from smtui.commands.args import (
     check_job_names,
     duration,
     endpoint_label,
+    host_name,
     interval,
     job_count,
     line_count,
+    log_pattern,
     milliseconds,
     name_fragment,
     port,
@@ -206,6 +208,11 @@ def build_parser() -> argparse.ArgumentParser:
     logs.add_argument("--filter", metavar="PATTERN",
                       help="only the events that match a CloudWatch Logs filter pattern (searched by the service), "
                            "e.g. --filter '\"CUDA out of memory\"'")
+    logs.add_argument("--grep", metavar="PATTERN", type=log_pattern,
+                      help="only the lines read that match a regular expression (on this side; case-insensitive "
+                           "unless it has a capital)")
+    logs.add_argument("--host", metavar="HOST", type=host_name,
+                      help="only the lines of one instance, e.g. --host algo-3 (on this side)")
     logs.add_argument("--timestamps", action="store_true",
                       help="start each line with the event's time (UTC, ISO 8601, milliseconds)")
     logs.add_argument("--interval", type=interval, default=5.0, metavar="SECONDS",
@@ -313,7 +320,7 @@ def run_logs(args: argparse.Namespace) -> int:
     from smtui.commands.logs import Request, run
 
     request = Request(name, lines=args.lines, follow=args.follow, interval=args.interval, pattern=args.filter,
-                      verbose=args.verbose)
+                      verbose=args.verbose, grep=args.grep, host=args.host)
     return run(options, request, timestamps=args.timestamps, reveal=args.show_secrets)
 
 

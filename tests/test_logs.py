@@ -368,8 +368,12 @@ async def test_closing_while_a_call_waits_for_its_turn_leaves_no_coroutine_unawa
     # The logs screen closing (or the app quitting) cancels a read waiting on the request budget; the call
     # it was about to make must not have been created yet ("coroutine ... was never awaited" on quit).
     import asyncio
+    import contextlib
     import gc
     import warnings
+
+    from smtui.aws.log_tail import LogTail
+    from tests.test_log_tail import Memory
 
     streams = {"j/algo-1-1700000000": [(1000 + i, f"a{i}") for i in range(10)]}
     with warnings.catch_warnings(record=True) as caught:
@@ -377,7 +381,7 @@ async def test_closing_while_a_call_waits_for_its_turn_leaves_no_coroutine_unawa
         for allowed in (0, 1):  # cancelled before listing the streams, then before reading one
             turns = asyncio.Semaphore(allowed)
 
-            async def budget(turns=turns) -> None:
+            async def budget(operation: str, turns=turns) -> None:
                 await turns.acquire()
 
             task = asyncio.create_task(LogTail(Memory(streams), "j", budget=budget).read_round())

@@ -162,8 +162,9 @@ def report_on_failure(monkey_box: list[Monkey]):
 
 
 @pytest.fixture(autouse=True)
-def quick_logs(monkeypatch):
+def quick_logs(monkeypatch, tmp_path):
     monkeypatch.setattr(log_screen, "LOG_RATES", {})
+    monkeypatch.chdir(tmp_path)  # e in the logs view saves the lines in the working directory
 
 
 # -- the cases --------------------------------------------------------------------------------------
