@@ -246,3 +246,21 @@ def test_smoothing_steps_and_comes_back_to_none():
     for _ in range(6):
         seen.append(next_smoothing(seen[-1]))
     assert seen == [0.0, 0.6, 0.8, 0.9, 0.95, 0.99, 0.0]
+
+
+def test_without_colour_each_job_has_its_own_dash_pattern_and_key():
+    # Under NO_COLOR the colours go: what tells three jobs apart is the dash pattern of each line (in the
+    # legend's sample too) and the key written at its last point.
+    from smtui.present.chart_series import COLOURS, line_pattern
+
+    series = [Series(f"job-{k}", tuple((float(t), 10.0 - t * (index + 1) / 10) for t in range(0, 60, 2)),
+                     style=index, key=k) for index, k in enumerate("123")]
+    picture = draw_chart(series, 80, 20, ChartOptions(marks="best"))
+    patterns = [line_pattern(s.style) for s in series]
+    assert len(set(patterns)) == 3
+    legend = picture.text().split("\n")[-3:]
+    assert [line[:7] for line in legend] == [f"{s.key} {pattern_sample(p, 4)} " for s, p in zip(series, patterns)]
+    plot = "\n".join(picture.text().split("\n")[1:-5])
+    assert all(s.key in plot for s in series)
+    # Eleven jobs (a tuning job's): no two share both a colour and a dash pattern.
+    assert len({(style % COLOURS, line_pattern(style)) for style in range(11)}) == 11

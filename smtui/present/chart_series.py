@@ -111,4 +111,6 @@ def ema(points: Sequence[tuple[float, float]], weight: float) -> list[tuple[floa
 
 def line_pattern(style: int) -> tuple[bool, ...]:
     """A line's dash pattern: the first series of each colour solid, the next ones dashed, dotted..."""
-    return PATTERNS[(style // COLOURS + style) % len(PATTERNS)] if style else PATTERNS[0]
+    # Each round of the colours shifts the patterns by one: no two of the first COLOURS x PATTERNS series share
+    # both a colour and a pattern.
+    return PATTERNS[(style % COLOURS + style // COLOURS) % len(PATTERNS)]
