@@ -242,7 +242,7 @@ async def test_every_polled_job_shows_an_outage_within_two_intervals_and_a_call_
                             open_ended=True)
             task = asyncio.create_task(poller.run())
             await asyncio.wait_for(poller.loaded.wait(), 30)
-            polled = [n for n in names if not poller.snapshots[n].is_terminal]
+            polled = [n for n in names if not poller.store.get(n).snapshot.is_terminal]
             await asyncio.sleep(interval)
             down_at = loop.time()
             running.kill()
