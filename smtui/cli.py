@@ -19,9 +19,11 @@ from smtui.commands.args import (
     check_job_names,
     duration,
     endpoint_label,
+    host_name,
     interval,
     job_count,
     line_count,
+    log_pattern,
     milliseconds,
     name_fragment,
     port,
@@ -34,10 +36,11 @@ from smtui.commands.args import (
 )
 from smtui.commands.describe import run_describe
 from smtui.commands.exits import EXIT_FAILED, EXIT_USAGE, CommandFailed, UsageError
+from smtui.commands.metrics import add_parser as add_metrics_parser
 from smtui.commands.output import require_terminal
 from smtui.commands.sim import injector_from_args, run_sim, simulator_from_args
-from smtui.sim.options import add_realism_options
 from smtui.names import ECHO_LIMIT, echo
+from smtui.sim.options import add_realism_options
 
 DEMO_CREDENTIALS = ("smtui-demo", "smtui-demo-secret")
 #: How far back ``smtui demo --jobs N`` lists: every job of the simulated fleet, at any speed.
@@ -222,6 +225,11 @@ def build_parser() -> argparse.ArgumentParser:
     logs.add_argument("--filter", metavar="PATTERN",
                       help="only the events that match a CloudWatch Logs filter pattern (searched by the service), "
                            "e.g. --filter '\"CUDA out of memory\"'")
+    logs.add_argument("--grep", metavar="PATTERN", type=log_pattern,
+                      help="only the lines read that match a regular expression (on this side; case-insensitive "
+                           "unless it has a capital)")
+    logs.add_argument("--host", metavar="HOST", type=host_name,
+                      help="only the lines of one instance, e.g. --host algo-3 (on this side)")
     logs.add_argument("--timestamps", action="store_true",
                       help="start each line with the event's time (UTC, ISO 8601, milliseconds)")
     logs.add_argument("--interval", type=interval, default=5.0, metavar="SECONDS",
@@ -244,6 +252,8 @@ def build_parser() -> argparse.ArgumentParser:
     wait.add_argument("--interval", type=interval, default=30.0, metavar="SECONDS",
                       help="seconds between two polls of each job (default: 30, at least 1)")
     _add_aws_options(wait)
+
+    add_metrics_parser(commands, _add_aws_options)
 
     sim = commands.add_parser("sim", help="run the SageMaker simulator on its own",
                               description="Serve simulated SageMaker and CloudWatch APIs for any AWS client.")
@@ -370,8 +380,19 @@ def run_logs(args: argparse.Namespace) -> int:
     from smtui.commands.logs import Request, run
 
     request = Request(name, lines=args.lines, follow=args.follow, interval=args.interval, pattern=args.filter,
-                      verbose=args.verbose)
+                      verbose=args.verbose, grep=args.grep, host=args.host)
     return run(options, request, timestamps=args.timestamps, reveal=args.show_secrets)
+
+
+def run_metrics(args: argparse.Namespace) -> int:
+    import dataclasses
+
+    names = check_job_names(args.jobs)
+    # One read someone waits on: one retry per call, as describe.
+    options = dataclasses.replace(aws_options(args), max_attempts=2)
+    from smtui.commands.metrics import run
+
+    return run(options, names, metric=args.metric, form=args.form or "text")
 
 
 def run_wait(args: argparse.Namespace) -> int:
@@ -393,7 +414,7 @@ def run_wait(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"watch": run_watch, "demo": run_demo, "describe": run_describe, "logs": run_logs, "wait": run_wait,
-            "sim": run_sim}
+            "metrics": run_metrics, "sim": run_sim}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -20,7 +20,7 @@ def run(*args: str) -> subprocess.CompletedProcess:
 def test_help_and_version():
     assert "watch" in run("--help").stdout
     assert run("--version").stdout.strip() == f"smtui {__version__}"
-    for command in ("watch", "demo", "describe", "sim"):
+    for command in ("watch", "demo", "describe", "logs", "wait", "metrics", "sim"):
         result = run(command, "--help")
         assert result.returncode == 0 and "usage: smtui" in result.stdout
 

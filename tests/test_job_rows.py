@@ -222,7 +222,7 @@ def test_cells_and_column_widths_stay_exact_through_any_sequence_of_changes():
     statuses = ["InProgress", "Completed", "Failed", "Stopped"]
     for step in range(400):
         name = chance.choice(names)
-        action = chance.randrange(8)
+        action = chance.randrange(10)
         if action == 0:
             status = chance.choice(statuses)
             stage = chance.choice(["Training", "DownloadingTrainingImage", status])
@@ -241,6 +241,10 @@ def test_cells_and_column_widths_stay_exact_through_any_sequence_of_changes():
         elif action == 6:
             rows.set_objective(chance.choice([None, Objective("loss", maximize=chance.random() < 0.5)]),
                                chance.choice([None, *names]))
+        elif action == 7:
+            rows.set_metric(chance.choice([None, "loss", "accuracy"]))
+        elif action == 8:
+            rows.toggle_mark(name) if chance.random() < 0.8 else rows.mark_shown()
         else:
             rows.move_cursor(chance.randrange(-3, 4))
         rows.set_view(store.view(), [name])
@@ -249,7 +253,9 @@ def test_cells_and_column_widths_stay_exact_through_any_sequence_of_changes():
                     for c, label in enumerate(rows.labels())]
         assert rows.natural_widths() == expected, step
         for index, shown in enumerate(rows.shown):  # what is kept is what the job's state says now
-            assert rows.cells(index) == row_cells(store.get(shown), rows.now, rows.objective, rows.best_job), step
+            assert rows.cells(index) == row_cells(store.get(shown), rows.now, rows.objective, rows.best_job,
+                                                  rows.metric_choice), step
+        assert rows.marked <= set(store.names) and rows.gutter == (2 if rows.marked else 0)
         assert rows.shown == [n for n in rows.shown if n in store] and len(set(rows.shown)) == len(rows.shown)
         assert (rows.cursor == -1) == (not rows.shown)
 
@@ -290,3 +296,41 @@ def test_rows_out_of_view_cost_nothing_until_they_come_into_view(monkeypatch):
     rows.tick(T0 + timedelta(seconds=2))
     assert rows.is_stale("job-0000")
     assert text(rows.cells(0)[ELAPSED]) == "1m 02s" and not rows.is_stale("job-0000")
+
+
+def test_marks_take_a_gutter_and_go_with_their_job():
+    store = store_of(a="InProgress", b="Completed", c="Failed")
+    rows = rows_of(store)
+    rows.take_changes()
+    assert rows.gutter == 0
+    assert rows.toggle_mark("b") and rows.gutter == 2
+    assert rows.take_changes() == ({"b"}, True)  # the gutter came: every row moves
+    rows.toggle_mark("c")
+    assert rows.take_changes() == ({"c"}, False)
+    assert rows.widths(40) == fit_widths(rows.natural_widths(), 38)
+    store.remove("b")
+    rows.set_view(store.view())
+    assert rows.marked == {"c"}
+    assert rows.mark_shown() == 2 and rows.marked == {"a", "c"}
+    assert rows.mark_shown() == 0 and rows.gutter == 0
+
+
+def test_a_chosen_metric_fills_the_column_and_sorts_best_first():
+    store = JobStore(["a", "b", "c"])
+    for index, name in enumerate(["a", "b", "c"]):
+        store.record_answer(snapshot(name, "Completed", secondary="Completed", created=-60 * (index + 1), ended=0))
+    store.merge_points("a", "validation:accuracy", points(0.80))
+    store.merge_points("b", "validation:accuracy", points(0.95))
+    store.merge_points("c", "train:loss", points(0.3))
+    rows = rows_of(store)
+    rows.set_metric("validation:accuracy")
+    assert rows.labels()[-1] == "validation:accuracy ↑"
+    assert [text(rows.cells(i)[-1]).strip() for i in range(3)] == ["0.8", "0.95", ""]
+    rows.sort_by("metric")
+    assert rows.shown == ["b", "a", "c"]  # higher accuracy first; c reports none
+    rows.set_metric("train:loss")
+    assert rows.labels()[-1] == "train:loss ↓" and rows.shown[0] == "c"
+    rows.set_metric("train:lr")  # a name that says neither way: lowest first, no arrow
+    assert rows.labels()[-1] == "train:lr"
+    rows.set_metric(None)
+    assert rows.labels()[-1] == "Metric"

@@ -2,9 +2,9 @@
 
 Each case starts the app against the simulator (throttling, 5xx answers, dropped connections and cut JSON on,
 the jobs moving at 30 times real time and polled every 3 seconds), brings it to one screen, and sends a few
-hundred keys drawn from a seeded random generator: the keys of the screen, keys nobody thought of, and every key a person can reach from
-there. Keys that leave the screen under test are allowed; after a few keys elsewhere the case goes back to it.
-Nothing a key does may end the app.
+hundred keys drawn from a seeded random generator: the keys of the screen, keys nobody thought of, and every
+key a person can reach from there. Keys that leave the screen under test are allowed; after a few keys elsewhere
+the case goes back to it. Nothing a key does may end the app.
 
 A failure says its seed and the last keys sent; ``SMTUI_KEYS_SEED=N`` replays a run (the keys, and the faults'
 rolls: the answers' timing still varies), ``SMTUI_KEYS=N`` sends N keys per case instead of the default.
@@ -31,8 +31,8 @@ from smtui.ui.app import SmtuiApp
 from smtui.ui.dialogs import AddJob, ConfirmStop
 from smtui.ui.help import HelpScreen
 from smtui.ui.log_screen import LogScreen
+from smtui.ui.metrics_screen import MetricsScreen
 from smtui.ui.settings import Settings
-from smtui.ui.watch import WatchScreen
 from smtui.ui.widgets.job_list import JobList
 from tests.conftest import CREDENTIALS
 from tests.screens import settled
@@ -43,12 +43,14 @@ MONKEY_KEYS = ("j", "k", "up", "down", "pageup", "pagedown", "home", "end", "g",
                "question_mark", "ctrl+p", "space", "backspace", "left", "right", "z", "1", "minus", "delete")
 #: More that a person reaches: other letters and digits, shifted and control combinations, editing keys.
 #: Never q, Ctrl+C or Ctrl+Q: those quit, as they should.
-OTHER_KEYS = ("b", "e", "i", "m", "p", "v", "A", "L", "0", "9", "period", "underscore", "shift+up", "shift+down",
+OTHER_KEYS = ("b", "e", "i", "m", "p", "v", "A", "L", "M", "S", "H", "ampersand", "asterisk", "plus", "0", "9",
+              "period", "underscore", "shift+up", "shift+down",
               "ctrl+home", "ctrl+end", "ctrl+pageup", "ctrl+pagedown", "ctrl+left", "ctrl+right", "ctrl+a",
               "ctrl+e", "ctrl+k", "ctrl+u", "ctrl+w", "ctrl+l", "ctrl+d", "f1", "insert")
 KEYS = MONKEY_KEYS + OTHER_KEYS
 #: What a key types, for the keys that type something.
-CHARACTERS = {"slash": "/", "question_mark": "?", "minus": "-", "space": " ", "period": ".", "underscore": "_"}
+CHARACTERS = {"slash": "/", "question_mark": "?", "minus": "-", "space": " ", "period": ".", "underscore": "_",
+              "ampersand": "&", "asterisk": "*", "plus": "+"}
 #: Keys per case: with the eight cases, 1,600 over the run (a few seconds each on an idle machine).
 KEY_COUNT = int(os.environ.get("SMTUI_KEYS", "200"))
 #: Seconds between two keys, drawn in turn: mostly faster than the screen answers, sometimes long enough for an
@@ -56,10 +58,7 @@ KEY_COUNT = int(os.environ.get("SMTUI_KEYS", "200"))
 PACES = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.002, 0.01, 0.1)
 #: Consecutive keys spent on another screen before the case goes back to its own.
 AWAY = 6
-#: Where the job list crashes when it is empty (issue 13, item 1: `_row_highlighted` given no row). The job
-#: list's rewrite fixes it; until then the other cases hold these keys back while the list is empty, so that they
-#: test what they are about, and the empty-list case is expected to fail.
-EMPTY_LIST_CRASH_KEYS = frozenset({"up", "k", "G", "end", "pagedown", "ctrl+end"})
+
 
 
 def seed_of(case: str) -> int:
@@ -87,28 +86,19 @@ def faulty_app(names: list[str] | None, *, seed: int, query: JobQuery | None = N
 class Monkey:
     """Sends seeded random keys to an app through its pilot, remembering the last ones for the failure report."""
 
-    def __init__(self, pilot, seed: int, *, at_home: Callable[[], bool], go_home: Callable[[], Awaitable[None]],
-                 hold_back_on_empty_list: bool = True) -> None:
+    def __init__(self, pilot, seed: int, *, at_home: Callable[[], bool],
+                 go_home: Callable[[], Awaitable[None]]) -> None:
         self.pilot = pilot
         self.app = pilot.app
         self.seed = seed
         self.random = random.Random(seed)
         self.at_home = at_home
         self.go_home = go_home
-        self.hold_back = hold_back_on_empty_list
         self.sent: list[str] = []
 
     def report(self) -> str:
         return (f"seed {self.seed} (replay: SMTUI_KEYS_SEED={self.seed}); {len(self.sent)} keys sent, the last 40: "
                 f"{' '.join(self.sent[-40:])}")
-
-    async def _held_back(self, key: str) -> bool:
-        if not self.hold_back or key not in EMPTY_LIST_CRASH_KEYS:
-            return False
-        # The keys on their way may yet empty the list (a filter that matches nothing): let them arrive first.
-        await settled(self.app, timeout=0.5, rounds=1, pause=0)
-        screen = self.app.screen
-        return isinstance(screen, WatchScreen) and screen.query_one(JobList).row_count == 0
 
     async def press(self, key: str, pace: float = 0.01) -> None:
         """Send ``key``, then let the app run for ``pace`` seconds (a person does not wait for the screen)."""
@@ -122,8 +112,6 @@ class Monkey:
             if self.app.return_code is not None:
                 return  # the app ended: the context manager raises what ended it
             key = self.random.choice(keys)
-            if await self._held_back(key):
-                continue
             # Mostly quick keys; now and then a pause, as a person takes: animations run, answers arrive.
             await self.press(key, self.random.choice(PACES))
             away = 0 if self.at_home() else away + 1
@@ -174,8 +162,9 @@ def report_on_failure(monkey_box: list[Monkey]):
 
 
 @pytest.fixture(autouse=True)
-def quick_logs(monkeypatch):
+def quick_logs(monkeypatch, tmp_path):
     monkeypatch.setattr(log_screen, "LOG_RATES", {})
+    monkeypatch.chdir(tmp_path)  # e in the logs view saves the lines in the working directory
 
 
 # -- the cases --------------------------------------------------------------------------------------
@@ -183,13 +172,12 @@ def quick_logs(monkeypatch):
 
 async def run_case(case: str, *, names: list[str] | None, start: Callable[[Monkey], Awaitable[None]],
                    at_home: Callable[[SmtuiApp], bool], query: JobQuery | None = None,
-                   keys: tuple[str, ...] = KEYS, hold_back: bool = True, started_jobs: int = 0) -> None:
+                   keys: tuple[str, ...] = KEYS, started_jobs: int = 0) -> None:
     seed = seed_of(case)
     box: list[Monkey] = []
     with report_on_failure(box), faulty_app(names, seed=seed, query=query) as app:
         async with app.run_test(size=(80, 24)) as pilot:
-            monkey = Monkey(pilot, seed, at_home=lambda: at_home(app), go_home=lambda: start(box[0]),
-                            hold_back_on_empty_list=hold_back)
+            monkey = Monkey(pilot, seed, at_home=lambda: at_home(app), go_home=lambda: start(box[0]))
             box.append(monkey)
             await until_started(pilot, jobs=started_jobs)
             await start(monkey)
@@ -235,7 +223,7 @@ async def test_random_keys_on_an_empty_list():
         await monkey.press("k")
 
     await run_case("empty list", names=[], start=empty, at_home=on_jobs,
-                   query=JobQuery(name_contains="nothing-matches-this"), hold_back=False, started_jobs=0)
+                   query=JobQuery(name_contains="nothing-matches-this"), started_jobs=0)
 
 
 async def test_random_keys_in_the_filter_box():
@@ -291,3 +279,26 @@ async def test_random_keys_in_the_command_palette():
 
     await run_case("palette", names=None, start=palette,
                    at_home=lambda app: isinstance(app.screen, CommandPalette))
+
+
+async def test_random_keys_in_the_metrics_view():
+    async def charts(monkey: Monkey) -> None:
+        await back_to_the_jobs(monkey)
+        monkey.app.watch_screen.select_job("mistral-7b-sft-distributed")
+        await monkey.press("m")
+
+    await run_case("metrics view", names=None, start=charts,
+                   at_home=lambda app: isinstance(app.screen, MetricsScreen), started_jobs=9)
+
+
+async def test_random_keys_in_a_comparison():
+    # Every job marked (*), then m: one metric of them all on one chart; Tab and M change it.
+    async def compare(monkey: Monkey) -> None:
+        await back_to_the_jobs(monkey)
+        rows = monkey.app.watch_screen.query_one(JobList).rows
+        if not rows.marked:
+            await monkey.press("asterisk")
+        await monkey.press("m")
+
+    await run_case("comparison", names=None, start=compare,
+                   at_home=lambda app: isinstance(app.screen, MetricsScreen), started_jobs=9)

@@ -25,6 +25,7 @@ from smtui.present.cost import Billing, PriceAnswer, billing, instance_type
 from smtui.present.instance_types import instance_spec
 from smtui.present.summary import JobSummary, summarize
 from smtui.present.utilisation import Utilisation, stages_of, utilisation
+from smtui.present.metric_kinds import UP, direction
 
 _NO_SERIES: Mapping[str, tuple[MetricPoint, ...]] = MappingProxyType({})
 _NO_HOSTS: Mapping[str, Mapping[str, tuple[MetricPoint, ...]]] = MappingProxyType({})
@@ -139,9 +140,13 @@ class JobState:
         points = self.series.get(metric)
         return points[-1].value if points else None
 
-    def shown_metric(self, objective: Objective | None = None) -> tuple[str, float] | None:
-        """The metric the job list shows, with its value: the tuning objective, or else the job's first
-        metric (or, when that has no value yet, its first final metric)."""
+    def shown_metric(self, objective: Objective | None = None, metric: str | None = None
+                     ) -> tuple[str, float] | None:
+        """The metric the job list shows, with its value: the one chosen (``metric``), the tuning objective, or
+        else the job's first metric (or, when that has no value yet, its first final metric)."""
+        if metric is not None:
+            value = self.latest(metric)
+            return None if value is None else (metric, value)
         if objective is not None:
             value = self.latest(objective.metric)
             return None if value is None else (objective.metric, value)
@@ -155,8 +160,11 @@ class JobState:
                 return first, value
         return next(iter(snapshot.final_metrics.items()), None)
 
-    def sort_key(self, by: str, now: datetime | None, objective: Objective | None = None) -> tuple:
-        """What the job list sorts on for each of :data:`SORTS` but "given"; ties go by name."""
+    def sort_key(self, by: str, now: datetime | None, objective: Objective | None = None,
+                 metric: str | None = None) -> tuple:
+        """What the job list sorts on for each of :data:`SORTS` but "given"; ties go by name. By metric: the
+        one chosen (``metric``, best first when its name says which way is better, else lowest first), or the
+        tuning objective (best first), or each job's first metric (lowest first)."""
         if by == "status":
             status = self.snapshot.status if self.snapshot is not None else None
             return STATUS_ORDER.get(status or "", len(STATUS_ORDER)), self.name
@@ -170,12 +178,22 @@ class JobState:
             cost = self.cost(now).cost_usd if self.snapshot is not None and now is not None else None
             return (cost is None, -(cost or 0.0), self.name)
         if by == "metric":
-            shown = self.shown_metric(objective)
+            shown = self.shown_metric(objective, metric)
             if shown is None or math.isnan(shown[1]):
                 return True, 0.0, self.name
-            sign = -1.0 if objective is not None and objective.maximize else 1.0
+            sign = -1.0 if maximize_first(objective, metric) else 1.0
             return False, sign * shown[1], self.name
         return (self.name,)
+
+
+def maximize_first(objective: Objective | None, metric: str | None = None) -> bool:
+    """Whether sorting by metric puts the highest first: for a chosen metric whose name says higher is better
+    (or that is the objective of a tuning job maximizing it), or for a tuning job's objective it maximizes."""
+    if metric is not None:
+        if objective is not None and objective.metric == metric:
+            return objective.maximize
+        return direction(metric) == UP
+    return objective is not None and objective.maximize
 
 
 @dataclass(frozen=True)

@@ -98,6 +98,25 @@ def name_fragment(text: str) -> str:
     return text
 
 
+def log_pattern(text: str):
+    """``--grep``'s regular expression (smart case), or why it is not one."""
+    from smtui.present.log_match import PatternError, compile_pattern
+
+    if not text:
+        raise argparse.ArgumentTypeError("expected a pattern, got an empty one")
+    try:
+        return compile_pattern(text)
+    except PatternError as exc:
+        raise argparse.ArgumentTypeError(str(exc).replace(repr(text), echo(text), 1)) from None
+
+
+def host_name(text: str) -> str:
+    """``--host``: an instance's name as its log streams have it (``algo-3``)."""
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}", text):
+        raise argparse.ArgumentTypeError(f"expected an instance name such as algo-3, got {echo(text)}")
+    return text
+
+
 def tuning_job(text: str) -> str:
     from smtui.names import TUNING_JOB_NAME
 

@@ -51,9 +51,13 @@ class Printer:
         if self.color:
             label = f"\x1b[{COLORS[host_index % len(COLORS)]}m{label}\x1b[0m"
         stamp = f"{format_time(timestamp)} " if self.timestamps else ""
+        return f"{stamp}{label} {self.shown(message, hidden)}\n"
+
+    def shown(self, message: str, hidden: bool = False) -> str:
+        """A message as printed: secrets hidden (unless revealed), controls escaped."""
         if not self.reveal:
             message = MASK if hidden else mask_text(message)
-        return f"{stamp}{label} {clean(message)}\n"
+        return clean(message)
 
     def write(self, lines: Iterable[tuple]) -> int:
         """Write (timestamp, host, host index, message[, hidden]) lines and flush; returns how many."""

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import signal
 import sys
 from collections.abc import Awaitable, Callable
@@ -32,6 +33,7 @@ from smtui.clock import Clock
 from smtui.commands.exits import CommandFailed
 from smtui.commands.log_printer import Printer
 from smtui.commands.output import OutputClosed, OutputFailed, checked_stdout, silence_stdout
+from smtui.present.log_match import LineFilter
 
 #: Rounds between two DescribeTrainingJob calls while following (30 s at the default interval): how soon the
 #: end of the job is seen.
@@ -71,6 +73,9 @@ class Request:
     interval: float = 5.0
     pattern: str | None = None
     verbose: bool = False
+    #: Narrowing on this side, of the lines read: those matching ``grep``, written by ``host``.
+    grep: re.Pattern[str] | None = None
+    host: str | None = None
 
 
 class LogsCommand:
@@ -129,9 +134,12 @@ class LogsCommand:
                 raise
             except Exception:
                 pass  # the listing only explains: without it, the message is vaguer
-        self._print(buffer.take())
+        printed = self._print(buffer.take())
         if not buffer.lines:
             self.note(tail.why_empty(tail.info.started if tail.info else None))
+        elif not printed:
+            self.note(f"smtui: none of the {len(buffer.lines):,} lines read is {self._narrowing()}"
+                      + (" (more may come)" if request.follow else ""))
         if request.follow:
             await self._follow()
         return 0
@@ -180,9 +188,23 @@ class LogsCommand:
             self._warned = error.message
             self.note(f"smtui: warning: {error.message}")
 
-    def _print(self, lines: list[LogLine]) -> None:
+    def _narrowing(self) -> str:
+        parts = []
+        if self.request.host is not None:
+            parts.append(f"from {self.request.host}")
+        if self.request.grep is not None:
+            parts.append(f"matching {self.request.grep.pattern!r}")
+        return " and ".join(parts)
+
+    def _print(self, lines: list[LogLine]) -> int:
+        """Print the lines the narrowing keeps; returns how many."""
+        request = self.request
+        if request.host is not None or request.grep is not None:
+            keep = LineFilter(request.grep, request.host).keeps
+            shown = self.printer.shown
+            lines = [line for line in lines if keep(line.host, shown(line.message, line.hidden))]
         self.printer.know(s.host for s in self.tail.streams.values())
-        self.printer.write_lines(lines)
+        return self.printer.write_lines(lines)
 
 
 async def _main(options: Any, request: Request, printer: Printer) -> int:

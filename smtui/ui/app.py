@@ -22,6 +22,7 @@ from smtui.aws.discovery import JobFinder, listing_budget
 from smtui.aws.errors import explain
 from smtui.aws.instance_rounds import HostsUpdate, PricesUpdate
 from smtui.aws.places import PlacedSource, job_id, split_id
+from smtui.aws.history import MetricHistory
 from smtui.aws.poller import Poller, PollerEvent
 from smtui.aws.pricing import PriceBook, PriceCache
 from smtui.aws.snapshot import JobSnapshot
@@ -31,6 +32,7 @@ from smtui.clock import Clock, SystemClock
 from smtui.ui import messages
 from smtui.ui.help import PALETTE, HelpScreen
 from smtui.ui.log_screen import LogScreen
+from smtui.ui.metrics_screen import MetricsScreen
 from smtui.ui.palette import CommandPalette, JobCommands
 from smtui.ui.settings import Settings
 from smtui.ui.watch import WatchScreen
@@ -85,6 +87,8 @@ class SmtuiApp(App):
         for each in self.finders:
             # Listings share the polls' request budget of their place, within their own rate.
             each.budget = listing_budget(partial(self.poller.acquire, each.place))
+        #: Whole metric series for the metrics view, fetched through the poller's request budget.
+        self.metric_history = MetricHistory(source, acquire=self.poller.acquire, clock=self.clock)
         self.watch_screen = WatchScreen(
             self.poller.store.view(), subtitle=settings.subtitle or source.endpoint_label, interval=settings.interval,
             max_rps=settings.max_rps, scope=self.finder.query.label() if self.finder is not None else None,
@@ -279,6 +283,7 @@ class SmtuiApp(App):
         self.push_screen(HelpScreen([
             ("Jobs", [*JobList.BINDINGS, *WatchScreen.BINDINGS, *self.BINDINGS, palette]),
             ("Logs", LogScreen.BINDINGS),
+            ("Charts", MetricsScreen.BINDINGS),
         ]))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:

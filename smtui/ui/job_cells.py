@@ -87,8 +87,9 @@ def _styled(style: StatusStyle, label: str) -> list[Span]:
 
 
 def row_cells(state: JobState, now: datetime | None, objective: Objective | None = None,
-              best_job: str | None = None) -> tuple[Cell, ...]:
-    """The cells of one job's row: status, name, region or account, stage, elapsed time, metric."""
+              best_job: str | None = None, metric: str | None = None) -> tuple[Cell, ...]:
+    """The cells of one job's row: status, name, region or account, stage, elapsed time, utilisation, cost,
+    metric (``metric`` when one was chosen, named in the header)."""
     snapshot, error = state.snapshot, state.error
     if state.not_found:
         status = _styled(NOT_FOUND, "not found")
@@ -107,21 +108,21 @@ def row_cells(state: JobState, now: datetime | None, objective: Objective | None
         age = compact_duration(max((now - snapshot.fetched_at).total_seconds(), 0))
         stage.append((f"  ! {age} old", "error"))
     elapsed = snapshot.elapsed(now) if snapshot is not None and now is not None else None
-    shown = state.shown_metric(objective)
-    metric: Cell = ()
-    if shown is not None and objective is not None:
-        # Every row shows the same metric, named in the header: the value, and a star for the best job.
-        if state.name == best_job:
-            metric = ((f"{metric_value(shown[1]):>7}", "success"), (" ★", "success"))
+    shown = state.shown_metric(objective, metric)
+    value: Cell = ()
+    if shown is not None and (objective is not None or metric is not None):
+        # Every row shows the same metric, named in the header: the value, and a star for the tuning job's best.
+        if state.name == best_job and objective is not None and shown[0] == objective.metric:
+            value = ((f"{metric_value(shown[1]):>7}", "success"), (" ★", "success"))
         else:
-            metric = ((f"{metric_value(shown[1]):>7}", None),)
+            value = ((f"{metric_value(shown[1]):>7}", None),)
     elif shown is not None:
         # Value first: when the column is cut short it is the name that goes.
-        metric = ((f"{metric_value(shown[1]):>7} ", None), (safe(shown[0], 40), "muted"))
+        value = ((f"{metric_value(shown[1]):>7} ", None), (safe(shown[0], 40), "muted"))
     place, name = split_id(state.name)
     return (tuple(status), ((name, None),), ((place, "muted"),) if place else (), tuple(stage),
             ((compact_duration(elapsed) if elapsed is not None else "–", None),), _util_cell(state),
-            _cost_cell(state, now), metric)
+            _cost_cell(state, now), value)
 
 
 def _util_cell(state: JobState) -> Cell:

@@ -17,7 +17,8 @@ from datetime import datetime
 from rich.cells import cell_len
 
 from smtui.aws.discovery import Objective
-from smtui.aws.store import SORTS, JobsView
+from smtui.aws.store import SORTS, JobsView, maximize_first
+from smtui.present.metric_kinds import UNKNOWN, direction
 from smtui.ui.fmt import safe
 from smtui.ui.job_cells import COLUMN_SORTS, COLUMNS, Cell, cell_width, fit_widths, row_cells
 
@@ -45,6 +46,10 @@ class JobRows:
         #: The header of the column that says where each job is (Region, Account, Where); None: one place, no
         #: such column.
         self.places: str | None = None
+        #: The metric the metric column shows for every job (None: the objective, or each job's first metric).
+        self.metric_choice: str | None = None
+        #: The jobs marked (Space), to compare: a mark shows in the gutter left of their rows.
+        self.marked: set[str] = set()
         self.now: datetime | None = None
         #: The jobs shown, in order.
         self.shown: list[str] = []
@@ -111,8 +116,13 @@ class JobRows:
 
     def labels(self) -> tuple[str, ...]:
         """The column headers (the metric's is the tuning objective's name and direction, when there is one)."""
-        objective = self.objective
-        metric = f"{safe(objective.metric, 40)} {'↑' if objective.maximize else '↓'}" if objective else "Metric"
+        objective, chosen = self.objective, self.metric_choice
+        if chosen is not None:
+            known = direction(chosen) != UNKNOWN or (objective is not None and objective.metric == chosen)
+            arrow = (" ↑" if maximize_first(objective, chosen) else " ↓") if known else ""
+            metric = f"{safe(chosen, 40)}{arrow}"
+        else:
+            metric = f"{safe(objective.metric, 40)} {'↑' if objective.maximize else '↓'}" if objective else "Metric"
         special = {"metric": metric, "place": self.places or ""}
         return tuple(special.get(column.key, column.label) for column in COLUMNS)
 
@@ -122,8 +132,13 @@ class JobRows:
                 for column, counts, label in zip(COLUMNS, self._widths, self.labels())]
 
     def widths(self, available: int) -> list[int]:
-        """The column widths for ``available`` terminal cells (see :func:`fit_widths`)."""
-        return fit_widths(self.natural_widths(), available)
+        """The column widths for ``available`` terminal cells, less the gutter (see :func:`fit_widths`)."""
+        return fit_widths(self.natural_widths(), available - self.gutter)
+
+    @property
+    def gutter(self) -> int:
+        """Cells left of the columns for the marks: two while any job is marked, else none."""
+        return 2 if self.marked else 0
 
     def take_changes(self) -> tuple[set[str], bool]:
         """(jobs whose row changed, whether the layout changed) since the last call; resets both."""
@@ -179,6 +194,7 @@ class JobRows:
         previous, self.view = self.view, view
         names = view.names if changed is None else [name for name in changed if name in view.states]
         if view.names != previous.names:
+            self.marked &= set(view.states)  # a job no longer watched is no longer marked
             for name in [*names, *(name for name in self._cells if name not in view.states)]:
                 self._forget(name)
             self._rebuild()
@@ -192,8 +208,9 @@ class JobRows:
                 old = previous.get(name)
                 self._refresh_row(name)
                 if self.sort_key not in ("given", "name") and old is not None and (
-                        old.sort_key(self.sort_key, self.now, self.objective)
-                        != view.states[name].sort_key(self.sort_key, self.now, self.objective)):
+                        old.sort_key(self.sort_key, self.now, self.objective, self.metric_choice)
+                        != view.states[name].sort_key(self.sort_key, self.now, self.objective,
+                                                      self.metric_choice)):
                     rebuild = True  # its place in the order may have changed
             else:
                 self._forget(name)  # out of view: worked out again if it shows
@@ -242,6 +259,43 @@ class JobRows:
             self.places = label
             self.relaid = True
 
+    def toggle_mark(self, name: str) -> bool:
+        """Mark ``name`` or take its mark away; returns whether it is marked now."""
+        gutter = self.gutter
+        if name in self.marked:
+            self.marked.discard(name)
+        elif name in self.view.states:
+            self.marked.add(name)
+        self.dirty.add(name)
+        if self.gutter != gutter:
+            self.relaid = True  # the gutter came or went: every row moves
+        return name in self.marked
+
+    def mark_shown(self) -> int:
+        """Mark every job shown, or, when they all are already, take their marks away; returns how many are
+        marked."""
+        gutter = self.gutter
+        shown = set(self.shown)
+        if shown and shown <= self.marked:
+            self.marked -= shown
+        else:
+            self.marked |= shown
+        self.dirty |= shown
+        if self.gutter != gutter:
+            self.relaid = True
+        return len(self.marked)
+
+    def set_metric(self, metric: str | None) -> None:
+        """Show ``metric`` in the metric column for every job (None: the objective, or each job's first), and
+        sort by it."""
+        if metric == self.metric_choice:
+            return
+        self.metric_choice = metric
+        for name in list(self._cells):
+            self._forget(name)
+        self._rebuild()
+        self.relaid = True  # the header changed
+
     def set_objective(self, objective: Objective | None, best_job: str | None) -> None:
         """Show a tuning job's objective in the metric column, and star its best job."""
         if (objective, best_job) == (self.objective, self.best_job):
@@ -277,8 +331,9 @@ class JobRows:
             return names
         if self.sort_key == "name":
             return sorted(names)
-        states, by, now, objective = self.view.states, self.sort_key, self.now, self.objective
-        return sorted(names, key=lambda name: states[name].sort_key(by, now, objective))
+        states, by, now = self.view.states, self.sort_key, self.now
+        objective, metric = self.objective, self.metric_choice
+        return sorted(names, key=lambda name: states[name].sort_key(by, now, objective, metric))
 
     def _rebuild(self) -> None:
         """Work out the shown rows again; the cursor stays on its job when that still shows."""
@@ -321,7 +376,7 @@ class JobRows:
     def _work_out(self, name: str) -> tuple[tuple[Cell, ...], tuple[int, ...]] | None:
         """Work out a job's cells and their widths; returns those it had before (None if none, or the same)."""
         state = self.view.states[name]
-        cells = row_cells(state, self.now, self.objective, self.best_job)
+        cells = row_cells(state, self.now, self.objective, self.best_job, self.metric_choice)
         old = self._cells.get(name)
         if cells == old:
             return None

@@ -8,6 +8,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.suggester import SuggestFromList
 from textual.widgets import Footer, Input, Static
 
 from smtui.aws.log_tail import (
@@ -20,6 +21,8 @@ from smtui.aws.log_tail import (
     training_started,
 )
 from smtui.aws.snapshot import JobSnapshot
+from smtui.present.log_export import file_name, save_lines
+from smtui.present.log_match import LineFilter, PatternError, compile_pattern, find_host, host_order, next_host
 from smtui.ui.widgets.log_view import LogView
 
 #: Seconds between two reads of the streams while the screen is open.
@@ -51,6 +54,11 @@ class LogScreen(Screen[None]):
         Binding("N", "previous_match", "Previous", show=False, group=HITS),
         Binding("r", "reread", "Reread", show=False, tooltip="read the streams now"),
         Binding("s", "toggle_secrets", "Secrets", tooltip="show or hide the secrets in the lines"),
+        Binding("ampersand", "narrow", "Only", tooltip="show only the lines that match a pattern, as less's & "
+                "(a regular expression, case-insensitive unless it has a capital)"),
+        Binding("h", "next_host", "Host", tooltip="show one host's lines, the next host, then all of them"),
+        Binding("H", "pick_host", "Pick host", show=False, tooltip="show one host's lines, by its name or number"),
+        Binding("e", "save", "Save", tooltip="save the loaded lines, as narrowed, to a file"),
         Binding("g,home", "top", "Top", show=False, group=ENDS),
         Binding("G,end", "bottom", "End", show=False, group=ENDS),
         Binding("q", "app.quit", "Quit", tooltip="quit"),
@@ -78,6 +86,8 @@ class LogScreen(Screen[None]):
         yield LogView(id="log")
         yield Input(id="log-search",
                     placeholder="/ search the loaded lines · Enter keeps it (n N: next, previous hit) · Escape clears")
+        yield Input(id="log-filter", placeholder="& only lines matching a pattern · Enter shows them · empty: all")
+        yield Input(id="log-host", placeholder="H host name or number (algo-3, 3) · Enter · empty: every host")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -165,7 +175,8 @@ class LogScreen(Screen[None]):
         if status.error is not None and buffer.lines:
             parts.append(f"! {status.error.message}")
         if buffer.lines:
-            parts.append(f"{len(buffer):,} lines" + (" (newest)" if status.truncated else ""))
+            shown = f"{view.line_filter.describe()}: {len(view.lines):,} of " if view.line_filter.active else ""
+            parts.append(f"{shown}{len(buffer):,} lines" + (" (newest)" if status.truncated else ""))
         if status.streams:
             hosts = status.hosts
             parts.append(f"{hosts} host{'s' if hosts != 1 else ''}" +
@@ -191,6 +202,44 @@ class LogScreen(Screen[None]):
         self.query_one(LogView).focus()
         self.action_next_match()
 
+    @on(Input.Submitted, "#log-filter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        text = event.value
+        try:
+            pattern = compile_pattern(text) if text else None
+        except PatternError as exc:
+            self.notify(str(exc), severity="error", timeout=6, markup=False)
+            return  # the box stays open with the pattern, to be mended
+        self._close_box(event.input)
+        view = self.query_one(LogView)
+        self._narrow(LineFilter(pattern, view.line_filter.host))
+
+    @on(Input.Submitted, "#log-host")
+    def _host_submitted(self, event: Input.Submitted) -> None:
+        view = self.query_one(LogView)
+        text = event.value.strip()
+        host = find_host(self._hosts(), text) if text else None
+        if text and host is None:
+            hosts = host_order(self._hosts())
+            known = ", ".join(hosts[:6]) + (f" … {hosts[-1]}" if len(hosts) > 6 else "") if hosts else "none yet"
+            self.notify(f"No lines from a host called {text[:40]!r} (hosts: {known})", severity="warning",
+                        timeout=6, markup=False)
+            return
+        self._close_box(event.input)
+        self._narrow(LineFilter(view.line_filter.pattern, host))
+
+    def _close_box(self, box: Input) -> None:
+        box.display = False
+        self.query_one(LogView).focus()
+
+    def _narrow(self, line_filter: LineFilter) -> None:
+        self.query_one(LogView).narrow(line_filter)
+        self._update_title()
+
+    def _hosts(self) -> list[str]:
+        streams = {stream.host for stream in self.tail.streams.values()}
+        return host_order({line.host for line in self.query_one(LogView).loaded} | streams)
+
     def on_log_view_follow_changed(self) -> None:
         self._update_title()
 
@@ -201,6 +250,15 @@ class LogScreen(Screen[None]):
             return  # a second Escape queued before the first took the screen away: not the main screen's to pop
         search = self.query_one("#log-search", Input)
         view = self.query_one(LogView)
+        for box in self.query("#log-filter, #log-host").results(Input):
+            if box.has_focus:  # out of the box, the view as it was
+                box.value = ""
+                self._close_box(box)
+                return
+        if view.line_filter.active and not search.has_focus and not view.search:
+            # Escape takes the narrowing away before it goes back to the jobs.
+            self._narrow(LineFilter())
+            return
         if search.has_focus or view.search:
             # As the job filter's: Escape clears the search first; the next one goes back to the jobs.
             search.value = ""  # Input.Changed clears the view's search
@@ -242,6 +300,41 @@ class LogScreen(Screen[None]):
         search = self.query_one("#log-search", Input)
         search.display = True
         search.focus()
+
+    def action_narrow(self) -> None:
+        box = self.query_one("#log-filter", Input)
+        pattern = self.query_one(LogView).line_filter.pattern
+        box.value = pattern.pattern if pattern is not None else ""
+        box.display = True
+        box.focus()
+
+    def action_next_host(self) -> None:
+        view = self.query_one(LogView)
+        hosts = self._hosts()
+        if not hosts:
+            self.notify("No lines yet, so no hosts to choose from", timeout=3)
+            return
+        self._narrow(LineFilter(view.line_filter.pattern, next_host(hosts, view.line_filter.host)))
+
+    def action_pick_host(self) -> None:
+        box = self.query_one("#log-host", Input)
+        box.suggester = SuggestFromList(self._hosts(), case_sensitive=False)
+        box.value = self.query_one(LogView).line_filter.host or ""
+        box.display = True
+        box.focus()
+
+    def action_save(self) -> None:
+        view = self.query_one(LogView)
+        if not view.lines:
+            self.notify("No lines to save" + (" in this filter" if view.line_filter.active else ""), timeout=3)
+            return
+        name = file_name(self.job, self.app.clock.now(), view.line_filter.host or "")
+        try:
+            path = save_lines(view.lines, name, reveal=view.reveal)
+        except OSError as exc:
+            self.notify(f"Could not save the lines: {exc.strerror or exc}", severity="error", markup=False)
+            return
+        self.notify(f"Saved {len(view.lines):,} lines to {path}", timeout=8, markup=False)
 
     def action_next_match(self) -> None:
         if not self.query_one(LogView).next_match():

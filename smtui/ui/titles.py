@@ -51,7 +51,8 @@ def title_line(view: JobsView, *, interval: float, effective: float, max_rps: fl
     return text
 
 
-def jobs_title(*, tuning: TuningState | None, filter_text: str, shown: int, total: int, sort_key: str) -> str:
+def jobs_title(*, tuning: TuningState | None, filter_text: str, shown: int, total: int, sort_key: str,
+               marked: int = 0, metric: str | None = None) -> str:
     """The job list's border title: ``Jobs · tuning-job InProgress 8 of 12 launched · best 0.93 · “llama” 3 of 9
     · by name``. Border titles are markup: only characters a name, a status or a number has are put in."""
     title = "Jobs"
@@ -64,5 +65,7 @@ def jobs_title(*, tuning: TuningState | None, filter_text: str, shown: int, tota
         text = "".join(c for c in filter_text if c.isalnum() or c in "-_.: ")
         title += f" · “{text}” {shown} of {total}"
     if sort_key != "given":
-        title += f" · by {sort_key}"
+        title += f" · by {metric if sort_key == 'metric' and metric else sort_key}"
+    if marked:
+        title += f" · {marked} marked (m compares)" if marked > 1 else " · 1 marked"
     return title

@@ -19,8 +19,10 @@ from smtui.aws.errors import AUTH, CONFIG, NOT_FOUND, PollError
 from smtui.aws.snapshot import TERMINAL_STATUSES, MetricPointsAdded, StatusChanged, TransitionAdded
 from smtui.aws.store import JobsView
 from smtui.ui.actions import JobActions
+from smtui.ui.chart_actions import ChartActions
 from smtui.ui.log_screen import LogScreen
 from smtui.ui.messages import HostsUpdated, JobNews, JobsFound, ListingFailed, PollResults, PricesUpdated
+from smtui.ui.metrics_screen import MetricsScreen
 from smtui.ui.selected import SelectedJobPanes
 from smtui.ui.titles import jobs_title, title_line
 from smtui.ui.widgets.detail import DetailPane
@@ -38,7 +40,7 @@ SHORT_HEIGHT = 20
 PANES = Binding.Group("next / previous pane")
 
 
-class WatchScreen(JobActions, SelectedJobPanes, Screen):
+class WatchScreen(JobActions, ChartActions, SelectedJobPanes, Screen):
     """The main screen. It owns the selected job and the clock tick, and hands both down.
 
     What it knows of the jobs is the newest :class:`~smtui.aws.store.JobsView`
@@ -57,8 +59,12 @@ class WatchScreen(JobActions, SelectedJobPanes, Screen):
 
     BINDINGS = [
         Binding("l", "logs", "Logs", tooltip="logs of the selected job, every instance merged (Escape: back)"),
+        Binding("m", "metrics", "Charts", tooltip="the selected job's metrics as charts; with two or more jobs marked "
+                                                  "(Space), one metric of them all side by side"),
         Binding("slash", "filter", "Filter",
                 tooltip="filter the jobs by name, status or stage (Enter keeps it, Escape clears)"),
+        Binding("M", "choose_metric", "Metric", show=False,
+                tooltip="the metric the Metric column shows for every job, from those the jobs report (and sorts by)"),
         Binding("o", "sort", "Sort", tooltip="sort the jobs: by name, status, elapsed time, metric (a tuning job's "
                                              "objective: best first), utilisation (idlest first), cost (highest "
                                              "first), then as given"),
@@ -151,6 +157,9 @@ class WatchScreen(JobActions, SelectedJobPanes, Screen):
         if view.version > self.jobs.version:
             self.jobs = view
         self.query_one(JobList).show(self.jobs, changed)
+        charts = self.app.screen
+        if isinstance(charts, MetricsScreen):
+            charts.take_view(self.jobs)
 
     # -- selection -----------------------------------------------------------------
 
@@ -348,8 +357,10 @@ class WatchScreen(JobActions, SelectedJobPanes, Screen):
 
     def _update_jobs_title(self) -> None:
         jobs = self.query_one(JobList)
+        metric = "".join(c for c in jobs.rows.metric_choice or "" if c.isalnum() or c in "-_.:/ ") or None
         jobs.border_title = jobs_title(tuning=self.tuning, filter_text=jobs.filter_text, shown=jobs.row_count,
-                                       total=len(self.jobs), sort_key=jobs.sort_key)
+                                       total=len(self.jobs), sort_key=jobs.sort_key, marked=len(jobs.rows.marked),
+                                       metric=metric)
 
     # -- keys of the screen ----------------------------------------------------------
 
@@ -398,4 +409,3 @@ class WatchScreen(JobActions, SelectedJobPanes, Screen):
 
     def on_job_list_sorted(self) -> None:
         self._update_jobs_title()
-

@@ -18,9 +18,8 @@ from smtui.aws.store import JobsView
 from smtui.ui.job_cells import KEYS, Cell
 from smtui.ui.job_rows import JobRows
 from smtui.ui.widgets.job_list_mouse import JobListMouse
-from smtui.ui.widgets.row_strip import row_strip
+from smtui.ui.widgets.job_strip import ROLES, paint_header, paint_row
 
-ROLES = ("success", "error", "warning", "active", "info", "muted")
 #: Bindings that belong together, shown as one line of the help.
 MOVE = Binding.Group("move between jobs")
 ENDS = Binding.Group("first / last job")
@@ -66,14 +65,15 @@ class JobList(JobListMouse, ScrollView, can_focus=True):
         & > .joblist--active { color: $primary; text-style: bold; }
         & > .joblist--info { color: $accent; }
         & > .joblist--muted { color: $text-muted; }
+        & > .joblist--mark { color: $accent; text-style: bold; }
     }
     """
 
     COMPONENT_CLASSES = {f"joblist--{role}" for role in ROLES} | {
-        "joblist--header", "joblist--cursor", "joblist--hover", "joblist--header-hover"}
+        "joblist--header", "joblist--cursor", "joblist--hover", "joblist--header-hover", "joblist--mark"}
     """One class per status role (`joblist--success`, `--error`, `--warning`, `--active`, `--info`, `--muted`);
-    `--header` the column headers, `--cursor` the selected row, `--hover` the row under the mouse and
-    `--header-hover` the header under it."""
+    `--header` the column headers, `--cursor` the selected row, `--hover` the row under the mouse,
+    `--header-hover` the header under it and `--mark` the mark of a job marked to compare."""
 
     BINDINGS = [
         Binding("up,k", "cursor_up", "Up", show=False, group=MOVE),
@@ -82,6 +82,10 @@ class JobList(JobListMouse, ScrollView, can_focus=True):
         Binding("end,G", "last", "Last job", show=False, group=ENDS),
         Binding("pageup", "page_up", "Page up", show=False, group=PAGE),
         Binding("pagedown", "page_down", "Page down", show=False, group=PAGE),
+        Binding("space", "toggle_mark", "Mark", tooltip="mark the job (or take its mark away) and go to the next: "
+                                                        "m then compares the marked jobs"),
+        Binding("asterisk", "mark_shown", "Mark all", show=False,
+                tooltip="mark every job shown (a tuning job's training jobs, say), or take the marks away"),
     ]
 
     class Highlighted(Message):
@@ -98,6 +102,9 @@ class JobList(JobListMouse, ScrollView, can_focus=True):
 
     class InView(Message):
         """Other jobs are in view (scrolled, filtered, sorted, added): :meth:`JobList.in_view` says which."""
+
+    class Marked(Message):
+        """Jobs were marked, or their marks taken away (the list's ``rows.marked`` says which are now)."""
 
     class Sorted(Message):
         """A click on a column's header sorted the list (or put it back in the order given)."""
@@ -160,6 +167,11 @@ class JobList(JobListMouse, ScrollView, can_focus=True):
     @property
     def best_job(self) -> str | None:
         return self.rows.best_job
+
+    def set_metric(self, metric: str | None) -> None:
+        """Show ``metric`` in the metric column for every job, and sort by it (None: the default)."""
+        self.rows.set_metric(metric)
+        self._apply()
 
     @property
     def labels(self) -> dict[str, str]:
@@ -236,6 +248,20 @@ class JobList(JobListMouse, ScrollView, can_focus=True):
     def action_page_down(self) -> None:
         self.rows.move_cursor(self._page())
         self._apply(reveal=True)
+
+    def action_toggle_mark(self) -> None:
+        name = self.rows.cursor_name
+        if name is None:
+            return
+        self.rows.toggle_mark(name)
+        self.rows.move_cursor(1)
+        self._apply(reveal=True)
+        self.post_message(self.Marked())
+
+    def action_mark_shown(self) -> None:
+        self.rows.mark_shown()
+        self._apply()
+        self.post_message(self.Marked())
 
     def _page(self) -> int:
         return max(self.scrollable_content_region.height - 1, 1)
@@ -341,24 +367,14 @@ class JobList(JobListMouse, ScrollView, can_focus=True):
             cells = self.rows.cells(index)
             if self.rows.relaid:
                 self.call_later(self._apply)  # a row that was out of view widened a column: lay out again
-            line = self._lines[key] = self._render_row(cells, key[1], key[2], width, base)
+            line = self._lines[key] = self._render_row(cells, key[1], key[2], width, base, name in self.rows.marked)
         return line
 
     def _render_header(self, width: int, base: Style) -> Strip:
-        style = self.get_component_rich_style("joblist--header")
-        hover = {self._hover_column: style + self.get_component_rich_style("joblist--header-hover")} if (
-            self._hover == 0 and self._hover_column) else {}
-        cells = [((label, None),) for label in self.rows.labels()]
-        return self._strip(cells, width, base, style, hover)
+        return paint_header(self, self.rows, self._column_widths(), width, base,
+                            self._hover_column if self._hover == 0 else None)
 
-    def _render_row(self, cells: tuple[Cell, ...], cursor: bool, hover: bool, width: int, base: Style) -> Strip:
-        row = Style()
-        if hover:
-            row += self.get_component_rich_style("joblist--hover")
-        if cursor:
-            row += self.get_component_rich_style("joblist--cursor")
-        return self._strip(list(cells), width, base, row, {})
-
-    def _strip(self, cells: list[Cell], width: int, base: Style, row: Style, column_styles: dict[str, Style]) -> Strip:
-        roles = {role: self.get_component_rich_style(f"joblist--{role}") for role in ROLES}
-        return row_strip(cells, self._column_widths(), width, roles, base, row, column_styles)
+    def _render_row(self, cells: tuple[Cell, ...], cursor: bool, hover: bool, width: int, base: Style,
+                    marked: bool = False) -> Strip:
+        return paint_row(self, self.rows, cells, self._column_widths(), width, base, cursor=cursor, hover=hover,
+                         marked=marked)

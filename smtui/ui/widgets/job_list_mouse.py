@@ -14,7 +14,7 @@ class JobListMouse:
     def column_x(self, key: str) -> int:
         """Where column ``key`` starts, in cells from the left of the list's content."""
         widths = self._column_widths()
-        x = 0
+        x = self.rows.gutter  # the marks' gutter, while jobs are marked
         for column, width in zip(KEYS, widths):
             if column == key:
                 return x
@@ -55,6 +55,7 @@ class JobListMouse:
             self._hover, self._hover_column = line, column
 
     def _column_at(self, x: int) -> str | None:
+        x -= self.rows.gutter
         for key, width in zip(KEYS, self._column_widths()):
             if not width:
                 continue

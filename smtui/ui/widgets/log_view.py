@@ -17,6 +17,7 @@ from textual.strip import Strip
 
 from smtui.aws.log_tail import LogLine
 from smtui.present.formatting import visible
+from smtui.present.log_match import LineFilter
 from smtui.present.secrets import MASK, mask_text
 
 #: Host colours, in turn (algo-1 takes the first).
@@ -68,7 +69,10 @@ class LogView(ScrollView, can_focus=True):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
+        #: Every line loaded, and those of them shown (the ones the filter keeps).
+        self.loaded: Sequence[LogLine] = ()
         self.lines: Sequence[LogLine] = ()
+        self.line_filter = LineFilter()
         #: Each line's message made safe to draw, kept across updates (escaping is the costly part).
         self._messages: dict[LogLine, str] = {}
         self._host_width = 0
@@ -82,15 +86,36 @@ class LogView(ScrollView, can_focus=True):
     # -- content -------------------------------------------------------------------
 
     def set_lines(self, lines: Sequence[LogLine]) -> None:
-        """Show ``lines`` (a buffer's, in time order); keeps the line at the top in place when paused."""
+        """Show ``lines`` (a buffer's, in time order) that the filter keeps; keeps the line at the top in place
+        when paused."""
         anchor = self._top_line() if not self.follow else None
-        self.lines = lines
+        self.loaded = lines
         if len(self._messages) > 2 * len(lines) + 1000:
             self._messages = {line: self._messages[line] for line in lines if line in self._messages}
         self._host_width = max((len(line.host) for line in lines), default=0)
+        self.lines = self._kept(lines)
         self._relayout()
         if anchor is not None:
-            self._scroll_quietly(self._row_of(bisect.bisect_left(lines, anchor)))
+            self._scroll_quietly(self._row_of(bisect.bisect_left(self.lines, anchor)))
+
+    def narrow(self, line_filter: LineFilter) -> None:
+        """Show only the loaded lines ``line_filter`` keeps (as ``less``'s ``&``), the one at the top of the
+        pane staying in view when it is kept."""
+        if line_filter == self.line_filter:
+            return
+        anchor = self._top_line() if not self.follow else None
+        self.line_filter = line_filter
+        self.lines = self._kept(self.loaded)
+        self.current_match = None
+        self._relayout()
+        if anchor is not None:
+            self._scroll_quietly(self._row_of(bisect.bisect_left(self.lines, anchor)))
+
+    def _kept(self, lines: Sequence[LogLine]) -> Sequence[LogLine]:
+        keeps = self.line_filter.keeps
+        if not self.line_filter.active:
+            return lines
+        return [line for line in lines if keeps(line.host, self._message(line))]
 
     def _top_line(self) -> LogLine | None:
         index = self._line_at(round(self.scroll_y))[0]
@@ -176,6 +201,7 @@ class LogView(ScrollView, can_focus=True):
 
     def watch_reveal(self) -> None:
         self._messages = {}
+        self.lines = self._kept(self.loaded)  # a pattern is matched against the lines as shown
         self.watch_wrap()
 
     def watch_search(self) -> None:
