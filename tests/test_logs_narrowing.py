@@ -108,7 +108,7 @@ async def test_e_saves_the_lines_in_the_filter_and_says_where(tmp_path, monkeypa
             await pilot.press("e")  # a second save takes another name: nothing is overwritten
     assert len(notes) == 2 and all(n.startswith(f"Saved {len(shown):,} lines to ") for n in notes), notes
     first, second = (Path(note.rsplit(" to ", 1)[1]) for note in notes)
-    assert sorted(tmp_path.iterdir()) == sorted([first, second])
+    assert sorted(tmp_path.glob("*.log")) == sorted([first, second])  # (the price cache may be there too)
     assert first.name.startswith("mistral-7b-sft-distributed-logs-") and first.name.endswith("-algo-1.log")
     saved = first.read_text().splitlines()
     assert saved == [line_text(line, 6, False) for line in shown] and all(" algo-1 | " in s for s in saved)

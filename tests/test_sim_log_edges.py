@@ -22,7 +22,6 @@ from smtui.sim import Realism, Simulator, start_in_thread
 from smtui.sim.log_group import GROUP
 from smtui.sim.validate import output_problems
 from smtui.sim.wire import service_model
-
 from tests.conftest import CREDENTIALS, ORIGIN
 
 LOGS = service_model("logs")

@@ -24,7 +24,7 @@ from typing import Any, Iterator, Mapping
 from smtui.sim.cwlogs import MAX_BYTES, MAX_EVENTS, BAD_TOKEN, check_group, epoch_ms, event_size, invalid
 from smtui.sim.log_group import LogStream
 from smtui.sim.log_pages import EXPIRED_TOKEN
-from smtui.sim.log_streams import LogBook
+from smtui.sim.log_streams import LogBook, Stream
 from smtui.sim.realism import Realism
 from smtui.sim.wire import decode_token, encode_token, page_fingerprint
 

@@ -27,7 +27,7 @@ from datetime import datetime, timezone
 from typing import Iterator, Mapping
 
 from smtui.sim.attempts import Attempt, attempts
-from smtui.sim.log_group import GROUP, LogStream  # GROUP: the group every stream here is in
+from smtui.sim.log_group import GROUP, LogStream  # noqa: F401 - GROUP re-exported: the group every stream is in
 from smtui.sim.lifecycle import World
 from smtui.sim.loglines import Template, fill, unit
 from smtui.sim.logstyles import writer_for

@@ -1,4 +1,5 @@
-"""What the main screen's keys do to the watched jobs: stop, copy, poll now, add, remove.
+"""What the main screen's keys do: stop, copy, poll now, add, remove a job; its logs; filter and sort the list;
+show the secrets.
 
 :class:`JobActions` is mixed into :class:`~smtui.ui.watch.WatchScreen`. The
 calls that reach AWS (stopping a job) are the app's workers, and the watched
@@ -11,7 +12,11 @@ import os
 from collections.abc import Mapping
 from urllib.parse import quote
 
+from textual.widgets import Input
+
 from smtui.ui.dialogs import AddJob, ConfirmStop
+from smtui.ui.log_screen import LogScreen
+from smtui.ui.widgets.job_list import JobList
 
 
 def copy_note(environ: Mapping[str, str] = os.environ) -> str:
@@ -107,3 +112,33 @@ class JobActions:
         self._update_title()
         self._update_jobs_title()
         return new
+
+    def action_toggle_secrets(self) -> None:
+        self.reveal_secrets = not self.reveal_secrets
+        self.notify("Secrets shown: s hides them again" if self.reveal_secrets else "Secrets hidden", timeout=3,
+                    markup=False)
+
+    def action_logs(self) -> None:
+        if self.selected is None:
+            return
+        state = self.jobs.get(self.selected)
+        app = self.app
+        source, name = app.source_of(self.selected)
+        app.push_screen(LogScreen(self.selected, source, snapshot=state.snapshot if state else None,
+                                  capacity=app.settings.log_lines, interval=app.settings.log_interval, name=name))
+
+    def action_filter(self) -> None:
+        box = self.query_one("#job-filter", Input)
+        box.display = True
+        box.focus()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#job-filter", Input)
+        if box.value:
+            box.value = ""  # Input.Changed shows every job again
+        box.display = False
+        self.query_one(JobList).focus()
+
+    def action_sort(self) -> None:
+        self.query_one(JobList).cycle_sort()
+        self._update_jobs_title()

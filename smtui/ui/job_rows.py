@@ -21,9 +21,10 @@ from smtui.aws.store import SORTS, JobsView, maximize_first
 from smtui.present.metric_kinds import UNKNOWN, direction
 from smtui.ui.fmt import safe
 from smtui.ui.job_cells import COLUMN_SORTS, COLUMNS, Cell, cell_width, fit_widths, row_cells
+from smtui.ui.job_marks import RowMarks
 
 
-class JobRows:
+class JobRows(RowMarks):
     """The rows the job list shows, in order, with their cells, the column widths and the cursor.
 
     Feed it the store's views (:meth:`set_view`), the clock (:meth:`tick`), and
@@ -134,11 +135,6 @@ class JobRows:
     def widths(self, available: int) -> list[int]:
         """The column widths for ``available`` terminal cells, less the gutter (see :func:`fit_widths`)."""
         return fit_widths(self.natural_widths(), available - self.gutter)
-
-    @property
-    def gutter(self) -> int:
-        """Cells left of the columns for the marks: two while any job is marked, else none."""
-        return 2 if self.marked else 0
 
     def take_changes(self) -> tuple[set[str], bool]:
         """(jobs whose row changed, whether the layout changed) since the last call; resets both."""
@@ -258,32 +254,6 @@ class JobRows:
         if label != self.places:
             self.places = label
             self.relaid = True
-
-    def toggle_mark(self, name: str) -> bool:
-        """Mark ``name`` or take its mark away; returns whether it is marked now."""
-        gutter = self.gutter
-        if name in self.marked:
-            self.marked.discard(name)
-        elif name in self.view.states:
-            self.marked.add(name)
-        self.dirty.add(name)
-        if self.gutter != gutter:
-            self.relaid = True  # the gutter came or went: every row moves
-        return name in self.marked
-
-    def mark_shown(self) -> int:
-        """Mark every job shown, or, when they all are already, take their marks away; returns how many are
-        marked."""
-        gutter = self.gutter
-        shown = set(self.shown)
-        if shown and shown <= self.marked:
-            self.marked -= shown
-        else:
-            self.marked |= shown
-        self.dirty |= shown
-        if self.gutter != gutter:
-            self.relaid = True
-        return len(self.marked)
 
     def set_metric(self, metric: str | None) -> None:
         """Show ``metric`` in the metric column for every job (None: the objective, or each job's first), and

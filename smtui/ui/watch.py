@@ -367,25 +367,6 @@ class WatchScreen(JobActions, ChartActions, SelectedJobPanes, Screen):
     def watch_reveal_secrets(self) -> None:
         self._show_detail()
 
-    def action_toggle_secrets(self) -> None:
-        self.reveal_secrets = not self.reveal_secrets
-        self.notify("Secrets shown: s hides them again" if self.reveal_secrets else "Secrets hidden", timeout=3,
-                    markup=False)
-
-    def action_logs(self) -> None:
-        if self.selected is None:
-            return
-        state = self.jobs.get(self.selected)
-        app = self.app
-        source, name = app.source_of(self.selected)
-        app.push_screen(LogScreen(self.selected, source, snapshot=state.snapshot if state else None,
-                                  capacity=app.settings.log_lines, interval=app.settings.log_interval, name=name))
-
-    def action_filter(self) -> None:
-        box = self.query_one("#job-filter", Input)
-        box.display = True
-        box.focus()
-
     @on(Input.Changed, "#job-filter")
     def _filter_changed(self, event: Input.Changed) -> None:
         self.query_one(JobList).set_filter(event.value)
@@ -395,17 +376,6 @@ class WatchScreen(JobActions, ChartActions, SelectedJobPanes, Screen):
     def _filter_submitted(self) -> None:
         self.query_one("#job-filter", Input).display = False
         self.query_one(JobList).focus()
-
-    def action_clear_filter(self) -> None:
-        box = self.query_one("#job-filter", Input)
-        if box.value:
-            box.value = ""  # Input.Changed shows every job again
-        box.display = False
-        self.query_one(JobList).focus()
-
-    def action_sort(self) -> None:
-        self.query_one(JobList).cycle_sort()
-        self._update_jobs_title()
 
     def on_job_list_sorted(self) -> None:
         self._update_jobs_title()
