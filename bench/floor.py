@@ -52,8 +52,9 @@ async def _as_smtui(url: str, job: str, calls: int, rate: float | None) -> float
 async def _aiobotocore_defaults(url: str, job: str, calls: int, rate: float) -> float:
     from aiobotocore.session import AioSession
 
-    async with AioSession().create_client("sagemaker", region_name="us-east-1", endpoint_url=url,
-                                          aws_access_key_id="bench", aws_secret_access_key="bench") as client:
+    async with AioSession().create_client(
+        "sagemaker", region_name="us-east-1", endpoint_url=url, aws_access_key_id="bench", aws_secret_access_key="bench"
+    ) as client:
         return await _paced(lambda: client.describe_training_job(TrainingJobName=job), calls, rate)
 
 
@@ -61,16 +62,23 @@ def measure(url: str, job: str, *, calls: int, rate: float, env: dict[str, str] 
     """The floor, measured in another process: CPU seconds per call, ``smtui`` (as smtui configures its client,
     paced at ``rate``), ``burst`` (the same, back to back) and ``defaults`` (aiobotocore's own configuration,
     paced)."""
-    result = subprocess.run([sys.executable, __file__, url, job, str(calls), str(rate)], env=env or dict(os.environ),
-                            capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, __file__, url, job, str(calls), str(rate)],
+        env=env or dict(os.environ),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(result.stdout)
 
 
 def main() -> None:
     url, job, calls, rate = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
-    figures = {"smtui": asyncio.run(_as_smtui(url, job, calls, rate)),
-               "burst": asyncio.run(_as_smtui(url, job, calls, None)),
-               "defaults": asyncio.run(_aiobotocore_defaults(url, job, calls, rate))}
+    figures = {
+        "smtui": asyncio.run(_as_smtui(url, job, calls, rate)),
+        "burst": asyncio.run(_as_smtui(url, job, calls, None)),
+        "defaults": asyncio.run(_aiobotocore_defaults(url, job, calls, rate)),
+    }
     print(json.dumps(figures))
 
 

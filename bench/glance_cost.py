@@ -81,18 +81,25 @@ def main() -> None:
     parser.add_argument("--window", type=float, default=180.0, help="seconds of steady state (default 180)")
     parser.add_argument("--warmup", type=float, default=30.0, help="seconds for the first rounds (default 30)")
     args = parser.parse_args()
-    print(f"smtui watch of the ten scripted jobs: calls counted at the simulator (real clock); the first "
-          f"{args.warmup:g} s, then a minute of the next {args.window:g} s")
-    print(f"{'selected':<28} {'first: metrics':>14} {'prices':>6} {'a minute: metrics':>17} {'series/call':>11} "
-          f"{'prices':>6} {'describes':>9}")
+    print(
+        f"smtui watch of the ten scripted jobs: calls counted at the simulator (real clock); the first "
+        f"{args.warmup:g} s, then a minute of the next {args.window:g} s"
+    )
+    print(
+        f"{'selected':<28} {'first: metrics':>14} {'prices':>6} {'a minute: metrics':>17} {'series/call':>11} "
+        f"{'prices':>6} {'describes':>9}"
+    )
     for selected in SELECTED:
         env = child_env(tempfile.mkdtemp(prefix="smtui-bench-"))  # an empty price cache each time
         first, steady = measure(selected, args.window, args.warmup, env)
         minute = {op: steady.get(op, 0) * 60 / args.window for op in (*OPERATIONS, "series")}
         per_call = steady.get("series", 0) / max(steady.get("GetMetricData", 0), 1)
-        print(f"{selected:<28} {first.get('GetMetricData', 0):>14} {first.get('GetProducts', 0):>6} "
-              f"{minute['GetMetricData']:>17.1f} {per_call:>11.0f} {minute['GetProducts']:>6.1f} "
-              f"{minute['DescribeTrainingJob']:>9.1f}", flush=True)
+        print(
+            f"{selected:<28} {first.get('GetMetricData', 0):>14} {first.get('GetProducts', 0):>6} "
+            f"{minute['GetMetricData']:>17.1f} {per_call:>11.0f} {minute['GetProducts']:>6.1f} "
+            f"{minute['DescribeTrainingJob']:>9.1f}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -81,8 +81,12 @@ class CountingSimulator(Simulator):
         return super().filter_log_events(params)
 
 
-def per_minute(before: collections.Counter[str], after: collections.Counter[str], seconds: float,
-               operations: tuple[str, ...] | None) -> tuple[float, dict[str, int]]:
+def per_minute(
+    before: collections.Counter[str],
+    after: collections.Counter[str],
+    seconds: float,
+    operations: tuple[str, ...] | None,
+) -> tuple[float, dict[str, int]]:
     """Calls a minute between two counts (of ``operations`` only, if given), and the counts by operation."""
     counts = {op: after[op] - before[op] for op in after if operations is None or op in operations}
     counts = {op: n for op, n in counts.items() if n}
@@ -93,8 +97,9 @@ def status(simulator: Simulator, job: str) -> str:
     return simulator.describe_training_job({"TrainingJobName": job})["TrainingJobStatus"]
 
 
-def measure(simulator: CountingSimulator, job: str, window: float, after: float, warmup: float,
-            alive, wait=time.sleep) -> dict:
+def measure(
+    simulator: CountingSimulator, job: str, window: float, after: float, warmup: float, alive, wait=time.sleep
+) -> dict:
     """Warm up, count a steady window, stop the job, wait for the settling read, count a window after.
     ``wait(seconds)`` passes the time (a terminal's output must be read meanwhile, or the program stalls)."""
     wait(warmup)
@@ -110,16 +115,18 @@ def measure(simulator: CountingSimulator, job: str, window: float, after: float,
     settled = simulator.snapshot()
     wait(after)
     done = simulator.snapshot()
-    return {"following": (following, before), "settled": settled, "done": done, "ended_in": ended_in,
-            "alive": alive()}
+    return {"following": (following, before), "settled": settled, "done": done, "ended_in": ended_in, "alive": alive()}
 
 
 def follow_command(job: str, window: float, after: float, warmup: float, env: dict[str, str]) -> dict:
     simulator = CountingSimulator(speed=1.0)
     with start_in_thread(simulator) as served:
-        process = subprocess.Popen(smtui("logs", job, "--follow", "--lines", "1000", "--endpoint-url", served.url,
-                                         "--region", "us-east-1"),
-                                   env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        process = subprocess.Popen(
+            smtui("logs", job, "--follow", "--lines", "1000", "--endpoint-url", served.url, "--region", "us-east-1"),
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         result = measure(simulator, job, window, after, warmup, lambda: process.poll() is None)
         if process.poll() is None:
             process.terminate()
@@ -131,8 +138,9 @@ def follow_command(job: str, window: float, after: float, warmup: float, env: di
 def follow_view(job: str, window: float, after: float, warmup: float, env: dict[str, str]) -> dict:
     simulator = CountingSimulator(speed=1.0)
     with start_in_thread(simulator) as served:
-        session = Session(smtui("watch", job, "--interval", "10", "--endpoint-url", served.url,
-                                "--region", "us-east-1"), env)
+        session = Session(
+            smtui("watch", job, "--interval", "10", "--endpoint-url", served.url, "--region", "us-east-1"), env
+        )
         session.until(b"InProgress", 60)
         os.write(session.fd, b"l")
         session.pump(0.5)
@@ -149,27 +157,39 @@ def report(label: str, job: str, result: dict, window: float, after: float) -> N
     late, late_counts = per_minute(result["settled"], result["done"], after, operations)
     detail = ", ".join(f"{op} {n}" for op, n in sorted(counts.items(), key=lambda i: -i[1]))
     ended = "exited" if not result["alive"] else "still open"
-    print(f"{label:<16} {job:<26} {rate:>8.1f} {late:>11.1f}   {detail} ({ended} after the end; "
-          f"{sum(late_counts.values())} calls in the {after:g} s after the settling read)", flush=True)
+    print(
+        f"{label:<16} {job:<26} {rate:>8.1f} {late:>11.1f}   {detail} ({ended} after the end; "
+        f"{sum(late_counts.values())} calls in the {after:g} s after the settling read)",
+        flush=True,
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--window", type=float, default=60.0, help="seconds of steady state measured (default 60)")
-    parser.add_argument("--after", type=float, default=30.0,
-                        help="seconds measured after the settling read (default 30)")
+    parser.add_argument(
+        "--after", type=float, default=30.0, help="seconds measured after the settling read (default 30)"
+    )
     parser.add_argument("--warmup", type=float, default=15.0, help="seconds left for the first read (default 15)")
     args = parser.parse_args()
     home = tempfile.mkdtemp(prefix="smtui-bench-")
     env = child_env(home)
-    print(f"following a job's logs: calls a minute counted at the simulator (AWS-like, real clock), "
-          f"{args.window:g} s while following, {args.after:g} s after the settling read")
+    print(
+        f"following a job's logs: calls a minute counted at the simulator (AWS-like, real clock), "
+        f"{args.window:g} s while following, {args.after:g} s after the settling read"
+    )
     print(f"{'':<16} {'job':<26} {'following':>8} {'after end':>11}   calls while following, by operation")
     for job in (ONE, BIG):
-        report("smtui logs -f", job, follow_command(job, args.window, args.after, args.warmup, env),
-               args.window, args.after)
-        report("logs view (l)", job, follow_view(job, args.window, args.after, args.warmup, env),
-               args.window, args.after)
+        report(
+            "smtui logs -f",
+            job,
+            follow_command(job, args.window, args.after, args.warmup, env),
+            args.window,
+            args.after,
+        )
+        report(
+            "logs view (l)", job, follow_view(job, args.window, args.after, args.warmup, env), args.window, args.after
+        )
     print("targets: at most 30 a minute while following, 0 after the settling read")
 
 

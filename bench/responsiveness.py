@@ -42,8 +42,12 @@ def listed_fleet(count: int, window: float, env: dict[str, str], keys: int = 40)
     """``smtui watch --since 30d --limit COUNT`` on a fleet of COUNT jobs, at the default budget."""
     simulator = BenchSimulator(speed=1.0, scenarios=fleet_scenarios(count))
     with start_in_thread(simulator) as served:
-        session = Session(smtui("watch", "--since", "30d", "--limit", str(count), "--endpoint-url", served.url,
-                                "--region", "us-east-1"), env)
+        session = Session(
+            smtui(
+                "watch", "--since", "30d", "--limit", str(count), "--endpoint-url", served.url, "--region", "us-east-1"
+            ),
+            env,
+        )
         begun = time.monotonic()
         first = every = None
         seen = 0
@@ -60,7 +64,10 @@ def listed_fleet(count: int, window: float, env: dict[str, str], keys: int = 40)
         cpu0, out0, calls0 = session.cpu_seconds(), len(session.output), Counter(simulator.calls)
         session.pump(window)
         result = {
-            "jobs": count, "first": first, "every": every, "listing_calls": listing_calls,
+            "jobs": count,
+            "first": first,
+            "every": every,
+            "listing_calls": listing_calls,
             "cpu_share": (session.cpu_seconds() - cpu0) / window,
             "bytes_per_s": (len(session.output) - out0) / window,
             "calls_per_min": {op: n * 60 / window for op, n in (Counter(simulator.calls) - calls0).items()},
@@ -84,7 +91,7 @@ def change_latency(running: int, env: dict[str, str], samples: int = 12, seed: i
     chance = random.Random(seed)
     simulator = BenchSimulator(speed=1.0, scenarios=fleet_scenarios(running, running=1.0))
     names = simulator.job_names()
-    in_view = names[:min(len(names), 5)]
+    in_view = names[: min(len(names), 5)]
     with start_in_thread(simulator) as served:
         session = Session(smtui("watch", *names, "--endpoint-url", served.url, "--region", "us-east-1"), env)
         begun = time.monotonic()
@@ -99,7 +106,7 @@ def change_latency(running: int, env: dict[str, str], samples: int = 12, seed: i
             session.pump(chance.uniform(0, 5))  # a moment unrelated to the polls' phase
             start = len(session.output)
             changed = {}
-            for name in in_view[:samples - len(delays) - missed]:
+            for name in in_view[: samples - len(delays) - missed]:
                 probe += 1
                 label = f"Probe{probe:03d}"
                 simulator.change(name, label)
@@ -113,8 +120,14 @@ def change_latency(running: int, env: dict[str, str], samples: int = 12, seed: i
         elapsed = time.monotonic() - window0
         calls = {op: n * 60 / elapsed for op, n in (Counter(simulator.calls) - calls0).items()}
         session.stop()
-    return {"running": running, "p50": percentile(delays, 0.5), "p95": percentile(delays, 0.95),
-            "samples": len(delays), "missed": missed, "calls_per_min": calls}
+    return {
+        "running": running,
+        "p50": percentile(delays, 0.5),
+        "p95": percentile(delays, 0.95),
+        "samples": len(delays),
+        "missed": missed,
+        "calls_per_min": calls,
+    }
 
 
 def calls_text(calls: dict[str, float]) -> str:
@@ -124,22 +137,30 @@ def calls_text(calls: dict[str, float]) -> str:
 def report(env: dict[str, str], window: float, listed: list[int], running: list[int]) -> None:
     """Print both measurements."""
     print("a listed fleet (smtui watch --since 30d --limit N, 5% running, default settings):")
-    print(f"{'jobs':>6} {'first screen s':>15} {'all rows s':>11} {'list calls':>11} {'CPU %':>6} {'bytes/s':>8} "
-          f"{'peak RSS MB':>12} {'key p50 ms':>11} {'key p95 ms':>11}")
+    print(
+        f"{'jobs':>6} {'first screen s':>15} {'all rows s':>11} {'list calls':>11} {'CPU %':>6} {'bytes/s':>8} "
+        f"{'peak RSS MB':>12} {'key p50 ms':>11} {'key p95 ms':>11}"
+    )
     for count in listed:
         got = listed_fleet(count, window, env)
         delays = got["latency"]
-        print(f"{count:>6} {_seconds(got['first']):>15} {_seconds(got['every']):>11} {got['listing_calls']:>11} "
-              f"{got['cpu_share'] * 100:>6.1f} {got['bytes_per_s']:>8.0f} {got['rss_mb']:>12.0f} "
-              f"{percentile(delays, 0.5):>11.1f} {percentile(delays, 0.95):>11.1f}", flush=True)
+        print(
+            f"{count:>6} {_seconds(got['first']):>15} {_seconds(got['every']):>11} {got['listing_calls']:>11} "
+            f"{got['cpu_share'] * 100:>6.1f} {got['bytes_per_s']:>8.0f} {got['rss_mb']:>12.0f} "
+            f"{percentile(delays, 0.5):>11.1f} {percentile(delays, 0.95):>11.1f}",
+            flush=True,
+        )
         print(f"{'':>6} calls a minute: {calls_text(got['calls_per_min'])}", flush=True)
     print("\na change in the simulator (a new secondary status) to the screen, default settings:")
     print(f"{'running':>8} {'p50 s':>6} {'p95 s':>6} {'samples':>8}  calls a minute")
     for count in running:
         got = change_latency(count, env)
         missed = f" ({got['missed']} never shown)" if got["missed"] else ""
-        print(f"{count:>8} {got['p50']:>6.1f} {got['p95']:>6.1f} {got['samples']:>8}{missed}  "
-              f"{calls_text(got['calls_per_min'])}", flush=True)
+        print(
+            f"{count:>8} {got['p50']:>6.1f} {got['p95']:>6.1f} {got['samples']:>8}{missed}  "
+            f"{calls_text(got['calls_per_min'])}",
+            flush=True,
+        )
 
 
 def _seconds(value: float | None) -> str:

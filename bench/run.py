@@ -118,14 +118,29 @@ def baseline(env: dict[str, str], runs: int = 10) -> float:
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         begun = time.perf_counter()
         for _ in range(runs):
-            subprocess.run([aws, "sagemaker", "describe-training-job", "--training-job-name", simulator.job_names()[0],
-                            "--endpoint-url", served.url, "--region", "us-east-1"],
-                           env=env, stdout=subprocess.DEVNULL, check=True)
+            subprocess.run(
+                [
+                    aws,
+                    "sagemaker",
+                    "describe-training-job",
+                    "--training-job-name",
+                    simulator.job_names()[0],
+                    "--endpoint-url",
+                    served.url,
+                    "--region",
+                    "us-east-1",
+                ],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                check=True,
+            )
         wall = (time.perf_counter() - begun) / runs
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime) / runs
-    print(f"baseline, one `aws sagemaker describe-training-job` per update: {cpu:.3f} CPU s and {wall:.2f} s wall "
-          f"per update ({runs} runs)")
+    print(
+        f"baseline, one `aws sagemaker describe-training-job` per update: {cpu:.3f} CPU s and {wall:.2f} s wall "
+        f"per update ({runs} runs)"
+    )
     return cpu
 
 
@@ -138,14 +153,17 @@ def main() -> None:
     parser.add_argument("--window", type=float, default=60.0, help="seconds of steady state measured per size")
     parser.add_argument("--sizes", default="10,100,1000", help="fleet sizes to watch (comma-separated)")
     parser.add_argument("--listed", default="1000,10000", help="fleet sizes to list (comma-separated; '' for none)")
-    parser.add_argument("--running", default="1,10,100",
-                        help="running jobs to time a change on (comma-separated; '' for none)")
+    parser.add_argument(
+        "--running", default="1,10,100", help="running jobs to time a change on (comma-separated; '' for none)"
+    )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     home = tempfile.mkdtemp(prefix="smtui-bench-")
     env = child_env(home)
-    print(f"smtui benchmark: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, terminal {COLUMNS}x{ROWS}, "
-          f"{args.window:g} s windows\n")
+    print(
+        f"smtui benchmark: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, terminal {COLUMNS}x{ROWS}, "
+        f"{args.window:g} s windows\n"
+    )
     startup(env)
     print()
     cli = baseline(env)
@@ -154,27 +172,38 @@ def main() -> None:
     print()
     responsiveness.report(env, args.window, _counts(args.listed), _counts(args.running))
     print()
-    print("watching N named jobs (5% running, default interval: every 5 s while the budget allows; --max-rps 20 so "
-          "the first round fills fast):")
-    print(f"{'jobs':>6} {'fill s':>7} {'calls/min':>10} {'updates':>8} {'CPU %':>6} {'CPU ms/update':>14} "
-          f"{'x CLI':>7} {'bytes/s':>8} {'peak RSS MB':>12}")
+    print(
+        "watching N named jobs (5% running, default interval: every 5 s while the budget allows; --max-rps 20 so "
+        "the first round fills fast):"
+    )
+    print(
+        f"{'jobs':>6} {'fill s':>7} {'calls/min':>10} {'updates':>8} {'CPU %':>6} {'CPU ms/update':>14} "
+        f"{'x CLI':>7} {'bytes/s':>8} {'peak RSS MB':>12}"
+    )
     results = []
     for count in sizes:
         result = watch(count, args.window, env, latency_keys=40 if count == max(sizes) else 0)
         results.append(result)
         ratio = cli / result["cpu_per_update"] if result["updates"] else float("nan")
-        print(f"{count:>6} {result['fill']:>7.1f} {result['calls_per_min']:>10.1f} {result['updates']:>8} "
-              f"{result['cpu_share'] * 100:>6.1f} {result['cpu_per_update'] * 1000:>14.2f} {ratio:>7.0f} "
-              f"{result['bytes_per_s']:>8.0f} {result['rss_mb']:>12.0f}", flush=True)
+        print(
+            f"{count:>6} {result['fill']:>7.1f} {result['calls_per_min']:>10.1f} {result['updates']:>8} "
+            f"{result['cpu_share'] * 100:>6.1f} {result['cpu_per_update'] * 1000:>14.2f} {ratio:>7.0f} "
+            f"{result['bytes_per_s']:>8.0f} {result['rss_mb']:>12.0f}",
+            flush=True,
+        )
     largest = results[-1]
     if largest.get("latency"):
         delays = largest["latency"]
         p95 = percentile(delays, 0.95)
-        print(f"\nkey press to updated screen, {largest['jobs']} jobs: p50 {statistics.median(delays):.1f} ms, "
-              f"p95 {p95:.1f} ms ({len(delays)} presses of j)")
+        print(
+            f"\nkey press to updated screen, {largest['jobs']} jobs: p50 {statistics.median(delays):.1f} ms, "
+            f"p95 {p95:.1f} ms ({len(delays)} presses of j)"
+        )
     idle = watch(max(sizes), args.window, env, running=0.0)
-    print(f"nothing changing ({max(sizes)} ended jobs): {idle['bytes_per_s']:.0f} bytes/s to the terminal, "
-          f"CPU {idle['cpu_share'] * 100:.1f}%, {idle['calls_per_min']:.1f} calls/min")
+    print(
+        f"nothing changing ({max(sizes)} ended jobs): {idle['bytes_per_s']:.0f} bytes/s to the terminal, "
+        f"CPU {idle['cpu_share'] * 100:.1f}%, {idle['calls_per_min']:.1f} calls/min"
+    )
     shutil.rmtree(home, ignore_errors=True)
 
 

@@ -90,9 +90,15 @@ class Session:
 def child_env(home: str) -> dict[str, str]:
     """The environment smtui runs in: no AWS settings of the machine's, fixed credentials, a known terminal."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env.update(TERM="xterm-256color", HOME=home, AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench",
-               AWS_EC2_METADATA_DISABLED="true", AWS_CONFIG_FILE=os.path.join(home, "config"),
-               AWS_SHARED_CREDENTIALS_FILE=os.path.join(home, "credentials"))
+    env.update(
+        TERM="xterm-256color",
+        HOME=home,
+        AWS_ACCESS_KEY_ID="bench",
+        AWS_SECRET_ACCESS_KEY="bench",
+        AWS_EC2_METADATA_DISABLED="true",
+        AWS_CONFIG_FILE=os.path.join(home, "config"),
+        AWS_SHARED_CREDENTIALS_FILE=os.path.join(home, "credentials"),
+    )
     return env
 
 

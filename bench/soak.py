@@ -24,12 +24,33 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from run import Session, child_env  # noqa: E402 - the benchmark's own pseudo-terminal session
 
-FAULTS = ["--throttle-rate", "0.2", "--error-rate", "0.1", "--reset-rate", "0.05", "--garbage-rate", "0.05",
-          "--latency-ms", "300", "--fault-seed", "7"]
+FAULTS = [
+    "--throttle-rate",
+    "0.2",
+    "--error-rate",
+    "0.1",
+    "--reset-rate",
+    "0.05",
+    "--garbage-rate",
+    "0.05",
+    "--latency-ms",
+    "300",
+    "--fault-seed",
+    "7",
+]
 #: The ten scripted jobs of the simulator.
-JOBS = ["bert-base-finetune-imdb", "llama3-8b-lora-oom", "resnet50-spot-imagenet", "xgboost-churn-stopped",
-        "gpt2-pretrain-maxruntime", "mistral-7b-sft-distributed", "llama-finetune-full-config",
-        "whisper-small-finetune-cv", "llama2-70b-pretrain-trn1", "t5-base-summarize-xsum"]
+JOBS = [
+    "bert-base-finetune-imdb",
+    "llama3-8b-lora-oom",
+    "resnet50-spot-imagenet",
+    "xgboost-churn-stopped",
+    "gpt2-pretrain-maxruntime",
+    "mistral-7b-sft-distributed",
+    "llama-finetune-full-config",
+    "whisper-small-finetune-cv",
+    "llama2-70b-pretrain-trn1",
+    "t5-base-summarize-xsum",
+]
 
 
 def rss_mb(pid: int) -> float:
@@ -55,17 +76,35 @@ def main() -> None:
 
     port = free_port()
     smtui = [sys.executable, "-m", "smtui"]
-    sim = subprocess.Popen([*smtui, "sim", "--port", str(port), "--speed", f"{options.speed:g}",
-                            *(FAULTS if options.faults else [])],
-                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    sim = subprocess.Popen(
+        [*smtui, "sim", "--port", str(port), "--speed", f"{options.speed:g}", *(FAULTS if options.faults else [])],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     try:
         sim.stdout.readline()  # listening
         with tempfile.TemporaryDirectory() as home:
-            watch = Session([*smtui, "watch", *JOBS, "--interval", "2", "--endpoint-url", f"http://127.0.0.1:{port}",
-                             "--region", "us-east-1"], child_env(home))
+            watch = Session(
+                [
+                    *smtui,
+                    "watch",
+                    *JOBS,
+                    "--interval",
+                    "2",
+                    "--endpoint-url",
+                    f"http://127.0.0.1:{port}",
+                    "--region",
+                    "us-east-1",
+                ],
+                child_env(home),
+            )
             try:
                 label = "with faults" if options.faults else "without faults"
-                print(f"smtui watch, {len(JOBS)} jobs, --interval 2, smtui sim --speed {options.speed:g} {label}", flush=True)
+                print(
+                    f"smtui watch, {len(JOBS)} jobs, --interval 2, smtui sim --speed {options.speed:g} {label}",
+                    flush=True,
+                )
                 print(f"{'minute':>7}  {'RSS MB':>7}", flush=True)
                 readings: list[tuple[float, float]] = []
                 start = time.monotonic()
@@ -74,9 +113,12 @@ def main() -> None:
                     print(f"{elapsed / 60:7.1f}  {readings[-1][1]:7.1f}", flush=True)
                     watch.pump(options.every)  # the terminal's reader keeps up, as a terminal does
                 after = [(m, r) for m, r in readings if m >= options.minutes - 40] or readings
-                print(f"growth over the last {min(40.0, options.minutes):g} minutes: "
-                      f"{after[-1][1] - after[0][1]:+.1f} MB (from {after[0][1]:.1f} to {after[-1][1]:.1f}); "
-                      f"peak {max(r for _, r in readings):.1f} MB", flush=True)
+                print(
+                    f"growth over the last {min(40.0, options.minutes):g} minutes: "
+                    f"{after[-1][1] - after[0][1]:+.1f} MB (from {after[0][1]:.1f} to {after[-1][1]:.1f}); "
+                    f"peak {max(r for _, r in readings):.1f} MB",
+                    flush=True,
+                )
             finally:
                 watch.stop()
     finally:

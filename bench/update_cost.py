@@ -35,10 +35,15 @@ class Run:
     window: float
 
 
-def _watch(names: list[str], url: str, interval: str, simulator: BenchSimulator, window: float,
-           env: dict[str, str]) -> Run:
-    session = Session(smtui("watch", *names, "--endpoint-url", url, "--region", "us-east-1", "--max-rps", BUDGET,
-                            "--interval", interval), env)
+def _watch(
+    names: list[str], url: str, interval: str, simulator: BenchSimulator, window: float, env: dict[str, str]
+) -> Run:
+    session = Session(
+        smtui(
+            "watch", *names, "--endpoint-url", url, "--region", "us-east-1", "--max-rps", BUDGET, "--interval", interval
+        ),
+        env,
+    )
     try:
         start = simulator.calls["DescribeTrainingJob"]
         begun = time.monotonic()
@@ -55,8 +60,11 @@ def _watch(names: list[str], url: str, interval: str, simulator: BenchSimulator,
 def measure(window: float, env: dict[str, str]) -> dict[str, float]:
     """The marginal CPU seconds per update, the floor's, and the runs they come from."""
     # DescribeTrainingJob's quota is lifted: the point is smtui's cost per update, not SageMaker's rate limit.
-    simulator = BenchSimulator(speed=1.0, scenarios=fleet_scenarios(JOBS, running=RUNNING_SHARE),
-                               realism=Realism().with_quotas({"DescribeTrainingJob": None}))
+    simulator = BenchSimulator(
+        speed=1.0,
+        scenarios=fleet_scenarios(JOBS, running=RUNNING_SHARE),
+        realism=Realism().with_quotas({"DescribeTrainingJob": None}),
+    )
     names = simulator.job_names()
     with start_in_thread(simulator) as served:
         busy = _watch(names, served.url, str(BUSY_INTERVAL), simulator, window, env)
@@ -66,19 +74,32 @@ def measure(window: float, env: dict[str, str]) -> dict[str, float]:
         costs = floor.measure(served.url, running, calls=max(300, round(rate * 10)), rate=rate, env=env)
     extra = busy.updates - quiet.updates
     marginal = (busy.cpu - quiet.cpu) / extra if extra > 0 else float("nan")
-    return {"rate": busy.updates / window, "quiet_rate": quiet.updates / window,
-            "busy_share": busy.cpu / window, "quiet_share": quiet.cpu / window,
-            "marginal": marginal, "floor": costs["smtui"], "floor_burst": costs["burst"],
-            "floor_defaults": costs["defaults"]}
+    return {
+        "rate": busy.updates / window,
+        "quiet_rate": quiet.updates / window,
+        "busy_share": busy.cpu / window,
+        "quiet_share": quiet.cpu / window,
+        "marginal": marginal,
+        "floor": costs["smtui"],
+        "floor_burst": costs["burst"],
+        "floor_defaults": costs["defaults"],
+    }
 
 
 def report(figures: dict[str, float]) -> None:
-    print(f"CPU per update, {JOBS} jobs ({round(JOBS * RUNNING_SHARE)} running) polled every {BUSY_INTERVAL} s: "
-          f"{figures['rate']:.0f} updates/s at {figures['busy_share'] * 100:.1f}% of a core, the same screen "
-          f"polled every 5 s ({figures['quiet_rate']:.0f} updates/s) {figures['quiet_share'] * 100:.1f}%")
-    print(f"  marginal {figures['marginal'] * 1000:.2f} ms/update; floor {figures['floor'] * 1000:.2f} ms (one "
-          f"DescribeTrainingJob through a warm aiobotocore client as smtui configures it, in another process, at the "
-          f"same rate; {figures['floor_burst'] * 1000:.2f} ms back to back, {figures['floor_defaults'] * 1000:.2f} ms "
-          "with aiobotocore's defaults)")
-    print(f"  marginal / floor: {figures['marginal'] / figures['floor']:.2f}x (goal: at most 1.5x; "
-          f"{figures['marginal'] / figures['floor_burst']:.2f}x of the back-to-back floor)", flush=True)
+    print(
+        f"CPU per update, {JOBS} jobs ({round(JOBS * RUNNING_SHARE)} running) polled every {BUSY_INTERVAL} s: "
+        f"{figures['rate']:.0f} updates/s at {figures['busy_share'] * 100:.1f}% of a core, the same screen "
+        f"polled every 5 s ({figures['quiet_rate']:.0f} updates/s) {figures['quiet_share'] * 100:.1f}%"
+    )
+    print(
+        f"  marginal {figures['marginal'] * 1000:.2f} ms/update; floor {figures['floor'] * 1000:.2f} ms (one "
+        f"DescribeTrainingJob through a warm aiobotocore client as smtui configures it, in another process, at the "
+        f"same rate; {figures['floor_burst'] * 1000:.2f} ms back to back, {figures['floor_defaults'] * 1000:.2f} ms "
+        "with aiobotocore's defaults)"
+    )
+    print(
+        f"  marginal / floor: {figures['marginal'] / figures['floor']:.2f}x (goal: at most 1.5x; "
+        f"{figures['marginal'] / figures['floor_burst']:.2f}x of the back-to-back floor)",
+        flush=True,
+    )

@@ -25,8 +25,9 @@ from tests.test_glance_screens import TRAINING, show_job  # noqa: E402
 GLANCE = ("glance", TRAINING, "mistral-7b-sft-distributed")
 
 
-async def draw(name: str, after: float, size: tuple[int, int], keys: tuple[str, ...], options: dict,
-               job: str | None = None) -> None:
+async def draw(
+    name: str, after: float, size: tuple[int, int], keys: tuple[str, ...], options: dict, job: str | None = None
+) -> None:
     with simulated_app(after, **options) as app:
         async with app.run_test(size=size) as pilot:
             await until_loaded(pilot)

@@ -78,8 +78,13 @@ def _option_values_joined(parser: argparse.ArgumentParser, argv: Sequence[str]) 
             out.extend(argv[index:])
             break
         following = argv[index + 1] if index + 1 < len(argv) else None
-        if (word in takes_value and following is not None and following.startswith("-") and following != "--"
-                and following.split("=", 1)[0] not in options):
+        if (
+            word in takes_value
+            and following is not None
+            and following.startswith("-")
+            and following != "--"
+            and following.split("=", 1)[0] not in options
+        ):
             out.append(f"{word}={following}")
             index += 2
             continue
@@ -89,60 +94,127 @@ def _option_values_joined(parser: argparse.ArgumentParser, argv: Sequence[str]) 
 
 
 def _add_watch_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--max-rps", type=positive_number, default=5.0, metavar="N",
-                        help="requests a second all polls share (default: 5); with many jobs each job's "
-                             "interval stretches to stay within it, and the title shows the interval in effect")
-    parser.add_argument("--log-lines", type=line_count, default=10_000, metavar="N",
-                        help="lines the logs view (l) keeps, the newest (default: 10000)")
-    parser.add_argument("--read-only", action="store_true",
-                        help="no actions on jobs: the stop key (x) is gone")
-    parser.add_argument("--no-bell", dest="bell", action="store_false",
-                        help="no terminal bell when a job ends (the notification still shows)")
+    parser.add_argument(
+        "--max-rps",
+        type=positive_number,
+        default=5.0,
+        metavar="N",
+        help="requests a second all polls share (default: 5); with many jobs each job's "
+        "interval stretches to stay within it, and the title shows the interval in effect",
+    )
+    parser.add_argument(
+        "--log-lines",
+        type=line_count,
+        default=10_000,
+        metavar="N",
+        help="lines the logs view (l) keeps, the newest (default: 10000)",
+    )
+    parser.add_argument("--read-only", action="store_true", help="no actions on jobs: the stop key (x) is gone")
+    parser.add_argument(
+        "--no-bell",
+        dest="bell",
+        action="store_false",
+        help="no terminal bell when a job ends (the notification still shows)",
+    )
 
 
 def _add_discovery_options(parser: argparse.ArgumentParser, *, default: str) -> None:
     group = parser.add_argument_group(
-        "finding jobs", f"list the jobs to watch instead of naming them ({default}); the listing is repeated, "
-                        "so new jobs that match appear as they are created")
-    group.add_argument("--status", type=status, metavar="STATUS",
-                       help="jobs in this status: InProgress, Completed, Failed, Stopping or Stopped")
-    group.add_argument("--name-contains", type=name_fragment, metavar="TEXT",
-                       help="jobs whose name contains TEXT (any case)")
-    group.add_argument("--since", type=duration, metavar="DURATION",
-                       help="jobs created in the last DURATION: 90m, 2h, 1d or seconds")
-    group.add_argument("--tuning-job", type=tuning_job, metavar="NAME",
-                       help="the training jobs of a hyperparameter tuning job, with its objective metric")
-    group.add_argument("--list-interval", type=interval, default=60.0, metavar="SECONDS",
-                       help="seconds between two listings (default: 60, at least 1)")
-    group.add_argument("--limit", type=job_count, default=1000, metavar="N",
-                       help="the most jobs a listing brings in, the newest (default: 1000)")
+        "finding jobs",
+        f"list the jobs to watch instead of naming them ({default}); the listing is repeated, "
+        "so new jobs that match appear as they are created",
+    )
+    group.add_argument(
+        "--status",
+        type=status,
+        metavar="STATUS",
+        help="jobs in this status: InProgress, Completed, Failed, Stopping or Stopped",
+    )
+    group.add_argument(
+        "--name-contains", type=name_fragment, metavar="TEXT", help="jobs whose name contains TEXT (any case)"
+    )
+    group.add_argument(
+        "--since", type=duration, metavar="DURATION", help="jobs created in the last DURATION: 90m, 2h, 1d or seconds"
+    )
+    group.add_argument(
+        "--tuning-job",
+        type=tuning_job,
+        metavar="NAME",
+        help="the training jobs of a hyperparameter tuning job, with its objective metric",
+    )
+    group.add_argument(
+        "--list-interval",
+        type=interval,
+        default=60.0,
+        metavar="SECONDS",
+        help="seconds between two listings (default: 60, at least 1)",
+    )
+    group.add_argument(
+        "--limit",
+        type=job_count,
+        default=1000,
+        metavar="N",
+        help="the most jobs a listing brings in, the newest (default: 1000)",
+    )
 
 
 def _add_fault_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("faults", "make the simulator misbehave as AWS and networks do")
-    group.add_argument("--throttle-rate", type=rate, default=0.0, metavar="P",
-                       help="fraction of requests throttled (HTTP 400 ThrottlingException)")
-    group.add_argument("--error-rate", type=rate, default=0.0, metavar="P",
-                       help="fraction of requests failing with InternalFailure (500) or ServiceUnavailable (503)")
-    group.add_argument("--reset-rate", type=rate, default=0.0, metavar="P",
-                       help="fraction of requests whose connection is dropped before the answer")
-    group.add_argument("--garbage-rate", type=rate, default=0.0, metavar="P",
-                       help="fraction of requests answered with a body that is not valid JSON")
-    group.add_argument("--latency-ms", type=milliseconds, default=0.0, metavar="MS",
-                       help="mean latency added to every request (each waits 0.5 to 1.5 times this)")
-    group.add_argument("--fault-seed", type=int, default=None, metavar="N",
-                       help="seed for the fault rolls, to repeat a run exactly")
+    group.add_argument(
+        "--throttle-rate",
+        type=rate,
+        default=0.0,
+        metavar="P",
+        help="fraction of requests throttled (HTTP 400 ThrottlingException)",
+    )
+    group.add_argument(
+        "--error-rate",
+        type=rate,
+        default=0.0,
+        metavar="P",
+        help="fraction of requests failing with InternalFailure (500) or ServiceUnavailable (503)",
+    )
+    group.add_argument(
+        "--reset-rate",
+        type=rate,
+        default=0.0,
+        metavar="P",
+        help="fraction of requests whose connection is dropped before the answer",
+    )
+    group.add_argument(
+        "--garbage-rate",
+        type=rate,
+        default=0.0,
+        metavar="P",
+        help="fraction of requests answered with a body that is not valid JSON",
+    )
+    group.add_argument(
+        "--latency-ms",
+        type=milliseconds,
+        default=0.0,
+        metavar="MS",
+        help="mean latency added to every request (each waits 0.5 to 1.5 times this)",
+    )
+    group.add_argument(
+        "--fault-seed", type=int, default=None, metavar="N", help="seed for the fault rolls, to repeat a run exactly"
+    )
 
 
 def _add_aws_options(parser: argparse.ArgumentParser, *, several: bool = False) -> None:
     group = parser.add_argument_group("AWS")
     if several:
-        group.add_argument("--region", metavar="REGION[,REGION...]",
-                           help="AWS region, or several separated by commas, all in one list with their own request "
-                                "budgets (default: from the profile or AWS_REGION)")
-        group.add_argument("--profile", metavar="PROFILE[,PROFILE...]",
-                           help="named profile from ~/.aws/config, or several separated by commas (accounts), each "
-                                "in every region given (default: AWS_PROFILE)")
+        group.add_argument(
+            "--region",
+            metavar="REGION[,REGION...]",
+            help="AWS region, or several separated by commas, all in one list with their own request "
+            "budgets (default: from the profile or AWS_REGION)",
+        )
+        group.add_argument(
+            "--profile",
+            metavar="PROFILE[,PROFILE...]",
+            help="named profile from ~/.aws/config, or several separated by commas (accounts), each "
+            "in every region given (default: AWS_PROFILE)",
+        )
     else:
         group.add_argument("--region", help="AWS region (default: from the profile or AWS_REGION)")
         group.add_argument("--profile", help="named profile from ~/.aws/config (default: AWS_PROFILE)")
@@ -160,94 +232,191 @@ def build_parser() -> argparse.ArgumentParser:
     commands.required = True
 
     watch = commands.add_parser("watch", help="watch training jobs live", description="Watch training jobs live.")
-    watch.add_argument("jobs", nargs="*", metavar="JOB",
-                       help="training job names (none: the jobs running now or created in the last day)")
-    watch.add_argument("--show-secrets", action="store_true",
-                       help="start with secret-looking values shown (the s key toggles them)")
-    watch.add_argument("--interval", type=interval, default=30.0, metavar="SECONDS",
-                       help="the most seconds between two polls of a running job: a few running jobs are polled "
-                            "every 5 s while the request budget allows it (default: 30, at least 1)")
+    watch.add_argument(
+        "jobs",
+        nargs="*",
+        metavar="JOB",
+        help="training job names (none: the jobs running now or created in the last day)",
+    )
+    watch.add_argument(
+        "--show-secrets", action="store_true", help="start with secret-looking values shown (the s key toggles them)"
+    )
+    watch.add_argument(
+        "--interval",
+        type=interval,
+        default=30.0,
+        metavar="SECONDS",
+        help="the most seconds between two polls of a running job: a few running jobs are polled "
+        "every 5 s while the request budget allows it (default: 30, at least 1)",
+    )
     _add_watch_options(watch)
     _add_discovery_options(watch, default="with no JOB and no filter: running now or created in the last day")
     _add_aws_options(watch, several=True)
 
-    demo = commands.add_parser("demo", help="watch simulated jobs, no AWS account needed",
-                               description="Run the built-in simulator and watch its jobs.")
-    demo.add_argument("--speed", type=positive_number, default=10.0, metavar="X",
-                      help="how much faster than real time the jobs run (default: 10)")
-    demo.add_argument("--jobs", type=job_count, default=None, metavar="N",
-                      help="watch a fleet of N simulated jobs (5%% running) instead of the eight scripted ones")
-    demo.add_argument("--region", type=region_list, default=None, metavar="REGION,...",
-                      help="simulate these regions behind the one endpoint, each with the jobs (started a few "
-                           "minutes apart), and watch them all in one list")
+    demo = commands.add_parser(
+        "demo",
+        help="watch simulated jobs, no AWS account needed",
+        description="Run the built-in simulator and watch its jobs.",
+    )
+    demo.add_argument(
+        "--speed",
+        type=positive_number,
+        default=10.0,
+        metavar="X",
+        help="how much faster than real time the jobs run (default: 10)",
+    )
+    demo.add_argument(
+        "--jobs",
+        type=job_count,
+        default=None,
+        metavar="N",
+        help="watch a fleet of N simulated jobs (5%% running) instead of the eight scripted ones",
+    )
+    demo.add_argument(
+        "--region",
+        type=region_list,
+        default=None,
+        metavar="REGION,...",
+        help="simulate these regions behind the one endpoint, each with the jobs (started a few "
+        "minutes apart), and watch them all in one list",
+    )
     _add_watch_options(demo)
     _add_discovery_options(demo, default="e.g. --status InProgress, or --tuning-job xgboost-churn-hpo")
     _add_fault_options(demo)
     add_realism_options(demo)
 
-    describe = commands.add_parser("describe", help="print every field of a job once",
-                                   description="Print every field of a training job, grouped by section.")
+    describe = commands.add_parser(
+        "describe",
+        help="print every field of a job once",
+        description="Print every field of a training job, grouped by section.",
+    )
     describe.add_argument("job", metavar="JOB", help="training job name")
     describe.add_argument("--json", action="store_true", help="print the raw DescribeTrainingJob response as JSON")
-    describe.add_argument("--show-secrets", action="store_true",
-                          help="show values that look like secrets (tokens, passwords, keys) instead of hiding them")
+    describe.add_argument(
+        "--show-secrets",
+        action="store_true",
+        help="show values that look like secrets (tokens, passwords, keys) instead of hiding them",
+    )
     _add_aws_options(describe)
 
     logs = commands.add_parser(
-        "logs", help="print a job's log lines, every instance merged",
+        "logs",
+        help="print a job's log lines, every instance merged",
         description="Print a training job's CloudWatch Logs, every instance's lines merged by time, each "
-                    "prefixed by its host. Exit codes: 0 done (also when a follow is interrupted), 1 the job or "
-                    "its logs could not be read (not found, no permission, no endpoint), 2 bad arguments.")
+        "prefixed by its host. Exit codes: 0 done (also when a follow is interrupted), 1 the job or "
+        "its logs could not be read (not found, no permission, no endpoint), 2 bad arguments.",
+    )
     logs.add_argument("job", metavar="JOB", help="training job name")
-    logs.add_argument("-f", "--follow", action="store_true",
-                      help="keep printing new lines until the job has ended (Ctrl+C stops)")
-    logs.add_argument("-n", "--lines", type=line_count, default=1000, metavar="N",
-                      help="print the newest N lines first (default: 1000)")
-    logs.add_argument("--filter", metavar="PATTERN",
-                      help="only the events that match a CloudWatch Logs filter pattern (searched by the service), "
-                           "e.g. --filter '\"CUDA out of memory\"'")
-    logs.add_argument("--grep", metavar="PATTERN", type=log_pattern,
-                      help="only the lines read that match a regular expression (on this side; case-insensitive "
-                           "unless it has a capital)")
-    logs.add_argument("--host", metavar="HOST", type=host_name,
-                      help="only the lines of one instance, e.g. --host algo-3 (on this side)")
-    logs.add_argument("--timestamps", action="store_true",
-                      help="start each line with the event's time (UTC, ISO 8601, milliseconds)")
-    logs.add_argument("--interval", type=interval, default=5.0, metavar="SECONDS",
-                      help="seconds between two reads with --follow (default: 5, at least 1)")
-    logs.add_argument("-v", "--verbose", action="store_true",
-                      help="print on standard error how many AWS calls were made, by operation")
-    logs.add_argument("--show-secrets", action="store_true",
-                      help="print what looks like a secret in a line (access keys, tokens, passwords, private keys) "
-                           "instead of hiding it")
+    logs.add_argument(
+        "-f", "--follow", action="store_true", help="keep printing new lines until the job has ended (Ctrl+C stops)"
+    )
+    logs.add_argument(
+        "-n",
+        "--lines",
+        type=line_count,
+        default=1000,
+        metavar="N",
+        help="print the newest N lines first (default: 1000)",
+    )
+    logs.add_argument(
+        "--filter",
+        metavar="PATTERN",
+        help="only the events that match a CloudWatch Logs filter pattern (searched by the service), "
+        "e.g. --filter '\"CUDA out of memory\"'",
+    )
+    logs.add_argument(
+        "--grep",
+        metavar="PATTERN",
+        type=log_pattern,
+        help="only the lines read that match a regular expression (on this side; case-insensitive "
+        "unless it has a capital)",
+    )
+    logs.add_argument(
+        "--host",
+        metavar="HOST",
+        type=host_name,
+        help="only the lines of one instance, e.g. --host algo-3 (on this side)",
+    )
+    logs.add_argument(
+        "--timestamps", action="store_true", help="start each line with the event's time (UTC, ISO 8601, milliseconds)"
+    )
+    logs.add_argument(
+        "--interval",
+        type=interval,
+        default=5.0,
+        metavar="SECONDS",
+        help="seconds between two reads with --follow (default: 5, at least 1)",
+    )
+    logs.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="print on standard error how many AWS calls were made, by operation",
+    )
+    logs.add_argument(
+        "--show-secrets",
+        action="store_true",
+        help="print what looks like a secret in a line (access keys, tokens, passwords, private keys) "
+        "instead of hiding it",
+    )
     _add_aws_options(logs)
 
     wait = commands.add_parser(
-        "wait", help="wait until jobs end, one line per event (for scripts and CI)",
+        "wait",
+        help="wait until jobs end, one line per event (for scripts and CI)",
         description="Wait until training jobs end, printing one line per status change, stage and final metric. "
-                    "Exit codes: 0 every job Completed, 3 a job Failed, 4 a job was Stopped, 5 --timeout passed "
-                    "first, 1 a job could not be read (not found, no permission, no endpoint), 2 bad arguments.")
+        "Exit codes: 0 every job Completed, 3 a job Failed, 4 a job was Stopped, 5 --timeout passed "
+        "first, 1 a job could not be read (not found, no permission, no endpoint), 2 bad arguments.",
+    )
     wait.add_argument("jobs", nargs="+", metavar="JOB", help="training job names")
-    wait.add_argument("--timeout", type=duration, default=None, metavar="DURATION",
-                      help="give up after this long: 90s, 30m, 2h, 1d or seconds (default: no limit)")
-    wait.add_argument("--interval", type=interval, default=30.0, metavar="SECONDS",
-                      help="seconds between two polls of each job (default: 30, at least 1)")
+    wait.add_argument(
+        "--timeout",
+        type=duration,
+        default=None,
+        metavar="DURATION",
+        help="give up after this long: 90s, 30m, 2h, 1d or seconds (default: no limit)",
+    )
+    wait.add_argument(
+        "--interval",
+        type=interval,
+        default=30.0,
+        metavar="SECONDS",
+        help="seconds between two polls of each job (default: 30, at least 1)",
+    )
     _add_aws_options(wait)
 
     add_metrics_parser(commands, _add_aws_options)
 
-    sim = commands.add_parser("sim", help="run the SageMaker simulator on its own",
-                              description="Serve simulated SageMaker and CloudWatch APIs for any AWS client.")
+    sim = commands.add_parser(
+        "sim",
+        help="run the SageMaker simulator on its own",
+        description="Serve simulated SageMaker and CloudWatch APIs for any AWS client.",
+    )
     sim.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     sim.add_argument("--port", type=port, default=4566, help="port to listen on (default: 4566; 0 picks a free one)")
-    sim.add_argument("--speed", type=positive_number, default=1.0, metavar="X",
-                     help="how much faster than real time the jobs run (default: 1)")
-    sim.add_argument("--jobs", type=job_count, default=None, metavar="N",
-                     help="serve a fleet of N jobs (5%% running, the rest finished) instead of the eight scripted ones")
-    sim.add_argument("--region", type=region_list, default=None, metavar="REGION,...",
-                     help="serve these regions from the one endpoint, each with the jobs (started a few minutes "
-                          "apart); the region a request is signed for picks one, any other region has no jobs "
-                          "(default: every region answers with the same jobs)")
+    sim.add_argument(
+        "--speed",
+        type=positive_number,
+        default=1.0,
+        metavar="X",
+        help="how much faster than real time the jobs run (default: 1)",
+    )
+    sim.add_argument(
+        "--jobs",
+        type=job_count,
+        default=None,
+        metavar="N",
+        help="serve a fleet of N jobs (5%% running, the rest finished) instead of the eight scripted ones",
+    )
+    sim.add_argument(
+        "--region",
+        type=region_list,
+        default=None,
+        metavar="REGION,...",
+        help="serve these regions from the one endpoint, each with the jobs (started a few minutes "
+        "apart); the region a request is signed for picks one, any other region has no jobs "
+        "(default: every region answers with the same jobs)",
+    )
     _add_fault_options(sim)
     add_realism_options(sim)
     return parser
@@ -261,8 +430,16 @@ def run_logs(args: argparse.Namespace) -> int:
     options = dataclasses.replace(aws_options(args), max_attempts=2)
     from smtui.commands.logs import Request, run
 
-    request = Request(name, lines=args.lines, follow=args.follow, interval=args.interval, pattern=args.filter,
-                      verbose=args.verbose, grep=args.grep, host=args.host)
+    request = Request(
+        name,
+        lines=args.lines,
+        follow=args.follow,
+        interval=args.interval,
+        pattern=args.filter,
+        verbose=args.verbose,
+        grep=args.grep,
+        host=args.host,
+    )
     return run(options, request, timestamps=args.timestamps, reveal=args.show_secrets)
 
 
@@ -295,8 +472,15 @@ def run_wait(args: argparse.Namespace) -> int:
         raise CommandFailed(explain(exc).message) from None
 
 
-COMMANDS = {"watch": run_watch, "demo": run_demo, "describe": run_describe, "logs": run_logs, "wait": run_wait,
-            "metrics": run_metrics, "sim": run_sim}
+COMMANDS = {
+    "watch": run_watch,
+    "demo": run_demo,
+    "describe": run_describe,
+    "logs": run_logs,
+    "wait": run_wait,
+    "metrics": run_metrics,
+    "sim": run_sim,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -313,6 +497,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a bug, not bad input: still one line, with the details on request
         if os.environ.get("SMTUI_DEBUG"):
             raise
-        print(f"smtui: error: unexpected {type(exc).__name__}: {exc} (set SMTUI_DEBUG=1 for the details)",
-              file=sys.stderr)
+        print(
+            f"smtui: error: unexpected {type(exc).__name__}: {exc} (set SMTUI_DEBUG=1 for the details)", file=sys.stderr
+        )
         return EXIT_FAILED

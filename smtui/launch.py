@@ -23,8 +23,7 @@ def _job_query(args: argparse.Namespace, *, named: bool):
     """The JobQuery of the discovery options, or None when the named jobs are all there is to watch."""
     from smtui.aws.discovery import JobQuery
 
-    query = JobQuery(status=args.status, name_contains=args.name_contains, since=args.since,
-                     tuning_job=args.tuning_job)
+    query = JobQuery(status=args.status, name_contains=args.name_contains, since=args.since, tuning_job=args.tuning_job)
     if named and query.is_default:
         return None
     return query
@@ -48,16 +47,24 @@ def run_watch(args: argparse.Namespace) -> int:
     from smtui.ui.app import SmtuiApp
     from smtui.ui.settings import Settings
 
-    settings = Settings(interval=args.interval, reveal_secrets=args.show_secrets, max_rps=args.max_rps,
-                        log_lines=args.log_lines, read_only=args.read_only, bell=args.bell, freeze_loaded=True,
-                        list_interval=args.list_interval)
+    settings = Settings(
+        interval=args.interval,
+        reveal_secrets=args.show_secrets,
+        max_rps=args.max_rps,
+        log_lines=args.log_lines,
+        read_only=args.read_only,
+        bell=args.bell,
+        freeze_loaded=True,
+        list_interval=args.list_interval,
+    )
     if len(regions) * len(profiles) > 1:
         app = _placed_app(args, names, options, regions, profiles, settings)
     else:
         source = AwsJobSource(options)
         where = endpoint_label(options)
-        app = SmtuiApp(source, names, replace(settings, subtitle=where),
-                       finder=_finder(args, source, named=bool(names)))
+        app = SmtuiApp(
+            source, names, replace(settings, subtitle=where), finder=_finder(args, source, named=bool(names))
+        )
     app.run()
     return app.return_code or 0
 
@@ -74,14 +81,16 @@ def _placed_app(args: argparse.Namespace, names: list[str], options, regions, pr
     placed = places(options, regions, profiles)
     source = PlacedSource({place.label: AwsJobSource(place.options) for place in placed})
     query = _job_query(args, named=bool(names))
-    finders = [JobFinder(source.at(place.label), query, limit=args.limit, place=place.label) for place in placed
-               ] if query is not None else None
+    finders = (
+        [JobFinder(source.at(place.label), query, limit=args.limit, place=place.label) for place in placed]
+        if query is not None
+        else None
+    )
     where = ", ".join(place.label for place in placed)
     if options.endpoint_url:
         where += f" at {options.endpoint_url}"
     settings = replace(settings, subtitle=where, place_column=place_kind(regions, profiles))
-    return SmtuiApp(source, [job_id(place.label, name) for name in names for place in placed], settings,
-                    finder=finders)
+    return SmtuiApp(source, [job_id(place.label, name) for name in names for place in placed], settings, finder=finders)
 
 
 def run_demo(args: argparse.Namespace) -> int:
@@ -103,12 +112,19 @@ def run_demo(args: argparse.Namespace) -> int:
         # A fleet is listed, as a team would watch it: its rows fill from the listing's summaries.
         query, limit = JobQuery(since=DEMO_FLEET_SINCE), max(args.limit, args.jobs)
     with start_in_thread(simulator, injector=injector) as running:
-        sources = {region if len(regions) > 1 else "": AwsJobSource(AwsOptions(
-            region=region, endpoint_url=running.url, static_credentials=DEMO_CREDENTIALS)) for region in regions}
+        sources = {
+            region if len(regions) > 1 else "": AwsJobSource(
+                AwsOptions(region=region, endpoint_url=running.url, static_credentials=DEMO_CREDENTIALS)
+            )
+            for region in regions
+        }
         source = PlacedSource(sources) if len(regions) > 1 else sources[""]
         # With no filter, the scripted jobs by name; with one (or a fleet), whatever the simulator's listing finds.
-        finders = [JobFinder(placed, query, limit=limit, place=place) for place, placed in sources.items()
-                   ] if query is not None else None
+        finders = (
+            [JobFinder(placed, query, limit=limit, place=place) for place, placed in sources.items()]
+            if query is not None
+            else None
+        )
         where = f" ({', '.join(regions)})" if len(regions) > 1 else ""
         settings = Settings(
             list_interval=min(args.list_interval, max(2.0, 60.0 / args.speed)),

@@ -27,5 +27,7 @@ def job_name_problem(name: str) -> str | None:
     """Why ``name`` cannot be a training job's name, or None if it can."""
     if JOB_NAME.fullmatch(name):
         return None
-    return (f"{echo(name)} is not a valid training job name (1-63 letters, digits and hyphens, "
-            "starting and ending with a letter or digit)")
+    return (
+        f"{echo(name)} is not a valid training job name (1-63 letters, digits and hyphens, "
+        "starting and ending with a letter or digit)"
+    )

@@ -14,8 +14,11 @@ CREDENTIALS = ("testing", "testing")
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "clients: runs clients no one here wrote (SageMaker SDK, AWS CLI) against "
-                                       "the simulator; they install into .pytest_cache once (deselect: -m 'not clients')")
+    config.addinivalue_line(
+        "markers",
+        "clients: runs clients no one here wrote (SageMaker SDK, AWS CLI) against "
+        "the simulator; they install into .pytest_cache once (deselect: -m 'not clients')",
+    )
 
 
 @pytest.fixture(autouse=True)

@@ -62,6 +62,10 @@ def newest_events(simulator, job: str, n: int) -> list[tuple[int, str, str]]:
         blocking = max(open_, key=lambda s: s.events[0][0] if s.events else float("inf"))
         _older(simulator, blocking, 1000)
     everything = all(s.exhausted for s in streams)
-    merged = sorted((t, s.name, position, message) for s in streams for t, position, message in s.events
-                    if everything or bound is None or t > bound)
+    merged = sorted(
+        (t, s.name, position, message)
+        for s in streams
+        for t, position, message in s.events
+        if everything or bound is None or t > bound
+    )
     return [(t, name, message) for t, name, _, message in merged[-n:]] if n else []

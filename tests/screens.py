@@ -29,9 +29,16 @@ TINY = (40, 12)
 
 
 @contextmanager
-def simulated_app(after_seconds: float, names: list[str] | None = None, *,
-                  credentials: tuple[str, str] | None = CREDENTIALS, profile: str | None = None,
-                  query: JobQuery | None = None, scenarios=None, **app_options) -> Iterator[SmtuiApp]:
+def simulated_app(
+    after_seconds: float,
+    names: list[str] | None = None,
+    *,
+    credentials: tuple[str, str] | None = CREDENTIALS,
+    profile: str | None = None,
+    query: JobQuery | None = None,
+    scenarios=None,
+    **app_options,
+) -> Iterator[SmtuiApp]:
     """An app watching the simulator's jobs, both frozen ``after_seconds`` after the origin.
 
     With a ``query``, the jobs come from listing them (``smtui watch --status ...``) instead of
@@ -39,15 +46,29 @@ def simulated_app(after_seconds: float, names: list[str] | None = None, *,
     clock = FrozenClock(ORIGIN + timedelta(seconds=after_seconds))
     simulator = Simulator(clock, speed=1.0, origin=ORIGIN, scenarios=scenarios, realism=fixture_realism())
     with start_in_thread(simulator) as running:
-        source = AwsJobSource(AwsOptions(region="us-east-1", endpoint_url=running.url, static_credentials=credentials,
-                                         profile=profile, max_attempts=2))
+        source = AwsJobSource(
+            AwsOptions(
+                region="us-east-1",
+                endpoint_url=running.url,
+                static_credentials=credentials,
+                profile=profile,
+                max_attempts=2,
+            )
+        )
         # A long interval: the first round of polls is all a snapshot needs.
         finder = JobFinder(source, query, clock=clock) if query is not None else None
         if names is None:
             names = [] if query is not None else simulator.job_names()
         # Polls every hour, not every few seconds: nothing moves on a frozen clock anyway.
-        settings = Settings(**{"interval": 3600, "metrics_interval": 3600, "subtitle": "simulator",
-                               "fast_interval": None, **app_options})
+        settings = Settings(
+            **{
+                "interval": 3600,
+                "metrics_interval": 3600,
+                "subtitle": "simulator",
+                "fast_interval": None,
+                **app_options,
+            }
+        )
         app = SmtuiApp(source, names, settings, clock=clock, finder=finder)
         app.simulator = simulator
         yield app

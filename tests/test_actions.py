@@ -87,8 +87,10 @@ async def test_copy_puts_the_arn_and_the_console_url_on_the_clipboard(monkeypatc
                 f"https://us-east-1.console.aws.amazon.com/sagemaker/home?region=us-east-1#/jobs/{STOPPABLE}",
             ]
             # Nothing says whether the terminal took it: the message says where it was sent, not "Copied".
-            assert [title for title, _ in notes][-2:] == ["ARN sent to the terminal's clipboard",
-                                                          "console URL sent to the terminal's clipboard"]
+            assert [title for title, _ in notes][-2:] == [
+                "ARN sent to the terminal's clipboard",
+                "console URL sent to the terminal's clipboard",
+            ]
             assert all("Copied" not in message and "if nothing pastes" in message for _, message in notes[-2:])
 
 
@@ -107,8 +109,10 @@ async def test_a_job_ending_while_watched_rings_once_and_says_so(monkeypatch):
             assert rings == []  # jobs that had ended before are history, not news
             snapshot = app.jobs.get(STOPPABLE).snapshot
             ended = snapshot.__class__.from_response(
-                STOPPABLE, {**snapshot.response, "TrainingJobStatus": "Stopped", "SecondaryStatus": "Stopped"},
-                snapshot.fetched_at)
+                STOPPABLE,
+                {**snapshot.response, "TrainingJobStatus": "Stopped", "SecondaryStatus": "Stopped"},
+                snapshot.fetched_at,
+            )
             from smtui.aws.poller import JobUpdate
 
             # The answer that says it ended, then the last one polled after it: one ring.

@@ -98,12 +98,15 @@ async def test_unknown_job_is_a_row_state_and_the_others_keep_working():
             assert timeline.snapshot is None and "poll failed" in timeline.placeholder
 
 
-@pytest.mark.parametrize("credentials, profile, banner", [
-    (("expired-token", "x"), None, "credentials rejected (ExpiredTokenException)"),
-    (("denied-role", "x"), None, "access denied: the credentials lack a permission"),
-    (None, None, "no AWS credentials found"),
-    (None, "nobody-has-this", "The config profile (nobody-has-this) could not be found"),
-])
+@pytest.mark.parametrize(
+    "credentials, profile, banner",
+    [
+        (("expired-token", "x"), None, "credentials rejected (ExpiredTokenException)"),
+        (("denied-role", "x"), None, "access denied: the credentials lack a permission"),
+        (None, None, "no AWS credentials found"),
+        (None, "nobody-has-this", "The config profile (nobody-has-this) could not be found"),
+    ],
+)
 async def test_credential_problems_show_one_banner(credentials, profile, banner):
     with simulated_app(600, names=[BERT, "gpt2-pretrain-maxruntime"], credentials=credentials, profile=profile) as app:
         async with app.run_test(size=SIZE) as pilot:
@@ -128,8 +131,9 @@ async def test_help_and_palette_open_and_close():
             assert app.watch_screen.selected == "gpt2-pretrain-maxruntime"
 
 
-@pytest.mark.parametrize("keys", [("ctrl+p", "pageup"), ("ctrl+p", "b", "pageup", "pageup"),
-                                  ("ctrl+p", "a", "pagedown")])
+@pytest.mark.parametrize(
+    "keys", [("ctrl+p", "pageup"), ("ctrl+p", "b", "pageup", "pageup"), ("ctrl+p", "a", "pagedown")]
+)
 async def test_the_palette_s_page_keys_the_moment_it_opens(keys):
     # Found by the random keys: Textual's palette paged through a list it had not drawn yet (KeyError, app gone).
     from textual import events
@@ -148,13 +152,16 @@ async def test_the_palette_s_page_keys_the_moment_it_opens(keys):
         assert app.return_code in (None, 0)
 
 
-@pytest.mark.parametrize("keys", [
-    ("question_mark", "escape", "escape"),  # the help
-    ("ctrl+p", "escape", "escape"),  # the palette
-    ("a", "escape", "escape"),  # adding a job
-    ("x", "n", "escape"),  # the stop confirmation
-    ("l", "escape", "escape", "escape"),  # the logs, and the search they may have
-])
+@pytest.mark.parametrize(
+    "keys",
+    [
+        ("question_mark", "escape", "escape"),  # the help
+        ("ctrl+p", "escape", "escape"),  # the palette
+        ("a", "escape", "escape"),  # adding a job
+        ("x", "n", "escape"),  # the stop confirmation
+        ("l", "escape", "escape", "escape"),  # the logs, and the search they may have
+    ],
+)
 async def test_keys_queued_for_a_screen_that_went_away_do_not_pop_the_main_screen(keys):
     # Delivered together (a double Escape), the second key went to the screen the first had dismissed, and
     # Textual's dismiss popped the main screen from under it: an empty screen stack, the app gone.

@@ -20,10 +20,19 @@ from tests.screens import RUNNING, SIZE, simulated_app, until_loaded, until_logs
 
 
 def answer(transitions: int) -> dict:
-    return {"TrainingJobName": "j", "TrainingJobStatus": "InProgress", "SecondaryStatus": "Training",
-            "SecondaryStatusTransitions": [
-                {"Status": ("Training", "Interrupted", "Restarting")[i % 3], "StartTime": ORIGIN + timedelta(minutes=i),
-                 "StatusMessage": f"stage {i}"} for i in range(transitions)]}
+    return {
+        "TrainingJobName": "j",
+        "TrainingJobStatus": "InProgress",
+        "SecondaryStatus": "Training",
+        "SecondaryStatusTransitions": [
+            {
+                "Status": ("Training", "Interrupted", "Restarting")[i % 3],
+                "StartTime": ORIGIN + timedelta(minutes=i),
+                "StatusMessage": f"stage {i}",
+            }
+            for i in range(transitions)
+        ],
+    }
 
 
 def test_a_snapshot_holds_the_newest_transitions_and_knows_how_many_there_were():
@@ -43,8 +52,9 @@ def test_a_metric_series_keeps_its_newest_points():
     store = JobStore(["j"])
     starts = range(0, MAX_POINTS + 2_000, 500)
     for start in starts:
-        store.merge_points("j", "loss", [MetricPoint(ORIGIN + timedelta(minutes=start + i), float(start + i))
-                                  for i in range(500)])
+        store.merge_points(
+            "j", "loss", [MetricPoint(ORIGIN + timedelta(minutes=start + i), float(start + i)) for i in range(500)]
+        )
     points = store.get("j").series["loss"]
     assert MAX_POINTS * 0.8 < len(points) <= MAX_POINTS
     assert points[-1].value == starts[-1] + 499  # the newest are the ones kept

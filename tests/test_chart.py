@@ -118,8 +118,9 @@ def test_marked_points_are_the_datas_own_and_sit_in_their_cells(seed, size):
 
 
 def test_the_axis_labels_on_screen_are_the_axis_ends():
-    picture = draw_chart([Series("acc", loss_curve(3, start=0.5, end=0.93), direction=UP)], 90, 16,
-                         ChartOptions(title="accuracy"))
+    picture = draw_chart(
+        [Series("acc", loss_curve(3, start=0.5, end=0.93), direction=UP)], 90, 16, ChartOptions(title="accuracy")
+    )
     text = picture.text().split("\n")
     _, top, _, height = picture.plot
     assert text[top].strip().startswith(picture.y_axis.labels[-1])
@@ -168,9 +169,15 @@ def test_a_zoomed_span_shows_only_its_points():
 def test_points_and_best_so_far_step_line():
     points = ((1.0, 0.90), (2.0, 0.89), (3.0, 0.93), (4.0, 0.91))
     best = ((1.0, 0.90), (2.0, 0.90), (3.0, 0.93), (4.0, 0.93), (4.5, 0.93))
-    picture = draw_chart([Series("auc", points, kind="points", direction=UP),
-                          Series("best so far", best, kind="step", direction=UP, style=1)], 80, 14,
-                         ChartOptions(x_kind="count", x_range=(0.5, 4.5)))
+    picture = draw_chart(
+        [
+            Series("auc", points, kind="points", direction=UP),
+            Series("best so far", best, kind="step", direction=UP, style=1),
+        ],
+        80,
+        14,
+        ChartOptions(x_kind="count", x_range=(0.5, 4.5)),
+    )
     assert picture.x_axis.labels == ("1", "2", "3", "4")
     (star,) = [m for m in picture.marks if m.kind == "best"]
     assert (star.x, star.y) == (3.0, 0.93) and char_at(picture, star.row, star.column) == "★"
@@ -214,10 +221,22 @@ def test_directions_and_pairs_from_names():
     assert direction("validation:auc") == UP and direction("eval_accuracy") == UP
     assert direction("train:tokens_per_second") == UP and direction("top1_error") == DOWN
     assert direction("train:lr") == UNKNOWN
-    groups = chart_groups(["train:loss", "validation:accuracy", "validation:loss", "train:auc", "validation:auc",
-                           "train:tokens_per_second"])
-    assert groups == [("train:loss", "validation:loss"), ("validation:accuracy",), ("train:auc", "validation:auc"),
-                      ("train:tokens_per_second",)]
+    groups = chart_groups(
+        [
+            "train:loss",
+            "validation:accuracy",
+            "validation:loss",
+            "train:auc",
+            "validation:auc",
+            "train:tokens_per_second",
+        ]
+    )
+    assert groups == [
+        ("train:loss", "validation:loss"),
+        ("validation:accuracy",),
+        ("train:auc", "validation:auc"),
+        ("train:tokens_per_second",),
+    ]
     assert chart_groups(["eval_loss", "train_loss"]) == [("train_loss", "eval_loss")]
 
 
@@ -253,8 +272,10 @@ def test_without_colour_each_job_has_its_own_dash_pattern_and_key():
     # legend's sample too) and the key written at its last point.
     from smtui.present.chart_series import COLOURS, line_pattern
 
-    series = [Series(f"job-{k}", tuple((float(t), 10.0 - t * (index + 1) / 10) for t in range(0, 60, 2)),
-                     style=index, key=k) for index, k in enumerate("123")]
+    series = [
+        Series(f"job-{k}", tuple((float(t), 10.0 - t * (index + 1) / 10) for t in range(0, 60, 2)), style=index, key=k)
+        for index, k in enumerate("123")
+    ]
     picture = draw_chart(series, 80, 20, ChartOptions(marks="best"))
     patterns = [line_pattern(s.style) for s in series]
     assert len(set(patterns)) == 3

@@ -62,12 +62,24 @@ BAD_INPUT = [
     (["watch", "jöb"], {}, 2, "'jöb' is not a valid training job name"),
     (["watch", "ok", "two words"], {}, 2, "'two words' is not a valid training job name"),
     (["describe", "a" * 64], {}, 2, "is not a valid training job name"),
-    (["watch", "--status", "Running"], {}, 2,
-     "argument --status: expected one of InProgress, Completed, Failed, Stopping, Stopped, got 'Running'"),
-    (["watch", "--name-contains", "a b"], {}, 2,
-     "argument --name-contains: expected 1-63 letters, digits and hyphens, got 'a b'"),
-    (["watch", "--since", "yesterday"], {}, 2,
-     "argument --since: expected a duration such as 90s, 30m, 2h or 1d, got 'yesterday'"),
+    (
+        ["watch", "--status", "Running"],
+        {},
+        2,
+        "argument --status: expected one of InProgress, Completed, Failed, Stopping, Stopped, got 'Running'",
+    ),
+    (
+        ["watch", "--name-contains", "a b"],
+        {},
+        2,
+        "argument --name-contains: expected 1-63 letters, digits and hyphens, got 'a b'",
+    ),
+    (
+        ["watch", "--since", "yesterday"],
+        {},
+        2,
+        "argument --since: expected a duration such as 90s, 30m, 2h or 1d, got 'yesterday'",
+    ),
     (["watch", "--tuning-job", "t" * 33], {}, 2, "is not a valid tuning job name (1-32 letters"),
     (["demo", "--limit", "0"], {}, 2, "argument --limit: must be between 1 and 100000, got '0'"),
     (["watch", "--list-interval", "0.1"], {}, 2, "argument --list-interval: must be at least 1 second"),
@@ -84,22 +96,46 @@ BAD_INPUT = [
     (["watch", "job-a", "--endpoint-url", "ftp://host"], {}, 2, "'ftp://host' is not an endpoint URL"),
     (["describe", "job-a", "--endpoint-url", "http://host:port"], {}, 2, "'http://host:port' is not an endpoint URL"),
     (["watch", "job-a", "--profile", " "], {}, 2, "--profile is empty"),
-    (["describe", "job-a", "--profile", "nobody-has-this"], {}, 2,
-     "--profile 'nobody-has-this': no such profile in ~/.aws/config or ~/.aws/credentials (none is defined)"),
+    (
+        ["describe", "job-a", "--profile", "nobody-has-this"],
+        {},
+        2,
+        "--profile 'nobody-has-this': no such profile in ~/.aws/config or ~/.aws/credentials (none is defined)",
+    ),
     (["watch", "job-a"], {"AWS_PROFILE": "nobody-has-this"}, 2, "AWS_PROFILE='nobody-has-this': no such profile"),
     # Credentials in the endpoint URL: refused, and the password never shown.
-    (["watch", "job-a", "--endpoint-url", "http://user:pa55word@localhost:4566"], {}, 2,
-     "--endpoint-url 'http://***@localhost:4566' has a user name and password in it"),
-    (["describe", "job-a", "--endpoint-url", "http://user:pa55word@localhost:port"], {}, 2,
-     "--endpoint-url 'http://***@localhost:port' is not an endpoint URL"),
-    (["logs", "job-a"], {"AWS_ENDPOINT_URL_SAGEMAKER": "https://me:pa55word@vpce.example.com"}, 2,
-     "AWS_ENDPOINT_URL_SAGEMAKER='https://***@vpce.example.com' has a user name and password in it"),
+    (
+        ["watch", "job-a", "--endpoint-url", "http://user:pa55word@localhost:4566"],
+        {},
+        2,
+        "--endpoint-url 'http://***@localhost:4566' has a user name and password in it",
+    ),
+    (
+        ["describe", "job-a", "--endpoint-url", "http://user:pa55word@localhost:port"],
+        {},
+        2,
+        "--endpoint-url 'http://***@localhost:port' is not an endpoint URL",
+    ),
+    (
+        ["logs", "job-a"],
+        {"AWS_ENDPOINT_URL_SAGEMAKER": "https://me:pa55word@vpce.example.com"},
+        2,
+        "AWS_ENDPOINT_URL_SAGEMAKER='https://***@vpce.example.com' has a user name and password in it",
+    ),
     # The endpoint variables get the checks --endpoint-url gets.
-    (["wait", "job-a"], {"AWS_ENDPOINT_URL": "http://127.0.0.1:99999"}, 2,
-     "AWS_ENDPOINT_URL='http://127.0.0.1:99999' is not an endpoint URL"),
+    (
+        ["wait", "job-a"],
+        {"AWS_ENDPOINT_URL": "http://127.0.0.1:99999"},
+        2,
+        "AWS_ENDPOINT_URL='http://127.0.0.1:99999' is not an endpoint URL",
+    ),
     (["describe", "job-a"], {"AWS_ENDPOINT_URL": "::not a url::"}, 2, "AWS_ENDPOINT_URL='::not a url::' is not an"),
-    (["watch", "job-a"], {"AWS_ENDPOINT_URL_CLOUDWATCH_LOGS": "localhost:4566"}, 2,
-     "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS='localhost:4566' is not an endpoint URL"),
+    (
+        ["watch", "job-a"],
+        {"AWS_ENDPOINT_URL_CLOUDWATCH_LOGS": "localhost:4566"},
+        2,
+        "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS='localhost:4566' is not an endpoint URL",
+    ),
     # Durations out of range, and a negative one.
     (["watch", "--since", "999999d"], {}, 2, "argument --since: must be at most 3650d (ten years), got '999999d'"),
     (["wait", "job-a", "--timeout", "999999999d"], {}, 2, "argument --timeout: must be at most 3650d (ten years)"),
@@ -113,13 +149,25 @@ BAD_INPUT = [
     (["watch", "--name-contains", "b" * 120_000], {}, 2, "… (120,000 characters)"),
     (["c" * 120_000], {}, 2, "… (120,000 characters)"),
     (["describe", JOB, *SIM], {}, 1, "no AWS credentials found: set AWS_PROFILE"),
-    (["describe", JOB, "--endpoint-url", "http://127.0.0.1:9", "--region", "us-east-1"], KEYS, 1,
-     "cannot reach the endpoint"),
+    (
+        ["describe", JOB, "--endpoint-url", "http://127.0.0.1:9", "--region", "us-east-1"],
+        KEYS,
+        1,
+        "cannot reach the endpoint",
+    ),
     (["describe", "no-such-job", *SIM], KEYS, 1, "job not found: check the name and the region"),
-    (["describe", JOB, *SIM], {"AWS_ACCESS_KEY_ID": "expired-key", "AWS_SECRET_ACCESS_KEY": "x"}, 1,
-     "credentials rejected (ExpiredTokenException): refresh them"),
-    (["describe", JOB, *SIM], {"AWS_ACCESS_KEY_ID": "denied-key", "AWS_SECRET_ACCESS_KEY": "x"}, 1,
-     "access denied: the credentials lack a permission"),
+    (
+        ["describe", JOB, *SIM],
+        {"AWS_ACCESS_KEY_ID": "expired-key", "AWS_SECRET_ACCESS_KEY": "x"},
+        1,
+        "credentials rejected (ExpiredTokenException): refresh them",
+    ),
+    (
+        ["describe", JOB, *SIM],
+        {"AWS_ACCESS_KEY_ID": "denied-key", "AWS_SECRET_ACCESS_KEY": "x"},
+        1,
+        "access denied: the credentials lack a permission",
+    ),
     (["demo", "--speed", "-1"], {}, 2, "argument --speed: must be a positive number"),
     (["demo", "--throttle-rate", "2"], {}, 2, "argument --throttle-rate: must be between 0 and 1"),
     (["demo", "--throttle-rate", "0.6", "--error-rate", "0.6"], {}, 2, "the fault rates add up to 1.2"),
@@ -131,8 +179,12 @@ BAD_INPUT = [
     (["logs"], {}, 2, "the following arguments are required: JOB"),
     (["demo", "--log-lines", "0"], {}, 2, "argument --log-lines: must be between 1 and 1000000, got '0'"),
     (["wait"], {}, 2, "the following arguments are required: JOB"),
-    (["wait", "job-a", "--timeout", "soon"], {}, 2,
-     "argument --timeout: expected a duration such as 90s, 30m, 2h or 1d, got 'soon'"),
+    (
+        ["wait", "job-a", "--timeout", "soon"],
+        {},
+        2,
+        "argument --timeout: expected a duration such as 90s, 30m, 2h or 1d, got 'soon'",
+    ),
     (["wait", "job-a", "--timeout", "0s"], {}, 2, "argument --timeout: must be a positive duration, got '0s'"),
     (["wait", "no-such-job", *SIM], KEYS, 1, "no-such-job: job not found: check the name and the region"),
     (["logs", "job-a", "--lines", "0"], {}, 2, "argument -n/--lines: must be between 1 and 1000000, got '0'"),
@@ -143,14 +195,30 @@ BAD_INPUT = [
     (["logs", "job-a", "--region", "mars-north-1"], {}, 2, "'mars-north-1' is not an AWS region"),
     (["logs", JOB, *SIM], {}, 1, "no AWS credentials found: set AWS_PROFILE"),
     (["logs", "no-such-job", *SIM], KEYS, 1, "job not found: check the name and the region"),
-    (["logs", JOB, "--follow", *SIM], {"AWS_ACCESS_KEY_ID": "expired-key", "AWS_SECRET_ACCESS_KEY": "x"}, 1,
-     "credentials rejected (ExpiredTokenException): refresh them"),
-    (["logs", JOB, *SIM], {"AWS_ACCESS_KEY_ID": "denied-key", "AWS_SECRET_ACCESS_KEY": "x"}, 1,
-     "access denied to CloudWatch Logs (logs:FilterLogEvents): allow logs:FilterLogEvents and"),
-    (["logs", JOB, "--filter", "loss", *SIM], {"AWS_ACCESS_KEY_ID": "nologs-key", "AWS_SECRET_ACCESS_KEY": "x"}, 1,
-     "access denied to CloudWatch Logs (logs:FilterLogEvents): allow logs:FilterLogEvents and"),
-    (["logs", JOB, "--endpoint-url", "http://127.0.0.1:9", "--region", "us-east-1"], KEYS, 1,
-     "cannot reach the endpoint"),
+    (
+        ["logs", JOB, "--follow", *SIM],
+        {"AWS_ACCESS_KEY_ID": "expired-key", "AWS_SECRET_ACCESS_KEY": "x"},
+        1,
+        "credentials rejected (ExpiredTokenException): refresh them",
+    ),
+    (
+        ["logs", JOB, *SIM],
+        {"AWS_ACCESS_KEY_ID": "denied-key", "AWS_SECRET_ACCESS_KEY": "x"},
+        1,
+        "access denied to CloudWatch Logs (logs:FilterLogEvents): allow logs:FilterLogEvents and",
+    ),
+    (
+        ["logs", JOB, "--filter", "loss", *SIM],
+        {"AWS_ACCESS_KEY_ID": "nologs-key", "AWS_SECRET_ACCESS_KEY": "x"},
+        1,
+        "access denied to CloudWatch Logs (logs:FilterLogEvents): allow logs:FilterLogEvents and",
+    ),
+    (
+        ["logs", JOB, "--endpoint-url", "http://127.0.0.1:9", "--region", "us-east-1"],
+        KEYS,
+        1,
+        "cannot reach the endpoint",
+    ),
 ]
 
 
@@ -182,8 +250,14 @@ def test_job_names_are_checked_and_merged():
 def test_the_full_screen_needs_a_terminal(tmp_path):
     # Output to a file: refused at once, pointing to the commands that print.
     with open(tmp_path / "out", "w") as out:
-        done = subprocess.run([sys.executable, "-m", "smtui", "watch", "job-a"], stdout=out, stderr=subprocess.PIPE,
-                              stdin=subprocess.DEVNULL, text=True, timeout=60)
+        done = subprocess.run(
+            [sys.executable, "-m", "smtui", "watch", "job-a"],
+            stdout=out,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            text=True,
+            timeout=60,
+        )
     assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
     assert "needs a terminal, and standard output is not one" in done.stderr and "smtui describe" in done.stderr
     assert (tmp_path / "out").read_text() == ""
@@ -236,8 +310,9 @@ def test_describe_with_nowhere_to_print_says_so_in_one_line(how, sim_url):
     env = {**__import__("os").environ, **KEYS}
     command = [sys.executable, "-m", "smtui", "describe", JOB, "--endpoint-url", sim_url, "--region", "us-east-1"]
     if how == "closed":
-        done = subprocess.run(["sh", "-c", '"$@" >&-', "sh", *command], capture_output=True, text=True, env=env,
-                              timeout=60)
+        done = subprocess.run(
+            ["sh", "-c", '"$@" >&-', "sh", *command], capture_output=True, text=True, env=env, timeout=60
+        )
         expected = "standard output is closed, so there is nowhere to print to"
     else:
         with open("/dev/full", "w") as full:
@@ -250,7 +325,25 @@ def test_describe_with_nowhere_to_print_says_so_in_one_line(how, sim_url):
 def test_a_reader_that_goes_away_ends_describe_quietly(sim_url):
     env = {**__import__("os").environ, **KEYS}
     # `true` has exited long before the job's fields come: the write meets a closed pipe.
-    done = subprocess.run(["bash", "-c", 'set -o pipefail; "$@" | true', "bash", sys.executable, "-m", "smtui",
-                           "describe", JOB, "--endpoint-url", sim_url, "--region", "us-east-1"],
-                          capture_output=True, text=True, env=env, timeout=60)
+    done = subprocess.run(
+        [
+            "bash",
+            "-c",
+            'set -o pipefail; "$@" | true',
+            "bash",
+            sys.executable,
+            "-m",
+            "smtui",
+            "describe",
+            JOB,
+            "--endpoint-url",
+            sim_url,
+            "--region",
+            "us-east-1",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
     assert done.returncode == 0 and done.stderr == ""

@@ -28,8 +28,9 @@ def test_describe_prints_the_summary_first(sim, keys, capsys):
 
 
 def test_describe_json_is_the_raw_response(sim, keys, capsys):
-    assert main(["describe", "bert-base-finetune-imdb", "--json", "--endpoint-url", sim.url,
-                 "--region", "us-east-1"]) == 0
+    assert (
+        main(["describe", "bert-base-finetune-imdb", "--json", "--endpoint-url", sim.url, "--region", "us-east-1"]) == 0
+    )
     out = capsys.readouterr().out
     body = json.loads(out)
     assert "At a glance" not in out and body["TrainingJobName"] == "bert-base-finetune-imdb"
@@ -48,13 +49,15 @@ def test_describe_shows_the_hosts_and_their_warning(keys, capsys):
     origin = datetime.now(timezone.utc) - timedelta(seconds=120)
     simulator = Simulator(SystemClock(), origin=origin, speed=10, tuning=[], realism=fixture_realism())
     with start_in_thread(simulator) as running:
-        assert main(["describe", "whisper-small-finetune-cv", "--endpoint-url", running.url,
-                     "--region", "us-east-1"]) == 0
+        assert (
+            main(["describe", "whisper-small-finetune-cv", "--endpoint-url", running.url, "--region", "us-east-1"]) == 0
+        )
     lines = capsys.readouterr().out.splitlines()
     hosts = lines.index("Hosts")
     assert lines[hosts + 2] == "1 host, per GPU and per core"
     assert lines[hosts + 3].startswith("⚠ GPUs at ") and lines[hosts + 3].endswith(
-        "the input pipeline (data loading) is holding them back")
+        "the input pipeline (data loading) is holding them back"
+    )
     assert lines[hosts + 5].startswith("algo-1  ")
     assert any(line.startswith("Cost       ≈ $") and "$1.222/h on-demand in us-east-1" in line for line in lines)
     assert lines.index("Overview") > hosts
@@ -76,7 +79,12 @@ async def test_glance_inputs_bring_the_price_the_series_and_the_hosts(sim, clock
     assert inputs.price.usd_per_hour == 37.688
     assert set(inputs.series) == {"train:loss", "validation:loss", "train:tokens_per_second"}
     assert sorted(inputs.hosts) == ["algo-1", "algo-2", "algo-3", "algo-4"]
-    assert set(inputs.hosts["algo-3"]) == {"GPUUtilization", "GPUMemoryUtilization", "CPUUtilization",
-                                           "MemoryUtilization", "DiskUtilization"}
+    assert set(inputs.hosts["algo-3"]) == {
+        "GPUUtilization",
+        "GPUMemoryUtilization",
+        "CPUUtilization",
+        "MemoryUtilization",
+        "DiskUtilization",
+    }
     # The last hour only: at most 60 points a series, a minute apart.
     assert 50 <= len(inputs.hosts["algo-1"]["GPUUtilization"]) <= 61

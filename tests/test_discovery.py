@@ -80,17 +80,23 @@ async def test_with_no_filter_it_finds_the_running_jobs_and_those_of_the_last_da
     assert not finder.truncated
 
 
-@pytest.mark.parametrize("query", [
-    JobQuery(status="Completed"),
-    JobQuery(status="InProgress", name_contains="LLAMA"),
-    JobQuery(name_contains="finetune", since=3600),
-    JobQuery(since=900),
-], ids=["completed", "running-llama", "finetune-last-hour", "since-15m"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        JobQuery(status="Completed"),
+        JobQuery(status="InProgress", name_contains="LLAMA"),
+        JobQuery(name_contains="finetune", since=3600),
+        JobQuery(since=900),
+    ],
+    ids=["completed", "running-llama", "finetune-last-hour", "since-15m"],
+)
 async def test_filters_combine(sim, clock, query):
     def matches(job: dict) -> bool:
-        return ((not query.status or job["TrainingJobStatus"] == query.status)
-                and (not query.name_contains or query.name_contains.lower() in job["TrainingJobName"].lower())
-                and (not query.since or job["CreationTime"] > clock.now() - timedelta(seconds=query.since)))
+        return (
+            (not query.status or job["TrainingJobStatus"] == query.status)
+            and (not query.name_contains or query.name_contains.lower() in job["TrainingJobName"].lower())
+            and (not query.since or job["CreationTime"] > clock.now() - timedelta(seconds=query.since))
+        )
 
     clock.advance(600)
     expected = {n: j for n, j in described(sim).items() if matches(j)}
@@ -115,9 +121,12 @@ async def test_every_page_is_read_and_the_limit_keeps_the_newest(clock):
 
 async def test_new_jobs_appear_once_and_later_listings_ask_only_for_newer_ones(clock):
     templates = {s.name: s for s in default_scenarios()}
-    scenarios = [templates["bert-base-finetune-imdb"], templates["llama-finetune-full-config"],
-                 replace(templates["gpt2-pretrain-maxruntime"], name="late-gpt2", created=300),
-                 replace(templates["xgboost-churn-stopped"], name="later-xgboost", created=900)]
+    scenarios = [
+        templates["bert-base-finetune-imdb"],
+        templates["llama-finetune-full-config"],
+        replace(templates["gpt2-pretrain-maxruntime"], name="late-gpt2", created=300),
+        replace(templates["xgboost-churn-stopped"], name="later-xgboost", created=900),
+    ]
     with start_in_thread(Simulator(clock, origin=ORIGIN, scenarios=scenarios, realism=unthrottled())) as running:
         async with Recording(options(running.url)) as source:
             finder = JobFinder(source, JobQuery(name_contains="-"), clock=clock, budget=no_wait)
@@ -130,8 +139,11 @@ async def test_new_jobs_appear_once_and_later_listings_ask_only_for_newer_ones(c
     # The first listing passes its filter on; each later one asks only for jobs created after the newest seen,
     # and checks the name itself, so that a short page ends it.
     assert source.requests[0] == {"NameContains": "-", **NEWEST_FIRST, "NextToken": None}
-    assert source.requests[1] == {"CreationTimeAfter": finder_newest(scenarios[0]) - timedelta(seconds=1),
-                                  **NEWEST_FIRST, "NextToken": None}
+    assert source.requests[1] == {
+        "CreationTimeAfter": finder_newest(scenarios[0]) - timedelta(seconds=1),
+        **NEWEST_FIRST,
+        "NextToken": None,
+    }
     assert len(source.requests) == 4 == finder.calls
 
 
@@ -141,8 +153,10 @@ def finder_newest(scenario) -> object:
 
 async def test_running_jobs_are_only_looked_for_among_newer_ones(clock):
     templates = {s.name: s for s in default_scenarios()}
-    scenarios = [templates["bert-base-finetune-imdb"],
-                 replace(templates["gpt2-pretrain-maxruntime"], name="late-gpt2", created=300)]
+    scenarios = [
+        templates["bert-base-finetune-imdb"],
+        replace(templates["gpt2-pretrain-maxruntime"], name="late-gpt2", created=300),
+    ]
     with start_in_thread(Simulator(clock, origin=ORIGIN, scenarios=scenarios, realism=unthrottled())) as running:
         async with Recording(options(running.url)) as source:
             finder = JobFinder(source, JobQuery(status="InProgress"), clock=clock, budget=no_wait)
@@ -218,8 +232,13 @@ async def test_moto_describes_a_tuning_job_the_way_the_finder_reads_it(moto_url)
     import boto3
 
     name = f"hpo-{uuid.uuid4().hex[:8]}"
-    boto3.client("sagemaker", endpoint_url=moto_url, region_name="us-east-1", aws_access_key_id=CREDENTIALS[0],
-                 aws_secret_access_key=CREDENTIALS[1]).create_hyper_parameter_tuning_job(
+    boto3.client(
+        "sagemaker",
+        endpoint_url=moto_url,
+        region_name="us-east-1",
+        aws_access_key_id=CREDENTIALS[0],
+        aws_secret_access_key=CREDENTIALS[1],
+    ).create_hyper_parameter_tuning_job(
         HyperParameterTuningJobName=name,
         HyperParameterTuningJobConfig={
             "Strategy": "Bayesian",
@@ -227,8 +246,10 @@ async def test_moto_describes_a_tuning_job_the_way_the_finder_reads_it(moto_url)
             "ResourceLimits": {"MaxNumberOfTrainingJobs": 8, "MaxParallelTrainingJobs": 2},
         },
         TrainingJobDefinition={
-            "AlgorithmSpecification": {"TrainingImage": "683313688378.dkr.ecr.us-east-1.amazonaws.com/xgb:1",
-                                       "TrainingInputMode": "File"},
+            "AlgorithmSpecification": {
+                "TrainingImage": "683313688378.dkr.ecr.us-east-1.amazonaws.com/xgb:1",
+                "TrainingInputMode": "File",
+            },
             "RoleArn": "arn:aws:iam::123456789012:role/SageMakerExecution",
             "OutputDataConfig": {"S3OutputPath": "s3://bucket/output/"},
             "ResourceConfig": {"InstanceType": "ml.m5.xlarge", "InstanceCount": 1, "VolumeSizeInGB": 10},
@@ -243,7 +264,8 @@ async def test_moto_describes_a_tuning_job_the_way_the_finder_reads_it(moto_url)
     assert state.max_jobs == 8 and state.ended == (state.status in ("Completed", "Failed", "Stopped"))
     assert state.launched == sum(state.counts.values()) and state.best_value is not None
     assert explain(missing.value) == PollError(
-        NOT_FOUND, "tuning job no-such-tuning-job not found: check the name and the region")
+        NOT_FOUND, "tuning job no-such-tuning-job not found: check the name and the region"
+    )
 
 
 async def test_a_tuning_jobs_training_jobs_come_in_launch_order_until_it_completes(full_sim, clock):
@@ -252,7 +274,7 @@ async def test_a_tuning_jobs_training_jobs_come_in_launch_order_until_it_complet
     async with AwsJobSource(options(full_sim.url)) as source:
         finder = JobFinder(source, JobQuery(tuning_job=tuning), clock=clock)
         first = await finder.find()
-        assert first == children[:len(first)] and 0 < len(first) < len(children)
+        assert first == children[: len(first)] and 0 < len(first) < len(children)
         assert not finder.done and finder.tuning.status == "InProgress" and not finder.newest_first
         assert finder.tuning.objective == Objective("validation:auc", maximize=True)
         clock.advance(3200)  # every training job has ended, and so has the tuning job

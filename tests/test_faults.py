@@ -34,8 +34,14 @@ JOB = "bert-base-finetune-imdb"
 
 def client(service: str, url: str, key: str = CREDENTIALS[0]):
     """A boto3 client that does not retry, so each fault reaches the test as sent."""
-    return boto3.client(service, region_name="us-east-1", endpoint_url=url, aws_access_key_id=key,
-                        aws_secret_access_key="x", config=Config(retries={"total_max_attempts": 1}))
+    return boto3.client(
+        service,
+        region_name="us-east-1",
+        endpoint_url=url,
+        aws_access_key_id=key,
+        aws_secret_access_key="x",
+        config=Config(retries={"total_max_attempts": 1}),
+    )
 
 
 def served(**faults):
@@ -53,7 +59,8 @@ def test_throttles_as_sagemaker_and_cloudwatch_send_them():
         assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
         with pytest.raises(ClientError) as caught:
             client("cloudwatch", running.url).get_metric_data(
-                MetricDataQueries=[], StartTime=ORIGIN, EndTime=ORIGIN + timedelta(hours=1))
+                MetricDataQueries=[], StartTime=ORIGIN, EndTime=ORIGIN + timedelta(hours=1)
+            )
         assert caught.value.response["Error"]["Code"] == "Throttling"
         assert explain(caught.value).kind == errors.THROTTLED
     assert injector.counts["throttle"] == 2
@@ -138,8 +145,9 @@ async def fault_free_reading(url: str, names: list[str], simulator: Simulator):
     """What a client that met no fault reads now: every job's transitions and every metric series."""
     options = AwsOptions(region="us-east-1", endpoint_url=url, static_credentials=CREDENTIALS)
     async with AwsJobSource(options) as source:
-        snapshots = {n: JobSnapshot.from_response(n, await source.describe_training_job(n), simulator.clock.now())
-                     for n in names}
+        snapshots = {
+            n: JobSnapshot.from_response(n, await source.describe_training_job(n), simulator.clock.now()) for n in names
+        }
         # Each job's series from its TrainingStartTime, in the Period CloudWatch still keeps for it (the job that
         # ran three weeks before the origin has 300-second points only), as the app keeps them.
         now = simulator.clock.now()
@@ -147,27 +155,44 @@ async def fault_free_reading(url: str, names: list[str], simulator: Simulator):
         for name, snapshot in snapshots.items():
             if snapshot.metric_names and snapshot.started_at is not None:
                 start = snapshot.started_at - timedelta(seconds=1)
-                series.update(await source.get_metric_data([MetricQuery(name, m) for m in snapshot.metric_names],
-                                                           start, now + timedelta(seconds=1), metric_period(start, now)))
+                series.update(
+                    await source.get_metric_data(
+                        [MetricQuery(name, m) for m in snapshot.metric_names],
+                        start,
+                        now + timedelta(seconds=1),
+                        metric_period(start, now),
+                    )
+                )
     return snapshots, series
 
 
 async def test_the_app_lives_through_faults_and_an_outage_and_loses_nothing():
     clock = FrozenClock(ORIGIN)
     simulator = Simulator(clock, speed=1.0, origin=ORIGIN, realism=fixture_realism())
-    injector = FaultInjector(Faults(throttle_rate=0.15, error_rate=0.15, reset_rate=0.1, garbage_rate=0.1,
-                                    latency_ms=5, seed=3))
+    injector = FaultInjector(
+        Faults(throttle_rate=0.15, error_rate=0.15, reset_rate=0.1, garbage_rate=0.1, latency_ms=5, seed=3)
+    )
     names = simulator.job_names()
     with start_in_thread(simulator, injector=injector) as running:
-        options = AwsOptions(region="us-east-1", endpoint_url=running.url, static_credentials=CREDENTIALS,
-                             max_attempts=2, connect_timeout=1, read_timeout=2)
-        app = SmtuiApp(AwsJobSource(options), names, Settings(interval=0.3, metrics_interval=0.4, tick=0.2, max_rps=100),
-                       clock=clock)
+        options = AwsOptions(
+            region="us-east-1",
+            endpoint_url=running.url,
+            static_credentials=CREDENTIALS,
+            max_attempts=2,
+            connect_timeout=1,
+            read_timeout=2,
+        )
+        app = SmtuiApp(
+            AwsJobSource(options),
+            names,
+            Settings(interval=0.3, metrics_interval=0.4, tick=0.2, max_rps=100),
+            clock=clock,
+        )
         async with app.run_test(size=(120, 40)) as pilot:
             screen = app.watch_screen
             jobs = app.screen.query_one(JobList)
             stale_rows = set()
-            for step, seconds in enumerate(range(0, 2101, 100)):
+            for seconds in range(0, 2101, 100):
                 clock.set(ORIGIN + timedelta(seconds=seconds))
                 await asyncio.sleep(0.35)
                 # Rows whose last poll failed keep their data and say how old it is.
@@ -183,8 +208,7 @@ async def test_the_app_lives_through_faults_and_an_outage_and_loses_nothing():
                     polled = [state.name for state in screen.jobs.polled]
 
                     def all_unreachable(polled=polled) -> bool:
-                        return all((error := screen.jobs.get(n).error) and error.kind == errors.NETWORK
-                                   for n in polled)
+                        return all((error := screen.jobs.get(n).error) and error.kind == errors.NETWORK for n in polled)
 
                     assert await wait_until(all_unreachable, 20)
                     assert screen.banner and "cannot reach the endpoint" in screen.banner
@@ -202,13 +226,17 @@ async def test_the_app_lives_through_faults_and_an_outage_and_loses_nothing():
             expected_snapshots, expected_series = await fault_free_reading(running.url, names, simulator)
 
             def caught_up() -> bool:
-                return not screen.jobs.failing and all(
-                    (snapshot := screen.jobs.get(n).snapshot)
-                    and snapshot.transitions == expected_snapshots[n].transitions
-                    for n in names
-                ) and all(
-                    [(p.timestamp, p.value) for p in app.poller.store.get(q.job).points(q.metric)] == points
-                    for q, points in expected_series.items()
+                return (
+                    not screen.jobs.failing
+                    and all(
+                        (snapshot := screen.jobs.get(n).snapshot)
+                        and snapshot.transitions == expected_snapshots[n].transitions
+                        for n in names
+                    )
+                    and all(
+                        [(p.timestamp, p.value) for p in app.poller.store.get(q.job).points(q.metric)] == points
+                        for q, points in expected_series.items()
+                    )
                 )
 
             assert await wait_until(caught_up, 30), (screen.jobs.counts(), injector.counts)
@@ -234,12 +262,16 @@ async def test_every_polled_job_shows_an_outage_within_two_intervals_and_a_call_
             failed.setdefault(event.name, loop.time() - down_at)
 
     with start_in_thread(simulator) as running:
-        options = AwsOptions(region="us-east-1", endpoint_url=running.url, static_credentials=CREDENTIALS,
-                             connect_timeout=0.5, read_timeout=1.0)  # botocore's 5 attempts, as the app has
+        options = AwsOptions(
+            region="us-east-1",
+            endpoint_url=running.url,
+            static_credentials=CREDENTIALS,
+            connect_timeout=0.5,
+            read_timeout=1.0,
+        )  # botocore's 5 attempts, as the app has
         async with AwsJobSource(options) as source:
             interval = 1.0
-            poller = Poller(source, names, sink, interval=interval, metrics_interval=60, max_rps=None,
-                            open_ended=True)
+            poller = Poller(source, names, sink, interval=interval, metrics_interval=60, max_rps=None, open_ended=True)
             task = asyncio.create_task(poller.run())
             await asyncio.wait_for(poller.loaded.wait(), 30)
             polled = [n for n in names if not poller.store.get(n).snapshot.is_terminal]

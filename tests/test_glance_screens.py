@@ -24,9 +24,15 @@ async def show_job(pilot, name: str, timeout: float = 30) -> None:
         await pilot.pause(0.05)
         state = app.jobs.get(name)
         panel = app.watch_screen.query_one(HostPanel)
-        if state is not None and state.hosts and panel.utilisation is not None and all(
-                len(metrics) == len(set(HOST_METRICS) & set(state.hosts["algo-1"])) for metrics in
-                state.hosts.values()) and len(state.hosts["algo-1"]) >= 3:
+        if (
+            state is not None
+            and state.hosts
+            and panel.utilisation is not None
+            and all(
+                len(metrics) == len(set(HOST_METRICS) & set(state.hosts["algo-1"])) for metrics in state.hosts.values()
+            )
+            and len(state.hosts["algo-1"]) >= 3
+        ):
             break
     await pilot.pause(0.2)
     await pilot.wait_for_scheduled_animations()

@@ -15,12 +15,17 @@ from smtui.ui.widgets.glance import GlancePanel, HostPanel
 
 T0 = datetime(2026, 11, 26, 10, 0, tzinfo=timezone.utc)
 JOB = {
-    "TrainingJobName": "oom", "TrainingJobStatus": "InProgress", "SecondaryStatus": "Training",
+    "TrainingJobName": "oom",
+    "TrainingJobStatus": "InProgress",
+    "SecondaryStatus": "Training",
     "ResourceConfig": {"InstanceType": "ml.g5.12xlarge", "InstanceCount": 2},
-    "StoppingCondition": {"MaxRuntimeInSeconds": 3600}, "CreationTime": T0, "TrainingStartTime": T0,
+    "StoppingCondition": {"MaxRuntimeInSeconds": 3600},
+    "CreationTime": T0,
+    "TrainingStartTime": T0,
     "SecondaryStatusTransitions": [{"Status": "Training", "StartTime": T0, "StatusMessage": ""}],
-    "AlgorithmSpecification": {"MetricDefinitions": [
-        {"Name": "validation:a_metric_name_much_longer_than_the_label_column", "Regex": "x"}]},
+    "AlgorithmSpecification": {
+        "MetricDefinitions": [{"Name": "validation:a_metric_name_much_longer_than_the_label_column", "Regex": "x"}]
+    },
 }
 
 
@@ -44,8 +49,13 @@ async def test_the_panels_draw_their_lines():
         series = {"validation:a_metric_name_much_longer_than_the_label_column": [(T0, 0.5)]}
         glance.summary = summarize(JOB, T0 + timedelta(minutes=30), Price("ml.g5.12xlarge", "us-east-1", 7.09), series)
         hosts.utilisation = utilisation(
-            {f"algo-{h}": {GPU: points(360, 40 * h), GPU_MEMORY: points(300, 390), CPU: points(960, 960)}
-             for h in (1, 2)}, instance_spec("ml.g5.12xlarge"), [("Training", T0, None)])
+            {
+                f"algo-{h}": {GPU: points(360, 40 * h), GPU_MEMORY: points(300, 390), CPU: points(960, 960)}
+                for h in (1, 2)
+            },
+            instance_spec("ml.g5.12xlarge"),
+            [("Training", T0, None)],
+        )
         await pilot.pause()
         lines = glance.render().plain.splitlines()
         assert lines[0] == "Instances  2 × ml.g5.12xlarge · 8 × A10G GPUs, 179 GiB · 96 vCPUs"

@@ -41,13 +41,27 @@ def test_calls_for_a_round():
 
 async def test_moto_answers_the_host_queries(moto_url):
     """moto's CloudWatch, an independent implementation, returns what was put on the Host dimension."""
-    client = boto3.client("cloudwatch", endpoint_url=moto_url, region_name="us-east-1",
-                          aws_access_key_id=CREDENTIALS[0], aws_secret_access_key=CREDENTIALS[1])
+    client = boto3.client(
+        "cloudwatch",
+        endpoint_url=moto_url,
+        region_name="us-east-1",
+        aws_access_key_id=CREDENTIALS[0],
+        aws_secret_access_key=CREDENTIALS[1],
+    )
     now = datetime.now(timezone.utc).replace(second=0, microsecond=0)
     for host, value in (("algo-1", 350.0), ("algo-2", 20.0)):
-        client.put_metric_data(Namespace="/aws/sagemaker/TrainingJobs", MetricData=[{
-            "MetricName": GPU, "Dimensions": [{"Name": "Host", "Value": f"moto-hosts/{host}"}],
-            "Timestamp": now - timedelta(minutes=2), "Value": value, "Unit": "Percent"}])
+        client.put_metric_data(
+            Namespace="/aws/sagemaker/TrainingJobs",
+            MetricData=[
+                {
+                    "MetricName": GPU,
+                    "Dimensions": [{"Name": "Host", "Value": f"moto-hosts/{host}"}],
+                    "Timestamp": now - timedelta(minutes=2),
+                    "Value": value,
+                    "Unit": "Percent",
+                }
+            ],
+        )
     queries = [*host_queries("moto-hosts", ("algo-1", "algo-2"), (GPU,)), MetricQuery("moto-hosts", GPU)]
     options = AwsOptions(region="us-east-1", endpoint_url=moto_url, static_credentials=CREDENTIALS)
     async with AwsJobSource(options) as source:
@@ -73,5 +87,6 @@ async def test_the_input_bound_job_is_caught_a_minute_after_its_image_is_pulled(
     (warning,) = view.warnings
     gpu, cpu = view.mean(GPU), view.mean(CPU)
     assert 20 < gpu < 40 and cpu > 90
-    assert warning.text == (f"GPUs at {gpu:.0f}% while the CPUs are at {cpu:.0f}%: "
-                            "the input pipeline (data loading) is holding them back")
+    assert warning.text == (
+        f"GPUs at {gpu:.0f}% while the CPUs are at {cpu:.0f}%: the input pipeline (data loading) is holding them back"
+    )

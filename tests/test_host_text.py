@@ -21,8 +21,16 @@ def text(lines) -> list[str]:
 
 
 def four_hosts():
-    series = {f"algo-{h}": {GPU: points(360, 372), GPU_MEMORY: points(312), CPU: points(1680), MEMORY: points(55),
-                            DISK: points(50)} for h in range(1, 5)}
+    series = {
+        f"algo-{h}": {
+            GPU: points(360, 372),
+            GPU_MEMORY: points(312),
+            CPU: points(1680),
+            MEMORY: points(55),
+            DISK: points(50),
+        }
+        for h in range(1, 5)
+    }
     series["algo-3"][GPU] = points(40, 40)
     return utilisation(series, instance_spec("ml.g5.12xlarge"), TRAINING)
 

@@ -23,7 +23,9 @@ from tests.conftest import ORIGIN
 from tests.screens import detail_text, screen_text
 
 MARKUP = "[bold red]x[/] [link=http://evil.example]click[/link]"
-ESCAPES = "\x1b[31mred\x1b[0m \x1b]8;;http://evil.example\x07link\x1b]8;;\x07 \x1b]0;owned\x07 \x1b[2J\x07\x08\r\x00\x9b"
+ESCAPES = (
+    "\x1b[31mred\x1b[0m \x1b]8;;http://evil.example\x07link\x1b]8;;\x07 \x1b]0;owned\x07 \x1b[2J\x07\x08\r\x00\x9b"
+)
 HUGE = "OutOfMemory " * (1024 * 1024 // 12)
 T0 = ORIGIN - timedelta(hours=3)
 
@@ -47,34 +49,53 @@ def base(name: str, **fields) -> dict:
 def transitions(count: int) -> list[dict]:
     statuses = ["Starting", "Downloading", "Training", "Interrupted", "Restarting"]
     return [
-        {"Status": statuses[i % len(statuses)], "StartTime": T0 + timedelta(seconds=i),
-         "EndTime": T0 + timedelta(seconds=i + 1), "StatusMessage": f"step {i}"}
+        {
+            "Status": statuses[i % len(statuses)],
+            "StartTime": T0 + timedelta(seconds=i),
+            "EndTime": T0 + timedelta(seconds=i + 1),
+            "StatusMessage": f"step {i}",
+        }
         for i in range(count)
     ]
 
 
 RESPONSES = {
     "markup": base(
-        "markup", TrainingJobStatus="Failed", SecondaryStatus="Failed", FailureReason=MARKUP + " " + ESCAPES,
+        "markup",
+        TrainingJobStatus="Failed",
+        SecondaryStatus="Failed",
+        FailureReason=MARKUP + " " + ESCAPES,
         SecondaryStatusTransitions=[
             {"Status": "Starting", "StartTime": T0, "EndTime": T0 + timedelta(minutes=1), "StatusMessage": MARKUP},
             {"Status": "Training" + ESCAPES, "StartTime": T0 + timedelta(minutes=1), "StatusMessage": ESCAPES},
         ],
         HyperParameters={MARKUP: ESCAPES, "lr[/]": "[bold]0.1"},
         Environment={"\x1b[2J": MARKUP},
-        AlgorithmSpecification={"TrainingImage": ESCAPES, "TrainingInputMode": "File",
-                                "MetricDefinitions": [{"Name": MARKUP + ESCAPES, "Regex": ESCAPES}]},
+        AlgorithmSpecification={
+            "TrainingImage": ESCAPES,
+            "TrainingInputMode": "File",
+            "MetricDefinitions": [{"Name": MARKUP + ESCAPES, "Regex": ESCAPES}],
+        },
     ),
     "huge": base("huge", TrainingJobStatus="Failed", SecondaryStatus="Failed", FailureReason=HUGE),
-    "many": base("many", SecondaryStatusTransitions=transitions(10_000),
-                 DebugRuleEvaluationStatuses=[{"RuleConfigurationName": f"rule-{i}",
-                                               "RuleEvaluationStatus": "NoIssuesFound"} for i in range(10_000)]),
+    "many": base(
+        "many",
+        SecondaryStatusTransitions=transitions(10_000),
+        DebugRuleEvaluationStatuses=[
+            {"RuleConfigurationName": f"rule-{i}", "RuleEvaluationStatus": "NoIssuesFound"} for i in range(10_000)
+        ],
+    ),
     "metrics": base(
         "metrics",
-        AlgorithmSpecification={"TrainingImage": "img", "TrainingInputMode": "File",
-                                "MetricDefinitions": [{"Name": f"m{i}", "Regex": "x"} for i in range(40)]},
-        FinalMetricDataList=[{"MetricName": f"m{i}", "Value": [math.nan, math.inf, -math.inf, 1e308][i % 4],
-                              "Timestamp": T0} for i in range(40)],
+        AlgorithmSpecification={
+            "TrainingImage": "img",
+            "TrainingInputMode": "File",
+            "MetricDefinitions": [{"Name": f"m{i}", "Regex": "x"} for i in range(40)],
+        },
+        FinalMetricDataList=[
+            {"MetricName": f"m{i}", "Value": [math.nan, math.inf, -math.inf, 1e308][i % 4], "Timestamp": T0}
+            for i in range(40)
+        ],
     ),
     "weird": {
         "TrainingJobName": "weird",
@@ -110,8 +131,10 @@ class HostileSource:
     async def get_metric_data(self, queries, start, end, period=60):
         values = [math.nan, math.inf, -math.inf, 0.5, -1e300, 1e-300]
         # Each series ends on a different one of the values above.
-        return {q: [(T0 + timedelta(minutes=i), values[(i + k + 1) % len(values)]) for i in range(30)]
-                for k, q in enumerate(queries)}
+        return {
+            q: [(T0 + timedelta(minutes=i), values[(i + k + 1) % len(values)]) for i in range(30)]
+            for k, q in enumerate(queries)
+        }
 
 
 CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")

@@ -44,10 +44,17 @@ def hostile_scenario():
     """The failing LoRA job of the default world, renamed, with hostile text where its answers carry text."""
     oom = next(s for s in default_scenarios() if s.name == "llama3-8b-lora-oom")
     return dataclasses.replace(
-        oom, name=JOB, failure_reason=REASON,
-        hyperparameters={**oom.hyperparameters, "note": f"lone {SURROGATE} surrogate, zero{MARKS}width",
-                         "family": FAMILY * 150, "upload": f"with {ACCESS_KEY} and {SECRET_KEY}",
-                         "deploy_pem": PEM})
+        oom,
+        name=JOB,
+        failure_reason=REASON,
+        hyperparameters={
+            **oom.hyperparameters,
+            "note": f"lone {SURROGATE} surrogate, zero{MARKS}width",
+            "family": FAMILY * 150,
+            "upload": f"with {ACCESS_KEY} and {SECRET_KEY}",
+            "deploy_pem": PEM,
+        },
+    )
 
 
 @pytest.fixture(scope="module")
@@ -60,8 +67,12 @@ def hostile_url():
 def smtui(url: str, *args: str) -> subprocess.CompletedProcess:
     """``smtui ARGS`` in a process of its own, its output as bytes (a raw surrogate would not decode)."""
     env = {**os.environ, "AWS_ACCESS_KEY_ID": CREDENTIALS[0], "AWS_SECRET_ACCESS_KEY": CREDENTIALS[1]}
-    return subprocess.run([sys.executable, "-m", "smtui", *args, "--endpoint-url", url, "--region", "us-east-1"],
-                          capture_output=True, env=env, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "smtui", *args, "--endpoint-url", url, "--region", "us-east-1"],
+        capture_output=True,
+        env=env,
+        timeout=60,
+    )
 
 
 def printable(output: bytes) -> str:
@@ -81,10 +92,29 @@ def cells(text: str) -> int:
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(alphabet=st.characters(codec=None), max_size=40)
-       | st.lists(st.sampled_from([SURROGATE, *MARKS, FAMILY, "\u200d", "\ufe0f", "\U0001f44d\U0001f3fd", "\u2764",
-                                   "e\u0301", "\x1b[31m", "\u202e", "\U0001f1fa\U0001f1f8", "\U000e0041", "a"]),
-                  max_size=12).map("".join))
+@given(
+    st.text(alphabet=st.characters(codec=None), max_size=40)
+    | st.lists(
+        st.sampled_from(
+            [
+                SURROGATE,
+                *MARKS,
+                FAMILY,
+                "\u200d",
+                "\ufe0f",
+                "\U0001f44d\U0001f3fd",
+                "\u2764",
+                "e\u0301",
+                "\x1b[31m",
+                "\u202e",
+                "\U0001f1fa\U0001f1f8",
+                "\U000e0041",
+                "a",
+            ]
+        ),
+        max_size=12,
+    ).map("".join)
+)
 def test_visible_text_is_as_wide_as_its_characters(text):
     shown = visible(text)
     # Escapes are ASCII: what remains encodes, and the layout and any terminal agree on its width.
@@ -123,8 +153,7 @@ def test_describe_and_wait_show_escapes(hostile_url):
     assert ACCESS_KEY not in text and SECRET_KEY not in text
     waited = smtui(hostile_url, "wait", JOB)
     assert waited.returncode == 3, waited.stderr
-    assert "reason: AlgorithmError: bad byte \\ud800 here, hidden\\u200b\\u200f\\u061cmarks" in printable(
-        waited.stdout)
+    assert "reason: AlgorithmError: bad byte \\ud800 here, hidden\\u200b\\u200f\\u061cmarks" in printable(waited.stdout)
 
 
 # -- the screens ------------------------------------------------------------------------------
@@ -188,38 +217,48 @@ async def test_the_screens_show_escapes_and_hide_secrets(monkeypatch):
 # -- secrets in free text -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("line, hidden", [
-    (f"export AWS_ACCESS_KEY_ID={ACCESS_KEY}", ACCESS_KEY),
-    (f"aws_secret_access_key = {SECRET_KEY}", SECRET_KEY),
-    (f"creds {SECRET_KEY} loaded", SECRET_KEY),
-    ('{"password": "hunter2 with spaces", "epochs": 3}', "hunter2"),
-    ("HF_TOKEN=hf_abcdefghijklmnop python train.py", "hf_abcdefghijklmnop"),
-    ("python train.py --hf-token hf_abcdefghijklmnop --epochs 3", "hf_abcdefghijklmnop"),
-    ("python train.py --api-key=abc123 --epochs 3", "abc123"),
-    ("-----BEGIN PRIVATE KEY-----MIIEvQIBADANBgkqhkiG9w0BAQEFAASC-----END PRIVATE KEY-----", "MIIEvQIBADAN"),
-])
+@pytest.mark.parametrize(
+    "line, hidden",
+    [
+        (f"export AWS_ACCESS_KEY_ID={ACCESS_KEY}", ACCESS_KEY),
+        (f"aws_secret_access_key = {SECRET_KEY}", SECRET_KEY),
+        (f"creds {SECRET_KEY} loaded", SECRET_KEY),
+        ('{"password": "hunter2 with spaces", "epochs": 3}', "hunter2"),
+        ("HF_TOKEN=hf_abcdefghijklmnop python train.py", "hf_abcdefghijklmnop"),
+        ("python train.py --hf-token hf_abcdefghijklmnop --epochs 3", "hf_abcdefghijklmnop"),
+        ("python train.py --api-key=abc123 --epochs 3", "abc123"),
+        ("-----BEGIN PRIVATE KEY-----MIIEvQIBADANBgkqhkiG9w0BAQEFAASC-----END PRIVATE KEY-----", "MIIEvQIBADAN"),
+    ],
+)
 def test_secrets_in_a_line_are_hidden(line, hidden):
     masked = mask_text(line)
     assert hidden not in masked and MASK in masked
 
 
-@pytest.mark.parametrize("line", [
-    "{'loss': 0.6931, 'learning_rate': 3e-05, 'epoch': 0.1}",
-    "commit 0123456789abcdef0123456789abcdef01234567 (HEAD)",
-    "max_tokens: 512, tokenizer: bert-base-uncased",
-    "The token was refreshed after 30 s",
-    "/opt/conda/lib/python3.10/site-packages/transformers/models/llama/modeling_llama.py, line 1190",
-])
+@pytest.mark.parametrize(
+    "line",
+    [
+        "{'loss': 0.6931, 'learning_rate': 3e-05, 'epoch': 0.1}",
+        "commit 0123456789abcdef0123456789abcdef01234567 (HEAD)",
+        "max_tokens: 512, tokenizer: bert-base-uncased",
+        "The token was refreshed after 30 s",
+        "/opt/conda/lib/python3.10/site-packages/transformers/models/llama/modeling_llama.py, line 1190",
+    ],
+)
 def test_ordinary_lines_are_left_alone(line):
     assert mask_text(line) == line
 
 
 def test_a_private_key_printed_line_by_line_is_hidden_whole():
     keys = PrivateKeyLines()
-    lines = ["loading the deploy key", "-----BEGIN OPENSSH PRIVATE KEY-----",
-             "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW",
-             "QyNTUxOQAAACBvTnwZ8zY0s0s1Vr8yyl2cGz0PZ0kz4oS5lkq0M7mmUwAAAJgAAAAA",
-             "-----END OPENSSH PRIVATE KEY-----", "key loaded"]
+    lines = [
+        "loading the deploy key",
+        "-----BEGIN OPENSSH PRIVATE KEY-----",
+        "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW",
+        "QyNTUxOQAAACBvTnwZ8zY0s0s1Vr8yyl2cGz0PZ0kz4oS5lkq0M7mmUwAAAJgAAAAA",
+        "-----END OPENSSH PRIVATE KEY-----",
+        "key loaded",
+    ]
     assert [keys.hidden(line) for line in lines] == [False, False, True, True, True, False]
     assert mask_text(lines[1]) == MASK
     assert looks_secret(SECRET_KEY) and not looks_secret("0123456789abcdef0123456789abcdef01234567")

@@ -34,8 +34,11 @@ class RecordingSource:
     async def describe_training_job(self, name: str) -> dict:
         status, kind, count = self.jobs[name]
         response = {
-            "TrainingJobName": name, "TrainingJobStatus": status, "SecondaryStatus": "Training",
-            "CreationTime": NOW - timedelta(hours=3), "TrainingStartTime": NOW - timedelta(hours=2),
+            "TrainingJobName": name,
+            "TrainingJobStatus": status,
+            "SecondaryStatus": "Training",
+            "CreationTime": NOW - timedelta(hours=3),
+            "TrainingStartTime": NOW - timedelta(hours=2),
             "ResourceConfig": {"InstanceType": kind, "InstanceCount": count, "VolumeSizeInGB": 50},
             "AlgorithmSpecification": {"MetricDefinitions": [{"Name": "train:loss", "Regex": "x"}]},
         }

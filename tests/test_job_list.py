@@ -7,8 +7,35 @@ from smtui.ui.widgets.job_list import JobList
 from tests.screens import RUNNING, SIZE, SMALL, screen_text, simulated_app, until_loaded
 
 #: Every key the main screen and the list answer, including those that need a selected job.
-EVERY_KEY = ("up", "k", "down", "j", "G", "end", "g", "home", "pageup", "pagedown", "o", "l", "escape", "x",
-             "escape", "c", "u", "r", "d", "delete", "s", "s", "tab", "shift+tab", "slash", "enter", "escape")
+EVERY_KEY = (
+    "up",
+    "k",
+    "down",
+    "j",
+    "G",
+    "end",
+    "g",
+    "home",
+    "pageup",
+    "pagedown",
+    "o",
+    "l",
+    "escape",
+    "x",
+    "escape",
+    "c",
+    "u",
+    "r",
+    "d",
+    "delete",
+    "s",
+    "s",
+    "tab",
+    "shift+tab",
+    "slash",
+    "enter",
+    "escape",
+)
 
 
 async def press_everything(pilot) -> None:

@@ -28,8 +28,15 @@ def store_of(**statuses) -> JobStore:
     store = JobStore(statuses)
     for index, (name, status) in enumerate(statuses.items()):
         if status is not None:
-            store.record_answer(snapshot(name, status, secondary=status if status != "InProgress" else "Training",
-                                         created=-60 * (index + 1), ended=0 if status != "InProgress" else None))
+            store.record_answer(
+                snapshot(
+                    name,
+                    status,
+                    secondary=status if status != "InProgress" else "Training",
+                    created=-60 * (index + 1),
+                    ended=0 if status != "InProgress" else None,
+                )
+            )
     return store
 
 
@@ -121,8 +128,14 @@ def test_new_jobs_and_removed_ones():
         rows.set_view(store.view())
     assert rows.shown == [] and rows.cursor_name is None
     # Every move on an empty list is a no-op, not an error.
-    for move in (lambda: rows.move_cursor(-1), lambda: rows.move_cursor(1), lambda: rows.cursor_to(10 ** 9),
-                 lambda: rows.cursor_to(0), lambda: rows.set_filter("x"), rows.cycle_sort):
+    for move in (
+        lambda: rows.move_cursor(-1),
+        lambda: rows.move_cursor(1),
+        lambda: rows.cursor_to(10**9),
+        lambda: rows.cursor_to(0),
+        lambda: rows.set_filter("x"),
+        rows.cycle_sort,
+    ):
         move()
         assert rows.cursor == -1 and rows.cursor_name is None
     assert rows.natural_widths() == [0 if column.key == "place" else len(column.label) for column in COLUMNS]
@@ -226,8 +239,15 @@ def test_cells_and_column_widths_stay_exact_through_any_sequence_of_changes():
         if action == 0:
             status = chance.choice(statuses)
             stage = chance.choice(["Training", "DownloadingTrainingImage", status])
-            store.record_answer(snapshot(name, status, secondary=stage, created=-chance.randrange(10 ** 6),
-                                         ended=None if status == "InProgress" else 0))
+            store.record_answer(
+                snapshot(
+                    name,
+                    status,
+                    secondary=stage,
+                    created=-chance.randrange(10**6),
+                    ended=None if status == "InProgress" else 0,
+                )
+            )
         elif action == 1:
             store.record_failure(name, PollError(chance.choice([THROTTLED, NETWORK, NOT_FOUND]), "x"), T0)
         elif action == 2:
@@ -239,8 +259,9 @@ def test_cells_and_column_widths_stay_exact_through_any_sequence_of_changes():
         elif action == 5:
             rows.cycle_sort()
         elif action == 6:
-            rows.set_objective(chance.choice([None, Objective("loss", maximize=chance.random() < 0.5)]),
-                               chance.choice([None, *names]))
+            rows.set_objective(
+                chance.choice([None, Objective("loss", maximize=chance.random() < 0.5)]), chance.choice([None, *names])
+            )
         elif action == 7:
             rows.set_metric(chance.choice([None, "loss", "accuracy"]))
         elif action == 8:
@@ -248,13 +269,15 @@ def test_cells_and_column_widths_stay_exact_through_any_sequence_of_changes():
         else:
             rows.move_cursor(chance.randrange(-3, 4))
         rows.set_view(store.view(), [name])
-        expected = [0 if KEYS[c] == "place" else max([cell_width(rows.cells(i)[c]) for i in range(len(rows))]
-                                                          + [len(label)])
-                    for c, label in enumerate(rows.labels())]
+        expected = [
+            0 if KEYS[c] == "place" else max([cell_width(rows.cells(i)[c]) for i in range(len(rows))] + [len(label)])
+            for c, label in enumerate(rows.labels())
+        ]
         assert rows.natural_widths() == expected, step
         for index, shown in enumerate(rows.shown):  # what is kept is what the job's state says now
-            assert rows.cells(index) == row_cells(store.get(shown), rows.now, rows.objective, rows.best_job,
-                                                  rows.metric_choice), step
+            assert rows.cells(index) == row_cells(
+                store.get(shown), rows.now, rows.objective, rows.best_job, rows.metric_choice
+            ), step
         assert rows.marked <= set(store.names) and rows.gutter == (2 if rows.marked else 0)
         assert rows.shown == [n for n in rows.shown if n in store] and len(set(rows.shown)) == len(rows.shown)
         assert (rows.cursor == -1) == (not rows.shown)
@@ -282,8 +305,7 @@ def test_rows_out_of_view_cost_nothing_until_they_come_into_view(monkeypatch):
     assert rows.take_changes()[0] == {f"job-{i:04d}" for i in range(10)}
     worked.clear()
     # A job out of view changes (and its stage gets much longer): nothing is worked out, no row is repainted.
-    store.record_answer(snapshot("job-0500", "InProgress", secondary="DownloadingTrainingImage",
-                                 created=-60))
+    store.record_answer(snapshot("job-0500", "InProgress", secondary="DownloadingTrainingImage", created=-60))
     rows.set_view(store.view(), ["job-0500"])
     assert worked == [] and rows.take_changes() == (set(), False) and rows.is_stale("job-0500")
     assert text(rows._cells["job-0500"][STAGE]) == "▶ Training"  # as it was

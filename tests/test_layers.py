@@ -11,7 +11,9 @@ import pytest
 from smtui.ui.status_style import PRIMARY, SECONDARY
 
 
-@pytest.mark.parametrize("module", ["smtui.aws.source", "smtui.aws.poller", "smtui.present.sections", "smtui.sim", "smtui.cli"])
+@pytest.mark.parametrize(
+    "module", ["smtui.aws.source", "smtui.aws.poller", "smtui.present.sections", "smtui.sim", "smtui.cli"]
+)
 def test_no_textual_below_the_ui(module):
     code = f"import sys, {module}; print('textual' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
@@ -20,7 +22,10 @@ def test_no_textual_below_the_ui(module):
 
 
 def test_help_does_not_load_aws_or_textual():
-    code = "import sys; from smtui import cli; print(sorted(m for m in ('textual', 'botocore', 'aiobotocore') if m in sys.modules))"
+    code = (
+        "import sys; from smtui import cli; "
+        "print(sorted(m for m in ('textual', 'botocore', 'aiobotocore') if m in sys.modules))"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.stdout.strip() == "[]"
 

@@ -15,9 +15,14 @@ T0 = datetime(2026, 11, 26, 10, 0, tzinfo=timezone.utc)
 
 def summary(name: str, status: str, *, modified: int = 0) -> dict:
     """A ListTrainingJobs entry, last modified ``modified`` seconds after T0."""
-    out = {"TrainingJobName": name, "TrainingJobArn": f"arn:aws:sagemaker:us-east-1:1:training-job/{name}",
-           "CreationTime": T0 - timedelta(hours=1), "LastModifiedTime": T0 + timedelta(seconds=modified),
-           "TrainingJobStatus": status, "SecondaryStatus": "Training" if status == "InProgress" else status}
+    out = {
+        "TrainingJobName": name,
+        "TrainingJobArn": f"arn:aws:sagemaker:us-east-1:1:training-job/{name}",
+        "CreationTime": T0 - timedelta(hours=1),
+        "LastModifiedTime": T0 + timedelta(seconds=modified),
+        "TrainingJobStatus": status,
+        "SecondaryStatus": "Training" if status == "InProgress" else status,
+    }
     if status != "InProgress":
         out["TrainingEndTime"] = T0
     return out
@@ -33,8 +38,11 @@ class Described:
     async def describe_training_job(self, name: str) -> dict:
         self.calls.append(name)
         await asyncio.sleep(0)
-        return {**self.summaries[name], "HyperParameters": {"epochs": "3"},
-                "AlgorithmSpecification": {"TrainingImage": "x", "TrainingInputMode": "File"}}
+        return {
+            **self.summaries[name],
+            "HyperParameters": {"epochs": "3"},
+            "AlgorithmSpecification": {"TrainingImage": "x", "TrainingInputMode": "File"},
+        }
 
     async def get_metric_data(self, queries, start, end, period=60):
         return {query: [] for query in queries}
@@ -49,8 +57,17 @@ async def test_listed_jobs_show_at_once_and_only_the_running_ones_are_polled():
     listed = [summary("ended", "Completed"), summary("running", "InProgress")]
     source.summaries = {s["TrainingJobName"]: s for s in listed}
     events = []
-    poller = Poller(source, [], events.append, interval=0.05, metrics_interval=10, clock=FrozenClock(T0),
-                    max_rps=None, fast=None, open_ended=True)
+    poller = Poller(
+        source,
+        [],
+        events.append,
+        interval=0.05,
+        metrics_interval=10,
+        clock=FrozenClock(T0),
+        max_rps=None,
+        fast=None,
+        open_ended=True,
+    )
     task = asyncio.create_task(poller.run())
     try:
         await settle(0.05)
@@ -95,8 +112,17 @@ async def test_the_first_screen_of_a_listing_is_described_and_the_first_round_wa
     source = Described()
     listed = [summary(f"job-{i:03d}", "Completed") for i in range(Poller.FIRST_SCREEN + 20)]
     source.summaries = {s["TrainingJobName"]: s for s in listed}
-    poller = Poller(source, [], lambda e: None, interval=0.05, metrics_interval=10, clock=FrozenClock(T0),
-                    max_rps=None, fast=None, open_ended=True)
+    poller = Poller(
+        source,
+        [],
+        lambda e: None,
+        interval=0.05,
+        metrics_interval=10,
+        clock=FrozenClock(T0),
+        max_rps=None,
+        fast=None,
+        open_ended=True,
+    )
     poller.expect_listing()
     task = asyncio.create_task(poller.run())
     try:
@@ -106,7 +132,7 @@ async def test_the_first_screen_of_a_listing_is_described_and_the_first_round_wa
         assert not poller.loaded.is_set() and source.calls == []  # the listing is not done yet
         poller.listing_done()
         await asyncio.wait_for(poller.loaded.wait(), 5)
-        assert sorted(source.calls) == [s["TrainingJobName"] for s in listed[:Poller.FIRST_SCREEN]]
+        assert sorted(source.calls) == [s["TrainingJobName"] for s in listed[: Poller.FIRST_SCREEN]]
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)

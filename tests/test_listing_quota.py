@@ -17,8 +17,11 @@ async def test_every_running_job_is_listed_within_the_quota(query):
     scenarios = fleet_scenarios(400)
     with simulated_app(RUNNING, query=query, scenarios=scenarios, list_interval=1.0, max_rps=20) as app:
         simulator = app.simulator
-        running = {name for name in simulator.job_names()
-                   if simulator.describe_training_job({"TrainingJobName": name})["TrainingJobStatus"] == "InProgress"}
+        running = {
+            name
+            for name in simulator.job_names()
+            if simulator.describe_training_job({"TrainingJobName": name})["TrainingJobStatus"] == "InProgress"
+        }
         async with app.run_test(size=SIZE) as pilot:
             await until_loaded(pilot, timeout=120)
             assert set(app.poller.store.names) == running and len(running) == 20

@@ -30,8 +30,10 @@ def shown(tail: LogTail) -> list[tuple[str, str]]:
 
 
 def expected(simulator, job: str, n: int) -> list[tuple[str, str]]:
-    return sorted((name.split("/", 1)[1].rsplit("-", 1)[0] if "/algo-" in name else name.split("/", 1)[1],
-                   message.rstrip("\n")) for _, name, message in newest_events(simulator, job, n))
+    return sorted(
+        (name.split("/", 1)[1].rsplit("-", 1)[0] if "/algo-" in name else name.split("/", 1)[1], message.rstrip("\n"))
+        for _, name, message in newest_events(simulator, job, n)
+    )
 
 
 class Counted:
@@ -49,8 +51,13 @@ class Counted:
     async def filter_log_events(self, *args, **kwargs):
         self.filters += 1
         if self.filters in self.throttle:
-            raise ClientError({"Error": {"Code": "ThrottlingException", "Message": "Rate exceeded"},
-                               "ResponseMetadata": {"HTTPStatusCode": 400}}, "FilterLogEvents")
+            raise ClientError(
+                {
+                    "Error": {"Code": "ThrottlingException", "Message": "Rate exceeded"},
+                    "ResponseMetadata": {"HTTPStatusCode": 400},
+                },
+                "FilterLogEvents",
+            )
         return await self.source.filter_log_events(*args, **kwargs)
 
     @property
@@ -176,8 +183,13 @@ async def test_a_job_that_failed_before_training_costs_nothing(sim, clock):
     async with AwsJobSource(options(sim.url)) as aws:
         source = Counted(aws)
         tail = LogTail(source, OOM, clock=clock)
-        tail.set_job({"TrainingJobStatus": "Failed", "SecondaryStatus": "Failed",
-                      "SecondaryStatusTransitions": [{"Status": "Starting"}, {"Status": "Failed"}]})
+        tail.set_job(
+            {
+                "TrainingJobStatus": "Failed",
+                "SecondaryStatus": "Failed",
+                "SecondaryStatusTransitions": [{"Status": "Starting"}, {"Status": "Failed"}],
+            }
+        )
         assert tail.done and await tail.read_round() == 0 and source.calls == 0
     assert tail.why_empty(False) == f"{OOM} ended before its containers started, so it wrote no logs."
 
@@ -192,9 +204,11 @@ async def test_denied_logs_are_said_once_with_the_permission(sim, clock):
             assert await tail.read_round() == 0
         assert tail.calls == calls and tail.denied
     assert tail.error is not None and tail.error.kind == ACCESS_DENIED
-    assert tail.error.message == ("access denied to CloudWatch Logs (logs:DescribeLogStreams): allow "
-                                  f"logs:FilterLogEvents and logs:DescribeLogStreams on log group {LOG_GROUP} "
-                                  "for these credentials")
+    assert tail.error.message == (
+        "access denied to CloudWatch Logs (logs:DescribeLogStreams): allow "
+        f"logs:FilterLogEvents and logs:DescribeLogStreams on log group {LOG_GROUP} "
+        "for these credentials"
+    )
     assert tail.why_empty(True) == tail.error.message
 
 
@@ -203,5 +217,6 @@ async def test_a_job_without_streams(sim, clock):
         tail = LogTail(aws, "no-such-job", clock=clock)
         await tail.read_round()
     assert tail.error is None and tail.listed and tail.streams == {}
-    assert tail.why_empty(None) == (f"No log streams for no-such-job in {LOG_GROUP}: "
-                                    "its logs may have expired or been deleted.")
+    assert tail.why_empty(None) == (
+        f"No log streams for no-such-job in {LOG_GROUP}: its logs may have expired or been deleted."
+    )

@@ -1,4 +1,5 @@
-"""LogTail against sources that do what the API reference allows (empty pages, refused and expiring tokens, throttling, one millisecond shared), and against moto's server."""
+"""LogTail against sources that do what the API reference allows (empty pages, refused and expiring tokens,
+throttling, one millisecond shared), and against moto's server."""
 
 from __future__ import annotations
 
@@ -27,8 +28,16 @@ class Memory:
     expired; ``descending``: whether startFromHead false is honoured; ``prefixes``: whether
     logStreamNamePrefix is."""
 
-    def __init__(self, streams: dict[str, list[tuple[int, str]]], *, page: int = 7, empty: int = 0,
-                 refuse: set[int] = frozenset(), descending: bool = True, prefixes: bool = True) -> None:
+    def __init__(
+        self,
+        streams: dict[str, list[tuple[int, str]]],
+        *,
+        page: int = 7,
+        empty: int = 0,
+        refuse: set[int] = frozenset(),
+        descending: bool = True,
+        prefixes: bool = True,
+    ) -> None:
         self.streams, self.page, self.empty, self.refuse = streams, page, empty, set(refuse)
         self.descending, self.prefixes = descending, prefixes
         self.calls = 0
@@ -36,39 +45,59 @@ class Memory:
     async def describe_log_streams(self, group, prefix, token=None):
         return {"logStreams": [{"logStreamName": name} for name in sorted(self.streams) if name.startswith(prefix)]}
 
-    async def filter_log_events(self, group, prefix, pattern, token=None, start_ms=None, *, end_ms=None,
-                                newest=False, limit=None):
+    async def filter_log_events(
+        self, group, prefix, pattern, token=None, start_ms=None, *, end_ms=None, newest=False, limit=None
+    ):
         self.calls += 1
         if token and self.calls in self.refuse:
-            raise ClientError({"Error": {"Code": "InvalidParameterException",
-                                         "Message": "The specified nextToken is invalid."},
-                               "ResponseMetadata": {"HTTPStatusCode": 400}}, "FilterLogEvents")
-        events = sorted((t, name, i, message) for name, stream in self.streams.items()
-                        for i, (t, message) in enumerate(stream)
-                        if (name.startswith(prefix) or not self.prefixes) and pattern in message
-                        and (start_ms is None or t >= start_ms) and (end_ms is None or t <= end_ms))
+            raise ClientError(
+                {
+                    "Error": {"Code": "InvalidParameterException", "Message": "The specified nextToken is invalid."},
+                    "ResponseMetadata": {"HTTPStatusCode": 400},
+                },
+                "FilterLogEvents",
+            )
+        events = sorted(
+            (t, name, i, message)
+            for name, stream in self.streams.items()
+            for i, (t, message) in enumerate(stream)
+            if (name.startswith(prefix) or not self.prefixes)
+            and pattern in message
+            and (start_ms is None or t >= start_ms)
+            and (end_ms is None or t <= end_ms)
+        )
         if newest and self.descending:
             events.reverse()
         position = int(token.split(":")[0]) if token else 0
         if self.empty and self.calls % self.empty == 0:
             taken = []
         else:
-            taken = events[position: position + min(self.page, limit or self.page)]
+            taken = events[position : position + min(self.page, limit or self.page)]
         after = position + len(taken)
-        return {"events": [{"timestamp": t, "logStreamName": name, "message": message, "eventId": f"{name}/{i}"}
-                           for t, name, i, message in taken],
-                **({"nextToken": f"{after}:{self.calls}"} if after < len(events) else {})}
+        return {
+            "events": [
+                {"timestamp": t, "logStreamName": name, "message": message, "eventId": f"{name}/{i}"}
+                for t, name, i, message in taken
+            ],
+            **({"nextToken": f"{after}:{self.calls}"} if after < len(events) else {}),
+        }
 
 
 def two_hosts(count: int, *, same_ms: bool = False) -> dict[str, list[tuple[int, str]]]:
     base = 1_795_680_000_000
-    return {f"j/algo-{h}-1795680000": [(base + (i // 3 if same_ms else i) * 10 + h, f"h{h} e{i}")
-                                       for i in range(count * h)] for h in (1, 2)}
+    return {
+        f"j/algo-{h}-1795680000": [(base + (i // 3 if same_ms else i) * 10 + h, f"h{h} e{i}") for i in range(count * h)]
+        for h in (1, 2)
+    }
 
 
 def newest_of(streams: dict[str, list[tuple[int, str]]], n: int, prefix: str = "j/") -> list[tuple[int, str]]:
-    every = sorted((t, name, i, message) for name, s in streams.items() if name.startswith(prefix)
-                   for i, (t, message) in enumerate(s))
+    every = sorted(
+        (t, name, i, message)
+        for name, s in streams.items()
+        if name.startswith(prefix)
+        for i, (t, message) in enumerate(s)
+    )
     return [(t, message) for t, _, _, message in every[-n:]]
 
 
@@ -82,13 +111,16 @@ def lines_of(tail: LogTail) -> list[tuple[int, str]]:
     return [(line.timestamp, line.message) for line in tail.buffer.lines]
 
 
-@pytest.mark.parametrize("source", [
-    pytest.param(dict(empty=2), id="empty pages"),
-    pytest.param(dict(refuse={3, 5, 6}), id="refused tokens"),
-    pytest.param(dict(descending=False), id="newest first ignored"),
-    pytest.param(dict(prefixes=False), id="prefix ignored"),
-    pytest.param(dict(empty=3, refuse={4}, descending=False, prefixes=False), id="all of them"),
-])
+@pytest.mark.parametrize(
+    "source",
+    [
+        pytest.param(dict(empty=2), id="empty pages"),
+        pytest.param(dict(refuse={3, 5, 6}), id="refused tokens"),
+        pytest.param(dict(descending=False), id="newest first ignored"),
+        pytest.param(dict(prefixes=False), id="prefix ignored"),
+        pytest.param(dict(empty=3, refuse={4}, descending=False, prefixes=False), id="all of them"),
+    ],
+)
 @pytest.mark.parametrize("same_ms", [False, True])
 async def test_the_newest_n_whatever_the_pages(source, same_ms):
     streams = {**two_hosts(40, same_ms=same_ms), "jk/algo-1-1795680000": [(1_795_680_000_500, "another job")]}
@@ -121,8 +153,9 @@ async def test_an_event_taken_in_late_comes_once():
 async def test_a_token_refused_again_and_again_is_an_error():
     # Every event in one millisecond, two a page: a search started again from that millisecond gets
     # nothing new, and its token is refused again.
-    memory = Memory({"j/algo-1-1795680000": [(1_795_680_000_000, f"e{i}") for i in range(20)]}, page=2,
-                    refuse=set(range(2, 100)))
+    memory = Memory(
+        {"j/algo-1-1795680000": [(1_795_680_000_000, f"e{i}") for i in range(20)]}, page=2, refuse=set(range(2, 100))
+    )
     tail = LogTail(memory, "j", capacity=50)
     await tail.read_round()
     assert tail.error is not None and "refusing" in tail.error.message and not tail.loaded
@@ -135,8 +168,13 @@ async def test_throttling_backs_off_and_the_search_goes_on():
         async def filter_log_events(self, *args, **kwargs):
             if self.calls in (2, 3):
                 self.calls += 1
-                raise ClientError({"Error": {"Code": "ThrottlingException", "Message": "Rate exceeded"},
-                                   "ResponseMetadata": {"HTTPStatusCode": 400}}, "FilterLogEvents")
+                raise ClientError(
+                    {
+                        "Error": {"Code": "ThrottlingException", "Message": "Rate exceeded"},
+                        "ResponseMetadata": {"HTTPStatusCode": 400},
+                    },
+                    "FilterLogEvents",
+                )
             return await super().filter_log_events(*args, **kwargs)
 
     tail = LogTail(Throttled(streams), "j", capacity=50)
@@ -163,8 +201,13 @@ async def test_an_ended_job_is_read_once_after_it_settles():
     clock = FrozenClock(datetime.fromtimestamp(ended / 1000 + 2, timezone.utc))
     memory = Memory(streams)
     tail = LogTail(memory, "j", clock=clock)
-    tail.set_job({"TrainingJobStatus": "Completed", "SecondaryStatus": "Completed",
-                  "TrainingEndTime": datetime.fromtimestamp(ended / 1000, timezone.utc)})
+    tail.set_job(
+        {
+            "TrainingJobStatus": "Completed",
+            "SecondaryStatus": "Completed",
+            "TrainingEndTime": datetime.fromtimestamp(ended / 1000, timezone.utc),
+        }
+    )
     await tail.read_round()
     assert not tail.done and tail.wait(5) == 5 and tail.wait(60) == pytest.approx(SETTLE - 2)
     clock.advance(tail.wait(60))
@@ -177,8 +220,13 @@ async def test_an_ended_job_is_read_once_after_it_settles():
 
 
 def moto_logs(url: str):
-    return boto3.client("logs", endpoint_url=url, region_name="us-east-1", aws_access_key_id=CREDENTIALS[0],
-                        aws_secret_access_key=CREDENTIALS[1])
+    return boto3.client(
+        "logs",
+        endpoint_url=url,
+        region_name="us-east-1",
+        aws_access_key_id=CREDENTIALS[0],
+        aws_secret_access_key=CREDENTIALS[1],
+    )
 
 
 async def test_moto_the_newest_lines_and_what_follows(moto_url):
@@ -194,9 +242,14 @@ async def test_moto_the_newest_lines_and_what_follows(moto_url):
 
     def put(start: int, count: int) -> None:
         for index, name in enumerate(names):
-            client.put_log_events(logGroupName=LOG_GROUP, logStreamName=name, logEvents=[
-                {"timestamp": base + 20 * i + 7 * index, "message": f"{name[-14:-11]} event {i}"}
-                for i in range(start, start + count)])
+            client.put_log_events(
+                logGroupName=LOG_GROUP,
+                logStreamName=name,
+                logEvents=[
+                    {"timestamp": base + 20 * i + 7 * index, "message": f"{name[-14:-11]} event {i}"}
+                    for i in range(start, start + count)
+                ],
+            )
 
     put(0, 160)
     async with AwsJobSource(options(moto_url)) as aws:
@@ -208,8 +261,9 @@ async def test_moto_the_newest_lines_and_what_follows(moto_url):
         await tail.read_round()
         assert tail.error is None
     assert first == [f"{h} event {i}" for i in range(110, 160) for h in ("o-1", "o-2")]
-    assert [line.message for line in tail.buffer.lines] == [f"{h} event {i}" for i in range(130, 180)
-                                                            for h in ("o-1", "o-2")]
+    assert [line.message for line in tail.buffer.lines] == [
+        f"{h} event {i}" for i in range(130, 180) for h in ("o-1", "o-2")
+    ]
 
 
 class Expiring:
@@ -270,7 +324,9 @@ async def test_closing_while_a_call_waits_for_its_turn_leaves_no_coroutine_unawa
             async def budget(operation: str, turns=turns) -> None:
                 await turns.acquire()
 
-            task = asyncio.create_task(LogTail(Memory(streams), "j", budget=budget, clock=clock_after(streams)).read_round())
+            task = asyncio.create_task(
+                LogTail(Memory(streams), "j", budget=budget, clock=clock_after(streams)).read_round()
+            )
             await asyncio.sleep(0.05)
             assert not task.done()
             task.cancel()

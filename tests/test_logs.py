@@ -29,8 +29,18 @@ MISTRAL = "mistral-7b-sft-distributed"
 OOM = "llama3-8b-lora-oom"
 WHISPER = "whisper-small-finetune-cv"
 #: The standalone scripted jobs.
-JOBS = ("bert-base-finetune-imdb", OOM, "resnet50-spot-imagenet", "xgboost-churn-stopped", "gpt2-pretrain-maxruntime",
-        MISTRAL, "llama-finetune-full-config", WHISPER, BIG, "t5-base-summarize-xsum")
+JOBS = (
+    "bert-base-finetune-imdb",
+    OOM,
+    "resnet50-spot-imagenet",
+    "xgboost-churn-stopped",
+    "gpt2-pretrain-maxruntime",
+    MISTRAL,
+    "llama-finetune-full-config",
+    WHISPER,
+    BIG,
+    "t5-base-summarize-xsum",
+)
 #: When the OOM job fails, and when its containers' streams start (it enters Training).
 OOM_FAILS = ORIGIN + timedelta(seconds=900)
 WHISPER_TRAINS = ORIGIN + timedelta(seconds=540)
@@ -50,12 +60,15 @@ def host_of(stream: str) -> str:
 def as_printed(events: list[tuple[int, str, str]]) -> list[str]:
     """The oracle's events as ``smtui logs --timestamps`` prints them, hosts padded to the widest."""
     width = max((len(host_of(stream)) for _, stream, _ in events), default=0)
-    return [f"{format_time(t)} {host_of(stream):<{width}} | {clean(message.rstrip(chr(10)))}"
-            for t, stream, message in events]
+    return [
+        f"{format_time(t)} {host_of(stream):<{width}} | {clean(message.rstrip(chr(10)))}"
+        for t, stream, message in events
+    ]
 
 
-async def run_command(sim, clock, request: Request, key: str = CREDENTIALS[0], source=None,
-                      timestamps: bool = False) -> tuple[int, str, str, list]:
+async def run_command(
+    sim, clock, request: Request, key: str = CREDENTIALS[0], source=None, timestamps: bool = False
+) -> tuple[int, str, str, list]:
     """LogsCommand in this process, each wait moving the simulator's clock instead of sleeping."""
     waits = []
 
@@ -65,8 +78,14 @@ async def run_command(sim, clock, request: Request, key: str = CREDENTIALS[0], s
 
     out, err = io.StringIO(), io.StringIO()
     async with AwsJobSource(options(sim.url, key)) as aws:
-        command = LogsCommand(source(aws) if source else aws, request, Printer(out, timestamps=timestamps), err=err,
-                              sleep=sleep, clock=clock)
+        command = LogsCommand(
+            source(aws) if source else aws,
+            request,
+            Printer(out, timestamps=timestamps),
+            err=err,
+            sleep=sleep,
+            clock=clock,
+        )
         code = await command.run()
     return code, out.getvalue(), err.getvalue(), waits
 
@@ -120,7 +139,8 @@ async def test_follow_prints_every_line_once_until_the_job_has_ended(sim, clock)
 async def test_follow_with_a_filter_prints_each_match_once(sim, clock):
     clock.set(OOM_FAILS - timedelta(seconds=3))
     code, out, err, waits = await run_command(
-        sim, clock, Request(OOM, follow=True, interval=1, pattern='"CUDA out of memory"'))
+        sim, clock, Request(OOM, follow=True, interval=1, pattern='"CUDA out of memory"')
+    )
     assert code == 0
     assert err == f"No events of {OOM} match '\"CUDA out of memory\"' (1 log stream searched).\n"
     lines = out.splitlines()
@@ -140,8 +160,14 @@ async def test_filter_follow_starts_after_the_lines_printed(sim, clock):
 
     async with AwsJobSource(options(sim.url)) as aws:
         with pytest.raises(KeyboardInterrupt):
-            await LogsCommand(aws, Request(MISTRAL, lines=2, follow=True, interval=5, pattern="step"),
-                              Printer(out, timestamps=True), err=io.StringIO(), sleep=sleep, clock=clock).run()
+            await LogsCommand(
+                aws,
+                Request(MISTRAL, lines=2, follow=True, interval=5, pattern="step"),
+                Printer(out, timestamps=True),
+                err=io.StringIO(),
+                sleep=sleep,
+                clock=clock,
+            ).run()
     lines = out.getvalue().splitlines()
     # More than --lines events matched in the last ten seconds: the follow goes on from the newest two.
     assert rounds[0] == 2 and len(lines) > 2
@@ -160,10 +186,12 @@ async def test_follow_waits_for_a_job_to_start(sim, clock):
 
     async with AwsJobSource(options(sim.url)) as aws:
         with pytest.raises(KeyboardInterrupt):
-            await LogsCommand(aws, Request(WHISPER, follow=True, interval=5), Printer(out), err=err,
-                              sleep=sleep, clock=clock).run()
-    assert err.getvalue() == ("The job has not started its containers yet: SageMaker creates the log streams when "
-                              "training starts.\n")
+            await LogsCommand(
+                aws, Request(WHISPER, follow=True, interval=5), Printer(out), err=err, sleep=sleep, clock=clock
+            ).run()
+    assert err.getvalue() == (
+        "The job has not started its containers yet: SageMaker creates the log streams when training starts.\n"
+    )
     assert out.getvalue().startswith("algo-1 | bash: cannot set terminal process group")
 
 
@@ -182,15 +210,21 @@ class Flaky:
     async def filter_log_events(self, *args, **kwargs):
         self.filters += 1
         if self.filters in self.fail:
-            raise ClientError({"Error": {"Code": "ThrottlingException", "Message": "Rate exceeded"},
-                               "ResponseMetadata": {"HTTPStatusCode": 400}}, "FilterLogEvents")
+            raise ClientError(
+                {
+                    "Error": {"Code": "ThrottlingException", "Message": "Rate exceeded"},
+                    "ResponseMetadata": {"HTTPStatusCode": 400},
+                },
+                "FilterLogEvents",
+            )
         return await self.source.filter_log_events(*args, **kwargs)
 
 
 async def test_a_throttled_first_read_is_tried_again(sim, clock):
     expected = (await run_command(sim, clock, Request(MISTRAL, lines=50)))[1]
-    code, out, err, waits = await run_command(sim, clock, Request(MISTRAL, lines=50),
-                                              source=lambda aws: Flaky(aws, {1}))
+    code, out, err, waits = await run_command(
+        sim, clock, Request(MISTRAL, lines=50), source=lambda aws: Flaky(aws, {1})
+    )
     assert (code, out, err, waits) == (0, expected, "", [RETRY_DELAYS[0]])
     with pytest.raises(CommandFailed, match="^throttled by AWS"):
         await run_command(sim, clock, Request(MISTRAL, lines=50), source=lambda aws: Flaky(aws, set(range(1, 9))))
@@ -199,8 +233,9 @@ async def test_a_throttled_first_read_is_tried_again(sim, clock):
 
 async def test_a_throttled_follow_says_so_once_and_loses_nothing(sim, clock):
     clock.set(OOM_FAILS - timedelta(seconds=60))
-    code, out, err, waits = await run_command(sim, clock, Request(OOM, lines=5, follow=True, interval=2),
-                                              source=lambda aws: Flaky(aws, {3, 4, 5}))
+    code, out, err, waits = await run_command(
+        sim, clock, Request(OOM, lines=5, follow=True, interval=2), source=lambda aws: Flaky(aws, {3, 4, 5})
+    )
     assert code == 0 and err == "smtui: warning: throttled by AWS: retrying with back-off\n"
     assert waits[:6] == [2, 2, 4, 8, 16, 2]  # backing off while throttled
     lines = out.splitlines()
@@ -214,8 +249,12 @@ def test_printing_is_safe_and_aligned():
     out = io.StringIO()
     printer = Printer(out, timestamps=True)
     printer.know(["algo-1", "algo-12"])
-    printer.write([(1795687200123, "algo-1", 0, "a\tb\x1b]0;title\x07 \x1b[2J\rc\nd \u202eevil"),
-                   (1795687201000, "algo-12", 11, "ok\n")])
+    printer.write(
+        [
+            (1795687200123, "algo-1", 0, "a\tb\x1b]0;title\x07 \x1b[2J\rc\nd \u202eevil"),
+            (1795687201000, "algo-12", 11, "ok\n"),
+        ]
+    )
     assert out.getvalue().split("\n")[:2] == [
         "2026-11-26T10:00:00.123Z algo-1  | a\tb\\x1b]0;title\\x07 \\x1b[2J ⏎ c ⏎ d \\u202eevil",
         "2026-11-26T10:00:01.000Z algo-12 | ok ⏎ ",
@@ -229,10 +268,24 @@ def test_printing_is_safe_and_aligned():
 def test_training_started_from_the_description():
     assert training_started({"SecondaryStatus": "Downloading", "TrainingStartTime": 1}) is False
     assert training_started({"SecondaryStatus": "Training"}) is True
-    assert training_started({"SecondaryStatus": "Failed", "SecondaryStatusTransitions": [
-        {"Status": "Starting"}, {"Status": "Downloading"}, {"Status": "Failed"}]}) is False
-    assert training_started({"SecondaryStatus": "Failed", "SecondaryStatusTransitions": [
-        {"Status": "Starting"}, {"Status": "Training"}, {"Status": "Failed"}]}) is True
+    assert (
+        training_started(
+            {
+                "SecondaryStatus": "Failed",
+                "SecondaryStatusTransitions": [{"Status": "Starting"}, {"Status": "Downloading"}, {"Status": "Failed"}],
+            }
+        )
+        is False
+    )
+    assert (
+        training_started(
+            {
+                "SecondaryStatus": "Failed",
+                "SecondaryStatusTransitions": [{"Status": "Starting"}, {"Status": "Training"}, {"Status": "Failed"}],
+            }
+        )
+        is True
+    )
     assert training_started({}) is None
 
 
@@ -255,15 +308,24 @@ def environment(key: str = CREDENTIALS[0]) -> dict[str, str]:
 
 def moto_logs(url: str):
     """A boto3 Logs client for ``url``."""
-    return boto3.client("logs", endpoint_url=url, region_name="us-east-1", aws_access_key_id=CREDENTIALS[0],
-                        aws_secret_access_key=CREDENTIALS[1])
+    return boto3.client(
+        "logs",
+        endpoint_url=url,
+        region_name="us-east-1",
+        aws_access_key_id=CREDENTIALS[0],
+        aws_secret_access_key=CREDENTIALS[1],
+    )
 
 
 def launch(url: str, *args: str, key: str = CREDENTIALS[0]) -> subprocess.Popen:
     """``smtui logs ARGS`` against ``url``, started; :func:`finish` waits for it."""
-    return subprocess.Popen([sys.executable, "-m", "smtui", "logs", *args, "--endpoint-url", url,
-                             "--region", "us-east-1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=environment(key))
+    return subprocess.Popen(
+        [sys.executable, "-m", "smtui", "logs", *args, "--endpoint-url", url, "--region", "us-east-1"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=environment(key),
+    )
 
 
 def finish(process: subprocess.Popen) -> subprocess.CompletedProcess:
@@ -277,14 +339,19 @@ def smtui_logs(url: str, *args: str, key: str = CREDENTIALS[0]) -> subprocess.Co
 
 def start_logs(url: str, *args: str) -> subprocess.Popen:
     # Unbuffered: what readline() takes is all it takes, and communicate() reads the rest.
-    return subprocess.Popen([sys.executable, "-m", "smtui", "logs", *args, "--endpoint-url", url,
-                             "--region", "us-east-1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            env=environment(), bufsize=0)
+    return subprocess.Popen(
+        [sys.executable, "-m", "smtui", "logs", *args, "--endpoint-url", url, "--region", "us-east-1"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=environment(),
+        bufsize=0,
+    )
 
 
 def test_logs_help():
-    result = subprocess.run([sys.executable, "-m", "smtui", "logs", "--help"], capture_output=True, text=True,
-                            timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "smtui", "logs", "--help"], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0 and "--follow" in result.stdout and "--filter PATTERN" in result.stdout
 
 
@@ -333,13 +400,16 @@ def test_ctrl_c_and_sigterm_end_a_follow_quietly(ended_url):
 
 
 def test_denied_keys_one_line(ended_url):
-    result, nologs = map(finish, [launch(ended_url, MISTRAL, key="denied-role"),
-                                  launch(ended_url, MISTRAL, key="nologs-readonly")])
+    result, nologs = map(
+        finish, [launch(ended_url, MISTRAL, key="denied-role"), launch(ended_url, MISTRAL, key="nologs-readonly")]
+    )
     assert result.returncode == 1 and result.stdout == "" and result.stderr.count("\n") == 1
     assert result.stderr.startswith("smtui: error: access denied to CloudWatch Logs (logs:FilterLogEvents)")
     assert nologs.returncode == 1 and nologs.stderr.count("\n") == 1
-    assert nologs.stderr.startswith("smtui: error: access denied to CloudWatch Logs (logs:FilterLogEvents): allow "
-                                    "logs:FilterLogEvents and logs:DescribeLogStreams")
+    assert nologs.stderr.startswith(
+        "smtui: error: access denied to CloudWatch Logs (logs:FilterLogEvents): allow "
+        "logs:FilterLogEvents and logs:DescribeLogStreams"
+    )
 
 
 def test_follow_ends_with_the_job_and_a_closed_pipe_ends_it_too():
@@ -355,10 +425,11 @@ def test_follow_ends_with_the_job_and_a_closed_pipe_ends_it_too():
         assert closing.wait(timeout=60) == 0 and closing.stderr.read() == b""
         client = moto_logs(running.url)
         [stream] = client.describe_log_streams(logGroupName=LOG_GROUP, logStreamNamePrefix=f"{OOM}/")["logStreams"]
-        everything = client.get_log_events(logGroupName=LOG_GROUP, logStreamName=stream["logStreamName"],
-                                           startFromHead=True)["events"]
+        everything = client.get_log_events(
+            logGroupName=LOG_GROUP, logStreamName=stream["logStreamName"], startFromHead=True
+        )["events"]
     assert following.returncode == 0 and err == b""
     lines = (first + out).decode().splitlines()
     assert any(line.startswith("algo-1 | torch.OutOfMemoryError: CUDA out of memory.") for line in lines)
     # Every line once: the stream's last lines, from the third newest when the command started.
-    assert len(lines) > 30 and lines == [f"algo-1 | {clean(e['message'])}" for e in everything[-len(lines):]]
+    assert len(lines) > 30 and lines == [f"algo-1 | {clean(e['message'])}" for e in everything[-len(lines) :]]

@@ -30,8 +30,11 @@ def fast_logs(monkeypatch):
 def test_patterns_are_smart_case_and_bad_ones_say_why():
     assert compile_pattern("loss").search("Train LOSS=2") is not None
     assert compile_pattern("Loss").search("train loss=2") is None  # a capital: the case counts
-    with pytest.raises(PatternError, match=r"'\(oops' is not a regular expression: missing \), unterminated "
-                                           r"subpattern at position 0"):
+    with pytest.raises(
+        PatternError,
+        match=r"'\(oops' is not a regular expression: missing \), unterminated "
+        r"subpattern at position 0",
+    ):
         compile_pattern("(oops")
     hosts = ["algo-10", "algo-2", "algo-1", "ssm"]
     assert host_order(hosts) == ["algo-1", "algo-2", "algo-10", "ssm"]
@@ -121,8 +124,12 @@ def test_saving_falls_back_to_another_folder_and_hides_secrets(tmp_path):
     lines = [LogLine(1_700_000_000_123, 0, 0, "algo-1", "key AKIAIOSFODNN7EXAMPLE\tdone\x1b[31m")]
     nowhere = tmp_path / "not-a-folder"
     nowhere.write_text("")  # a file: nothing can be written inside it
-    path = save_lines(lines, file_name("job", __import__("datetime").datetime(2026, 1, 2, 3, 4, 5)),
-                      reveal=False, folders=[nowhere, tmp_path])
+    path = save_lines(
+        lines,
+        file_name("job", __import__("datetime").datetime(2026, 1, 2, 3, 4, 5)),
+        reveal=False,
+        folders=[nowhere, tmp_path],
+    )
     assert path == tmp_path / "job-logs-20260102-030405.log"
     text = path.read_text()
     assert text.startswith("2023-11-14T22:13:20.123Z algo-1 | key ") and "AKIAIOSFODNN7EXAMPLE" not in text
@@ -131,8 +138,13 @@ def test_saving_falls_back_to_another_folder_and_hides_secrets(tmp_path):
 
 def test_narrowed_logs_snapshot(snap_compare):
     # Only algo-3's lines that match "step", in 80x24.
-    assert snap_logs(snap_compare, LATER, "mistral-7b-sft-distributed", size=SMALL,
-                     keys=("h", "h", "h", "ampersand", *"step", "enter"))
+    assert snap_logs(
+        snap_compare,
+        LATER,
+        "mistral-7b-sft-distributed",
+        size=SMALL,
+        keys=("h", "h", "h", "ampersand", *"step", "enter"),
+    )
 
 
 @pytest.mark.parametrize("grep, host", [("loss", None), (None, "algo-3"), ("step", "algo-2")])
@@ -148,8 +160,12 @@ async def test_the_command_narrows_the_lines_it_read_as_the_screen_does(grep, ho
             await pilot.pause()
             shown = [(line.host, line.message) for line in view.lines]
             out, err = io.StringIO(), io.StringIO()
-            request = Request("mistral-7b-sft-distributed", lines=screen.tail.buffer.capacity,
-                              grep=compile_pattern(grep) if grep else None, host=host)
+            request = Request(
+                "mistral-7b-sft-distributed",
+                lines=screen.tail.buffer.capacity,
+                grep=compile_pattern(grep) if grep else None,
+                host=host,
+            )
             async with AwsJobSource(app.source.options) as aws:
                 await LogsCommand(aws, request, Printer(out), err=err, clock=app.clock).run()
     printed = [(h.strip(), m) for h, m in (line.split(" | ", 1) for line in out.getvalue().splitlines())]

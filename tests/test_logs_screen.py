@@ -63,8 +63,10 @@ def test_logs_before_the_job_starts(snap_compare):
     assert snap_logs(snap_compare, 60, "whisper-small-finetune-cv", size=SMALL)
 
 
-@pytest.mark.parametrize(("job", "lines"), [("bert-base-finetune-imdb", 50), ("mistral-7b-sft-distributed", 400),
-                                             ("llama2-70b-pretrain-trn1", 5000)])
+@pytest.mark.parametrize(
+    ("job", "lines"),
+    [("bert-base-finetune-imdb", 50), ("mistral-7b-sft-distributed", 400), ("llama2-70b-pretrain-trn1", 5000)],
+)
 async def test_the_view_opens_on_the_lines_smtui_logs_prints(job, lines):
     with simulated_app(RUNNING, log_lines=lines) as app:
         async with app.run_test(size=SIZE) as pilot:
@@ -72,16 +74,21 @@ async def test_the_view_opens_on_the_lines_smtui_logs_prints(job, lines):
             shown = [(line.host, line.message) for line in screen.tail.buffer.lines]
             out = io.StringIO()
             async with AwsJobSource(app.source.options) as aws:
-                await LogsCommand(aws, Request(job, lines=lines), Printer(out), err=io.StringIO(),
-                                  clock=app.clock).run()
+                await LogsCommand(
+                    aws, Request(job, lines=lines), Printer(out), err=io.StringIO(), clock=app.clock
+                ).run()
             title = str(screen.query_one("#logs-title").render())
             calls = screen.tail.calls
             oracle = newest_events(app.simulator, job, lines)
-    printed = [(host.strip(), message) for host, message in (line.split(" | ", 1)
-                                                             for line in out.getvalue().splitlines())]
+    printed = [
+        (host.strip(), message) for host, message in (line.split(" | ", 1) for line in out.getvalue().splitlines())
+    ]
     assert len(shown) == len(printed) == len(oracle) == lines
-    assert sorted(shown) == sorted(printed) == sorted((stream.split("/")[1].rsplit("-", 1)[0], message)
-                                                      for _, stream, message in oracle)
+    assert (
+        sorted(shown)
+        == sorted(printed)
+        == sorted((stream.split("/")[1].rsplit("-", 1)[0], message) for _, stream, message in oracle)
+    )
     # The view says what reading cost: a listing (a page per 50 streams) and a search or two. (The title is
     # redrawn once a read is done: a read under way has made calls it does not count yet.)
     counted = re.search(r"· (\d+) calls$", title)

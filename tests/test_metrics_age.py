@@ -15,7 +15,15 @@ from tests.conftest import CREDENTIALS, ORIGIN
 
 def test_the_period_follows_the_age_of_the_start():
     assert [metric_period(ORIGIN - timedelta(days=days), ORIGIN) for days in (0, 14, 15, 30, 62, 64, 400, 900)] == [
-        60, 60, 300, 300, 300, 3600, 3600, 3600]
+        60,
+        60,
+        300,
+        300,
+        300,
+        3600,
+        3600,
+        3600,
+    ]
 
 
 async def test_a_weeks_old_job_still_shows_its_curves(clock):

@@ -56,8 +56,12 @@ def command(url: str, *args: str) -> tuple[int, str, str]:
 
 
 def clients(url: str):
-    kwargs = dict(endpoint_url=url, region_name="us-east-1", aws_access_key_id=CREDENTIALS[0],
-                  aws_secret_access_key=CREDENTIALS[1])
+    kwargs = dict(
+        endpoint_url=url,
+        region_name="us-east-1",
+        aws_access_key_id=CREDENTIALS[0],
+        aws_secret_access_key=CREDENTIALS[1],
+    )
     return boto3.client("sagemaker", **kwargs), boto3.client("cloudwatch", **kwargs)
 
 
@@ -69,17 +73,33 @@ def answered(url: str, job: str, metric: str) -> list[tuple[str, float]]:
     start = described.get("TrainingStartTime") or described["CreationTime"]
     now = datetime.now(timezone.utc)
     request = dict(
-        MetricDataQueries=[{"Id": "q", "ReturnData": True, "MetricStat": {
-            "Metric": {"Namespace": METRICS_NAMESPACE, "MetricName": metric,
-                       "Dimensions": [{"Name": "TrainingJobName", "Value": job}]},
-            "Period": metric_period(start, now), "Stat": "Average"}}],
-        StartTime=start - timedelta(seconds=1), EndTime=now + timedelta(seconds=1), ScanBy="TimestampAscending")
+        MetricDataQueries=[
+            {
+                "Id": "q",
+                "ReturnData": True,
+                "MetricStat": {
+                    "Metric": {
+                        "Namespace": METRICS_NAMESPACE,
+                        "MetricName": metric,
+                        "Dimensions": [{"Name": "TrainingJobName", "Value": job}],
+                    },
+                    "Period": metric_period(start, now),
+                    "Stat": "Average",
+                },
+            }
+        ],
+        StartTime=start - timedelta(seconds=1),
+        EndTime=now + timedelta(seconds=1),
+        ScanBy="TimestampAscending",
+    )
     points: list[tuple[str, float]] = []
     while True:
         response = cloudwatch.get_metric_data(**request)
         (result,) = response["MetricDataResults"]
-        points += [(t.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), v)
-                   for t, v in zip(result["Timestamps"], result["Values"])]
+        points += [
+            (t.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), v)
+            for t, v in zip(result["Timestamps"], result["Values"])
+        ]
         if not response.get("NextToken"):
             return points
         request["NextToken"] = response["NextToken"]
@@ -95,11 +115,16 @@ def test_every_series_of_two_jobs_is_what_get_metric_data_answers(sim_url):
     code, out, err = command(sim_url, JOB, OTHER, "--csv")
     assert code == 0 and err == ""
     rows = list(csv.DictReader(io.StringIO(out)))
-    expected = [{"time": t, "job": job, "metric": metric, "value": v}
-                for job in (JOB, OTHER) for metric in defined(sim_url, job) for t, v in answered(sim_url, job, metric)]
+    expected = [
+        {"time": t, "job": job, "metric": metric, "value": v}
+        for job in (JOB, OTHER)
+        for metric in defined(sim_url, job)
+        for t, v in answered(sim_url, job, metric)
+    ]
     assert len(expected) > 100
     assert [(r["time"], r["job"], r["metric"], float(r["value"])) for r in rows] == [
-        (e["time"], e["job"], e["metric"], e["value"]) for e in expected]
+        (e["time"], e["job"], e["metric"], e["value"]) for e in expected
+    ]
 
 
 def test_one_metric_as_json_and_as_text(sim_url):
@@ -122,15 +147,18 @@ def test_a_job_without_points_is_said_on_stderr_and_the_others_print(sim_url):
     assert err == "smtui: xgboost-churn-stopped does not define train:loss\n"
 
 
-@pytest.mark.parametrize("args, code, message", [
-    (["no-such-job-here"], 1, "no-such-job-here: job not found"),
-    ([JOB, "no-such-job-here"], 1, "no-such-job-here: job not found"),
-    (["bad_name"], 2, "'bad_name' is not a valid training job name"),
-    ([JOB, "--metric", "nope"], 2, "no job given defines the metric 'nope': it defines train:loss"),
-    ([JOB, "--metric", ""], 2, "'' is not a metric name"),
-    ([JOB, "--csv", "--json"], 2, "argument --json: not allowed with argument --csv"),
-    ([], 2, "the following arguments are required: JOB"),
-])
+@pytest.mark.parametrize(
+    "args, code, message",
+    [
+        (["no-such-job-here"], 1, "no-such-job-here: job not found"),
+        ([JOB, "no-such-job-here"], 1, "no-such-job-here: job not found"),
+        (["bad_name"], 2, "'bad_name' is not a valid training job name"),
+        ([JOB, "--metric", "nope"], 2, "no job given defines the metric 'nope': it defines train:loss"),
+        ([JOB, "--metric", ""], 2, "'' is not a metric name"),
+        ([JOB, "--csv", "--json"], 2, "argument --json: not allowed with argument --csv"),
+        ([], 2, "the following arguments are required: JOB"),
+    ],
+)
 def test_bad_input_and_missing_jobs_get_one_line(sim_url, args, code, message):
     got, out, err = command(sim_url, *args)
     assert (got, out) == (code, "") and err.count("\n") == 1 and message in err, err
@@ -138,8 +166,9 @@ def test_bad_input_and_missing_jobs_get_one_line(sim_url, args, code, message):
 
 def run_process(shell: str, url: str) -> subprocess.CompletedProcess:
     program = [sys.executable, "-m", "smtui", "metrics", JOB, OTHER, "--endpoint-url", url, "--region", "us-east-1"]
-    return subprocess.run(["bash", "-c", shell, "bash", *program], capture_output=True, text=True,
-                          env={**os.environ, **KEYS}, timeout=60)
+    return subprocess.run(
+        ["bash", "-c", shell, "bash", *program], capture_output=True, text=True, env={**os.environ, **KEYS}, timeout=60
+    )
 
 
 def test_a_reader_that_goes_away_ends_it_quietly(sim_url):
@@ -161,13 +190,22 @@ def test_against_moto(moto_url):
     sagemaker, cloudwatch = clients(moto_url)
     created = sagemaker.describe_training_job(TrainingJobName=job)["CreationTime"]
     (metric,) = defined(moto_url, job)
-    cloudwatch.put_metric_data(Namespace=METRICS_NAMESPACE, MetricData=[
-        {"MetricName": metric, "Dimensions": [{"Name": "TrainingJobName", "Value": job}],
-         "Timestamp": created + timedelta(seconds=seconds), "Value": value}
-        for seconds, value in ((0, 0.9), (0, 0.7), (1, 0.5))])
+    cloudwatch.put_metric_data(
+        Namespace=METRICS_NAMESPACE,
+        MetricData=[
+            {
+                "MetricName": metric,
+                "Dimensions": [{"Name": "TrainingJobName", "Value": job}],
+                "Timestamp": created + timedelta(seconds=seconds),
+                "Value": value,
+            }
+            for seconds, value in ((0, 0.9), (0, 0.7), (1, 0.5))
+        ],
+    )
     code, out, err = command(moto_url, job, "--json")
     assert code == 0 and err == ""
     expected = answered(moto_url, job, metric)
     assert expected  # moto answered something to compare with
     assert [(i["time"], i["job"], i["metric"], i["value"]) for i in json.loads(out)] == [
-        (t, job, metric, v) for t, v in expected]
+        (t, job, metric, v) for t, v in expected
+    ]

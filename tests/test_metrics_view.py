@@ -67,8 +67,10 @@ async def test_charts_draw_the_whole_series_with_its_own_extremes_marked():
             await open_view(pilot, COMPLETED)
             state = app.jobs.get("bert-base-finetune-imdb")
             charts = list(app.screen.query(LineChart))
-            assert [[s.label for s in c.series] for c in charts] == [["train:loss", "validation:loss"],
-                                                                      ["validation:accuracy"]]
+            assert [[s.label for s in c.series] for c in charts] == [
+                ["train:loss", "validation:loss"],
+                ["validation:accuracy"],
+            ]
             for chart in charts:
                 picture = chart.picture
                 for index, series in enumerate(chart.series):

@@ -18,8 +18,11 @@ from .conftest import CREDENTIALS
 
 def create_job(url: str, name: str) -> None:
     client = boto3.client(
-        "sagemaker", endpoint_url=url, region_name="us-east-1",
-        aws_access_key_id=CREDENTIALS[0], aws_secret_access_key=CREDENTIALS[1],
+        "sagemaker",
+        endpoint_url=url,
+        region_name="us-east-1",
+        aws_access_key_id=CREDENTIALS[0],
+        aws_secret_access_key=CREDENTIALS[1],
     )
     client.create_training_job(
         TrainingJobName=name,
@@ -29,8 +32,18 @@ def create_job(url: str, name: str) -> None:
             "MetricDefinitions": [{"Name": "train:loss", "Regex": "loss=([0-9.]+)"}],
         },
         RoleArn="arn:aws:iam::123456789012:role/SageMakerExecution",
-        InputDataConfig=[{"ChannelName": "train", "DataSource": {"S3DataSource": {
-            "S3DataType": "S3Prefix", "S3Uri": "s3://bucket/train/", "S3DataDistributionType": "FullyReplicated"}}}],
+        InputDataConfig=[
+            {
+                "ChannelName": "train",
+                "DataSource": {
+                    "S3DataSource": {
+                        "S3DataType": "S3Prefix",
+                        "S3Uri": "s3://bucket/train/",
+                        "S3DataDistributionType": "FullyReplicated",
+                    }
+                },
+            }
+        ],
         OutputDataConfig={"S3OutputPath": "s3://bucket/output/"},
         ResourceConfig={"InstanceType": "ml.g5.xlarge", "InstanceCount": 1, "VolumeSizeInGB": 50},
         StoppingCondition={"MaxRuntimeInSeconds": 86400},

@@ -52,14 +52,20 @@ def test_places_are_labelled_by_what_tells_them_apart():
     both = places(base, REGIONS, ["dev", "prod"])
     assert [p.label for p in both] == ["dev us-east-1", "dev us-west-2", "prod us-east-1", "prod us-west-2"]
     assert (both[3].options.profile, both[3].options.region) == ("prod", "us-west-2")
-    assert [place_kind(REGIONS, [None]), place_kind([None], ["a", "b"]), place_kind(REGIONS, ["a", "b"]),
-            place_kind([None], [None])] == ["Region", "Account", "Where", None]
+    assert [
+        place_kind(REGIONS, [None]),
+        place_kind([None], ["a", "b"]),
+        place_kind(REGIONS, ["a", "b"]),
+        place_kind([None], [None]),
+    ] == ["Region", "Account", "Where", None]
     assert split_id(job_id("us-west-2", "job-a")) == ("us-west-2", "job-a") and split_id("job-a") == ("", "job-a")
 
 
 def test_bad_regions_and_profiles_get_one_line(capsys):
-    for argv, said in ((["watch", "--region", "us-east-1,moon-1"], "'moon-1' is not an AWS region"),
-                       (["watch", "--profile", ","], "--profile is empty")):
+    for argv, said in (
+        (["watch", "--region", "us-east-1,moon-1"], "'moon-1' is not an AWS region"),
+        (["watch", "--profile", ","], "--profile is empty"),
+    ):
         assert main(argv) == 2
         err = capsys.readouterr().err
         assert said in err and "Traceback" not in err and err.count("\n") == 1
@@ -69,19 +75,24 @@ async def test_two_regions_are_listed_in_one_list_with_a_region_column():
     clock = FrozenClock(ORIGIN + timedelta(minutes=5))
     regions = regional(REGIONS, clock=clock, scenarios=default_scenarios())
     with start_in_thread(regions) as running:
-        sources = {region: AwsJobSource(AwsOptions(region=region, endpoint_url=running.url,
-                                                   static_credentials=CREDENTIALS, max_attempts=2))
-                   for region in REGIONS}
+        sources = {
+            region: AwsJobSource(
+                AwsOptions(region=region, endpoint_url=running.url, static_credentials=CREDENTIALS, max_attempts=2)
+            )
+            for region in REGIONS
+        }
         source = PlacedSource(sources)
-        finders = [JobFinder(sources[region], JobQuery(since=86400.0), clock=clock, place=region)
-                   for region in REGIONS]
-        settings = Settings(interval=3600, metrics_interval=3600, fast_interval=None, subtitle="simulator",
-                            place_column="Region")
+        finders = [JobFinder(sources[region], JobQuery(since=86400.0), clock=clock, place=region) for region in REGIONS]
+        settings = Settings(
+            interval=3600, metrics_interval=3600, fast_interval=None, subtitle="simulator", place_column="Region"
+        )
         app = SmtuiApp(source, [], settings, clock=clock, finder=finders)
         async with app.run_test(size=SIZE) as pilot:
             await until_loaded(pilot, timeout=60)
-            by_region = {region: {split_id(job)[1] for job in app.poller.store.names if split_id(job)[0] == region}
-                         for region in REGIONS}
+            by_region = {
+                region: {split_id(job)[1] for job in app.poller.store.names if split_id(job)[0] == region}
+                for region in REGIONS
+            }
             assert by_region["us-east-1"] and by_region["us-west-2"]
             assert set().union(*by_region.values()) <= set(regions.in_region("us-east-1").job_names())
             rows = app.watch_screen.query_one(JobList).rows

@@ -67,8 +67,15 @@ async def run_for(poller: Poller, seconds: float) -> None:
 
 async def test_polls_of_one_job_never_overlap_and_spread_over_the_interval():
     source = FakeSource({f"job-{i}": ["InProgress"] for i in range(4)}, latency=0.03)
-    poller = Poller(source, list(source.statuses), lambda e: None, interval=0.2, metrics_interval=10,
-                    clock=FrozenClock(T0), max_rps=None)
+    poller = Poller(
+        source,
+        list(source.statuses),
+        lambda e: None,
+        interval=0.2,
+        metrics_interval=10,
+        clock=FrozenClock(T0),
+        max_rps=None,
+    )
     await run_for(poller, 0.75)
     assert source.max_in_flight == 1
     # After the opening round, the jobs keep distinct phases instead of polling in a burst.
@@ -80,8 +87,9 @@ async def test_polls_of_one_job_never_overlap_and_spread_over_the_interval():
 async def test_terminal_job_is_polled_once_more_then_dropped():
     source = FakeSource({"a": ["InProgress", "Completed"]})
     events = []
-    poller = Poller(source, ["a"], events.append, interval=0.01, metrics_interval=0.01,
-                    clock=FrozenClock(T0), max_rps=None)
+    poller = Poller(
+        source, ["a"], events.append, interval=0.01, metrics_interval=0.01, clock=FrozenClock(T0), max_rps=None
+    )
     await asyncio.wait_for(poller.run(), 5)
     assert [name for name, _ in source.calls] == ["a", "a", "a"]
     assert [e.snapshot.status for e in events if isinstance(e, JobUpdate)] == ["InProgress", "Completed", "Completed"]
@@ -89,8 +97,15 @@ async def test_terminal_job_is_polled_once_more_then_dropped():
 
 async def test_a_job_that_had_already_ended_is_polled_once():
     source = FakeSource({"done": ["Completed"], "running": ["InProgress"]})
-    poller = Poller(source, ["done", "running"], lambda e: None, interval=0.02, metrics_interval=10,
-                    clock=FrozenClock(T0), max_rps=None)
+    poller = Poller(
+        source,
+        ["done", "running"],
+        lambda e: None,
+        interval=0.02,
+        metrics_interval=10,
+        clock=FrozenClock(T0),
+        max_rps=None,
+    )
     await run_for(poller, 0.3)
     assert [name for name, _ in source.calls].count("done") == 1
     assert [name for name, _ in source.calls].count("running") >= 5
@@ -99,8 +114,9 @@ async def test_a_job_that_had_already_ended_is_polled_once():
 async def test_the_request_budget_spaces_calls_and_stretches_the_interval():
     jobs = {f"job-{i}": ["InProgress"] for i in range(40)}
     source = FakeSource(jobs)
-    poller = Poller(source, list(jobs), lambda e: None, interval=0.1, metrics_interval=100, clock=FrozenClock(T0),
-                    max_rps=50)
+    poller = Poller(
+        source, list(jobs), lambda e: None, interval=0.1, metrics_interval=100, clock=FrozenClock(T0), max_rps=50
+    )
     assert poller.effective_interval == pytest.approx(40 / (50 * POLL_SHARE))
     await run_for(poller, 1.5)
     times = sorted(t for _, t in source.calls)
@@ -115,8 +131,15 @@ async def test_the_request_budget_spaces_calls_and_stretches_the_interval():
 async def test_a_failing_job_does_not_stop_the_others_and_recovers():
     source = FakeSource({"good": ["InProgress"], "flaky": ["InProgress"]}, failures={"flaky": 2})
     events = []
-    poller = Poller(source, ["good", "flaky", "missing"], events.append, interval=0.05, metrics_interval=10,
-                    clock=FrozenClock(T0), max_rps=None)
+    poller = Poller(
+        source,
+        ["good", "flaky", "missing"],
+        events.append,
+        interval=0.05,
+        metrics_interval=10,
+        clock=FrozenClock(T0),
+        max_rps=None,
+    )
     await run_for(poller, 0.4)
     failed = [e for e in events if isinstance(e, JobFailed)]
     assert {e.name for e in failed} == {"flaky", "missing"}
@@ -133,8 +156,15 @@ async def test_a_failing_job_does_not_stop_the_others_and_recovers():
 async def test_metrics_of_all_jobs_go_in_one_call_and_merge():
     source = FakeSource({f"job-{i}": ["InProgress"] for i in range(30)})
     events = []
-    poller = Poller(source, list(source.statuses), events.append, interval=10, metrics_interval=0.05,
-                    clock=FrozenClock(T0), max_rps=None)
+    poller = Poller(
+        source,
+        list(source.statuses),
+        events.append,
+        interval=10,
+        metrics_interval=0.05,
+        clock=FrozenClock(T0),
+        max_rps=None,
+    )
     await run_for(poller, 0.3)
     # One query per job's metric, and two for each job's instance (its GPU and CPU utilisation), in one call.
     assert source.metric_calls[0] == 30 + 2 * 30
@@ -145,8 +175,9 @@ async def test_metrics_of_all_jobs_go_in_one_call_and_merge():
 
 async def test_poke_polls_now():
     source = FakeSource({"a": ["InProgress"]})
-    poller = Poller(source, ["a"], lambda e: None, interval=60, metrics_interval=60,
-                    clock=FrozenClock(T0), max_rps=None)
+    poller = Poller(
+        source, ["a"], lambda e: None, interval=60, metrics_interval=60, clock=FrozenClock(T0), max_rps=None
+    )
     task = asyncio.create_task(poller.run())
     await asyncio.wait_for(poller.loaded.wait(), 2)
     poller.poke("a")
@@ -159,8 +190,16 @@ async def test_poke_polls_now():
 async def test_an_open_ended_poller_takes_jobs_in_and_lets_them_go_while_running():
     source = FakeSource({"a": ["InProgress"], "b": ["InProgress"], "done": ["Completed"]})
     events = []
-    poller = Poller(source, ["done"], events.append, interval=0.05, metrics_interval=0.05, clock=FrozenClock(T0),
-                    max_rps=None, open_ended=True)
+    poller = Poller(
+        source,
+        ["done"],
+        events.append,
+        interval=0.05,
+        metrics_interval=0.05,
+        clock=FrozenClock(T0),
+        max_rps=None,
+        open_ended=True,
+    )
     task = asyncio.create_task(poller.run())
     await asyncio.wait_for(poller.loaded.wait(), 2)
     await asyncio.sleep(0.1)
@@ -168,7 +207,8 @@ async def test_an_open_ended_poller_takes_jobs_in_and_lets_them_go_while_running
     assert poller.add("a") and poller.add("b") and not poller.add("a")
     await asyncio.sleep(0.2)
     assert all(poller.store.get(n).snapshot for n in ("a", "b")) and ("a", "loss") in {
-        (e.job, e.metric) for m in events if isinstance(m, MetricsUpdate) for e in m.events}
+        (e.job, e.metric) for m in events if isinstance(m, MetricsUpdate) for e in m.events
+    }
     calls_of_a = sum(1 for name, _ in source.calls if name == "a")
     assert calls_of_a >= 3
     assert poller.remove("a") and not poller.remove("a")
@@ -182,8 +222,9 @@ async def test_an_open_ended_poller_takes_jobs_in_and_lets_them_go_while_running
 
 async def test_a_poller_that_is_not_open_ended_returns_when_its_jobs_end_even_with_one_added():
     source = FakeSource({"a": ["InProgress", "InProgress", "Completed"], "b": ["InProgress", "Completed"]})
-    poller = Poller(source, ["a"], lambda e: None, interval=0.02, metrics_interval=10, clock=FrozenClock(T0),
-                    max_rps=None)
+    poller = Poller(
+        source, ["a"], lambda e: None, interval=0.02, metrics_interval=10, clock=FrozenClock(T0), max_rps=None
+    )
     task = asyncio.create_task(poller.run())
     await asyncio.sleep(0.01)
     poller.add("b")
@@ -200,8 +241,11 @@ class TieredSource(FakeSource):
         self.batches: list[tuple[list[str], int]] = []
 
     async def describe_training_job(self, name: str) -> dict:
-        return {**await super().describe_training_job(name), "CreationTime": self.started[name],
-                "TrainingStartTime": self.started[name]}
+        return {
+            **await super().describe_training_job(name),
+            "CreationTime": self.started[name],
+            "TrainingStartTime": self.started[name],
+        }
 
     async def get_metric_data(self, queries, start, end, period=60):
         self.batches.append((sorted(q.job for q in queries), period))
@@ -214,8 +258,12 @@ class TieredSource(FakeSource):
 
 async def test_metrics_of_jobs_of_every_age_each_in_the_period_cloudwatch_still_has():
     now = T0 + timedelta(minutes=10)
-    started = {"young": T0, "also-young": T0 - timedelta(days=14), "weeks-old": T0 - timedelta(days=20),
-               "months-old": T0 - timedelta(days=100)}
+    started = {
+        "young": T0,
+        "also-young": T0 - timedelta(days=14),
+        "weeks-old": T0 - timedelta(days=20),
+        "months-old": T0 - timedelta(days=100),
+    }
     source = TieredSource(started, now)
     poller = Poller(source, list(started), lambda event: None, clock=FrozenClock(now), max_rps=None)
     for name in started:

@@ -16,25 +16,61 @@ from smtui.present.cost import NoPrice, Price
 T0 = datetime(2026, 11, 26, 10, 0, tzinfo=timezone.utc)
 
 
-def entry(instance: str = "ml.g5.2xlarge", region: str = "us-east-1", usd: str = "1.5150000000",
-          usage: str | None = None, unit: str = "Hrs", plato: str = "Training") -> str:
+def entry(
+    instance: str = "ml.g5.2xlarge",
+    region: str = "us-east-1",
+    usd: str = "1.5150000000",
+    usage: str | None = None,
+    unit: str = "Hrs",
+    plato: str = "Training",
+) -> str:
     """One PriceList entry as the Price List sends it: a JSON document in a string."""
     sku = "A1B2C3D4E5F6G7H8"
-    return json.dumps({
-        "product": {"productFamily": "ML Instance", "sku": sku, "attributes": {
-            "regionCode": region, "instanceName": instance, "instanceType": f"{instance}-Training",
-            "component": "Training", "platoinstancetype": plato, "usagetype": usage or f"USE1-Train:{instance}",
-            "location": "US East (N. Virginia)", "locationType": "AWS Region", "operation": "RunInstance",
-            "servicecode": "AmazonSageMaker", "servicename": "Amazon SageMaker"}},
-        "serviceCode": "AmazonSageMaker",
-        "terms": {"OnDemand": {f"{sku}.JRTCKXETXF": {
-            "priceDimensions": {f"{sku}.JRTCKXETXF.6YS6EN2CT7": {
-                "unit": unit, "endRange": "Inf", "beginRange": "0", "appliesTo": [],
-                "description": f"${float(usd):.3f} per On Demand {instance} Training instance hour",
-                "rateCode": f"{sku}.JRTCKXETXF.6YS6EN2CT7", "pricePerUnit": {"USD": usd}}},
-            "sku": sku, "effectiveDate": "2026-11-01T00:00:00Z", "offerTermCode": "JRTCKXETXF", "termAttributes": {}}}},
-        "version": "20261101000000", "publicationDate": "2026-11-01T00:00:00Z",
-    })
+    return json.dumps(
+        {
+            "product": {
+                "productFamily": "ML Instance",
+                "sku": sku,
+                "attributes": {
+                    "regionCode": region,
+                    "instanceName": instance,
+                    "instanceType": f"{instance}-Training",
+                    "component": "Training",
+                    "platoinstancetype": plato,
+                    "usagetype": usage or f"USE1-Train:{instance}",
+                    "location": "US East (N. Virginia)",
+                    "locationType": "AWS Region",
+                    "operation": "RunInstance",
+                    "servicecode": "AmazonSageMaker",
+                    "servicename": "Amazon SageMaker",
+                },
+            },
+            "serviceCode": "AmazonSageMaker",
+            "terms": {
+                "OnDemand": {
+                    f"{sku}.JRTCKXETXF": {
+                        "priceDimensions": {
+                            f"{sku}.JRTCKXETXF.6YS6EN2CT7": {
+                                "unit": unit,
+                                "endRange": "Inf",
+                                "beginRange": "0",
+                                "appliesTo": [],
+                                "description": f"${float(usd):.3f} per On Demand {instance} Training instance hour",
+                                "rateCode": f"{sku}.JRTCKXETXF.6YS6EN2CT7",
+                                "pricePerUnit": {"USD": usd},
+                            }
+                        },
+                        "sku": sku,
+                        "effectiveDate": "2026-11-01T00:00:00Z",
+                        "offerTermCode": "JRTCKXETXF",
+                        "termAttributes": {},
+                    }
+                }
+            },
+            "version": "20261101000000",
+            "publicationDate": "2026-11-01T00:00:00Z",
+        }
+    )
 
 
 def test_the_training_price_is_read_from_the_json_strings():
@@ -44,9 +80,15 @@ def test_the_training_price_is_read_from_the_json_strings():
 
 def test_other_products_and_garbage_are_passed_over():
     entries = [
-        "not json", json.dumps({"product": {}}), entry(region="eu-west-1", usd="9"), entry("ml.g5.4xlarge", usd="9"),
-        entry(usage="USE1-SpotTrain:ml.g5.2xlarge", plato="SpotTraining", usd="0.5"), entry(unit="GB-Mo", usd="9"),
-        entry(usd="0.0000000000"), entry(usage="USE1-Train-Something:ml.g5.2xlarge", usd="2"), entry(),
+        "not json",
+        json.dumps({"product": {}}),
+        entry(region="eu-west-1", usd="9"),
+        entry("ml.g5.4xlarge", usd="9"),
+        entry(usage="USE1-SpotTrain:ml.g5.2xlarge", plato="SpotTraining", usd="0.5"),
+        entry(unit="GB-Mo", usd="9"),
+        entry(usd="0.0000000000"),
+        entry(usage="USE1-Train-Something:ml.g5.2xlarge", usd="2"),
+        entry(),
     ]
     assert read_price_list(entries, "ml.g5.2xlarge", "us-east-1").usd_per_hour == 1.515
     none = read_price_list([], "ml.g5.2xlarge", "us-east-1")
@@ -55,8 +97,12 @@ def test_other_products_and_garbage_are_passed_over():
 
 def test_filters_and_endpoints():
     fields = {f["Field"]: f["Value"] for f in product_filters("ml.p4d.24xlarge", "eu-west-1")}
-    assert fields == {"productFamily": "ML Instance", "regionCode": "eu-west-1", "instanceName": "ml.p4d.24xlarge",
-                      "component": "Training"}
+    assert fields == {
+        "productFamily": "ML Instance",
+        "regionCode": "eu-west-1",
+        "instanceName": "ml.p4d.24xlarge",
+        "component": "Training",
+    }
     assert pricing_region("eu-west-1") == "eu-central-1" and pricing_region("me-south-1") == "eu-central-1"
     assert pricing_region("ap-northeast-1") == "ap-south-1"
     assert pricing_region("us-west-2") == "us-east-1" and pricing_region(None) == "us-east-1"
@@ -148,15 +194,21 @@ async def test_pages_are_followed(tmp_path):
 
 
 def _client_error(code: str, status: int) -> ClientError:
-    return ClientError({"Error": {"Code": code, "Message": "nope"}, "ResponseMetadata": {"HTTPStatusCode": status}},
-                       "GetProducts")
+    return ClientError(
+        {"Error": {"Code": code, "Message": "nope"}, "ResponseMetadata": {"HTTPStatusCode": status}}, "GetProducts"
+    )
 
 
-@pytest.mark.parametrize("failure, reason", [
-    (_client_error("AccessDeniedException", 400), "no permission for pricing:GetProducts"),
-    (EndpointConnectionError(endpoint_url="https://api.pricing.us-east-1.amazonaws.com/"),
-     "the AWS Price List could not be reached"),
-])
+@pytest.mark.parametrize(
+    "failure, reason",
+    [
+        (_client_error("AccessDeniedException", 400), "no permission for pricing:GetProducts"),
+        (
+            EndpointConnectionError(endpoint_url="https://api.pricing.us-east-1.amazonaws.com/"),
+            "the AWS Price List could not be reached",
+        ),
+    ],
+)
 async def test_failures_are_reasons_and_are_asked_again_later(tmp_path, failure, reason):
     clock = FrozenClock(T0)
     client = FakePricing(failure, {"PriceList": [entry()]})

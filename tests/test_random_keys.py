@@ -38,19 +38,100 @@ from tests.conftest import CREDENTIALS
 from tests.screens import settled
 
 #: The keys /work/shared/tools/monkey.py presses into `smtui demo`, in Textual's names.
-MONKEY_KEYS = ("j", "k", "up", "down", "pageup", "pagedown", "home", "end", "g", "G", "tab", "shift+tab", "enter",
-               "escape", "l", "f", "w", "t", "slash", "n", "N", "o", "a", "d", "x", "y", "c", "u", "r", "s",
-               "question_mark", "ctrl+p", "space", "backspace", "left", "right", "z", "1", "minus", "delete")
+MONKEY_KEYS = (
+    "j",
+    "k",
+    "up",
+    "down",
+    "pageup",
+    "pagedown",
+    "home",
+    "end",
+    "g",
+    "G",
+    "tab",
+    "shift+tab",
+    "enter",
+    "escape",
+    "l",
+    "f",
+    "w",
+    "t",
+    "slash",
+    "n",
+    "N",
+    "o",
+    "a",
+    "d",
+    "x",
+    "y",
+    "c",
+    "u",
+    "r",
+    "s",
+    "question_mark",
+    "ctrl+p",
+    "space",
+    "backspace",
+    "left",
+    "right",
+    "z",
+    "1",
+    "minus",
+    "delete",
+)
 #: More that a person reaches: other letters and digits, shifted and control combinations, editing keys.
 #: Never q, Ctrl+C or Ctrl+Q: those quit, as they should.
-OTHER_KEYS = ("b", "e", "i", "m", "p", "v", "A", "L", "M", "S", "H", "ampersand", "asterisk", "plus", "0", "9",
-              "period", "underscore", "shift+up", "shift+down",
-              "ctrl+home", "ctrl+end", "ctrl+pageup", "ctrl+pagedown", "ctrl+left", "ctrl+right", "ctrl+a",
-              "ctrl+e", "ctrl+k", "ctrl+u", "ctrl+w", "ctrl+l", "ctrl+d", "f1", "insert")
+OTHER_KEYS = (
+    "b",
+    "e",
+    "i",
+    "m",
+    "p",
+    "v",
+    "A",
+    "L",
+    "M",
+    "S",
+    "H",
+    "ampersand",
+    "asterisk",
+    "plus",
+    "0",
+    "9",
+    "period",
+    "underscore",
+    "shift+up",
+    "shift+down",
+    "ctrl+home",
+    "ctrl+end",
+    "ctrl+pageup",
+    "ctrl+pagedown",
+    "ctrl+left",
+    "ctrl+right",
+    "ctrl+a",
+    "ctrl+e",
+    "ctrl+k",
+    "ctrl+u",
+    "ctrl+w",
+    "ctrl+l",
+    "ctrl+d",
+    "f1",
+    "insert",
+)
 KEYS = MONKEY_KEYS + OTHER_KEYS
 #: What a key types, for the keys that type something.
-CHARACTERS = {"slash": "/", "question_mark": "?", "minus": "-", "space": " ", "period": ".", "underscore": "_",
-              "ampersand": "&", "asterisk": "*", "plus": "+"}
+CHARACTERS = {
+    "slash": "/",
+    "question_mark": "?",
+    "minus": "-",
+    "space": " ",
+    "period": ".",
+    "underscore": "_",
+    "ampersand": "&",
+    "asterisk": "*",
+    "plus": "+",
+}
 #: Keys per case: with the eight cases, 1,600 over the run (a few seconds each on an idle machine).
 KEY_COUNT = int(os.environ.get("SMTUI_KEYS", "200"))
 #: Seconds between two keys, drawn in turn: mostly faster than the screen answers, sometimes long enough for an
@@ -58,7 +139,6 @@ KEY_COUNT = int(os.environ.get("SMTUI_KEYS", "200"))
 PACES = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.002, 0.01, 0.1)
 #: Consecutive keys spent on another screen before the case goes back to its own.
 AWAY = 6
-
 
 
 def seed_of(case: str) -> int:
@@ -71,14 +151,24 @@ def seed_of(case: str) -> int:
 def faulty_app(names: list[str] | None, *, seed: int, query: JobQuery | None = None):
     """The app against the simulator with every fault on, its jobs at 30 times real time, polled every 3 s."""
     simulator = Simulator(speed=30.0, tuning=[])
-    injector = FaultInjector(Faults(throttle_rate=0.1, error_rate=0.05, reset_rate=0.05, garbage_rate=0.05,
-                                    latency_ms=10, seed=seed))
+    injector = FaultInjector(
+        Faults(throttle_rate=0.1, error_rate=0.05, reset_rate=0.05, garbage_rate=0.05, latency_ms=10, seed=seed)
+    )
     with start_in_thread(simulator, injector=injector) as running:
-        source = AwsJobSource(AwsOptions(region="us-east-1", endpoint_url=running.url, static_credentials=CREDENTIALS,
-                                         max_attempts=2, connect_timeout=1, read_timeout=2))
+        source = AwsJobSource(
+            AwsOptions(
+                region="us-east-1",
+                endpoint_url=running.url,
+                static_credentials=CREDENTIALS,
+                max_attempts=2,
+                connect_timeout=1,
+                read_timeout=2,
+            )
+        )
         finder = JobFinder(source, query) if query is not None else None
-        settings = Settings(interval=3.0, metrics_interval=3.0, tick=2.0, max_rps=50, log_interval=1.0,
-                            list_interval=3.0)
+        settings = Settings(
+            interval=3.0, metrics_interval=3.0, tick=2.0, max_rps=50, log_interval=1.0, list_interval=3.0
+        )
         app = SmtuiApp(source, simulator.job_names() if names is None else names, settings, finder=finder)
         yield app
 
@@ -86,8 +176,9 @@ def faulty_app(names: list[str] | None, *, seed: int, query: JobQuery | None = N
 class Monkey:
     """Sends seeded random keys to an app through its pilot, remembering the last ones for the failure report."""
 
-    def __init__(self, pilot, seed: int, *, at_home: Callable[[], bool],
-                 go_home: Callable[[], Awaitable[None]]) -> None:
+    def __init__(
+        self, pilot, seed: int, *, at_home: Callable[[], bool], go_home: Callable[[], Awaitable[None]]
+    ) -> None:
         self.pilot = pilot
         self.app = pilot.app
         self.seed = seed
@@ -97,8 +188,10 @@ class Monkey:
         self.sent: list[str] = []
 
     def report(self) -> str:
-        return (f"seed {self.seed} (replay: SMTUI_KEYS_SEED={self.seed}); {len(self.sent)} keys sent, the last 40: "
-                f"{' '.join(self.sent[-40:])}")
+        return (
+            f"seed {self.seed} (replay: SMTUI_KEYS_SEED={self.seed}); {len(self.sent)} keys sent, the last 40: "
+            f"{' '.join(self.sent[-40:])}"
+        )
 
     async def press(self, key: str, pace: float = 0.01) -> None:
         """Send ``key``, then let the app run for ``pace`` seconds (a person does not wait for the screen)."""
@@ -170,9 +263,16 @@ def quick_logs(monkeypatch, tmp_path):
 # -- the cases --------------------------------------------------------------------------------------
 
 
-async def run_case(case: str, *, names: list[str] | None, start: Callable[[Monkey], Awaitable[None]],
-                   at_home: Callable[[SmtuiApp], bool], query: JobQuery | None = None,
-                   keys: tuple[str, ...] = KEYS, started_jobs: int = 0) -> None:
+async def run_case(
+    case: str,
+    *,
+    names: list[str] | None,
+    start: Callable[[Monkey], Awaitable[None]],
+    at_home: Callable[[SmtuiApp], bool],
+    query: JobQuery | None = None,
+    keys: tuple[str, ...] = KEYS,
+    started_jobs: int = 0,
+) -> None:
     seed = seed_of(case)
     box: list[Monkey] = []
     with report_on_failure(box), faulty_app(names, seed=seed, query=query) as app:
@@ -222,8 +322,14 @@ async def test_random_keys_on_an_empty_list():
         monkey.app.watch_screen.query_one(JobList).focus()
         await monkey.press("k")
 
-    await run_case("empty list", names=[], start=empty, at_home=on_jobs,
-                   query=JobQuery(name_contains="nothing-matches-this"), started_jobs=0)
+    await run_case(
+        "empty list",
+        names=[],
+        start=empty,
+        at_home=on_jobs,
+        query=JobQuery(name_contains="nothing-matches-this"),
+        started_jobs=0,
+    )
 
 
 async def test_random_keys_in_the_filter_box():
@@ -243,24 +349,29 @@ async def test_random_keys_in_the_logs_view():
         monkey.app.watch_screen.select_job("mistral-7b-sft-distributed")
         await monkey.press("l")
 
-    await run_case("logs view", names=None, start=logs, at_home=lambda app: isinstance(app.screen, LogScreen),
-                   started_jobs=9)
+    await run_case(
+        "logs view", names=None, start=logs, at_home=lambda app: isinstance(app.screen, LogScreen), started_jobs=9
+    )
 
 
 async def test_random_keys_in_the_dialogs():
     async def dialog(monkey: Monkey) -> None:
         await back_to_the_jobs(monkey)
         # A job still running can be stopped: the confirmation; otherwise, or every other time, adding a job.
-        running = [n for n, state in monkey.app.watch_screen.jobs.states.items()
-                   if state.snapshot is not None and not state.snapshot.is_terminal]
+        running = [
+            n
+            for n, state in monkey.app.watch_screen.jobs.states.items()
+            if state.snapshot is not None and not state.snapshot.is_terminal
+        ]
         if running and monkey.random.random() < 0.5:
             monkey.app.watch_screen.select_job(monkey.random.choice(running))
             await monkey.press("x")
         else:
             await monkey.press("a")
 
-    await run_case("dialogs", names=None, start=dialog,
-                   at_home=lambda app: isinstance(app.screen, (ConfirmStop, AddJob)))
+    await run_case(
+        "dialogs", names=None, start=dialog, at_home=lambda app: isinstance(app.screen, (ConfirmStop, AddJob))
+    )
 
 
 async def test_random_keys_on_the_help_screen():
@@ -268,8 +379,9 @@ async def test_random_keys_on_the_help_screen():
         await back_to_the_jobs(monkey)
         await monkey.press("question_mark")
 
-    await run_case("help", names=None, start=help_screen, at_home=lambda app: isinstance(app.screen, HelpScreen),
-                   started_jobs=9)
+    await run_case(
+        "help", names=None, start=help_screen, at_home=lambda app: isinstance(app.screen, HelpScreen), started_jobs=9
+    )
 
 
 async def test_random_keys_in_the_command_palette():
@@ -277,8 +389,7 @@ async def test_random_keys_in_the_command_palette():
         await back_to_the_jobs(monkey)
         await monkey.press("ctrl+p")
 
-    await run_case("palette", names=None, start=palette,
-                   at_home=lambda app: isinstance(app.screen, CommandPalette))
+    await run_case("palette", names=None, start=palette, at_home=lambda app: isinstance(app.screen, CommandPalette))
 
 
 async def test_random_keys_in_the_metrics_view():
@@ -287,8 +398,13 @@ async def test_random_keys_in_the_metrics_view():
         monkey.app.watch_screen.select_job("mistral-7b-sft-distributed")
         await monkey.press("m")
 
-    await run_case("metrics view", names=None, start=charts,
-                   at_home=lambda app: isinstance(app.screen, MetricsScreen), started_jobs=9)
+    await run_case(
+        "metrics view",
+        names=None,
+        start=charts,
+        at_home=lambda app: isinstance(app.screen, MetricsScreen),
+        started_jobs=9,
+    )
 
 
 async def test_random_keys_in_a_comparison():
@@ -300,5 +416,10 @@ async def test_random_keys_in_a_comparison():
             await monkey.press("asterisk")
         await monkey.press("m")
 
-    await run_case("comparison", names=None, start=compare,
-                   at_home=lambda app: isinstance(app.screen, MetricsScreen), started_jobs=9)
+    await run_case(
+        "comparison",
+        names=None,
+        start=compare,
+        at_home=lambda app: isinstance(app.screen, MetricsScreen),
+        started_jobs=9,
+    )

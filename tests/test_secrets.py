@@ -16,11 +16,37 @@ NOW = datetime(2026, 11, 26, 12, 0, tzinfo=timezone.utc)
 TOKEN = "hf_sImUlAtEdToKeNfOrThEdEmOoNlY0123"
 WANDB = "0123456789abcdef0123456789abcdef01234567"
 
-SECRET_KEYS = ["HF_TOKEN", "WANDB_API_KEY", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "db_password", "apiKey",
-               "HUGGINGFACEHUB_API_TOKEN", "MY_CREDENTIALS", "private_key", "hfToken", "GITHUB_PAT", "DB_PASSWD",
-               "Authorization", "mlflowTrackingPassword", "OPENAI_APIKEY"]
-PLAIN_KEYS = ["max_tokens", "num_tokens", "learning_rate", "epochs", "TOKENIZERS_PARALLELISM", "tokenizer_name",
-              "keyboard_layout", "monkey_patch", "NCCL_DEBUG", "HF_HUB_ENABLE_HF_TRANSFER", "passes", "sagemaker_program"]
+SECRET_KEYS = [
+    "HF_TOKEN",
+    "WANDB_API_KEY",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "db_password",
+    "apiKey",
+    "HUGGINGFACEHUB_API_TOKEN",
+    "MY_CREDENTIALS",
+    "private_key",
+    "hfToken",
+    "GITHUB_PAT",
+    "DB_PASSWD",
+    "Authorization",
+    "mlflowTrackingPassword",
+    "OPENAI_APIKEY",
+]
+PLAIN_KEYS = [
+    "max_tokens",
+    "num_tokens",
+    "learning_rate",
+    "epochs",
+    "TOKENIZERS_PARALLELISM",
+    "tokenizer_name",
+    "keyboard_layout",
+    "monkey_patch",
+    "NCCL_DEBUG",
+    "HF_HUB_ENABLE_HF_TRANSFER",
+    "passes",
+    "sagemaker_program",
+]
 
 
 @pytest.mark.parametrize("key", SECRET_KEYS)
@@ -43,8 +69,11 @@ RESPONSE = {
     "TrainingJobStatus": "InProgress",
     "Environment": {"HF_TOKEN": TOKEN, "NCCL_DEBUG": "WARN", "NOTES": "key AKIAABCDEFGHIJKLMNOP inside"},
     "HyperParameters": {"wandb_api_key": WANDB, "epochs": "3"},
-    "AlgorithmSpecification": {"TrainingImage": "img", "TrainingInputMode": "File",
-                               "ContainerArguments": ["--hf-token", TOKEN, "--epochs", "3"]},
+    "AlgorithmSpecification": {
+        "TrainingImage": "img",
+        "TrainingInputMode": "File",
+        "ContainerArguments": ["--hf-token", TOKEN, "--epochs", "3"],
+    },
 }
 
 
@@ -85,6 +114,7 @@ async def test_the_s_key_shows_and_hides_secrets():
     with simulated_app(600, names=["llama3-8b-lora-oom"], credentials=credentials) as app:
         async with app.run_test(size=SIZE) as pilot:
             await until_loaded(pilot)
+
             def body() -> str:
                 return detail_text(app)
 

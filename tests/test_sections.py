@@ -240,18 +240,20 @@ def test_timestamps_follow_the_local_timezone():
 
 
 def test_durations_booleans_numbers_and_text():
-    leaves = leaves_of({
-        "TrainingTimeInSeconds": 5400,
-        "BillableTimeInSeconds": 0,
-        "StoppingCondition": {"MaxRuntimeInSeconds": 86400 * 5, "MaxWaitTimeInSeconds": 95},
-        "EnableManagedSpotTraining": True,
-        "EnableNetworkIsolation": False,
-        "ResourceConfig": {"InstanceCount": 4},
-        "FinalMetricDataList": [{"MetricName": "loss", "Value": 0.123456789}],
-        "FailureReason": "bad\x1b]52;c;aGk=\x07thing\nsecond line",
-        "TrainingJobStatus": "Completed",
-        "TuningJobArn": "",
-    })
+    leaves = leaves_of(
+        {
+            "TrainingTimeInSeconds": 5400,
+            "BillableTimeInSeconds": 0,
+            "StoppingCondition": {"MaxRuntimeInSeconds": 86400 * 5, "MaxWaitTimeInSeconds": 95},
+            "EnableManagedSpotTraining": True,
+            "EnableNetworkIsolation": False,
+            "ResourceConfig": {"InstanceCount": 4},
+            "FinalMetricDataList": [{"MetricName": "loss", "Value": 0.123456789}],
+            "FailureReason": "bad\x1b]52;c;aGk=\x07thing\nsecond line",
+            "TrainingJobStatus": "Completed",
+            "TuningJobArn": "",
+        }
+    )
     assert format_value(leaves["TrainingTimeInSeconds"], NOW) == "5400 s (1h 30m)"
     assert format_value(leaves["BillableTimeInSeconds"], NOW) == "0 s (0s)"
     assert format_value(leaves["StoppingCondition.MaxRuntimeInSeconds"], NOW) == "432000 s (5d)"
@@ -342,7 +344,8 @@ def test_list_items_are_named_by_what_they_are():
     assert fields["FinalMetricDataList"].children[0].label == "validation:loss"
     subnets = fields["VpcConfig"].children[0]
     assert [(c.label, c.path, c.value) for c in subnets.children] == [
-        ("[0]", "VpcConfig.Subnets[0]", "subnet-0a1b"), ("[1]", "VpcConfig.Subnets[1]", "subnet-2c3d")
+        ("[0]", "VpcConfig.Subnets[0]", "subnet-0a1b"),
+        ("[1]", "VpcConfig.Subnets[1]", "subnet-2c3d"),
     ]
 
 

@@ -27,22 +27,55 @@ SESSION = boto3.session.Session()
 LIFECYCLES = {
     "bert-base-finetune-imdb": ["Starting", "Downloading", "Training", "Uploading", "Completed"],
     "llama3-8b-lora-oom": ["Starting", "Downloading", "Training", "Failed"],
-    "resnet50-spot-imagenet": ["Starting", "Downloading", "Training", "Interrupted", "Restarting", "Starting",
-                               "Downloading", "Training", "Uploading", "Completed"],
+    "resnet50-spot-imagenet": [
+        "Starting",
+        "Downloading",
+        "Training",
+        "Interrupted",
+        "Restarting",
+        "Starting",
+        "Downloading",
+        "Training",
+        "Uploading",
+        "Completed",
+    ],
     "xgboost-churn-stopped": ["Starting", "Downloading", "Training", "Stopping", "Stopped"],
     "gpt2-pretrain-maxruntime": ["Starting", "Downloading", "Training", "Stopping", "MaxRuntimeExceeded"],
     "mistral-7b-sft-distributed": ["Starting", "Downloading", "Training"],
-    "llama-finetune-full-config": ["Pending", "Starting", "Downloading", "Training", "Restarting", "Starting",
-                                   "Downloading", "Training", "Uploading", "Completed"],
+    "llama-finetune-full-config": [
+        "Pending",
+        "Starting",
+        "Downloading",
+        "Training",
+        "Restarting",
+        "Starting",
+        "Downloading",
+        "Training",
+        "Uploading",
+        "Completed",
+    ],
     "whisper-small-finetune-cv": ["Pending", "Starting", "Downloading", "Training", "Uploading", "Completed"],
-    "llama2-70b-pretrain-trn1": ["Starting", "Downloading", "Training", "Restarting", "Starting", "Downloading",
-                                 "Training"],
+    "llama2-70b-pretrain-trn1": [
+        "Starting",
+        "Downloading",
+        "Training",
+        "Restarting",
+        "Starting",
+        "Downloading",
+        "Training",
+    ],
 }
-FINAL_STATUS = {"bert-base-finetune-imdb": "Completed", "llama3-8b-lora-oom": "Failed",
-                "resnet50-spot-imagenet": "Completed", "xgboost-churn-stopped": "Stopped",
-                "gpt2-pretrain-maxruntime": "Stopped", "mistral-7b-sft-distributed": "InProgress",
-                "llama-finetune-full-config": "Completed", "whisper-small-finetune-cv": "Completed",
-                "llama2-70b-pretrain-trn1": "InProgress"}
+FINAL_STATUS = {
+    "bert-base-finetune-imdb": "Completed",
+    "llama3-8b-lora-oom": "Failed",
+    "resnet50-spot-imagenet": "Completed",
+    "xgboost-churn-stopped": "Stopped",
+    "gpt2-pretrain-maxruntime": "Stopped",
+    "mistral-7b-sft-distributed": "InProgress",
+    "llama-finetune-full-config": "Completed",
+    "whisper-small-finetune-cv": "Completed",
+    "llama2-70b-pretrain-trn1": "InProgress",
+}
 
 
 def client(sim, service="sagemaker"):
@@ -85,10 +118,14 @@ def test_every_job_validates_against_the_output_shape_over_its_life(full_sim, cl
         listing = sm.list_training_jobs(MaxResults=100)
         assert output_problems(plain(listing), LIST) == []
         assert sorted(s["TrainingJobName"] for s in listing["TrainingJobSummaries"]) == sorted(existing)
-        queries = [metric_query(name, metric, f"q{i}_{j}") for i, name in enumerate(existing)
-                   for j, metric in enumerate(sim.metric_names(name))]
-        data = cw.get_metric_data(MetricDataQueries=queries, StartTime=ORIGIN - timedelta(hours=2),
-                                  EndTime=ORIGIN + timedelta(days=2))
+        queries = [
+            metric_query(name, metric, f"q{i}_{j}")
+            for i, name in enumerate(existing)
+            for j, metric in enumerate(sim.metric_names(name))
+        ]
+        data = cw.get_metric_data(
+            MetricDataQueries=queries, StartTime=ORIGIN - timedelta(hours=2), EndTime=ORIGIN + timedelta(days=2)
+        )
         assert output_problems(plain(data), METRIC_DATA) == []
 
 
@@ -103,8 +140,8 @@ def test_lifecycles_follow_sagemaker(sim, clock):
             transitions = job["SecondaryStatusTransitions"]
             before = history.get(name, [])
             # Finished stages never change; the current one only gains its EndTime and new messages.
-            assert [t["Status"] for t in transitions[:len(before)]] == [t["Status"] for t in before]
-            assert all(t == before[i] for i, t in enumerate(transitions[:max(0, len(before) - 1)])), name
+            assert [t["Status"] for t in transitions[: len(before)]] == [t["Status"] for t in before]
+            assert all(t == before[i] for i, t in enumerate(transitions[: max(0, len(before) - 1)])), name
             history[name] = transitions
             if not primary[name] or primary[name][-1] != job["TrainingJobStatus"]:
                 primary[name].append(job["TrainingJobStatus"])
@@ -150,8 +187,11 @@ def check_consistency(job: dict, now: datetime) -> None:
     terminal = status in ("Completed", "Failed", "Stopped")
     assert ("EndTime" in transitions[-1]) == terminal, name
     assert ("TrainingEndTime" in job) == terminal, name
-    assert ("FailureReason" in job) == (status == "Failed" or name == "llama-finetune-full-config" and
-                                        any(t["Status"] == "Restarting" for t in transitions)), name
+    assert ("FailureReason" in job) == (
+        status == "Failed"
+        or name == "llama-finetune-full-config"
+        and any(t["Status"] == "Restarting" for t in transitions)
+    ), name
     if "ModelArtifacts" in job:
         assert status in ("Completed", "Stopped"), name
     if status == "Completed":
@@ -214,9 +254,19 @@ def test_jobs_already_under_way_and_pending_at_the_origin(sim):
 
 
 def test_spot_job_that_never_gets_capacity_runs_out_of_wait_time():
-    never = Scenario(name="spot-no-capacity", created=0, project="p", image="example:latest", spot=True,
-                     max_runtime=3600, max_wait=7200, stages=(Stage("Starting", 10 ** 6), Stage("Completed")))
-    simulator = Simulator(FrozenClock(ORIGIN + timedelta(seconds=7300)), origin=ORIGIN, scenarios=[never], realism=fixture_realism())
+    never = Scenario(
+        name="spot-no-capacity",
+        created=0,
+        project="p",
+        image="example:latest",
+        spot=True,
+        max_runtime=3600,
+        max_wait=7200,
+        stages=(Stage("Starting", 10**6), Stage("Completed")),
+    )
+    simulator = Simulator(
+        FrozenClock(ORIGIN + timedelta(seconds=7300)), origin=ORIGIN, scenarios=[never], realism=fixture_realism()
+    )
     job = simulator.describe_training_job({"TrainingJobName": "spot-no-capacity"})
     assert [t["Status"] for t in job["SecondaryStatusTransitions"]] == ["Starting", "Stopping", "MaxWaitTimeExceeded"]
     assert job["TrainingJobStatus"] == "Stopped" and job["TrainingEndTime"] == ORIGIN + timedelta(seconds=7260)
@@ -232,12 +282,18 @@ def test_speed_compresses_real_time(clock):
         a = fast.describe_training_job({"TrainingJobName": name})
         b = slow.describe_training_job({"TrainingJobName": name})
         assert [t["Status"] for t in a["SecondaryStatusTransitions"]] == [
-            t["Status"] for t in b["SecondaryStatusTransitions"]]
+            t["Status"] for t in b["SecondaryStatusTransitions"]
+        ]
         ago = timedelta(seconds=fast.scenarios[name].ago)  # real time, which speed does not compress
         assert a["CreationTime"] == ORIGIN - ago + (b["CreationTime"] + ago - ORIGIN) / 10
-    points = fast.get_metric_data({"MetricDataQueries": [metric_query("bert-base-finetune-imdb", "train:loss")],
-                                   "StartTime": ORIGIN, "EndTime": ORIGIN + timedelta(hours=1),
-                                   "ScanBy": "TimestampAscending"})["MetricDataResults"][0]["Timestamps"]
+    points = fast.get_metric_data(
+        {
+            "MetricDataQueries": [metric_query("bert-base-finetune-imdb", "train:loss")],
+            "StartTime": ORIGIN,
+            "EndTime": ORIGIN + timedelta(hours=1),
+            "ScanBy": "TimestampAscending",
+        }
+    )["MetricDataResults"][0]["Timestamps"]
     assert {(b - a).total_seconds() for a, b in zip(points, points[1:])} == {6.0}
     with pytest.raises(ValueError):
         Simulator(clock, speed=0)
@@ -247,22 +303,41 @@ def test_speed_compresses_real_time(clock):
 
 
 def metric_query(job, metric, qid="q0", period=60, stat="Average", **extra):
-    return {"Id": qid, "MetricStat": {"Metric": {"Namespace": NAMESPACE, "MetricName": metric,
-            "Dimensions": [{"Name": "TrainingJobName", "Value": job}]}, "Period": period, "Stat": stat}, **extra}
+    return {
+        "Id": qid,
+        "MetricStat": {
+            "Metric": {
+                "Namespace": NAMESPACE,
+                "MetricName": metric,
+                "Dimensions": [{"Name": "TrainingJobName", "Value": job}],
+            },
+            "Period": period,
+            "Stat": stat,
+        },
+        **extra,
+    }
 
 
 def test_get_metric_data(sim, clock):
     cw = client(sim, "cloudwatch")
     window = {"StartTime": ORIGIN - timedelta(hours=2), "EndTime": ORIGIN + timedelta(days=2)}
     job = "mistral-7b-sft-distributed"
-    result = cw.get_metric_data(MetricDataQueries=[
-        metric_query(job, "train:loss"), metric_query(job, "nope", "q1"),
-        metric_query(job, "validation:loss", "q2", Label="eval loss"),
-        metric_query(job, "train:loss", "hidden", ReturnData=False),
-        {**metric_query(job, "train:loss", "q3"), "MetricStat": {**metric_query(job, "train:loss")["MetricStat"],
-                                                                 "Metric": {"Namespace": NAMESPACE,
-                                                                            "MetricName": "train:loss"}}},
-    ], **window)
+    result = cw.get_metric_data(
+        MetricDataQueries=[
+            metric_query(job, "train:loss"),
+            metric_query(job, "nope", "q1"),
+            metric_query(job, "validation:loss", "q2", Label="eval loss"),
+            metric_query(job, "train:loss", "hidden", ReturnData=False),
+            {
+                **metric_query(job, "train:loss", "q3"),
+                "MetricStat": {
+                    **metric_query(job, "train:loss")["MetricStat"],
+                    "Metric": {"Namespace": NAMESPACE, "MetricName": "train:loss"},
+                },
+            },
+        ],
+        **window,
+    )
     loss, unknown, validation, no_dimensions = result["MetricDataResults"]
     assert [r["Id"] for r in result["MetricDataResults"]] == ["q0", "q1", "q2", "q3"]
     assert (loss["Label"], validation["Label"]) == ("train:loss", "eval loss")
@@ -275,17 +350,23 @@ def test_get_metric_data(sim, clock):
     assert len(validation["Values"]) == 5  # evaluated every five minutes: -20, -15, ..., 0
     assert all(t.second == 0 for t in loss["Timestamps"])
     clock.advance(600)
-    later = cw.get_metric_data(MetricDataQueries=[metric_query(job, "train:loss")], ScanBy="TimestampAscending",
-                               **window)["MetricDataResults"][0]
+    later = cw.get_metric_data(
+        MetricDataQueries=[metric_query(job, "train:loss")], ScanBy="TimestampAscending", **window
+    )["MetricDataResults"][0]
     assert len(later["Values"]) == len(loss["Values"]) + 10
     assert later["Timestamps"] == sorted(later["Timestamps"]) and max(later["Timestamps"]) == clock.now()
     assert later["Values"][: len(loss["Values"])] == loss["Values"][::-1]  # the past does not change
     assert later["Values"][0] > later["Values"][-1]  # the loss goes down
 
-    five = cw.get_metric_data(MetricDataQueries=[metric_query(job, "train:loss", period=300),
-                                                 metric_query(job, "train:loss", "mx", period=300, stat="Maximum"),
-                                                 metric_query(job, "train:loss", "n", period=300, stat="SampleCount")],
-                              ScanBy="TimestampAscending", **window)["MetricDataResults"]
+    five = cw.get_metric_data(
+        MetricDataQueries=[
+            metric_query(job, "train:loss", period=300),
+            metric_query(job, "train:loss", "mx", period=300, stat="Maximum"),
+            metric_query(job, "train:loss", "n", period=300, stat="SampleCount"),
+        ],
+        ScanBy="TimestampAscending",
+        **window,
+    )["MetricDataResults"]
     average, maximum, count = five
     assert all(t.minute % 5 == 0 and t.second == 0 for t in average["Timestamps"])
     buckets: dict[datetime, list[float]] = {}
@@ -297,24 +378,39 @@ def test_get_metric_data(sim, clock):
     assert maximum["Values"] == [max(v) for v in buckets.values()]
 
     window_start = ORIGIN + timedelta(seconds=90, milliseconds=500)  # rounded down to the minute
-    narrow = cw.get_metric_data(MetricDataQueries=[metric_query(job, "train:loss")], StartTime=window_start,
-                                EndTime=ORIGIN + timedelta(minutes=4))["MetricDataResults"][0]
+    narrow = cw.get_metric_data(
+        MetricDataQueries=[metric_query(job, "train:loss")],
+        StartTime=window_start,
+        EndTime=ORIGIN + timedelta(minutes=4),
+    )["MetricDataResults"][0]
     assert narrow["Timestamps"] == [ORIGIN + timedelta(minutes=m) for m in (3, 2, 1)]
 
 
 def test_get_metric_data_pages_through_max_datapoints(sim, clock):
     cw = client(sim, "cloudwatch")
     clock.advance(900)
-    queries = [metric_query(job, metric, f"q{i}") for i, (job, metric) in enumerate(
-        [("mistral-7b-sft-distributed", "train:loss"), ("bert-base-finetune-imdb", "train:loss"),
-         ("resnet50-spot-imagenet", "train:loss")])]
+    queries = [
+        metric_query(job, metric, f"q{i}")
+        for i, (job, metric) in enumerate(
+            [
+                ("mistral-7b-sft-distributed", "train:loss"),
+                ("bert-base-finetune-imdb", "train:loss"),
+                ("resnet50-spot-imagenet", "train:loss"),
+            ]
+        )
+    ]
     window = {"StartTime": ORIGIN - timedelta(hours=2), "EndTime": ORIGIN + timedelta(hours=2)}
     whole = cw.get_metric_data(MetricDataQueries=queries, **window)["MetricDataResults"]
     pages = list(cw.get_paginator("get_metric_data").paginate(MetricDataQueries=queries, MaxDatapoints=7, **window))
     assert len(pages) > 3 and all(sum(len(r["Values"]) for r in p["MetricDataResults"]) <= 7 for p in pages)
     assert "PartialData" in {r["StatusCode"] for r in pages[0]["MetricDataResults"]}
-    for index, expected in enumerate(whole):
-        got = [(t, v) for p in pages for r in p["MetricDataResults"] if r["Id"] == expected["Id"]
-               for t, v in zip(r["Timestamps"], r["Values"])]
+    for expected in whole:
+        got = [
+            (t, v)
+            for p in pages
+            for r in p["MetricDataResults"]
+            if r["Id"] == expected["Id"]
+            for t, v in zip(r["Timestamps"], r["Values"])
+        ]
         assert got == list(zip(expected["Timestamps"], expected["Values"]))
     assert all(r["StatusCode"] == "Complete" for r in pages[-1]["MetricDataResults"])

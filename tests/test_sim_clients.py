@@ -30,8 +30,8 @@ import subprocess
 import sys
 import time
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -116,8 +116,13 @@ def aws_cli_v2() -> Path:
 @contextlib.contextmanager
 def simulator(*options: str) -> Iterator[str]:
     """``smtui sim --port 0`` in a subprocess; yields its URL, read from the line it prints when it listens."""
-    process = subprocess.Popen([sys.executable, "-m", "smtui", "sim", "--port", "0", *options],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "smtui", "sim", "--port", "0", *options],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
     try:
         line = process.stdout.readline()
         match = re.search(r"listening on (http://\S+)", line)
@@ -135,16 +140,24 @@ def simulator(*options: str) -> Iterator[str]:
 def client_environment(url: str, home: Path) -> dict[str, str]:
     """What a user sets to point any AWS client at the simulator, and nothing of this machine's AWS setup."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env.update(AWS_ENDPOINT_URL=url, AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing",
-               AWS_DEFAULT_REGION="us-east-1", AWS_REGION="us-east-1", AWS_PAGER="",
-               AWS_CONFIG_FILE=str(home / "config"), AWS_SHARED_CREDENTIALS_FILE=str(home / "credentials"),
-               AWS_EC2_METADATA_DISABLED="true", HOME=str(home))
+    env.update(
+        AWS_ENDPOINT_URL=url,
+        AWS_ACCESS_KEY_ID="testing",
+        AWS_SECRET_ACCESS_KEY="testing",
+        AWS_DEFAULT_REGION="us-east-1",
+        AWS_REGION="us-east-1",
+        AWS_PAGER="",
+        AWS_CONFIG_FILE=str(home / "config"),
+        AWS_SHARED_CREDENTIALS_FILE=str(home / "credentials"),
+        AWS_EC2_METADATA_DISABLED="true",
+        HOME=str(home),
+    )
     return env
 
 
 # -- the SageMaker Python SDK v2 -----------------------------------------------------------------
 
-SDK_SCRIPT = r'''
+SDK_SCRIPT = r"""
 import json, sys, time, warnings
 warnings.filterwarnings("ignore")
 import sagemaker
@@ -175,7 +188,7 @@ old = TrainingJobAnalytics("t5-base-summarize-xsum", sagemaker_session=session).
 coarse = TrainingJobAnalytics("t5-base-summarize-xsum", sagemaker_session=session, period=300).dataframe()
 result["old_job"] = {"rows_at_60s": len(old), "rows_at_300s": len(coarse)}
 print("RESULT " + json.dumps(result, default=str), flush=True)
-'''
+"""
 
 SDK_CONFIG = """\
 SchemaVersion: '1.0'
@@ -191,8 +204,10 @@ def test_sagemaker_sdk_v2(tmp_path):
     (tmp_path / "sagemaker.yaml").write_text(SDK_CONFIG)
     # 60x: bert completes about 25 s after the simulator starts; the SDK looks at its status every 30 s.
     with simulator("--speed", "60") as url:
-        env = client_environment(url, tmp_path) | {"SAGEMAKER_USER_CONFIG_OVERRIDE": str(tmp_path / "sagemaker.yaml"),
-                                                   "SAGEMAKER_SUPPRESS_V2_WARNING": "1"}
+        env = client_environment(url, tmp_path) | {
+            "SAGEMAKER_USER_CONFIG_OVERRIDE": str(tmp_path / "sagemaker.yaml"),
+            "SAGEMAKER_SUPPRESS_V2_WARNING": "1",
+        }
         ran = _run([str(python), "-c", SDK_SCRIPT], 240, env=env)
     assert ran.returncode == 0, ran.stderr[-3000:]
     logs, _, rest = ran.stdout.partition("\n===")
@@ -212,7 +227,7 @@ def test_sagemaker_sdk_v2(tmp_path):
     assert result["old_job"]["rows_at_60s"] == 0 and result["old_job"]["rows_at_300s"] > 5
 
 
-SDK_V3_SCRIPT = r'''
+SDK_V3_SCRIPT = r"""
 import json, logging, time
 from sagemaker.core.resources import TrainingJob
 
@@ -238,7 +253,7 @@ result["status"] = job.training_job_status
 result["log_lines"] = [line for line in lines if line.startswith("bert-base-finetune-imdb/algo-1-")]
 result["final"] = [line for line in lines if "Final Resource Status" in line]
 print("RESULT " + json.dumps(result, default=str), flush=True)
-'''
+"""
 
 
 def test_sagemaker_sdk_v3(tmp_path):
@@ -264,22 +279,53 @@ def test_aws_cli_v2_logs_tail_follow(tmp_path):
     assert version.returncode == 0 and version.stdout.startswith(f"aws-cli/{CLI_V2}"), version.stderr
     with simulator("--speed", "30") as url:
         env = client_environment(url, tmp_path)
-        tail = subprocess.Popen([str(aws), "logs", "tail", GROUP, "--follow", "--since", "1h", "--format", "short",
-                                 "--log-stream-name-prefix", f"{BERT}/"], stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True, env=env)
+        tail = subprocess.Popen(
+            [
+                str(aws),
+                "logs",
+                "tail",
+                GROUP,
+                "--follow",
+                "--since",
+                "1h",
+                "--format",
+                "short",
+                "--log-stream-name-prefix",
+                f"{BERT}/",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
         try:
             time.sleep(20)
         finally:
             tail.send_signal(signal.SIGINT)
             out, err = tail.communicate(timeout=30)
-        cli = _run([str(aws), "logs", "filter-log-events", "--log-group-name", GROUP, "--log-stream-name-prefix",
-                    f"{BERT}/", "--query", "events[].message", "--output", "json"], 120, env=env)
+        cli = _run(
+            [
+                str(aws),
+                "logs",
+                "filter-log-events",
+                "--log-group-name",
+                GROUP,
+                "--log-stream-name-prefix",
+                f"{BERT}/",
+                "--query",
+                "events[].message",
+                "--output",
+                "json",
+            ],
+            120,
+            env=env,
+        )
     assert "Traceback" not in err and "Throttling" not in err, err
     printed = [line.split(" ", 1)[1] for line in out.splitlines() if line.strip()]
     everything = json.loads(cli.stdout)
     # What tail printed is the stream from its start, each line once, following it as it grew past what was
     # there when tail started (the simulator runs at 30x: a few hundred lines a minute).
-    assert len(printed) > 50 and printed == everything[:len(printed)]
+    assert len(printed) > 50 and printed == everything[: len(printed)]
     assert "Invoking script with the following command:" in printed
 
 
@@ -287,23 +333,82 @@ def test_a_legacy_aws_cli_reads_cloudwatch_over_the_query_protocol(tmp_path):
     python = environment(LEGACY_CLI, "awscli-legacy")
     aws = [str(python), "-m", "awscli"]
     version = _run([*aws, "--version"], 60)
-    botocore = tuple(int(part) for part in re.search(r"botocore/(\d+)\.(\d+)\.(\d+)", version.stdout + version.stderr)
-                     .groups())
+    botocore = tuple(
+        int(part) for part in re.search(r"botocore/(\d+)\.(\d+)\.(\d+)", version.stdout + version.stderr).groups()
+    )
     assert botocore < (1, 42, 7)  # before CloudWatch's model listed JSON
     now = int(time.time())
-    query = [{"Id": "loss", "MetricStat": {"Metric": {"Namespace": GROUP, "MetricName": "train:loss", "Dimensions": [
-        {"Name": "TrainingJobName", "Value": FULL}]}, "Period": 60, "Stat": "Average"}}]
+    query = [
+        {
+            "Id": "loss",
+            "MetricStat": {
+                "Metric": {
+                    "Namespace": GROUP,
+                    "MetricName": "train:loss",
+                    "Dimensions": [{"Name": "TrainingJobName", "Value": FULL}],
+                },
+                "Period": 60,
+                "Stat": "Average",
+            },
+        }
+    ]
     with simulator() as url:
         env = client_environment(url, tmp_path)
-        data = _run([*aws, "cloudwatch", "get-metric-data", "--metric-data-queries", json.dumps(query),
-                     "--start-time", str(now - 7200), "--end-time", str(now), "--debug"], 120, env=env)
-        stats = _run([*aws, "cloudwatch", "get-metric-statistics", "--namespace", GROUP, "--metric-name",
-                      "train:loss", "--dimensions", f"Name=TrainingJobName,Value={FULL}", "--start-time",
-                      str(now - 7200), "--end-time", str(now), "--period", "60", "--statistics", "Average"], 120,
-                     env=env)
+        data = _run(
+            [
+                *aws,
+                "cloudwatch",
+                "get-metric-data",
+                "--metric-data-queries",
+                json.dumps(query),
+                "--start-time",
+                str(now - 7200),
+                "--end-time",
+                str(now),
+                "--debug",
+            ],
+            120,
+            env=env,
+        )
+        stats = _run(
+            [
+                *aws,
+                "cloudwatch",
+                "get-metric-statistics",
+                "--namespace",
+                GROUP,
+                "--metric-name",
+                "train:loss",
+                "--dimensions",
+                f"Name=TrainingJobName,Value={FULL}",
+                "--start-time",
+                str(now - 7200),
+                "--end-time",
+                str(now),
+                "--period",
+                "60",
+                "--statistics",
+                "Average",
+            ],
+            120,
+            env=env,
+        )
         listed = _run([*aws, "cloudwatch", "list-metrics", "--namespace", GROUP], 120, env=env)
-        bad = _run([*aws, "cloudwatch", "get-metric-data", "--metric-data-queries", json.dumps(query),
-                    "--start-time", str(now), "--end-time", str(now - 7200)], 120, env=env)
+        bad = _run(
+            [
+                *aws,
+                "cloudwatch",
+                "get-metric-data",
+                "--metric-data-queries",
+                json.dumps(query),
+                "--start-time",
+                str(now),
+                "--end-time",
+                str(now - 7200),
+            ],
+            120,
+            env=env,
+        )
     assert data.returncode == 0, data.stderr[-2000:]
     # Form-encoded out, XML back: botocore's debug log shows both.
     assert "application/x-www-form-urlencoded" in data.stderr and "'Action': 'GetMetricData'" in data.stderr
@@ -323,14 +428,57 @@ def test_the_aws_cli_pages_through_empty_pages_and_throttles(tmp_path):
     assert aws, "the test extra installs the AWS CLI"
     with simulator() as url:
         env = client_environment(url, tmp_path)
-        listed = _run([aws, "sagemaker", "list-training-jobs", "--status-equals", "Completed", "--page-size", "2",
-                       "--query", "TrainingJobSummaries[].TrainingJobName", "--output", "json"], 180, env=env)
-        everything = _run([aws, "sagemaker", "list-training-jobs", "--max-results", "100", "--query",
-                           "TrainingJobSummaries[?TrainingJobStatus=='Completed'].TrainingJobName", "--output",
-                           "json"], 60, env=env)
-        found = _run([aws, "logs", "filter-log-events", "--log-group-name", GROUP, "--log-stream-name-prefix",
-                      f"{FULL}/", "--filter-pattern", '"Invoking script with the following command"', "--query", "events[].logStreamName", "--output",
-                      "json"], 180, env=env)
+        listed = _run(
+            [
+                aws,
+                "sagemaker",
+                "list-training-jobs",
+                "--status-equals",
+                "Completed",
+                "--page-size",
+                "2",
+                "--query",
+                "TrainingJobSummaries[].TrainingJobName",
+                "--output",
+                "json",
+            ],
+            180,
+            env=env,
+        )
+        everything = _run(
+            [
+                aws,
+                "sagemaker",
+                "list-training-jobs",
+                "--max-results",
+                "100",
+                "--query",
+                "TrainingJobSummaries[?TrainingJobStatus=='Completed'].TrainingJobName",
+                "--output",
+                "json",
+            ],
+            60,
+            env=env,
+        )
+        found = _run(
+            [
+                aws,
+                "logs",
+                "filter-log-events",
+                "--log-group-name",
+                GROUP,
+                "--log-stream-name-prefix",
+                f"{FULL}/",
+                "--filter-pattern",
+                '"Invoking script with the following command"',
+                "--query",
+                "events[].logStreamName",
+                "--output",
+                "json",
+            ],
+            180,
+            env=env,
+        )
     assert listed.returncode == 0, listed.stderr[-2000:]
     assert sorted(json.loads(listed.stdout)) == sorted(json.loads(everything.stdout)) != []
     # mpirun starts the script from the first host: once in each of the two attempts.

@@ -28,7 +28,6 @@ from smtui.sim.metrics import NAMESPACE
 from smtui.sim.scenarios import default_scenarios, fleet_scenarios
 from smtui.sim.validate import output_problems
 from smtui.sim.wire import service_model
-
 from tests.conftest import CREDENTIALS, ORIGIN
 from tests.test_moto import create_job
 
@@ -58,17 +57,26 @@ def dimension(job: str) -> list[dict]:
 
 @contextlib.contextmanager
 def served(realism: Realism = ROUGH, scenarios=(OLD, OLDER, ANCIENT, RECENT), **extra):
-    simulator = Simulator(FrozenClock(ORIGIN), origin=ORIGIN, scenarios=None if scenarios is None else list(scenarios),
-                          realism=realism, **extra)
+    simulator = Simulator(
+        FrozenClock(ORIGIN),
+        origin=ORIGIN,
+        scenarios=None if scenarios is None else list(scenarios),
+        realism=realism,
+        **extra,
+    )
     with start_in_thread(simulator) as running:
         yield running.url
 
 
 @contextlib.asynccontextmanager
 async def client(url: str, service: str = "cloudwatch"):
-    async with AioSession().create_client(service, endpoint_url=url, region_name="us-east-1",
-                                          aws_access_key_id=CREDENTIALS[0],
-                                          aws_secret_access_key=CREDENTIALS[1]) as made:
+    async with AioSession().create_client(
+        service,
+        endpoint_url=url,
+        region_name="us-east-1",
+        aws_access_key_id=CREDENTIALS[0],
+        aws_secret_access_key=CREDENTIALS[1],
+    ) as made:
         yield made
 
 
@@ -80,19 +88,43 @@ def window(scenario) -> tuple[datetime, datetime]:
 
 async def statistics(cw, scenario, period: int, **extra) -> list[dict]:
     start, end = window(scenario)
-    answer = plain(await cw.get_metric_statistics(
-        Namespace=NAMESPACE, MetricName="train:loss", Dimensions=dimension(scenario.name), StartTime=start,
-        EndTime=end, Period=period, **(extra or {"Statistics": ["Average"]})))
+    answer = plain(
+        await cw.get_metric_statistics(
+            Namespace=NAMESPACE,
+            MetricName="train:loss",
+            Dimensions=dimension(scenario.name),
+            StartTime=start,
+            EndTime=end,
+            Period=period,
+            **(extra or {"Statistics": ["Average"]}),
+        )
+    )
     assert output_problems(answer, shape_of(CLOUDWATCH, "GetMetricStatistics")) == []
     return answer["Datapoints"]
 
 
 async def metric_data(cw, scenario, period: int) -> list[float]:
     start, end = window(scenario)
-    answer = plain(await cw.get_metric_data(StartTime=start, EndTime=end, MetricDataQueries=[{
-        "Id": "loss", "MetricStat": {"Metric": {"Namespace": NAMESPACE, "MetricName": "train:loss",
-                                                "Dimensions": dimension(scenario.name)},
-                                     "Period": period, "Stat": "Average"}}]))
+    answer = plain(
+        await cw.get_metric_data(
+            StartTime=start,
+            EndTime=end,
+            MetricDataQueries=[
+                {
+                    "Id": "loss",
+                    "MetricStat": {
+                        "Metric": {
+                            "Namespace": NAMESPACE,
+                            "MetricName": "train:loss",
+                            "Dimensions": dimension(scenario.name),
+                        },
+                        "Period": period,
+                        "Stat": "Average",
+                    },
+                }
+            ],
+        )
+    )
     assert output_problems(answer, shape_of(CLOUDWATCH, "GetMetricData")) == []
     return answer["MetricDataResults"][0]["Values"]
 
@@ -100,8 +132,11 @@ async def metric_data(cw, scenario, period: int) -> list[float]:
 # -- retention tiers ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("scenario, kept", [(RECENT, (60, 120, 300, 900, 3600)), (OLD, (300, 900, 3600)), (OLDER, (3600,)),
-                                            (ANCIENT, ())], ids=lambda v: getattr(v, "name", None))
+@pytest.mark.parametrize(
+    "scenario, kept",
+    [(RECENT, (60, 120, 300, 900, 3600)), (OLD, (300, 900, 3600)), (OLDER, (3600,)), (ANCIENT, ())],
+    ids=lambda v: getattr(v, "name", None),
+)
 async def test_points_finer_than_the_tier_of_their_start_are_gone(scenario, kept):
     with served() as rough, served(Realism.gentle()) as kind:
         async with client(rough) as cw, client(kind) as gentle:
@@ -124,8 +159,14 @@ async def test_an_old_default_job_keeps_only_its_coarse_curves():
                 start = ORIGIN - timedelta(seconds=old[0].ago)
                 for period, kept in ((60, False), (300, True)):
                     answer = await cw.get_metric_statistics(
-                        Namespace=NAMESPACE, MetricName="train:loss", Dimensions=dimension(old[0].name),
-                        StartTime=start, EndTime=start + timedelta(hours=1), Period=period, Statistics=["Average"])
+                        Namespace=NAMESPACE,
+                        MetricName="train:loss",
+                        Dimensions=dimension(old[0].name),
+                        StartTime=start,
+                        EndTime=start + timedelta(hours=1),
+                        Period=period,
+                        Statistics=["Average"],
+                    )
                     assert bool(answer["Datapoints"]) == kept, (speed, period)
 
 
@@ -145,18 +186,27 @@ async def test_get_metric_statistics_agrees_with_get_metric_data():
     assert all(set(p["ExtendedStatistics"]) == {"p90", "p50"} for p in tails) and len(tails) == len(points)
 
 
-@pytest.mark.parametrize("params, code, message", [
-    ({"Period": 60}, "InvalidParameterCombination", "At least one of the parameters"),
-    ({"Period": 90, "Statistics": ["Average"]}, "InvalidParameterValue", "multiple of 60"),
-    ({"Period": 1, "Statistics": ["Average"]}, "InvalidParameterCombination", "exceeds the limit of 1,440"),
-])
+@pytest.mark.parametrize(
+    "params, code, message",
+    [
+        ({"Period": 60}, "InvalidParameterCombination", "At least one of the parameters"),
+        ({"Period": 90, "Statistics": ["Average"]}, "InvalidParameterValue", "multiple of 60"),
+        ({"Period": 1, "Statistics": ["Average"]}, "InvalidParameterCombination", "exceeds the limit of 1,440"),
+    ],
+)
 async def test_get_metric_statistics_refuses_as_cloudwatch_does(params, code, message):
     with served() as url:
         async with client(url) as cw:
             start, end = window(RECENT)
             with pytest.raises(ClientError) as caught:
-                await cw.get_metric_statistics(Namespace=NAMESPACE, MetricName="train:loss", StartTime=start,
-                                               EndTime=end, Dimensions=dimension(RECENT.name), **params)
+                await cw.get_metric_statistics(
+                    Namespace=NAMESPACE,
+                    MetricName="train:loss",
+                    StartTime=start,
+                    EndTime=end,
+                    Dimensions=dimension(RECENT.name),
+                    **params,
+                )
     assert caught.value.response["Error"]["Code"] == code and message in caught.value.response["Error"]["Message"]
 
 
@@ -182,7 +232,8 @@ async def test_list_metrics_leaves_out_what_has_not_reported_in_two_weeks():
     training = lambda metrics: [m for m in metrics if m["Dimensions"][0]["Name"] == "TrainingJobName"]  # noqa: E731
     jobs = lambda metrics: {m["Dimensions"][0]["Value"] for m in training(metrics)}  # noqa: E731
     hosts = lambda metrics: {  # noqa: E731
-        m["Dimensions"][0]["Value"] for m in metrics if m["Dimensions"][0]["Name"] == "Host"}
+        m["Dimensions"][0]["Value"] for m in metrics if m["Dimensions"][0]["Name"] == "Host"
+    }
     assert jobs(listed) == {RECENT.name} and jobs(everything) == {s.name for s in (OLD, OLDER, ANCIENT, RECENT)}
     assert {m["MetricName"] for m in training(listed)} == {m.name for m in RECENT.metrics}
     assert jobs(recent) == {RECENT.name} and {m["MetricName"] for m in one} == {"train:loss"}
@@ -233,36 +284,61 @@ def query_session(tmp_path, monkeypatch):
 
 
 def query_client(session, url: str):
-    made = session.create_client("cloudwatch", region_name="us-east-1", endpoint_url=url,
-                                 aws_access_key_id=CREDENTIALS[0], aws_secret_access_key=CREDENTIALS[1],
-                                 config=Config(retries={"total_max_attempts": 1}))
+    made = session.create_client(
+        "cloudwatch",
+        region_name="us-east-1",
+        endpoint_url=url,
+        aws_access_key_id=CREDENTIALS[0],
+        aws_secret_access_key=CREDENTIALS[1],
+        config=Config(retries={"total_max_attempts": 1}),
+    )
     assert made.meta.service_model.protocol == "query"
     return made
 
 
 async def test_query_protocol_clients_get_xml_answers(query_session):
     start, end = window(RECENT)
-    queries = [{"Id": "loss", "MetricStat": {"Metric": {"Namespace": NAMESPACE, "MetricName": "train:loss",
-                                                        "Dimensions": dimension(RECENT.name)},
-                                             "Period": 300, "Stat": "Average"}}]
+    queries = [
+        {
+            "Id": "loss",
+            "MetricStat": {
+                "Metric": {"Namespace": NAMESPACE, "MetricName": "train:loss", "Dimensions": dimension(RECENT.name)},
+                "Period": 300,
+                "Stat": "Average",
+            },
+        }
+    ]
     with served() as url:
         legacy = query_client(query_session, url)
         async with client(url) as cw:
-            for call, params in (("get_metric_data", {"MetricDataQueries": queries, "StartTime": start,
-                                                      "EndTime": end, "MaxDatapoints": 3}),
-                                 ("get_metric_statistics", {"Namespace": NAMESPACE, "MetricName": "train:loss",
-                                                            "Dimensions": dimension(RECENT.name), "StartTime": start,
-                                                            "EndTime": end, "Period": 300,
-                                                            "Statistics": ["Average", "Maximum"]}),
-                                 ("list_metrics", {"Namespace": NAMESPACE})):
+            for call, params in (
+                (
+                    "get_metric_data",
+                    {"MetricDataQueries": queries, "StartTime": start, "EndTime": end, "MaxDatapoints": 3},
+                ),
+                (
+                    "get_metric_statistics",
+                    {
+                        "Namespace": NAMESPACE,
+                        "MetricName": "train:loss",
+                        "Dimensions": dimension(RECENT.name),
+                        "StartTime": start,
+                        "EndTime": end,
+                        "Period": 300,
+                        "Statistics": ["Average", "Maximum"],
+                    },
+                ),
+                ("list_metrics", {"Namespace": NAMESPACE}),
+            ):
                 old = plain(getattr(legacy, call)(**params))
                 new = plain(await getattr(cw, call)(**params))
                 operation = CLOUDWATCH.operation_model(legacy.meta.method_to_api_mapping[call])
                 assert output_problems(old, operation.output_shape) == []
                 assert _utc(old) == _utc(new) and old, call
             page = legacy.get_metric_data(MetricDataQueries=queries, StartTime=start, EndTime=end, MaxDatapoints=3)
-            rest = legacy.get_metric_data(MetricDataQueries=queries, StartTime=start, EndTime=end, MaxDatapoints=3,
-                                          NextToken=page["NextToken"])
+            rest = legacy.get_metric_data(
+                MetricDataQueries=queries, StartTime=start, EndTime=end, MaxDatapoints=3, NextToken=page["NextToken"]
+            )
             assert len(page["MetricDataResults"][0]["Values"]) == 3 and rest["MetricDataResults"][0]["Values"]
             with pytest.raises(ClientError) as caught:
                 legacy.get_metric_data(MetricDataQueries=queries, StartTime=end, EndTime=start)
@@ -299,13 +375,29 @@ async def test_moto_answers_the_same_reads_in_the_same_shapes(moto_url):
     create_job(moto_url, job)
     now = datetime.now(timezone.utc).replace(second=0, microsecond=0)
     async with client(moto_url) as cw, client(moto_url, "sagemaker") as sm:
-        await cw.put_metric_data(Namespace=NAMESPACE, MetricData=[
-            {"MetricName": "train:loss", "Dimensions": dimension(job), "Timestamp": now - timedelta(minutes=m),
-             "Value": 1.0 / (m + 1)} for m in range(10)])
-        points = plain(await cw.get_metric_statistics(Namespace=NAMESPACE, MetricName="train:loss",
-                                                      Dimensions=dimension(job), StartTime=now - timedelta(hours=1),
-                                                      EndTime=now + timedelta(minutes=1), Period=60,
-                                                      Statistics=["Average"]))
+        await cw.put_metric_data(
+            Namespace=NAMESPACE,
+            MetricData=[
+                {
+                    "MetricName": "train:loss",
+                    "Dimensions": dimension(job),
+                    "Timestamp": now - timedelta(minutes=m),
+                    "Value": 1.0 / (m + 1),
+                }
+                for m in range(10)
+            ],
+        )
+        points = plain(
+            await cw.get_metric_statistics(
+                Namespace=NAMESPACE,
+                MetricName="train:loss",
+                Dimensions=dimension(job),
+                StartTime=now - timedelta(hours=1),
+                EndTime=now + timedelta(minutes=1),
+                Period=60,
+                Statistics=["Average"],
+            )
+        )
         listed = plain(await cw.list_metrics(Namespace=NAMESPACE, Dimensions=dimension(job)))
         arn = (await sm.describe_training_job(TrainingJobName=job))["TrainingJobArn"]
         tags = plain(await sm.list_tags(ResourceArn=arn))
@@ -315,6 +407,7 @@ async def test_moto_answers_the_same_reads_in_the_same_shapes(moto_url):
     assert output_problems(tags, shape_of(SAGEMAKER, "ListTags")) == [] and "Tags" in tags
     with served() as url:
         async with client(url) as ours:
-            mine = plain(await ours.list_metrics(Namespace=NAMESPACE, Dimensions=dimension(RECENT.name),
-                                                 MetricName="train:loss"))
+            mine = plain(
+                await ours.list_metrics(Namespace=NAMESPACE, Dimensions=dimension(RECENT.name), MetricName="train:loss")
+            )
     assert [set(m) for m in mine["Metrics"]] == [set(m) for m in listed["Metrics"]]

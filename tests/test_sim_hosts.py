@@ -26,12 +26,30 @@ def world(seconds: float) -> Simulator:
 
 def fetch(sim: Simulator, job: str, hosts=(1,), metrics=METRICS, minutes: float = 120) -> dict:
     """(host, metric) → [(time, value)] over the last ``minutes``."""
-    queries = [{"Id": f"q{i}", "MetricStat": {"Metric": {
-        "Namespace": NAMESPACE, "MetricName": m, "Dimensions": [{"Name": "Host", "Value": f"{job}/algo-{h}"}]},
-        "Period": 60, "Stat": "Average"}} for i, (h, m) in enumerate((h, m) for h in hosts for m in metrics)]
+    queries = [
+        {
+            "Id": f"q{i}",
+            "MetricStat": {
+                "Metric": {
+                    "Namespace": NAMESPACE,
+                    "MetricName": m,
+                    "Dimensions": [{"Name": "Host", "Value": f"{job}/algo-{h}"}],
+                },
+                "Period": 60,
+                "Stat": "Average",
+            },
+        }
+        for i, (h, m) in enumerate((h, m) for h in hosts for m in metrics)
+    ]
     now = sim.clock.now()
-    answer = sim.get_metric_data({"MetricDataQueries": queries, "StartTime": now - timedelta(minutes=minutes),
-                                  "EndTime": now, "ScanBy": "TimestampAscending"})
+    answer = sim.get_metric_data(
+        {
+            "MetricDataQueries": queries,
+            "StartTime": now - timedelta(minutes=minutes),
+            "EndTime": now,
+            "ScanBy": "TimestampAscending",
+        }
+    )
     keys = [(h, m) for h in hosts for m in metrics]
     return {keys[int(r["Id"][1:])]: list(zip(r["Timestamps"], r["Values"])) for r in answer["MetricDataResults"]}
 
@@ -103,15 +121,37 @@ def test_host_answers_match_the_model_over_http_and_page():
     clock = FrozenClock(ORIGIN + timedelta(seconds=600))
     sim = Simulator(clock, origin=ORIGIN, tuning=[])
     with start_in_thread(sim) as running:
-        client = boto3.client("cloudwatch", endpoint_url=running.url, region_name="us-east-1",
-                              aws_access_key_id="x", aws_secret_access_key="x")
-        queries = [{"Id": f"h{i}", "MetricStat": {"Metric": {
-            "Namespace": NAMESPACE, "MetricName": CPU,
-            "Dimensions": [{"Name": "Host", "Value": f"llama2-70b-pretrain-trn1/algo-{i}"}]},
-            "Period": 60, "Stat": "Average"}} for i in range(1, 129)]
-        pages = list(client.get_paginator("get_metric_data").paginate(
-            MetricDataQueries=queries, StartTime=clock.now() - timedelta(hours=1), EndTime=clock.now(),
-            ScanBy="TimestampAscending", PaginationConfig={"PageSize": 1000}))
+        client = boto3.client(
+            "cloudwatch",
+            endpoint_url=running.url,
+            region_name="us-east-1",
+            aws_access_key_id="x",
+            aws_secret_access_key="x",
+        )
+        queries = [
+            {
+                "Id": f"h{i}",
+                "MetricStat": {
+                    "Metric": {
+                        "Namespace": NAMESPACE,
+                        "MetricName": CPU,
+                        "Dimensions": [{"Name": "Host", "Value": f"llama2-70b-pretrain-trn1/algo-{i}"}],
+                    },
+                    "Period": 60,
+                    "Stat": "Average",
+                },
+            }
+            for i in range(1, 129)
+        ]
+        pages = list(
+            client.get_paginator("get_metric_data").paginate(
+                MetricDataQueries=queries,
+                StartTime=clock.now() - timedelta(hours=1),
+                EndTime=clock.now(),
+                ScanBy="TimestampAscending",
+                PaginationConfig={"PageSize": 1000},
+            )
+        )
     assert len(pages) > 1
     for page in pages:
         assert output_problems({k: v for k, v in page.items() if k != "ResponseMetadata"}, OUTPUT) == []
@@ -137,8 +177,15 @@ def test_list_metrics_and_get_metric_statistics_know_the_hosts():
     assert sum(1 for m in trn1["Metrics"] if m["Dimensions"][0]["Value"].startswith("llama2-70b")) == 128
     assert not any(m["Dimensions"][0]["Value"].startswith("whisper") for m in trn1["Metrics"])  # still Pending
     now = sim.clock.now()
-    stats = sim.get_metric_statistics({
-        "Namespace": NAMESPACE, "MetricName": GPU,
-        "Dimensions": [{"Name": "Host", "Value": "bert-base-finetune-imdb/algo-1"}],
-        "StartTime": now - timedelta(minutes=30), "EndTime": now, "Period": 60, "Statistics": ["Average"]})
+    stats = sim.get_metric_statistics(
+        {
+            "Namespace": NAMESPACE,
+            "MetricName": GPU,
+            "Dimensions": [{"Name": "Host", "Value": "bert-base-finetune-imdb/algo-1"}],
+            "StartTime": now - timedelta(minutes=30),
+            "EndTime": now,
+            "Period": 60,
+            "Statistics": ["Average"],
+        }
+    )
     assert stats["Datapoints"] and {p["Unit"] for p in stats["Datapoints"]} == {"Percent"}

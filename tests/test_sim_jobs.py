@@ -48,12 +48,19 @@ def test_list_training_jobs_filters_sorts_and_pages(full_sim, clock):
 
     assert len(tuned("Failed")) == 1 and len(tuned("Stopped")) == 1  # one failure, one early stop
     assert sorted(names(StatusEquals="Failed")) == sorted(["llama3-8b-lora-oom", *tuned("Failed")])
-    assert sorted(names(StatusEquals="Stopped")) == sorted(["gpt2-pretrain-maxruntime", "xgboost-churn-stopped",
-                                                            *tuned("Stopped")])
+    assert sorted(names(StatusEquals="Stopped")) == sorted(
+        ["gpt2-pretrain-maxruntime", "xgboost-churn-stopped", *tuned("Stopped")]
+    )
     assert names(NameContains="LLAMA", SortBy="Name", SortOrder="Ascending") == [
-        "llama-finetune-full-config", "llama2-70b-pretrain-trn1", "llama3-8b-lora-oom"]
-    assert names(NameContains="-HPO-", SortBy="Name", SortOrder="Ascending") == sorted(hpo) == [
-        n for n in tuning_children(sim) if n in hpo]
+        "llama-finetune-full-config",
+        "llama2-70b-pretrain-trn1",
+        "llama3-8b-lora-oom",
+    ]
+    assert (
+        names(NameContains="-HPO-", SortBy="Name", SortOrder="Ascending")
+        == sorted(hpo)
+        == [n for n in tuning_children(sim) if n in hpo]
+    )
     assert names(SortBy="Name", SortOrder="Ascending") == sorted(existing)
     statuses = [s["TrainingJobStatus"] for s in sm.list_training_jobs(SortBy="Status")["TrainingJobSummaries"]]
     assert statuses == sorted(statuses, reverse=True)
@@ -63,20 +70,33 @@ def test_list_training_jobs_filters_sorts_and_pages(full_sim, clock):
 
     after, before = ORIGIN - timedelta(minutes=6), ORIGIN - timedelta(minutes=20)
     assert set(names(CreationTimeAfter=after)) == {
-        "llama3-8b-lora-oom", "xgboost-churn-stopped", "whisper-small-finetune-cv",
-        *hpo_where("CreationTime", lambda t: t > after)}
+        "llama3-8b-lora-oom",
+        "xgboost-churn-stopped",
+        "whisper-small-finetune-cv",
+        *hpo_where("CreationTime", lambda t: t > after),
+    }
     assert set(names(CreationTimeBefore=before)) == {
-        "mistral-7b-sft-distributed", "llama-finetune-full-config", "llama2-70b-pretrain-trn1",
-        "t5-base-summarize-xsum", *hpo_where("CreationTime", lambda t: t < before)}
+        "mistral-7b-sft-distributed",
+        "llama-finetune-full-config",
+        "llama2-70b-pretrain-trn1",
+        "t5-base-summarize-xsum",
+        *hpo_where("CreationTime", lambda t: t < before),
+    }
     # The long jobs last changed when their image pulls finished; the tuning job's first five had ended by then.
-    assert set(names(LastModifiedTimeBefore=ORIGIN)) == {"llama-finetune-full-config", "mistral-7b-sft-distributed",
-                                                         "llama2-70b-pretrain-trn1", "t5-base-summarize-xsum",
-                                                         *hpo_where("LastModifiedTime", lambda t: t < ORIGIN)}
+    assert set(names(LastModifiedTimeBefore=ORIGIN)) == {
+        "llama-finetune-full-config",
+        "mistral-7b-sft-distributed",
+        "llama2-70b-pretrain-trn1",
+        "t5-base-summarize-xsum",
+        *hpo_where("LastModifiedTime", lambda t: t < ORIGIN),
+    }
     assert len(hpo_where("LastModifiedTime", lambda t: t < ORIGIN)) == 5
     late = ORIGIN + timedelta(seconds=1300)
     assert set(names(LastModifiedTimeAfter=late)) == {
-        "bert-base-finetune-imdb", "gpt2-pretrain-maxruntime",  # completed at +1440, out of time at +1380
-        *hpo_where("LastModifiedTime", lambda t: t > late)}
+        "bert-base-finetune-imdb",
+        "gpt2-pretrain-maxruntime",  # completed at +1440, out of time at +1380
+        *hpo_where("LastModifiedTime", lambda t: t > late),
+    }
     assert names(WarmPoolStatusEquals="Reused") == ["llama-finetune-full-config"]
     plan = sm.describe_training_job(TrainingJobName="llama-finetune-full-config")["ResourceConfig"]["TrainingPlanArn"]
     summary = sm.list_training_jobs(TrainingPlanArnEquals=plan)["TrainingJobSummaries"]
@@ -113,8 +133,9 @@ def test_stop_training_job(sim, clock):
     assert job["ModelArtifacts"]["S3ModelArtifacts"].endswith("model.tar.gz")
     with pytest.raises(ClientError) as caught:
         sm.stop_training_job(TrainingJobName="llama-finetune-full-config")
-    assert caught.value.response["Error"]["Message"] == ("The request was rejected because the training job is in "
-                                                         "status Completed.")
+    assert caught.value.response["Error"]["Message"] == (
+        "The request was rejected because the training job is in status Completed."
+    )
     with pytest.raises(ClientError):
         sm.stop_training_job(TrainingJobName="does-not-exist")
     # A pending job can be stopped too, before it ever trained: no artifacts then.
@@ -160,5 +181,7 @@ def test_state_is_safe_across_threads(clock):
     for thread in threads:
         thread.join()
     assert errors == []
-    assert simulator.describe_training_job({"TrainingJobName": "mistral-7b-sft-distributed"})[
-        "TrainingJobStatus"] == "Stopping"
+    assert (
+        simulator.describe_training_job({"TrainingJobName": "mistral-7b-sft-distributed"})["TrainingJobStatus"]
+        == "Stopping"
+    )

@@ -16,8 +16,10 @@ def imports_of(path: Path) -> set[str]:
     for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             if node.module == "smtui.sim":
-                found.update(f"smtui.sim.{alias.name}" if (PACKAGE / f"{alias.name}.py").exists() else "smtui.sim"
-                             for alias in node.names)
+                found.update(
+                    f"smtui.sim.{alias.name}" if (PACKAGE / f"{alias.name}.py").exists() else "smtui.sim"
+                    for alias in node.names
+                )
             elif node.module.startswith("smtui.sim."):
                 found.add(node.module)
         elif isinstance(node, ast.Import):
@@ -40,7 +42,7 @@ def test_no_import_cycles():
 
     def visit(module: str, path: list[str]) -> None:
         if module in path:
-            raise AssertionError("import cycle: " + " → ".join(path[path.index(module):] + [module]))
+            raise AssertionError("import cycle: " + " → ".join(path[path.index(module) :] + [module]))
         if module in done:
             return
         for imported in sorted(edges.get(module, ())):

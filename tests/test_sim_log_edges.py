@@ -56,9 +56,13 @@ def gentle():
 
 @contextlib.asynccontextmanager
 async def client(url: str):
-    async with AioSession().create_client("logs", endpoint_url=url, region_name="us-east-1",
-                                          aws_access_key_id=CREDENTIALS[0],
-                                          aws_secret_access_key=CREDENTIALS[1]) as made:
+    async with AioSession().create_client(
+        "logs",
+        endpoint_url=url,
+        region_name="us-east-1",
+        aws_access_key_id=CREDENTIALS[0],
+        aws_secret_access_key=CREDENTIALS[1],
+    ) as made:
         yield made
 
 
@@ -176,8 +180,10 @@ async def test_tokens_expire_after_a_day_or_the_ttl_given():
             clock.advance(2)
             with pytest.raises(ClientError) as caught:
                 await page(logs, name, startFromHead=True, nextToken=first["nextForwardToken"])
-            assert caught.value.response["Error"] == {"Code": "InvalidParameterException",
-                                                      "Message": "The specified nextToken has expired."}
+            assert caught.value.response["Error"] == {
+                "Code": "InvalidParameterException",
+                "Message": "The specified nextToken has expired.",
+            }
             with pytest.raises(ClientError) as caught:
                 await page(logs, name, nextToken=first["nextForwardToken"][:-4] + "0/s")
             assert caught.value.response["Error"]["Message"] == "The specified nextToken is invalid."
@@ -189,12 +195,14 @@ async def test_tokens_expire_after_a_day_or_the_ttl_given():
     with start_in_thread(short) as running:
         async with client(running.url) as logs:
             first = await page(logs, name, startFromHead=True, limit=10)
-            searched = plain(await logs.filter_log_events(logGroupName=GROUP, logStreamNamePrefix=f"{FULL}/",
-                                                          limit=5))
+            searched = plain(await logs.filter_log_events(logGroupName=GROUP, logStreamNamePrefix=f"{FULL}/", limit=5))
             clock.advance(61)
-            for call in (page(logs, name, startFromHead=True, nextToken=first["nextForwardToken"]),
-                         logs.filter_log_events(logGroupName=GROUP, logStreamNamePrefix=f"{FULL}/", limit=5,
-                                                nextToken=searched["nextToken"])):
+            for call in (
+                page(logs, name, startFromHead=True, nextToken=first["nextForwardToken"]),
+                logs.filter_log_events(
+                    logGroupName=GROUP, logStreamNamePrefix=f"{FULL}/", limit=5, nextToken=searched["nextToken"]
+                ),
+            ):
                 with pytest.raises(ClientError) as caught:
                     await call
                 assert caught.value.response["Error"]["Code"] == "InvalidParameterException"
@@ -224,10 +232,16 @@ async def test_filter_answers_empty_pages_while_it_searches(rough, gentle):
     async with client(rough.url) as logs, client(gentle.url) as kind:
         # The Neuron runtime's allocation warning comes about once an hour on a host.
         host = [f"{big}/algo-7-{int((ORIGIN - timedelta(seconds=124800)).timestamp())}"]
-        for params in ({"logStreamNames": host, "filterPattern": "nrt_tensor_allocate", "startTime": since},
-                       {"logStreamNames": host, "filterPattern": "nrt_tensor_allocate", "startTime": since,
-                        "startFromHead": False},
-                       {"logStreamNamePrefix": f"{MISTRAL}/", "startTime": since, "limit": 500}):
+        for params in (
+            {"logStreamNames": host, "filterPattern": "nrt_tensor_allocate", "startTime": since},
+            {
+                "logStreamNames": host,
+                "filterPattern": "nrt_tensor_allocate",
+                "startTime": since,
+                "startFromHead": False,
+            },
+            {"logStreamNamePrefix": f"{MISTRAL}/", "startTime": since, "limit": 500},
+        ):
             expected, one = await search(kind, **params)
             found, pages = await search(logs, **params)
             assert [e["eventId"] for e in found] == [e["eventId"] for e in expected] and expected
@@ -245,10 +259,18 @@ async def test_filter_answers_empty_pages_while_it_searches(rough, gentle):
 
 async def test_last_event_timestamp_lags_behind_the_events(rough, gentle):
     async with client(rough.url) as logs, client(gentle.url) as kind:
-        lagging = {s["logStreamName"]: s for s in plain(await logs.describe_log_streams(
-            logGroupName=GROUP, logStreamNamePrefix=f"{MISTRAL}/"))["logStreams"]}
-        current = {s["logStreamName"]: s for s in plain(await kind.describe_log_streams(
-            logGroupName=GROUP, logStreamNamePrefix=f"{MISTRAL}/"))["logStreams"]}
+        lagging = {
+            s["logStreamName"]: s
+            for s in plain(await logs.describe_log_streams(logGroupName=GROUP, logStreamNamePrefix=f"{MISTRAL}/"))[
+                "logStreams"
+            ]
+        }
+        current = {
+            s["logStreamName"]: s
+            for s in plain(await kind.describe_log_streams(logGroupName=GROUP, logStreamNamePrefix=f"{MISTRAL}/"))[
+                "logStreams"
+            ]
+        }
         for name, stream in lagging.items():
             newest = (await page(logs, name, limit=1))["events"][0]["timestamp"]
             assert current[name]["lastEventTimestamp"] == newest
@@ -259,7 +281,8 @@ async def test_last_event_timestamp_lags_behind_the_events(rough, gentle):
     lagless = Simulator(FrozenClock(ORIGIN), origin=ORIGIN, tuning=[], realism=ROUGH.with_changes(stream_lag=0))
     answer = lagless.describe_log_streams({"logGroupName": GROUP, "logStreamNamePrefix": f"{MISTRAL}/"})
     assert [s["lastEventTimestamp"] for s in answer["logStreams"]] == [
-        current[s["logStreamName"]]["lastEventTimestamp"] for s in answer["logStreams"]]
+        current[s["logStreamName"]]["lastEventTimestamp"] for s in answer["logStreams"]
+    ]
 
 
 async def test_a_stream_younger_than_the_lag_shows_no_events_yet():
@@ -269,8 +292,9 @@ async def test_a_stream_younger_than_the_lag_shows_no_events_yet():
     with running:
         async with client(running.url) as logs:
             clock.set(ORIGIN + timedelta(seconds=540 + 120))  # whisper's containers started two minutes ago
-            [stream] = plain(await logs.describe_log_streams(logGroupName=GROUP,
-                                                             logStreamNamePrefix=f"{whisper}/"))["logStreams"]
+            [stream] = plain(await logs.describe_log_streams(logGroupName=GROUP, logStreamNamePrefix=f"{whisper}/"))[
+                "logStreams"
+            ]
             assert "lastEventTimestamp" not in stream and "firstEventTimestamp" not in stream
             assert (await page(logs, stream["logStreamName"]))["events"]
 
@@ -306,8 +330,11 @@ async def moto_stream(moto_url):
         await logs.create_log_group(logGroupName=group)
         await logs.create_log_stream(logGroupName=group, logStreamName=name)
         start = ms(datetime.now().astimezone()) - 600_000
-        await logs.put_log_events(logGroupName=group, logStreamName=name, logEvents=[
-            {"timestamp": start + i * 1000, "message": f"line {i}"} for i in range(120)])
+        await logs.put_log_events(
+            logGroupName=group,
+            logStreamName=name,
+            logEvents=[{"timestamp": start + i * 1000, "message": f"line {i}"} for i in range(120)],
+        )
     return group, name, [f"line {i}" for i in range(120)]
 
 
@@ -324,7 +351,7 @@ async def test_moto_agrees_on_what_a_reader_relies_on(moto_url, moto_stream, rou
             backward, _ = await read(reader, stream, forward=False, group=where, limit=25)
             expected = [e["message"] for e in (whole or forward)]
             assert [e["message"] for e in forward] == [e["message"] for e in backward] == expected
-            assert [e["message"] for e in newest["events"]] == expected[-len(newest["events"]):]
+            assert [e["message"] for e in newest["events"]] == expected[-len(newest["events"]) :]
             with pytest.raises(ClientError) as caught:
                 await page(reader, stream, where, nextToken="not-a-token")
             assert caught.value.response["Error"]["Code"] == "InvalidParameterException"

@@ -1,4 +1,5 @@
-"""What the simulated jobs print to CloudWatch Logs, its errors and credentials, and log lines that agree with the metrics."""
+"""What the simulated jobs print to CloudWatch Logs, its errors and credentials, and log lines that agree with
+the metrics."""
 
 from __future__ import annotations
 
@@ -32,8 +33,9 @@ async def test_failing_job_prints_its_traceback_when_it_fails(sim, clock):
     async with client(sim) as logs, client(sim, "sagemaker") as sm:
         [stream] = await list_streams(logs, logStreamNamePrefix=f"{OOM}/")
         name = stream["logStreamName"]
-        found = await logs.filter_log_events(logGroupName=GROUP, logStreamNames=[name],
-                                             filterPattern='"torch.OutOfMemoryError: CUDA out of memory"')
+        found = await logs.filter_log_events(
+            logGroupName=GROUP, logStreamNames=[name], filterPattern='"torch.OutOfMemoryError: CUDA out of memory"'
+        )
         tail = await logs.get_log_events(logGroupName=GROUP, logStreamName=name, limit=40)
         job = await sm.describe_training_job(TrainingJobName=OOM)
     assert job["TrainingJobStatus"] == "Failed" and job["TrainingEndTime"] == failed
@@ -43,7 +45,9 @@ async def test_failing_job_prints_its_traceback_when_it_fails(sim, clock):
     start = messages.index("Traceback (most recent call last):")
     error = next(i for i, m in enumerate(messages) if m.startswith("torch.OutOfMemoryError: CUDA out of memory."))
     assert start < error and any("trainer.train()" in m for m in messages[start:error])
-    assert messages[error + 1:] and messages[-1].endswith("sagemaker-training-toolkit ERROR    Encountered exit_code 1")
+    assert messages[error + 1 :] and messages[-1].endswith(
+        "sagemaker-training-toolkit ERROR    Encountered exit_code 1"
+    )
     assert any(m.endswith("ExecuteUserScriptError:") for m in messages[error:])
     assert messages[error] in job["FailureReason"]
 
@@ -52,8 +56,9 @@ async def test_a_job_not_yet_training_has_no_streams(sim, clock):
     started = ORIGIN + timedelta(seconds=540)  # whisper: Pending, Starting, Downloading, then Training
     async with client(sim) as logs:
         assert await list_streams(logs, logStreamNamePrefix=f"{WHISPER}/") == []
-        code, message = await error_of(logs.get_log_events(
-            logGroupName=GROUP, logStreamName=f"{WHISPER}/algo-1-{int(started.timestamp())}"))
+        code, message = await error_of(
+            logs.get_log_events(logGroupName=GROUP, logStreamName=f"{WHISPER}/algo-1-{int(started.timestamp())}")
+        )
         assert (code, message) == ("ResourceNotFoundException", "The specified log stream does not exist.")
         clock.set(started - timedelta(seconds=1))
         assert await list_streams(logs, logStreamNamePrefix=f"{WHISPER}/") == []
@@ -95,16 +100,23 @@ async def test_errors_as_botocore_reports_them(sim):
     async with client(sim) as logs:
         missing_group = "The specified log group does not exist."
         assert await error_of(logs.describe_log_streams(logGroupName="/aws/sagemaker/Endpoints")) == (
-            "ResourceNotFoundException", missing_group)
+            "ResourceNotFoundException",
+            missing_group,
+        )
         assert await error_of(logs.get_log_events(logGroupName="/aws/lambda/x", logStreamName=name)) == (
-            "ResourceNotFoundException", missing_group)
+            "ResourceNotFoundException",
+            missing_group,
+        )
         assert await error_of(logs.get_log_events(logGroupName=GROUP, logStreamName=f"{MISTRAL}/algo-9-1")) == (
-            "ResourceNotFoundException", "The specified log stream does not exist.")
-        assert await error_of(logs.describe_log_streams(logGroupName=GROUP, orderBy="LastEventTime",
-                                                        logStreamNamePrefix=MISTRAL)) == (
-            "InvalidParameterException", "Cannot order by LastEventTime with a logStreamNamePrefix.")
-        code, _ = await error_of(logs.filter_log_events(logGroupName=GROUP, logStreamNames=[name],
-                                                        logStreamNamePrefix=MISTRAL))
+            "ResourceNotFoundException",
+            "The specified log stream does not exist.",
+        )
+        assert await error_of(
+            logs.describe_log_streams(logGroupName=GROUP, orderBy="LastEventTime", logStreamNamePrefix=MISTRAL)
+        ) == ("InvalidParameterException", "Cannot order by LastEventTime with a logStreamNamePrefix.")
+        code, _ = await error_of(
+            logs.filter_log_events(logGroupName=GROUP, logStreamNames=[name], logStreamNamePrefix=MISTRAL)
+        )
         assert code == "InvalidParameterException"
         code, _ = await error_of(logs.describe_log_streams(logGroupName=GROUP, logGroupIdentifier=GROUP))
         assert code == "InvalidParameterException"
@@ -113,20 +125,28 @@ async def test_errors_as_botocore_reports_them(sim):
         token = (await logs.get_log_events(logGroupName=GROUP, logStreamName=name))["nextForwardToken"]
         for bad, stream in (("f/123/s", name), (token, other), ("bm9wZQ==", name)):
             assert await error_of(logs.get_log_events(logGroupName=GROUP, logStreamName=stream, nextToken=bad)) == (
-                "InvalidParameterException", "The specified nextToken is invalid.")
+                "InvalidParameterException",
+                "The specified nextToken is invalid.",
+            )
         page = await logs.describe_log_streams(logGroupName=GROUP)
-        code, _ = await error_of(logs.describe_log_streams(logGroupName=GROUP, descending=True,
-                                                           nextToken=page["nextToken"]))
+        code, _ = await error_of(
+            logs.describe_log_streams(logGroupName=GROUP, descending=True, nextToken=page["nextToken"])
+        )
         assert code == "InvalidParameterException"
         by_arn = await logs.describe_log_streams(
-            logGroupIdentifier=f"arn:aws:logs:us-east-1:123456789012:log-group:{GROUP}", limit=5)
+            logGroupIdentifier=f"arn:aws:logs:us-east-1:123456789012:log-group:{GROUP}", limit=5
+        )
         assert by_arn["logStreams"] == page["logStreams"][:5]
 
 
 async def test_keys_without_logs_permission_still_read_sagemaker_and_cloudwatch(sim):
     name = f"{MISTRAL}/algo-1-{int((ORIGIN - timedelta(seconds=1440)).timestamp())}"
-    async with client(sim, key="nologs-readonly") as logs, client(sim, "sagemaker", "nologs-readonly") as sm, \
-            client(sim, "cloudwatch", "nologs-readonly") as cw, client(sim, key="denied-role") as denied:
+    async with (
+        client(sim, key="nologs-readonly") as logs,
+        client(sim, "sagemaker", "nologs-readonly") as sm,
+        client(sim, "cloudwatch", "nologs-readonly") as cw,
+        client(sim, key="denied-role") as denied,
+    ):
         code, message = await error_of(logs.describe_log_streams(logGroupName=GROUP))
         assert code == "AccessDeniedException" and "is not authorized to perform: logs:DescribeLogStreams" in message
         code, message = await error_of(logs.get_log_events(logGroupName=GROUP, logStreamName=name))
@@ -136,10 +156,24 @@ async def test_keys_without_logs_permission_still_read_sagemaker_and_cloudwatch(
         assert code == "AccessDeniedException"
         job = await sm.describe_training_job(TrainingJobName=MISTRAL)
         assert job["TrainingJobStatus"] == "InProgress"
-        data = await cw.get_metric_data(MetricDataQueries=[{"Id": "q", "MetricStat": {"Metric": {
-            "Namespace": "/aws/sagemaker/TrainingJobs", "MetricName": "train:loss",
-            "Dimensions": [{"Name": "TrainingJobName", "Value": MISTRAL}]}, "Period": 60, "Stat": "Average"}}],
-            StartTime=ORIGIN - timedelta(hours=1), EndTime=ORIGIN)
+        data = await cw.get_metric_data(
+            MetricDataQueries=[
+                {
+                    "Id": "q",
+                    "MetricStat": {
+                        "Metric": {
+                            "Namespace": "/aws/sagemaker/TrainingJobs",
+                            "MetricName": "train:loss",
+                            "Dimensions": [{"Name": "TrainingJobName", "Value": MISTRAL}],
+                        },
+                        "Period": 60,
+                        "Stat": "Average",
+                    },
+                }
+            ],
+            StartTime=ORIGIN - timedelta(hours=1),
+            EndTime=ORIGIN,
+        )
         assert data["MetricDataResults"][0]["Values"]
         code, _ = await error_of(denied.describe_log_streams(logGroupName=GROUP))
         assert code == "AccessDeniedException"
@@ -150,8 +184,7 @@ async def test_keys_without_logs_permission_still_read_sagemaker_and_cloudwatch(
 
 def lines(simulator: Simulator, prefix: str, start: datetime, end: datetime) -> list[dict]:
     """Every event of the streams under ``prefix`` from ``start`` to ``end``, through FilterLogEvents' pages."""
-    params, out = {"logGroupName": GROUP, "logStreamNamePrefix": prefix, "startTime": ms(start),
-                   "endTime": ms(end)}, []
+    params, out = {"logGroupName": GROUP, "logStreamNamePrefix": prefix, "startTime": ms(start), "endTime": ms(end)}, []
     while True:
         page = simulator.filter_log_events(params)
         out += page["events"]
@@ -170,17 +203,33 @@ def test_metric_lines_carry_the_values_cloudwatch_reports(speed):
         if scenario.ago:
             continue  # it ran weeks before the window
         events = lines(simulator, f"{name}/algo-1-", start, end)
-        others = [e for host in range(2, min(scenario.instance_count, 3) + 1)
-                  for e in lines(simulator, f"{name}/algo-{host}-", start, end)]
+        others = [
+            e
+            for host in range(2, min(scenario.instance_count, 3) + 1)
+            for e in lines(simulator, f"{name}/algo-{host}-", start, end)
+        ]
         for metric in scenario.metrics:
-            found = [(e["timestamp"] // 1000, float(m.group(1))) for e in events
-                     for m in [re.search(metric.regex, e["message"])] if m]
-            query = {"Id": "q", "MetricStat": {"Metric": {"Namespace": "/aws/sagemaker/TrainingJobs",
-                                                          "MetricName": metric.name, "Dimensions": [
-                                                              {"Name": "TrainingJobName", "Value": name}]},
-                                               "Period": 60, "Stat": "Average"}}
-            result = simulator.get_metric_data({"MetricDataQueries": [query], "StartTime": start, "EndTime": end,
-                                                "ScanBy": "TimestampAscending"})["MetricDataResults"][0]
+            found = [
+                (e["timestamp"] // 1000, float(m.group(1)))
+                for e in events
+                for m in [re.search(metric.regex, e["message"])]
+                if m
+            ]
+            query = {
+                "Id": "q",
+                "MetricStat": {
+                    "Metric": {
+                        "Namespace": "/aws/sagemaker/TrainingJobs",
+                        "MetricName": metric.name,
+                        "Dimensions": [{"Name": "TrainingJobName", "Value": name}],
+                    },
+                    "Period": 60,
+                    "Stat": "Average",
+                },
+            }
+            result = simulator.get_metric_data(
+                {"MetricDataQueries": [query], "StartTime": start, "EndTime": end, "ScanBy": "TimestampAscending"}
+            )["MetricDataResults"][0]
             reported = [(int(t.timestamp()), v) for t, v in zip(result["Timestamps"], result["Values"])]
             assert found == reported and reported, (name, metric.name)
             assert not any(re.search(metric.regex, e["message"]) for e in others), (name, metric.name)
@@ -188,8 +237,9 @@ def test_metric_lines_carry_the_values_cloudwatch_reports(speed):
 
 def test_a_log_line_matches_its_metric_regex():
     simulator = Simulator(FrozenClock(ORIGIN + timedelta(seconds=200)), origin=ORIGIN, realism=fixture_realism())
-    page = simulator.filter_log_events({"logGroupName": GROUP, "logStreamNamePrefix": "xgboost-churn-stopped/",
-                                        "filterPattern": "#011train-rmse"})
+    page = simulator.filter_log_events(
+        {"logGroupName": GROUP, "logStreamNamePrefix": "xgboost-churn-stopped/", "filterPattern": "#011train-rmse"}
+    )
     line = page["events"][0]["message"]
     assert re.fullmatch(r"\[0\]#011train-rmse:0\.\d{5}#011validation-rmse:0\.\d{5}", line)
     scenario = simulator.scenarios["xgboost-churn-stopped"]
@@ -204,8 +254,8 @@ def test_a_stop_never_changes_what_was_already_logged():
     simulator.stop_training_job({"TrainingJobName": MISTRAL})
     clock.advance(120)
     after = lines(simulator, f"{MISTRAL}/", ORIGIN - timedelta(hours=1), ORIGIN + timedelta(hours=1))
-    assert after[:len(before)] == before
-    later = after[len(before):]
+    assert after[: len(before)] == before
+    later = after[len(before) :]
     stopped = ms(ORIGIN + timedelta(seconds=300))
     assert later and all(e["timestamp"] <= stopped + 60_000 for e in later)
     assert any("SIGTERM" in e["message"] for e in later if e["timestamp"] >= stopped)
@@ -215,8 +265,12 @@ def test_a_stop_never_changes_what_was_already_logged():
 def test_streams_are_chattier_on_some_instances():
     simulator = Simulator(FrozenClock(ORIGIN), origin=ORIGIN, realism=fixture_realism())
     page = simulator.describe_log_streams({"logGroupName": GROUP, "logStreamNamePrefix": f"{MISTRAL}/"})
-    counts = [simulator.get_log_events({"logGroupName": GROUP, "logStreamName": s["logStreamName"],
-                                        "startFromHead": True})["events"] for s in page["logStreams"]]
+    counts = [
+        simulator.get_log_events({"logGroupName": GROUP, "logStreamName": s["logStreamName"], "startFromHead": True})[
+            "events"
+        ]
+        for s in page["logStreams"]
+    ]
     sizes = [len(events) for events in counts]
     assert len(set(sizes)) > 2 and min(sizes) > 150
     assert datetime.fromtimestamp(counts[0][-1]["timestamp"] / 1000, timezone.utc) <= ORIGIN

@@ -17,22 +17,31 @@ from smtui.sim.wire import service_model
 from tests.conftest import ORIGIN
 
 LOGS = service_model("logs")
-SHAPES = {op: LOGS.operation_model(op).output_shape
-          for op in ("DescribeLogStreams", "GetLogEvents", "FilterLogEvents")}
+SHAPES = {op: LOGS.operation_model(op).output_shape for op in ("DescribeLogStreams", "GetLogEvents", "FilterLogEvents")}
 BIG = "llama2-70b-pretrain-trn1"
 MISTRAL = "mistral-7b-sft-distributed"
 OOM = "llama3-8b-lora-oom"
 WHISPER = "whisper-small-finetune-cv"
 #: Streams each job has at the origin: those in Training or past it, a stream per instance and attempt.
-STREAMS_AT_ORIGIN = {"bert-base-finetune-imdb": 1, OOM: 0, "resnet50-spot-imagenet": 1, "xgboost-churn-stopped": 1,
-                     "gpt2-pretrain-maxruntime": 1, MISTRAL: 4, "llama-finetune-full-config": 4, WHISPER: 0,
-                     BIG: 256, "t5-base-summarize-xsum": 1}
+STREAMS_AT_ORIGIN = {
+    "bert-base-finetune-imdb": 1,
+    OOM: 0,
+    "resnet50-spot-imagenet": 1,
+    "xgboost-churn-stopped": 1,
+    "gpt2-pretrain-maxruntime": 1,
+    MISTRAL: 4,
+    "llama-finetune-full-config": 4,
+    WHISPER: 0,
+    BIG: 256,
+    "t5-base-summarize-xsum": 1,
+}
 
 
 @contextlib.asynccontextmanager
 async def client(sim, service="logs", key="testing"):
-    async with AioSession().create_client(service, endpoint_url=sim.url, region_name="us-east-1",
-                                          aws_access_key_id=key, aws_secret_access_key="testing") as made:
+    async with AioSession().create_client(
+        service, endpoint_url=sim.url, region_name="us-east-1", aws_access_key_id=key, aws_secret_access_key="testing"
+    ) as made:
         yield made
 
 
@@ -45,8 +54,7 @@ def ms(moment: datetime) -> int:
 
 
 async def list_streams(logs, **params) -> list[dict]:
-    pages = [page async for page in logs.get_paginator("describe_log_streams").paginate(logGroupName=GROUP,
-                                                                                          **params)]
+    pages = [page async for page in logs.get_paginator("describe_log_streams").paginate(logGroupName=GROUP, **params)]
     for page in pages:
         assert len(page["logStreams"]) <= 50
         assert output_problems(plain(page), SHAPES["DescribeLogStreams"]) == []
@@ -58,8 +66,9 @@ async def read_all(logs, name: str, token: str | None = None, limit: int = 10_00
     events, calls = [], 0
     while True:
         params = {"nextToken": token} if token else {}
-        page = await logs.get_log_events(logGroupName=GROUP, logStreamName=name, startFromHead=True, limit=limit,
-                                         **params)
+        page = await logs.get_log_events(
+            logGroupName=GROUP, logStreamName=name, startFromHead=True, limit=limit, **params
+        )
         calls += 1
         assert output_problems(plain(page), SHAPES["GetLogEvents"]) == []
         events += page["events"]
@@ -119,7 +128,8 @@ async def test_describe_log_streams_pages_past_fifty(sim, descending):
     epochs = [n.rsplit("-", 1)[1] for _, n in last if n.startswith(BIG)]
     assert epochs == sorted(epochs, reverse=descending)
     assert [s["logStreamName"] for s in small] == sorted(
-        [n for n in names if n.startswith(f"{BIG}/algo-12")])  # algo-12 and algo-120 to algo-128, twice
+        [n for n in names if n.startswith(f"{BIG}/algo-12")]
+    )  # algo-12 and algo-120 to algo-128, twice
     assert len(small) == 20
 
 
@@ -149,16 +159,18 @@ async def test_forward_paging_sees_every_event_once_and_then_new_ones(sim, clock
         assert [e["timestamp"] for e in whole] == sorted(e["timestamp"] for e in whole)
 
         clock.advance(600)
-        again = await logs.get_log_events(logGroupName=GROUP, logStreamName=name, startFromHead=True,
-                                          nextToken=token, limit=15)
+        again = await logs.get_log_events(
+            logGroupName=GROUP, logStreamName=name, startFromHead=True, nextToken=token, limit=15
+        )
         assert len(again["events"]) == 15 and again["nextForwardToken"] != token
         newer, last_token, _ = await read_all(logs, name, token, limit=15)
         now, _, _ = await read_all(logs, name)
         # Nothing skipped, nothing repeated: what was read plus what came since is what there is now.
         assert whole + newer == now and len(newer) > 20
         assert newer[0]["timestamp"] >= whole[-1]["timestamp"] and newer[-1]["timestamp"] <= ms(clock.now())
-        quiet = await logs.get_log_events(logGroupName=GROUP, logStreamName=name, startFromHead=True,
-                                          nextToken=last_token)
+        quiet = await logs.get_log_events(
+            logGroupName=GROUP, logStreamName=name, startFromHead=True, nextToken=last_token
+        )
         assert quiet["events"] == [] and quiet["nextForwardToken"] == last_token
 
 
@@ -169,18 +181,22 @@ async def test_newest_first_without_a_token_and_backward_paging(sim):
         whole, token, _ = await read_all(logs, name)
         newest = await logs.get_log_events(logGroupName=GROUP, logStreamName=name, limit=25)
         assert newest["events"] == whole[-25:]
-        before = await logs.get_log_events(logGroupName=GROUP, logStreamName=name, limit=25,
-                                           nextToken=newest["nextBackwardToken"])
+        before = await logs.get_log_events(
+            logGroupName=GROUP, logStreamName=name, limit=25, nextToken=newest["nextBackwardToken"]
+        )
         assert before["events"] == whole[-50:-25]
         assert newest["nextForwardToken"] == token
         start, end = whole[100]["timestamp"], whole[150]["timestamp"]
-        window = await logs.get_log_events(logGroupName=GROUP, logStreamName=name, startTime=start, endTime=end,
-                                           startFromHead=True)
+        window = await logs.get_log_events(
+            logGroupName=GROUP, logStreamName=name, startTime=start, endTime=end, startFromHead=True
+        )
         assert window["events"] == [e for e in whole if start <= e["timestamp"] < end]
         head = await logs.get_log_events(logGroupName=GROUP, logStreamName=name, startFromHead=True, limit=3)
         assert [e["message"] for e in head["events"]] == [
             "bash: cannot set terminal process group (-1): Inappropriate ioctl for device",
-            "bash: no job control in this shell", head["events"][2]["message"]]
+            "bash: no job control in this shell",
+            head["events"][2]["message"],
+        ]
     messages = [e["message"] for e in whole]
     assert "Invoking script with the following command:" in messages
     assert any(m.startswith("torchrun --nnodes 4 --nproc_per_node 8 ") for m in messages)
@@ -199,8 +215,9 @@ async def test_a_page_holds_at_most_ten_thousand_events_and_one_megabyte(sim):
 
     async with client(sim) as logs:
         first = await logs.get_log_events(logGroupName=GROUP, logStreamName=name, startFromHead=True)
-        after = await logs.get_log_events(logGroupName=GROUP, logStreamName=name, startFromHead=True,
-                                          nextToken=first["nextForwardToken"], limit=1)
+        after = await logs.get_log_events(
+            logGroupName=GROUP, logStreamName=name, startFromHead=True, nextToken=first["nextForwardToken"], limit=1
+        )
         newest = await logs.get_log_events(logGroupName=GROUP, logStreamName=name)
         code, message = await error_of(logs.get_log_events(logGroupName=GROUP, logStreamName=name, limit=10_001))
     events = first["events"]
@@ -219,26 +236,39 @@ async def test_a_page_holds_at_most_ten_thousand_events_and_one_megabyte(sim):
 async def test_filter_interleaves_instances_by_time(sim):
     window = {"startTime": ms(ORIGIN - timedelta(minutes=10)), "endTime": ms(ORIGIN)}
     async with client(sim) as logs:
-        pages = [p async for p in logs.get_paginator("filter_log_events").paginate(
-            logGroupName=GROUP, logStreamNamePrefix=f"{MISTRAL}/", filterPattern="step",
-            PaginationConfig={"PageSize": 40}, **window)]
-        whole = await logs.filter_log_events(logGroupName=GROUP, logStreamNamePrefix=f"{MISTRAL}/",
-                                             filterPattern="step", **window)
+        pages = [
+            p
+            async for p in logs.get_paginator("filter_log_events").paginate(
+                logGroupName=GROUP,
+                logStreamNamePrefix=f"{MISTRAL}/",
+                filterPattern="step",
+                PaginationConfig={"PageSize": 40},
+                **window,
+            )
+        ]
+        whole = await logs.filter_log_events(
+            logGroupName=GROUP, logStreamNamePrefix=f"{MISTRAL}/", filterPattern="step", **window
+        )
         quoted = await logs.filter_log_events(logGroupName=GROUP, filterPattern='"Running Evaluation"', **window)
-        either = await logs.filter_log_events(logGroupName=GROUP, logStreamNamePrefix=f"{MISTRAL}/",
-                                              filterPattern="?max_allocated ?tokens/s", **window)
-        without = await logs.filter_log_events(logGroupName=GROUP, logStreamNamePrefix=f"{MISTRAL}/",
-                                               filterPattern="step -max_allocated", **window)
-        named = await logs.filter_log_events(logGroupName=GROUP, filterPattern="step", **window,
-                                             logStreamNames=[e["logStreamName"] for e in whole["events"][:2]])
+        either = await logs.filter_log_events(
+            logGroupName=GROUP, logStreamNamePrefix=f"{MISTRAL}/", filterPattern="?max_allocated ?tokens/s", **window
+        )
+        without = await logs.filter_log_events(
+            logGroupName=GROUP, logStreamNamePrefix=f"{MISTRAL}/", filterPattern="step -max_allocated", **window
+        )
+        named = await logs.filter_log_events(
+            logGroupName=GROUP,
+            filterPattern="step",
+            **window,
+            logStreamNames=[e["logStreamName"] for e in whole["events"][:2]],
+        )
     for page in pages + [whole, quoted, either]:
         assert output_problems(plain(page), SHAPES["FilterLogEvents"]) == []
     events = [e for p in pages for e in p["events"]]
     assert len(pages) > 3 and events == whole["events"] and "nextToken" not in whole
     assert len({e["logStreamName"] for e in events}) == 4 and len({e["eventId"] for e in events}) == len(events)
     assert [e["timestamp"] for e in events] == sorted(e["timestamp"] for e in events)
-    assert all("step" in e["message"] and window["startTime"] <= e["timestamp"] <= window["endTime"]
-               for e in events)
+    assert all("step" in e["message"] and window["startTime"] <= e["timestamp"] <= window["endTime"] for e in events)
     # Trainer evaluations, from the two Hugging Face jobs that evaluated in those ten minutes.
     assert {e["logStreamName"].split("/")[0] for e in quoted["events"]} == {MISTRAL, "llama-finetune-full-config"}
     assert all(len(e["eventId"]) == 56 and e["eventId"].isdigit() for e in quoted["events"])
@@ -252,9 +282,13 @@ async def test_filter_newest_first_and_tokens_bound_to_their_request(sim):
     window = {"startTime": ms(ORIGIN - timedelta(minutes=5)), "endTime": ms(ORIGIN)}
     async with client(sim) as logs:
         oldest = await logs.filter_log_events(logGroupName=GROUP, logStreamNamePrefix=f"{MISTRAL}/", **window)
-        newest = await logs.filter_log_events(logGroupName=GROUP, logStreamNamePrefix=f"{MISTRAL}/",
-                                              startFromHead=False, limit=30, **window)
-        code, message = await error_of(logs.filter_log_events(
-            logGroupName=GROUP, logStreamNamePrefix=f"{BIG}/", nextToken=newest["nextToken"], **window))
+        newest = await logs.filter_log_events(
+            logGroupName=GROUP, logStreamNamePrefix=f"{MISTRAL}/", startFromHead=False, limit=30, **window
+        )
+        code, message = await error_of(
+            logs.filter_log_events(
+                logGroupName=GROUP, logStreamNamePrefix=f"{BIG}/", nextToken=newest["nextToken"], **window
+            )
+        )
     assert newest["events"] == oldest["events"][::-1][:30]
     assert (code, message) == ("InvalidParameterException", "The specified nextToken is invalid.")

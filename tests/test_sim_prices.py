@@ -16,15 +16,18 @@ OUTPUT = service_model("pricing").operation_model("GetProducts").output_shape
 
 
 def pricing(sim, key: str = "x"):
-    return boto3.client("pricing", endpoint_url=sim.url, region_name="us-east-1",
-                        aws_access_key_id=key, aws_secret_access_key="x")
+    return boto3.client(
+        "pricing", endpoint_url=sim.url, region_name="us-east-1", aws_access_key_id=key, aws_secret_access_key="x"
+    )
 
 
 def training_filters(instance: str, region: str = "us-east-1") -> list[dict]:
-    return [{"Type": "TERM_MATCH", "Field": "productFamily", "Value": "ML Instance"},
-            {"Type": "TERM_MATCH", "Field": "regionCode", "Value": region},
-            {"Type": "TERM_MATCH", "Field": "instanceName", "Value": instance},
-            {"Type": "TERM_MATCH", "Field": "component", "Value": "Training"}]
+    return [
+        {"Type": "TERM_MATCH", "Field": "productFamily", "Value": "ML Instance"},
+        {"Type": "TERM_MATCH", "Field": "regionCode", "Value": region},
+        {"Type": "TERM_MATCH", "Field": "instanceName", "Value": instance},
+        {"Type": "TERM_MATCH", "Field": "component", "Value": "Training"},
+    ]
 
 
 def test_every_scripted_instance_type_is_priced(sim):
@@ -33,8 +36,9 @@ def test_every_scripted_instance_type_is_priced(sim):
 
 
 def test_get_products_answers_json_strings_in_the_models_shape(sim):
-    answer = pricing(sim).get_products(ServiceCode="AmazonSageMaker", Filters=training_filters("ml.g5.2xlarge"),
-                                       FormatVersion="aws_v1")
+    answer = pricing(sim).get_products(
+        ServiceCode="AmazonSageMaker", Filters=training_filters("ml.g5.2xlarge"), FormatVersion="aws_v1"
+    )
     assert output_problems({k: v for k, v in answer.items() if k != "ResponseMetadata"}, OUTPUT) == []
     assert answer["FormatVersion"] == "aws_v1" and all(isinstance(e, str) for e in answer["PriceList"])
     documents = [json.loads(e) for e in answer["PriceList"]]
@@ -48,12 +52,18 @@ def test_get_products_answers_json_strings_in_the_models_shape(sim):
 
 def test_filters_pages_and_errors(sim):
     client = pricing(sim)
-    everything = [e for page in client.get_paginator("get_products").paginate(
-        ServiceCode="AmazonSageMaker", PaginationConfig={"PageSize": 25}) for e in page["PriceList"]]
+    everything = [
+        e
+        for page in client.get_paginator("get_products").paginate(
+            ServiceCode="AmazonSageMaker", PaginationConfig={"PageSize": 25}
+        )
+        for e in page["PriceList"]
+    ]
     assert len(everything) == len(TRAINING_PRICES) * 3 * 3
     assert client.get_products(ServiceCode="AmazonEC2")["PriceList"] == []
-    assert client.get_products(ServiceCode="AmazonSageMaker", Filters=training_filters("ml.nope.large"))[
-        "PriceList"] == []
+    assert (
+        client.get_products(ServiceCode="AmazonSageMaker", Filters=training_filters("ml.nope.large"))["PriceList"] == []
+    )
     with pytest.raises(ClientError) as denied:
         pricing(sim, "noprice-key").get_products(ServiceCode="AmazonSageMaker")
     assert denied.value.response["Error"]["Code"] == "AccessDeniedException"
@@ -67,10 +77,17 @@ def test_the_price_list_answers_in_its_three_regions_only(sim):
     from botocore.exceptions import ConnectionClosedError, EndpointConnectionError
 
     for region in ("us-east-1", "eu-central-1", "ap-south-1"):
-        client = boto3.client("pricing", endpoint_url=sim.url, region_name=region, aws_access_key_id="x",
-                              aws_secret_access_key="x")
+        client = boto3.client(
+            "pricing", endpoint_url=sim.url, region_name=region, aws_access_key_id="x", aws_secret_access_key="x"
+        )
         assert client.get_products(ServiceCode="AmazonSageMaker", MaxResults=1)["PriceList"]
-    elsewhere = boto3.client("pricing", endpoint_url=sim.url, region_name="us-west-2", aws_access_key_id="x",
-                             aws_secret_access_key="x", config=Config(retries={"max_attempts": 1}))
+    elsewhere = boto3.client(
+        "pricing",
+        endpoint_url=sim.url,
+        region_name="us-west-2",
+        aws_access_key_id="x",
+        aws_secret_access_key="x",
+        config=Config(retries={"max_attempts": 1}),
+    )
     with pytest.raises((ConnectionClosedError, EndpointConnectionError)):
         elsewhere.get_products(ServiceCode="AmazonSageMaker")

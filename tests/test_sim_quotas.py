@@ -20,7 +20,6 @@ from smtui.sim.log_streams import GROUP
 from smtui.sim.options import add_realism_options, realism_from_args
 from smtui.sim.quotas import RequestQuotas, signed_region
 from smtui.sim.realism import AWS_QUOTAS, EDGES
-
 from tests.conftest import ORIGIN
 
 JOB = "bert-base-finetune-imdb"
@@ -29,8 +28,14 @@ NO_RETRIES = AioConfig(retries={"total_max_attempts": 1})
 
 @contextlib.asynccontextmanager
 async def client(url: str, service: str, region: str = "us-east-1", config: AioConfig = NO_RETRIES):
-    async with AioSession().create_client(service, endpoint_url=url, region_name=region, aws_access_key_id="testing",
-                                          aws_secret_access_key="testing", config=config) as made:
+    async with AioSession().create_client(
+        service,
+        endpoint_url=url,
+        region_name=region,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        config=config,
+    ) as made:
         yield made
 
 
@@ -48,31 +53,51 @@ def aws_sim():
 
 def test_aws_like_by_default_and_each_edge_can_be_turned_off():
     assert Simulator(FrozenClock(ORIGIN)).realism == Realism() == Realism.aws()
-    assert dict(Realism().quotas) == dict(AWS_QUOTAS) == {
-        "ListTrainingJobs": 2, "FilterLogEvents": 5, "GetLogEvents": 25, "DescribeLogStreams": 25,
-        "GetMetricData": 50, "DescribeTrainingJob": 20}
+    assert (
+        dict(Realism().quotas)
+        == dict(AWS_QUOTAS)
+        == {
+            "ListTrainingJobs": 2,
+            "FilterLogEvents": 5,
+            "GetLogEvents": 25,
+            "DescribeLogStreams": 25,
+            "GetMetricData": 50,
+            "DescribeTrainingJob": 20,
+        }
+    )
     assert Realism().describe() == "AWS-like"
     gentle = Realism.gentle()
     assert gentle.describe() == "gentle"
-    assert (dict(gentle.quotas), gentle.filter_after_cut, gentle.log_page_span, gentle.empty_log_pages,
-            gentle.filter_page_span, gentle.token_ttl, gentle.stream_lag, gentle.ssm_streams,
-            gentle.retention_tiers) == ({}, False, None, 0.0, None, None, 0.0, False, False)
+    assert (
+        dict(gentle.quotas),
+        gentle.filter_after_cut,
+        gentle.log_page_span,
+        gentle.empty_log_pages,
+        gentle.filter_page_span,
+        gentle.token_ttl,
+        gentle.stream_lag,
+        gentle.ssm_streams,
+        gentle.retention_tiers,
+    ) == ({}, False, None, 0.0, None, None, 0.0, False, False)
     for edge in EDGES:
         one_off = Realism().without([edge])
         assert one_off != Realism() and one_off.describe() == f"AWS-like, without {edge}"
     assert Realism().without(EDGES) == gentle
 
 
-@pytest.mark.parametrize("bad, message", [
-    ({"quotas": {"DescribeEndpoint": 1}}, "not an operation"),
-    ({"quotas": {"ListTrainingJobs": 0}}, "positive"),
-    ({"quotas": {"ListTrainingJobs": float("nan")}}, "positive"),
-    ({"log_page_span": 0}, "log_page_span"),
-    ({"token_ttl": -1}, "token_ttl"),
-    ({"empty_log_pages": 1.0}, "empty_log_pages"),
-    ({"filter_scan_events": 0}, "filter_scan_events"),
-    ({"stream_lag": -5}, "stream_lag"),
-])
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        ({"quotas": {"DescribeEndpoint": 1}}, "not an operation"),
+        ({"quotas": {"ListTrainingJobs": 0}}, "positive"),
+        ({"quotas": {"ListTrainingJobs": float("nan")}}, "positive"),
+        ({"log_page_span": 0}, "log_page_span"),
+        ({"token_ttl": -1}, "token_ttl"),
+        ({"empty_log_pages": 1.0}, "empty_log_pages"),
+        ({"filter_scan_events": 0}, "filter_scan_events"),
+        ({"stream_lag": -5}, "stream_lag"),
+    ],
+)
 def test_bad_settings_are_refused(bad, message):
     with pytest.raises(ValueError, match=message):
         Realism(**bad)
@@ -90,22 +115,26 @@ def test_command_line_options_build_the_settings():
     assert parse() == Realism()
     assert parse("--gentle") == Realism.gentle()
     assert parse("--gentle", "quotas,stream-lag") == Realism().without(["quotas", "stream-lag"])
-    changed = parse("--quota", "ListTrainingJobs=0.5", "--quota", "GetLogEvents=off", "--token-ttl", "60",
-                    "--stream-lag", "0")
+    changed = parse(
+        "--quota", "ListTrainingJobs=0.5", "--quota", "GetLogEvents=off", "--token-ttl", "60", "--stream-lag", "0"
+    )
     assert changed.quotas["ListTrainingJobs"] == 0.5 and "GetLogEvents" not in changed.quotas
     assert changed.quotas["FilterLogEvents"] == 5 and changed.token_ttl == 60 and changed.stream_lag == 0
     # A quota given on top of --gentle applies alone.
     assert dict(parse("--gentle", "--quota", "DescribeTrainingJob=3").quotas) == {"DescribeTrainingJob": 3}
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["--quota", "ListTrainingJobs"], "expected OPERATION=RATE"),
-    (["--quota", "DescribeEndpoint=2"], "'DescribeEndpoint' is not an operation the simulator answers"),
-    (["--quota", "ListTrainingJobs=fast"], "expected a number of requests a second"),
-    (["--quota", "ListTrainingJobs=-2"], "must be a positive number"),
-    (["--token-ttl", "0"], "must be a positive number of seconds"),
-    (["--gentle", "logs"], "unknown rough edge logs"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--quota", "ListTrainingJobs"], "expected OPERATION=RATE"),
+        (["--quota", "DescribeEndpoint=2"], "'DescribeEndpoint' is not an operation the simulator answers"),
+        (["--quota", "ListTrainingJobs=fast"], "expected a number of requests a second"),
+        (["--quota", "ListTrainingJobs=-2"], "must be a positive number"),
+        (["--token-ttl", "0"], "must be a positive number of seconds"),
+        (["--gentle", "logs"], "unknown rough edge logs"),
+    ],
+)
 def test_bad_options_are_refused_in_one_line_with_exit_code_2(argv, message, capsys):
     from smtui.cli import main
 
@@ -129,11 +158,12 @@ def test_a_bucket_allows_a_second_of_burst_then_the_rate():
     assert not quotas.admit("1", "us-east-1", "GetLogEvents")
     assert all(quotas.admit("1", "us-east-1", "DescribeLogStreams") for _ in range(1000))
     now[0] += 0.5
-    assert quotas.admit("1", "us-east-1", "ListTrainingJobs") and not quotas.admit("1", "us-east-1",
-                                                                                     "ListTrainingJobs")
+    assert quotas.admit("1", "us-east-1", "ListTrainingJobs") and not quotas.admit("1", "us-east-1", "ListTrainingJobs")
     assert quotas.throttled == {"ListTrainingJobs": 2, "GetLogEvents": 1}
-    assert signed_region("AWS4-HMAC-SHA256 Credential=AKID/20261126/eu-west-2/logs/aws4_request, ...",
-                         "us-east-1") == "eu-west-2"
+    assert (
+        signed_region("AWS4-HMAC-SHA256 Credential=AKID/20261126/eu-west-2/logs/aws4_request, ...", "us-east-1")
+        == "eu-west-2"
+    )
     assert signed_region("", "us-east-1") == "us-east-1"
 
 
@@ -151,18 +181,20 @@ async def test_each_service_throttles_in_its_own_words(aws_sim):
     calls = {
         ("sagemaker", "ListTrainingJobs", 2): lambda c: c.list_training_jobs(),
         ("sagemaker", "DescribeTrainingJob", 20): lambda c: c.describe_training_job(TrainingJobName=JOB),
-        ("logs", "FilterLogEvents", 5): lambda c: c.filter_log_events(logGroupName=GROUP, limit=1,
-                                                                      logStreamNamePrefix=JOB),
+        ("logs", "FilterLogEvents", 5): lambda c: c.filter_log_events(
+            logGroupName=GROUP, limit=1, logStreamNamePrefix=JOB
+        ),
         ("logs", "DescribeLogStreams", 25): lambda c: c.describe_log_streams(logGroupName=GROUP, limit=1),
         ("cloudwatch", "GetMetricData", 50): lambda c: c.get_metric_data(
-            MetricDataQueries=[], StartTime=ORIGIN - timedelta(hours=1), EndTime=ORIGIN),
+            MetricDataQueries=[], StartTime=ORIGIN - timedelta(hours=1), EndTime=ORIGIN
+        ),
     }
     # The quotas' own clock stands still during each burst, so a slow machine refills nothing meanwhile.
     now = [0.0]
     aws_sim.quotas = RequestQuotas(aws_sim.realism.quotas, clock=lambda: now[0])
     for (service, operation, rate), call in calls.items():
         async with client(aws_sim.url, service) as made:
-            results = await burst(lambda: call(made), rate * 3)
+            results = await burst(lambda call=call, made=made: call(made), rate * 3)
         refused = throttles(results)
         # A second's worth gets through at once; the rest is refused.
         assert len(results) - len(refused) == rate, operation
@@ -197,8 +229,12 @@ async def test_quotas_are_per_region_and_run_on_real_time_under_a_frozen_clock(a
 
 
 async def test_a_quota_can_be_changed_or_removed():
-    simulator = Simulator(FrozenClock(ORIGIN), origin=ORIGIN, tuning=[],
-                          realism=Realism().with_quotas({"ListTrainingJobs": None, "DescribeTrainingJob": 1}))
+    simulator = Simulator(
+        FrozenClock(ORIGIN),
+        origin=ORIGIN,
+        tuning=[],
+        realism=Realism().with_quotas({"ListTrainingJobs": None, "DescribeTrainingJob": 1}),
+    )
     with start_in_thread(simulator) as running:
         async with client(running.url, "sagemaker") as sm:
             assert not throttles(await burst(sm.list_training_jobs, 10))

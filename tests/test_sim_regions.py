@@ -23,8 +23,14 @@ JOB = "whisper-small-finetune-cv"
 
 @contextlib.asynccontextmanager
 async def sagemaker(url: str, region: str, key: str = "testing"):
-    async with AioSession().create_client("sagemaker", endpoint_url=url, region_name=region, aws_access_key_id=key,
-                                          aws_secret_access_key="testing", config=NO_RETRIES) as made:
+    async with AioSession().create_client(
+        "sagemaker",
+        endpoint_url=url,
+        region_name=region,
+        aws_access_key_id=key,
+        aws_secret_access_key="testing",
+        config=NO_RETRIES,
+    ) as made:
         yield made
 
 
@@ -50,7 +56,8 @@ async def test_each_region_answers_with_its_own_jobs(two_regions):
     lead = (east_job["CreationTime"] - west_job["CreationTime"]).total_seconds()
     assert lead == pytest.approx(REGION_LEAD)
     assert {s["TrainingJobName"] for s in east_list["TrainingJobSummaries"]} == {
-        s["TrainingJobName"] for s in west_list["TrainingJobSummaries"]}
+        s["TrainingJobName"] for s in west_list["TrainingJobSummaries"]
+    }
     assert all(":us-west-2:" in s["TrainingJobArn"] for s in west_list["TrainingJobSummaries"])
     assert two_regions.regions == ["us-east-1", "us-west-2"]
 
@@ -84,8 +91,10 @@ async def test_accounts_are_told_apart_by_access_key():
     other = Simulator(clock, origin=ORIGIN, account_id="210987654321", scenarios=default_scenarios()[:2])
     regions = Regions([home, other], accounts={"OTHERKEY": "210987654321"})
     with start_in_thread(regions) as running:
-        async with sagemaker(running.url, "us-east-1") as mine, \
-                sagemaker(running.url, "us-east-1", "OTHERKEY") as theirs:
+        async with (
+            sagemaker(running.url, "us-east-1") as mine,
+            sagemaker(running.url, "us-east-1", "OTHERKEY") as theirs,
+        ):
             mine_listed = (await mine.list_training_jobs(MaxResults=100))["TrainingJobSummaries"]
             theirs_listed = (await theirs.list_training_jobs(MaxResults=100))["TrainingJobSummaries"]
     assert len(mine_listed) == len(default_scenarios())

@@ -23,8 +23,13 @@ KEYS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 SESSION = boto3.session.Session()
 HPO = "xgboost-churn-hpo"
 TUNED = {"eta", "max_depth", "min_child_weight", "subsample"}
-STATIC = {"_tuning_objective_metric": "validation:auc", "objective": "binary:logistic", "eval_metric": "auc",
-          "num_round": "1000", "early_stopping_rounds": "30"}
+STATIC = {
+    "_tuning_objective_metric": "validation:auc",
+    "objective": "binary:logistic",
+    "eval_metric": "auc",
+    "num_round": "1000",
+    "early_stopping_rounds": "30",
+}
 #: Script seconds after the origin at which the tuning job was created and its last training job ends.
 CREATED, COMPLETED = -2100, 3101
 
@@ -48,7 +53,8 @@ def describe(sm, name=HPO) -> dict:
 def listing(sm, **params) -> list[dict]:
     """Every child, through the paginator."""
     pages = sm.get_paginator("list_training_jobs_for_hyper_parameter_tuning_job").paginate(
-        HyperParameterTuningJobName=HPO, **params)
+        HyperParameterTuningJobName=HPO, **params
+    )
     return [s for page in pages for s in page["TrainingJobSummaries"]]
 
 
@@ -84,14 +90,20 @@ def test_the_default_world_adds_the_tuning_job_but_not_to_job_names(clock):
     children = simulator.training_job_names(HPO)
     assert len(children) == 12 and simulator.training_job_names("nope") == []
     for index, name in enumerate(children, 1):
-        prefix, number, tail = name[:len(HPO)], name[len(HPO) + 1:len(HPO) + 4], name[len(HPO) + 5:]
+        prefix, number, tail = name[: len(HPO)], name[len(HPO) + 1 : len(HPO) + 4], name[len(HPO) + 5 :]
         assert (prefix, number, name[len(HPO)], name[len(HPO) + 4]) == (HPO, f"{index:03d}", "-", "-")
         assert len(tail) == 8 and all(c in "0123456789abcdef" for c in tail), name
         assert simulator.scenarios[name].entry_point is None and simulator.scenarios[name].log_style == "xgboost"
     assert len(set(children)) == 12 and set(children).isdisjoint(simulator.job_names())
-    assert default_tuning_jobs()[0].children == Simulator(clock, origin=ORIGIN, realism=fixture_realism()).tuning_jobs[HPO].children
+    assert (
+        default_tuning_jobs()[0].children
+        == Simulator(clock, origin=ORIGIN, realism=fixture_realism()).tuning_jobs[HPO].children
+    )
     # Jobs given explicitly come without a tuning job, unless one is given too.
-    assert Simulator(clock, origin=ORIGIN, scenarios=default_scenarios(), realism=fixture_realism()).tuning_job_names() == []
+    assert (
+        Simulator(clock, origin=ORIGIN, scenarios=default_scenarios(), realism=fixture_realism()).tuning_job_names()
+        == []
+    )
     assert Simulator(clock, origin=ORIGIN, tuning=[], realism=fixture_realism()).tuning_job_names() == []
     mine = Simulator(clock, origin=ORIGIN, scenarios=[], tuning=default_tuning_jobs(), realism=fixture_realism())
     assert mine.job_names() == [] and mine.tuning_job_names() == [HPO] and len(mine.scenarios) == 12
@@ -105,8 +117,9 @@ def test_a_tuning_job_checks_its_script():
         TuningJob(name="x" * 33, created=0, children=(child,), ranges=())
     with pytest.raises(ValueError):
         TuningJob(name="other-hpo", created=0, children=(child,), ranges=())
-    plain_job = Scenario(name="plain", created=0, project="p", image="i", stages=(Stage("Training", 60),
-                                                                                  Stage("Completed")))
+    plain_job = Scenario(
+        name="plain", created=0, project="p", image="i", stages=(Stage("Training", 60), Stage("Completed"))
+    )
     with pytest.raises(ValueError):
         TuningJob(name="plain-hpo", created=0, children=(plain_job,), ranges=())
 
@@ -121,8 +134,7 @@ def test_both_operations_validate_against_the_model(full_sim, clock, moment):
     tuning = describe(sm)
     assert output_problems(tuning, DESCRIBE_TUNING) == [], moment
     for params in ({}, {"MaxResults": 100}, {"StatusEquals": "Completed"}, {"SortBy": "FinalObjectiveMetricValue"}):
-        page = plain(sm.list_training_jobs_for_hyper_parameter_tuning_job(HyperParameterTuningJobName=HPO,
-                                                                            **params))
+        page = plain(sm.list_training_jobs_for_hyper_parameter_tuning_job(HyperParameterTuningJobName=HPO, **params))
         assert output_problems(page, LIST_CHILDREN) == [], (moment, params)
     for summary in listing(sm):
         job = plain(sm.describe_training_job(TrainingJobName=summary["TrainingJobName"]))
@@ -133,7 +145,9 @@ def test_describe_the_tuning_job(full_sim, clock):
     sm = client(full_sim)
     tuning = describe(sm)
     region_account = "us-east-1:123456789012"
-    assert tuning["HyperParameterTuningJobArn"] == f"arn:aws:sagemaker:{region_account}:hyper-parameter-tuning-job/{HPO}"
+    assert (
+        tuning["HyperParameterTuningJobArn"] == f"arn:aws:sagemaker:{region_account}:hyper-parameter-tuning-job/{HPO}"
+    )
     config = tuning["HyperParameterTuningJobConfig"]
     assert config["Strategy"] == "Bayesian" and config["TrainingJobEarlyStoppingType"] == "Auto"
     assert config["HyperParameterTuningJobObjective"] == {"Type": "Maximize", "MetricName": "validation:auc"}
@@ -141,13 +155,18 @@ def test_describe_the_tuning_job(full_sim, clock):
     ranges = config["ParameterRanges"]
     assert {r["Name"] for r in ranges["IntegerParameterRanges"]} == {"max_depth"}
     assert {r["Name"] for r in ranges["ContinuousParameterRanges"]} == {"eta", "min_child_weight", "subsample"}
-    bounds = {r["Name"]: (float(r["MinValue"]), float(r["MaxValue"]))
-              for kind in ("IntegerParameterRanges", "ContinuousParameterRanges") for r in ranges[kind]}
+    bounds = {
+        r["Name"]: (float(r["MinValue"]), float(r["MaxValue"]))
+        for kind in ("IntegerParameterRanges", "ContinuousParameterRanges")
+        for r in ranges[kind]
+    }
     definition = tuning["TrainingJobDefinition"]
     assert definition["StaticHyperParameters"] == STATIC
     assert definition["AlgorithmSpecification"]["TrainingImage"].endswith("/sagemaker-xgboost:1.7-1")
     assert [m["Name"] for m in definition["AlgorithmSpecification"]["MetricDefinitions"]] == [
-        "train:auc", "validation:auc"]
+        "train:auc",
+        "validation:auc",
+    ]
     assert definition["ResourceConfig"]["InstanceType"] == "ml.m5.xlarge"
     assert definition["RoleArn"].startswith("arn:aws:iam::123456789012:role/")
     assert {c["ChannelName"] for c in definition["InputDataConfig"]} == {"train", "validation"}
@@ -166,8 +185,13 @@ def test_at_the_origin(full_sim):
     sm = client(full_sim)
     tuning = describe(sm)
     assert tuning["HyperParameterTuningJobStatus"] == "InProgress"
-    assert tuning["TrainingJobStatusCounters"] == {"Completed": 3, "InProgress": 3, "RetryableError": 0,
-                                                   "NonRetryableError": 1, "Stopped": 1}
+    assert tuning["TrainingJobStatusCounters"] == {
+        "Completed": 3,
+        "InProgress": 3,
+        "RetryableError": 0,
+        "NonRetryableError": 1,
+        "Stopped": 1,
+    }
     assert tuning["ObjectiveStatusCounters"] == {"Succeeded": 4, "Pending": 3, "Failed": 1}
     children = listing(sm, SortBy="CreationTime")
     assert names(children) == full_sim.training_job_names(HPO)[:8]
@@ -187,8 +211,10 @@ def test_at_the_origin(full_sim):
     assert best == max(completed, key=value) and value(best) > value(early)
 
 
-@pytest.mark.parametrize("moment, created, running, completed", [
-    (CREATED, 0, 0, 0), (0, 8, 3, 3), (600, 9, 3, 4), (1500, 11, 3, 6), (2400, 12, 1, 9), (COMPLETED, 12, 0, 10)])
+@pytest.mark.parametrize(
+    "moment, created, running, completed",
+    [(CREATED, 0, 0, 0), (0, 8, 3, 3), (600, 9, 3, 4), (1500, 11, 3, 6), (2400, 12, 1, 9), (COMPLETED, 12, 0, 10)],
+)
 def test_children_over_time(full_sim, clock, moment, created, running, completed):
     sm = client(full_sim)
     at(clock, moment)
@@ -231,8 +257,13 @@ def test_children_appear_as_slots_free_up_and_the_tuning_job_completes(full_sim,
     last_end = max(s["TrainingEndTime"] for s in children)
     assert tuning["HyperParameterTuningEndTime"] == last_end == tuning["LastModifiedTime"]
     assert last_end == ORIGIN + timedelta(seconds=COMPLETED)
-    assert tuning["TrainingJobStatusCounters"] == {"Completed": 10, "InProgress": 0, "RetryableError": 0,
-                                                   "NonRetryableError": 1, "Stopped": 1}
+    assert tuning["TrainingJobStatusCounters"] == {
+        "Completed": 10,
+        "InProgress": 0,
+        "RetryableError": 0,
+        "NonRetryableError": 1,
+        "Stopped": 1,
+    }
     assert tuning["ObjectiveStatusCounters"] == {"Succeeded": 11, "Pending": 0, "Failed": 1}
     best = tuning["BestTrainingJob"]
     assert best["TrainingJobName"] == order[11] and best["TrainingJobStatus"] == "Completed"

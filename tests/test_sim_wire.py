@@ -1,4 +1,5 @@
-"""The simulator's wire: errors as the services send them, and clients (aiobotocore, boto3, the AWS CLI) that accept what it says."""
+"""The simulator's wire: errors as the services send them, and clients (aiobotocore, boto3, the AWS CLI) that
+accept what it says."""
 
 from __future__ import annotations
 
@@ -57,23 +58,32 @@ def test_errors_as_the_services_send_them(sim):
     assert error["ResponseMetadata"]["HTTPStatusCode"] == 400 and error["ResponseMetadata"]["RequestId"]
     with pytest.raises(ClientError) as caught:
         sm.list_training_jobs(MaxResults=500)  # botocore checks no maximum; the service does
-    assert caught.value.response["Error"]["Message"] == ("1 validation error detected: Value '500' at 'maxResults' "
-                                                         "failed to satisfy constraint: Member must have value less "
-                                                         "than or equal to 100")
+    assert caught.value.response["Error"]["Message"] == (
+        "1 validation error detected: Value '500' at 'maxResults' "
+        "failed to satisfy constraint: Member must have value less "
+        "than or equal to 100"
+    )
     with pytest.raises(ClientError) as caught:
         sm.list_training_jobs(NextToken="not-a-token")
     assert caught.value.response["Error"]["Code"] == "ValidationException"
     with pytest.raises(ClientError) as caught:
-        cw.get_metric_data(MetricDataQueries=[metric_query("a", "b", f"q{i}") for i in range(501)],
-                           StartTime=ORIGIN - timedelta(hours=1), EndTime=ORIGIN)
+        cw.get_metric_data(
+            MetricDataQueries=[metric_query("a", "b", f"q{i}") for i in range(501)],
+            StartTime=ORIGIN - timedelta(hours=1),
+            EndTime=ORIGIN,
+        )
     assert caught.value.response["Error"]["Code"] == "ValidationError"
     assert "must not have a size greater than 500" in caught.value.response["Error"]["Message"]
     with pytest.raises(ClientError) as caught:
         cw.get_metric_data(MetricDataQueries=[metric_query("a", "b")], StartTime=ORIGIN, EndTime=ORIGIN)
     assert caught.value.response["Error"]["Code"] == "ValidationError"
     with pytest.raises(cw.exceptions.InvalidNextToken):
-        cw.get_metric_data(MetricDataQueries=[metric_query("a", "b")], StartTime=ORIGIN - timedelta(hours=1),
-                           EndTime=ORIGIN, NextToken="bm9wZQ==")
+        cw.get_metric_data(
+            MetricDataQueries=[metric_query("a", "b")],
+            StartTime=ORIGIN - timedelta(hours=1),
+            EndTime=ORIGIN,
+            NextToken="bm9wZQ==",
+        )
 
     status, headers, body = raw_post(sim, "SageMaker.DescribeTrainingJob", b"{not json")
     assert (status, body["__type"]) == (400, "SerializationException") and headers["x-amzn-RequestId"]
@@ -85,10 +95,11 @@ def test_errors_as_the_services_send_them(sim):
     assert (status, body["__type"]) == (400, "UnknownOperationException")
     status, headers, body = raw_post(sim, "SageMaker.DescribeTrainingJob", b'{"TrainingJobName": 7}')
     assert (status, body["__type"]) == (400, "SerializationException")
-    status, headers, body = raw_post(sim, "SageMaker.DescribeTrainingJob", b'{}')
+    status, headers, body = raw_post(sim, "SageMaker.DescribeTrainingJob", b"{}")
     assert (status, body["__type"]) == (400, "ValidationException") and "trainingJobName" in body["message"]
-    status, headers, body = raw_post(sim, "GraniteServiceVersion20100801.GetMetricData", b"{}",
-                                     "application/x-amz-json-1.0")
+    status, headers, body = raw_post(
+        sim, "GraniteServiceVersion20100801.GetMetricData", b"{}", "application/x-amz-json-1.0"
+    )
     assert status == 400 and headers["x-amzn-query-error"] == "ValidationError;Sender"
     assert headers["Content-Type"] == "application/x-amz-json-1.0"
 
@@ -98,11 +109,13 @@ def test_simulator_in_process_raises_sim_errors(clock):
     with pytest.raises(SimError) as caught:
         simulator.describe_training_job({"TrainingJobName": "nope"})
     assert (caught.value.code, caught.value.message, caught.value.status) == (
-        "ValidationException", "Requested resource not found.", 400)
+        "ValidationException",
+        "Requested resource not found.",
+        400,
+    )
     job = simulator.describe_training_job({"TrainingJobName": "bert-base-finetune-imdb"})
     assert job["CreationTime"].tzinfo is not None
-    assert simulator.metric_names("bert-base-finetune-imdb") == ["train:loss", "validation:loss",
-                                                                 "validation:accuracy"]
+    assert simulator.metric_names("bert-base-finetune-imdb") == ["train:loss", "validation:loss", "validation:accuracy"]
     assert simulator.metric_names("nope") == []
 
 
@@ -113,19 +126,28 @@ async def test_through_aiobotocore(full_sim, clock):
     sim = full_sim
     session = AioSession()
     options = {"endpoint_url": sim.url, "region_name": "us-east-1", **KEYS}
-    async with session.create_client("sagemaker", **options) as sm, \
-            session.create_client("cloudwatch", **options) as cw:
+    async with (
+        session.create_client("sagemaker", **options) as sm,
+        session.create_client("cloudwatch", **options) as cw,
+    ):
         job = await sm.describe_training_job(TrainingJobName="bert-base-finetune-imdb")
         assert job["TrainingJobStatus"] == "InProgress" and describe_problems(job) == []
         paginator = sm.get_paginator("list_training_jobs")
-        names = [s["TrainingJobName"] async for page in paginator.paginate(PaginationConfig={"PageSize": 5})
-                 for s in page["TrainingJobSummaries"]]
+        names = [
+            s["TrainingJobName"]
+            async for page in paginator.paginate(PaginationConfig={"PageSize": 5})
+            for s in page["TrainingJobSummaries"]
+        ]
         assert sorted(names) == sorted(created_by(sim, 0)) and len(names) == 18
         await sm.stop_training_job(TrainingJobName="bert-base-finetune-imdb")
         assert (await sm.describe_training_job(TrainingJobName="bert-base-finetune-imdb"))[
-            "TrainingJobStatus"] == "Stopping"
-        data = await cw.get_metric_data(MetricDataQueries=[metric_query("bert-base-finetune-imdb", "train:loss")],
-                                        StartTime=ORIGIN - timedelta(hours=1), EndTime=ORIGIN + timedelta(hours=1))
+            "TrainingJobStatus"
+        ] == "Stopping"
+        data = await cw.get_metric_data(
+            MetricDataQueries=[metric_query("bert-base-finetune-imdb", "train:loss")],
+            StartTime=ORIGIN - timedelta(hours=1),
+            EndTime=ORIGIN + timedelta(hours=1),
+        )
         assert data["MetricDataResults"][0]["Values"]
         with pytest.raises(ClientError) as caught:
             await sm.describe_training_job(TrainingJobName="missing-job")
@@ -147,36 +169,58 @@ def test_request_ids_are_deterministic(sim, clock):
     twin = Simulator(FrozenClock(ORIGIN), origin=ORIGIN, realism=fixture_realism())
     with start_in_thread(twin) as running:
         twin_client = SESSION.client("sagemaker", endpoint_url=running.url, region_name="us-east-1", **KEYS)
-        assert twin_client.describe_training_job(TrainingJobName="bert-base-finetune-imdb")[
-            "ResponseMetadata"]["RequestId"] == first
+        assert (
+            twin_client.describe_training_job(TrainingJobName="bert-base-finetune-imdb")["ResponseMetadata"][
+                "RequestId"
+            ]
+            == first
+        )
 
 
 def test_aws_cli_accepts_the_simulator(sim):
-    env = {**os.environ, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-           "AWS_DEFAULT_REGION": "us-east-1", "AWS_CONFIG_FILE": "/dev/null",
-           "AWS_SHARED_CREDENTIALS_FILE": "/dev/null"}
+    env = {
+        **os.environ,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_CONFIG_FILE": "/dev/null",
+        "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
+    }
 
     def aws(*args):
-        result = subprocess.run([sys.executable, "-m", "awscli", *args, "--endpoint-url", sim.url,
-                                 "--output", "json"], capture_output=True, text=True, env=env, timeout=60)
+        result = subprocess.run(
+            [sys.executable, "-m", "awscli", *args, "--endpoint-url", sim.url, "--output", "json"],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+        )
         assert result.returncode == 0, result.stderr
         return json.loads(result.stdout)
 
     job = aws("sagemaker", "describe-training-job", "--training-job-name", "llama3-8b-lora-oom")
     assert job["TrainingJobName"] == "llama3-8b-lora-oom" and job["ResourceConfig"]["InstanceType"] == "ml.g5.12xlarge"
-    data = aws("cloudwatch", "get-metric-data", "--start-time", "2026-11-26T09:00:00Z",
-               "--end-time", "2026-11-26T11:00:00Z", "--metric-data-queries",
-               json.dumps([metric_query("mistral-7b-sft-distributed", "train:loss", "loss")]))
+    data = aws(
+        "cloudwatch",
+        "get-metric-data",
+        "--start-time",
+        "2026-11-26T09:00:00Z",
+        "--end-time",
+        "2026-11-26T11:00:00Z",
+        "--metric-data-queries",
+        json.dumps([metric_query("mistral-7b-sft-distributed", "train:loss", "loss")]),
+    )
     assert data["MetricDataResults"][0]["Id"] == "loss" and len(data["MetricDataResults"][0]["Values"]) == 22
 
 
 async def test_serve_runs_until_cancelled(clock):
     urls: list[str] = []
-    task = asyncio.create_task(serve(Simulator(clock, origin=ORIGIN, realism=fixture_realism()), "127.0.0.1", 0, ready=urls.append))
+    task = asyncio.create_task(
+        serve(Simulator(clock, origin=ORIGIN, realism=fixture_realism()), "127.0.0.1", 0, ready=urls.append)
+    )
     while not urls:
         await asyncio.sleep(0.01)
-    async with AioSession().create_client("sagemaker", endpoint_url=urls[0], region_name="us-east-1",
-                                          **KEYS) as sm:
+    async with AioSession().create_client("sagemaker", endpoint_url=urls[0], region_name="us-east-1", **KEYS) as sm:
         listed = await sm.list_training_jobs(MaxResults=100)
         tuning = await sm.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName="xgboost-churn-hpo")
     # The ten standalone jobs and the eight the tuning job had launched by the origin.
@@ -188,10 +232,21 @@ async def test_serve_runs_until_cancelled(clock):
 
 
 def test_custom_scenarios_and_no_textual():
-    mine = Scenario(name="tiny-job", created=0, project="tiny", image="tiny:latest",
-                    stages=(Stage("Starting", 10), Stage("Training", 100), Stage("Completed")))
-    simulator = Simulator(FrozenClock(ORIGIN + timedelta(seconds=200)), origin=ORIGIN, scenarios=[mine],
-                          region="eu-west-1", account_id="210987654321", realism=fixture_realism())
+    mine = Scenario(
+        name="tiny-job",
+        created=0,
+        project="tiny",
+        image="tiny:latest",
+        stages=(Stage("Starting", 10), Stage("Training", 100), Stage("Completed")),
+    )
+    simulator = Simulator(
+        FrozenClock(ORIGIN + timedelta(seconds=200)),
+        origin=ORIGIN,
+        scenarios=[mine],
+        region="eu-west-1",
+        account_id="210987654321",
+        realism=fixture_realism(),
+    )
     job = simulator.describe_training_job({"TrainingJobName": "tiny-job"})
     assert job["TrainingJobArn"] == "arn:aws:sagemaker:eu-west-1:210987654321:training-job/tiny-job"
     assert job["TrainingJobStatus"] == "Completed" and describe_problems(job) == []

@@ -71,7 +71,12 @@ def test_diff_reports_new_transitions_status_and_finals():
     old = JobSnapshot.from_response("job-a", response(), T0)
     new = JobSnapshot.from_response(
         "job-a",
-        response("Completed", "Completed", ("Starting", "Downloading", "Training", "Uploading", "Completed"), {"train:loss": 0.1}),
+        response(
+            "Completed",
+            "Completed",
+            ("Starting", "Downloading", "Training", "Uploading", "Completed"),
+            {"train:loss": 0.1},
+        ),
         T0,
     )
     events = diff_snapshots(old, new)

@@ -13,12 +13,24 @@ from smtui.aws.snapshot import JobSnapshot, MetricPoint, StatusChanged
 T0 = datetime(2026, 11, 26, 10, 0, tzinfo=timezone.utc)
 
 
-def snapshot(name: str, status: str | None = "InProgress", *, secondary: str | None = "Training",
-             created: float = 0, ended: float | None = None, metrics=("loss",), finals=None,
-             reason: str | None = None, fetched: float = 0) -> JobSnapshot:
+def snapshot(
+    name: str,
+    status: str | None = "InProgress",
+    *,
+    secondary: str | None = "Training",
+    created: float = 0,
+    ended: float | None = None,
+    metrics=("loss",),
+    finals=None,
+    reason: str | None = None,
+    fetched: float = 0,
+) -> JobSnapshot:
     """A snapshot of ``name`` as DescribeTrainingJob would answer, times in seconds after T0."""
-    body: dict = {"TrainingJobName": name, "CreationTime": T0 + timedelta(seconds=created),
-                  "AlgorithmSpecification": {"MetricDefinitions": [{"Name": m, "Regex": "x"} for m in metrics]}}
+    body: dict = {
+        "TrainingJobName": name,
+        "CreationTime": T0 + timedelta(seconds=created),
+        "AlgorithmSpecification": {"MetricDefinitions": [{"Name": m, "Regex": "x"} for m in metrics]},
+    }
     if status is not None:
         body["TrainingJobStatus"] = status
     if secondary is not None:
@@ -163,8 +175,12 @@ def test_sort_keys():
 def test_the_failure_reason_on_one_line_and_its_summary():
     plain = snapshot("a", "Failed", reason="CUDA out of memory.\n  Tried to allocate 2 GiB")
     assert plain.failure_reason == plain.failure_summary == "CUDA out of memory. Tried to allocate 2 GiB"
-    algorithm = snapshot("a", "Failed", reason='AlgorithmError: ExecuteUserScriptError:\nExitCode 1\n'
-                                               'ErrorMessage "ValueError: bad value"\nCommand "python train.py"')
+    algorithm = snapshot(
+        "a",
+        "Failed",
+        reason="AlgorithmError: ExecuteUserScriptError:\nExitCode 1\n"
+        'ErrorMessage "ValueError: bad value"\nCommand "python train.py"',
+    )
     assert algorithm.failure_summary == 'ValueError: bad value" Command "python train.py'
     assert algorithm.failure_reason.startswith("AlgorithmError: ExecuteUserScriptError: ExitCode 1 ErrorMessage")
     huge = snapshot("a", "Failed", reason="x" * 1_000_000)
@@ -203,5 +219,6 @@ def test_the_tallies_stay_exact_through_any_changes():
         assert view.tally.polled == len(polled)
         assert dict(view.tally.polled_errors) == dict(Counter(s.error.kind for s in polled if s.error)), step
         for kind in kinds:
-            assert view.all_polled_failing(kind) == (bool(polled) and all(
-                s.error is not None and s.error.kind == kind for s in polled))
+            assert view.all_polled_failing(kind) == (
+                bool(polled) and all(s.error is not None and s.error.kind == kind for s in polled)
+            )

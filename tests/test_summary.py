@@ -27,16 +27,27 @@ def stage(status: str, start: float, end: float | None) -> dict:
 def spot_job() -> dict:
     """2 × ml.p3.2xlarge, managed spot, interrupted once, completed at 11:22."""
     return {
-        "TrainingJobName": "spot", "TrainingJobStatus": "Completed", "SecondaryStatus": "Completed",
+        "TrainingJobName": "spot",
+        "TrainingJobStatus": "Completed",
+        "SecondaryStatus": "Completed",
         "ResourceConfig": {"InstanceType": "ml.p3.2xlarge", "InstanceCount": 2, "VolumeSizeInGB": 50},
         "EnableManagedSpotTraining": True,
         "StoppingCondition": {"MaxRuntimeInSeconds": 7200, "MaxWaitTimeInSeconds": 14400},
-        "CreationTime": at(0), "TrainingStartTime": at(5), "TrainingEndTime": at(82),
-        "TrainingTimeInSeconds": 3600, "BillableTimeInSeconds": 930,
+        "CreationTime": at(0),
+        "TrainingStartTime": at(5),
+        "TrainingEndTime": at(82),
+        "TrainingTimeInSeconds": 3600,
+        "BillableTimeInSeconds": 930,
         "SecondaryStatusTransitions": [
-            stage("Starting", 0, 5), stage("Downloading", 5, 10), stage("Training", 10, 40),
-            stage("Interrupted", 40, 50), stage("Restarting", 50, 52), stage("Starting", 52, 55),
-            stage("Training", 55, 80), stage("Uploading", 80, 82), stage("Completed", 82, 82),
+            stage("Starting", 0, 5),
+            stage("Downloading", 5, 10),
+            stage("Training", 10, 40),
+            stage("Interrupted", 40, 50),
+            stage("Restarting", 50, 52),
+            stage("Starting", 52, 55),
+            stage("Training", 55, 80),
+            stage("Uploading", 80, 82),
+            stage("Completed", 82, 82),
         ],
         "OutputDataConfig": {"S3OutputPath": "s3://bucket/out"},
         "ModelArtifacts": {"S3ModelArtifacts": "s3://bucket/out/spot/output/model.tar.gz"},
@@ -47,15 +58,25 @@ def spot_job() -> dict:
 def running_job() -> dict:
     """1 × ml.g5.12xlarge on demand, training for 25 minutes at 10:40."""
     return {
-        "TrainingJobName": "running", "TrainingJobStatus": "InProgress", "SecondaryStatus": "Training",
+        "TrainingJobName": "running",
+        "TrainingJobStatus": "InProgress",
+        "SecondaryStatus": "Training",
         "ResourceConfig": {"InstanceType": "ml.g5.12xlarge", "InstanceCount": 1},
         "StoppingCondition": {"MaxRuntimeInSeconds": 3600},
-        "CreationTime": at(7), "TrainingStartTime": at(10),
+        "CreationTime": at(7),
+        "TrainingStartTime": at(10),
         "SecondaryStatusTransitions": [
-            stage("Starting", 7, 10), stage("Downloading", 10, 15), stage("Training", 15, None)],
-        "AlgorithmSpecification": {"MetricDefinitions": [
-            {"Name": "train:loss", "Regex": "x"}, {"Name": "validation:accuracy", "Regex": "y"},
-            {"Name": "custom_thing", "Regex": "z"}]},
+            stage("Starting", 7, 10),
+            stage("Downloading", 10, 15),
+            stage("Training", 15, None),
+        ],
+        "AlgorithmSpecification": {
+            "MetricDefinitions": [
+                {"Name": "train:loss", "Regex": "x"},
+                {"Name": "validation:accuracy", "Regex": "y"},
+                {"Name": "custom_thing", "Regex": "z"},
+            ]
+        },
         "OutputDataConfig": {"S3OutputPath": "s3://bucket/out"},
     }
 
@@ -145,8 +166,11 @@ def test_a_job_waiting_for_capacity_has_cost_nothing_yet():
 
 
 def test_a_job_that_never_trained_has_no_billable_time():
-    job = {"TrainingJobStatus": "Failed", "ResourceConfig": {"InstanceType": "ml.m5.xlarge", "InstanceCount": 1},
-           "FailureReason": "CapacityError: Unable to provision requested ML compute capacity."}
+    job = {
+        "TrainingJobStatus": "Failed",
+        "ResourceConfig": {"InstanceType": "ml.m5.xlarge", "InstanceCount": 1},
+        "FailureReason": "CapacityError: Unable to provision requested ML compute capacity.",
+    }
     summary = summarize(job, at(10), Price("ml.m5.xlarge", "us-east-1", 0.23))
     assert summary.billing.seconds is None and summary.billing.no_cost == "SageMaker reported no billable time"
     assert summary.failure == "CapacityError: Unable to provision requested ML compute capacity."
@@ -159,30 +183,52 @@ def test_an_unknown_type_says_the_figures_are_raw():
 
 
 def test_instance_groups_are_added_up():
-    job = {"ResourceConfig": {"InstanceGroups": [
-        {"InstanceType": "ml.p4d.24xlarge", "InstanceCount": 2, "InstanceGroupName": "a"},
-        {"InstanceType": "ml.p4d.24xlarge", "InstanceCount": 3, "InstanceGroupName": "b"}]}}
+    job = {
+        "ResourceConfig": {
+            "InstanceGroups": [
+                {"InstanceType": "ml.p4d.24xlarge", "InstanceCount": 2, "InstanceGroupName": "a"},
+                {"InstanceType": "ml.p4d.24xlarge", "InstanceCount": 3, "InstanceGroupName": "b"},
+            ]
+        }
+    }
     summary = summarize(job, at(0))
     assert summary.instance_type == "ml.p4d.24xlarge" and summary.instance_count == 5 and summary.accelerators == 40
 
 
 def test_failure_headline():
-    oom = ('AlgorithmError: ExecuteUserScriptError:\nExitCode 1\nErrorMessage "torch.OutOfMemoryError: CUDA out of '
-           'memory.\nmore"\nCommand "python train.py", exit code: 1')
+    oom = (
+        'AlgorithmError: ExecuteUserScriptError:\nExitCode 1\nErrorMessage "torch.OutOfMemoryError: CUDA out of '
+        'memory.\nmore"\nCommand "python train.py", exit code: 1'
+    )
     assert failure_headline(oom) == "torch.OutOfMemoryError: CUDA out of memory."
     assert failure_headline("\n  ClientError: no such bucket\nTraceback") == "ClientError: no such bucket"
-    pytorch = ("torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.50 GiB. GPU 0 has a total capacity "
-               "of 22.05 GiB of which 1.12 GiB is free.")
+    pytorch = (
+        "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.50 GiB. GPU 0 has a total capacity "
+        "of 22.05 GiB of which 1.12 GiB is free."
+    )
     assert failure_headline(pytorch) == "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.50 GiB."
     assert failure_headline("") is None and failure_headline(None) is None
 
 
-@pytest.mark.parametrize("name, direction", [
-    ("train:loss", "min"), ("validation:rmse", "min"), ("eval_wer", "min"), ("val_acc", "max"),
-    ("validation:accuracy", "max"), ("validation:auc", "max"), ("Acc@1", "max"), ("train:mfu", "max"),
-    ("train:tokens_per_second", "max"), ("samples/s", "max"), ("f1", "max"), ("learning_rate", None),
-    ("epoch", None), ("val_acc_loss", "min"),
-])
+@pytest.mark.parametrize(
+    "name, direction",
+    [
+        ("train:loss", "min"),
+        ("validation:rmse", "min"),
+        ("eval_wer", "min"),
+        ("val_acc", "max"),
+        ("validation:accuracy", "max"),
+        ("validation:auc", "max"),
+        ("Acc@1", "max"),
+        ("train:mfu", "max"),
+        ("train:tokens_per_second", "max"),
+        ("samples/s", "max"),
+        ("f1", "max"),
+        ("learning_rate", None),
+        ("epoch", None),
+        ("val_acc_loss", "min"),
+    ],
+)
 def test_metric_direction(name, direction):
     assert metric_direction(name) == direction
 

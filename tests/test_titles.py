@@ -12,8 +12,15 @@ def test_the_parts_after_the_counts_are_left_out_whole_when_the_terminal_is_narr
     view = store.view()
 
     def title(width: int | None) -> str:
-        return title_line(view, interval=30, effective=30, max_rps=5, scope="InProgress jobs",
-                          subtitle="demo simulator at http://127.0.0.1:4566", width=width).plain
+        return title_line(
+            view,
+            interval=30,
+            effective=30,
+            max_rps=5,
+            scope="InProgress jobs",
+            subtitle="demo simulator at http://127.0.0.1:4566",
+            width=width,
+        ).plain
 
     whole = title(None)
     assert whole.endswith("  ·  every 30s  ·  InProgress jobs  ·  demo simulator at http://127.0.0.1:4566")

@@ -71,7 +71,8 @@ def test_gpus_starved_by_a_cpu_bound_input_pipeline_are_caught_in_one_minute():
     series = {"algo-1": {GPU: points(30), CPU: points(760)}}
     warnings = utilisation(series, G5_2, TRAINING).warnings
     assert [w.text for w in warnings] == [
-        "GPUs at 30% while the CPUs are at 95%: the input pipeline (data loading) is holding them back"]
+        "GPUs at 30% while the CPUs are at 95%: the input pipeline (data loading) is holding them back"
+    ]
     # The same figures while Downloading say nothing.
     downloading = {"algo-1": {GPU: points(30, start=11), CPU: points(760, start=11)}}
     assert utilisation(downloading, G5_2, TRAINING).warnings == ()
@@ -80,8 +81,10 @@ def test_gpus_starved_by_a_cpu_bound_input_pipeline_are_caught_in_one_minute():
 
 
 def test_gpu_memory_or_disk_nearly_full():
-    series = {"algo-1": {GPU_MEMORY: points(320, 392), GPU: points(360, 360)},
-              "algo-2": {DISK: points(90, 96), GPU: points(360, 360)}}
+    series = {
+        "algo-1": {GPU_MEMORY: points(320, 392), GPU: points(360, 360)},
+        "algo-2": {DISK: points(90, 96), GPU: points(360, 360)},
+    }
     texts = [w.text for w in utilisation(series, G5_12, TRAINING).warnings]
     assert texts == ["GPU memory at 98% on algo-1", "Disk at 96% on algo-2"]
 

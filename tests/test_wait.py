@@ -25,8 +25,9 @@ async def wait(sim, clock, names, **options) -> tuple[int, list[str]]:
     async def sleep(seconds: float) -> None:
         clock.advance(seconds)
 
-    source = AwsJobSource(AwsOptions(region="us-east-1", endpoint_url=sim.url, static_credentials=CREDENTIALS,
-                                     max_attempts=2))
+    source = AwsJobSource(
+        AwsOptions(region="us-east-1", endpoint_url=sim.url, static_credentials=CREDENTIALS, max_attempts=2)
+    )
     async with source:
         code = await wait_for(source, names, out, clock=clock, sleep=sleep, **options)
     return code, out.getvalue().splitlines()
@@ -44,7 +45,8 @@ async def test_a_completed_job_exits_0_after_reporting_every_stage(sim, clock):
         "stage Starting, started 2026-11-26T09:53:00Z: Preparing the instances for training",
         "stage Downloading, started 2026-11-26T09:55:30Z: Downloading input data",
         "stage Training, started 2026-11-26T09:57:30Z: Training image download completed. Training in progress.",
-        "status InProgress (Training)"]
+        "status InProgress (Training)",
+    ]
     assert "status InProgress → Completed" in text
     assert "final metrics: " in text and "validation:accuracy=" in text
     assert lines[-1].endswith("ended Completed after 31m 00s")
@@ -80,8 +82,8 @@ async def test_a_failure_wins_over_a_completion_and_a_timeout(sim, clock):
     assert code == EXIT_JOB_FAILED
     # The job names are padded to one width, so the events line up.
     width = max(len(name) for name in names)
-    assert {line[22:22 + width].rstrip() for line in lines} == set(names)
-    assert all(line[22 + width:24 + width] == "  " and line[24 + width] != " " for line in lines)
+    assert {line[22 : 22 + width].rstrip() for line in lines} == set(names)
+    assert all(line[22 + width : 24 + width] == "  " and line[24 + width] != " " for line in lines)
     # The lines of the three jobs are in time order, although their stages started in another order.
     stamps = [line[:20] for line in lines]
     assert stamps == sorted(stamps)
@@ -96,7 +98,14 @@ async def test_a_job_that_does_not_exist_is_an_error(sim, clock):
 
 def test_durations():
     assert [parse_duration(t) for t in ("90", "90s", "30m", "2h", "1d", "1h30m", "2.5")] == [
-        90, 90, 1800, 7200, 86400, 5400, 2.5]
+        90,
+        90,
+        1800,
+        7200,
+        86400,
+        5400,
+        2.5,
+    ]
     for bad in ("", "m", "1x", "-5", "1h-3m"):
         with pytest.raises(ValueError):
             parse_duration(bad)
@@ -106,9 +115,25 @@ def test_the_command_exits_0_for_a_job_that_had_already_completed():
     # The simulator on the wall clock: the full-config job completed before its origin.
     with start_in_thread(Simulator(realism=fixture_realism())) as running:
         env = {**os.environ, "AWS_ACCESS_KEY_ID": CREDENTIALS[0], "AWS_SECRET_ACCESS_KEY": CREDENTIALS[1]}
-        done = subprocess.run([sys.executable, "-m", "smtui", "wait", "llama-finetune-full-config", "--endpoint-url",
-                               running.url, "--region", "us-east-1", "--timeout", "1m"],
-                              capture_output=True, text=True, env=env, timeout=60)
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "smtui",
+                "wait",
+                "llama-finetune-full-config",
+                "--endpoint-url",
+                running.url,
+                "--region",
+                "us-east-1",
+                "--timeout",
+                "1m",
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+        )
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
     assert done.stdout.splitlines()[-1].split("  ", 2)[2] == "ended Completed after 43m 50s"
@@ -137,5 +162,6 @@ async def test_a_long_failure_reason_is_printed_whole_or_cut_visibly(clock, leng
         assert printed == f"reason: {reason}"
     else:
         assert printed.startswith(f"reason: {reason[:10_000]}… ") and "THE-END" not in printed
-        assert printed.endswith(f"({len(reason) - 10_000:,} more characters: `smtui describe {oom.name}` prints "
-                                "them all)")
+        assert printed.endswith(
+            f"({len(reason) - 10_000:,} more characters: `smtui describe {oom.name}` prints them all)"
+        )

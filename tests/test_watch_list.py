@@ -33,8 +33,11 @@ def test_listed_jobs(snap_compare):
 
 async def test_listing_finds_the_jobs_and_new_ones_appear_on_top():
     templates = {s.name: s for s in default_scenarios()}
-    scenarios = [templates["bert-base-finetune-imdb"], templates["llama-finetune-full-config"],
-                 replace(templates["gpt2-pretrain-maxruntime"], name="late-gpt2", created=RUNNING + 60)]
+    scenarios = [
+        templates["bert-base-finetune-imdb"],
+        templates["llama-finetune-full-config"],
+        replace(templates["gpt2-pretrain-maxruntime"], name="late-gpt2", created=RUNNING + 60),
+    ]
     with simulated_app(RUNNING, query=JobQuery(), scenarios=scenarios, list_interval=0.1) as app:
         notes = record_notifications(app)
         async with app.run_test(size=SIZE) as pilot:
@@ -66,8 +69,9 @@ async def test_a_tuning_job_that_does_not_exist_is_said_in_the_banner():
         async with app.run_test(size=SIZE) as pilot:
             await until_loaded(pilot)
             await until(lambda: app.watch_screen.banner is not None, pilot)
-            assert app.watch_screen.banner == ("Listing jobs: tuning job no-such-tuning not found: check the name "
-                                               "and the region")
+            assert app.watch_screen.banner == (
+                "Listing jobs: tuning job no-such-tuning not found: check the name and the region"
+            )
             assert rows(app) == []
 
 
@@ -116,8 +120,9 @@ async def test_a_job_added_by_name_is_polled_and_selected():
 
 
 async def test_removing_a_job_stops_its_polls_and_keeps_the_others():
-    with simulated_app(RUNNING, ["bert-base-finetune-imdb", "gpt2-pretrain-maxruntime", "xgboost-churn-stopped"],
-                       interval=1) as app:
+    with simulated_app(
+        RUNNING, ["bert-base-finetune-imdb", "gpt2-pretrain-maxruntime", "xgboost-churn-stopped"], interval=1
+    ) as app:
         async with app.run_test(size=SIZE) as pilot:
             await until_loaded(pilot)
             app.watch_screen.select_job("gpt2-pretrain-maxruntime")
@@ -156,9 +161,12 @@ async def test_a_tuning_jobs_list_shows_its_objective_stars_the_best_and_sorts_b
             simulator = app.simulator
             jobs = app.watch_screen.query_one(JobList)
             described = simulator.describe_hyper_parameter_tuning_job({"HyperParameterTuningJobName": TUNING})
-            children = sorted(simulator.list_training_jobs_for_hyper_parameter_tuning_job(
-                {"HyperParameterTuningJobName": TUNING, "MaxResults": 100})["TrainingJobSummaries"],
-                key=lambda s: s["CreationTime"])
+            children = sorted(
+                simulator.list_training_jobs_for_hyper_parameter_tuning_job(
+                    {"HyperParameterTuningJobName": TUNING, "MaxResults": 100}
+                )["TrainingJobSummaries"],
+                key=lambda s: s["CreationTime"],
+            )
             assert rows(app) == [s["TrainingJobName"] for s in children]  # in launch order
             best = described["BestTrainingJob"]["TrainingJobName"]
             assert jobs.best_job == best and jobs.objective.metric == "validation:auc" and jobs.objective.maximize
@@ -178,7 +186,7 @@ async def test_a_tuning_jobs_list_shows_its_objective_stars_the_best_and_sorts_b
             values = [metric[1] if metric else None for metric in shown]
             known = [v for v in values if v is not None]
             assert known == sorted(known, reverse=True)
-            assert values[len(known):] == [None] * (len(values) - len(known))
+            assert values[len(known) :] == [None] * (len(values) - len(known))
             # New training jobs are launched while watching: they join the list.
             before = len(rows(app))
             app.clock.advance(1800)

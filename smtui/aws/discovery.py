@@ -39,8 +39,9 @@ class ListingSource(Protocol):
 
     async def describe_tuning_job(self, name: str) -> dict: ...
 
-    async def list_tuning_training_jobs(self, name: str, token: str | None = None,
-                                        status: str | None = None) -> dict: ...
+    async def list_tuning_training_jobs(
+        self, name: str, token: str | None = None, status: str | None = None
+    ) -> dict: ...
 
 
 @dataclass(frozen=True)
@@ -112,10 +113,14 @@ class TuningState:
         counters = response.get("TrainingJobStatusCounters") or {}
         limits = config.get("ResourceLimits") or {}
         ranges = config.get("ParameterRanges") or {}
-        parameters = tuple(dict.fromkeys(
-            str(entry["Name"]) for kind in ("IntegerParameterRanges", "ContinuousParameterRanges",
-                                            "CategoricalParameterRanges")
-            for entry in ranges.get(kind) or () if isinstance(entry, dict) and entry.get("Name")))
+        parameters = tuple(
+            dict.fromkeys(
+                str(entry["Name"])
+                for kind in ("IntegerParameterRanges", "ContinuousParameterRanges", "CategoricalParameterRanges")
+                for entry in ranges.get(kind) or ()
+                if isinstance(entry, dict) and entry.get("Name")
+            )
+        )
         return cls(
             name=str(response.get("HyperParameterTuningJobName", "")),
             status=str(response.get("HyperParameterTuningJobStatus", "")),
@@ -123,8 +128,11 @@ class TuningState:
             best_job=best.get("TrainingJobName") if isinstance(best.get("TrainingJobName"), str) else None,
             best_value=float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None,
             counts={k: v for k, v in counters.items() if isinstance(v, int)},
-            max_jobs=(limits.get("MaxNumberOfTrainingJobs")
-                      if isinstance(limits.get("MaxNumberOfTrainingJobs"), int) else None),
+            max_jobs=(
+                limits.get("MaxNumberOfTrainingJobs")
+                if isinstance(limits.get("MaxNumberOfTrainingJobs"), int)
+                else None
+            ),
             parameters=parameters,
         )
 
@@ -182,9 +190,16 @@ class JobFinder:
         place: the account and region listed, when several are (see :mod:`smtui.aws.places`).
     """
 
-    def __init__(self, source: ListingSource, query: JobQuery, *, clock: Clock | None = None,
-                 limit: int = DEFAULT_LIMIT, budget: Callable[[], Awaitable[Any]] | None = None,
-                 place: str = "") -> None:
+    def __init__(
+        self,
+        source: ListingSource,
+        query: JobQuery,
+        *,
+        clock: Clock | None = None,
+        limit: int = DEFAULT_LIMIT,
+        budget: Callable[[], Awaitable[Any]] | None = None,
+        place: str = "",
+    ) -> None:
         self.source = source
         self.query = query
         self.place = place
@@ -264,8 +279,11 @@ class JobFinder:
         # Nothing about an older job that did not match can change, unless a status is asked for that a job
         # reaches later (InProgress is only ever left): then only newer jobs are news. The bound is exclusive,
         # and jobs created in the same second as the newest are seen already.
-        newer = (self.newest - timedelta(seconds=1)
-                 if self.newest is not None and query.status in (None, "InProgress") else None)
+        newer = (
+            self.newest - timedelta(seconds=1)
+            if self.newest is not None and query.status in (None, "InProgress")
+            else None
+        )
         if query.is_default:
             day = self._started - timedelta(seconds=DEFAULT_SINCE)
             if newer is not None:
@@ -309,8 +327,10 @@ class JobFinder:
             if len(out) > self.limit:
                 break
             if listing.bound is not None and self.descending:
-                older = any(isinstance(s.get("CreationTime"), datetime) and s["CreationTime"] <= listing.bound
-                            for s in summaries)
+                older = any(
+                    isinstance(s.get("CreationTime"), datetime) and s["CreationTime"] <= listing.bound
+                    for s in summaries
+                )
                 if older or len(summaries) < LIST_PAGE:
                     break  # the rest is older than the bound
         return out
@@ -361,7 +381,8 @@ class JobFinder:
         self.tuning = TuningState.from_response(response)
         out: list[dict] = []
         async for page in every_page(
-                lambda token: self._call(self.source.list_tuning_training_jobs(query.tuning_job, token, query.status))):
+            lambda token: self._call(self.source.list_tuning_training_jobs(query.tuning_job, token, query.status))
+        ):
             out.extend(_summaries(page))
         if query.name_contains:
             out = [s for s in out if query.name_contains.lower() in str(s.get("TrainingJobName", "")).lower()]

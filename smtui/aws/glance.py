@@ -54,8 +54,9 @@ async def glance_inputs(source: AwsJobSource, response: Mapping[str, Any], now: 
     async def price() -> PriceAnswer:
         book = PriceBook(source.pricing_client)
         try:
-            return await asyncio.wait_for(book.price(instance_type(response), job_region(response, source.region)),
-                                          TIMEOUT)
+            return await asyncio.wait_for(
+                book.price(instance_type(response), job_region(response, source.region)), TIMEOUT
+            )
         except asyncio.TimeoutError:
             return NoPrice("the AWS Price List did not answer in time")
 

@@ -59,9 +59,12 @@ def calls_needed(requests: Sequence[HistoryRequest], now: datetime) -> int:
     return sum(-(-count // MAX_METRIC_QUERIES) for count in batches.values())
 
 
-async def fetch_history(source: MetricSource, requests: Sequence[HistoryRequest], now: datetime,
-                        acquire: Callable[[], Awaitable[None]] | None = None
-                        ) -> dict[MetricQuery, list[tuple[datetime, float]]]:
+async def fetch_history(
+    source: MetricSource,
+    requests: Sequence[HistoryRequest],
+    now: datetime,
+    acquire: Callable[[], Awaitable[None]] | None = None,
+) -> dict[MetricQuery, list[tuple[datetime, float]]]:
     """Every series of ``requests`` from its job's start to ``now``, oldest point first.
 
     Jobs are batched by the Period their start allows, so an old job's query
@@ -103,8 +106,9 @@ class MetricHistory:
         clock: tells the time a history is fetched up to.
     """
 
-    def __init__(self, source: MetricSource, acquire: Callable[[], Awaitable[None]] | None = None,
-                 clock: Clock | None = None) -> None:
+    def __init__(
+        self, source: MetricSource, acquire: Callable[[], Awaitable[None]] | None = None, clock: Clock | None = None
+    ) -> None:
         self.source = source
         self.acquire = acquire
         self.clock = clock or SystemClock()
@@ -132,7 +136,8 @@ class MetricHistory:
         for request in wanted:
             self._series[request.job] = {
                 metric: tuple(MetricPoint(t, float(v)) for t, v in found.get(MetricQuery(request.job, metric), ()))
-                for metric in request.metrics}
+                for metric in request.metrics
+            }
             if request.job in ended:
                 self._complete.add(request.job)
         return True

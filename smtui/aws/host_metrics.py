@@ -52,8 +52,11 @@ def selected_metrics(response: Mapping[str, Any]) -> tuple[str, ...]:
     """What the per-host view reads of the selected job's hosts: all five metrics, or the three a type without
     GPUs publishes (a Trainium job of 128 instances: 384 series, one call, instead of 640 and two)."""
     spec = instance_spec(instance_type(response))
-    return tuple(m for m in HOST_METRICS if m not in (GPU, GPU_MEMORY)) if spec is not None and not spec.has_gpus \
+    return (
+        tuple(m for m in HOST_METRICS if m not in (GPU, GPU_MEMORY))
+        if spec is not None and not spec.has_gpus
         else HOST_METRICS
+    )
 
 
 def host_queries(job: str, hosts: Iterable[str], metrics: Iterable[str] = HOST_METRICS) -> list[MetricQuery]:

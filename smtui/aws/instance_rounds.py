@@ -109,14 +109,18 @@ class InstanceRounds:
         if end is None:
             return None
         self._hosts_done.add(snapshot.name)
-        return HostWindow(host_queries(snapshot.name, hosts, selected_metrics(snapshot.response)), end - HOST_WINDOW,
-                          end + timedelta(minutes=1))
+        return HostWindow(
+            host_queries(snapshot.name, hosts, selected_metrics(snapshot.response)),
+            end - HOST_WINDOW,
+            end + timedelta(minutes=1),
+        )
 
     def merge_hosts(self, query: MetricQuery, points: list[tuple[datetime, float]]) -> None:
         """Keep one host series' points (a query of the round's answer with a ``host``)."""
         assert query.host is not None
-        if self.store.merge_host_points(query.job, query.host, query.metric, [MetricPoint(t, float(v))
-                                                                                 for t, v in points]):
+        if self.store.merge_host_points(
+            query.job, query.host, query.metric, [MetricPoint(t, float(v)) for t, v in points]
+        ):
             self._hosts_changed.add(query.job)
 
     def hosts_round_done(self) -> None:
@@ -135,7 +139,8 @@ class InstanceRounds:
         task = self._pricing.get(key)
         now = self.clock.now().timestamp()
         if (task is not None and not task.done()) or (
-                state.price is not None and now - self._asked.get(key, 0.0) < RETRY_SECONDS):
+            state.price is not None and now - self._asked.get(key, 0.0) < RETRY_SECONDS
+        ):
             return
         known = self.prices.known(key[1], key[0])
         if isinstance(known, Price):

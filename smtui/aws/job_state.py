@@ -27,8 +27,13 @@ HOST_POINTS = 60
 #: How a job counts in the title, in the order the counts are said. A job whose poll failed
 #: before any answer is "waiting"; one SageMaker does not know is "not found".
 PHASES = ("running", "stopping", "failed", "stopped", "completed", "other", "waiting", "not found")
-_PHASE_OF_STATUS = {"InProgress": "running", "Stopping": "stopping", "Failed": "failed", "Stopped": "stopped",
-                    "Completed": "completed"}
+_PHASE_OF_STATUS = {
+    "InProgress": "running",
+    "Stopping": "stopping",
+    "Failed": "failed",
+    "Stopped": "stopped",
+    "Completed": "completed",
+}
 
 #: How the job list can be sorted: as given, by name, by status (running first, then failed,
 #: stopped, completed), by elapsed time (longest first), by metric (lowest first; for a tuning
@@ -67,8 +72,10 @@ class JobState:
     def utilisation(self) -> Utilisation:
         """Its hosts' utilisation, per core and per GPU, with the spread and the warnings."""
         response = self.snapshot.response if self.snapshot is not None else {}
-        series = {host: {metric: [(p.timestamp, p.value) for p in points] for metric, points in metrics.items()}
-                  for host, metrics in self.hosts.items()}
+        series = {
+            host: {metric: [(p.timestamp, p.value) for p in points] for metric, points in metrics.items()}
+            for host, metrics in self.hosts.items()
+        }
         return utilisation(series, instance_spec(instance_type(response)), stages_of(response))
 
     def list_utilisation(self) -> tuple[str, float, bool] | None:
@@ -132,8 +139,7 @@ class JobState:
         points = self.series.get(metric)
         return points[-1].value if points else None
 
-    def shown_metric(self, objective: Objective | None = None, metric: str | None = None
-                     ) -> tuple[str, float] | None:
+    def shown_metric(self, objective: Objective | None = None, metric: str | None = None) -> tuple[str, float] | None:
         """The metric the job list shows, with its value: the one chosen (``metric``), the tuning objective, or
         else the job's first metric (or, when that has no value yet, its first final metric)."""
         if metric is not None:
@@ -152,8 +158,9 @@ class JobState:
                 return first, value
         return next(iter(snapshot.final_metrics.items()), None)
 
-    def sort_key(self, by: str, now: datetime | None, objective: Objective | None = None,
-                 metric: str | None = None) -> tuple:
+    def sort_key(
+        self, by: str, now: datetime | None, objective: Objective | None = None, metric: str | None = None
+    ) -> tuple:
         """What the job list sorts on for each of :data:`SORTS` but "given"; ties go by name. By metric: the
         one chosen (``metric``, best first when its name says which way is better, else lowest first), or the
         tuning objective (best first), or each job's first metric (lowest first)."""

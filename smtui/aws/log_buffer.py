@@ -33,7 +33,7 @@ class LogLine:
 def split_stream_name(job: str, stream: str) -> tuple[str, int]:
     """(host, attempt epoch) of ``JOB/algo-2-1732000000``; other names (``JOB/ssm``) keep their whole tail as
     the host, with epoch 0."""
-    tail = stream[len(job) + 1:] if stream.startswith(job + "/") else stream
+    tail = stream[len(job) + 1 :] if stream.startswith(job + "/") else stream
     match = _STREAM.match(tail)
     if match is None:
         return tail, 0

@@ -10,11 +10,13 @@ from typing import Any
 #: TrainingJobStatus values after which a job writes nothing more.
 TERMINAL = frozenset({"Completed", "Failed", "Stopped"})
 #: Secondary statuses before the training containers (and with them the log streams) start.
-BEFORE_TRAINING = frozenset({"Pending", "Starting", "LaunchingMLInstances", "PreparingTrainingStack", "Downloading",
-                             "DownloadingTrainingImage"})
+BEFORE_TRAINING = frozenset(
+    {"Pending", "Starting", "LaunchingMLInstances", "PreparingTrainingStack", "Downloading", "DownloadingTrainingImage"}
+)
 #: Secondary statuses that only a job whose containers ran reaches.
-REACHED_TRAINING = frozenset({"Training", "Uploading", "Completed", "Interrupted", "Restarting", "MaxRuntimeExceeded",
-                              "Updating"})
+REACHED_TRAINING = frozenset(
+    {"Training", "Uploading", "Completed", "Interrupted", "Restarting", "MaxRuntimeExceeded", "Updating"}
+)
 
 
 def training_started(description: dict) -> bool | None:
@@ -78,10 +80,14 @@ class LogJob:
             times = [_ms(description.get(key)) for key in ("TrainingEndTime", "LastModifiedTime")]
             known = [t for t in times if t is not None]
             ended_ms = max(known) if known else None
-        return cls(status=status if isinstance(status, str) else None,
-                   secondary=secondary if isinstance(secondary, str) else None,
-                   started=training_started(description), instances=instance_count(description),
-                   created_ms=_ms(description.get("CreationTime")), ended_ms=ended_ms)
+        return cls(
+            status=status if isinstance(status, str) else None,
+            secondary=secondary if isinstance(secondary, str) else None,
+            started=training_started(description),
+            instances=instance_count(description),
+            created_ms=_ms(description.get("CreationTime")),
+            ended_ms=ended_ms,
+        )
 
 
 def _ms(value: Any) -> int | None:

@@ -75,8 +75,16 @@ class Scan:
         want: the most events wanted (None: all of the range).
     """
 
-    def __init__(self, fetch: Fetch, prefix: str, *, start: int | None, end: int | None, newest_first: bool,
-                 want: int | None = None) -> None:
+    def __init__(
+        self,
+        fetch: Fetch,
+        prefix: str,
+        *,
+        start: int | None,
+        end: int | None,
+        newest_first: bool,
+        want: int | None = None,
+    ) -> None:
         if newest_first and start is not None and start < NEWEST_FIRST_SINCE:
             newest_first = False  # the service refuses it: read the range oldest first and keep the newest
         self.fetch = fetch

@@ -58,8 +58,17 @@ from smtui.aws.source import every_page
 from smtui.clock import Clock, SystemClock
 from smtui.present.secrets import PrivateKeyLines
 
-__all__ = ["DEFAULT_CAPACITY", "LOG_GROUP", "LogBuffer", "LogLine", "LogStatus", "LogTail", "operation_budget",
-           "split_stream_name", "training_started"]
+__all__ = [
+    "DEFAULT_CAPACITY",
+    "LOG_GROUP",
+    "LogBuffer",
+    "LogLine",
+    "LogStatus",
+    "LogTail",
+    "operation_budget",
+    "split_stream_name",
+    "training_started",
+]
 
 #: Where SageMaker sends training containers' output.
 LOG_GROUP = "/aws/sagemaker/TrainingJobs"
@@ -85,9 +94,18 @@ class LogsSource(Protocol):
 
     async def describe_log_streams(self, group: str, prefix: str, token: str | None = None) -> dict: ...
 
-    async def filter_log_events(self, group: str, prefix: str, pattern: str, token: str | None = None,
-                                start_ms: int | None = None, *, end_ms: int | None = None, newest: bool = False,
-                                limit: int | None = None) -> dict: ...
+    async def filter_log_events(
+        self,
+        group: str,
+        prefix: str,
+        pattern: str,
+        token: str | None = None,
+        start_ms: int | None = None,
+        *,
+        end_ms: int | None = None,
+        newest: bool = False,
+        limit: int | None = None,
+    ) -> dict: ...
 
 
 @dataclass(frozen=True)
@@ -115,9 +133,17 @@ class LogTail:
     call (see :func:`operation_budget`).
     """
 
-    def __init__(self, source: LogsSource, job: str, *, capacity: int = DEFAULT_CAPACITY, pattern: str | None = None,
-                 budget: Callable[[str], Awaitable[Any]] | None = None, clock: Clock | None = None,
-                 group: str = LOG_GROUP) -> None:
+    def __init__(
+        self,
+        source: LogsSource,
+        job: str,
+        *,
+        capacity: int = DEFAULT_CAPACITY,
+        pattern: str | None = None,
+        budget: Callable[[str], Awaitable[Any]] | None = None,
+        clock: Clock | None = None,
+        group: str = LOG_GROUP,
+    ) -> None:
         self.source = source
         self.job = job
         self.prefix = job + "/"
@@ -246,9 +272,12 @@ class LogTail:
     async def list_streams(self) -> None:
         """Every page of DescribeLogStreams for the job's prefix; new streams are added."""
         pages = 0
-        async for page in every_page(lambda token: self._call(
-                "DescribeLogStreams", self.source.describe_log_streams(self.group, self.prefix, token)),
-                key="nextToken"):
+        async for page in every_page(
+            lambda token: self._call(
+                "DescribeLogStreams", self.source.describe_log_streams(self.group, self.prefix, token)
+            ),
+            key="nextToken",
+        ):
             pages += 1
             self.book.add_page(page)
         self.book.listed_now(self.clock.now().timestamp(), pages, self.info)
@@ -264,10 +293,15 @@ class LogTail:
         self.calls_by[operation] = self.calls_by.get(operation, 0) + 1
         return await call
 
-    def _fetch(self, token: str | None, start: int | None, end: int | None, newest: bool,
-               limit: int | None) -> Awaitable[dict]:
-        return self._call("FilterLogEvents", self.source.filter_log_events(
-            self.group, self.prefix, self.pattern, token, start, end_ms=end, newest=newest, limit=limit))
+    def _fetch(
+        self, token: str | None, start: int | None, end: int | None, newest: bool, limit: int | None
+    ) -> Awaitable[dict]:
+        return self._call(
+            "FilterLogEvents",
+            self.source.filter_log_events(
+                self.group, self.prefix, self.pattern, token, start, end_ms=end, newest=newest, limit=limit
+            ),
+        )
 
     def _listing_due(self) -> bool:
         return self.listing and self.book.due(self.info, self.clock.now().timestamp())
@@ -285,8 +319,9 @@ class LogTail:
             start = self._start_bound()
             end = self._end_bound()
             newest_first = start is None or start >= NEWEST_FIRST_SINCE
-            return Scan(self._fetch, self.prefix, start=start, end=end, newest_first=newest_first,
-                        want=self.buffer.capacity)
+            return Scan(
+                self._fetch, self.prefix, start=start, end=end, newest_first=newest_first, want=self.buffer.capacity
+            )
         assert self._cursor is not None
         return Scan(self._fetch, self.prefix, start=max(self._cursor - LOOKBACK_MS, 0), end=None, newest_first=False)
 
@@ -320,8 +355,7 @@ class LogTail:
             else:
                 self._up += 1
                 sequence = self._up
-            lines.append(LogLine(event.timestamp, stream.host_index, sequence, stream.host,
-                                 event.message.rstrip("\n")))
+            lines.append(LogLine(event.timestamp, stream.host_index, sequence, stream.host, event.message.rstrip("\n")))
         return self._hide_keys(lines)
 
     def _hide_keys(self, lines: list[LogLine]) -> list[LogLine]:
@@ -368,8 +402,11 @@ class LogTail:
             operation = getattr(exc, "operation_name", None)
             missing = f"logs:{operation}" if isinstance(operation, str) and operation else PERMISSIONS[0]
             needed = " and ".join(PERMISSIONS)
-            error = PollError(ACCESS_DENIED, f"access denied to CloudWatch Logs ({missing}): allow {needed} on "
-                                             f"log group {self.group} for these credentials")
+            error = PollError(
+                ACCESS_DENIED,
+                f"access denied to CloudWatch Logs ({missing}): allow {needed} on "
+                f"log group {self.group} for these credentials",
+            )
             self.denied = True
         self.error = error
         self.failures += 1
@@ -385,14 +422,15 @@ class LogTail:
         if self.done and not self.streams and started is False:
             return f"{self.job} ended before its containers started, so it wrote no logs."
         if not self.streams and started is False:
-            return ("The job has not started its containers yet: SageMaker creates the log streams "
-                    "when training starts.")
+            return "The job has not started its containers yet: SageMaker creates the log streams when training starts."
         if not self.listed and not self.loaded:
             return "Reading the job's log streams…"
         if self.pattern and self.loaded:
             count = len(self.streams)
-            return (f"No events of {self.job} match {self.pattern!r} "
-                    f"({count} log stream{'' if count == 1 else 's'} searched).")
+            return (
+                f"No events of {self.job} match {self.pattern!r} "
+                f"({count} log stream{'' if count == 1 else 's'} searched)."
+            )
         if not self.streams:
             return f"No log streams for {self.job} in {self.group}: its logs may have expired or been deleted."
         return "The job's log streams have no events yet."

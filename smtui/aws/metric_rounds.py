@@ -54,8 +54,10 @@ class MetricRounds:
                 alone.append(live)
         events: list[MetricPointsAdded] = []
         failed = False
-        windows = [(place, wanted, min(starts) - timedelta(seconds=1), now + timedelta(seconds=1), period)
-                   for (place, period), (wanted, starts) in sorted(batches.items())]
+        windows = [
+            (place, wanted, min(starts) - timedelta(seconds=1), now + timedelta(seconds=1), period)
+            for (place, period), (wanted, starts) in sorted(batches.items())
+        ]
         windows += [(_place_of_all(w.queries), w.queries, w.start, w.end, 60) for w in alone]
         for place, wanted, start, end, period in windows:
             got = await self._metric_batch(place, wanted, start, end, period)
@@ -68,15 +70,17 @@ class MetricRounds:
             self.sink(MetricsUpdate(tuple(events)))
         self.hosts_round_done()
 
-    async def _metric_batch(self, place: str, wanted: list[MetricQuery], start: datetime, end: datetime,
-                            period: int) -> list[MetricPointsAdded] | None:
+    async def _metric_batch(
+        self, place: str, wanted: list[MetricQuery], start: datetime, end: datetime, period: int
+    ) -> list[MetricPointsAdded] | None:
         """One GetMetricData call per 500 series; the points they added, or None when one failed (said to the sink)."""
         calls = calls_for(len(wanted))
         await self.budgets.acquire(place, calls)
         self.calls += calls
         try:
-            results = await self._patiently(self.source.get_metric_data(wanted, start, end, period),
-                                            self._metrics_failed)
+            results = await self._patiently(
+                self.source.get_metric_data(wanted, start, end, period), self._metrics_failed
+            )
         except asyncio.CancelledError:
             raise
         except Exception as exc:

@@ -130,8 +130,9 @@ class PlacedSource:
         source, bare = self._of(name)
         await source.stop_training_job(bare)
 
-    async def get_metric_data(self, queries: Sequence[MetricQuery], start: datetime, end: datetime,
-                              period: int = 60) -> dict[MetricQuery, list[tuple[datetime, float]]]:
+    async def get_metric_data(
+        self, queries: Sequence[MetricQuery], start: datetime, end: datetime, period: int = 60
+    ) -> dict[MetricQuery, list[tuple[datetime, float]]]:
         """The series of jobs of one place or several, one batch per place."""
         by_place: dict[str, dict[MetricQuery, MetricQuery]] = {}
         for query in queries:

@@ -30,8 +30,17 @@ from smtui.aws.snapshot import JobSnapshot
 from smtui.aws.store import JobStore
 from smtui.clock import Clock, SystemClock
 
-__all__ = ["DEFAULT_MAX_RPS", "JobFailed", "JobUpdate", "Loaded", "MetricsFailed", "MetricsUpdate", "Poller",
-           "PollerEvent", "PollSource"]
+__all__ = [
+    "DEFAULT_MAX_RPS",
+    "JobFailed",
+    "JobUpdate",
+    "Loaded",
+    "MetricsFailed",
+    "MetricsUpdate",
+    "Poller",
+    "PollerEvent",
+    "PollSource",
+]
 
 T = TypeVar("T")
 
@@ -197,8 +206,13 @@ class Poller(OnDemand, InstanceRounds, MetricRounds):
         self._check_first_round()
 
     def _check_first_round(self) -> None:
-        if (self._first_round is not None and not self._first_round.is_set() and self._first_pending <= 0
-                and not self._listing and not self._first_wanted):
+        if (
+            self._first_round is not None
+            and not self._first_round.is_set()
+            and self._first_pending <= 0
+            and not self._listing
+            and not self._first_wanted
+        ):
             self._first_round.set()
 
     def add(self, *names: str, at_top: bool = False, at: int | None = None) -> list[str]:
@@ -318,8 +332,13 @@ class Poller(OnDemand, InstanceRounds, MetricRounds):
             if self.patience is not None:
                 await asyncio.wait({task}, timeout=self.patience)
                 if not task.done():
-                    late(PollError(NETWORK, f"no answer after {self.patience:g}s: the endpoint may be down "
-                                            "or unreachable; still waiting"))
+                    late(
+                        PollError(
+                            NETWORK,
+                            f"no answer after {self.patience:g}s: the endpoint may be down "
+                            "or unreachable; still waiting",
+                        )
+                    )
             return await task
         finally:
             task.cancel()  # a no-op once it is done; stops the call when the poll itself is cancelled

@@ -88,8 +88,9 @@ def read_price_list(entries: list[Any], instance_type: str, region: str) -> Pric
             price = _hourly_usd(term)
             if price is not None:
                 effective = term.get("effectiveDate") if isinstance(term.get("effectiveDate"), str) else None
-                candidates.append((usage.endswith(f"Train:{instance_type}"),
-                                   Price(instance_type, region, price, effective)))
+                candidates.append(
+                    (usage.endswith(f"Train:{instance_type}"), Price(instance_type, region, price, effective))
+                )
     if not candidates:
         return NoPrice(f"the AWS Price List has no on-demand training price for {instance_type} in {region}")
     candidates.sort(key=lambda c: not c[0])  # a training usage type first
@@ -145,11 +146,18 @@ class PriceCache:
         entries = self._read()
         now = self.clock.now().timestamp()
         # Entries past their day are dropped, so the file does not grow for ever.
-        entries = {k: v for k, v in entries.items()
-                   if isinstance(v, Mapping) and isinstance(v.get("fetched"), (int, float))
-                   and now - v["fetched"] < self.max_age}
+        entries = {
+            k: v
+            for k, v in entries.items()
+            if isinstance(v, Mapping)
+            and isinstance(v.get("fetched"), (int, float))
+            and now - v["fetched"] < self.max_age
+        }
         entries[f"{price.region}/{price.instance_type}"] = {
-            "usd": price.usd_per_hour, "fetched": now, "effective": price.effective}
+            "usd": price.usd_per_hour,
+            "fetched": now,
+            "effective": price.effective,
+        }
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             # Written aside and renamed, so a reader never sees half a file.
@@ -233,8 +241,12 @@ class PriceBook:
         try:
             client = await self._client_for(pricing_region(region))
             for _ in range(10):  # a handful of pages at most: the filters leave a few products
-                request: dict[str, Any] = {"ServiceCode": SERVICE_CODE, "FormatVersion": "aws_v1",
-                                           "Filters": product_filters(instance_type, region), "MaxResults": 100}
+                request: dict[str, Any] = {
+                    "ServiceCode": SERVICE_CODE,
+                    "FormatVersion": "aws_v1",
+                    "Filters": product_filters(instance_type, region),
+                    "MaxResults": 100,
+                }
                 if token:
                     request["NextToken"] = token
                 self.calls += 1

@@ -71,6 +71,7 @@ class JobSnapshot:
     def transition_count(self) -> int:
         """How many status transitions the job has had (some may be older than those held)."""
         return len(self.transitions) if self.total_transitions is None else self.total_transitions
+
     #: Made from a listing's summary (status, stage, times), not from a description: the rest is not known yet,
     #: or is older than the summary.
     partial: bool = False
@@ -82,8 +83,11 @@ class JobSnapshot:
         Tolerates missing or odd fields: a response is data from the network,
         not a contract.
         """
-        items = [item for item in response.get("SecondaryStatusTransitions") or ()
-                 if isinstance(item, Mapping) and isinstance(item.get("StartTime"), datetime)]
+        items = [
+            item
+            for item in response.get("SecondaryStatusTransitions") or ()
+            if isinstance(item, Mapping) and isinstance(item.get("StartTime"), datetime)
+        ]
         transitions = []
         for item in items[-MAX_TRANSITIONS:]:
             end = item.get("EndTime")
@@ -120,8 +124,9 @@ class JobSnapshot:
         )
 
     @classmethod
-    def from_summary(cls, name: str, summary: Mapping[str, Any], fetched_at: datetime,
-                     described: JobSnapshot | None = None) -> JobSnapshot:
+    def from_summary(
+        cls, name: str, summary: Mapping[str, Any], fetched_at: datetime, described: JobSnapshot | None = None
+    ) -> JobSnapshot:
         """A snapshot from a ListTrainingJobs summary (status, stage, creation, end and modification times);
         over what an older description said, when there is one, so that its other fields still show."""
         base = dict(described.response) if described is not None else {}

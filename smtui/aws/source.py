@@ -80,8 +80,9 @@ def metric_period(start: datetime, now: datetime) -> int:
     return RETENTION_TIERS[-1][1]
 
 
-async def every_page(fetch: Callable[[str | None], Awaitable[dict[str, Any]]],
-                     key: str = "NextToken") -> AsyncIterator[dict[str, Any]]:
+async def every_page(
+    fetch: Callable[[str | None], Awaitable[dict[str, Any]]], key: str = "NextToken"
+) -> AsyncIterator[dict[str, Any]]:
     """Each page of a listing: ``fetch(token)`` from no token on, following ``key`` until it is missing.
 
     A token that comes back a second time also ends it: the SageMaker SDK's log
@@ -133,14 +134,24 @@ class JobSource(Protocol):
 
     async def describe_tuning_job(self, name: str) -> dict[str, Any]: ...
 
-    async def list_tuning_training_jobs(self, name: str, token: str | None = None,
-                                        status: str | None = None) -> dict[str, Any]: ...
+    async def list_tuning_training_jobs(
+        self, name: str, token: str | None = None, status: str | None = None
+    ) -> dict[str, Any]: ...
 
     async def describe_log_streams(self, group: str, prefix: str, token: str | None = None) -> dict[str, Any]: ...
 
-    async def filter_log_events(self, group: str, prefix: str, pattern: str, token: str | None = None,
-                                start_ms: int | None = None, *, end_ms: int | None = None, newest: bool = False,
-                                limit: int | None = None) -> dict[str, Any]: ...
+    async def filter_log_events(
+        self,
+        group: str,
+        prefix: str,
+        pattern: str,
+        token: str | None = None,
+        start_ms: int | None = None,
+        *,
+        end_ms: int | None = None,
+        newest: bool = False,
+        limit: int | None = None,
+    ) -> dict[str, Any]: ...
 
 
 class AwsJobSource:
@@ -220,7 +231,8 @@ class AwsJobSource:
             if self._stack is None:
                 raise RuntimeError("the AWS clients are not open")
             self._logs = await self._stack.enter_async_context(
-                self._session.create_client("logs", **self._client_kwargs))
+                self._session.create_client("logs", **self._client_kwargs)
+            )
         return self._logs
 
     async def pricing_client(self, region: str) -> Any:
@@ -233,7 +245,8 @@ class AwsJobSource:
             raise RuntimeError("the AWS clients are not open")
         if region not in self._pricing:
             self._pricing[region] = await self._stack.enter_async_context(
-                self._session.create_client("pricing", **{**self._client_kwargs, "region_name": region}))
+                self._session.create_client("pricing", **{**self._client_kwargs, "region_name": region})
+            )
         return self._pricing[region]
 
     async def describe_log_streams(self, group: str, prefix: str, token: str | None = None) -> dict[str, Any]:
@@ -247,9 +260,18 @@ class AwsJobSource:
             raise MalformedResponse("no logStreams in the answer")
         return response
 
-    async def filter_log_events(self, group: str, prefix: str, pattern: str, token: str | None = None,
-                                start_ms: int | None = None, *, end_ms: int | None = None, newest: bool = False,
-                                limit: int | None = None) -> dict[str, Any]:
+    async def filter_log_events(
+        self,
+        group: str,
+        prefix: str,
+        pattern: str,
+        token: str | None = None,
+        start_ms: int | None = None,
+        *,
+        end_ms: int | None = None,
+        newest: bool = False,
+        limit: int | None = None,
+    ) -> dict[str, Any]:
         """One page of FilterLogEvents over the streams whose names start with ``prefix``, in [start, end]
         (epoch ms, both inclusive), oldest first (newest first with ``newest``)."""
         client = await self._logs_client()
@@ -308,11 +330,16 @@ class AwsJobSource:
             raise MalformedResponse("no HyperParameterTuningJobName in the answer")
         return response
 
-    async def list_tuning_training_jobs(self, name: str, token: str | None = None,
-                                        status: str | None = None) -> dict[str, Any]:
+    async def list_tuning_training_jobs(
+        self, name: str, token: str | None = None, status: str | None = None
+    ) -> dict[str, Any]:
         """One page (up to 100) of ListTrainingJobsForHyperParameterTuningJob, oldest job first."""
-        request: dict[str, Any] = {"HyperParameterTuningJobName": name, "MaxResults": LIST_PAGE,
-                                   "SortBy": "CreationTime", "SortOrder": "Ascending"}
+        request: dict[str, Any] = {
+            "HyperParameterTuningJobName": name,
+            "MaxResults": LIST_PAGE,
+            "SortBy": "CreationTime",
+            "SortOrder": "Ascending",
+        }
         if status:
             request["StatusEquals"] = status
         if token:

@@ -29,7 +29,17 @@ from smtui.aws.job_state import (
 from smtui.aws.snapshot import MAX_POINTS, JobEvent, JobSnapshot, MetricPoint, MetricPointsAdded, diff_snapshots
 from smtui.present.cost import PriceAnswer
 
-__all__ = ["HOST_POINTS", "PHASES", "SORTS", "STATUS_ORDER", "JobState", "JobStore", "JobsView", "Tally", "maximize_first"]
+__all__ = [
+    "HOST_POINTS",
+    "PHASES",
+    "SORTS",
+    "STATUS_ORDER",
+    "JobState",
+    "JobStore",
+    "JobsView",
+    "Tally",
+    "maximize_first",
+]
 
 
 @dataclass(frozen=True)
@@ -139,10 +149,12 @@ class JobStore:
     def view(self) -> JobsView:
         """The store as it is now, frozen (made once per change, however often it is asked for)."""
         if self._view is None:
-            tally = Tally(MappingProxyType(+self._phases), self._failing, self._polled,
-                          MappingProxyType(+self._polled_errors))
-            self._view = JobsView(tuple(self._names), MappingProxyType(dict(self._states)), self.metrics_error,
-                                  self._version, tally)
+            tally = Tally(
+                MappingProxyType(+self._phases), self._failing, self._polled, MappingProxyType(+self._polled_errors)
+            )
+            self._view = JobsView(
+                tuple(self._names), MappingProxyType(dict(self._states)), self.metrics_error, self._version, tally
+            )
         return self._view
 
     def _changed(self) -> None:
@@ -255,7 +267,7 @@ class JobStore:
             merged = tuple(sorted(known + added, key=lambda p: p.timestamp))
         if len(merged) > self.points_limit:
             # Cut a tenth below the cap, so a series at its cap is not copied down on every new point.
-            merged = merged[len(merged) - self.points_limit + self.points_limit // 10:]
+            merged = merged[len(merged) - self.points_limit + self.points_limit // 10 :]
         self._put(replace(state, series=MappingProxyType({**state.series, metric: merged})))
         return MetricPointsAdded(name, metric, added)
 

@@ -45,8 +45,10 @@ MAX_DURATION = 3650 * 86400.0
 def interval(text: str) -> float:
     value = seconds(text)
     if value < MIN_INTERVAL:
-        raise argparse.ArgumentTypeError(f"must be at least {MIN_INTERVAL:g} second, got {echo(text)}: "
-                                         "faster polling only eats into the account's API rate limit")
+        raise argparse.ArgumentTypeError(
+            f"must be at least {MIN_INTERVAL:g} second, got {echo(text)}: "
+            "faster polling only eats into the account's API rate limit"
+        )
     if value > MAX_INTERVAL:
         raise argparse.ArgumentTypeError(f"must be at most {MAX_INTERVAL:g} seconds (1 day), got {echo(text)}")
     return value
@@ -121,8 +123,10 @@ def tuning_job(text: str) -> str:
     from smtui.names import TUNING_JOB_NAME
 
     if not TUNING_JOB_NAME.fullmatch(text):
-        raise argparse.ArgumentTypeError(f"{echo(text)} is not a valid tuning job name (1-32 letters, digits and "
-                                         "hyphens, starting and ending with a letter or digit)")
+        raise argparse.ArgumentTypeError(
+            f"{echo(text)} is not a valid tuning job name (1-32 letters, digits and "
+            "hyphens, starting and ending with a letter or digit)"
+        )
     return text
 
 
@@ -183,8 +187,9 @@ def watch_places(args: argparse.Namespace):
     regions, profiles = several(args.region), several(args.profile)
     if args.profile is not None and not profiles:
         raise UsageError("--profile is empty: pass a profile name from ~/.aws/config")
-    first = argparse.Namespace(**{**vars(args), "region": regions[0] if regions else None,
-                                  "profile": profiles[0] if profiles else None})
+    first = argparse.Namespace(
+        **{**vars(args), "region": regions[0] if regions else None, "profile": profiles[0] if profiles else None}
+    )
     options = aws_options(first)
     for region in regions[1:]:
         if not is_region(region):
@@ -193,8 +198,12 @@ def watch_places(args: argparse.Namespace):
 
 
 #: The variables botocore reads an endpoint URL from, for the services smtui calls (when --endpoint-url is not given).
-ENDPOINT_VARIABLES = ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SAGEMAKER", "AWS_ENDPOINT_URL_CLOUDWATCH",
-                      "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS")
+ENDPOINT_VARIABLES = (
+    "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_SAGEMAKER",
+    "AWS_ENDPOINT_URL_CLOUDWATCH",
+    "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS",
+)
 # Everything up to the last @ (after the scheme): a user name and password, however malformed the URL.
 _USER_INFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)?.*@", re.DOTALL)
 
@@ -216,8 +225,10 @@ def endpoint_problem(url: str, given_as: str) -> str | None:
     shown = echo(redacted(url))
     if parts is not None and (parts.username is not None or parts.password is not None):
         # Sent as an HTTP Authorization header, which the AWS signature then replaces: refused, never echoed.
-        return (f"{given_as}{shown} has a user name and password in it: AWS endpoints take none, "
-                "pass credentials through a profile or AWS_ACCESS_KEY_ID instead")
+        return (
+            f"{given_as}{shown} has a user name and password in it: AWS endpoints take none, "
+            "pass credentials through a profile or AWS_ACCESS_KEY_ID instead"
+        )
     if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
         example = "--endpoint-url http://localhost:4566" if given_as.startswith("-") else "http://localhost:4566"
         return f"{given_as}{shown} is not an endpoint URL: pass one such as {example}"
@@ -244,8 +255,7 @@ def _check_profile(profile: str | None) -> None:
         raise UsageError(f"cannot read the AWS configuration: {exc}") from None
     if profile not in known:
         defined = f"those defined: {', '.join(sorted(known)[:8])}" if known else "none is defined"
-        raise UsageError(f"{source}{echo(profile)}: no such profile in ~/.aws/config or ~/.aws/credentials "
-                         f"({defined})")
+        raise UsageError(f"{source}{echo(profile)}: no such profile in ~/.aws/config or ~/.aws/credentials ({defined})")
 
 
 def aws_options(args: argparse.Namespace):
@@ -259,8 +269,9 @@ def aws_options(args: argparse.Namespace):
         for variable in ("AWS_REGION", "AWS_DEFAULT_REGION"):
             value = os.environ.get(variable)
             if value and not is_region(value):
-                raise UsageError(f"{variable}={echo(value)} is not an AWS region: set it to one such as us-east-1 "
-                                 "or pass --region")
+                raise UsageError(
+                    f"{variable}={echo(value)} is not an AWS region: set it to one such as us-east-1 or pass --region"
+                )
             if value:
                 break
     if args.profile is not None and not args.profile.strip():
@@ -285,6 +296,11 @@ def endpoint_label(options) -> str:
     url = options.endpoint_url
     if url is None and os.environ.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "").lower() != "true":
         url = os.environ.get("AWS_ENDPOINT_URL_SAGEMAKER") or os.environ.get("AWS_ENDPOINT_URL")
-    where = (redacted(url) if url else None) or options.region or os.environ.get("AWS_REGION") or os.environ.get(
-        "AWS_DEFAULT_REGION") or "default region"
+    where = (
+        (redacted(url) if url else None)
+        or options.region
+        or os.environ.get("AWS_REGION")
+        or os.environ.get("AWS_DEFAULT_REGION")
+        or "default region"
+    )
     return f"{options.profile} @ {where}" if options.profile else where

@@ -81,16 +81,30 @@ class Request:
 class LogsCommand:
     """Prints one job's logs through ``source`` (an :class:`~smtui.aws.source.AwsJobSource`, opened)."""
 
-    def __init__(self, source: Any, request: Request, printer: Printer, *, err: TextIO | None = None,
-                 sleep: Sleep = asyncio.sleep, clock: Clock | None = None,
-                 budget: Callable[[str], Awaitable[Any]] | None = None) -> None:
+    def __init__(
+        self,
+        source: Any,
+        request: Request,
+        printer: Printer,
+        *,
+        err: TextIO | None = None,
+        sleep: Sleep = asyncio.sleep,
+        clock: Clock | None = None,
+        budget: Callable[[str], Awaitable[Any]] | None = None,
+    ) -> None:
         self.source = source
         self.request = request
         self.printer = printer
         self.err = err if err is not None else sys.stderr
         self.sleep = sleep
-        self.tail = LogTail(source, request.job, capacity=request.lines, pattern=request.pattern,
-                            budget=budget if budget is not None else operation_budget(RATES), clock=clock)
+        self.tail = LogTail(
+            source,
+            request.job,
+            capacity=request.lines,
+            pattern=request.pattern,
+            budget=budget if budget is not None else operation_budget(RATES),
+            clock=clock,
+        )
         self.tail.buffer = RecordingBuffer(request.lines)
         #: DescribeTrainingJob calls made.
         self.describes = 0
@@ -138,8 +152,10 @@ class LogsCommand:
         if not buffer.lines:
             self.note(tail.why_empty(tail.info.started if tail.info else None))
         elif not printed:
-            self.note(f"smtui: none of the {len(buffer.lines):,} lines read is {self._narrowing()}"
-                      + (" (more may come)" if request.follow else ""))
+            self.note(
+                f"smtui: none of the {len(buffer.lines):,} lines read is {self._narrowing()}"
+                + (" (more may come)" if request.follow else "")
+            )
         if request.follow:
             await self._follow()
         return 0

@@ -62,8 +62,7 @@ async def read_history(source: Any, names: Sequence[str], metric: str | None, no
     from smtui.aws.snapshot import JobSnapshot
     from smtui.aws.source import MetricQuery
 
-    responses = await asyncio.gather(*(source.describe_training_job(name) for name in names),
-                                     return_exceptions=True)
+    responses = await asyncio.gather(*(source.describe_training_job(name) for name in names), return_exceptions=True)
     for name, response in zip(names, responses):
         if isinstance(response, BaseException):
             if not isinstance(response, Exception):
@@ -75,8 +74,10 @@ async def read_history(source: Any, names: Sequence[str], metric: str | None, no
     if metric is not None and not any(metric in s.metric_names for s in snapshots):
         defined = sorted({m for s in snapshots for m in s.metric_names})
         them, verb = ("it", "defines") if len(snapshots) == 1 else ("they", "define")
-        raise UsageError(f"no job given defines the metric {metric!r}: "
-                         + (f"{them} {verb} {', '.join(defined)}" if defined else f"{them} {verb} no metrics"))
+        raise UsageError(
+            f"no job given defines the metric {metric!r}: "
+            + (f"{them} {verb} {', '.join(defined)}" if defined else f"{them} {verb} no metrics")
+        )
     requests = requests_for(snapshots, metric)
     found = await fetch_history(source, requests, now) if requests else {}
     rows: list[Row] = []
@@ -135,8 +136,12 @@ def json_lines(rows: Sequence[Row]) -> Iterator[str]:
         yield "[]\n"
         return
     for index, row in enumerate(rows):
-        item = {"time": row.time_text(), "job": row.job, "metric": row.metric,
-                "value": row.value if math.isfinite(row.value) else None}
+        item = {
+            "time": row.time_text(),
+            "job": row.job,
+            "metric": row.metric,
+            "value": row.value if math.isfinite(row.value) else None,
+        }
         yield ("[" if index == 0 else " ") + json.dumps(item) + ("]\n" if index == len(rows) - 1 else ",\n")
 
 
@@ -190,18 +195,27 @@ def run(options: Any, names: Sequence[str], *, metric: str | None, form: str) ->
 def add_parser(commands: Any, add_aws_options: Any) -> None:
     """``smtui metrics``'s arguments, on the command line's subparsers."""
     parser = commands.add_parser(
-        "metrics", help="print jobs' metric history from CloudWatch (for notebooks and CI)",
+        "metrics",
+        help="print jobs' metric history from CloudWatch (for notebooks and CI)",
         description="Print the metric history of training jobs from CloudWatch, from each job's start: time (UTC), "
-                    "job, metric and value, one line per point. Exit codes: 0 printed, 1 a job or its metrics "
-                    "could not be read (not found, no permission, no endpoint), 2 bad arguments.")
+        "job, metric and value, one line per point. Exit codes: 0 printed, 1 a job or its metrics "
+        "could not be read (not found, no permission, no endpoint), 2 bad arguments.",
+    )
     parser.add_argument("jobs", nargs="+", metavar="JOB", help="training job names")
-    parser.add_argument("--metric", metavar="NAME", type=_metric_name,
-                        help="only this metric (default: every metric each job defines)")
+    parser.add_argument(
+        "--metric", metavar="NAME", type=_metric_name, help="only this metric (default: every metric each job defines)"
+    )
     form = parser.add_mutually_exclusive_group()
-    form.add_argument("--csv", dest="form", action="store_const", const="csv",
-                      help="CSV with a header line: time,job,metric,value")
-    form.add_argument("--json", dest="form", action="store_const", const="json",
-                      help="a JSON array of {time, job, metric, value} objects")
+    form.add_argument(
+        "--csv", dest="form", action="store_const", const="csv", help="CSV with a header line: time,job,metric,value"
+    )
+    form.add_argument(
+        "--json",
+        dest="form",
+        action="store_const",
+        const="json",
+        help="a JSON array of {time, job, metric, value} objects",
+    )
     add_aws_options(parser)
 
 

@@ -29,8 +29,9 @@ def checked_stdout() -> TextIO:
     Raises :class:`OutputFailed` when it is closed (``smtui describe JOB >&-``).
     """
     out = sys.stdout
-    closed = OutputFailed("standard output is closed, so there is nowhere to print to: "
-                          "give it a file or a pipe (> FILE, | less)")
+    closed = OutputFailed(
+        "standard output is closed, so there is nowhere to print to: give it a file or a pipe (> FILE, | less)"
+    )
     if out is None or out.closed:  # Python's stdout when the process started with file descriptor 1 closed
         raise closed
     try:
@@ -80,8 +81,11 @@ def require_terminal(command: str) -> None:
         except (ValueError, OSError, AttributeError):
             terminal = False
         if not terminal:
-            raise UsageError(f"the full screen of `smtui {command}` needs a terminal, and standard {name} is not "
-                             f"one: {alternatives}")
+            raise UsageError(
+                f"the full screen of `smtui {command}` needs a terminal, and standard {name} is not one: {alternatives}"
+            )
     if os.environ.get("TERM", "").strip().lower() == "dumb":
-        raise UsageError(f"the full screen of `smtui {command}` cannot be drawn with TERM=dumb: run it in another "
-                         f"terminal, or {alternatives}")
+        raise UsageError(
+            f"the full screen of `smtui {command}` cannot be drawn with TERM=dumb: run it in another "
+            f"terminal, or {alternatives}"
+        )

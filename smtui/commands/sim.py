@@ -25,8 +25,14 @@ def injector_from_args(args: argparse.Namespace):
     from smtui.sim.faults import FaultInjector, Faults
 
     try:
-        faults = Faults(throttle_rate=args.throttle_rate, error_rate=args.error_rate, reset_rate=args.reset_rate,
-                        garbage_rate=args.garbage_rate, latency_ms=args.latency_ms, seed=args.fault_seed)
+        faults = Faults(
+            throttle_rate=args.throttle_rate,
+            error_rate=args.error_rate,
+            reset_rate=args.reset_rate,
+            garbage_rate=args.garbage_rate,
+            latency_ms=args.latency_ms,
+            seed=args.fault_seed,
+        )
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     return FaultInjector(faults) if faults.active else None
@@ -43,21 +49,31 @@ def run_sim(args: argparse.Namespace) -> int:
 
     def ready(url: str) -> None:
         names = simulator.job_names()
-        print(f"smtui simulator listening on {url} ({args.speed:g}x{faults}, {simulator.realism.describe()})",
-              flush=True)
+        print(
+            f"smtui simulator listening on {url} ({args.speed:g}x{faults}, {simulator.realism.describe()})", flush=True
+        )
         regions = getattr(simulator, "regions", None)
         if regions:
-            print(f"  regions: {', '.join(regions)}, each with these jobs (the request's signature says which); "
-                  "any other region has none", flush=True)
-        listed = (", ".join(names) if len(names) <= 10 else
-                  f"{', '.join(names[:3])}, … {names[-1]} ({len(names)} in all)")
+            print(
+                f"  regions: {', '.join(regions)}, each with these jobs (the request's signature says which); "
+                "any other region has none",
+                flush=True,
+            )
+        listed = (
+            ", ".join(names) if len(names) <= 10 else f"{', '.join(names[:3])}, … {names[-1]} ({len(names)} in all)"
+        )
         print(f"  jobs: {listed}", flush=True)
         for tuning in simulator.tuning_job_names():
-            print(f"  tuning job: {tuning} ({len(simulator.training_job_names(tuning))} training jobs, launched "
-                  "over time)", flush=True)
-        print(f"  try: AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x aws --region {simulator.region} "
-              f"--endpoint-url {url} sagemaker describe-training-job --training-job-name {simulator.job_names()[0]}",
-              flush=True)
+            print(
+                f"  tuning job: {tuning} ({len(simulator.training_job_names(tuning))} training jobs, launched "
+                "over time)",
+                flush=True,
+            )
+        print(
+            f"  try: AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x aws --region {simulator.region} "
+            f"--endpoint-url {url} sagemaker describe-training-job --training-job-name {simulator.job_names()[0]}",
+            flush=True,
+        )
 
     try:
         asyncio.run(serve(simulator, args.host, args.port, ready=ready, injector=injector))

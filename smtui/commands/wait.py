@@ -92,14 +92,23 @@ class Reporter:
         flat = snapshot.failure_reason
         if snapshot.status == "Failed" and flat is not None:
             if len(flat) > MAX_REASON:
-                flat = (f"{flat[:MAX_REASON]}… ({len(flat) - MAX_REASON:,} more characters: "
-                        f"`smtui describe {snapshot.name}` prints them all)")
+                flat = (
+                    f"{flat[:MAX_REASON]}… ({len(flat) - MAX_REASON:,} more characters: "
+                    f"`smtui describe {snapshot.name}` prints them all)"
+                )
             self.line(now, snapshot.name, f"reason: {flat}")
 
 
-async def wait_for(source: Any, names: Sequence[str], out: TextIO, *, clock: Clock,
-                   sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep, interval: float = 30.0,
-                   timeout: float | None = None) -> int:
+async def wait_for(
+    source: Any,
+    names: Sequence[str],
+    out: TextIO,
+    *,
+    clock: Clock,
+    sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+    interval: float = 30.0,
+    timeout: float | None = None,
+) -> int:
     """Poll ``names`` with DescribeTrainingJob every ``interval`` seconds until all have ended or
     ``timeout`` seconds passed; report each change to ``out``; return the exit code."""
     report = Reporter(out, names)
@@ -136,8 +145,11 @@ async def wait_for(source: Any, names: Sequence[str], out: TextIO, *, clock: Clo
         now = clock.now()
         if deadline is not None and now >= deadline:
             timed_out = True
-            report.line(now, pending[0],
-                        f"timed out after {compact_duration(timeout or 0)}; still running: {', '.join(pending)}")
+            report.line(
+                now,
+                pending[0],
+                f"timed out after {compact_duration(timeout or 0)}; still running: {', '.join(pending)}",
+            )
             break
         left = (deadline - now).total_seconds() if deadline is not None else interval
         await sleep(max(min(interval, left), 0.0))

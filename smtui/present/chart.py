@@ -65,8 +65,7 @@ class ChartPicture:
         return "\n".join("".join(text for text, _ in line) for line in self.lines)
 
 
-def draw_chart(series: Sequence[Series], width: int, height: int, options: ChartOptions | None = None
-               ) -> ChartPicture:
+def draw_chart(series: Sequence[Series], width: int, height: int, options: ChartOptions | None = None) -> ChartPicture:
     """``series`` drawn in ``width`` x ``height`` cells: a title line, the plot with its y axis on the left,
     the x axis and its labels under it, then a legend line per series (left out when there is no room)."""
     options = options or ChartOptions()
@@ -85,8 +84,10 @@ def draw_chart(series: Sequence[Series], width: int, height: int, options: Chart
     if not x_high > x_low:
         x_high = x_low + 1.0
     shown = [_visible(s.points, x_low, x_high) for s in series]
-    smoothed = [ema(points, options.smoothing) if s.kind == "line" and options.smoothing else points
-                for s, points in zip(series, shown)]
+    smoothed = [
+        ema(points, options.smoothing) if s.kind == "line" and options.smoothing else points
+        for s, points in zip(series, shown)
+    ]
     values = [y for points in shown for _, y in points if math.isfinite(y)]
     if not values:
         lines.extend(_message_rows("No points in this span", width, plot_height))
@@ -199,8 +200,9 @@ def _mapper(x_axis: Axis, y_axis: Axis, canvas: BrailleCanvas):
     return to_px
 
 
-def _polyline(canvas: BrailleCanvas, points: Sequence[tuple[float, float]], to_px, role: str,
-              pattern: Sequence[bool], step: bool) -> None:
+def _polyline(
+    canvas: BrailleCanvas, points: Sequence[tuple[float, float]], to_px, role: str, pattern: Sequence[bool], step: bool
+) -> None:
     gaps = [b[0] - a[0] for a, b in zip(points, points[1:]) if b[0] > a[0]]
     usual = statistics.median(gaps) if gaps else 0.0
     previous: tuple[float, float] | None = None
@@ -224,8 +226,16 @@ def _polyline(canvas: BrailleCanvas, points: Sequence[tuple[float, float]], to_p
         previous = (x, y)
 
 
-def _place_marks(canvas: BrailleCanvas, series: Sequence[Series], stats: Sequence[SeriesStats], to_px,
-                 options: ChartOptions, x_low: float, x_high: float, y_axis: Axis) -> list[Mark]:
+def _place_marks(
+    canvas: BrailleCanvas,
+    series: Sequence[Series],
+    stats: Sequence[SeriesStats],
+    to_px,
+    options: ChartOptions,
+    x_low: float,
+    x_high: float,
+    y_axis: Axis,
+) -> list[Mark]:
     if options.marks == "none":
         return []
     kinds = ("best", "last", "min", "max") if options.marks == "all" else ("best", "last")
@@ -268,8 +278,14 @@ def _label(canvas: BrailleCanvas, cell: tuple[int, int], text: str, role: str, *
     row above or below; nowhere if there is no room (the legend says it anyway), unless ``force``d."""
     column, row = cell
     size = len(text)
-    places = ((row, column + 1), (row, column - size), (row - 1, column + 1), (row + 1, column + 1),
-              (row - 1, column - size), (row + 1, column - size))
+    places = (
+        (row, column + 1),
+        (row, column - size),
+        (row - 1, column + 1),
+        (row + 1, column + 1),
+        (row - 1, column - size),
+        (row + 1, column - size),
+    )
     for line, start in places:
         if all(canvas.is_free(c, line) for c in range(start, start + size)):
             for offset, char in enumerate(text):
@@ -317,8 +333,9 @@ def _x_rows(picture: ChartPicture, x_axis: Axis, plot_left: int, plot_width: int
     picture.lines.append((("".join(label_line).rstrip(), "label"),))
 
 
-def _legend(picture: ChartPicture, series: Sequence[Series], stats: Sequence[SeriesStats], rows: int,
-            options: ChartOptions) -> None:
+def _legend(
+    picture: ChartPicture, series: Sequence[Series], stats: Sequence[SeriesStats], rows: int, options: ChartOptions
+) -> None:
     if not rows:
         return
     label_width = min(max((cell_len(s.label) for s in series), default=0), max(picture.width // 3, 8))

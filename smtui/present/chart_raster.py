@@ -67,8 +67,9 @@ class BrailleCanvas:
             self._bits[index] |= _DOTS[y & 3][x & 1]
             self._roles[index] = role
 
-    def line(self, x0: int, y0: int, x1: int, y1: int, role: str | None,
-             pattern: Sequence[bool] = (True,), phase: int = 0) -> int:
+    def line(
+        self, x0: int, y0: int, x1: int, y1: int, role: str | None, pattern: Sequence[bool] = (True,), phase: int = 0
+    ) -> int:
         """A line from (x0, y0) to (x1, y1) in ``pattern`` starting at ``phase``; returns the phase after it
         (so a polyline's dashes run on from one segment to the next)."""
         dx, dy = abs(x1 - x0), -abs(y1 - y0)

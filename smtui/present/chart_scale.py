@@ -19,8 +19,30 @@ _MANTISSAS = (1.0, 2.0, 2.5, 5.0, 10.0)
 #: The 1-2-5 values of each decade a log axis may end and tick on.
 _LOG_MANTISSAS = (1.0, 2.0, 5.0)
 #: Seconds a time axis may step by.
-TIME_STEPS = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400,
-              172800, 604800, 1209600, 2592000)
+TIME_STEPS = (
+    1,
+    2,
+    5,
+    10,
+    15,
+    30,
+    60,
+    120,
+    300,
+    600,
+    900,
+    1800,
+    3600,
+    7200,
+    10800,
+    21600,
+    43200,
+    86400,
+    172800,
+    604800,
+    1209600,
+    2592000,
+)
 
 
 @dataclass(frozen=True)
@@ -112,8 +134,11 @@ def log_axis(low: float, high: float, max_ticks: int) -> Axis:
     if low <= 0 or high <= 0:
         raise ValueError("a log axis needs positive values")
     low, high = min(low, high), max(low, high)
-    candidates = [_clean(m * 10 ** e) for e in range(math.floor(math.log10(low)) - 1, math.ceil(math.log10(high)) + 2)
-                  for m in _LOG_MANTISSAS]
+    candidates = [
+        _clean(m * 10**e)
+        for e in range(math.floor(math.log10(low)) - 1, math.ceil(math.log10(high)) + 2)
+        for m in _LOG_MANTISSAS
+    ]
     start = max(c for c in candidates if c <= low * (1 + 1e-9))
     end = min(c for c in candidates if c >= high * (1 - 1e-9))
     if end == start:

@@ -105,7 +105,7 @@ def ema(points: Sequence[tuple[float, float]], weight: float) -> list[tuple[floa
             continue
         count += 1
         average = average * weight + (1 - weight) * y
-        out.append((x, average / (1 - weight ** count)))
+        out.append((x, average / (1 - weight**count)))
     return out
 
 

@@ -79,8 +79,11 @@ def instance_count(response: Mapping[str, Any]) -> int:
         return count
     groups = config.get("InstanceGroups")
     if isinstance(groups, list):
-        total = sum(g.get("InstanceCount", 0) for g in groups
-                    if isinstance(g, Mapping) and isinstance(g.get("InstanceCount"), int))
+        total = sum(
+            g.get("InstanceCount", 0)
+            for g in groups
+            if isinstance(g, Mapping) and isinstance(g.get("InstanceCount"), int)
+        )
         if total > 0:
             return total
     return 1

@@ -60,8 +60,13 @@ def host_lines(util: Utilisation, width: int) -> list[Line]:
     if not count:
         return [[("No instance metrics yet", "muted")]]
     has_gpu = any(GPU in h.latest for h in util.hosts)
-    unit = ("raw figures (0–100 × cores or GPUs): the instance type is not in smtui's table" if util.raw
-            else "per GPU and per core" if has_gpu else "per core")
+    unit = (
+        "raw figures (0–100 × cores or GPUs): the instance type is not in smtui's table"
+        if util.raw
+        else "per GPU and per core"
+        if has_gpu
+        else "per core"
+    )
     noun = "host" if count == 1 else "hosts"
     lines += _wrapped(f"{count} {noun}, {unit}", width, "muted")
     for warning in util.warnings:

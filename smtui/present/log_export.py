@@ -44,8 +44,7 @@ def file_name(job: str, now: datetime, narrowed: str = "") -> str:
     return f"{job}-logs-{now:%Y%m%d-%H%M%S}" + (f"-{safe}" if safe else "") + ".log"
 
 
-def save_lines(lines: Sequence[LogLine], name: str, *, reveal: bool, folders: Sequence[Path] | None = None
-               ) -> Path:
+def save_lines(lines: Sequence[LogLine], name: str, *, reveal: bool, folders: Sequence[Path] | None = None) -> Path:
     """Write ``lines`` to a new file called ``name`` in the first folder that takes it (the working directory,
     else the temporary one); returns its path. Raises OSError when no folder does."""
     folders = list(folders) if folders is not None else [Path.cwd(), Path(tempfile.gettempdir())]

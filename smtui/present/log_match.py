@@ -59,6 +59,7 @@ class LineFilter:
 
 def host_order(hosts: Iterable[str]) -> list[str]:
     """Hosts in their natural order: ``algo-2`` before ``algo-10``, other names after, alphabetically."""
+
     def key(host: str) -> tuple:
         head, _, number = host.rpartition("-")
         return (0, head, int(number), host) if number.isdigit() else (1, host, 0, host)

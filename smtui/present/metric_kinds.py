@@ -16,25 +16,87 @@ from collections.abc import Iterable, Sequence
 DOWN, UP, UNKNOWN = -1, 1, 0
 
 #: Words in a name that make lower better; they win over the words that make higher better (``top1_error``).
-_DOWN_WORDS = frozenset({
-    "loss", "error", "err", "errors", "rmse", "mse", "mae", "mape", "smape", "rmsle", "msle", "wer", "cer",
-    "perplexity", "ppl", "logloss", "nll", "latency", "divergence", "kl",
-})
+_DOWN_WORDS = frozenset(
+    {
+        "loss",
+        "error",
+        "err",
+        "errors",
+        "rmse",
+        "mse",
+        "mae",
+        "mape",
+        "smape",
+        "rmsle",
+        "msle",
+        "wer",
+        "cer",
+        "perplexity",
+        "ppl",
+        "logloss",
+        "nll",
+        "latency",
+        "divergence",
+        "kl",
+    }
+)
 #: Words in a name that make higher better.
-_UP_WORDS = frozenset({
-    "acc", "accuracy", "auc", "aucpr", "f1", "f1score", "precision", "recall", "map", "iou", "miou", "bleu",
-    "rouge", "rouge1", "rouge2", "rougel", "r2", "ndcg", "top1", "top5", "mfu", "throughput", "dice", "score",
-    "correlation", "pearson", "spearman", "exact", "em", "sensitivity", "specificity", "mcc", "kappa",
-})
+_UP_WORDS = frozenset(
+    {
+        "acc",
+        "accuracy",
+        "auc",
+        "aucpr",
+        "f1",
+        "f1score",
+        "precision",
+        "recall",
+        "map",
+        "iou",
+        "miou",
+        "bleu",
+        "rouge",
+        "rouge1",
+        "rouge2",
+        "rougel",
+        "r2",
+        "ndcg",
+        "top1",
+        "top5",
+        "mfu",
+        "throughput",
+        "dice",
+        "score",
+        "correlation",
+        "pearson",
+        "spearman",
+        "exact",
+        "em",
+        "sensitivity",
+        "specificity",
+        "mcc",
+        "kappa",
+    }
+)
 #: Rates: ``tokens_per_second``, ``samples/sec``, ``it/s``.
 _RATE = re.compile(r"(per[_\s-]?(second|sec|s)\b|/s(ec)?\b|_per_s\b|ps$)")
 _WORD = re.compile(r"[a-z0-9]+")
 #: How a metric's data set is spelled at the start of its name, in the order a chart lists them.
 SPLITS = ("train", "training", "val", "valid", "validation", "eval", "evaluation", "dev", "test")
-_SPLIT = re.compile(r"^(?P<split>" + "|".join(sorted(SPLITS, key=len, reverse=True)) + r")[:_\-/.\s]+(?P<rest>.+)$",
-                    re.IGNORECASE)
-_SPLIT_ORDER = {"train": 0, "training": 0, "val": 1, "valid": 1, "validation": 1, "eval": 1, "evaluation": 1,
-                "dev": 1, "test": 2}
+_SPLIT = re.compile(
+    r"^(?P<split>" + "|".join(sorted(SPLITS, key=len, reverse=True)) + r")[:_\-/.\s]+(?P<rest>.+)$", re.IGNORECASE
+)
+_SPLIT_ORDER = {
+    "train": 0,
+    "training": 0,
+    "val": 1,
+    "valid": 1,
+    "validation": 1,
+    "eval": 1,
+    "evaluation": 1,
+    "dev": 1,
+    "test": 2,
+}
 
 
 def direction(name: str) -> int:
@@ -74,8 +136,7 @@ def chart_groups(names: Iterable[str]) -> list[tuple[str, ...]]:
         split, rest = split_of(name)
         members = by_rest.get(rest, []) if split is not None else []
         if len(members) > 1:
-            group = tuple(sorted(members, key=lambda n: (_SPLIT_ORDER.get(split_of(n)[0] or "", 3),
-                                                         ordered.index(n))))
+            group = tuple(sorted(members, key=lambda n: (_SPLIT_ORDER.get(split_of(n)[0] or "", 3), ordered.index(n))))
         else:
             group = (name,)
         placed.update(group)

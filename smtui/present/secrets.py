@@ -21,21 +21,51 @@ MASK = "•••••••• (hidden)"
 KEYED_MEMBERS = ("Environment", "HyperParameters")
 
 #: Words of a key that make its value secret.
-_WORDS = frozenset({
-    "TOKEN", "SECRET", "SECRETS", "PASSWORD", "PASSWD", "PWD", "PASSPHRASE", "KEY", "APIKEY", "CREDENTIAL",
-    "CREDENTIALS", "AUTH", "AUTHORIZATION", "PRIVATE", "SIGNATURE", "COOKIE", "CERT", "PAT",
-})
+_WORDS = frozenset(
+    {
+        "TOKEN",
+        "SECRET",
+        "SECRETS",
+        "PASSWORD",
+        "PASSWD",
+        "PWD",
+        "PASSPHRASE",
+        "KEY",
+        "APIKEY",
+        "CREDENTIAL",
+        "CREDENTIALS",
+        "AUTH",
+        "AUTHORIZATION",
+        "PRIVATE",
+        "SIGNATURE",
+        "COOKIE",
+        "CERT",
+        "PAT",
+    }
+)
 #: Endings that make a run-together word secret (HFTOKEN, APIKEY, DBPASSWORD).
-_ENDINGS = ("TOKEN", "SECRET", "PASSWORD", "PASSWD", "APIKEY", "ACCESSKEY", "SECRETKEY", "PRIVATEKEY", "CREDENTIALS",
-            "CREDENTIAL")
+_ENDINGS = (
+    "TOKEN",
+    "SECRET",
+    "PASSWORD",
+    "PASSWD",
+    "APIKEY",
+    "ACCESSKEY",
+    "SECRETKEY",
+    "PRIVATEKEY",
+    "CREDENTIALS",
+    "CREDENTIAL",
+)
 _CAMEL = re.compile(r"([a-z0-9])([A-Z])")
 _WORD_SPLIT = re.compile(r"[^A-Z0-9]+")
 _ACCESS_KEY = r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"
 _PRIVATE_KEY = r"-----BEGIN [A-Z ]*PRIVATE KEY-----"
 # An AWS secret access key's shape: 40 characters of base64 standing alone, with upper and lower case letters
 # and a digit, / or + (a SHA-1 in hex, a path or a word does not have all of these).
-_SECRET_KEY = (r"(?<![A-Za-z0-9/+=])(?=[A-Za-z0-9/+]{0,39}[A-Z])(?=[A-Za-z0-9/+]{0,39}[a-z])"
-               r"(?=[A-Za-z0-9/+]{0,39}[0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")
+_SECRET_KEY = (
+    r"(?<![A-Za-z0-9/+=])(?=[A-Za-z0-9/+]{0,39}[A-Z])(?=[A-Za-z0-9/+]{0,39}[a-z])"
+    r"(?=[A-Za-z0-9/+]{0,39}[0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])"
+)
 _SECRET_VALUE = re.compile(f"{_ACCESS_KEY}|{_PRIVATE_KEY}|{_SECRET_KEY}")
 _FLAG = re.compile(r"^--?([A-Za-z0-9_.-]+)(?:=(.*))?$", re.DOTALL)
 
@@ -104,7 +134,8 @@ _KEY_BLOCK = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(?:-----END [A-Z 
 _ASSIGNMENT = re.compile(
     r"""(?P<name>(?<![A-Za-z0-9_.-])--?[A-Za-z][A-Za-z0-9_.-]*|["']?[A-Za-z_][A-Za-z0-9_.-]*["']?)"""
     r"""(?P<between>\s*[=:]\s*|(?<=[A-Za-z0-9])[ ]+(?=[^\s=:-]))"""
-    r"""(?P<value>"[^"]*"|'[^']*'|[^\s"',;&}\]]+)""")
+    r"""(?P<value>"[^"]*"|'[^']*'|[^\s"',;&}\]]+)"""
+)
 _BASE64_LINE = re.compile(r"\s*[A-Za-z0-9+/=]{16,}\s*")
 #: A private key's body is a few dozen lines; a block still open after this many has ended without its END line.
 MAX_KEY_LINES = 200

@@ -33,8 +33,20 @@ from smtui.present.formatting import (
 from smtui.present.secrets import KEYED_MEMBERS, MASK, is_secret_key, looks_secret, secret_arguments
 
 __all__ = [
-    "OTHER", "SECTION_TITLES", "FieldNode", "Section", "section_of", "describe_sections", "format_value",
-    "iter_leaves", "request_id", "render_text", "humanize", "long_duration", "relative_age", "visible",
+    "OTHER",
+    "SECTION_TITLES",
+    "FieldNode",
+    "Section",
+    "section_of",
+    "describe_sections",
+    "format_value",
+    "iter_leaves",
+    "request_id",
+    "render_text",
+    "humanize",
+    "long_duration",
+    "relative_age",
+    "visible",
 ]
 
 OTHER = "Other"
@@ -59,30 +71,62 @@ SECTION_TITLES: tuple[str, ...] = (
 # only members the API adds later end up there.
 _PLACEMENT: dict[str, tuple[str, ...]] = {
     "Overview": (
-        "TrainingJobName", "TrainingJobArn", "TrainingJobStatus", "SecondaryStatus", "FailureReason",
-        "TuningJobArn", "LabelingJobArn", "AutoMLJobArn", "ExperimentConfig", "ProgressInfo",
+        "TrainingJobName",
+        "TrainingJobArn",
+        "TrainingJobStatus",
+        "SecondaryStatus",
+        "FailureReason",
+        "TuningJobArn",
+        "LabelingJobArn",
+        "AutoMLJobArn",
+        "ExperimentConfig",
+        "ProgressInfo",
     ),
     "Status & timing": (
-        "CreationTime", "TrainingStartTime", "TrainingEndTime", "LastModifiedTime", "TrainingTimeInSeconds",
-        "BillableTimeInSeconds", "BillableTokenCount", "SecondaryStatusTransitions", "WarmPoolStatus",
+        "CreationTime",
+        "TrainingStartTime",
+        "TrainingEndTime",
+        "LastModifiedTime",
+        "TrainingTimeInSeconds",
+        "BillableTimeInSeconds",
+        "BillableTokenCount",
+        "SecondaryStatusTransitions",
+        "WarmPoolStatus",
     ),
     "Algorithm": ("AlgorithmSpecification", "Environment", "ServerlessJobConfig"),
     "Hyperparameters": ("HyperParameters",),
     "Input data": ("InputDataConfig", "CheckpointConfig"),
     "Output & artifacts": (
-        "OutputDataConfig", "ModelArtifacts", "ModelPackageConfig", "OutputModelPackageArn", "MlflowConfig",
+        "OutputDataConfig",
+        "ModelArtifacts",
+        "ModelPackageConfig",
+        "OutputModelPackageArn",
+        "MlflowConfig",
         "MlflowDetails",
     ),
     "Resources & stopping": (
-        "ResourceConfig", "StoppingCondition", "EnableManagedSpotTraining", "RetryStrategy", "InfraCheckConfig",
+        "ResourceConfig",
+        "StoppingCondition",
+        "EnableManagedSpotTraining",
+        "RetryStrategy",
+        "InfraCheckConfig",
     ),
     "Network & security": (
-        "RoleArn", "VpcConfig", "EnableNetworkIsolation", "EnableInterContainerTrafficEncryption",
+        "RoleArn",
+        "VpcConfig",
+        "EnableNetworkIsolation",
+        "EnableInterContainerTrafficEncryption",
     ),
     "Metrics": ("FinalMetricDataList",),
     "Debugging & profiling": (
-        "DebugHookConfig", "DebugRuleConfigurations", "DebugRuleEvaluationStatuses", "TensorBoardOutputConfig",
-        "ProfilerConfig", "ProfilerRuleConfigurations", "ProfilerRuleEvaluationStatuses", "ProfilingStatus",
+        "DebugHookConfig",
+        "DebugRuleConfigurations",
+        "DebugRuleEvaluationStatuses",
+        "TensorBoardOutputConfig",
+        "ProfilerConfig",
+        "ProfilerRuleConfigurations",
+        "ProfilerRuleEvaluationStatuses",
+        "ProfilingStatus",
         "RemoteDebugConfig",
     ),
 }
@@ -91,8 +135,14 @@ _ORDER = {member: i for members in _PLACEMENT.values() for i, member in enumerat
 
 #: Item fields that name a list element better than its index, most telling first.
 _ITEM_NAMES = (
-    "ChannelName", "RuleConfigurationName", "MetricName", "Status", "Name", "CollectionName",
-    "InstanceGroupName", "InstanceType",
+    "ChannelName",
+    "RuleConfigurationName",
+    "MetricName",
+    "Status",
+    "Name",
+    "CollectionName",
+    "InstanceGroupName",
+    "InstanceType",
 )
 CONTAINERS = ("structure", "list", "map")
 _SKIP = "ResponseMetadata"
@@ -166,8 +216,9 @@ def describe_sections(response: Mapping[str, Any] | None, *, max_items: int | No
     keys = [k for k in members if k in response]
     keys += [k for k in response if k not in members and k != _SKIP]
     for key in keys:
-        node = _node(str(key), humanize(str(key)), str(key), key, response[key], members.get(key), key in members,
-                     max_items)
+        node = _node(
+            str(key), humanize(str(key)), str(key), key, response[key], members.get(key), key in members, max_items
+        )
         grouped[section_of(key) if key in members else OTHER].append(node)
     return [
         Section(title, tuple(sorted(fields, key=lambda n: _ORDER.get(n.key, len(_ORDER)))))
@@ -176,8 +227,17 @@ def describe_sections(response: Mapping[str, Any] | None, *, max_items: int | No
     ]
 
 
-def _node(key: str, label: str, path: str, name: str, value: Any, shape: Any, in_model: bool,
-          limit: int | None = None, secret: bool = False) -> FieldNode:
+def _node(
+    key: str,
+    label: str,
+    path: str,
+    name: str,
+    value: Any,
+    shape: Any,
+    in_model: bool,
+    limit: int | None = None,
+    secret: bool = False,
+) -> FieldNode:
     """The node for ``value``; ``name`` is the member whose meaning it carries (for list items, the list's)."""
     type_name = getattr(shape, "type_name", None)
     if isinstance(value, Mapping):
@@ -185,16 +245,37 @@ def _node(key: str, label: str, path: str, name: str, value: Any, shape: Any, in
             value_shape = shape.value
             keyed = name in KEYED_MEMBERS
             children = _capped(
-                list(value.items()), limit, path, in_model,
-                lambda _, kv: _node(str(kv[0]), visible(str(kv[0])), f"{path}.{kv[0]}", name, kv[1], value_shape,
-                                    in_model, limit, secret or (keyed and is_secret_key(str(kv[0])))),
+                list(value.items()),
+                limit,
+                path,
+                in_model,
+                lambda _, kv: _node(
+                    str(kv[0]),
+                    visible(str(kv[0])),
+                    f"{path}.{kv[0]}",
+                    name,
+                    kv[1],
+                    value_shape,
+                    in_model,
+                    limit,
+                    secret or (keyed and is_secret_key(str(kv[0]))),
+                ),
             )
             return FieldNode(key, label, path, "map", None, children, in_model, secret)
         members = _members(shape)
         ordered = [k for k in members if k in value] + [k for k in value if k not in members]
         children = tuple(
-            _node(str(k), humanize(str(k)), f"{path}.{k}", str(k), value[k], members.get(k), in_model and k in members,
-                  limit, secret)
+            _node(
+                str(k),
+                humanize(str(k)),
+                f"{path}.{k}",
+                str(k),
+                value[k],
+                members.get(k),
+                in_model and k in members,
+                limit,
+                secret,
+            )
             for k in ordered
         )
         return FieldNode(key, label, path, "structure", None, children, in_model, secret)
@@ -202,13 +283,26 @@ def _node(key: str, label: str, path: str, name: str, value: Any, shape: Any, in
         item_shape = shape.member if type_name == "list" else None
         hidden = secret_arguments(value)
         children = _capped(
-            list(value), limit, path, in_model,
-            lambda i, item: _node(f"[{i}]", _item_label(i, item), f"{path}[{i}]", name, item, item_shape, in_model,
-                                  limit, secret or i in hidden),
+            list(value),
+            limit,
+            path,
+            in_model,
+            lambda i, item: _node(
+                f"[{i}]",
+                _item_label(i, item),
+                f"{path}[{i}]",
+                name,
+                item,
+                item_shape,
+                in_model,
+                limit,
+                secret or i in hidden,
+            ),
         )
         return FieldNode(key, label, path, "list", None, children, in_model, secret)
-    return FieldNode(key, label, path, _leaf_kind(name, value, shape), value, (), in_model,
-                     secret or looks_secret(value))
+    return FieldNode(
+        key, label, path, _leaf_kind(name, value, shape), value, (), in_model, secret or looks_secret(value)
+    )
 
 
 def _capped(items: list, limit: int | None, path: str, in_model: bool, make) -> tuple[FieldNode, ...]:
@@ -255,8 +349,14 @@ def _leaf_kind(name: str, value: Any, shape: Any) -> str:
             return "s3"
         return "string"
     if value is None and type_name is not None:
-        return {"timestamp": "timestamp", "boolean": "boolean", "integer": "integer", "long": "integer",
-                "float": "float", "double": "float"}.get(type_name, "string")
+        return {
+            "timestamp": "timestamp",
+            "boolean": "boolean",
+            "integer": "integer",
+            "long": "integer",
+            "float": "float",
+            "double": "float",
+        }.get(type_name, "string")
     return "unknown" if shape is None or value is not None else "string"
 
 
@@ -334,8 +434,9 @@ def render_text(response: Mapping[str, Any] | None, now: datetime, *, width: int
     return "\n".join(out) + "\n"
 
 
-def _rows(nodes: tuple[FieldNode, ...], now: datetime, width: int, depth: int, out: list[str],
-          reveal: bool = False) -> None:
+def _rows(
+    nodes: tuple[FieldNode, ...], now: datetime, width: int, depth: int, out: list[str], reveal: bool = False
+) -> None:
     indent = _INDENT * depth
     # The value column sits after the longest label among the siblings that have
     # a value on their own line; a label too long for half the width does not

@@ -93,8 +93,12 @@ class JobSummary:
         return self.spec.accelerators * self.instance_count if self.spec else 0
 
 
-def summarize(response: Mapping[str, Any], now: datetime, price: PriceAnswer | None = None,
-              series: Mapping[str, Sequence[tuple[datetime, float]]] | None = None) -> JobSummary:
+def summarize(
+    response: Mapping[str, Any],
+    now: datetime,
+    price: PriceAnswer | None = None,
+    series: Mapping[str, Sequence[tuple[datetime, float]]] | None = None,
+) -> JobSummary:
     """The summary of the job ``response`` describes, at ``now``.
 
     ``series`` holds the CloudWatch points of its metrics (name → (time, value),
@@ -168,8 +172,9 @@ def metric_direction(name: str) -> str | None:
     return None
 
 
-def metric_glances(response: Mapping[str, Any], series: Mapping[str, Sequence[tuple[datetime, float]]]
-                   ) -> tuple[MetricGlance, ...]:
+def metric_glances(
+    response: Mapping[str, Any], series: Mapping[str, Sequence[tuple[datetime, float]]]
+) -> tuple[MetricGlance, ...]:
     """Each metric's latest and best value: from its series, or else its final value."""
     finals: dict[str, float] = {}
     for item in response.get("FinalMetricDataList") or ():
@@ -204,8 +209,11 @@ def failure_headline(reason: Any) -> str | None:
         return None
     head = reason[:8192]
     match = re.search(r'ErrorMessage\s+"?([^\n"]+)', head)
-    line = match.group(1).strip() if match and match.group(1).strip() else next(
-        line.strip() for line in head.splitlines() if line.strip())
+    line = (
+        match.group(1).strip()
+        if match and match.group(1).strip()
+        else next(line.strip() for line in head.splitlines() if line.strip())
+    )
     # A line of many sentences (PyTorch's out-of-memory report) keeps the first ones, up to HEADLINE characters.
     sentences = re.split(r"(?<=\.)\s+", line)
     kept = sentences[0]

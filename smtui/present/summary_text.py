@@ -47,11 +47,20 @@ def summary_rows(summary: JobSummary) -> list[SummaryRow]:
         rows.append(SummaryRow("Billable", f"{long_duration(billing.seconds)}{so_far} · {hours:,.2f} instance-hours"))
     rows.append(cost_row(summary))
     if summary.runtime is not None:
-        rows.append(SummaryRow("Runtime", limit_text(summary.runtime, summary.ended), summary.runtime,
-                               _limit_tone(summary.runtime, summary.ended)))
+        rows.append(
+            SummaryRow(
+                "Runtime",
+                limit_text(summary.runtime, summary.ended),
+                summary.runtime,
+                _limit_tone(summary.runtime, summary.ended),
+            )
+        )
     if summary.wait is not None:
-        rows.append(SummaryRow("Wait", limit_text(summary.wait, summary.ended), summary.wait,
-                               _limit_tone(summary.wait, summary.ended)))
+        rows.append(
+            SummaryRow(
+                "Wait", limit_text(summary.wait, summary.ended), summary.wait, _limit_tone(summary.wait, summary.ended)
+            )
+        )
     if summary.metrics:
         rows.append(SummaryRow("Metrics", ""))
         rows.extend(SummaryRow(visible(m.name), metric_text(m), depth=1) for m in summary.metrics)
@@ -156,8 +165,11 @@ def summary_lines(summary: JobSummary, width: int = 100, *, bar_width: int = 20,
     column = min(max(len(r.label) for r in top), max(12, width // 3)) + len(_GAP)
     for index, row in enumerate(rows):
         indent = "  " * row.depth
-        own_column = column if row.depth == 0 else len(indent) + min(
-            max(len(r.label) for r in _siblings(rows, index)), max(12, width // 2)) + len(_GAP)
+        own_column = (
+            column
+            if row.depth == 0
+            else len(indent) + min(max(len(r.label) for r in _siblings(rows, index)), max(12, width // 2)) + len(_GAP)
+        )
         label = indent + row.label
         room = max(width - own_column, 20)
         lead: list[Span] = []
@@ -166,8 +178,11 @@ def summary_lines(summary: JobSummary, width: int = 100, *, bar_width: int = 20,
             cells = max(4, min(bar_width, room // 3))
             lead = [(bar_text(row.bar, cells), row.tone or "bar"), (" ", None)]
             value_room = max(room - cells - 1, 12)
-        lines = [line.replace(_KEEP, " ") for line in wrap(_UNITS.sub(rf"\1{_KEEP}", row.value), value_room)] \
-            if row.value else []
+        lines = (
+            [line.replace(_KEEP, " ") for line in wrap(_UNITS.sub(rf"\1{_KEEP}", row.value), value_room)]
+            if row.value
+            else []
+        )
         if fold:
             lines = [line[i : i + value_room] for line in lines for i in range(0, max(len(line), 1), value_room)]
         hanging = " " * own_column

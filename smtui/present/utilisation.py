@@ -25,7 +25,12 @@ from smtui.present.formatting import as_datetime
 from smtui.present.instance_types import InstanceSpec
 
 GPU, GPU_MEMORY, CPU, MEMORY, DISK = (
-    "GPUUtilization", "GPUMemoryUtilization", "CPUUtilization", "MemoryUtilization", "DiskUtilization")
+    "GPUUtilization",
+    "GPUMemoryUtilization",
+    "CPUUtilization",
+    "MemoryUtilization",
+    "DiskUtilization",
+)
 #: The host metrics, in the order they are shown.
 HOST_METRICS = (GPU, GPU_MEMORY, CPU, MEMORY, DISK)
 #: Short names for narrow columns.
@@ -126,8 +131,11 @@ def per_unit(metric: str, value: float, spec: InstanceSpec | None) -> float | No
     return value
 
 
-def utilisation(series: Mapping[str, Mapping[str, Points]], spec: InstanceSpec | None,
-                stages: Sequence[tuple[str, datetime, datetime | None]] = ()) -> Utilisation:
+def utilisation(
+    series: Mapping[str, Mapping[str, Points]],
+    spec: InstanceSpec | None,
+    stages: Sequence[tuple[str, datetime, datetime | None]] = (),
+) -> Utilisation:
     """Read the raw series of each host (host → metric → points, oldest first).
 
     ``stages`` are the job's secondary-status transitions as (status, start,
@@ -147,8 +155,9 @@ def utilisation(series: Mapping[str, Mapping[str, Points]], spec: InstanceSpec |
             if values:
                 scaled.setdefault(host, {})[metric] = values
     hosts = tuple(
-        HostView(host, {m: p[-1][1] for m, p in metrics.items()},
-                 {m: _with_gaps(p)[-HISTORY:] for m, p in metrics.items()})
+        HostView(
+            host, {m: p[-1][1] for m, p in metrics.items()}, {m: _with_gaps(p)[-HISTORY:] for m, p in metrics.items()}
+        )
         for host, metrics in sorted(scaled.items(), key=lambda item: _host_order(item[0]))
     )
     spreads = tuple(s for s in (_spread(hosts, m) for m in HOST_METRICS) if s is not None)
@@ -181,8 +190,12 @@ def _spread(hosts: Sequence[HostView], metric: str) -> Spread | None:
     return Spread(metric, min(numbers), median, max(numbers), tuple(furthest))
 
 
-def _warnings(scaled: Mapping[str, Mapping[str, list[tuple[datetime, float]]]], hosts: Sequence[HostView],
-              spec: InstanceSpec | None, stages: Sequence[tuple[str, datetime, datetime | None]]):
+def _warnings(
+    scaled: Mapping[str, Mapping[str, list[tuple[datetime, float]]]],
+    hosts: Sequence[HostView],
+    spec: InstanceSpec | None,
+    stages: Sequence[tuple[str, datetime, datetime | None]],
+):
     training = [(start, end) for status, start, end in stages if status == "Training"]
     gpu = _job_mean(scaled, GPU)
     cpu = _job_mean(scaled, CPU)
@@ -190,15 +203,21 @@ def _warnings(scaled: Mapping[str, Mapping[str, list[tuple[datetime, float]]]], 
         last = gpu[-1][0]
         window = [(t, v) for t, v in gpu if t > last - IDLE_WINDOW]
         # Points a minute apart: a window of five that all fall in Training and all idle.
-        if (len(window) >= IDLE_WINDOW // timedelta(minutes=1)
-                and all(_in(t, training) for t, _ in window) and all(v < IDLE_GPU for _, v in window)):
+        if (
+            len(window) >= IDLE_WINDOW // timedelta(minutes=1)
+            and all(_in(t, training) for t, _ in window)
+            and all(v < IDLE_GPU for _, v in window)
+        ):
             mean = statistics.fmean(v for _, v in window)
-            yield UtilisationWarning(f"GPUs under {IDLE_GPU:.0f}% for 5 minutes while Training "
-                                     f"(mean {mean:.0f}%)", GPU)
-        elif cpu and cpu[-1][0] == last and _in(last, training) and gpu[-1][1] < STARVED_GPU \
-                and cpu[-1][1] >= CPU_BOUND:
-            yield UtilisationWarning(f"GPUs at {gpu[-1][1]:.0f}% while the CPUs are at {cpu[-1][1]:.0f}%: "
-                                     "the input pipeline (data loading) is holding them back", GPU)
+            yield UtilisationWarning(f"GPUs under {IDLE_GPU:.0f}% for 5 minutes while Training (mean {mean:.0f}%)", GPU)
+        elif (
+            cpu and cpu[-1][0] == last and _in(last, training) and gpu[-1][1] < STARVED_GPU and cpu[-1][1] >= CPU_BOUND
+        ):
+            yield UtilisationWarning(
+                f"GPUs at {gpu[-1][1]:.0f}% while the CPUs are at {cpu[-1][1]:.0f}%: "
+                "the input pipeline (data loading) is holding them back",
+                GPU,
+            )
     for metric, what in ((GPU_MEMORY, "GPU memory"), (DISK, "Disk")):
         for host in hosts:
             value = host.latest.get(metric)
@@ -214,12 +233,14 @@ def _far_hosts(hosts: Sequence[HostView], metric: str):
     median = statistics.median(v for _, v in values)
     far = sorted((hv for hv in values if abs(hv[1] - median) >= FAR), key=lambda hv: -abs(hv[1] - median))
     for host, value in far[:OUTLIERS]:
-        yield UtilisationWarning(f"{host} far from the others: {SHORT_NAMES[metric]} {value:.0f}%, "
-                                 f"median {median:.0f}%", metric, host)
+        yield UtilisationWarning(
+            f"{host} far from the others: {SHORT_NAMES[metric]} {value:.0f}%, median {median:.0f}%", metric, host
+        )
 
 
-def _job_mean(scaled: Mapping[str, Mapping[str, list[tuple[datetime, float]]]], metric: str
-              ) -> list[tuple[datetime, float]]:
+def _job_mean(
+    scaled: Mapping[str, Mapping[str, list[tuple[datetime, float]]]], metric: str
+) -> list[tuple[datetime, float]]:
     """The metric averaged over the hosts at each moment, oldest first."""
     by_time: dict[datetime, list[float]] = {}
     for metrics in scaled.values():

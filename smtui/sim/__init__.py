@@ -17,16 +17,27 @@ from typing import Any
 
 #: Public name → the module that defines it.
 _EXPORTS = {
-    "Clock": "smtui.clock", "FrozenClock": "smtui.clock", "SystemClock": "smtui.clock",
-    "FaultInjector": "smtui.sim.faults", "Faults": "smtui.sim.faults",
-    "Metric": "smtui.sim.scenarios", "Scenario": "smtui.sim.scenarios", "Stage": "smtui.sim.scenarios",
+    "Clock": "smtui.clock",
+    "FrozenClock": "smtui.clock",
+    "SystemClock": "smtui.clock",
+    "FaultInjector": "smtui.sim.faults",
+    "Faults": "smtui.sim.faults",
+    "Metric": "smtui.sim.scenarios",
+    "Scenario": "smtui.sim.scenarios",
+    "Stage": "smtui.sim.scenarios",
     "default_scenarios": "smtui.sim.scenarios",
     "Realism": "smtui.sim.realism",
-    "Regions": "smtui.sim.regions", "regional": "smtui.sim.regions",
-    "RunningSimulator": "smtui.sim.server", "SimulatorServer": "smtui.sim.server", "serve": "smtui.sim.server",
+    "Regions": "smtui.sim.regions",
+    "regional": "smtui.sim.regions",
+    "RunningSimulator": "smtui.sim.server",
+    "SimulatorServer": "smtui.sim.server",
+    "serve": "smtui.sim.server",
     "start_in_thread": "smtui.sim.server",
-    "Simulator": "smtui.sim.simulator", "SimError": "smtui.sim.wire",
-    "ParameterRange": "smtui.sim.tuning", "TuningJob": "smtui.sim.tuning", "default_tuning_jobs": "smtui.sim.tuning",
+    "Simulator": "smtui.sim.simulator",
+    "SimError": "smtui.sim.wire",
+    "ParameterRange": "smtui.sim.tuning",
+    "TuningJob": "smtui.sim.tuning",
+    "default_tuning_jobs": "smtui.sim.tuning",
 }
 
 __all__ = list(_EXPORTS)

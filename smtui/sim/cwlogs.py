@@ -17,8 +17,9 @@ FilterLogEvents in :mod:`smtui.sim.log_filter`. The rules are the service's:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timezone
-from typing import Any, Mapping
+from typing import Any
 
 from smtui.sim.log_group import GROUP, LogStream, group_arn
 from smtui.sim.log_streams import LogBook
@@ -59,8 +60,9 @@ def event_size(message: str) -> int:
 # -- DescribeLogStreams ------------------------------------------------------------------
 
 
-def describe_log_streams(params: dict, book: LogBook, stops: Mapping[str, float], now: datetime,
-                         lag: float = 0.0) -> dict:
+def describe_log_streams(
+    params: dict, book: LogBook, stops: Mapping[str, float], now: datetime, lag: float = 0.0
+) -> dict:
     """DescribeLogStreams; its event times describe the events ingested ``lag`` seconds before ``now``."""
     check_group(params, book)
     order = params.get("orderBy", "LogStreamName")
@@ -80,10 +82,11 @@ def describe_log_streams(params: dict, book: LogBook, stops: Mapping[str, float]
     if params.get("descending", False):
         entries.reverse()
     limit = params.get("limit", STREAMS_PAGE)
-    result: dict[str, Any] = {"logStreams": entries[offset: offset + limit]}
+    result: dict[str, Any] = {"logStreams": entries[offset : offset + limit]}
     if offset + limit < len(entries):
-        result["nextToken"] = encode_token("logs-streams", {"o": offset + limit, "t": moment.timestamp(),
-                                                            "h": fingerprint})
+        result["nextToken"] = encode_token(
+            "logs-streams", {"o": offset + limit, "t": moment.timestamp(), "h": fingerprint}
+        )
     return result
 
 
@@ -92,8 +95,18 @@ def _describe(stream: LogStream, at: int, summarized: int, book: LogBook) -> dic
     entry: dict[str, Any] = {"logStreamName": stream.name, "creationTime": stream.creation_ms}
     if count:
         last = stream.timestamp(count - 1)
-        entry.update({"firstEventTimestamp": stream.timestamp(0), "lastEventTimestamp": last,
-                      "lastIngestionTime": stream.ingestion(last)})
-    entry.update({"uploadSequenceToken": stream.sequence_token(stream.visible(at)),
-                  "arn": stream.arn(book.world.region, book.world.account), "storedBytes": 0})
+        entry.update(
+            {
+                "firstEventTimestamp": stream.timestamp(0),
+                "lastEventTimestamp": last,
+                "lastIngestionTime": stream.ingestion(last),
+            }
+        )
+    entry.update(
+        {
+            "uploadSequenceToken": stream.sequence_token(stream.visible(at)),
+            "arn": stream.arn(book.world.region, book.world.account),
+            "storedBytes": 0,
+        }
+    )
     return entry

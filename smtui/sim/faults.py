@@ -123,8 +123,7 @@ def fault_error(kind: str, service: str, alternate: bool) -> SimError:
     return SimError("InternalFailure", "The request processing has failed because of an unknown error.", 500)
 
 
-def credential_error(authorization: str, service: str, operation: str,
-                     resource: str | None = None) -> SimError | None:
+def credential_error(authorization: str, service: str, operation: str, resource: str | None = None) -> SimError | None:
     """The error for a request signed with a key that simulates bad credentials; None for any other.
 
     ``resource`` is the ARN the request acts on, which Logs names in its access-denied message.

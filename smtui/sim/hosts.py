@@ -36,7 +36,12 @@ HOST_DIMENSION = "Host"
 #: The unit SageMaker publishes its instance metrics in.
 UNIT = "Percent"
 GPU, GPU_MEMORY, CPU, MEMORY, DISK = (
-    "GPUUtilization", "GPUMemoryUtilization", "CPUUtilization", "MemoryUtilization", "DiskUtilization")
+    "GPUUtilization",
+    "GPUMemoryUtilization",
+    "CPUUtilization",
+    "MemoryUtilization",
+    "DiskUtilization",
+)
 #: Script seconds between two points.
 INTERVAL = 60
 #: Every this many minutes of training the job evaluates, and its GPUs dip.
@@ -45,9 +50,17 @@ EVAL_EVERY = 10
 #: vCPUs and NVIDIA GPUs of the instance types the scripted jobs use. The simulator keeps its
 #: own figures (it imports nothing of the client); a test checks them against the client's table.
 HARDWARE = {
-    "ml.g5.2xlarge": (8, 1), "ml.g5.4xlarge": (16, 1), "ml.g5.12xlarge": (48, 4), "ml.g6.2xlarge": (8, 1),
-    "ml.p3.2xlarge": (8, 1), "ml.p4d.24xlarge": (96, 8), "ml.p4de.24xlarge": (96, 8), "ml.m5.xlarge": (4, 0),
-    "ml.m5.2xlarge": (8, 0), "ml.m5.4xlarge": (16, 0), "ml.c5.2xlarge": (8, 0),
+    "ml.g5.2xlarge": (8, 1),
+    "ml.g5.4xlarge": (16, 1),
+    "ml.g5.12xlarge": (48, 4),
+    "ml.g6.2xlarge": (8, 1),
+    "ml.p3.2xlarge": (8, 1),
+    "ml.p4d.24xlarge": (96, 8),
+    "ml.p4de.24xlarge": (96, 8),
+    "ml.m5.xlarge": (4, 0),
+    "ml.m5.2xlarge": (8, 0),
+    "ml.m5.4xlarge": (16, 0),
+    "ml.c5.2xlarge": (8, 0),
     # Trainium: no NVIDIA GPU, so no GPU metrics.
     "ml.trn1.32xlarge": (128, 0),
 }
@@ -81,8 +94,9 @@ def last_point(scenario: Scenario, playback: Playback, world: World) -> datetime
     return None
 
 
-def host_series(scenario: Scenario, playback: Playback, world: World, host: int, metric: str,
-                start: float, end: float) -> list[tuple[int, datetime, float]]:
+def host_series(
+    scenario: Scenario, playback: Playback, world: World, host: int, metric: str, start: float, end: float
+) -> list[tuple[int, datetime, float]]:
     """One host's points of ``metric`` between epoch seconds ``start`` and ``end``: (slot, time, value)."""
     cores, gpus = HARDWARE.get(scenario.instance_type, (8, 0))
     if not 1 <= host <= scenario.instance_count or metric not in published(scenario):
@@ -111,12 +125,20 @@ def _shape(scenario: Scenario, span, host: int, metric: str, gpus: bool) -> Call
     if span.status == "Downloading":
         length = max(span.stage.seconds, 1)
         return {
-            GPU: lambda t, n: 0.5 + n, GPU_MEMORY: lambda t, n: 0.3, CPU: lambda t, n: 35 + 6 * n,
-            MEMORY: lambda t, n: 12 + 12 * min(t / length, 1.0), DISK: lambda t, n: 8 + 40 * min(t / length, 1.0),
+            GPU: lambda t, n: 0.5 + n,
+            GPU_MEMORY: lambda t, n: 0.3,
+            CPU: lambda t, n: 35 + 6 * n,
+            MEMORY: lambda t, n: 12 + 12 * min(t / length, 1.0),
+            DISK: lambda t, n: 8 + 40 * min(t / length, 1.0),
         }[metric]
     if span.status == "Uploading":
-        return {GPU: lambda t, n: 0.2, GPU_MEMORY: lambda t, n: 0.0, CPU: lambda t, n: 22 + 4 * n,
-                MEMORY: lambda t, n: 20 + n, DISK: lambda t, n: 50.0}[metric]
+        return {
+            GPU: lambda t, n: 0.2,
+            GPU_MEMORY: lambda t, n: 0.0,
+            CPU: lambda t, n: 22 + 4 * n,
+            MEMORY: lambda t, n: 20 + n,
+            DISK: lambda t, n: 50.0,
+        }[metric]
     pulled = span.stage.message_at(math.inf)[0]
     pulling = {GPU: 0.3, GPU_MEMORY: 0.2, CPU: 18.0, MEMORY: 20.0, DISK: 48.0}[metric]
     training = _training_shape(scenario, span, host, metric, gpus, pulled)
@@ -129,26 +151,37 @@ def _shape(scenario: Scenario, span, host: int, metric: str, gpus: bool) -> Call
     return share
 
 
-def _training_shape(scenario: Scenario, span, host: int, metric: str, gpus: bool,
-                    pulled: float) -> Callable[[float, float], float]:
+def _training_shape(
+    scenario: Scenario, span, host: int, metric: str, gpus: bool, pulled: float
+) -> Callable[[float, float], float]:
     """While the algorithm trains: ``trained`` seconds since the image was pulled."""
+
     def evaluating(trained: float) -> bool:
         return int(trained // INTERVAL) % EVAL_EVERY == EVAL_EVERY - 1
 
     if scenario.straggler == host and metric in (CPU, GPU):
         return (lambda t, n: 21 + 3 * n) if metric == CPU else (lambda t, n: 12 + 3 * n)
     if scenario.host_profile == "input-bound":
-        return {GPU: lambda t, n: 30 + 4 * n, GPU_MEMORY: lambda t, n: 44 + n, CPU: lambda t, n: 97.5 + 1.5 * n,
-                MEMORY: lambda t, n: 71 + 2 * n, DISK: lambda t, n: 52 + n}[metric]
+        return {
+            GPU: lambda t, n: 30 + 4 * n,
+            GPU_MEMORY: lambda t, n: 44 + n,
+            CPU: lambda t, n: 97.5 + 1.5 * n,
+            MEMORY: lambda t, n: 71 + 2 * n,
+            DISK: lambda t, n: 52 + n,
+        }[metric]
     if metric == GPU_MEMORY and scenario.host_profile == "memory-leak":
         # Allocations that are never freed: from 62 % to all of it by the end of the stage.
         length = max(span.stage.seconds - pulled, INTERVAL)
         return lambda t, n: 62 + 38 * min((t + INTERVAL) / length, 1.0)
     if metric == CPU and not gpus:
         return lambda t, n: (62 if evaluating(t) else 71) + 4 * n  # the cores do the training
-    return {GPU: lambda t, n: (36 if evaluating(t) else 93) + 3 * n, GPU_MEMORY: lambda t, n: 78 + n,
-            CPU: lambda t, n: (48 if evaluating(t) else 36) + 5 * n, MEMORY: lambda t, n: 55 + 3 * n,
-            DISK: lambda t, n: 50 + n}[metric]
+    return {
+        GPU: lambda t, n: (36 if evaluating(t) else 93) + 3 * n,
+        GPU_MEMORY: lambda t, n: 78 + n,
+        CPU: lambda t, n: (48 if evaluating(t) else 36) + 5 * n,
+        MEMORY: lambda t, n: 55 + 3 * n,
+        DISK: lambda t, n: 50 + n,
+    }[metric]
 
 
 def _noise(seed: int, slot: int) -> float:

@@ -47,14 +47,21 @@ def describe(scenario: Scenario, playback: Playback, world: World) -> dict[str, 
             "S3OutputPath": output,
             "CompressionType": "GZIP",
         },
-        "ResourceConfig": {"InstanceType": scenario.instance_type, "InstanceCount": scenario.instance_count,
-                           "VolumeSizeInGB": scenario.volume_gb},
+        "ResourceConfig": {
+            "InstanceType": scenario.instance_type,
+            "InstanceCount": scenario.instance_count,
+            "VolumeSizeInGB": scenario.volume_gb,
+        },
         "StoppingCondition": {"MaxRuntimeInSeconds": scenario.max_runtime},
         "CreationTime": at(0),
         "LastModifiedTime": at(playback.last_modified),
         "SecondaryStatusTransitions": [
-            {"Status": s.status, "StartTime": at(s.start), **({"EndTime": at(s.end)} if s.end is not None else {}),
-             "StatusMessage": s.message}
+            {
+                "Status": s.status,
+                "StartTime": at(s.start),
+                **({"EndTime": at(s.end)} if s.end is not None else {}),
+                "StatusMessage": s.message,
+            }
             for s in playback.spans
         ],
         "EnableNetworkIsolation": scenario.network_isolation,
@@ -63,8 +70,9 @@ def describe(scenario: Scenario, playback: Playback, world: World) -> dict[str, 
         "ProfilingStatus": "Enabled" if script_mode else "Disabled",
     }
     if scenario.tuning_job:
-        response["TuningJobArn"] = (f"arn:aws:sagemaker:{region}:{account}:hyper-parameter-tuning-job/"
-                                    f"{scenario.tuning_job}")
+        response["TuningJobArn"] = (
+            f"arn:aws:sagemaker:{region}:{account}:hyper-parameter-tuning-job/{scenario.tuning_job}"
+        )
     if scenario.keep_alive:
         response["ResourceConfig"]["KeepAlivePeriodInSeconds"] = scenario.keep_alive
     if scenario.remote_debug:
@@ -73,21 +81,28 @@ def describe(scenario: Scenario, playback: Playback, world: World) -> dict[str, 
         response["VpcConfig"] = {"SecurityGroupIds": list(SECURITY_GROUPS), "Subnets": list(SUBNETS)}
     if scenario.spot:
         response["StoppingCondition"]["MaxWaitTimeInSeconds"] = scenario.max_wait or scenario.max_runtime
-        response["CheckpointConfig"] = {"S3Uri": f"{bucket(world)}/{scenario.project}/checkpoints/{name}",
-                                        "LocalPath": "/opt/ml/checkpoints"}
+        response["CheckpointConfig"] = {
+            "S3Uri": f"{bucket(world)}/{scenario.project}/checkpoints/{name}",
+            "LocalPath": "/opt/ml/checkpoints",
+        }
     if script_mode:
         # What the SageMaker Python SDK sets up for every framework estimator.
         response["DebugHookConfig"] = {"S3OutputPath": output, "CollectionConfigurations": []}
-        response["ProfilerConfig"] = {"S3OutputPath": output, "ProfilingIntervalInMilliseconds": 500,
-                                      "DisableProfiler": False}
+        response["ProfilerConfig"] = {
+            "S3OutputPath": output,
+            "ProfilingIntervalInMilliseconds": 500,
+            "DisableProfiler": False,
+        }
         rule = f"ProfilerReport-{int(at(0).timestamp())}"
-        response["ProfilerRuleConfigurations"] = [{
-            "RuleConfigurationName": rule,
-            "RuleEvaluatorImage": f"{registry(DEBUGGER_RULES, region)}.dkr.ecr.{region}.amazonaws.com/"
-                                  "sagemaker-debugger-rules:latest",
-            "VolumeSizeInGB": 0,
-            "RuleParameters": {"rule_to_invoke": "ProfilerReport"},
-        }]
+        response["ProfilerRuleConfigurations"] = [
+            {
+                "RuleConfigurationName": rule,
+                "RuleEvaluatorImage": f"{registry(DEBUGGER_RULES, region)}.dkr.ecr.{region}.amazonaws.com/"
+                "sagemaker-debugger-rules:latest",
+                "VolumeSizeInGB": 0,
+                "RuleParameters": {"rule_to_invoke": "ProfilerReport"},
+            }
+        ]
         response["ProfilerRuleEvaluationStatuses"] = [rule_status(scenario, playback, world, rule)]
     if scenario.environment:
         response["Environment"] = dict(scenario.environment)
@@ -111,14 +126,16 @@ def _finish(response: dict[str, Any], scenario: Scenario, playback: Playback, wo
         # Spot jobs pay for the time the instances ran, at the spot discount.
         ran = world.seconds(playback.seconds_in(RUNNING + ("Stopping",)))
         response["BillableTimeInSeconds"] = (
-            max(1, min(training - 1, round(ran * (1 - scenario.spot_savings)))) if scenario.spot else training)
+            max(1, min(training - 1, round(ran * (1 - scenario.spot_savings)))) if scenario.spot else training
+        )
     status = playback.status
     if status == "Failed":
         response["FailureReason"] = scenario.failure_reason or "AlgorithmError: the training script exited with code 1"
     if status == "Completed" or (status == "Stopped" and playback.reached("Training")):
         # A stopped algorithm gets SIGTERM and time to save its model, which SageMaker uploads.
         response["ModelArtifacts"] = {
-            "S3ModelArtifacts": f"{response['OutputDataConfig']['S3OutputPath']}/{scenario.name}/output/model.tar.gz"}
+            "S3ModelArtifacts": f"{response['OutputDataConfig']['S3OutputPath']}/{scenario.name}/output/model.tar.gz"
+        }
     finals = final_values(series(scenario, playback, world))
     if finals:
         response["FinalMetricDataList"] = finals
@@ -131,13 +148,15 @@ def hyperparameters(scenario: Scenario, world: World) -> dict[str, str]:
     if scenario.entry_point is None:
         return {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in scenario.hyperparameters.items()}
     values = {k: json.dumps(v) for k, v in scenario.hyperparameters.items()}
-    values.update({
-        "sagemaker_container_log_level": "20",
-        "sagemaker_job_name": json.dumps(scenario.name),
-        "sagemaker_program": json.dumps(scenario.entry_point),
-        "sagemaker_region": json.dumps(world.region),
-        "sagemaker_submit_directory": json.dumps(f"{bucket(world)}/{scenario.name}/source/sourcedir.tar.gz"),
-    })
+    values.update(
+        {
+            "sagemaker_container_log_level": "20",
+            "sagemaker_job_name": json.dumps(scenario.name),
+            "sagemaker_program": json.dumps(scenario.entry_point),
+            "sagemaker_region": json.dumps(world.region),
+            "sagemaker_submit_directory": json.dumps(f"{bucket(world)}/{scenario.name}/source/sourcedir.tar.gz"),
+        }
+    )
     if scenario.instance_count > 1:
         values["sagemaker_torch_distributed_enabled"] = "true"
     return values
@@ -148,11 +167,13 @@ def channel(scenario: Scenario, world: World, name: str) -> dict[str, Any]:
     sharded = scenario.instance_count > 1 and name == "train"
     entry: dict[str, Any] = {
         "ChannelName": name,
-        "DataSource": {"S3DataSource": {
-            "S3DataType": "S3Prefix",
-            "S3Uri": f"{bucket(world)}/datasets/{scenario.dataset}/{name}",
-            "S3DataDistributionType": "ShardedByS3Key" if sharded else "FullyReplicated",
-        }},
+        "DataSource": {
+            "S3DataSource": {
+                "S3DataType": "S3Prefix",
+                "S3Uri": f"{bucket(world)}/datasets/{scenario.dataset}/{name}",
+                "S3DataDistributionType": "ShardedByS3Key" if sharded else "FullyReplicated",
+            }
+        },
         "CompressionType": "None",
         "RecordWrapperType": "None",
     }
@@ -195,15 +216,28 @@ def _warm_pool(scenario: Scenario, playback: Playback, world: World) -> dict[str
     end = playback.ended_at
     assert end is not None
     idle = playback.elapsed - end
-    return ({"Status": "Available"} if idle < scenario.keep_alive else
-            {"Status": "Terminated",
-             "ResourceRetainedBillableTimeInSeconds": max(1, round(world.seconds(scenario.keep_alive)))})
+    return (
+        {"Status": "Available"}
+        if idle < scenario.keep_alive
+        else {
+            "Status": "Terminated",
+            "ResourceRetainedBillableTimeInSeconds": max(1, round(world.seconds(scenario.keep_alive))),
+        }
+    )
 
 
 def summary(response: dict[str, Any]) -> dict[str, Any]:
     """The ListTrainingJobs entry of a described job."""
-    keys = ("TrainingJobName", "TrainingJobArn", "CreationTime", "TrainingEndTime", "LastModifiedTime",
-            "TrainingJobStatus", "SecondaryStatus", "WarmPoolStatus")
+    keys = (
+        "TrainingJobName",
+        "TrainingJobArn",
+        "CreationTime",
+        "TrainingEndTime",
+        "LastModifiedTime",
+        "TrainingJobStatus",
+        "SecondaryStatus",
+        "WarmPoolStatus",
+    )
     out = {k: response[k] for k in keys if k in response}
     plan = response.get("ResourceConfig", {}).get("TrainingPlanArn")
     if plan:

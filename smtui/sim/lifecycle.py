@@ -21,8 +21,13 @@ from datetime import datetime, timedelta
 from smtui.sim.scenarios import Scenario, Stage
 
 #: Secondary statuses that end a job, and the primary status they belong to.
-FINAL = {"Completed": "Completed", "Failed": "Failed", "Stopped": "Stopped",
-         "MaxRuntimeExceeded": "Stopped", "MaxWaitTimeExceeded": "Stopped"}
+FINAL = {
+    "Completed": "Completed",
+    "Failed": "Failed",
+    "Stopped": "Stopped",
+    "MaxRuntimeExceeded": "Stopped",
+    "MaxWaitTimeExceeded": "Stopped",
+}
 #: Secondary statuses during which the instances run the job (what MaxRuntimeInSeconds counts).
 RUNNING = ("Downloading", "Training", "Uploading")
 #: Script seconds from a stop to its final status: SageMaker sends SIGTERM and allows the

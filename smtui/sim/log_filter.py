@@ -18,10 +18,11 @@ from __future__ import annotations
 import hashlib
 import heapq
 import re
+from collections.abc import Iterator, Mapping
 from datetime import datetime
-from typing import Any, Iterator, Mapping
+from typing import Any
 
-from smtui.sim.cwlogs import MAX_BYTES, MAX_EVENTS, BAD_TOKEN, check_group, epoch_ms, event_size, invalid
+from smtui.sim.cwlogs import BAD_TOKEN, MAX_BYTES, MAX_EVENTS, check_group, epoch_ms, event_size, invalid
 from smtui.sim.log_group import LogStream
 from smtui.sim.log_pages import EXPIRED_TOKEN
 from smtui.sim.log_streams import LogBook, Stream
@@ -48,8 +49,10 @@ class FilterPattern:
         self.regexes: list[re.Pattern] = []
         text = text.strip()
         if text[:1] in ("{", "["):
-            raise invalid("Invalid filter pattern: the simulator matches terms, \"quoted phrases\", ?alternatives, "
-                          "-exclusions and %regular expressions%, not JSON or space-delimited patterns.")
+            raise invalid(
+                'Invalid filter pattern: the simulator matches terms, "quoted phrases", ?alternatives, '
+                "-exclusions and %regular expressions%, not JSON or space-delimited patterns."
+            )
         index = 0
         while index < len(text):
             if text[index].isspace():
@@ -57,11 +60,11 @@ class FilterPattern:
                 continue
             kind = text[index] if text[index] in "?-" else ""
             index += len(kind)
-            if text[index:index + 1] in ('"', "%"):
+            if text[index : index + 1] in ('"', "%"):
                 close = text.find(text[index], index + 1)
                 if close < 0:
                     raise invalid(f"Invalid filter pattern: unterminated {text[index]} in {text!r}.")
-                term, index, quoted = text[index + 1:close], close + 1, text[close]
+                term, index, quoted = text[index + 1 : close], close + 1, text[close]
             else:
                 end = index
                 while end < len(text) and not text[end].isspace():
@@ -76,10 +79,12 @@ class FilterPattern:
                 {"?": self.optional, "-": self.excluded, "": self.required}[kind].append(term)
 
     def matches(self, message: str) -> bool:
-        return (all(t in message for t in self.required)
-                and (not self.optional or any(t in message for t in self.optional))
-                and not any(t in message for t in self.excluded)
-                and all(r.search(message) for r in self.regexes))
+        return (
+            all(t in message for t in self.required)
+            and (not self.optional or any(t in message for t in self.optional))
+            and not any(t in message for t in self.excluded)
+            and all(r.search(message) for r in self.regexes)
+        )
 
 
 def _event_id(stream: Stream, index: int, timestamp: int) -> str:
@@ -87,8 +92,9 @@ def _event_id(stream: Stream, index: int, timestamp: int) -> str:
     return f"{timestamp:013d}{digits.rjust(43, '0')}"
 
 
-def filter_log_events(params: dict, book: LogBook, stops: Mapping[str, float], now: datetime,
-                      realism: Realism | None = None) -> dict:
+def filter_log_events(
+    params: dict, book: LogBook, stops: Mapping[str, float], now: datetime, realism: Realism | None = None
+) -> dict:
     """FilterLogEvents, searching as much per call as ``realism`` says (AWS's way by default)."""
     realism = realism or Realism()
     check_group(params, book)
@@ -104,8 +110,14 @@ def filter_log_events(params: dict, book: LogBook, stops: Mapping[str, float], n
     if params.get("nextToken"):
         state = decode_token(params["nextToken"], "logs-events")
         point = state.get("p") if state else None
-        if (state is None or state.get("h") != fingerprint or not isinstance(state.get("t"), int)
-                or not isinstance(state.get("i"), int) or not isinstance(point, list) or len(point) != 3):
+        if (
+            state is None
+            or state.get("h") != fingerprint
+            or not isinstance(state.get("t"), int)
+            or not isinstance(state.get("i"), int)
+            or not isinstance(point, list)
+            or len(point) != 3
+        ):
             raise invalid(BAD_TOKEN)
         if realism.token_ttl is not None and now_ms - state["i"] > realism.token_ttl * 1000:
             raise invalid(EXPIRED_TOKEN)
@@ -142,9 +154,15 @@ def filter_log_events(params: dict, book: LogBook, stops: Mapping[str, float], n
             if size + event_size(message) > MAX_BYTES:
                 break
             size += event_size(message)
-            found.append({"logStreamName": stream.name, "timestamp": timestamp, "message": message,
-                          "ingestionTime": stream.ingestion(timestamp),
-                          "eventId": _event_id(stream, index, timestamp)})
+            found.append(
+                {
+                    "logStreamName": stream.name,
+                    "timestamp": timestamp,
+                    "message": message,
+                    "ingestionTime": stream.ingestion(timestamp),
+                    "eventId": _event_id(stream, index, timestamp),
+                }
+            )
         scanned += 1
         last = (timestamp, stream.name, index)
         heapq.heappop(heap)
@@ -152,13 +170,15 @@ def filter_log_events(params: dict, book: LogBook, stops: Mapping[str, float], n
     result: dict[str, Any] = {"events": found, "searchedLogStreams": []}
     resume_at = last if heap and last is not None else frontier if beyond else None
     if resume_at is not None:
-        result["nextToken"] = encode_token("logs-events", {"h": fingerprint, "t": cutoff, "d": newest_first,
-                                                           "i": now_ms, "p": list(resume_at)})
+        result["nextToken"] = encode_token(
+            "logs-events", {"h": fingerprint, "t": cutoff, "d": newest_first, "i": now_ms, "p": list(resume_at)}
+        )
     return result
 
 
-def _window(streams: list[LogStream], ranges: list[tuple[int, int]], span: float | None,
-            newest_first: bool) -> tuple[list[tuple[int, int]], tuple[int, str, int] | None, bool]:
+def _window(
+    streams: list[LogStream], ranges: list[tuple[int, int]], span: float | None, newest_first: bool
+) -> tuple[list[tuple[int, int]], tuple[int, str, int] | None, bool]:
     """The part of each stream's range this call searches, where the next call resumes, and whether anything is left.
 
     The window is ``span`` seconds of event time from the first event still
@@ -176,7 +196,7 @@ def _window(streams: list[LogStream], ranges: list[tuple[int, int]], span: float
     ceiling = min(stream.timestamp(lo) for stream, lo, _ in live) + span_ms
     cut = [(lo, min(hi, stream.index_at(ceiling))) for stream, (lo, hi) in zip(streams, ranges)]
     beyond = any(c[1] < hi for c, (_, hi) in zip(cut, ranges))
-    return cut, (ceiling - 1, _LAST_NAME, 10 ** 18), beyond
+    return cut, (ceiling - 1, _LAST_NAME, 10**18), beyond
 
 
 def _push(heap: list, events: Iterator[tuple[int, int, str]], rank: int, sign: int) -> None:
@@ -186,8 +206,9 @@ def _push(heap: list, events: Iterator[tuple[int, int, str]], rank: int, sign: i
         return
 
 
-def _resume(stream: Stream, lo: int, hi: int, after: tuple[int, str, int] | None,
-            newest_first: bool) -> tuple[int, int]:
+def _resume(
+    stream: Stream, lo: int, hi: int, after: tuple[int, str, int] | None, newest_first: bool
+) -> tuple[int, int]:
     """The part of [lo, hi) after ``after`` (timestamp, stream name, index) in the scan's order."""
     if after is None:
         return lo, hi

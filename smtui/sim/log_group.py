@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
-from typing import Iterator
+from collections.abc import Iterator
 
 from smtui.sim.loglines import unit
 

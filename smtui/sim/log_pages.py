@@ -28,8 +28,9 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Any
 
 from smtui.sim.cwlogs import BAD_TOKEN, MAX_BYTES, MAX_EVENTS, check_group, epoch_ms, event_size, invalid
 from smtui.sim.log_group import MAX_DELAY_MS, LogStream
@@ -73,7 +74,7 @@ class Splits:
 
 def _token(direction: str, stream: LogStream, issued: int, at: int, index: int) -> str:
     body = f"{issued:013d}{max(0, at):013d}{index:021d}"
-    check = int(hashlib.sha256(f"{stream.name}/{direction}/{body}".encode()).hexdigest(), 16) % 10 ** 9
+    check = int(hashlib.sha256(f"{stream.name}/{direction}/{body}".encode()).hexdigest(), 16) % 10**9
     return f"{direction}/{check:09d}{body}/s"
 
 
@@ -90,8 +91,9 @@ def _read_token(token: str, stream: LogStream, now: int, ttl: float | None) -> t
     return direction, int(at), int(index)
 
 
-def get_log_events(params: dict, book: LogBook, stops: Mapping[str, float], now: datetime,
-                   realism: Realism | None = None) -> dict:
+def get_log_events(
+    params: dict, book: LogBook, stops: Mapping[str, float], now: datetime, realism: Realism | None = None
+) -> dict:
     """GetLogEvents, with pages split as ``realism`` says (AWS's way by default)."""
     realism = realism or Realism()
     check_group(params, book)
@@ -168,6 +170,10 @@ def get_log_events(params: dict, book: LogBook, stops: Mapping[str, float], now:
 
 
 def _page(stream: LogStream, taken: list[tuple[int, int, str]], forward: str, backward: str) -> dict[str, Any]:
-    return {"events": [{"timestamp": ts, "message": message, "ingestionTime": stream.ingestion(ts)}
-                       for _, ts, message in taken],
-            "nextForwardToken": forward, "nextBackwardToken": backward}
+    return {
+        "events": [
+            {"timestamp": ts, "message": message, "ingestionTime": stream.ingestion(ts)} for _, ts, message in taken
+        ],
+        "nextForwardToken": forward,
+        "nextBackwardToken": backward,
+    }

@@ -23,12 +23,12 @@ from __future__ import annotations
 
 import bisect
 import math
+from collections.abc import Iterator, Mapping
 from datetime import datetime, timezone
-from typing import Iterator, Mapping
 
 from smtui.sim.attempts import Attempt, attempts
-from smtui.sim.log_group import GROUP, LogStream  # noqa: F401 - GROUP re-exported: the group every stream is in
 from smtui.sim.lifecycle import World
+from smtui.sim.log_group import GROUP, LogStream  # noqa: F401 - GROUP re-exported: the group every stream is in
 from smtui.sim.loglines import Template, fill, unit
 from smtui.sim.logstyles import writer_for
 from smtui.sim.scenarios import Scenario
@@ -42,8 +42,7 @@ _SETTLE = 0.5
 class Stream(LogStream):
     """One host's log stream of one attempt."""
 
-    def __init__(self, scenario: Scenario, attempt: Attempt, host: int, world: World,
-                 shared: list[Template]) -> None:
+    def __init__(self, scenario: Scenario, attempt: Attempt, host: int, world: World, shared: list[Template]) -> None:
         self.scenario, self.attempt, self.host, self.world = scenario, attempt, host, world
         writer = self.writer = writer_for(scenario, attempt, host, world, shared)
         started = world.epoch(scenario, attempt.start)
@@ -70,8 +69,11 @@ class Stream(LogStream):
         else:
             self._g0, self._g1, tail = 1, 0, []
         self._body = writer.lines_between(self._g0, self._g1 + 1)
-        last = (self._body_ts(self._g1, writer.lines_at(self._g1) - 1) if self._body
-                else (self._prelude_ms or [self.creation_ms])[-1])
+        last = (
+            self._body_ts(self._g1, writer.lines_at(self._g1) - 1)
+            if self._body
+            else (self._prelude_ms or [self.creation_ms])[-1]
+        )
         at, self._tail, self._tail_ms = attempt.end, [], []
         for gap, text in tail:
             at += gap
@@ -167,15 +169,21 @@ class Stream(LogStream):
                         yield index, lines[k][0], lines[k][1]
                         index, k = index - 1, k - 1
                 else:
-                    yield index, self._prelude_ms[index], fill(self._prelude[index], self._when(
-                        self._prelude_ms[index]), self.host)
+                    yield (
+                        index,
+                        self._prelude_ms[index],
+                        fill(self._prelude[index], self._when(self._prelude_ms[index]), self.host),
+                    )
                     index -= 1
             return
         index = lo
         while index < hi:
             if index < pre:
-                yield index, self._prelude_ms[index], fill(self._prelude[index], self._when(self._prelude_ms[index]),
-                                                           self.host)
+                yield (
+                    index,
+                    self._prelude_ms[index],
+                    fill(self._prelude[index], self._when(self._prelude_ms[index]), self.host),
+                )
                 index += 1
             elif index < pre + body:
                 g, k = self._locate(index - pre)
@@ -191,7 +199,6 @@ class Stream(LogStream):
                 at = index - pre - body
                 yield index, self._tail_ms[at], fill(self._tail[at], self._when(self._tail_ms[at]), self.host)
                 index += 1
-
 
 
 class LogBook:
@@ -216,8 +223,9 @@ class LogBook:
             if len(self._streams) > 20000:
                 self._streams.clear()
             if scenario.name not in self._shared:
-                self._shared[scenario.name] = (toolkit_prelude(scenario, self.world)
-                                               if scenario.entry_point is not None else [])
+                self._shared[scenario.name] = (
+                    toolkit_prelude(scenario, self.world) if scenario.entry_point is not None else []
+                )
             stream = self._streams[key] = Stream(scenario, attempt, host, self.world, self._shared[scenario.name])
         return stream
 

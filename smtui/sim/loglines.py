@@ -28,8 +28,9 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+from collections.abc import Callable
 from datetime import datetime
-from typing import Callable, NamedTuple
+from typing import NamedTuple
 
 from smtui.sim.attempts import Attempt
 from smtui.sim.lifecycle import World
@@ -43,11 +44,31 @@ HOST, MASTER, NODE_RANK = "\x04", "\x05", "\x06"
 #: A template: (script seconds after the previous line, text with markers).
 Template = tuple[float, str]
 
-_GPUS = {"ml.p4d.24xlarge": 8, "ml.p4de.24xlarge": 8, "ml.p5.48xlarge": 8, "ml.p3.16xlarge": 8, "ml.p3.8xlarge": 4,
-         "ml.g5.12xlarge": 4, "ml.g5.24xlarge": 4, "ml.g5.48xlarge": 8, "ml.g6.12xlarge": 4,
-         "ml.trn1.32xlarge": 32, "ml.trn1n.32xlarge": 32, "ml.trn1.2xlarge": 2}
-_CPUS = {"xlarge": 4, "2xlarge": 8, "4xlarge": 16, "8xlarge": 32, "12xlarge": 48, "16xlarge": 64, "24xlarge": 96,
-         "32xlarge": 128, "48xlarge": 192}
+_GPUS = {
+    "ml.p4d.24xlarge": 8,
+    "ml.p4de.24xlarge": 8,
+    "ml.p5.48xlarge": 8,
+    "ml.p3.16xlarge": 8,
+    "ml.p3.8xlarge": 4,
+    "ml.g5.12xlarge": 4,
+    "ml.g5.24xlarge": 4,
+    "ml.g5.48xlarge": 8,
+    "ml.g6.12xlarge": 4,
+    "ml.trn1.32xlarge": 32,
+    "ml.trn1n.32xlarge": 32,
+    "ml.trn1.2xlarge": 2,
+}
+_CPUS = {
+    "xlarge": 4,
+    "2xlarge": 8,
+    "4xlarge": 16,
+    "8xlarge": 32,
+    "12xlarge": 48,
+    "16xlarge": 64,
+    "24xlarge": 96,
+    "32xlarge": 128,
+    "48xlarge": 192,
+}
 
 
 class Rule(NamedTuple):
@@ -59,7 +80,7 @@ class Rule(NamedTuple):
     render: Callable[[int, datetime], list[str]]
 
 
-_MASK = 2 ** 64 - 1
+_MASK = 2**64 - 1
 
 
 @functools.lru_cache(maxsize=4096)
@@ -77,7 +98,7 @@ def unit(*parts: object) -> float:
         z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
         z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK
         z ^= z >> 31
-    return z / 2 ** 64
+    return z / 2**64
 
 
 def accelerators(instance_type: str) -> int:
@@ -149,8 +170,15 @@ class Writer:
     decides how a distributed job's lines are tagged with the rank printing them.
     """
 
-    def __init__(self, scenario: Scenario, attempt: Attempt, host: int, world: World, launcher: str = "torchrun",
-                 shared: list[Template] | None = None) -> None:
+    def __init__(
+        self,
+        scenario: Scenario,
+        attempt: Attempt,
+        host: int,
+        world: World,
+        launcher: str = "torchrun",
+        shared: list[Template] | None = None,
+    ) -> None:
         self.scenario, self.attempt, self.host, self.world = scenario, attempt, host, world
         self.launcher = launcher
         self.shared = shared or []
@@ -178,8 +206,9 @@ class Writer:
         """How many lines the ticks ``a`` ≤ g < ``b`` have."""
         if b <= a:
             return 0
-        return (b - a) + sum(r.size * (((b - 1 - r.phase) // r.period) - ((a - 1 - r.phase) // r.period))
-                             for r in self.rules)
+        return (b - a) + sum(
+            r.size * (((b - 1 - r.phase) // r.period) - ((a - 1 - r.phase) // r.period)) for r in self.rules
+        )
 
     # -- where training stands ---------------------------------------------------------------
 
@@ -194,8 +223,9 @@ class Writer:
         """The metric values logged at minute ``slot``, exactly as :func:`smtui.sim.metrics.series` has them."""
         at = self.world.offset(self.scenario, slot * self.world.seconds(INTERVAL))
         progress = self.attempt.trained_before + (at - self.attempt.pulled)
-        return {m.name: value_after(self.scenario.name, m, progress)
-                for m in self.scenario.metrics if slot % m.every == 0}
+        return {
+            m.name: value_after(self.scenario.name, m, progress) for m in self.scenario.metrics if slot % m.every == 0
+        }
 
     def rank(self, local: int = 0) -> int:
         return (self.host - 1) * self.gpus + local
@@ -246,32 +276,50 @@ class Writer:
         elif self.launcher == "mpirun":
             if self.host != 1:
                 log = f"{TOOLKIT} sagemaker-training-toolkit INFO     "
-                return [(0.2, f"{log}Waiting for MPI Master to create SSH daemon."),
-                        (1.4, f"{log}MPI Master online, creating SSH daemon."),
-                        (0.1, f"{log}Writing environment variables to /etc/environment for the MPI process."),
-                        (0.3, f"{log}Waiting for MPI process to finish.")]
+                return [
+                    (0.2, f"{log}Waiting for MPI Master to create SSH daemon."),
+                    (1.4, f"{log}MPI Master online, creating SSH daemon."),
+                    (0.1, f"{log}Writing environment variables to /etc/environment for the MPI process."),
+                    (0.3, f"{log}Waiting for MPI process to finish."),
+                ]
             hosts = ",".join(f"algo-{n}:{self.gpus}" for n in range(1, self.scenario.instance_count + 1))
-            command = (f"mpirun --host {hosts} -np {self.gpus * self.scenario.instance_count} --allow-run-as-root "
-                       "--display-map --tag-output -mca btl_tcp_if_include eth0 -mca oob_tcp_if_include eth0 "
-                       "-mca plm_rsh_no_tree_spawn 1 -bind-to none -map-by slot -mca pml ob1 -mca btl ^openib "
-                       "-mca orte_abort_on_non_zero_status 1 -mca btl_vader_single_copy_mechanism none "
-                       "-x NCCL_MIN_NRINGS=4 -x NCCL_SOCKET_IFNAME=eth0 -x NCCL_DEBUG=WARN -x LD_LIBRARY_PATH "
-                       f"-x PATH smddpmprun -i {self.scenario.instance_type} --allow-bypass {self.python} "
-                       f"-m mpi4py {entry} {args}")
+            command = (
+                f"mpirun --host {hosts} -np {self.gpus * self.scenario.instance_count} --allow-run-as-root "
+                "--display-map --tag-output -mca btl_tcp_if_include eth0 -mca oob_tcp_if_include eth0 "
+                "-mca plm_rsh_no_tree_spawn 1 -bind-to none -map-by slot -mca pml ob1 -mca btl ^openib "
+                "-mca orte_abort_on_non_zero_status 1 -mca btl_vader_single_copy_mechanism none "
+                "-x NCCL_MIN_NRINGS=4 -x NCCL_SOCKET_IFNAME=eth0 -x NCCL_DEBUG=WARN -x LD_LIBRARY_PATH "
+                f"-x PATH smddpmprun -i {self.scenario.instance_type} --allow-bypass {self.python} "
+                f"-m mpi4py {entry} {args}"
+            )
         else:
-            command = (f"torchrun --nnodes {self.scenario.instance_count} --nproc_per_node {self.gpus} "
-                       f"--master_addr algo-1 --master_port 7777 --node_rank {NODE_RANK} {entry} {args}")
-        lines = [(0.0, "Invoking script with the following command:"), (0.0, command),
-                 (0.4, f"[{DEBUGGER} {HOST}:52 INFO utils.py:28] RULE_JOB_STOP_SIGNAL_FILENAME: None"),
-                 (0.2, f"[{DEBUGGER} {HOST}:52 INFO profiler_config_parser.py:111] Using config at "
-                       "/opt/ml/input/config/profilerconfig.json.")]
+            command = (
+                f"torchrun --nnodes {self.scenario.instance_count} --nproc_per_node {self.gpus} "
+                f"--master_addr algo-1 --master_port 7777 --node_rank {NODE_RANK} {entry} {args}"
+            )
+        lines = [
+            (0.0, "Invoking script with the following command:"),
+            (0.0, command),
+            (0.4, f"[{DEBUGGER} {HOST}:52 INFO utils.py:28] RULE_JOB_STOP_SIGNAL_FILENAME: None"),
+            (
+                0.2,
+                f"[{DEBUGGER} {HOST}:52 INFO profiler_config_parser.py:111] Using config at "
+                "/opt/ml/input/config/profilerconfig.json.",
+            ),
+        ]
         if self.distributed and self.launcher == "torchrun":
             warn = "] torch.distributed.run: [WARNING] "
-            lines += [(1.1, f"[{TOOLKIT}{warn}"), (0.0, f"[{TOOLKIT}{warn}" + "*" * 41),
-                      (0.0, f"[{TOOLKIT}{warn}Setting OMP_NUM_THREADS environment variable for each process to be 1 "
-                            "in default, to avoid your system being overloaded, please further tune the variable for "
-                            "optimal performance in your application as needed. "),
-                      (0.0, f"[{TOOLKIT}{warn}" + "*" * 41)]
+            lines += [
+                (1.1, f"[{TOOLKIT}{warn}"),
+                (0.0, f"[{TOOLKIT}{warn}" + "*" * 41),
+                (
+                    0.0,
+                    f"[{TOOLKIT}{warn}Setting OMP_NUM_THREADS environment variable for each process to be 1 "
+                    "in default, to avoid your system being overloaded, please further tune the variable for "
+                    "optimal performance in your application as needed. ",
+                ),
+                (0.0, f"[{TOOLKIT}{warn}" + "*" * 41),
+            ]
         return lines
 
     def tail(self, ended_by: str) -> list[Template]:
@@ -281,21 +329,27 @@ class Writer:
             return self.finished() + [
                 (0.6, f"{log}INFO     Waiting for the process to finish and give a return code."),
                 (0.0, f"{log}INFO     Done waiting for a return code. Received 0 from exiting process."),
-                (0.0, f"{log}INFO     Reporting training SUCCESS")]
+                (0.0, f"{log}INFO     Reporting training SUCCESS"),
+            ]
         if ended_by == "Failed":
             error, command = self.failure()
             return [(0.1 if not i else 0.0, line) for i, line in enumerate(self.traceback(error))] + [
                 (0.2, f"{log}INFO     Waiting for the process to finish and give a return code."),
                 (0.0, f"{log}INFO     Done waiting for a return code. Received 1 from exiting process."),
                 (0.0, f"{log}ERROR    Reporting training FAILURE"),
-                (0.0, f"{log}ERROR    ExecuteUserScriptError:"), (0.0, "ExitCode 1"),
-                (0.0, f'ErrorMessage "{error}"'), (0.0, f'Command "{command}", exit code: 1'),
-                (0.0, f"{log}ERROR    Encountered exit_code 1")]
+                (0.0, f"{log}ERROR    ExecuteUserScriptError:"),
+                (0.0, "ExitCode 1"),
+                (0.0, f'ErrorMessage "{error}"'),
+                (0.0, f'Command "{command}", exit code: 1'),
+                (0.0, f"{log}ERROR    Encountered exit_code 1"),
+            ]
         if ended_by in ("Stopping", "Interrupted"):
             lines = [(0.4, self.say(line)) for line in self.sigterm()]
             if ended_by == "Stopping":
-                lines += [(1.5, f"{log}INFO     Waiting for the process to finish and give a return code."),
-                          (0.0, f"{log}INFO     Done waiting for a return code. Received 143 from exiting process.")]
+                lines += [
+                    (1.5, f"{log}INFO     Waiting for the process to finish and give a return code."),
+                    (0.0, f"{log}INFO     Done waiting for a return code. Received 143 from exiting process."),
+                ]
             return lines
         if ended_by == "Restarting":
             return self.crashed()
@@ -313,26 +367,48 @@ class Writer:
         local = int(unit(self.scenario.name, self.attempt.number, "local") * self.gpus)
         rank = self.rank(local)
         if self.host == failing:
-            lines = [self.say(f"[E{C10} ProcessGroupNCCL.cpp:616] [Rank {rank}] Watchdog caught collective operation "
-                              "timeout: WorkNCCL(SeqNum=481213, OpType=ALLREDUCE, NumelIn=262144000, "
-                              "NumelOut=262144000, Timeout(ms)=1800000) ran for 1800427 milliseconds before "
-                              "timing out.", local),
-                     self.say(f"[E{C10} ProcessGroupNCCL.cpp:1785] [Rank {rank}] Timeout at NCCL work: 481213, last "
-                              "enqueued NCCL work: 481214, last completed NCCL work: 481212.", local)]
+            lines = [
+                self.say(
+                    f"[E{C10} ProcessGroupNCCL.cpp:616] [Rank {rank}] Watchdog caught collective operation "
+                    "timeout: WorkNCCL(SeqNum=481213, OpType=ALLREDUCE, NumelIn=262144000, "
+                    "NumelOut=262144000, Timeout(ms)=1800000) ran for 1800427 milliseconds before "
+                    "timing out.",
+                    local,
+                ),
+                self.say(
+                    f"[E{C10} ProcessGroupNCCL.cpp:1785] [Rank {rank}] Timeout at NCCL work: 481213, last "
+                    "enqueued NCCL work: 481214, last completed NCCL work: 481212.",
+                    local,
+                ),
+            ]
         else:
-            lines = [self.say(f"[E{C10} ProcessGroupNCCL.cpp:1580] [PG 0 Rank {rank}] Process group watchdog thread "
-                              f"terminated with exception: NCCL communicator was aborted on rank {rank}. Original "
-                              "reason for failure was: remote process exited", local)]
+            lines = [
+                self.say(
+                    f"[E{C10} ProcessGroupNCCL.cpp:1580] [PG 0 Rank {rank}] Process group watchdog thread "
+                    f"terminated with exception: NCCL communicator was aborted on rank {rank}. Original "
+                    "reason for failure was: remote process exited",
+                    local,
+                )
+            ]
         if self.launcher != "mpirun":
-            lines.append(f"[{TOOLKIT}] torch.distributed.elastic.multiprocessing.api: [ERROR] failed (exitcode: -6) "
-                         f"local_rank: {local} (pid: {4100 + local}) of binary: {self.python}")
+            lines.append(
+                f"[{TOOLKIT}] torch.distributed.elastic.multiprocessing.api: [ERROR] failed (exitcode: -6) "
+                f"local_rank: {local} (pid: {4100 + local}) of binary: {self.python}"
+            )
         elif self.host == 1:
             rule = "-" * 74
-            lines += [rule, "Primary job  terminated normally, but 1 process returned",
-                      "a non-zero exit code. Per user-direction, the job has been aborted.", rule,
-                      "mpirun.real detected that one or more processes exited with non-zero status, thus causing",
-                      "the job to be terminated. The first process to do so was:", "",
-                      f"  Process name: [[52431,1],{rank}]", "  Exit code:    134", rule]
+            lines += [
+                rule,
+                "Primary job  terminated normally, but 1 process returned",
+                "a non-zero exit code. Per user-direction, the job has been aborted.",
+                rule,
+                "mpirun.real detected that one or more processes exited with non-zero status, thus causing",
+                "the job to be terminated. The first process to do so was:",
+                "",
+                f"  Process name: [[52431,1],{rank}]",
+                "  Exit code:    134",
+                rule,
+            ]
         return [(0.5 if not i else 0.01, line) for i, line in enumerate(lines) if line]
 
     def failure(self) -> tuple[str, str]:
@@ -341,10 +417,18 @@ class Writer:
         error = re.search(r'ErrorMessage "(.*?)"\n', reason, re.S)
         command = re.search(r'Command "(.*?)"', reason)
         entry = self.scenario.entry_point or "train.py"
-        return (error.group(1) if error else "RuntimeError: the training script exited with code 1",
-                command.group(1) if command else f"{self.python} {entry} {' '.join(script_arguments(self.scenario))}")
+        return (
+            error.group(1) if error else "RuntimeError: the training script exited with code 1",
+            command.group(1) if command else f"{self.python} {entry} {' '.join(script_arguments(self.scenario))}",
+        )
 
     def traceback(self, error: str) -> list[str]:
         entry = self.scenario.entry_point or "train.py"
-        return ["Traceback (most recent call last):", f'  File "/opt/ml/code/{entry}", line 212, in <module>',
-                "    main()", f'  File "/opt/ml/code/{entry}", line 187, in main', "    train(args)", error]
+        return [
+            "Traceback (most recent call last):",
+            f'  File "/opt/ml/code/{entry}", line 212, in <module>',
+            "    main()",
+            f'  File "/opt/ml/code/{entry}", line 187, in main',
+            "    train(args)",
+            error,
+        ]

@@ -16,8 +16,9 @@ first with ListMetrics. The rules are CloudWatch's:
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from smtui.sim import hosts
 from smtui.sim.lifecycle import Playback, World
@@ -45,31 +46,41 @@ def get_metric_statistics(params: dict, lookup: Lookup, world: World, now: datet
     """GetMetricStatistics over the jobs ``lookup`` finds."""
     statistics, extended = params.get("Statistics") or [], params.get("ExtendedStatistics") or []
     if not statistics and not extended:
-        raise cloudwatch_error("InvalidParameterCombination",
-                               "At least one of the parameters Statistics and ExtendedStatistics must be specified.")
+        raise cloudwatch_error(
+            "InvalidParameterCombination",
+            "At least one of the parameters Statistics and ExtendedStatistics must be specified.",
+        )
     if statistics and extended:
-        raise cloudwatch_error("InvalidParameterCombination",
-                               "The parameters Statistics and ExtendedStatistics are mutually exclusive.")
+        raise cloudwatch_error(
+            "InvalidParameterCombination", "The parameters Statistics and ExtendedStatistics are mutually exclusive."
+        )
     for name in extended:
         if stat_function(name) is None or name[:1] != "p":
-            raise cloudwatch_error("InvalidParameterValue", f"The value {name} for parameter ExtendedStatistics is "
-                                                            "not supported.")
+            raise cloudwatch_error(
+                "InvalidParameterValue", f"The value {name} for parameter ExtendedStatistics is not supported."
+            )
     start, end = parse_timestamp(params["StartTime"]), parse_timestamp(params["EndTime"])
     if start >= end:
-        raise cloudwatch_error("InvalidParameterValue",
-                               "The parameter StartTime must be less than the parameter EndTime.")
+        raise cloudwatch_error(
+            "InvalidParameterValue", "The parameter StartTime must be less than the parameter EndTime."
+        )
     period = params["Period"]
     if period not in (1, 5, 10, 20, 30) and period % 60:
         raise cloudwatch_error("InvalidParameterValue", "The parameter Period must be a multiple of 60.")
     span = world.seconds(period)
     requested = math.ceil((end - start).total_seconds() / span)
     if requested > MAX_DATAPOINTS:
-        raise cloudwatch_error("InvalidParameterCombination",
-                               f"You have requested up to {requested:,} datapoints, which exceeds the limit of "
-                               f"{MAX_DATAPOINTS:,}. You may reduce the datapoints requested by increasing Period, "
-                               "or decreasing the time range.")
-    metric = {"Namespace": params.get("Namespace"), "MetricName": params.get("MetricName"),
-              "Dimensions": params.get("Dimensions") or []}
+        raise cloudwatch_error(
+            "InvalidParameterCombination",
+            f"You have requested up to {requested:,} datapoints, which exceeds the limit of "
+            f"{MAX_DATAPOINTS:,}. You may reduce the datapoints requested by increasing Period, "
+            "or decreasing the time range.",
+        )
+    metric = {
+        "Namespace": params.get("Namespace"),
+        "MetricName": params.get("MetricName"),
+        "Dimensions": params.get("Dimensions") or [],
+    }
     # Training metrics carry no unit; SageMaker publishes its instance metrics in Percent.
     unit = hosts.UNIT if {d.get("Name") for d in metric["Dimensions"]} == {hosts.HOST_DIMENSION} else UNIT
     if params.get("Unit") not in (None, unit) or (tiers and not retained(period, start, now)):
@@ -77,8 +88,11 @@ def get_metric_statistics(params: dict, lookup: Lookup, world: World, now: datet
     else:
         # CloudWatch rounds StartTime down to a whole Period (here: of script time).
         first = datetime.fromtimestamp(math.floor(start.timestamp() / span + 1e-9) * span, start.tzinfo)
-        grouped = [(at, values) for at, values in buckets(metric, period, lookup, world, now, first.timestamp())
-                   if first <= at < end]
+        grouped = [
+            (at, values)
+            for at, values in buckets(metric, period, lookup, world, now, first.timestamp())
+            if first <= at < end
+        ]
     points = []
     for at, values in grouped:
         point: dict[str, Any] = {"Timestamp": at, "Unit": unit}
@@ -90,8 +104,9 @@ def get_metric_statistics(params: dict, lookup: Lookup, world: World, now: datet
     return {"Label": params.get("MetricName", ""), "Datapoints": points}
 
 
-def list_metrics(params: dict, jobs: Iterable[str], lookup: Lookup, world: World, now: datetime,
-                 tiers: bool = True) -> dict:
+def list_metrics(
+    params: dict, jobs: Iterable[str], lookup: Lookup, world: World, now: datetime, tiers: bool = True
+) -> dict:
     """ListMetrics over the training metrics of ``jobs`` (every job name the simulator has) and their hosts'."""
     fingerprint = page_fingerprint(params)
     try:
@@ -101,8 +116,9 @@ def list_metrics(params: dict, jobs: Iterable[str], lookup: Lookup, world: World
     offset, moment = (resumed[0], datetime.fromtimestamp(resumed[1], now.tzinfo)) if resumed else (0, now)
     recent = params.get("RecentlyActive")
     if recent is not None and recent not in RECENT:
-        raise cloudwatch_error("InvalidParameterValue", f"The value {recent} for parameter RecentlyActive is not "
-                                                        "valid.")
+        raise cloudwatch_error(
+            "InvalidParameterValue", f"The value {recent} for parameter RecentlyActive is not valid."
+        )
     since = moment - RECENT[recent] if recent else moment - LISTED_FOR if tiers else None
     wanted = _dimension_filter(params.get("Dimensions") or [])
     found = []
@@ -114,19 +130,28 @@ def list_metrics(params: dict, jobs: Iterable[str], lookup: Lookup, world: World
             for metric, at in last.items():
                 if params.get("MetricName") not in (None, metric) or (since is not None and at < since):
                     continue
-                found.append({"Namespace": NAMESPACE, "MetricName": metric,
-                              "Dimensions": [{"Name": DIMENSION, "Value": name}]})
+                found.append(
+                    {"Namespace": NAMESPACE, "MetricName": metric, "Dimensions": [{"Name": DIMENSION, "Value": name}]}
+                )
         for name in sorted(jobs):
             found += _host_metrics(name, params.get("MetricName"), since, wanted, lookup, world, moment)
-    result: dict[str, Any] = {"Metrics": found[offset: offset + METRICS_PAGE]}
+    result: dict[str, Any] = {"Metrics": found[offset : offset + METRICS_PAGE]}
     if offset + METRICS_PAGE < len(found):
-        result["NextToken"] = encode_token("cw-list", {"o": offset + METRICS_PAGE, "t": moment.timestamp(),
-                                                       "h": fingerprint})
+        result["NextToken"] = encode_token(
+            "cw-list", {"o": offset + METRICS_PAGE, "t": moment.timestamp(), "h": fingerprint}
+        )
     return result
 
 
-def _host_metrics(job: str, metric_name: str | None, since: datetime | None, wanted: Callable[[dict[str, str]], bool],
-                  lookup: Lookup, world: World, moment: datetime) -> list[dict[str, Any]]:
+def _host_metrics(
+    job: str,
+    metric_name: str | None,
+    since: datetime | None,
+    wanted: Callable[[dict[str, str]], bool],
+    lookup: Lookup,
+    world: World,
+    moment: datetime,
+) -> list[dict[str, Any]]:
     """The utilisation metrics each host of ``job`` has reported (see :mod:`smtui.sim.hosts`)."""
     found = lookup(job, moment)
     if found is None:
@@ -142,13 +167,19 @@ def _host_metrics(job: str, metric_name: str | None, since: datetime | None, wan
             continue
         for metric in hosts.published(scenario):
             if metric_name in (None, metric):
-                out.append({"Namespace": NAMESPACE, "MetricName": metric,
-                            "Dimensions": [{"Name": hosts.HOST_DIMENSION, "Value": value}]})
+                out.append(
+                    {
+                        "Namespace": NAMESPACE,
+                        "MetricName": metric,
+                        "Dimensions": [{"Name": hosts.HOST_DIMENSION, "Value": value}],
+                    }
+                )
     return out
 
 
 def _dimension_filter(filters: list[dict]) -> Callable[[dict[str, str]], bool]:
     """A metric's dimensions match when each filter's name is among them, with its value if one is given."""
+
     def matches(dimensions: dict[str, str]) -> bool:
         return all(f["Name"] in dimensions and f.get("Value") in (None, dimensions[f["Name"]]) for f in filters)
 

@@ -24,9 +24,10 @@ from __future__ import annotations
 import math
 import random
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Callable
+from typing import Any
 
 from smtui.sim import hosts
 from smtui.sim.lifecycle import Playback, World
@@ -82,8 +83,9 @@ def value_after(job: str, metric: Metric, progress: float) -> float:
 
 def final_values(points: dict[str, list[Point]]) -> list[dict[str, Any]]:
     """FinalMetricDataList: the last value of each metric."""
-    return [{"MetricName": name, "Value": float(p[-1].value), "Timestamp": p[-1].time}
-            for name, p in points.items() if p]
+    return [
+        {"MetricName": name, "Value": float(p[-1].value), "Timestamp": p[-1].time} for name, p in points.items() if p
+    ]
 
 
 # -- GetMetricData ---------------------------------------------------------------------
@@ -113,8 +115,9 @@ def get_metric_data(params: dict, lookup: Lookup, world: World, now: datetime, t
     """
     queries = params.get("MetricDataQueries") or []
     if len(queries) > MAX_QUERIES:
-        raise cloudwatch_error("ValidationError", "The collection MetricDataQueries must not have a size greater "
-                                                  f"than {MAX_QUERIES}.")
+        raise cloudwatch_error(
+            "ValidationError", f"The collection MetricDataQueries must not have a size greater than {MAX_QUERIES}."
+        )
     _check_queries(queries)
     start, end = parse_timestamp(params.get("StartTime")), parse_timestamp(params.get("EndTime"))
     if start >= end:
@@ -141,22 +144,27 @@ def get_metric_data(params: dict, lookup: Lookup, world: World, now: datetime, t
         if not query.get("ReturnData", True):
             continue
         stat = query["MetricStat"]
-        points = [p for p in _datapoints(stat, lookup, world, cutoff, start_epoch)
-                  if start_epoch <= p[0].timestamp() < end.timestamp()]
+        points = [
+            p
+            for p in _datapoints(stat, lookup, world, cutoff, start_epoch)
+            if start_epoch <= p[0].timestamp() < end.timestamp()
+        ]
         if tiers and not retained(stat["Period"], start, now):
             points = []
         points.sort(key=lambda p: p[0], reverse=descending)
         # Points are numbered across all queries; a page is the next ``budget`` of them.
         base = seen
-        shown = points[max(0, offset - base): max(0, offset + budget - base)]
+        shown = points[max(0, offset - base) : max(0, offset + budget - base)]
         seen += len(points)
-        results.append({
-            "Id": query["Id"],
-            "Label": query.get("Label") or stat["Metric"].get("MetricName", query["Id"]),
-            "Timestamps": [t for t, _ in shown],
-            "Values": [v for _, v in shown],
-            "StatusCode": "PartialData" if base + len(points) > offset + budget else "Complete",
-        })
+        results.append(
+            {
+                "Id": query["Id"],
+                "Label": query.get("Label") or stat["Metric"].get("MetricName", query["Id"]),
+                "Timestamps": [t for t, _ in shown],
+                "Values": [v for _, v in shown],
+                "StatusCode": "PartialData" if base + len(points) > offset + budget else "Complete",
+            }
+        )
     response: dict[str, Any] = {"MetricDataResults": results, "Messages": []}
     if seen > offset + budget:
         response["NextToken"] = encode_token("cw", {"o": offset + budget, "t": cutoff.timestamp(), "h": fingerprint})
@@ -168,39 +176,58 @@ def _check_queries(queries: list[dict]) -> None:
     for index, query in enumerate(queries, 1):
         qid = query.get("Id", "")
         if not _ID.fullmatch(qid):
-            raise cloudwatch_error("ValidationError", f"The value {qid} for parameter MetricDataQueries.member.{index}"
-                                                      ".Id is not valid: it must start with a lowercase letter and "
-                                                      "contain only letters, numbers and underscores.")
+            raise cloudwatch_error(
+                "ValidationError",
+                f"The value {qid} for parameter MetricDataQueries.member.{index}"
+                ".Id is not valid: it must start with a lowercase letter and "
+                "contain only letters, numbers and underscores.",
+            )
         if qid in ids:
-            raise cloudwatch_error("ValidationError", "The values for parameter id in MetricDataQueries are not unique.")
+            raise cloudwatch_error(
+                "ValidationError", "The values for parameter id in MetricDataQueries are not unique."
+            )
         ids.add(qid)
         if ("MetricStat" in query) == ("Expression" in query):
-            raise cloudwatch_error("ValidationError", f"Exactly one of MetricStat and Expression must be set in "
-                                                      f"MetricDataQueries.member.{index}.")
+            raise cloudwatch_error(
+                "ValidationError",
+                f"Exactly one of MetricStat and Expression must be set in MetricDataQueries.member.{index}.",
+            )
         if "Expression" in query:
-            raise cloudwatch_error("InvalidParameterValue", "Metric math expressions and Metrics Insights queries "
-                                                            "are not available in the simulator.")
+            raise cloudwatch_error(
+                "InvalidParameterValue",
+                "Metric math expressions and Metrics Insights queries are not available in the simulator.",
+            )
         stat = query["MetricStat"]
         if not stat_function(stat["Stat"]):
-            raise cloudwatch_error("InvalidParameterValue", f"The value {stat['Stat']} for parameter "
-                                                            f"MetricDataQueries.member.{index}.MetricStat.Stat is not valid.")
+            raise cloudwatch_error(
+                "InvalidParameterValue",
+                f"The value {stat['Stat']} for parameter "
+                f"MetricDataQueries.member.{index}.MetricStat.Stat is not valid.",
+            )
         period = stat["Period"]
         if period not in (1, 5, 10, 20, 30) and period % 60:
-            raise cloudwatch_error("ValidationError", f"The parameter MetricDataQueries.member.{index}.MetricStat."
-                                                      "Period must be 1, 5, 10, 20, 30 or a multiple of 60.")
+            raise cloudwatch_error(
+                "ValidationError",
+                f"The parameter MetricDataQueries.member.{index}.MetricStat."
+                "Period must be 1, 5, 10, 20, 30 or a multiple of 60.",
+            )
 
 
-def _datapoints(stat: dict, lookup: Lookup, world: World, cutoff: datetime,
-                since: float | None = None) -> list[tuple[datetime, float]]:
+def _datapoints(
+    stat: dict, lookup: Lookup, world: World, cutoff: datetime, since: float | None = None
+) -> list[tuple[datetime, float]]:
     """A MetricStat's datapoints: the metric's values up to ``cutoff``, aggregated per Period."""
     aggregate = stat_function(stat["Stat"])
     assert aggregate is not None  # checked with the request
-    return [(time, aggregate(values)) for time, values in buckets(stat["Metric"], stat["Period"], lookup, world,
-                                                                 cutoff, since)]
+    return [
+        (time, aggregate(values))
+        for time, values in buckets(stat["Metric"], stat["Period"], lookup, world, cutoff, since)
+    ]
 
 
-def buckets(metric: dict, period: int, lookup: Lookup, world: World, cutoff: datetime,
-            since: float | None = None) -> list[tuple[datetime, list[float]]]:
+def buckets(
+    metric: dict, period: int, lookup: Lookup, world: World, cutoff: datetime, since: float | None = None
+) -> list[tuple[datetime, list[float]]]:
     """A metric's values up to ``cutoff`` in Period buckets, oldest first, each with the time it starts at.
 
     A job's training metrics have the dimension ``TrainingJobName``; its instances' utilisation has
@@ -212,8 +239,9 @@ def buckets(metric: dict, period: int, lookup: Lookup, world: World, cutoff: dat
     if metric.get("Namespace") != NAMESPACE:
         return []
     if set(dimensions) == {hosts.HOST_DIMENSION}:
-        return _host_buckets(dimensions[hosts.HOST_DIMENSION], metric.get("MetricName", ""), period, lookup, world,
-                             cutoff, since)
+        return _host_buckets(
+            dimensions[hosts.HOST_DIMENSION], metric.get("MetricName", ""), period, lookup, world, cutoff, since
+        )
     if set(dimensions) != {DIMENSION}:
         return []
     found = lookup(dimensions[DIMENSION], cutoff)
@@ -224,8 +252,9 @@ def buckets(metric: dict, period: int, lookup: Lookup, world: World, cutoff: dat
     return _grouped([(p.slot, p.time, p.value) for p in points if p.time <= cutoff], period, world)
 
 
-def _host_buckets(value: str, name: str, period: int, lookup: Lookup, world: World, cutoff: datetime,
-                  since: float | None) -> list[tuple[datetime, list[float]]]:
+def _host_buckets(
+    value: str, name: str, period: int, lookup: Lookup, world: World, cutoff: datetime, since: float | None
+) -> list[tuple[datetime, list[float]]]:
     host = hosts.host_of(value)
     found = lookup(host[0], cutoff) if host is not None else None
     if host is None or found is None:
@@ -237,8 +266,9 @@ def _host_buckets(value: str, name: str, period: int, lookup: Lookup, world: Wor
     return _grouped(points, period, world)
 
 
-def _grouped(points: list[tuple[int, datetime, float]], period: int, world: World
-             ) -> list[tuple[datetime, list[float]]]:
+def _grouped(
+    points: list[tuple[int, datetime, float]], period: int, world: World
+) -> list[tuple[datetime, list[float]]]:
     grouped: dict[int, list[float]] = {}
     for slot, _, value in points:
         grouped.setdefault(slot * INTERVAL // period, []).append(value)
@@ -249,8 +279,11 @@ def _grouped(points: list[tuple[int, datetime, float]], period: int, world: Worl
 def stat_function(stat: str) -> Callable[[list[float]], float] | None:
     """How CloudWatch computes the statistic ``stat`` (Average, p90, ...) over a bucket's values; None if unknown."""
     simple: dict[str, Callable[[list[float]], float]] = {
-        "Average": lambda v: round(sum(v) / len(v), 6), "Sum": lambda v: round(sum(v), 6), "Minimum": min,
-        "Maximum": max, "SampleCount": lambda v: float(len(v)),
+        "Average": lambda v: round(sum(v) / len(v), 6),
+        "Sum": lambda v: round(sum(v), 6),
+        "Minimum": min,
+        "Maximum": max,
+        "SampleCount": lambda v: float(len(v)),
     }
     if stat in simple:
         return simple[stat]
@@ -259,5 +292,3 @@ def stat_function(stat: str) -> Callable[[list[float]], float] | None:
         share = float(match.group(1)) / 100
         return lambda v: sorted(v)[min(len(v) - 1, max(0, math.ceil(share * len(v)) - 1))]
     return None
-
-

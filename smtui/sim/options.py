@@ -20,18 +20,21 @@ def _quota(text: str) -> tuple[str, float | None]:
     if not sep or not operation or not rate_text:
         raise argparse.ArgumentTypeError(f"expected OPERATION=RATE, such as ListTrainingJobs=2, got {text!r}")
     if operation not in OPERATIONS:
-        raise argparse.ArgumentTypeError(f"{operation!r} is not an operation the simulator answers; "
-                                         f"one of {', '.join(sorted(OPERATIONS))}")
+        raise argparse.ArgumentTypeError(
+            f"{operation!r} is not an operation the simulator answers; one of {', '.join(sorted(OPERATIONS))}"
+        )
     if rate_text.lower() == "off":
         return operation, None
     try:
         rate = float(rate_text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of requests a second (or off) after "
-                                         f"{operation}=, got {rate_text!r}") from None
+        raise argparse.ArgumentTypeError(
+            f"expected a number of requests a second (or off) after {operation}=, got {rate_text!r}"
+        ) from None
     if not (math.isfinite(rate) and rate > 0):
-        raise argparse.ArgumentTypeError(f"the rate of {operation} must be a positive number of requests a second "
-                                         f"(or off), got {rate_text!r}")
+        raise argparse.ArgumentTypeError(
+            f"the rate of {operation} must be a positive number of requests a second (or off), got {rate_text!r}"
+        )
     return operation, rate
 
 
@@ -42,8 +45,9 @@ def _edges(text: str) -> tuple[str, ...]:
         return tuple(EDGES)
     unknown = [name for name in names if name not in EDGES]
     if unknown or not names:
-        raise argparse.ArgumentTypeError(f"unknown rough edge {', '.join(unknown) or repr(text)}: "
-                                         f"expected all, or some of {','.join(EDGES)}")
+        raise argparse.ArgumentTypeError(
+            f"unknown rough edge {', '.join(unknown) or repr(text)}: expected all, or some of {','.join(EDGES)}"
+        )
     return names
 
 
@@ -67,16 +71,40 @@ def add_realism_options(parser: argparse.ArgumentParser) -> None:
     """Add ``--quota``, ``--token-ttl``, ``--stream-lag`` and ``--gentle`` to ``parser``."""
     quotas = ", ".join(f"{op} {rate:g}/s" for op, rate in AWS_QUOTAS.items())
     group = parser.add_argument_group(
-        "AWS realism", "the simulator reproduces the services' documented rough edges; these change or remove them")
-    group.add_argument("--quota", type=_quota, action="append", default=[], metavar="OPERATION=RATE",
-                       help=f"requests a second OPERATION accepts before it throttles (repeatable; RATE off removes "
-                            f"the quota). Defaults: {quotas} (a guess: SageMaker publishes none)")
-    group.add_argument("--token-ttl", type=_seconds, default=None, metavar="SECONDS",
-                       help="seconds after which a log token expires (default: 86400, as on AWS)")
-    group.add_argument("--stream-lag", type=_lag, default=None, metavar="SECONDS",
-                       help="how far DescribeLogStreams' lastEventTimestamp lags behind the events (default: 300)")
-    group.add_argument("--gentle", type=_edges, nargs="?", const=tuple(EDGES), default=(), metavar="EDGE,...",
-                       help=f"turn rough edges off: all of them, or some of {','.join(EDGES)}")
+        "AWS realism", "the simulator reproduces the services' documented rough edges; these change or remove them"
+    )
+    group.add_argument(
+        "--quota",
+        type=_quota,
+        action="append",
+        default=[],
+        metavar="OPERATION=RATE",
+        help=f"requests a second OPERATION accepts before it throttles (repeatable; RATE off removes "
+        f"the quota). Defaults: {quotas} (a guess: SageMaker publishes none)",
+    )
+    group.add_argument(
+        "--token-ttl",
+        type=_seconds,
+        default=None,
+        metavar="SECONDS",
+        help="seconds after which a log token expires (default: 86400, as on AWS)",
+    )
+    group.add_argument(
+        "--stream-lag",
+        type=_lag,
+        default=None,
+        metavar="SECONDS",
+        help="how far DescribeLogStreams' lastEventTimestamp lags behind the events (default: 300)",
+    )
+    group.add_argument(
+        "--gentle",
+        type=_edges,
+        nargs="?",
+        const=tuple(EDGES),
+        default=(),
+        metavar="EDGE,...",
+        help=f"turn rough edges off: all of them, or some of {','.join(EDGES)}",
+    )
 
 
 def realism_from_args(args: argparse.Namespace) -> Realism:

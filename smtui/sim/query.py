@@ -54,8 +54,11 @@ def _decode(flat: dict[str, str], shape: Any, prefix: str) -> Any:
     if kind == "structure":
         out = {}
         for name, member in shape.members.items():
-            key = f"{prefix}.{member.serialization.get('name', name)}" if prefix else member.serialization.get(
-                "name", name)
+            key = (
+                f"{prefix}.{member.serialization.get('name', name)}"
+                if prefix
+                else member.serialization.get("name", name)
+            )
             if _present(flat, key):
                 out[name] = _decode(flat, member, key)
         return out
@@ -95,8 +98,12 @@ def answer(operation: Any, result: dict[str, Any], request_id: str) -> bytes:
     """The XML answer of ``operation`` (a botocore operation model) with ``result`` in its output shape."""
     root = ElementTree.Element(f"{operation.name}Response", xmlns=XMLNS)
     shape = operation.output_shape
-    wrapper = ElementTree.SubElement(root, shape.serialization.get("resultWrapper", f"{operation.name}Result")
-                                     if shape is not None else f"{operation.name}Result")
+    wrapper = ElementTree.SubElement(
+        root,
+        shape.serialization.get("resultWrapper", f"{operation.name}Result")
+        if shape is not None
+        else f"{operation.name}Result",
+    )
     if shape is not None:
         for name, value in result.items():
             if value is not None:

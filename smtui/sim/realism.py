@@ -13,34 +13,38 @@ every edge off, and :meth:`Realism.without` turns off the ones named
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
-from typing import Iterable, Mapping
 
 from smtui.sim.operations import OPERATIONS
 
 #: Requests a second each operation accepts per account and region (the services' published quotas).
-AWS_QUOTAS: Mapping[str, float] = MappingProxyType({
-    "ListTrainingJobs": 2.0,
-    "FilterLogEvents": 5.0,
-    "GetLogEvents": 25.0,
-    "DescribeLogStreams": 25.0,
-    "GetMetricData": 50.0,
-    # SageMaker publishes no figure for DescribeTrainingJob: 20 a second is a guess of the right order.
-    "DescribeTrainingJob": 20.0,
-})
+AWS_QUOTAS: Mapping[str, float] = MappingProxyType(
+    {
+        "ListTrainingJobs": 2.0,
+        "FilterLogEvents": 5.0,
+        "GetLogEvents": 25.0,
+        "DescribeLogStreams": 25.0,
+        "GetMetricData": 50.0,
+        # SageMaker publishes no figure for DescribeTrainingJob: 20 a second is a guess of the right order.
+        "DescribeTrainingJob": 20.0,
+    }
+)
 
 #: The edges by the name ``--gentle`` takes, each with what turns it off.
-EDGES: Mapping[str, str] = MappingProxyType({
-    "quotas": "no request quotas: nothing is throttled unless --throttle-rate says so",
-    "listing": "ListTrainingJobs and a tuning job's listing filter before cutting the page",
-    "log-pages": "GetLogEvents pages are not split by time: each holds as many events as the limit allows",
-    "filter-pages": "FilterLogEvents searches all of the time range in one call (up to 20,000 events)",
-    "tokens": "log tokens never expire",
-    "stream-lag": "DescribeLogStreams' lastEventTimestamp is up to date",
-    "ssm": "no JOB/ssm stream beside the instances' streams of a job with remote debugging",
-    "retention": "CloudWatch keeps 60-second points for ever",
-})
+EDGES: Mapping[str, str] = MappingProxyType(
+    {
+        "quotas": "no request quotas: nothing is throttled unless --throttle-rate says so",
+        "listing": "ListTrainingJobs and a tuning job's listing filter before cutting the page",
+        "log-pages": "GetLogEvents pages are not split by time: each holds as many events as the limit allows",
+        "filter-pages": "FilterLogEvents searches all of the time range in one call (up to 20,000 events)",
+        "tokens": "log tokens never expire",
+        "stream-lag": "DescribeLogStreams' lastEventTimestamp is up to date",
+        "ssm": "no JOB/ssm stream beside the instances' streams of a job with remote debugging",
+        "retention": "CloudWatch keeps 60-second points for ever",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -80,11 +84,13 @@ class Realism:
         quotas = dict(self.quotas)
         for operation, rate in quotas.items():
             if operation not in OPERATIONS:
-                raise ValueError(f"{operation!r} is not an operation the simulator answers "
-                                 f"({', '.join(sorted(OPERATIONS))})")
+                raise ValueError(
+                    f"{operation!r} is not an operation the simulator answers ({', '.join(sorted(OPERATIONS))})"
+                )
             if not (isinstance(rate, (int, float)) and math.isfinite(rate) and rate > 0):
-                raise ValueError(f"the quota of {operation} must be a positive number of requests a second, "
-                                 f"got {rate!r}")
+                raise ValueError(
+                    f"the quota of {operation} must be a positive number of requests a second, got {rate!r}"
+                )
         object.__setattr__(self, "quotas", MappingProxyType(quotas))
         for name in ("log_page_span", "filter_page_span", "token_ttl"):
             value = getattr(self, name)
@@ -98,16 +104,16 @@ class Realism:
             raise ValueError(f"stream_lag must not be negative, got {self.stream_lag!r}")
 
     @classmethod
-    def aws(cls) -> "Realism":
+    def aws(cls) -> Realism:
         """Every edge as AWS has it (the default)."""
         return cls()
 
     @classmethod
-    def gentle(cls) -> "Realism":
+    def gentle(cls) -> Realism:
         """Every edge turned off: the simulator as a kind test double."""
         return cls().without(EDGES)
 
-    def without(self, edges: Iterable[str]) -> "Realism":
+    def without(self, edges: Iterable[str]) -> Realism:
         """These settings with the named edges (keys of :data:`EDGES`) turned off."""
         changes: dict[str, object] = {}
         for edge in edges:
@@ -116,7 +122,7 @@ class Realism:
             changes.update(_GENTLE[edge])
         return replace(self, **changes)
 
-    def with_quotas(self, overrides: Mapping[str, float | None]) -> "Realism":
+    def with_quotas(self, overrides: Mapping[str, float | None]) -> Realism:
         """These settings with some quotas changed; None removes an operation's quota."""
         quotas = dict(self.quotas)
         for operation, rate in overrides.items():
@@ -128,14 +134,17 @@ class Realism:
                 quotas[operation] = rate
         return replace(self, quotas=quotas)
 
-    def with_changes(self, **changes: object) -> "Realism":
+    def with_changes(self, **changes: object) -> Realism:
         """These settings with some fields changed (checked as at construction)."""
         return replace(self, **changes)
 
     def describe(self) -> str:
         """A short summary for the simulator's banner: ``AWS-like`` or what is turned off."""
-        off = [edge for edge, changes in _GENTLE.items()
-               if all(getattr(self, name) == value for name, value in changes.items())]
+        off = [
+            edge
+            for edge, changes in _GENTLE.items()
+            if all(getattr(self, name) == value for name, value in changes.items())
+        ]
         if not off:
             return "AWS-like"
         if len(off) == len(EDGES):
@@ -144,13 +153,15 @@ class Realism:
 
 
 #: What each edge's setting becomes when it is turned off.
-_GENTLE: Mapping[str, Mapping[str, object]] = MappingProxyType({
-    "quotas": {"quotas": {}},
-    "listing": {"filter_after_cut": False},
-    "log-pages": {"log_page_span": None, "empty_log_pages": 0.0},
-    "filter-pages": {"filter_page_span": None, "filter_scan_events": 20_000},
-    "tokens": {"token_ttl": None},
-    "stream-lag": {"stream_lag": 0.0},
-    "ssm": {"ssm_streams": False},
-    "retention": {"retention_tiers": False},
-})
+_GENTLE: Mapping[str, Mapping[str, object]] = MappingProxyType(
+    {
+        "quotas": {"quotas": {}},
+        "listing": {"filter_after_cut": False},
+        "log-pages": {"log_page_span": None, "empty_log_pages": 0.0},
+        "filter-pages": {"filter_page_span": None, "filter_scan_events": 20_000},
+        "tokens": {"token_ttl": None},
+        "stream-lag": {"stream_lag": 0.0},
+        "ssm": {"ssm_streams": False},
+        "retention": {"retention_tiers": False},
+    }
+)

@@ -82,8 +82,14 @@ class Regions:
             if simulator is None:
                 home = self.home
                 simulator = self._places[place] = Simulator(
-                    home.clock, speed=home.speed, origin=home.origin, region=region, account_id=place[0],
-                    scenarios=[], realism=home.realism)
+                    home.clock,
+                    speed=home.speed,
+                    origin=home.origin,
+                    region=region,
+                    account_id=place[0],
+                    scenarios=[],
+                    realism=home.realism,
+                )
             return simulator
 
     def route(self, access_key: str, region: str | None) -> Simulator:
@@ -101,9 +107,15 @@ class Regions:
         return self.home.training_job_names(tuning_job)
 
 
-def regional(regions: Iterable[str], *, clock: Clock | None = None, speed: float = 1.0,
-             scenarios: Iterable[Scenario] | None = None, realism: Realism | None = None,
-             account_id: str = "123456789012") -> Regions:
+def regional(
+    regions: Iterable[str],
+    *,
+    clock: Clock | None = None,
+    speed: float = 1.0,
+    scenarios: Iterable[Scenario] | None = None,
+    realism: Realism | None = None,
+    account_id: str = "123456789012",
+) -> Regions:
     """The same jobs in each of ``regions`` (the default world, or ``scenarios``), each region's started
     :data:`REGION_LEAD` script seconds before the one before it, so each shows its jobs at other stages."""
     names = list(dict.fromkeys(regions))
@@ -114,6 +126,15 @@ def regional(regions: Iterable[str], *, clock: Clock | None = None, speed: float
     simulators = [first]
     for index, region in enumerate(names[1:], start=1):
         origin = first.origin - timedelta(seconds=REGION_LEAD * index / first.speed)
-        simulators.append(Simulator(first.clock, speed=speed, origin=origin, region=region, account_id=account_id,
-                                    scenarios=listed, realism=realism))
+        simulators.append(
+            Simulator(
+                first.clock,
+                speed=speed,
+                origin=origin,
+                region=region,
+                account_id=account_id,
+                scenarios=listed,
+                realism=realism,
+            )
+        )
     return Regions(simulators)

@@ -12,8 +12,9 @@ from smtui.sim.scenarios import Scenario
 RULE_LAG = 90.0
 
 
-def rule_status(scenario: Scenario, playback: Playback, world: World, rule: str,
-                issue: str | None = None) -> dict[str, Any]:
+def rule_status(
+    scenario: Scenario, playback: Playback, world: World, rule: str, issue: str | None = None
+) -> dict[str, Any]:
     """A Debugger/profiler rule's evaluation: in progress until a little after the job ends."""
     # Named like the SDK names rule jobs: the training job, the rule, a unique suffix.
     job = f"{scenario.name[:32].rstrip('-')}-{rule.split('-')[0][:20]}-{suffix(scenario.name, rule)}".lower()
@@ -30,9 +31,11 @@ def rule_status(scenario: Scenario, playback: Playback, world: World, rule: str,
             status["RuleEvaluationStatus"] = "Stopped"
         elif issue is not None or playback.status == "Failed":
             status["RuleEvaluationStatus"] = "IssuesFound"
-            status["StatusDetails"] = (f"RuleEvaluationConditionMet: Evaluation of the rule {rule} at step "
-                                       f"{int(playback.seconds_in(('Training',)) // 3)} resulted in the condition "
-                                       "being met")
+            status["StatusDetails"] = (
+                f"RuleEvaluationConditionMet: Evaluation of the rule {rule} at step "
+                f"{int(playback.seconds_in(('Training',)) // 3)} resulted in the condition "
+                "being met"
+            )
         else:
             status["RuleEvaluationStatus"] = "NoIssuesFound"
     return status

@@ -99,14 +99,17 @@ def make_app(simulator: Simulator | Regions, injector: FaultInjector | None = No
                 if injector is not None and injector.variant():
                     return web.Response(status=502, body=_BAD_GATEWAY, content_type="text/html")
                 # A 200 whose body was cut short: not valid JSON (nor XML).
-                return web.Response(body=b"<GetMetricDataResponse" if legacy else b'{"TrainingJobName": "',
-                                    headers=headers)
+                return web.Response(
+                    body=b"<GetMetricDataResponse" if legacy else b'{"TrainingJobName": "', headers=headers
+                )
             if fault is not None:
                 raise fault_error(fault, protocol.service, injector is not None and injector.variant())
             method = HANDLERS.get((protocol.service, name))
             if method is None:
-                raise SimError("UnknownOperationException", f"{target or name} is not simulated; the simulator "
-                                                            f"answers {', '.join(op for _, op in HANDLERS)}")
+                raise SimError(
+                    "UnknownOperationException",
+                    f"{target or name} is not simulated; the simulator answers {', '.join(op for _, op in HANDLERS)}",
+                )
             request_params = decode_query(flat, model.input_shape) if legacy else parse_body(body)
             params = decode_request(request_params, model.input_shape, protocol)
             result = getattr(target, method)(params)
@@ -127,8 +130,9 @@ def make_app(simulator: Simulator | Regions, injector: FaultInjector | None = No
     return app
 
 
-def _failure(error: SimError, protocol: Protocol | None, legacy: bool, rid: str,
-             headers: dict[str, str]) -> web.Response:
+def _failure(
+    error: SimError, protocol: Protocol | None, legacy: bool, rid: str, headers: dict[str, str]
+) -> web.Response:
     """An error answer, as the request's protocol words it."""
     if legacy:
         return web.Response(status=error.status, body=xml_error(error, rid), headers=headers)
@@ -139,8 +143,13 @@ def _failure(error: SimError, protocol: Protocol | None, legacy: bool, rid: str,
 class SimulatorServer:
     """The simulator (or several regions') listening on ``host``:``port`` (``port=0`` picks a free one)."""
 
-    def __init__(self, simulator: Simulator | Regions, host: str = "127.0.0.1", port: int = 0,
-                 injector: FaultInjector | None = None) -> None:
+    def __init__(
+        self,
+        simulator: Simulator | Regions,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        injector: FaultInjector | None = None,
+    ) -> None:
         self.simulator = simulator
         self.host = host
         self.port = port
@@ -175,8 +184,13 @@ class SimulatorServer:
             await runner.cleanup()
 
 
-async def serve(simulator: Simulator | Regions, host: str = "127.0.0.1", port: int = 4566,
-                ready: Callable[[str], None] | None = None, injector: FaultInjector | None = None) -> None:
+async def serve(
+    simulator: Simulator | Regions,
+    host: str = "127.0.0.1",
+    port: int = 4566,
+    ready: Callable[[str], None] | None = None,
+    injector: FaultInjector | None = None,
+) -> None:
     """Serve until cancelled (``smtui sim``); ``ready`` is called with the URL once listening."""
     server = SimulatorServer(simulator, host, port, injector)
     url = await server.start()
@@ -191,8 +205,13 @@ async def serve(simulator: Simulator | Regions, host: str = "127.0.0.1", port: i
 class RunningSimulator:
     """A simulator served from its own event loop in a daemon thread; a context manager."""
 
-    def __init__(self, simulator: Simulator | Regions, host: str = "127.0.0.1", port: int = 0,
-                 injector: FaultInjector | None = None) -> None:
+    def __init__(
+        self,
+        simulator: Simulator | Regions,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        injector: FaultInjector | None = None,
+    ) -> None:
         self.simulator = simulator
         self.injector = injector
         self.server = SimulatorServer(simulator, host, port, injector)
@@ -248,7 +267,8 @@ class RunningSimulator:
         self.stop()
 
 
-def start_in_thread(simulator: Simulator | Regions, host: str = "127.0.0.1", port: int = 0,
-                    injector: FaultInjector | None = None) -> RunningSimulator:
+def start_in_thread(
+    simulator: Simulator | Regions, host: str = "127.0.0.1", port: int = 0, injector: FaultInjector | None = None
+) -> RunningSimulator:
     """Serve ``simulator`` from a background thread; use as a context manager or call ``stop()``."""
     return RunningSimulator(simulator, host, port, injector).start()

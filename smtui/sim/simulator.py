@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from smtui.clock import Clock, SystemClock
-from smtui.sim import prices
 from smtui.names import JOB_NAME
+from smtui.sim import prices
 from smtui.sim.cwlogs import describe_log_streams
 from smtui.sim.jobs import describe as describe_job
 from smtui.sim.jobs import listed as job_summary
@@ -58,10 +58,18 @@ class Simulator:
     threads read.
     """
 
-    def __init__(self, clock: Clock | None = None, *, speed: float = 1.0, origin: datetime | None = None,
-                 region: str = "us-east-1", account_id: str = "123456789012",
-                 scenarios: Iterable[Scenario] | None = None, tuning: Iterable[TuningJob] | None = None,
-                 realism: Realism | None = None) -> None:
+    def __init__(
+        self,
+        clock: Clock | None = None,
+        *,
+        speed: float = 1.0,
+        origin: datetime | None = None,
+        region: str = "us-east-1",
+        account_id: str = "123456789012",
+        scenarios: Iterable[Scenario] | None = None,
+        tuning: Iterable[TuningJob] | None = None,
+        realism: Realism | None = None,
+    ) -> None:
         if not speed > 0:
             raise ValueError("speed must be positive")
         self.clock: Clock = clock or SystemClock()
@@ -139,8 +147,7 @@ class Simulator:
         if playback is None:
             raise validation_error(NOT_FOUND)
         if playback.status != "InProgress":
-            raise validation_error(f"The request was rejected because the training job is in status "
-                                   f"{playback.status}.")
+            raise validation_error(f"The request was rejected because the training job is in status {playback.status}.")
         self._stops[scenario.name] = at
 
     def route(self, access_key: str, region: str | None) -> Simulator:
@@ -230,8 +237,9 @@ class Simulator:
             now = self._advance()
             name = params.get("HyperParameterTuningJobName")
             tuning = self.tuning_jobs.get(name) if isinstance(name, str) else None
-            return list_tuning_children(tuning, params, self._lookup, self.world, now,
-                                        filter_after_cut=self.realism.filter_after_cut)
+            return list_tuning_children(
+                tuning, params, self._lookup, self.world, now, filter_after_cut=self.realism.filter_after_cut
+            )
 
     def _lookup(self, name: str, moment: datetime) -> tuple[Scenario, Playback] | None:
         """A job and where it stands at ``moment``; None if there is no such job yet."""
@@ -265,8 +273,9 @@ class Simulator:
         """ListMetrics over every job's training metrics."""
         with self._lock:
             now = self._advance()
-            return list_metrics(params, self.scenarios, self._lookup, self.world, now,
-                                tiers=self.realism.retention_tiers)
+            return list_metrics(
+                params, self.scenarios, self._lookup, self.world, now, tiers=self.realism.retention_tiers
+            )
 
     def get_metric_data(self, params: dict) -> dict:
         """GetMetricData over the jobs' training metrics and their hosts' (see :mod:`smtui.sim.metrics`)."""
@@ -309,16 +318,19 @@ def _matches(summary: dict, params: dict) -> bool:
     for param, member in (("StatusEquals", "TrainingJobStatus"), ("TrainingPlanArnEquals", "TrainingPlanArn")):
         if params.get(param) and summary.get(member) != params[param]:
             return False
-    if params.get("WarmPoolStatusEquals") and summary.get("WarmPoolStatus", {}).get("Status") != params[
-            "WarmPoolStatusEquals"]:
+    if (
+        params.get("WarmPoolStatusEquals")
+        and summary.get("WarmPoolStatus", {}).get("Status") != params["WarmPoolStatusEquals"]
+    ):
         return False
-    for param, member, after in (("CreationTimeAfter", "CreationTime", True),
-                                 ("CreationTimeBefore", "CreationTime", False),
-                                 ("LastModifiedTimeAfter", "LastModifiedTime", True),
-                                 ("LastModifiedTimeBefore", "LastModifiedTime", False)):
+    for param, member, after in (
+        ("CreationTimeAfter", "CreationTime", True),
+        ("CreationTimeBefore", "CreationTime", False),
+        ("LastModifiedTimeAfter", "LastModifiedTime", True),
+        ("LastModifiedTimeBefore", "LastModifiedTime", False),
+    ):
         if params.get(param) is not None:
             bound = parse_timestamp(params[param])
             if not (summary[member] > bound if after else summary[member] < bound):
                 return False
     return True
-

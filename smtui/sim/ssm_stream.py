@@ -50,18 +50,28 @@ def ssm_stream(scenario: Scenario, attempts: list[Attempt], world: World) -> Lis
             log(at, f"INFO [amazon-ssm-agent] amazon-ssm-agent - v{AGENT}")
             log(at, "INFO [amazon-ssm-agent] OS: linux, Arch: amd64")
             log(at + 0.4, f"INFO [Registrar] Registering the training container algo-{host} as a managed instance")
-            log(at + 1.1, f"INFO [Registrar] Registered as managed instance {instance} with tag "
-                          f"SageMaker-Training-Job={scenario.name}")
-            log(at + 1.3, f"INFO [amazon-ssm-agent] [LongRunningWorkerContainer] [WorkerProvider] Worker "
-                          f"ssm-agent-worker (pid:{40 + host}) started")
-            log(at + 1.6, f"INFO [ssm-agent-worker] [MessageService] [MGSInteractor] Opened the control channel for "
-                          f"{instance}")
+            log(
+                at + 1.1,
+                f"INFO [Registrar] Registered as managed instance {instance} with tag "
+                f"SageMaker-Training-Job={scenario.name}",
+            )
+            log(
+                at + 1.3,
+                f"INFO [amazon-ssm-agent] [LongRunningWorkerContainer] [WorkerProvider] Worker "
+                f"ssm-agent-worker (pid:{40 + host}) started",
+            )
+            log(
+                at + 1.6,
+                f"INFO [ssm-agent-worker] [MessageService] [MGSInteractor] Opened the control channel for {instance}",
+            )
         session_at = attempt.pulled + FIRST_SESSION
         while session_at + 150 < attempt.end:
             session = f"ml-engineer-{_hex(scenario.name, attempt.number, session_at)}"
             prefix = f"INFO [ssm-session-worker] [{session}]"
-            log(session_at, f"INFO [ssm-agent-worker] [MessageService] [MGSInteractor] Started session {session} "
-                            "on algo-1")
+            log(
+                session_at,
+                f"INFO [ssm-agent-worker] [MessageService] [MGSInteractor] Started session {session} on algo-1",
+            )
             log(session_at + 0.2, f"{prefix} [DataBackend] [pluginName=Standard_Stream] Launched a new shell process")
             log(session_at + 20, f"{prefix} command: nvidia-smi --query-gpu=utilization.gpu,memory.used --format=csv")
             log(session_at + 65, f"{prefix} command: py-spy dump --pid 1")

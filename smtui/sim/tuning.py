@@ -155,8 +155,9 @@ CHURN_RANGES = (
     ParameterRange("min_child_weight", "Continuous", 1.0, 10.0),
     ParameterRange("subsample", "Continuous", 0.5, 1.0),
 )
-CHURN_STATIC: Mapping[str, object] = MappingProxyType({
-    "objective": "binary:logistic", "eval_metric": "auc", "num_round": 1000, "early_stopping_rounds": 30})
+CHURN_STATIC: Mapping[str, object] = MappingProxyType(
+    {"objective": "binary:logistic", "eval_metric": "auc", "num_round": 1000, "early_stopping_rounds": 30}
+)
 #: What XGBoost's C++ core reports when a tree's histograms no longer fit in memory.
 BAD_ALLOC = (
     "AlgorithmError: framework error: \n"
@@ -195,8 +196,13 @@ _CHURN_TRIALS = (
 
 def churn_auc(eta: float, max_depth: int, min_child_weight: float, subsample: float) -> float:
     """The validation AUC the churn model converges to with these hyperparameters: best near eta 0.09, depth 5-6."""
-    return (0.926 - 0.012 * math.log(eta / 0.09) ** 2 - 0.0022 * (max_depth - 5.5) ** 2
-            - 0.0008 * (min_child_weight - 3) ** 2 - 0.12 * (subsample - 0.84) ** 2)
+    return (
+        0.926
+        - 0.012 * math.log(eta / 0.09) ** 2
+        - 0.0022 * (max_depth - 5.5) ** 2
+        - 0.0008 * (min_child_weight - 3) ** 2
+        - 0.12 * (subsample - 0.84) ** 2
+    )
 
 
 def _churn_child(tuning_job: str, index: int, trial: tuple) -> Scenario:
@@ -208,26 +214,58 @@ def _churn_child(tuning_job: str, index: int, trial: tuple) -> Scenario:
     tau = (natural - 60) / 6
     overfit = 0.008 + 0.011 * (depth - 3) - 0.002 * (weight - 1)
     metrics = (
-        Metric("train:auc", XGB_AUC_REGEX.format("train"), 0.64, round(min(0.999, auc + overfit), 4), tau=tau * 0.8,
-               noise=0.001),
+        Metric(
+            "train:auc",
+            XGB_AUC_REGEX.format("train"),
+            0.64,
+            round(min(0.999, auc + overfit), 4),
+            tau=tau * 0.8,
+            noise=0.001,
+        ),
         Metric("validation:auc", XGB_AUC_REGEX.format("validation"), 0.62, round(auc, 4), tau=tau, noise=0.0008),
     )
     if ending == "failed":
-        stages = (Stage("Starting", starting), Stage("Downloading", downloading), Stage("Training", training),
-                  Stage("Failed"))
+        stages = (
+            Stage("Starting", starting),
+            Stage("Downloading", downloading),
+            Stage("Training", training),
+            Stage("Failed"),
+        )
     else:
-        stages = (Stage("Starting", starting), Stage("Downloading", downloading), Stage("Training", natural),
-                  Stage("Uploading", 35), Stage("Completed"))
-    hyperparameters = {"_tuning_objective_metric": "validation:auc", **CHURN_STATIC, "eta": eta, "max_depth": depth,
-                       "min_child_weight": weight, "subsample": subsample}
+        stages = (
+            Stage("Starting", starting),
+            Stage("Downloading", downloading),
+            Stage("Training", natural),
+            Stage("Uploading", 35),
+            Stage("Completed"),
+        )
+    hyperparameters = {
+        "_tuning_objective_metric": "validation:auc",
+        **CHURN_STATIC,
+        "eta": eta,
+        "max_depth": depth,
+        "min_child_weight": weight,
+        "subsample": subsample,
+    }
     return Scenario(
-        name=child_name(tuning_job, index), created=0, stages=stages, project="churn-xgboost-hpo",
-        image=XGBOOST_IMAGE, instance_type="ml.m5.xlarge", volume_gb=30, metrics=metrics,
-        hyperparameters=dict(sorted(hyperparameters.items())), entry_point=None, dataset="telco-churn",
-        content_type="text/csv", kms=False, max_runtime=3600,
+        name=child_name(tuning_job, index),
+        created=0,
+        stages=stages,
+        project="churn-xgboost-hpo",
+        image=XGBOOST_IMAGE,
+        instance_type="ml.m5.xlarge",
+        volume_gb=30,
+        metrics=metrics,
+        hyperparameters=dict(sorted(hyperparameters.items())),
+        entry_point=None,
+        dataset="telco-churn",
+        content_type="text/csv",
+        kms=False,
+        max_runtime=3600,
         failure_reason=BAD_ALLOC if ending == "failed" else None,
         stop_after=starting + downloading + training if ending == "early" else None,
-        log_style="xgboost", tuning_job=tuning_job,
+        log_style="xgboost",
+        tuning_job=tuning_job,
     )
 
 
@@ -237,5 +275,11 @@ def default_tuning_jobs() -> list[TuningJob]:
     children = [_churn_child(name, index, trial) for index, trial in enumerate(_CHURN_TRIALS, 1)]
     gaps = [40.0 + index * 7 % 20 for index in range(len(children))]
     when = launch_schedule([natural_end(c) for c in children], 3, created + FIRST_LAUNCH, gaps)
-    return [TuningJob(name=name, created=created, ranges=CHURN_RANGES,
-                      children=tuple(replace(child, created=at) for child, at in zip(children, when)))]
+    return [
+        TuningJob(
+            name=name,
+            created=created,
+            ranges=CHURN_RANGES,
+            children=tuple(replace(child, created=at) for child, at in zip(children, when)),
+        )
+    ]

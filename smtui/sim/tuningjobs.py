@@ -21,8 +21,9 @@ have no objective value, as SageMaker documents it does.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any, Callable
+from typing import Any
 
 from smtui.sim.jobs import describe as describe_job
 from smtui.sim.lifecycle import Playback, World, play
@@ -38,8 +39,7 @@ RETRYABLE = ("InternalServerError", "CapacityError")
 
 def not_found(name: Any) -> SimError:
     """SageMaker's answer about a tuning job it does not know."""
-    return SimError("ResourceNotFound", f"Amazon SageMaker can't find a tuning job called {name}. "
-                                        "Type another name.")
+    return SimError("ResourceNotFound", f"Amazon SageMaker can't find a tuning job called {name}. Type another name.")
 
 
 def created_at(tuning: TuningJob, world: World) -> datetime:
@@ -84,7 +84,10 @@ def summary(tuning: TuningJob, scenario: Scenario, playback: Playback, world: Wo
     else:
         out["ObjectiveStatus"] = "Succeeded"
         out["FinalHyperParameterTuningJobObjectiveMetric"] = {
-            "Type": tuning.objective_type, "MetricName": tuning.objective, "Value": value}
+            "Type": tuning.objective_type,
+            "MetricName": tuning.objective,
+            "Value": value,
+        }
     return out
 
 
@@ -161,17 +164,23 @@ def best_job(tuning: TuningJob, summaries: list[dict[str, Any]]) -> dict[str, An
 
 def config(tuning: TuningJob) -> dict[str, Any]:
     """HyperParameterTuningJobConfig."""
+
     def ranges(kind: str) -> list[dict[str, str]]:
-        return [{"Name": r.name, "MinValue": r.show(r.low), "MaxValue": r.show(r.high), "ScalingType": r.scaling}
-                for r in tuning.ranges if r.kind == kind]
+        return [
+            {"Name": r.name, "MinValue": r.show(r.low), "MaxValue": r.show(r.high), "ScalingType": r.scaling}
+            for r in tuning.ranges
+            if r.kind == kind
+        ]
 
     return {
         "Strategy": tuning.strategy,
         "HyperParameterTuningJobObjective": {"Type": tuning.objective_type, "MetricName": tuning.objective},
-        "ResourceLimits": {"MaxNumberOfTrainingJobs": tuning.max_jobs,
-                           "MaxParallelTrainingJobs": tuning.max_parallel},
-        "ParameterRanges": {"IntegerParameterRanges": ranges("Integer"),
-                            "ContinuousParameterRanges": ranges("Continuous"), "CategoricalParameterRanges": []},
+        "ResourceLimits": {"MaxNumberOfTrainingJobs": tuning.max_jobs, "MaxParallelTrainingJobs": tuning.max_parallel},
+        "ParameterRanges": {
+            "IntegerParameterRanges": ranges("Integer"),
+            "ContinuousParameterRanges": ranges("Continuous"),
+            "CategoricalParameterRanges": [],
+        },
         "TrainingJobEarlyStoppingType": tuning.early_stopping,
     }
 
@@ -183,13 +192,25 @@ def definition(tuning: TuningJob, world: World) -> dict[str, Any]:
     algorithm = described["AlgorithmSpecification"]
     out: dict[str, Any] = {
         "StaticHyperParameters": {k: v for k, v in described["HyperParameters"].items() if k not in tuning.tuned},
-        "AlgorithmSpecification": {"TrainingImage": algorithm["TrainingImage"],
-                                   "TrainingInputMode": algorithm["TrainingInputMode"],
-                                   "MetricDefinitions": algorithm["MetricDefinitions"]},
+        "AlgorithmSpecification": {
+            "TrainingImage": algorithm["TrainingImage"],
+            "TrainingInputMode": algorithm["TrainingInputMode"],
+            "MetricDefinitions": algorithm["MetricDefinitions"],
+        },
     }
-    for key in ("RoleArn", "InputDataConfig", "VpcConfig", "OutputDataConfig", "ResourceConfig", "StoppingCondition",
-                "EnableNetworkIsolation", "EnableInterContainerTrafficEncryption", "EnableManagedSpotTraining",
-                "CheckpointConfig", "Environment"):
+    for key in (
+        "RoleArn",
+        "InputDataConfig",
+        "VpcConfig",
+        "OutputDataConfig",
+        "ResourceConfig",
+        "StoppingCondition",
+        "EnableNetworkIsolation",
+        "EnableInterContainerTrafficEncryption",
+        "EnableManagedSpotTraining",
+        "CheckpointConfig",
+        "Environment",
+    ):
         if key in described:
             out[key] = described[key]
     return out
@@ -205,8 +226,9 @@ _SORT_KEYS: dict[str, Callable[[dict[str, Any]], Any]] = {
 }
 
 
-def list_training_jobs(tuning: TuningJob | None, params: dict, lookup: Lookup, world: World,
-                       now: datetime, filter_after_cut: bool = True) -> dict[str, Any]:
+def list_training_jobs(
+    tuning: TuningJob | None, params: dict, lookup: Lookup, world: World, now: datetime, filter_after_cut: bool = True
+) -> dict[str, Any]:
     """ListTrainingJobsForHyperParameterTuningJob; ``tuning`` is None for a name the simulator does not know.
 
     A NextToken pins the moment of the first page, as ListTrainingJobs' do.

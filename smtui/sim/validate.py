@@ -46,8 +46,13 @@ def _pattern(pattern: str) -> re.Pattern | None:
 def _type_problem(value: Any, kind: str) -> str | None:
     """What is wrong with ``value``'s Python type for a shape of type ``kind``, if anything."""
     expected = {
-        "structure": dict, "map": dict, "list": list, "string": str, "boolean": bool,
-        "timestamp": datetime, "blob": (bytes, bytearray),
+        "structure": dict,
+        "map": dict,
+        "list": list,
+        "string": str,
+        "boolean": bool,
+        "timestamp": datetime,
+        "blob": (bytes, bytearray),
     }.get(kind)
     if kind in ("integer", "long"):
         ok = isinstance(value, int) and not isinstance(value, bool)
@@ -134,8 +139,9 @@ def input_errors(value: Any, shape: Any, path: str = "") -> list[str]:
     kind = shape.type_name
     out = []
     if _type_problem(value, kind) is None:
-        out = [f"Value {_show(value)} at '{path}' failed to satisfy constraint: {c}"
-               for c in _constraints(value, shape)]
+        out = [
+            f"Value {_show(value)} at '{path}' failed to satisfy constraint: {c}" for c in _constraints(value, shape)
+        ]
     else:
         return out
     if kind == "structure":

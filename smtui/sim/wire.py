@@ -14,13 +14,14 @@ it is there. Logs reports a request that breaks the model's constraints as
 from __future__ import annotations
 
 import base64
-import hashlib
 import functools
+import hashlib
 import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Callable
+from typing import Any
 
 from smtui.sim.validate import input_errors, validation_message
 
@@ -39,11 +40,13 @@ class Protocol:
 
 
 SAGEMAKER = Protocol("SageMaker", "sagemaker", "application/x-amz-json-1.1")
-CLOUDWATCH = Protocol("GraniteServiceVersion20100801", "cloudwatch", "application/x-amz-json-1.0",
-                      query_compatible=True)
+CLOUDWATCH = Protocol(
+    "GraniteServiceVersion20100801", "cloudwatch", "application/x-amz-json-1.0", query_compatible=True
+)
 LOGS = Protocol("Logs_20140328", "logs", "application/x-amz-json-1.1", validation_code="InvalidParameterException")
-PRICING = Protocol("AWSPriceListService", "pricing", "application/x-amz-json-1.1",
-                   validation_code="InvalidParameterException")
+PRICING = Protocol(
+    "AWSPriceListService", "pricing", "application/x-amz-json-1.1", validation_code="InvalidParameterException"
+)
 PROTOCOLS = {p.target_prefix: p for p in (SAGEMAKER, CLOUDWATCH, LOGS, PRICING)}
 
 # uuid5 namespace of request ids: the same call at the same simulated moment gets the same id.
@@ -174,8 +177,10 @@ def _decode(value: Any, shape: Any) -> Any:
 
 def _expect(value: Any, types: Any, shape: Any) -> None:
     if not isinstance(value, types) or (isinstance(value, bool) and types is not bool):
-        raise SimError("SerializationException",
-                       f"Unexpected {type(value).__name__} where {shape.name} ({shape.type_name}) was expected.")
+        raise SimError(
+            "SerializationException",
+            f"Unexpected {type(value).__name__} where {shape.name} ({shape.type_name}) was expected.",
+        )
 
 
 # -- responses ---------------------------------------------------------------------
@@ -264,8 +269,12 @@ def resume_point(params: dict, kind: str, fingerprint: str, key: str = "NextToke
     if not params.get(key):
         return None
     token = decode_token(params[key], kind)
-    if (token is None or token.get("h") != fingerprint or not isinstance(token.get("o"), int)
-            or not isinstance(token.get("t"), (int, float))):
+    if (
+        token is None
+        or token.get("h") != fingerprint
+        or not isinstance(token.get("o"), int)
+        or not isinstance(token.get("t"), (int, float))
+    ):
         raise BadToken(params[key])
     return token["o"], token["t"]
 
@@ -296,11 +305,12 @@ class SageMakerPage:
         """
         limit = self.params.get("MaxResults", 10)
         end = self.offset + limit
-        page = items[self.offset: end]
+        page = items[self.offset : end]
         result: dict[str, Any] = {member: [item for item in page if keep(item)] if keep is not None else page}
         if end < len(items):
-            result["NextToken"] = encode_token(self.kind, {"o": end, "t": self.moment.timestamp(),
-                                                           "h": self.fingerprint})
+            result["NextToken"] = encode_token(
+                self.kind, {"o": end, "t": self.moment.timestamp(), "h": self.fingerprint}
+            )
         return result
 
 

@@ -22,10 +22,14 @@ from smtui.ui.widgets.job_list import JobList
 def copy_note(environ: Mapping[str, str] = os.environ) -> str:
     """Where copying through the terminal (OSC 52) can fail, for the terminal in use."""
     if environ.get("TMUX"):
-        return ("tmux passes it on only with `set -g set-clipboard on` (its default keeps it); "
-                "if nothing pastes, select the text with the mouse instead.")
-    return ("Terminals that do not support OSC 52, or that have it turned off, ignore it: "
-            "if nothing pastes, select the text with the mouse instead.")
+        return (
+            "tmux passes it on only with `set -g set-clipboard on` (its default keeps it); "
+            "if nothing pastes, select the text with the mouse instead."
+        )
+    return (
+        "Terminals that do not support OSC 52, or that have it turned off, ignore it: "
+        "if nothing pastes, select the text with the mouse instead."
+    )
 
 
 class JobActions:
@@ -72,8 +76,7 @@ class JobActions:
         # comes back to say whether it did: many terminals ignore it, or ask first, so the message says where
         # the text went, not that it was copied.
         self.app.copy_to_clipboard(text)
-        self.notify(f"{text}\n{copy_note()}", title=f"{what} sent to the terminal's clipboard", timeout=6,
-                    markup=False)
+        self.notify(f"{text}\n{copy_note()}", title=f"{what} sent to the terminal's clipboard", timeout=6, markup=False)
 
     def action_refresh_job(self) -> None:
         if self.selected:
@@ -115,8 +118,9 @@ class JobActions:
 
     def action_toggle_secrets(self) -> None:
         self.reveal_secrets = not self.reveal_secrets
-        self.notify("Secrets shown: s hides them again" if self.reveal_secrets else "Secrets hidden", timeout=3,
-                    markup=False)
+        self.notify(
+            "Secrets shown: s hides them again" if self.reveal_secrets else "Secrets hidden", timeout=3, markup=False
+        )
 
     def action_logs(self) -> None:
         if self.selected is None:
@@ -124,8 +128,16 @@ class JobActions:
         state = self.jobs.get(self.selected)
         app = self.app
         source, name = app.source_of(self.selected)
-        app.push_screen(LogScreen(self.selected, source, snapshot=state.snapshot if state else None,
-                                  capacity=app.settings.log_lines, interval=app.settings.log_interval, name=name))
+        app.push_screen(
+            LogScreen(
+                self.selected,
+                source,
+                snapshot=state.snapshot if state else None,
+                capacity=app.settings.log_lines,
+                interval=app.settings.log_interval,
+                name=name,
+            )
+        )
 
     def action_filter(self) -> None:
         box = self.query_one("#job-filter", Input)

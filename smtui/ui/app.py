@@ -20,9 +20,9 @@ from textual.timer import Timer
 from smtui.aws import poller as events
 from smtui.aws.discovery import JobFinder, listing_budget
 from smtui.aws.errors import explain
+from smtui.aws.history import MetricHistory
 from smtui.aws.instance_rounds import HostsUpdate, PricesUpdate
 from smtui.aws.places import PlacedSource, job_id, split_id
-from smtui.aws.history import MetricHistory
 from smtui.aws.poller import Poller, PollerEvent
 from smtui.aws.pricing import PriceBook, PriceCache
 from smtui.aws.snapshot import JobSnapshot
@@ -65,22 +65,37 @@ class SmtuiApp(App):
     COMMANDS = App.COMMANDS | {JobCommands}
     BINDINGS = [Binding("ctrl+c", "quit", "Quit", show=False, priority=True)]
 
-    def __init__(self, source: JobSource, names: Sequence[str], settings: Settings | None = None, *,
-                 clock: Clock | None = None, finder: JobFinder | Sequence[JobFinder] | None = None) -> None:
+    def __init__(
+        self,
+        source: JobSource,
+        names: Sequence[str],
+        settings: Settings | None = None,
+        *,
+        clock: Clock | None = None,
+        finder: JobFinder | Sequence[JobFinder] | None = None,
+    ) -> None:
         super().__init__()
         self.settings = settings = settings or Settings()
         self.source = source
         self.clock = clock or SystemClock()
-        self.finders: list[JobFinder] = [] if finder is None else [finder] if isinstance(finder, JobFinder) else list(
-            finder)
+        self.finders: list[JobFinder] = (
+            [] if finder is None else [finder] if isinstance(finder, JobFinder) else list(finder)
+        )
         #: The (first) finder, when jobs are listed.
         self.finder = self.finders[0] if self.finders else None
         self._exit_deadline: threading.Timer | None = None
         self._results: messages.PollResults | None = None
         self._listing_first = len(self.finders)
         self.poller = Poller(
-            source, names, self._from_poller, interval=settings.interval, metrics_interval=settings.metrics_interval,
-            clock=self.clock, max_rps=settings.max_rps, fast=settings.fast_interval, open_ended=True,
+            source,
+            names,
+            self._from_poller,
+            interval=settings.interval,
+            metrics_interval=settings.metrics_interval,
+            clock=self.clock,
+            max_rps=settings.max_rps,
+            fast=settings.fast_interval,
+            open_ended=True,
             prices=PriceBook(source.pricing_client, PriceCache(clock=self.clock), self.clock),
         )
         self._hosts_timer: Timer | None = None
@@ -90,8 +105,11 @@ class SmtuiApp(App):
         #: Whole metric series for the metrics view, fetched through the poller's request budget.
         self.metric_history = MetricHistory(source, acquire=self.poller.acquire, clock=self.clock)
         self.watch_screen = WatchScreen(
-            self.poller.store.view(), subtitle=settings.subtitle or source.endpoint_label, interval=settings.interval,
-            max_rps=settings.max_rps, scope=self.finder.query.label() if self.finder is not None else None,
+            self.poller.store.view(),
+            subtitle=settings.subtitle or source.endpoint_label,
+            interval=settings.interval,
+            max_rps=settings.max_rps,
+            scope=self.finder.query.label() if self.finder is not None else None,
             places=settings.place_column,
         )
         self.watch_screen.set_reactive(WatchScreen.reveal_secrets, settings.reveal_secrets)
@@ -212,8 +230,10 @@ class SmtuiApp(App):
                 if self.finders:
                     # The first listings' jobs are part of the first round: rows fill page by page as they come.
                     self.poller.expect_listing()
-                finding = [asyncio.create_task(self._keep_finding(each), name=f"list jobs {each.place}")
-                           for each in self.finders]
+                finding = [
+                    asyncio.create_task(self._keep_finding(each), name=f"list jobs {each.place}")
+                    for each in self.finders
+                ]
                 try:
                     await self.poller.run()
                 finally:
@@ -234,8 +254,11 @@ class SmtuiApp(App):
             found.extend(new)
             self.watch_screen.cadence = self.poller.effective_interval
             changed = tuple(s["TrainingJobName"] for s in summaries)
-            self.watch_screen.post_message(messages.JobsFound(self.poller.store.view(), tuple(new), first=first,
-                                                              tuning=finder.tuning, changed=changed))
+            self.watch_screen.post_message(
+                messages.JobsFound(
+                    self.poller.store.view(), tuple(new), first=first, tuning=finder.tuning, changed=changed
+                )
+            )
 
         try:
             await finder.find(on_page=page)
@@ -244,9 +267,17 @@ class SmtuiApp(App):
         except Exception as exc:  # a failed listing is tried again at the next round
             self.watch_screen.post_message(messages.ListingFailed(explain(exc)))
             return
-        self.watch_screen.post_message(messages.JobsFound(self.poller.store.view(), (), first=first,
-                                                          tuning=finder.tuning, truncated=finder.truncated,
-                                                          done=True, listed=len(found)))
+        self.watch_screen.post_message(
+            messages.JobsFound(
+                self.poller.store.view(),
+                (),
+                first=first,
+                tuning=finder.tuning,
+                truncated=finder.truncated,
+                done=True,
+                listed=len(found),
+            )
+        )
 
     async def _keep_finding(self, finder: JobFinder) -> None:
         try:
@@ -262,8 +293,7 @@ class SmtuiApp(App):
     def job_ended(self, snapshot: JobSnapshot) -> None:
         """A watched job reached a final status: say so, and ring the bell unless told not to."""
         severity = {"Completed": "information", "Failed": "error"}.get(snapshot.status or "", "warning")
-        self.notify(f"{snapshot.name} {snapshot.status}", title="Job ended", severity=severity, timeout=8,
-                    markup=False)
+        self.notify(f"{snapshot.name} {snapshot.status}", title="Job ended", severity=severity, timeout=8, markup=False)
         if self.settings.bell:
             self.bell()
 
@@ -280,11 +310,15 @@ class SmtuiApp(App):
 
     def action_help(self) -> None:
         palette = Binding(self.COMMAND_PALETTE_BINDING, "command_palette", tooltip=PALETTE)
-        self.push_screen(HelpScreen([
-            ("Jobs", [*JobList.BINDINGS, *WatchScreen.BINDINGS, *self.BINDINGS, palette]),
-            ("Logs", LogScreen.BINDINGS),
-            ("Charts", MetricsScreen.BINDINGS),
-        ]))
+        self.push_screen(
+            HelpScreen(
+                [
+                    ("Jobs", [*JobList.BINDINGS, *WatchScreen.BINDINGS, *self.BINDINGS, palette]),
+                    ("Logs", LogScreen.BINDINGS),
+                    ("Charts", MetricsScreen.BINDINGS),
+                ]
+            )
+        )
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """The palette's own commands: the theme, and smtui's help.

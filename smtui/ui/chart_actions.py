@@ -24,8 +24,11 @@ class ChartActions:
         marked = [name for name in self.jobs.names if name in rows.marked]
         names = marked if len(marked) > 1 else [self.selected] if self.selected is not None else []
         if names:
-            self.app.push_screen(MetricsScreen(names, self.jobs, history=self.app.metric_history,
-                                               tuning=self.tuning, metric=rows.metric_choice))
+            self.app.push_screen(
+                MetricsScreen(
+                    names, self.jobs, history=self.app.metric_history, tuning=self.tuning, metric=rows.metric_choice
+                )
+            )
 
     def on_job_list_marked(self) -> None:
         self._update_jobs_title()
@@ -35,9 +38,15 @@ class ChartActions:
         counts = Counter(m for state in self.jobs.states.values() for m in job_metrics(state))
         objective = self.tuning.objective if self.tuning is not None else None
         default = f"the tuning objective ({objective.metric})" if objective else "each job's first metric"
-        self.app.push_screen(MetricPicker("Metric column", [(m, counts[m]) for m in reported_metrics(self.jobs)],
-                                          current=rows.metric_choice or DEFAULT_CHOICE, default=default),
-                             self._metric_chosen)
+        self.app.push_screen(
+            MetricPicker(
+                "Metric column",
+                [(m, counts[m]) for m in reported_metrics(self.jobs)],
+                current=rows.metric_choice or DEFAULT_CHOICE,
+                default=default,
+            ),
+            self._metric_chosen,
+        )
 
     def _metric_chosen(self, chosen: str | None) -> None:
         if chosen is None:

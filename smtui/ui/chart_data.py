@@ -90,19 +90,27 @@ def _x_range(series: Sequence[Series], clock: bool, starts: Sequence[datetime | 
     return 0.0, max(ends + [1.0])
 
 
-def job_charts(state: JobState, history: MetricHistory | None, *, clock: bool,
-               objective: Objective | None = None) -> list[ChartSpec]:
+def job_charts(
+    state: JobState, history: MetricHistory | None, *, clock: bool, objective: Objective | None = None
+) -> list[ChartSpec]:
     """A chart per metric of one job, the metrics that differ only in their data set (``train:loss`` and
     ``validation:loss``) on one; metrics with only a final value are left out (see :func:`final_only`)."""
     start = training_start(state)
     with_points = [m for m in job_metrics(state) if points_of(state, m, history)]
     charts = []
     for group in chart_groups(with_points):
-        series = tuple(Series(metric, _xy(points_of(state, metric, history), start, clock),
-                              direction=metric_direction(metric, objective), style=index)
-                       for index, metric in enumerate(group))
-        charts.append(ChartSpec(group_title(group), series, _x_range(series, clock, [start]),
-                                "clock" if clock else "elapsed"))
+        series = tuple(
+            Series(
+                metric,
+                _xy(points_of(state, metric, history), start, clock),
+                direction=metric_direction(metric, objective),
+                style=index,
+            )
+            for index, metric in enumerate(group)
+        )
+        charts.append(
+            ChartSpec(group_title(group), series, _x_range(series, clock, [start]), "clock" if clock else "elapsed")
+        )
     return charts
 
 
@@ -114,8 +122,14 @@ def final_only(state: JobState, history: MetricHistory | None) -> list[tuple[str
     return [(m, v) for m, v in snapshot.final_metrics.items() if not points_of(state, m, history)]
 
 
-def compare_chart(states: Sequence[JobState], metric: str, history: MetricHistory | None, *, clock: bool,
-                  objective: Objective | None = None) -> ChartSpec:
+def compare_chart(
+    states: Sequence[JobState],
+    metric: str,
+    history: MetricHistory | None,
+    *,
+    clock: bool,
+    objective: Objective | None = None,
+) -> ChartSpec:
     """One metric of several jobs on one chart, a colour and a key each; lined up by time since each job's
     training started (or on the wall clock)."""
     series = []
@@ -123,12 +137,22 @@ def compare_chart(states: Sequence[JobState], metric: str, history: MetricHistor
     for index, state in enumerate(states):
         start = training_start(state)
         starts.append(start)
-        series.append(Series(state.name, _xy(points_of(state, metric, history), start, clock),
-                             direction=metric_direction(metric, objective), style=index,
-                             key=JOB_KEYS[index % len(JOB_KEYS)]))
+        series.append(
+            Series(
+                state.name,
+                _xy(points_of(state, metric, history), start, clock),
+                direction=metric_direction(metric, objective),
+                style=index,
+                key=JOB_KEYS[index % len(JOB_KEYS)],
+            )
+        )
     arrow = {UP: " ↑", DOWN: " ↓"}.get(metric_direction(metric, objective), "")
-    return ChartSpec(f"{metric}{arrow} · {len(states)} jobs", tuple(series), _x_range(series, clock, starts),
-                     "clock" if clock else "elapsed")
+    return ChartSpec(
+        f"{metric}{arrow} · {len(states)} jobs",
+        tuple(series),
+        _x_range(series, clock, starts),
+        "clock" if clock else "elapsed",
+    )
 
 
 def launch_order(states: Iterable[JobState]) -> list[JobState]:
@@ -160,8 +184,11 @@ def objective_chart(states: Iterable[JobState], objective: Objective) -> ChartSp
     if best:
         best.append((len(ordered) + 0.5, best[-1][1]))  # the best so far holds to the last job launched
     way = UP if objective.maximize else DOWN
-    series = (Series(f"{objective.metric} of each job", tuple(points), kind="points", direction=way, style=0),
-              Series("best so far", tuple(best), kind="step", direction=way, style=1))
+    series = (
+        Series(f"{objective.metric} of each job", tuple(points), kind="points", direction=way, style=0),
+        Series("best so far", tuple(best), kind="step", direction=way, style=1),
+    )
     arrow = "↑" if objective.maximize else "↓"
-    return ChartSpec(f"{objective.metric} {arrow} by launch order · best so far", series,
-                     (0.5, max(len(ordered), 1) + 0.5), "count")
+    return ChartSpec(
+        f"{objective.metric} {arrow} by launch order · best so far", series, (0.5, max(len(ordered), 1) + 0.5), "count"
+    )

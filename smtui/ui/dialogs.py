@@ -39,8 +39,11 @@ class ConfirmStop(DismissedOnce, ModalScreen[bool]):
         with Vertical() as box:
             box.border_title = "Stop training job"
             where = f" It is now {self.stage}." if self.stage else ""
-            yield Static(f"Stop {self.job}?{where}\n\nSageMaker sends its containers SIGTERM and gives them 120 "
-                         "seconds to save the model, then the job is Stopped. This cannot be undone.", markup=False)
+            yield Static(
+                f"Stop {self.job}?{where}\n\nSageMaker sends its containers SIGTERM and gives them 120 "
+                "seconds to save the model, then the job is Stopped. This cannot be undone.",
+                markup=False,
+            )
             with Horizontal():
                 yield Button("Stop job (y)", variant="error", id="stop")
                 yield Button("Cancel (n)", id="cancel")

@@ -66,8 +66,16 @@ COLUMNS = (
 )
 KEYS = tuple(column.key for column in COLUMNS)
 #: The sort a click on each column's header asks for.
-COLUMN_SORTS = {"status": "status", "name": "name", "place": "name", "stage": "status", "elapsed": "elapsed",
-                "util": "util", "cost": "cost", "metric": "metric"}
+COLUMN_SORTS = {
+    "status": "status",
+    "name": "name",
+    "place": "name",
+    "stage": "status",
+    "elapsed": "elapsed",
+    "util": "util",
+    "cost": "cost",
+    "metric": "metric",
+}
 #: Cells between two columns (one of padding on each side of each).
 PADDING = 1
 #: When the columns do not fit, they give way in this order, each down to the width given: the metric's
@@ -75,9 +83,19 @@ PADDING = 1
 #: total), the stage's words (its symbol stays), more of the job name, the utilisation (all of it), the
 #: metric's value, the region or account, the status's word (all of it at once: its symbol stays), then more
 #: of the job name again. The elapsed time never gives way.
-GIVE_WAY = (("metric", 7, False), ("stage", 14, False), ("name", 20, False), ("cost", 0, True), ("stage", 1, False),
-            ("name", 16, False), ("util", 0, True), ("metric", 0, False), ("place", 0, True), ("status", 1, True),
-            ("name", 8, False))
+GIVE_WAY = (
+    ("metric", 7, False),
+    ("stage", 14, False),
+    ("name", 20, False),
+    ("cost", 0, True),
+    ("stage", 1, False),
+    ("name", 16, False),
+    ("util", 0, True),
+    ("metric", 0, False),
+    ("place", 0, True),
+    ("status", 1, True),
+    ("name", 8, False),
+)
 #: Room left over after giving way goes back to these columns first, up to their natural widths.
 TAKE_BACK = ("name", "stage")
 
@@ -86,16 +104,24 @@ def _styled(style: StatusStyle, label: str) -> list[Span]:
     return [(f"{style.symbol} {label}", style.role)]
 
 
-def row_cells(state: JobState, now: datetime | None, objective: Objective | None = None,
-              best_job: str | None = None, metric: str | None = None) -> tuple[Cell, ...]:
+def row_cells(
+    state: JobState,
+    now: datetime | None,
+    objective: Objective | None = None,
+    best_job: str | None = None,
+    metric: str | None = None,
+) -> tuple[Cell, ...]:
     """The cells of one job's row: status, name, region or account, stage, elapsed time, utilisation, cost,
     metric (``metric`` when one was chosen, named in the header)."""
     snapshot, error = state.snapshot, state.error
     if state.not_found:
         status = _styled(NOT_FOUND, "not found")
     elif snapshot is None:
-        status = (_styled(POLL_ERROR, ERROR_LABELS.get(error.kind, "error")) if error is not None
-                  else _styled(WAITING, "waiting"))
+        status = (
+            _styled(POLL_ERROR, ERROR_LABELS.get(error.kind, "error"))
+            if error is not None
+            else _styled(WAITING, "waiting")
+        )
     else:
         status = _styled(primary_style(snapshot.status), safe(snapshot.status or "?", 24))
         if error is not None:
@@ -120,9 +146,16 @@ def row_cells(state: JobState, now: datetime | None, objective: Objective | None
         # Value first: when the column is cut short it is the name that goes.
         value = ((f"{metric_value(shown[1]):>7} ", None), (safe(shown[0], 40), "muted"))
     place, name = split_id(state.name)
-    return (tuple(status), ((name, None),), ((place, "muted"),) if place else (), tuple(stage),
-            ((compact_duration(elapsed) if elapsed is not None else "–", None),), _util_cell(state),
-            _cost_cell(state, now), value)
+    return (
+        tuple(status),
+        ((name, None),),
+        ((place, "muted"),) if place else (),
+        tuple(stage),
+        ((compact_duration(elapsed) if elapsed is not None else "–", None),),
+        _util_cell(state),
+        _cost_cell(state, now),
+        value,
+    )
 
 
 def _util_cell(state: JobState) -> Cell:
@@ -165,8 +198,9 @@ def fit(cell: Cell, width: int, column: Column) -> Cell:
     if column.plain_cut and len(cell) > 1:
         # The value, then the name whole or not at all: never half a metric's name.
         first = cell[:1]
-        out = list(first if cell_width(first) <= width else fit(first, width, Column(column.key, column.label,
-                                                                                        plain_cut=True)))
+        out = list(
+            first if cell_width(first) <= width else fit(first, width, Column(column.key, column.label, plain_cut=True))
+        )
         for span in cell[1:]:
             if cell_width(tuple(out)) + cell_len(span[0]) > width:
                 break

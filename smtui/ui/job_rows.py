@@ -129,8 +129,10 @@ class JobRows(RowMarks):
 
     def natural_widths(self) -> list[int]:
         """Each column's width: its widest shown cell, or its header (0 for the place column with one place)."""
-        return [0 if column.key == "place" and not self.places else max(max(counts, default=0), cell_len(label))
-                for column, counts, label in zip(COLUMNS, self._widths, self.labels())]
+        return [
+            0 if column.key == "place" and not self.places else max(max(counts, default=0), cell_len(label))
+            for column, counts, label in zip(COLUMNS, self._widths, self.labels())
+        ]
 
     def widths(self, available: int) -> list[int]:
         """The column widths for ``available`` terminal cells, less the gutter (see :func:`fit_widths`)."""
@@ -203,10 +205,14 @@ class JobRows(RowMarks):
             elif name in self._index:
                 old = previous.get(name)
                 self._refresh_row(name)
-                if self.sort_key not in ("given", "name") and old is not None and (
+                if (
+                    self.sort_key not in ("given", "name")
+                    and old is not None
+                    and (
                         old.sort_key(self.sort_key, self.now, self.objective, self.metric_choice)
-                        != view.states[name].sort_key(self.sort_key, self.now, self.objective,
-                                                      self.metric_choice)):
+                        != view.states[name].sort_key(self.sort_key, self.now, self.objective, self.metric_choice)
+                    )
+                ):
                     rebuild = True  # its place in the order may have changed
             else:
                 self._forget(name)  # out of view: worked out again if it shows

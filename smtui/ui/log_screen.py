@@ -54,8 +54,13 @@ class LogScreen(Screen[None]):
         Binding("N", "previous_match", "Previous", show=False, group=HITS),
         Binding("r", "reread", "Reread", show=False, tooltip="read the streams now"),
         Binding("s", "toggle_secrets", "Secrets", tooltip="show or hide the secrets in the lines"),
-        Binding("ampersand", "narrow", "Only", tooltip="show only the lines that match a pattern, as less's & "
-                "(a regular expression, case-insensitive unless it has a capital)"),
+        Binding(
+            "ampersand",
+            "narrow",
+            "Only",
+            tooltip="show only the lines that match a pattern, as less's & "
+            "(a regular expression, case-insensitive unless it has a capital)",
+        ),
         Binding("h", "next_host", "Host", tooltip="show one host's lines, the next host, then all of them"),
         Binding("H", "pick_host", "Pick host", show=False, tooltip="show one host's lines, by its name or number"),
         Binding("e", "save", "Save", tooltip="save the loaded lines, as narrowed, to a file"),
@@ -64,8 +69,16 @@ class LogScreen(Screen[None]):
         Binding("q", "app.quit", "Quit", tooltip="quit"),
     ]
 
-    def __init__(self, job: str, source: LogsSource, *, snapshot: JobSnapshot | None = None,
-                 capacity: int = DEFAULT_CAPACITY, interval: float = LOG_INTERVAL, name: str | None = None) -> None:
+    def __init__(
+        self,
+        job: str,
+        source: LogsSource,
+        *,
+        snapshot: JobSnapshot | None = None,
+        capacity: int = DEFAULT_CAPACITY,
+        interval: float = LOG_INTERVAL,
+        name: str | None = None,
+    ) -> None:
         super().__init__()
         self.job = job
         self.snapshot = snapshot
@@ -84,8 +97,10 @@ class LogScreen(Screen[None]):
         yield Static(id="logs-title", markup=False)
         yield Static(id="logs-empty", markup=False)
         yield LogView(id="log")
-        yield Input(id="log-search",
-                    placeholder="/ search the loaded lines · Enter keeps it (n N: next, previous hit) · Escape clears")
+        yield Input(
+            id="log-search",
+            placeholder="/ search the loaded lines · Enter keeps it (n N: next, previous hit) · Escape clears",
+        )
         yield Input(id="log-filter", placeholder="& only lines matching a pattern · Enter shows them · empty: all")
         yield Input(id="log-host", placeholder="H host name or number (algo-3, 3) · Enter · empty: every host")
         yield Footer()
@@ -179,8 +194,10 @@ class LogScreen(Screen[None]):
             parts.append(f"{shown}{len(buffer):,} lines" + (" (newest)" if status.truncated else ""))
         if status.streams:
             hosts = status.hosts
-            parts.append(f"{hosts} host{'s' if hosts != 1 else ''}" +
-                         (f", {status.streams} streams" if status.streams != hosts else ""))
+            parts.append(
+                f"{hosts} host{'s' if hosts != 1 else ''}"
+                + (f", {status.streams} streams" if status.streams != hosts else "")
+            )
         if status.done and buffer.lines:
             parts.append("job ended, all read")
         if view.wrap:
@@ -222,8 +239,12 @@ class LogScreen(Screen[None]):
         if text and host is None:
             hosts = host_order(self._hosts())
             known = ", ".join(hosts[:6]) + (f" … {hosts[-1]}" if len(hosts) > 6 else "") if hosts else "none yet"
-            self.notify(f"No lines from a host called {text[:40]!r} (hosts: {known})", severity="warning",
-                        timeout=6, markup=False)
+            self.notify(
+                f"No lines from a host called {text[:40]!r} (hosts: {known})",
+                severity="warning",
+                timeout=6,
+                markup=False,
+            )
             return
         self._close_box(event.input)
         self._narrow(LineFilter(view.line_filter.pattern, host))

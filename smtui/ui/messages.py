@@ -102,8 +102,9 @@ class PollResults(StoreChanged):
         news = dict(earlier.news)
         for name, later in self.news.items():
             before = news.get(name)
-            news[name] = later if before is None else JobNews(later.snapshot, before.events + later.events,
-                                                               before.first)
+            news[name] = (
+                later if before is None else JobNews(later.snapshot, before.events + later.events, before.first)
+            )
         self.news = news
         self.failures = {**earlier.failures, **self.failures}
         self.points = earlier.points + self.points
@@ -131,9 +132,18 @@ class PricesUpdated(StoreChanged):
 class JobsFound(StoreChanged):
     """A page of a listing came (its jobs' rows show what it said of them), or the listing is done."""
 
-    def __init__(self, view: JobsView, names: tuple[str, ...], *, first: bool,
-                 tuning: TuningState | None = None, truncated: bool = False, changed: tuple[str, ...] = (),
-                 done: bool = False, listed: int = 0) -> None:
+    def __init__(
+        self,
+        view: JobsView,
+        names: tuple[str, ...],
+        *,
+        first: bool,
+        tuning: TuningState | None = None,
+        truncated: bool = False,
+        changed: tuple[str, ...] = (),
+        done: bool = False,
+        listed: int = 0,
+    ) -> None:
         super().__init__(view)
         #: The jobs not watched before.
         self.names = names

@@ -40,8 +40,9 @@ class MetricPicker(ModalScreen[str | None]):
     MetricPicker #picker-help { color: $text-muted; }
     """
 
-    def __init__(self, title: str, metrics: Sequence[tuple[str, int]], *, current: str | None = None,
-                 default: str | None = None) -> None:
+    def __init__(
+        self, title: str, metrics: Sequence[tuple[str, int]], *, current: str | None = None, default: str | None = None
+    ) -> None:
         super().__init__()
         self.title_text = title
         self.metrics = list(metrics)
@@ -60,8 +61,11 @@ class MetricPicker(ModalScreen[str | None]):
             box.border_title = self.title_text
             if options:
                 yield OptionList(*options, id="picker")
-            yield Static("Enter chooses · Escape cancels" if options else
-                         "No job reports a metric yet · Escape closes", id="picker-help", markup=False)
+            yield Static(
+                "Enter chooses · Escape cancels" if options else "No job reports a metric yet · Escape closes",
+                id="picker-help",
+                markup=False,
+            )
 
     def on_mount(self) -> None:
         if not self.metrics and self.default is None:

@@ -63,8 +63,12 @@ class MetricsScreen(Screen[None]):
         Binding("escape", "back", "Back", tooltip="back to the jobs"),
         Binding("t", "toggle_clock", "Time axis", tooltip="x axis: time since training started, or the wall clock"),
         Binding("L", "toggle_log", "Log", tooltip="log scale for the y axis (values above 0 only)"),
-        Binding("S", "smoothing", "Smooth",
-                tooltip="smooth: an exponential moving average, stronger each press (0.6 to 0.99), then off"),
+        Binding(
+            "S",
+            "smoothing",
+            "Smooth",
+            tooltip="smooth: an exponential moving average, stronger each press (0.6 to 0.99), then off",
+        ),
         Binding("plus,equals_sign", "zoom_in", "Zoom", group=ZOOM),
         Binding("minus", "zoom_out", "Zoom out", show=False, group=ZOOM),
         Binding("left,h", "pan(-1)", "Earlier", show=False, group=PAN),
@@ -74,8 +78,9 @@ class MetricsScreen(Screen[None]):
         Binding("0", "whole", "Whole history", show=False, tooltip="the whole history again (no zoom)"),
         Binding("M", "choose_metric", "Metric", tooltip="the metric a comparison shows"),
         Binding("tab", "next_metric(1)", "Next metric", show=False, tooltip="a comparison's next metric"),
-        Binding("shift+tab", "next_metric(-1)", "Previous metric", show=False,
-                tooltip="a comparison's previous metric"),
+        Binding(
+            "shift+tab", "next_metric(-1)", "Previous metric", show=False, tooltip="a comparison's previous metric"
+        ),
         Binding("down,j", "scroll(1)", "Down", show=False, group=SCROLL),
         Binding("up,k", "scroll(-1)", "Up", show=False, group=SCROLL),
         Binding("pagedown", "scroll(10)", "Page down", show=False, group=SCROLL),
@@ -83,8 +88,15 @@ class MetricsScreen(Screen[None]):
         Binding("q", "app.quit", "Quit", tooltip="quit"),
     ]
 
-    def __init__(self, names: Sequence[str], view: JobsView, *, history: MetricHistory | None = None,
-                 tuning: TuningState | None = None, metric: str | None = None) -> None:
+    def __init__(
+        self,
+        names: Sequence[str],
+        view: JobsView,
+        *,
+        history: MetricHistory | None = None,
+        tuning: TuningState | None = None,
+        metric: str | None = None,
+    ) -> None:
         super().__init__()
         self.names = tuple(dict.fromkeys(names))
         self.jobs = view
@@ -181,8 +193,11 @@ class MetricsScreen(Screen[None]):
         if self.comparing:
             specs = []
             if self.metric is not None:
-                specs.append(compare_chart(self._states(), self.metric, self.history, clock=self.clock_axis,
-                                           objective=self.objective))
+                specs.append(
+                    compare_chart(
+                        self._states(), self.metric, self.history, clock=self.clock_axis, objective=self.objective
+                    )
+                )
             if self.objective is not None:
                 everyone = [s for s in (self.jobs.get(n) for n in self.jobs.names) if s is not None]
                 specs.append(objective_chart(everyone, self.objective))
@@ -201,9 +216,9 @@ class MetricsScreen(Screen[None]):
             return  # the screen is closing (a fetch ended after Escape): its widgets are gone
         specs = self._specs()
         charts = list(self.query(LineChart))
-        for extra in charts[len(specs):]:
+        for extra in charts[len(specs) :]:
             extra.remove()
-        new = [LineChart() for _ in specs[len(charts):]]
+        new = [LineChart() for _ in specs[len(charts) :]]
         if new:
             box.mount_all(new, before=finals)
         charts = (charts + new)[: len(specs)]
@@ -221,9 +236,13 @@ class MetricsScreen(Screen[None]):
         counting = spec.x_kind == "count"
         x_range = spec.x_range if counting else self.window.span(*spec.x_range)
         return ChartOptions(
-            title=spec.title, x_kind=spec.x_kind, x_range=x_range, log=self.log_scale and not counting,
+            title=spec.title,
+            x_kind=spec.x_kind,
+            x_range=x_range,
+            log=self.log_scale and not counting,
             smoothing=0.0 if counting else self.smoothing,
-            marks="best" if self.comparing else "all")
+            marks="best" if self.comparing else "all",
+        )
 
     def _show_finals(self, finals: Static) -> None:
         if self.comparing or not self.names:
@@ -233,8 +252,10 @@ class MetricsScreen(Screen[None]):
         only = final_only(state, self.history) if state is not None else []
         finals.display = bool(only)
         if only:
-            finals.update("Final values only (no CloudWatch points): "
-                          + " · ".join(f"{safe(m, 40)} {metric_value(v)}" for m, v in only))
+            finals.update(
+                "Final values only (no CloudWatch points): "
+                + " · ".join(f"{safe(m, 40)} {metric_value(v)}" for m, v in only)
+            )
 
     def _size_charts(self, count: int | None = None) -> None:
         charts = list(self.query(LineChart))
@@ -265,14 +286,19 @@ class MetricsScreen(Screen[None]):
         snapshot = state.snapshot
         assert snapshot is not None
         if not job_metrics(state):
-            return (f"{state.name} defines no metrics: its algorithm has no MetricDefinitions and SageMaker reports "
-                    "no final metrics for it.")
+            return (
+                f"{state.name} defines no metrics: its algorithm has no MetricDefinitions and SageMaker reports "
+                "no final metrics for it."
+            )
         if self.fetching:
             return "Fetching the history from CloudWatch…"
         if snapshot.time("TrainingStartTime") is None and not snapshot.is_terminal:
             return f"{state.name} has not started training yet: its metrics appear once it does."
-        return ("No points yet: SageMaker sends a job's metrics to CloudWatch about once a minute while it trains."
-                if not snapshot.is_terminal else f"CloudWatch has no points of {state.name}'s metrics.")
+        return (
+            "No points yet: SageMaker sends a job's metrics to CloudWatch about once a minute while it trains."
+            if not snapshot.is_terminal
+            else f"CloudWatch has no points of {state.name}'s metrics."
+        )
 
     def _update_title(self) -> None:
         if not self.is_mounted:
@@ -356,8 +382,10 @@ class MetricsScreen(Screen[None]):
 
     def action_choose_metric(self) -> None:
         counts = self._metric_counts()
-        self.app.push_screen(MetricPicker("Metric to compare", counts, current=self.metric),
-                             lambda chosen: self._choose(chosen) if chosen else None)
+        self.app.push_screen(
+            MetricPicker("Metric to compare", counts, current=self.metric),
+            lambda chosen: self._choose(chosen) if chosen else None,
+        )
 
     def _metric_counts(self) -> list[tuple[str, int]]:
         metrics = reported_metrics(self.jobs, self.names)

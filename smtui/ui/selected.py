@@ -17,15 +17,17 @@ class SelectedJobPanes:
     :class:`~smtui.ui.watch.WatchScreen`; expects ``selected``, ``jobs`` (the store's view), ``now``, ``scope``,
     ``tuning`` and ``reveal_secrets`` on the screen."""
 
-    def _show_selected(self, *, animate_from: int | None = None, fresh: frozenset[str] = frozenset(),
-                       detail: bool = True) -> None:
+    def _show_selected(
+        self, *, animate_from: int | None = None, fresh: frozenset[str] = frozenset(), detail: bool = True
+    ) -> None:
         name = self.selected
         state = self.jobs.get(name)
         snapshot = state.snapshot if state is not None else None
         timeline = self.query_one(Timeline)
         if name is None and self.scope is not None:
-            timeline.placeholder = (f"No job matches yet ({self.scope}). Jobs appear here as they are created; "
-                                    "a adds one by name.")
+            timeline.placeholder = (
+                f"No job matches yet ({self.scope}). Jobs appear here as they are created; a adds one by name."
+            )
         elif name is None:
             timeline.placeholder = "No job selected · a adds one by name"
         elif state is not None and state.error is not None:
@@ -36,8 +38,10 @@ class SelectedJobPanes:
             timeline.placeholder = "Waiting for the first answer…"
         timeline.now = self.now
         # A listing's summary has no stages: the timeline waits for the job's description.
-        timeline.show(None if snapshot is not None and snapshot.partial and not snapshot.transitions else snapshot,
-                      animate_from=animate_from)
+        timeline.show(
+            None if snapshot is not None and snapshot.partial and not snapshot.transitions else snapshot,
+            animate_from=animate_from,
+        )
         pane = self.query_one("#timeline-pane")
         pane.border_title = f"Timeline · {name}" if name else "Timeline"
         pane.border_subtitle = (
@@ -90,7 +94,11 @@ class SelectedJobPanes:
         if self.now is None:
             return
         state = self.jobs.get(self.selected)
-        self.query_one(DetailPane).show(self.selected, state.snapshot if state else None,
-                                        state.error if state else None, self.now, reveal=self.reveal_secrets,
-                                        summary=state.summary(self.now) if state else None)
-
+        self.query_one(DetailPane).show(
+            self.selected,
+            state.snapshot if state else None,
+            state.error if state else None,
+            self.now,
+            reveal=self.reveal_secrets,
+            summary=state.summary(self.now) if state else None,
+        )

@@ -14,9 +14,18 @@ from smtui.present.durations import interval_text
 from smtui.ui.fmt import metric_value
 
 
-def title_line(view: JobsView, *, interval: float, effective: float, max_rps: float | None,
-               scope: str | None, subtitle: str, now: datetime | None = None, width: int | None = None,
-               each: bool = False) -> Text:
+def title_line(
+    view: JobsView,
+    *,
+    interval: float,
+    effective: float,
+    max_rps: float | None,
+    scope: str | None,
+    subtitle: str,
+    now: datetime | None = None,
+    width: int | None = None,
+    each: bool = False,
+) -> Text:
     """``smtui  9 jobs: 8 running, 1 completed  ! 1 not updating  ·  $1,234  ·  every 5s  ·  scope  ·  where``.
 
     What matters most comes first, so a narrow terminal cuts what matters least: the counts, a poll that
@@ -51,8 +60,16 @@ def title_line(view: JobsView, *, interval: float, effective: float, max_rps: fl
     return text
 
 
-def jobs_title(*, tuning: TuningState | None, filter_text: str, shown: int, total: int, sort_key: str,
-               marked: int = 0, metric: str | None = None) -> str:
+def jobs_title(
+    *,
+    tuning: TuningState | None,
+    filter_text: str,
+    shown: int,
+    total: int,
+    sort_key: str,
+    marked: int = 0,
+    metric: str | None = None,
+) -> str:
     """The job list's border title: ``Jobs · tuning-job InProgress 8 of 12 launched · best 0.93 · “llama” 3 of 9
     · by name``. Border titles are markup: only characters a name, a status or a number has are put in."""
     title = "Jobs"

@@ -59,35 +59,81 @@ class WatchScreen(JobActions, ChartActions, SelectedJobPanes, Screen):
 
     BINDINGS = [
         Binding("l", "logs", "Logs", tooltip="logs of the selected job, every instance merged (Escape: back)"),
-        Binding("m", "metrics", "Charts", tooltip="the selected job's metrics as charts; with two or more jobs marked "
-                                                  "(Space), one metric of them all side by side"),
-        Binding("slash", "filter", "Filter",
-                tooltip="filter the jobs by name, status or stage (Enter keeps it, Escape clears)"),
-        Binding("M", "choose_metric", "Metric", show=False,
-                tooltip="the metric the Metric column shows for every job, from those the jobs report (and sorts by)"),
-        Binding("o", "sort", "Sort", tooltip="sort the jobs: by name, status, elapsed time, metric (a tuning job's "
-                                             "objective: best first), utilisation (idlest first), cost (highest "
-                                             "first), then as given"),
+        Binding(
+            "m",
+            "metrics",
+            "Charts",
+            tooltip="the selected job's metrics as charts; with two or more jobs marked "
+            "(Space), one metric of them all side by side",
+        ),
+        Binding(
+            "slash",
+            "filter",
+            "Filter",
+            tooltip="filter the jobs by name, status or stage (Enter keeps it, Escape clears)",
+        ),
+        Binding(
+            "M",
+            "choose_metric",
+            "Metric",
+            show=False,
+            tooltip="the metric the Metric column shows for every job, from those the jobs report (and sorts by)",
+        ),
+        Binding(
+            "o",
+            "sort",
+            "Sort",
+            tooltip="sort the jobs: by name, status, elapsed time, metric (a tuning job's "
+            "objective: best first), utilisation (idlest first), cost (highest "
+            "first), then as given",
+        ),
         Binding("escape", "clear_filter", "Clear filter", show=False, system=True),
         Binding("x", "stop_job", "Stop", tooltip="stop the selected job, after a confirmation (not with --read-only)"),
         Binding("a", "add_job", "Add", tooltip="watch another job, by name"),
-        Binding("d,delete", "remove_job", "Remove", show=False,
-                tooltip="stop watching the selected job (the job itself goes on)"),
-        Binding("c", "copy_arn", "Copy ARN", show=False,
-                tooltip="send the job's ARN to the terminal's clipboard (OSC 52, over SSH too)"),
-        Binding("u", "copy_url", "Copy console URL", show=False,
-                tooltip="send the job's console URL to the terminal's clipboard (OSC 52)"),
+        Binding(
+            "d,delete",
+            "remove_job",
+            "Remove",
+            show=False,
+            tooltip="stop watching the selected job (the job itself goes on)",
+        ),
+        Binding(
+            "c",
+            "copy_arn",
+            "Copy ARN",
+            show=False,
+            tooltip="send the job's ARN to the terminal's clipboard (OSC 52, over SSH too)",
+        ),
+        Binding(
+            "u",
+            "copy_url",
+            "Copy console URL",
+            show=False,
+            tooltip="send the job's console URL to the terminal's clipboard (OSC 52)",
+        ),
         Binding("r", "refresh_job", "Refresh", show=False, tooltip="poll the selected job now"),
-        Binding("s", "toggle_secrets", "Secrets",
-                tooltip="show / hide values that look like secrets (tokens, passwords, keys)"),
+        Binding(
+            "s",
+            "toggle_secrets",
+            "Secrets",
+            tooltip="show / hide values that look like secrets (tokens, passwords, keys)",
+        ),
         Binding("tab", "app.focus_next", "Next pane", show=False, group=PANES),
         Binding("shift+tab", "app.focus_previous", "Previous pane", show=False, group=PANES),
         Binding("question_mark", "app.help", "Help", tooltip="help: keys and what every status symbol means"),
         Binding("q", "app.quit", "Quit", tooltip="quit"),
     ]
 
-    def __init__(self, view: JobsView, *, subtitle: str = "", interval: float = 30.0,
-                 max_rps: float | None = None, scope: str | None = None, places: str | None = None) -> None:
+    def __init__(
+        self,
+        view: JobsView,
+        *,
+        subtitle: str = "",
+        interval: float = 30.0,
+        max_rps: float | None = None,
+        scope: str | None = None,
+        places: str | None = None,
+    ) -> None:
         super().__init__()
         #: The header of the column saying where each job is, when several regions or accounts are watched.
         self.places = places
@@ -127,8 +173,9 @@ class WatchScreen(JobActions, ChartActions, SelectedJobPanes, Screen):
             detail = DetailPane(id="detail")
             detail.border_title = "Details"
             yield detail
-        yield Input(id="job-filter",
-                    placeholder="/ filter jobs by name, status or stage · Enter keeps it · Escape clears")
+        yield Input(
+            id="job-filter", placeholder="/ filter jobs by name, status or stage · Enter keeps it · Escape clears"
+        )
         yield Footer()
 
     def on_mount(self) -> None:
@@ -237,8 +284,12 @@ class WatchScreen(JobActions, ChartActions, SelectedJobPanes, Screen):
             # Stages present on the first answer are history, not news: only later ones animate.
             self._show_selected(animate_from=min(added) if added and not news.first else None)
         for event in news.events:
-            if (isinstance(event, StatusChanged) and not news.first and event.old_status not in TERMINAL_STATUSES
-                    and event.new_status in TERMINAL_STATUSES):
+            if (
+                isinstance(event, StatusChanged)
+                and not news.first
+                and event.old_status not in TERMINAL_STATUSES
+                and event.new_status in TERMINAL_STATUSES
+            ):
                 self.app.job_ended(snapshot)
         logs = self.app.screen
         if isinstance(logs, LogScreen) and logs.job == snapshot.name:
@@ -263,8 +314,7 @@ class WatchScreen(JobActions, ChartActions, SelectedJobPanes, Screen):
         for event in points:
             if event.job == self.selected:
                 arrived[event.metric] = arrived.get(event.metric, 0) + len(event.points)
-        self._show_metrics(frozenset(metric for metric, count in arrived.items()
-                                     if len(state.points(metric)) > count))
+        self._show_metrics(frozenset(metric for metric, count in arrived.items() if len(state.points(metric)) > count))
 
     def on_hosts_updated(self, message: HostsUpdated) -> None:
         self.take_view(message.view, message.jobs)
@@ -303,8 +353,13 @@ class WatchScreen(JobActions, ChartActions, SelectedJobPanes, Screen):
             shown = ", ".join(new[:2]) + (f" and {len(new) - 2} more" if len(new) > 2 else "")
             self.notify(f"New job{'s' if len(new) > 1 else ''}: {shown}", timeout=6, markup=False)
         if message.truncated and message.first and message.done:
-            self.notify(f"Showing the newest {message.listed} matching jobs: narrow the listing with --since, "
-                        "--status or --name-contains", severity="warning", timeout=12, markup=False)
+            self.notify(
+                f"Showing the newest {message.listed} matching jobs: narrow the listing with --since, "
+                "--status or --name-contains",
+                severity="warning",
+                timeout=12,
+                markup=False,
+            )
         previous, self.tuning = self.tuning, message.tuning
         if self.tuning is not None and previous is None:
             self._show_tuned()
@@ -312,8 +367,12 @@ class WatchScreen(JobActions, ChartActions, SelectedJobPanes, Screen):
             self.query_one(JobList).set_objective(self.tuning.objective, self.tuning.best_job)
             if previous is not None and not previous.ended and self.tuning.ended:
                 best = f": best {self.tuning.best_job}" if self.tuning.best_job else ""
-                self.notify(f"Tuning job {self.tuning.name} {self.tuning.status}{best}", title="Tuning job ended",
-                            timeout=10, markup=False)
+                self.notify(
+                    f"Tuning job {self.tuning.name} {self.tuning.status}{best}",
+                    title="Tuning job ended",
+                    timeout=10,
+                    markup=False,
+                )
         if self._listing_error is not None:
             self._listing_error = None
             if self.banner and self.banner.startswith("Listing jobs"):
@@ -343,9 +402,17 @@ class WatchScreen(JobActions, ChartActions, SelectedJobPanes, Screen):
             self._update_title()
 
     def _update_title(self) -> None:
-        text = title_line(self.jobs, interval=self.interval, effective=self.cadence, max_rps=self.max_rps,
-                          scope=self.scope, subtitle=self.subtitle, now=self.now,
-                          width=self.size.width - 2 if self.size.width else None, each=self.places is not None)
+        text = title_line(
+            self.jobs,
+            interval=self.interval,
+            effective=self.cadence,
+            max_rps=self.max_rps,
+            scope=self.scope,
+            subtitle=self.subtitle,
+            now=self.now,
+            width=self.size.width - 2 if self.size.width else None,
+            each=self.places is not None,
+        )
         banner = self.query_one("#banner", Static)
         if banner.display != bool(self.banner) or (self.banner and str(banner.render()) != f"! {self.banner}"):
             banner.update(f"! {self.banner}" if self.banner else "")
@@ -358,9 +425,15 @@ class WatchScreen(JobActions, ChartActions, SelectedJobPanes, Screen):
     def _update_jobs_title(self) -> None:
         jobs = self.query_one(JobList)
         metric = "".join(c for c in jobs.rows.metric_choice or "" if c.isalnum() or c in "-_.:/ ") or None
-        jobs.border_title = jobs_title(tuning=self.tuning, filter_text=jobs.filter_text, shown=jobs.row_count,
-                                       total=len(self.jobs), sort_key=jobs.sort_key, marked=len(jobs.rows.marked),
-                                       metric=metric)
+        jobs.border_title = jobs_title(
+            tuning=self.tuning,
+            filter_text=jobs.filter_text,
+            shown=jobs.row_count,
+            total=len(self.jobs),
+            sort_key=jobs.sort_key,
+            marked=len(jobs.rows.marked),
+            metric=metric,
+        )
 
     # -- keys of the screen ----------------------------------------------------------
 

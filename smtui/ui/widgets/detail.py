@@ -107,8 +107,9 @@ def _lay_out(blocks: list[Block], width: int) -> Text:
                     out.append("\n")
                 first = False
                 head = labelled and index == 0
-                out.append(f"{label:<{label_width}} " if head else " " * (label_width + 1),
-                           style=label_style if head else "")
+                out.append(
+                    f"{label:<{label_width}} " if head else " " * (label_width + 1), style=label_style if head else ""
+                )
                 out.append(line, style=value_style)
     return out
 
@@ -171,8 +172,16 @@ class DetailPane(VerticalScroll, can_focus=True):
         yield self._glance
         yield self._body
 
-    def show(self, name: str | None, snapshot: JobSnapshot | None, error: PollError | None, now: datetime,
-             *, reveal: bool = False, summary: JobSummary | None = None) -> None:
+    def show(
+        self,
+        name: str | None,
+        snapshot: JobSnapshot | None,
+        error: PollError | None,
+        now: datetime,
+        *,
+        reveal: bool = False,
+        summary: JobSummary | None = None,
+    ) -> None:
         """Render the job, its ``summary`` first (secrets hidden unless ``reveal``); the fields only when something
         they would show has changed."""
         self._glance.display = summary is not None
@@ -185,7 +194,11 @@ class DetailPane(VerticalScroll, can_focus=True):
             self._snapshot, self._content = snapshot, _content(snapshot)
         key = (name, self._content, error, now.replace(second=0, microsecond=0), reveal)
         # The request id comes from a response header: only its id characters are shown (border text is markup).
-        request = "".join(c for c in snapshot.request_id if c.isalnum() or c == "-")[:64] if snapshot and snapshot.request_id else ""
+        request = (
+            "".join(c for c in snapshot.request_id if c.isalnum() or c == "-")[:64]
+            if snapshot and snapshot.request_id
+            else ""
+        )
         subtitle = f"request {request}" if request else ""
         if subtitle != self._subtitle:  # setting a border title repaints the widget, even to the same text
             self._subtitle = self.border_subtitle = subtitle
@@ -200,8 +213,14 @@ class DetailPane(VerticalScroll, can_focus=True):
         """All of the body as plain text at ``width`` (what scrolling would show, line by line)."""
         return self._body.text(width).plain
 
-    def _render_job(self, name: str | None, snapshot: JobSnapshot | None, error: PollError | None, now: datetime,
-                    reveal: bool = False) -> list[Block]:
+    def _render_job(
+        self,
+        name: str | None,
+        snapshot: JobSnapshot | None,
+        error: PollError | None,
+        now: datetime,
+        reveal: bool = False,
+    ) -> list[Block]:
         style = self.get_component_rich_style
         if name is None:
             return [("paragraph", "No job selected", style("detail--label"))]
@@ -210,8 +229,10 @@ class DetailPane(VerticalScroll, can_focus=True):
             blocks.append(("paragraph", f"! {error.message}", style("detail--error")))
             when = [f"failing since {error.since.astimezone():%H:%M:%S}"] if error.since else []
             if snapshot is not None:
-                when.append(f"showing the answer of {snapshot.fetched_at.astimezone():%H:%M:%S} "
-                            f"({relative_age(snapshot.fetched_at, now)})")
+                when.append(
+                    f"showing the answer of {snapshot.fetched_at.astimezone():%H:%M:%S} "
+                    f"({relative_age(snapshot.fetched_at, now)})"
+                )
             if when:
                 blocks.append(("paragraph", "  " + " · ".join(when), style("detail--error")))
         if snapshot is None:
@@ -243,19 +264,28 @@ class DetailPane(VerticalScroll, can_focus=True):
         for depth, node in nodes:
             indent = " " * (INDENT * depth)
             if node.kind == "omitted":
-                rows.append((indent + "…", container, f"{node.value:,} more (`smtui describe` prints them all)",
-                             container))
+                rows.append(
+                    (indent + "…", container, f"{node.value:,} more (`smtui describe` prints them all)", container)
+                )
                 continue
             label_style = style("detail--label" if node.in_model else "detail--unknown")
             if node.key == FOLDED:
                 count = sum(child.value if child.kind == "omitted" else 1 for child in node.children)
-                rows.append((indent + node.label, label_style,
-                             f"{count:,} stage{'s' if count != 1 else ''}: the timeline shows them", container))
+                rows.append(
+                    (
+                        indent + node.label,
+                        label_style,
+                        f"{count:,} stage{'s' if count != 1 else ''}: the timeline shows them",
+                        container,
+                    )
+                )
                 continue
             if node.kind in ("structure", "list", "map"):
                 count = sum(child.value if child.kind == "omitted" else 1 for child in node.children)
-                summary = {"list": f"{count:,} item{'s' if count != 1 else ''}",
-                           "map": f"{count:,} entr{'ies' if count != 1 else 'y'}"}.get(node.kind, "")
+                summary = {
+                    "list": f"{count:,} item{'s' if count != 1 else ''}",
+                    "map": f"{count:,} entr{'ies' if count != 1 else 'y'}",
+                }.get(node.kind, "")
                 rows.append((indent + node.label, label_style, summary if count else "(empty)", container))
             else:
                 value = format_value(node, now, multiline=True, reveal=reveal)

@@ -80,8 +80,13 @@ class HostPanel(_Lines):
     HostPanel > .hostpanel--error { color: $error; text-style: bold; }
     """
 
-    COMPONENT_CLASSES = {"hostpanel--muted", "hostpanel--bar", "hostpanel--spark", "hostpanel--warning",
-                         "hostpanel--error"}
+    COMPONENT_CLASSES = {
+        "hostpanel--muted",
+        "hostpanel--bar",
+        "hostpanel--spark",
+        "hostpanel--warning",
+        "hostpanel--error",
+    }
     """`--bar` a utilisation bar, `--spark` the recent trend, `--warning` / `--error` what is wrong."""
 
     utilisation: reactive[Utilisation | None] = reactive(None, layout=True)

@@ -70,7 +70,12 @@ class JobList(JobListMouse, ScrollView, can_focus=True):
     """
 
     COMPONENT_CLASSES = {f"joblist--{role}" for role in ROLES} | {
-        "joblist--header", "joblist--cursor", "joblist--hover", "joblist--header-hover", "joblist--mark"}
+        "joblist--header",
+        "joblist--cursor",
+        "joblist--hover",
+        "joblist--header-hover",
+        "joblist--mark",
+    }
     """One class per status role (`joblist--success`, `--error`, `--warning`, `--active`, `--info`, `--muted`);
     `--header` the column headers, `--cursor` the selected row, `--hover` the row under the mouse,
     `--header-hover` the header under it and `--mark` the mark of a job marked to compare."""
@@ -82,10 +87,19 @@ class JobList(JobListMouse, ScrollView, can_focus=True):
         Binding("end,G", "last", "Last job", show=False, group=ENDS),
         Binding("pageup", "page_up", "Page up", show=False, group=PAGE),
         Binding("pagedown", "page_down", "Page down", show=False, group=PAGE),
-        Binding("space", "toggle_mark", "Mark", tooltip="mark the job (or take its mark away) and go to the next: "
-                                                        "m then compares the marked jobs"),
-        Binding("asterisk", "mark_shown", "Mark all", show=False,
-                tooltip="mark every job shown (a tuning job's training jobs, say), or take the marks away"),
+        Binding(
+            "space",
+            "toggle_mark",
+            "Mark",
+            tooltip="mark the job (or take its mark away) and go to the next: m then compares the marked jobs",
+        ),
+        Binding(
+            "asterisk",
+            "mark_shown",
+            "Mark all",
+            show=False,
+            tooltip="mark every job shown (a tuning job's training jobs, say), or take the marks away",
+        ),
     ]
 
     class Highlighted(Message):
@@ -315,7 +329,7 @@ class JobList(JobListMouse, ScrollView, can_focus=True):
         """Tell the row model which rows are in view: only those are worked out as their jobs change."""
         top = round(self.scroll_y)
         self.rows.set_visible(top, top + self._page() + 1)
-        in_view = tuple(self.rows.shown[top: top + self._page()])
+        in_view = tuple(self.rows.shown[top : top + self._page()])
         if in_view != self._in_view:
             self._in_view = in_view
             self.post_message(self.InView())
@@ -371,10 +385,13 @@ class JobList(JobListMouse, ScrollView, can_focus=True):
         return line
 
     def _render_header(self, width: int, base: Style) -> Strip:
-        return paint_header(self, self.rows, self._column_widths(), width, base,
-                            self._hover_column if self._hover == 0 else None)
+        return paint_header(
+            self, self.rows, self._column_widths(), width, base, self._hover_column if self._hover == 0 else None
+        )
 
-    def _render_row(self, cells: tuple[Cell, ...], cursor: bool, hover: bool, width: int, base: Style,
-                    marked: bool = False) -> Strip:
-        return paint_row(self, self.rows, cells, self._column_widths(), width, base, cursor=cursor, hover=hover,
-                         marked=marked)
+    def _render_row(
+        self, cells: tuple[Cell, ...], cursor: bool, hover: bool, width: int, base: Style, marked: bool = False
+    ) -> Strip:
+        return paint_row(
+            self, self.rows, cells, self._column_widths(), width, base, cursor=cursor, hover=hover, marked=marked
+        )

@@ -15,16 +15,25 @@ ROLES = ("success", "error", "warning", "active", "info", "muted")
 MARK = "◆"
 
 
-def paint_header(widget, rows: JobRows, widths: list[int], width: int, base: Style, hover_column: str | None
-                 ) -> Strip:
+def paint_header(widget, rows: JobRows, widths: list[int], width: int, base: Style, hover_column: str | None) -> Strip:
     """The header line: each column's label, the one under the mouse highlighted."""
     style = widget.get_component_rich_style("joblist--header")
     hover = {hover_column: style + widget.get_component_rich_style("joblist--header-hover")} if hover_column else {}
     return paint_line(widget, rows, [((label, None),) for label in rows.labels()], widths, width, base, style, hover)
 
 
-def paint_row(widget, rows: JobRows, cells: tuple[Cell, ...], widths: list[int], width: int, base: Style, *,
-              cursor: bool, hover: bool, marked: bool) -> Strip:
+def paint_row(
+    widget,
+    rows: JobRows,
+    cells: tuple[Cell, ...],
+    widths: list[int],
+    width: int,
+    base: Style,
+    *,
+    cursor: bool,
+    hover: bool,
+    marked: bool,
+) -> Strip:
     """A job's line, as a bar when the cursor is on it, highlighted under the mouse, with its mark if marked."""
     row = Style()
     if hover:
@@ -34,8 +43,17 @@ def paint_row(widget, rows: JobRows, cells: tuple[Cell, ...], widths: list[int],
     return paint_line(widget, rows, list(cells), widths, width, base, row, {}, marked)
 
 
-def paint_line(widget, rows: JobRows, cells: list[Cell], widths: list[int], width: int, base: Style, row: Style,
-               column_styles: dict[str, Style], marked: bool = False) -> Strip:
+def paint_line(
+    widget,
+    rows: JobRows,
+    cells: list[Cell],
+    widths: list[int],
+    width: int,
+    base: Style,
+    row: Style,
+    column_styles: dict[str, Style],
+    marked: bool = False,
+) -> Strip:
     """One line: the gutter (while jobs are marked), then each cell fitted to its column between its padding,
     in the row's style, filling ``width``. ``widget`` gives the component styles (``joblist--ROLE``).
 

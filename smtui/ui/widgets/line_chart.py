@@ -55,7 +55,8 @@ class LineChart(Widget):
     """
 
     COMPONENT_CLASSES = {f"chart--{role}" for role in _ROLES} | {
-        f"chart--{kind}-{n}" for kind in ("series", "mark") for n in range(COLOURS)}
+        f"chart--{kind}-{n}" for kind in ("series", "mark") for n in range(COLOURS)
+    }
     """`--title` the title line, `--label` tick labels, `--axis` the axes, `--muted` legend words, `--raw` the
     unsmoothed line under a smoothed one, `--series-N` the Nth colour of lines, `--mark-N` marked points in it."""
 

@@ -47,7 +47,10 @@ class LogView(ScrollView, can_focus=True):
     """
 
     COMPONENT_CLASSES = {f"logview--host-{role}" for role in HOST_ROLES} | {
-        "logview--muted", "logview--match", "logview--current"}
+        "logview--muted",
+        "logview--match",
+        "logview--current",
+    }
     """Host colours (`logview--host-primary` …), `--muted` for times and separators, `--match` and
     `--current` for search hits."""
 
@@ -321,7 +324,8 @@ class LogView(ScrollView, can_focus=True):
         text.stylize(muted, host_end, host_end + len(SEPARATOR))
         if self.search:
             style = self.get_component_rich_style(
-                "logview--current" if index == self.current_match else "logview--match")
+                "logview--current" if index == self.current_match else "logview--match"
+            )
             body = host_end + len(SEPARATOR)
             pattern = re.compile(re.escape(visible(self.search)), re.IGNORECASE)
             for found in pattern.finditer(plain, body):
@@ -341,4 +345,3 @@ def _row_cuts(plain: str, width: int) -> list[int]:
             cells = 0
         cells += size
     return cuts
-

@@ -52,7 +52,13 @@ class MetricSeries(Widget):
     MetricSeries > .metricseries--muted { color: $text-muted; }
     """
 
-    COMPONENT_CLASSES = {"metricseries--name", "metricseries--line", "metricseries--value", "metricseries--new", "metricseries--muted"}
+    COMPONENT_CLASSES = {
+        "metricseries--name",
+        "metricseries--line",
+        "metricseries--value",
+        "metricseries--new",
+        "metricseries--muted",
+    }
     """`--name` the metric name, `--line` the sparkline, `--value` the latest value, `--new` a fresh point."""
 
     names: reactive[tuple[str, ...]] = reactive(tuple, layout=True)
@@ -62,8 +68,13 @@ class MetricSeries(Widget):
     fresh: reactive[frozenset[str]] = reactive(frozenset)
     flash: reactive[float] = reactive(0.0)
 
-    def show(self, names: Sequence[str], series: Mapping[str, tuple[MetricPoint, ...]], finals: Mapping[str, float],
-             fresh: frozenset[str] = frozenset()) -> None:
+    def show(
+        self,
+        names: Sequence[str],
+        series: Mapping[str, tuple[MetricPoint, ...]],
+        finals: Mapping[str, float],
+        fresh: frozenset[str] = frozenset(),
+    ) -> None:
         """Replace what is shown; metrics in ``fresh`` get the new-point mark."""
         self.names = tuple(names)  # a reactive: only a changed tuple refreshes the layout
         self.finals = dict(finals)
@@ -91,8 +102,7 @@ class MetricSeries(Widget):
         if not self.names:
             return 1
         name_width = self._name_width(width)
-        return sum(1 + (len(self._name_lines(n, width)) if len(safe(n, 1024)) > name_width else 0)
-                   for n in self.names)
+        return sum(1 + (len(self._name_lines(n, width)) if len(safe(n, 1024)) > name_width else 0) for n in self.names)
 
     def render(self) -> RenderableType:
         if not self.names:
@@ -117,13 +127,22 @@ class MetricSeries(Widget):
             if points:
                 line = sparkline([p.value for p in points], line_width)
                 out.append(line[:-1], style=self.get_component_rich_style("metricseries--line"))
-                out.append(line[-1:], style=self.get_component_rich_style("metricseries--new" if is_new else "metricseries--line"))
+                out.append(
+                    line[-1:],
+                    style=self.get_component_rich_style("metricseries--new" if is_new else "metricseries--line"),
+                )
                 out.append(" " * (line_width - len(line)))
                 value = metric_value(points[-1].value)
-                out.append(f" {value:>{value_width}}", style=self.get_component_rich_style("metricseries--new" if is_new else "metricseries--value"))
+                out.append(
+                    f" {value:>{value_width}}",
+                    style=self.get_component_rich_style("metricseries--new" if is_new else "metricseries--value"),
+                )
             elif name in self.finals:
                 out.append(f"{'final':<{line_width}}", style=self.get_component_rich_style("metricseries--muted"))
-                out.append(f" {metric_value(self.finals[name]):>{value_width}}", style=self.get_component_rich_style("metricseries--value"))
+                out.append(
+                    f" {metric_value(self.finals[name]):>{value_width}}",
+                    style=self.get_component_rich_style("metricseries--value"),
+                )
             else:
                 out.append(f"{'no data yet':<{line_width}}", style=self.get_component_rich_style("metricseries--muted"))
         return out

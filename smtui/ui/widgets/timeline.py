@@ -186,8 +186,8 @@ class Timeline(Widget):
         hidden, transitions = self._shown(snapshot)
         now = now or snapshot.fetched_at
         start = transitions[0].start
-        end = max(now, transitions[-1].start) if not snapshot.is_terminal else max(
-            t.end or t.start for t in transitions
+        end = (
+            max(now, transitions[-1].start) if not snapshot.is_terminal else max(t.end or t.start for t in transitions)
         )
         span = max((end - start).total_seconds(), 1.0)
         duration_width = 8
@@ -197,8 +197,7 @@ class Timeline(Widget):
         message_width = max(0, width - LABEL_WIDTH - 2 - bar_width - 1 - duration_width - 2)
         lines = Text(no_wrap=True, overflow="ellipsis")
         if hidden:
-            lines.append(f"… {hidden:,} earlier stage{'s' if hidden != 1 else ''}\n",
-                         style=self._role("muted"))
+            lines.append(f"… {hidden:,} earlier stage{'s' if hidden != 1 else ''}\n", style=self._role("muted"))
         for index, transition in enumerate(transitions, start=hidden):
             lines.append_text(self._row(index, transition, start, span, now, bar_width, message_width))
             lines.append("\n")
@@ -213,8 +212,16 @@ class Timeline(Widget):
             lines.append("✗ " if index == 0 else "  ", style=self._role("error"))
             lines.append(line, style=self._role("error"))
 
-    def _row(self, index: int, transition: Transition, origin: datetime, span: float, now: datetime,
-             bar_width: int, message_width: int) -> Text:
+    def _row(
+        self,
+        index: int,
+        transition: Transition,
+        origin: datetime,
+        span: float,
+        now: datetime,
+        bar_width: int,
+        message_width: int,
+    ) -> Text:
         style = secondary_style(transition.status)
         role = self._role(style.role)
         is_open = transition.end is None
