@@ -91,6 +91,7 @@ class JobList(JobListMouse, ScrollView, can_focus=True):
             "space",
             "toggle_mark",
             "Mark",
+            show=False,  # the footer keeps its room for the keys of the screen; the help lists it
             tooltip="mark the job (or take its mark away) and go to the next: m then compares the marked jobs",
         ),
         Binding(
