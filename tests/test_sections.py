@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import time
 from datetime import datetime, timedelta, timezone
 
@@ -174,11 +172,6 @@ def test_service_model_is_loaded_once(monkeypatch):
 
     monkeypatch.setattr(botocore.session, "get_session", no_reload)
     assert describe_sections(response) and render_text(response, NOW)
-
-
-def test_no_textual_import():
-    code = "import sys, smtui.present.sections; assert 'textual' not in sys.modules, 'textual imported'"
-    subprocess.run([sys.executable, "-c", code], check=True)
 
 
 # -- what the model does not know ----------------------------------------------------
