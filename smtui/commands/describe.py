@@ -14,7 +14,7 @@ from typing import TextIO
 
 from smtui.commands.args import aws_options, check_job_names
 from smtui.commands.exits import CommandFailed
-from smtui.commands.output import OutputClosed, checked_stdout, silence_stdout, write_error
+from smtui.commands.output import checked_stdout, stopped_writing
 
 
 def run_describe(args: argparse.Namespace) -> int:
@@ -89,11 +89,7 @@ def _write(out: TextIO, text: str) -> int:
         out.write(text)
         out.flush()
     except OSError as exc:
-        error = write_error(exc)
-        silence_stdout()
-        if isinstance(error, OutputClosed):
-            return 0
-        raise error from None
+        return stopped_writing(exc)
     return 0
 
 

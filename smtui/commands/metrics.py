@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from typing import Any, NamedTuple, TextIO
 
 from smtui.commands.exits import CommandFailed, UsageError
-from smtui.commands.output import OutputClosed, checked_stdout, silence_stdout, write_error
+from smtui.commands.output import checked_stdout, stopped_writing
 
 #: The columns, in order, of every format.
 FIELDS = ("time", "job", "metric", "value")
@@ -158,11 +158,7 @@ def write_all(out: TextIO, lines: Iterable[str]) -> int:
         out.write("".join(chunk))
         out.flush()
     except OSError as exc:
-        error = write_error(exc)
-        silence_stdout()
-        if isinstance(error, OutputClosed):
-            return 0
-        raise error from None
+        return stopped_writing(exc)
     return 0
 
 

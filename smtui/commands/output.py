@@ -89,3 +89,13 @@ def require_terminal(command: str) -> None:
             f"the full screen of `smtui {command}` cannot be drawn with TERM=dumb: run it in another "
             f"terminal, or {alternatives}"
         )
+
+
+def stopped_writing(exc: OSError) -> int:
+    """After a command's write to standard output failed: standard output silenced, then 0 when its reader
+    went away (``| head``), else the one-line :class:`OutputFailed` raised."""
+    error = write_error(exc)
+    silence_stdout()
+    if isinstance(error, OutputClosed):
+        return 0
+    raise error from None
