@@ -7,7 +7,6 @@ AWS clients are imported when a command runs.
 from __future__ import annotations
 
 import argparse
-from dataclasses import replace
 
 from smtui.commands.args import check_job_names, endpoint_label, watch_places
 from smtui.commands.exits import UsageError
@@ -43,6 +42,8 @@ def run_watch(args: argparse.Namespace) -> int:
     names = check_job_names(args.jobs)
     options, regions, profiles = watch_places(args)
     require_terminal("watch")
+    import dataclasses
+
     from smtui.aws.source import AwsJobSource
     from smtui.ui.app import SmtuiApp
     from smtui.ui.settings import Settings
@@ -63,7 +64,10 @@ def run_watch(args: argparse.Namespace) -> int:
         source = AwsJobSource(options)
         where = endpoint_label(options)
         app = SmtuiApp(
-            source, names, replace(settings, subtitle=where), finder=_finder(args, source, named=bool(names))
+            source,
+            names,
+            dataclasses.replace(settings, subtitle=where),
+            finder=_finder(args, source, named=bool(names)),
         )
     app.run()
     return app.return_code or 0
@@ -73,6 +77,8 @@ def _placed_app(args: argparse.Namespace, names: list[str], options, regions, pr
     """The app watching every profile in every region in one list: a source, a budget and a listing each."""
     if args.tuning_job:
         raise UsageError("--tuning-job watches one region and one profile: pass one --region and one --profile")
+    import dataclasses
+
     from smtui.aws.discovery import JobFinder
     from smtui.aws.places import PlacedSource, job_id, place_kind, places
     from smtui.aws.source import AwsJobSource
@@ -89,7 +95,7 @@ def _placed_app(args: argparse.Namespace, names: list[str], options, regions, pr
     where = ", ".join(place.label for place in placed)
     if options.endpoint_url:
         where += f" at {options.endpoint_url}"
-    settings = replace(settings, subtitle=where, place_column=place_kind(regions, profiles))
+    settings = dataclasses.replace(settings, subtitle=where, place_column=place_kind(regions, profiles))
     return SmtuiApp(source, [job_id(place.label, name) for name in names for place in placed], settings, finder=finders)
 
 
