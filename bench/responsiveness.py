@@ -25,7 +25,7 @@ from session import Session, percentile, plain, smtui
 from simulators import BenchSimulator
 
 from smtui.sim import start_in_thread
-from smtui.sim.scenarios import fleet_scenarios
+from smtui.sim.fleet import fleet_scenarios
 
 #: "10000 jobs: 500 running, 9500 completed" in the title bar, up to the next separator.
 _TITLE = re.compile(r"(\d+) jobs?: ([^·!\n]*)")

@@ -41,7 +41,7 @@ from session import COLUMNS, ROWS, Session, child_env, percentile, smtui
 from simulators import BenchSimulator
 
 from smtui.sim import Simulator, start_in_thread
-from smtui.sim.scenarios import fleet_scenarios
+from smtui.sim.fleet import fleet_scenarios
 
 
 def startup(env: dict[str, str]) -> None:

@@ -20,7 +20,7 @@ from session import Session, smtui
 from simulators import BenchSimulator
 
 from smtui.sim import Realism, start_in_thread
-from smtui.sim.scenarios import fleet_scenarios
+from smtui.sim.fleet import fleet_scenarios
 
 #: The fleet: 400 jobs, 100 of them running, so that a 2-second interval makes 50 updates a second.
 JOBS, RUNNING_SHARE, BUSY_INTERVAL = 400, 0.25, 2

@@ -223,10 +223,7 @@ def _add_aws_options(parser: argparse.ArgumentParser, *, several: bool = False) 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every command."""
-    parser = _Parser(
-        prog="smtui",
-        description="Follow Amazon SageMaker training jobs live in the terminal.",
-    )
+    parser = _Parser(prog="smtui", description="Follow Amazon SageMaker training jobs live in the terminal.")
     parser.add_argument("--version", action="version", version=f"smtui {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     commands.required = True

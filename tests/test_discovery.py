@@ -18,7 +18,8 @@ from smtui.aws.errors import NOT_FOUND, PollError, explain
 from smtui.aws.source import AwsJobSource, AwsOptions
 from smtui.clock import FrozenClock
 from smtui.sim import Realism, Simulator, start_in_thread
-from smtui.sim.scenarios import default_scenarios, fleet_scenarios
+from smtui.sim.fleet import fleet_scenarios
+from smtui.sim.scenarios import default_scenarios
 
 from .conftest import CREDENTIALS, ORIGIN, fixture_realism
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from smtui.aws.discovery import JobQuery
-from smtui.sim.scenarios import fleet_scenarios
+from smtui.sim.fleet import fleet_scenarios
 from tests.screens import RUNNING, SIZE, simulated_app, until_loaded
 
 

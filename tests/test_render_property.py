@@ -113,8 +113,7 @@ FRAGMENTS = (
 )
 
 short_text = st.one_of(
-    st.text(max_size=12),
-    st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=4)), max_size=6).map("".join),
+    st.text(max_size=12), st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=4)), max_size=6).map("".join)
 )
 long_text = st.builds(
     lambda piece, count: piece * count,
@@ -174,14 +173,7 @@ floats = st.one_of(st.floats(), st.sampled_from((math.nan, math.inf, -math.inf, 
 integers = st.integers(-(2**63), 2**63)
 
 scalars = st.one_of(
-    st.none(),
-    st.booleans(),
-    integers,
-    floats,
-    strings,
-    aware_datetimes,
-    st.datetimes(),
-    st.binary(max_size=16),
+    st.none(), st.booleans(), integers, floats, strings, aware_datetimes, st.datetimes(), st.binary(max_size=16)
 )
 loose_values = st.recursive(
     scalars,

@@ -324,7 +324,7 @@ def test_list_items_are_named_by_what_they_are():
         "InputDataConfig": [{"ChannelName": "train"}, {"ChannelName": "validation"}],
         "SecondaryStatusTransitions": [{"Status": "Starting", "StartTime": NOW}],
         "DebugRuleEvaluationStatuses": [
-            {"RuleConfigurationName": "LossNotDecreasing", "RuleEvaluationStatus": "InProgress"},
+            {"RuleConfigurationName": "LossNotDecreasing", "RuleEvaluationStatus": "InProgress"}
         ],
         "FinalMetricDataList": [{"MetricName": "validation:loss", "Value": 0.5}],
         "VpcConfig": {"Subnets": ["subnet-0a1b", "subnet-2c3d"]},

@@ -24,8 +24,9 @@ from botocore.exceptions import ClientError
 
 from smtui.clock import FrozenClock
 from smtui.sim import Realism, Simulator, start_in_thread
+from smtui.sim.fleet import fleet_scenarios
 from smtui.sim.metrics import NAMESPACE
-from smtui.sim.scenarios import default_scenarios, fleet_scenarios
+from smtui.sim.scenarios import default_scenarios
 from smtui.sim.validate import output_problems
 from smtui.sim.wire import service_model
 from tests.conftest import CREDENTIALS, ORIGIN

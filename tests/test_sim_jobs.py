@@ -10,13 +10,7 @@ from botocore.exceptions import ClientError
 
 from smtui.sim import Simulator
 from tests.conftest import fixture_realism
-from tests.test_sim import (
-    ORIGIN,
-    client,
-    created_by,
-    plain,
-    tuning_children,
-)
+from tests.test_sim import ORIGIN, client, created_by, plain, tuning_children
 
 # -- listing and stopping ----------------------------------------------------------------
 

@@ -12,17 +12,7 @@ from smtui.clock import FrozenClock
 from smtui.sim import Simulator
 from smtui.sim.log_streams import GROUP
 from tests.conftest import ORIGIN, fixture_realism
-from tests.test_sim_logs import (
-    BIG,
-    MISTRAL,
-    OOM,
-    WHISPER,
-    client,
-    error_of,
-    list_streams,
-    ms,
-    read_all,
-)
+from tests.test_sim_logs import BIG, MISTRAL, OOM, WHISPER, client, error_of, list_streams, ms, read_all
 
 # -- what the jobs print --------------------------------------------------------------------------
 

@@ -19,15 +19,7 @@ from botocore.exceptions import ClientError
 from smtui.clock import FrozenClock
 from smtui.sim import Scenario, SimError, Simulator, Stage, serve, start_in_thread
 from tests.conftest import fixture_realism
-from tests.test_sim import (
-    KEYS,
-    ORIGIN,
-    SESSION,
-    client,
-    created_by,
-    describe_problems,
-    metric_query,
-)
+from tests.test_sim import KEYS, ORIGIN, SESSION, client, created_by, describe_problems, metric_query
 
 # -- errors ----------------------------------------------------------------------------
 

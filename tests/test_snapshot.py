@@ -2,13 +2,7 @@
 
 from datetime import datetime, timedelta, timezone
 
-from smtui.aws.snapshot import (
-    FinalMetricsArrived,
-    JobSnapshot,
-    StatusChanged,
-    TransitionAdded,
-    diff_snapshots,
-)
+from smtui.aws.snapshot import FinalMetricsArrived, JobSnapshot, StatusChanged, TransitionAdded, diff_snapshots
 
 T0 = datetime(2026, 11, 26, 10, 0, tzinfo=timezone.utc)
 

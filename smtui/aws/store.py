@@ -18,14 +18,7 @@ from datetime import datetime
 from types import MappingProxyType
 
 from smtui.aws.errors import PollError
-from smtui.aws.job_state import (
-    HOST_POINTS,
-    PHASES,
-    SORTS,
-    STATUS_ORDER,
-    JobState,
-    maximize_first,
-)
+from smtui.aws.job_state import HOST_POINTS, PHASES, SORTS, STATUS_ORDER, JobState, maximize_first
 from smtui.aws.snapshot import MAX_POINTS, JobEvent, JobSnapshot, MetricPoint, MetricPointsAdded, diff_snapshots
 from smtui.present.cost import PriceAnswer
 

@@ -11,8 +11,8 @@ def simulator_from_args(args: argparse.Namespace):
     """The simulator of ``demo`` and ``sim``: the scripted jobs, or a fleet of ``--jobs N``; with ``--region``,
     those jobs in each region named, behind the one endpoint."""
     from smtui.sim import Simulator, regional
+    from smtui.sim.fleet import fleet_scenarios
     from smtui.sim.options import realism_from_args
-    from smtui.sim.scenarios import fleet_scenarios
 
     scenarios = fleet_scenarios(args.jobs) if args.jobs else None
     regions = getattr(args, "region", None)

@@ -18,25 +18,8 @@ from dataclasses import dataclass, field
 from rich.cells import cell_len
 
 from smtui.present.chart_raster import PATTERNS, BrailleCanvas, pattern_sample
-from smtui.present.chart_scale import (
-    Axis,
-    clock_axis,
-    elapsed_axis,
-    format_value,
-    linear_axis,
-    log_axis,
-    nice_step,
-)
-from smtui.present.chart_series import (
-    COLOURS,
-    GLYPHS,
-    ChartOptions,
-    Mark,
-    Series,
-    SeriesStats,
-    ema,
-    line_pattern,
-)
+from smtui.present.chart_scale import Axis, clock_axis, elapsed_axis, format_value, linear_axis, log_axis, nice_step
+from smtui.present.chart_series import COLOURS, GLYPHS, ChartOptions, Mark, Series, SeriesStats, ema, line_pattern
 
 #: A run of text and its style role.
 Span = tuple[str, "str | None"]

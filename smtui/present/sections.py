@@ -111,12 +111,7 @@ _PLACEMENT: dict[str, tuple[str, ...]] = {
         "RetryStrategy",
         "InfraCheckConfig",
     ),
-    "Network & security": (
-        "RoleArn",
-        "VpcConfig",
-        "EnableNetworkIsolation",
-        "EnableInterContainerTrafficEncryption",
-    ),
+    "Network & security": ("RoleArn", "VpcConfig", "EnableNetworkIsolation", "EnableInterContainerTrafficEncryption"),
     "Metrics": ("FinalMetricDataList",),
     "Debugging & profiling": (
         "DebugHookConfig",

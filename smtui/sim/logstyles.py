@@ -1,11 +1,9 @@
 """What PyTorch training scripts on GPU containers print (see :mod:`smtui.sim.loglines` for the rules).
 
-Each style's metric lines are the ones its scenarios' MetricDefinitions were
-written for: Hugging Face Trainer's ``{'loss': ...}`` dictionaries, the
-PyTorch ImageNet example's tab-separated ``Train: [3][ 120/5005]`` progress
-and nanoGPT's ``iter N: loss ...``. Ordinary lines never match a metric
-regex, so parsing the logs gives exactly the values CloudWatch reports.
-:data:`STYLES` also lists the styles of :mod:`smtui.sim.logcontainers`.
+Each style's metric lines are the ones its scenarios' MetricDefinitions were written for: Hugging Face Trainer's
+``{'loss': ...}`` dictionaries, the PyTorch ImageNet example's tab-separated ``Train: [3][ 120/5005]`` progress and
+nanoGPT's ``iter N: loss ...``. Ordinary lines never match a metric regex, so parsing the logs gives exactly the
+values CloudWatch reports. :data:`STYLES` also lists the styles of :mod:`smtui.sim.logcontainers`.
 """
 
 from __future__ import annotations

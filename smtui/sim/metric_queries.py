@@ -24,14 +24,7 @@ from smtui.sim import hosts
 from smtui.sim.lifecycle import Playback, World
 from smtui.sim.metrics import DIMENSION, NAMESPACE, Lookup, buckets, retained, series, stat_function
 from smtui.sim.scenarios import Scenario
-from smtui.sim.wire import (
-    BadToken,
-    cloudwatch_error,
-    encode_token,
-    page_fingerprint,
-    parse_timestamp,
-    resume_point,
-)
+from smtui.sim.wire import BadToken, cloudwatch_error, encode_token, page_fingerprint, parse_timestamp, resume_point
 
 MAX_DATAPOINTS = 1440
 METRICS_PAGE = 500

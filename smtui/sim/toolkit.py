@@ -13,8 +13,9 @@ from __future__ import annotations
 import json
 
 from smtui.sim.account import bucket
+from smtui.sim.instance_sizes import accelerators, cpus
 from smtui.sim.lifecycle import World
-from smtui.sim.loglines import HOST, MASTER, TOOLKIT, Template, accelerators, cpus, python_of, script_arguments
+from smtui.sim.loglines import HOST, MASTER, TOOLKIT, Template, python_of, script_arguments
 from smtui.sim.scenarios import Scenario
 
 #: What each style's requirements.txt installs.

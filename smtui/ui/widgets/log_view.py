@@ -54,10 +54,7 @@ class LogView(ScrollView, can_focus=True):
     """Host colours (`logview--host-primary` …), `--muted` for times and separators, `--match` and
     `--current` for search hits."""
 
-    BINDINGS = [
-        Binding("j", "scroll_down", "Down", show=False),
-        Binding("k", "scroll_up", "Up", show=False),
-    ]
+    BINDINGS = [Binding("j", "scroll_down", "Down", show=False), Binding("k", "scroll_up", "Up", show=False)]
 
     wrap: reactive[bool] = reactive(False)
     timestamps: reactive[bool] = reactive(False)
