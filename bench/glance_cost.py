@@ -18,43 +18,24 @@ Usage: ``python bench/glance_cost.py [--window SECONDS] [--warmup SECONDS]``.
 from __future__ import annotations
 
 import argparse
-import collections
 import sys
 import tempfile
-import threading
 
+import counting
 from run import Session, child_env, smtui
 
-from smtui.sim import Simulator, start_in_thread
+from smtui.sim import start_in_thread
 
 SELECTED = ("bert-base-finetune-imdb", "mistral-7b-sft-distributed", "llama2-70b-pretrain-trn1")
 OPERATIONS = ("DescribeTrainingJob", "GetMetricData", "GetProducts")
 
 
-class CountingSimulator(Simulator):
-    """The simulator, counting DescribeTrainingJob, GetMetricData (and its series) and GetProducts."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.counts: collections.Counter[str] = collections.Counter()
-        self._count_lock = threading.Lock()
-
-    def _count(self, operation: str, n: int = 1) -> None:
-        with self._count_lock:
-            self.counts[operation] += n
-
-    def snapshot(self) -> collections.Counter[str]:
-        with self._count_lock:
-            return collections.Counter(self.counts)
-
-    def describe_training_job(self, params: dict) -> dict:
-        self._count("DescribeTrainingJob")
-        return super().describe_training_job(params)
+class CountingSimulator(counting.CountingSimulator):
+    """The simulator, counting GetMetricData's series and GetProducts calls too."""
 
     def get_metric_data(self, params: dict) -> dict:
-        self._count("GetMetricData")
         self._count("series", len(params.get("MetricDataQueries", ())))
-        return super().get_metric_data(params)
+        return super().get_metric_data(params)  # counts the call
 
     def get_products(self, params: dict) -> dict:
         self._count("GetProducts")

@@ -29,9 +29,9 @@ import os
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
+import counting
 from run import Session, child_env, smtui
 
 from smtui.sim import Simulator, start_in_thread
@@ -44,29 +44,8 @@ LOGS_OPERATIONS = ("FilterLogEvents", "GetLogEvents", "DescribeLogStreams")
 SETTLED_AFTER = 60.0
 
 
-class CountingSimulator(Simulator):
-    """The simulator, counting the calls made of each operation."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.counts: collections.Counter[str] = collections.Counter()
-        self._count_lock = threading.Lock()
-
-    def _count(self, operation: str) -> None:
-        with self._count_lock:
-            self.counts[operation] += 1
-
-    def snapshot(self) -> collections.Counter[str]:
-        with self._count_lock:
-            return collections.Counter(self.counts)
-
-    def describe_training_job(self, params: dict) -> dict:
-        self._count("DescribeTrainingJob")
-        return super().describe_training_job(params)
-
-    def get_metric_data(self, params: dict) -> dict:
-        self._count("GetMetricData")
-        return super().get_metric_data(params)
+class CountingSimulator(counting.CountingSimulator):
+    """The simulator, counting its calls of CloudWatch Logs too."""
 
     def describe_log_streams(self, params: dict) -> dict:
         self._count("DescribeLogStreams")
