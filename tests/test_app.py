@@ -160,6 +160,9 @@ async def test_the_palette_s_page_keys_the_moment_it_opens(keys):
         ("a", "escape", "escape"),  # adding a job
         ("x", "n", "escape"),  # the stop confirmation
         ("l", "escape", "escape", "escape"),  # the logs, and the search they may have
+        ("M", "escape", "escape"),  # the list's metric picker
+        ("m", "escape", "escape"),  # the metrics view
+        ("m", "M", "escape", "escape", "escape"),  # the metrics view's picker, then the view
     ],
 )
 async def test_keys_queued_for_a_screen_that_went_away_do_not_pop_the_main_screen(keys):
@@ -176,6 +179,26 @@ async def test_keys_queued_for_a_screen_that_went_away_do_not_pop_the_main_scree
                 await settled(app)
                 assert app.screen is app.watch_screen
                 assert app.return_code is None
+
+
+@pytest.mark.parametrize(
+    "opening", [("question_mark",), ("ctrl+p",), ("a",), ("x",), ("M",), ("m",), ("m", "M")], ids=" ".join
+)
+async def test_a_screen_dismissed_twice_goes_away_once(opening):
+    # Under load, a second Escape can reach a screen's dismiss action after the first has taken it away; the
+    # timing cannot be forced through keys, so the test calls dismiss twice, as that second Escape did.
+    with simulated_app(600, names=[BERT, "gpt2-pretrain-maxruntime"]) as app:
+        async with app.run_test(size=SIZE) as pilot:
+            await until_loaded(pilot)
+            await pilot.press(*opening)
+            await settled(app)
+            screen = app.screen
+            assert screen is not app.watch_screen
+            under = app.screen_stack[-2]
+            screen.dismiss()
+            screen.dismiss()
+            await settled(app)
+            assert app.screen is under and app.return_code is None
 
 
 async def test_the_theme_palette_is_as_safe():

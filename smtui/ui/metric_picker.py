@@ -13,12 +13,13 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from smtui.ui.fmt import safe
+from smtui.ui.once import DismissedOnce
 
 #: The choice that puts the list's metric column back to each job's own first metric.
 DEFAULT_CHOICE = ""
 
 
-class MetricPicker(ModalScreen[str | None]):
+class MetricPicker(DismissedOnce, ModalScreen[str | None]):
     """A list of metrics (each with how many jobs report it); dismissed with the one chosen, or None.
 
     Args:

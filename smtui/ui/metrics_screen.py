@@ -37,6 +37,7 @@ from smtui.ui.chart_data import (
 )
 from smtui.ui.fmt import metric_value, safe
 from smtui.ui.metric_picker import MetricPicker
+from smtui.ui.once import DismissedOnce
 from smtui.ui.widgets.line_chart import LineChart
 
 #: The fewest rows a chart gets: below that, the charts scroll.
@@ -47,7 +48,7 @@ SPAN_ENDS = Binding.Group("start / newest of the history")
 SCROLL = Binding.Group("scroll the charts")
 
 
-class MetricsScreen(Screen[None]):
+class MetricsScreen(DismissedOnce, Screen[None]):
     """Charts of one job's metrics, or of one metric of several jobs (with ``names`` of two or more).
 
     Args:
