@@ -139,3 +139,37 @@ async def test_a_round_over_500_series_is_two_calls_in_the_count_and_the_budget(
     # Its training series reach back two hours, its hosts one: a call for the one, 640 series (two calls) for the other.
     assert [len(r[0]) + len(r[1]) for r in source.rounds] == [1, 640]
     assert poller.calls == calls + 3
+
+
+class SilentSource(RecordingSource):
+    """As :class:`RecordingSource`, but the ``quiet`` job's series (training and hosts) have no points yet."""
+
+    async def get_metric_data(self, queries, start, end, period=60):
+        answer = await super().get_metric_data(queries, start, end, period)
+        return {q: [] if q.job == "quiet" else points for q, points in answer.items()}
+
+
+async def test_a_series_with_no_points_does_not_stretch_every_later_window_back_to_its_start():
+    # A job still downloading has no training points, and hosts may publish nothing yet: asked once, each is
+    # asked again from PUBLISH_LAG before the last window's end, not from the job's start hours ago, which would
+    # bring every other series' known points back in every call.
+    from smtui.aws.metric_windows import PUBLISH_LAG
+
+    jobs = {"quiet": ("InProgress", "ml.g5.2xlarge", 1), "busy": ("InProgress", "ml.g5.2xlarge", 1)}
+    clock = FrozenClock(NOW)
+    source = SilentSource(jobs, clock)
+    poller = Poller(source, list(jobs), lambda event: None, clock=clock, max_rps=None)
+    for name in jobs:
+        await poller.poll_job(name)
+    await poller.poll_metrics()
+    assert min(r[2] for r in source.rounds) <= NOW - timedelta(hours=2)  # the first round: from the start
+    for minutes in range(1, 6):
+        clock.set(NOW + timedelta(minutes=minutes))
+        before = len(source.rounds)
+        await poller.poll_metrics()
+        this_round = source.rounds[before:]
+        assert len(this_round) == 1  # training and host series share one call again
+        hosts, training, start, _end = this_round[0]
+        assert {q.job for q in training} == {q.job for q in hosts} == {"quiet", "busy"}
+        previous_end = NOW + timedelta(minutes=minutes - 1) + SECOND
+        assert near(start, previous_end - PUBLISH_LAG)

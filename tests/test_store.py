@@ -222,3 +222,45 @@ def test_the_tallies_stay_exact_through_any_changes():
             assert view.all_polled_failing(kind) == (
                 bool(polled) and all(s.error is not None and s.error.kind == kind for s in polled)
             )
+
+
+def test_the_total_cost_is_what_billing_each_job_says_through_any_changes():
+    """The title's total is kept as sums of cost lines; at any moment it is the jobs' bills added up."""
+    import random
+
+    from smtui.aws.store import JobStore
+    from smtui.present.cost import NoPrice, Price, billing
+
+    rng = random.Random(23)
+    store = JobStore(f"job-{i}" for i in range(10))
+    kinds = ["ml.p4d.24xlarge", "ml.g5.xlarge", "ml.trn1.32xlarge"]
+    for step in range(500):
+        name = f"job-{rng.randrange(14)}"
+        roll = rng.random()
+        if roll < 0.6:
+            status = rng.choice(["InProgress", "InProgress", "Stopping", "Completed", "Failed", "Stopped", None])
+            body = dict(snapshot(name, status).response)
+            body["TrainingJobArn"] = f"arn:aws:sagemaker:us-east-1:123456789012:training-job/{name}"
+            body["ResourceConfig"] = {"InstanceType": rng.choice(kinds), "InstanceCount": rng.randint(1, 8)}
+            if rng.random() < 0.8:  # some start later than the moments asked about (a clock behind AWS's)
+                body["TrainingStartTime"] = T0 + timedelta(seconds=rng.randrange(-3600, 600))
+            if status in ("Completed", "Failed", "Stopped") and rng.random() < 0.8:
+                body["BillableTimeInSeconds"] = rng.randrange(0, 40_000)
+            store.record_answer(JobSnapshot.from_response(name, body, T0))
+        elif roll < 0.8:
+            kind = rng.choice(kinds)
+            price = Price(kind, "us-east-1", rng.uniform(0.5, 40)) if rng.random() < 0.7 else NoPrice("none")
+            store.record_price(("us-east-1", kind), price)
+        elif roll < 0.9:
+            store.add([name])
+        else:
+            store.remove(name)
+        view = store.view()
+        for now in (T0 - timedelta(hours=2), T0, T0 + timedelta(seconds=rng.randrange(0, 86_400))):
+            bills = [billing(s.snapshot.response, now, s.price) for s in view.states.values() if s.snapshot]
+            expected = sum(b.cost_usd for b in bills if b.cost_usd is not None)
+            # A job training with no price counts as unpriced even in the moments before its start.
+            unpriced = sum(1 for b in bills if b.cost_usd is None and (b.seconds or (b.estimated and b.seconds == 0)))
+            total, count = view.costs(now)
+            assert total == pytest.approx(expected, rel=1e-9, abs=1e-6), step
+            assert count == unpriced, step

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from smtui.aws.host_metrics import HOST_WINDOW, LIST_WINDOW, host_names, host_queries, list_metrics, selected_metrics
+from smtui.aws.metric_windows import since_asked
 from smtui.aws.places import place_of
 from smtui.aws.pricing import RETRY_SECONDS, PriceBook
 from smtui.aws.snapshot import JobSnapshot, MetricPoint
@@ -99,8 +100,10 @@ class InstanceRounds:
                 # Its other metrics were not fetched while it was not selected: their last hour, once.
                 self._whole_hour.add(name)
                 newest = now - HOST_WINDOW
-            # The list needs the latest values (and five minutes, to tell idle GPUs): a short first window.
-            starts.append(newest or now - LIST_WINDOW)
+            else:
+                # The list needs the latest values (and five minutes, to tell idle GPUs): a short first window.
+                newest = since_asked(newest or now - LIST_WINDOW, self._hosts_asked.get(name))
+            starts.append(newest)
         live = HostWindow(queries, min(starts) - timedelta(seconds=1), now + timedelta(seconds=1)) if queries else None
         return live, ended
 

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from smtui.aws.errors import PollError, explain
 from smtui.aws.host_metrics import calls_for
+from smtui.aws.metric_windows import since_asked
 from smtui.aws.places import place_of
 from smtui.aws.poll_events import MetricsFailed, MetricsUpdate
 from smtui.aws.snapshot import MetricPoint, MetricPointsAdded
@@ -19,6 +20,19 @@ SHARED_WINDOW = timedelta(minutes=10)
 
 class MetricRounds:
     """GetMetricData rounds of a :class:`~smtui.aws.poller.Poller` (its store, budgets, clock, sink and source)."""
+
+    def _init_metric_rounds(self) -> None:
+        #: Jobs that ended and whose last points were fetched.
+        self._metrics_done: set[str] = set()
+        #: Where the last window answered ended, for each job's training metrics and for its hosts' series.
+        self._metrics_asked: dict[str, datetime] = {}
+        self._hosts_asked: dict[str, datetime] = {}
+
+    def _forget_metrics(self, name: str) -> None:
+        """Forget what was fetched of a job no longer watched."""
+        self._metrics_done.discard(name)
+        self._metrics_asked.pop(name, None)
+        self._hosts_asked.pop(name, None)
 
     async def poll_metrics(self) -> None:
         """One GetMetricData round for every job that has metrics and may have new points.
@@ -35,6 +49,7 @@ class MetricRounds:
             start = self.store.latest_timestamp(name) or snapshot.started_at
             if start is None:
                 continue
+            start = since_asked(start, self._metrics_asked.get(name))
             # One batch per place (each its own budget) and Period.
             wanted, starts = batches.setdefault((place_of(name), metric_period(start, now)), ([], []))
             starts.append(start)
@@ -89,6 +104,8 @@ class MetricRounds:
             self._whole_hour.difference_update(q.job for q in wanted if q.host is not None)
             self._metrics_failed(explain(exc))
             return None
+        for query in wanted:
+            (self._hosts_asked if query.host is not None else self._metrics_asked)[query.job] = end
         events = []
         for query, points in results.items():
             if query.host is not None:

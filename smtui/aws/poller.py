@@ -118,7 +118,7 @@ class Poller(OnDemand, InstanceRounds, MetricRounds):
         self._opening: asyncio.Semaphore | None = None
         self._changed: asyncio.Event | None = None
         self._metrics_wake: asyncio.Event | None = None
-        self._metrics_done: set[str] = set()
+        self._init_metric_rounds()
         self._first_pending = 0
         self._first_round: asyncio.Event | None = None
         #: A listing still to finish before the first round is done (see :meth:`expect_listing`).
@@ -261,7 +261,7 @@ class Poller(OnDemand, InstanceRounds, MetricRounds):
         if task is not None:
             task.cancel()
         self._wake.pop(name, None)
-        self._metrics_done.discard(name)
+        self._forget_metrics(name)
         self._wanted.pop(name, None)
         if self._changed is not None:
             self._changed.set()

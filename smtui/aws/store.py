@@ -20,7 +20,7 @@ from types import MappingProxyType
 from smtui.aws.errors import PollError
 from smtui.aws.job_state import HOST_POINTS, PHASES, SORTS, STATUS_ORDER, JobState, maximize_first
 from smtui.aws.snapshot import MAX_POINTS, JobEvent, JobSnapshot, MetricPoint, MetricPointsAdded, diff_snapshots
-from smtui.present.cost import PriceAnswer
+from smtui.present.cost import CostLine, CostTotal, PriceAnswer, cost_line
 
 __all__ = [
     "HOST_POINTS",
@@ -59,6 +59,8 @@ class JobsView:
     #: Grows with every change to the store: of two views, the one with the higher version is newer.
     version: int = 0
     tally: Tally = field(default_factory=Tally)
+    #: What the jobs cost, at any moment.
+    cost: CostTotal = field(default_factory=CostTotal)
 
     def __len__(self) -> int:
         return len(self.names)
@@ -83,16 +85,7 @@ class JobsView:
     def costs(self, now: datetime) -> tuple[float, int]:
         """The dollars the jobs have cost (so far, for running ones), and how many jobs that have been billed
         have no price to count them at."""
-        total, unpriced = 0.0, 0
-        for state in self.states.values():
-            if state.snapshot is None:
-                continue
-            bill = state.cost(now)
-            if bill.cost_usd is not None:
-                total += bill.cost_usd
-            elif bill.seconds:
-                unpriced += 1
-        return total, unpriced
+        return self.cost.at(now)
 
     @property
     def polled(self) -> list[JobState]:
@@ -121,6 +114,12 @@ class JobStore:
         self._failing = 0
         self._polled = 0
         self._polled_errors: Counter[str] = Counter()
+        # Each job's cost line, those that stopped growing apart from those that grow, each part summed
+        # again only when one of its lines changes (None: to sum again).
+        self._fixed_lines: dict[str, CostLine] = {}
+        self._growing_lines: dict[str, CostLine] = {}
+        self._fixed_total: CostTotal | None = None
+        self._growing_total: CostTotal | None = None
         for state in self._states.values():
             self._count(state, 1)
 
@@ -146,9 +145,41 @@ class JobStore:
                 MappingProxyType(+self._phases), self._failing, self._polled, MappingProxyType(+self._polled_errors)
             )
             self._view = JobsView(
-                tuple(self._names), MappingProxyType(dict(self._states)), self.metrics_error, self._version, tally
+                tuple(self._names),
+                MappingProxyType(dict(self._states)),
+                self.metrics_error,
+                self._version,
+                tally,
+                self._cost_total(),
             )
         return self._view
+
+    def _cost_total(self) -> CostTotal:
+        if self._fixed_total is None:
+            self._fixed_total = CostTotal.of(self._fixed_lines.values(), ())
+        if self._growing_total is None:
+            self._growing_total = CostTotal.of((), self._growing_lines.values())
+        fixed, growing = self._fixed_total, self._growing_total
+        return CostTotal(
+            fixed.fixed + growing.fixed,
+            fixed.unpriced,
+            growing.usd_per_second,
+            growing.weighted_since,
+            growing.latest_since,
+            growing.growing,
+        )
+
+    def _cost(self, name: str, state: JobState | None) -> None:
+        """Keep ``name``'s cost line (``state``: its new state; None: it is no longer watched)."""
+        line = cost_line(state.snapshot.response, state.price) if state and state.snapshot is not None else None
+        fixed = line if line is not None and line.since is None and (line.fixed or line.unpriced) else None
+        growing = line if line is not None and line.since is not None else None
+        if self._fixed_lines.get(name) != fixed:
+            _keep(self._fixed_lines, name, fixed)
+            self._fixed_total = None
+        if self._growing_lines.get(name) != growing:
+            _keep(self._growing_lines, name, growing)
+            self._growing_total = None
 
     def _changed(self) -> None:
         self._version += 1
@@ -168,6 +199,7 @@ class JobStore:
         self._count(self._states[state.name], -1)
         self._count(state, 1)
         self._states[state.name] = state
+        self._cost(state.name, state)
         self._changed()
         return state
 
@@ -191,6 +223,7 @@ class JobStore:
         if name not in self._states:
             return False
         self._count(self._states.pop(name), -1)
+        self._cost(name, None)
         self._names.remove(name)
         self._changed()
         return True
@@ -315,3 +348,10 @@ class JobStore:
         self.metrics_error = error
         self._changed()
         return True
+
+
+def _keep(lines: dict[str, CostLine], name: str, line: CostLine | None) -> None:
+    if line is None:
+        lines.pop(name, None)
+    else:
+        lines[name] = line

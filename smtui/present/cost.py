@@ -14,9 +14,10 @@ known at the end).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from math import fsum
 from typing import Any
 
 from smtui.present.formatting import as_datetime
@@ -143,6 +144,84 @@ def billing(response: Mapping[str, Any], now: datetime, price: PriceAnswer | Non
     else:
         why = "price not looked up yet"
     return Billing(seconds, estimated, count, savings, cost, why)
+
+
+@dataclass(frozen=True)
+class CostLine:
+    """A job's cost as a line in time: ``fixed`` dollars, plus ``usd_per_second`` for each second after
+    ``since`` (epoch seconds; None when nothing grows). At any moment it comes to what :func:`billing` says,
+    so the total of thousands of jobs is a few sums kept as they change, not a bill per job per frame."""
+
+    fixed: float = 0.0
+    usd_per_second: float = 0.0
+    since: float | None = None
+    #: Billed (or training), with no price to count it at.
+    unpriced: bool = False
+
+    def at(self, now: float) -> float:
+        """Dollars at ``now`` (epoch seconds)."""
+        if self.since is None:
+            return self.fixed
+        return self.fixed + self.usd_per_second * max(now - self.since, 0.0)
+
+
+def cost_line(response: Mapping[str, Any], price: PriceAnswer | None = None) -> CostLine:
+    """The :class:`CostLine` of the job ``response`` describes: fixed once SageMaker reports the billable time,
+    growing from ``TrainingStartTime`` while the job trains."""
+    billed = response.get("BillableTimeInSeconds")
+    priced = isinstance(price, Price)
+    if _number(billed):
+        if priced:
+            return CostLine(fixed=cost_usd(float(billed), instance_count(response), price.usd_per_hour))
+        return CostLine(unpriced=billed > 0)
+    if response.get("TrainingJobStatus") in _ENDED:
+        return CostLine()
+    started = as_datetime(response.get("TrainingStartTime"))
+    if started is None:
+        return CostLine()
+    if not priced:
+        return CostLine(unpriced=True)
+    return CostLine(
+        usd_per_second=cost_usd(1.0, instance_count(response), price.usd_per_hour), since=started.timestamp()
+    )
+
+
+@dataclass(frozen=True)
+class CostTotal:
+    """The cost of many jobs at any moment, from their :class:`CostLine` objects summed once."""
+
+    #: What the lines that no longer grow come to, and how many jobs have no price.
+    fixed: float = 0.0
+    unpriced: int = 0
+    #: The lines that grow: their dollars a second, and the sum of each one's rate × ``since``.
+    usd_per_second: float = 0.0
+    weighted_since: float = 0.0
+    #: The latest ``since`` of a growing line: before it, a line would count negative seconds.
+    latest_since: float = float("-inf")
+    growing: tuple[CostLine, ...] = ()
+
+    @classmethod
+    def of(cls, fixed: Iterable[CostLine], growing: Iterable[CostLine]) -> CostTotal:
+        """The total of lines that do not grow (``fixed``) and of lines that do."""
+        fixed = list(fixed)
+        growing = tuple(line for line in growing if line.since is not None)
+        return cls(
+            fsum(line.fixed for line in (*fixed, *growing)),
+            sum(line.unpriced for line in fixed),
+            fsum(line.usd_per_second for line in growing),
+            fsum(line.usd_per_second * line.since for line in growing),
+            max((line.since for line in growing), default=float("-inf")),
+            growing,
+        )
+
+    def at(self, now: datetime) -> tuple[float, int]:
+        """The dollars at ``now`` (so far, for running jobs), and how many billed jobs have no price."""
+        seconds = now.timestamp()
+        if seconds >= self.latest_since:
+            grown = self.usd_per_second * seconds - self.weighted_since
+        else:  # a job that starts later than now (a clock behind AWS's): each line on its own
+            grown = fsum(line.usd_per_second * max(seconds - line.since, 0.0) for line in self.growing)  # type: ignore[operator]
+        return self.fixed + max(grown, 0.0), self.unpriced
 
 
 def money(usd: float) -> str:
