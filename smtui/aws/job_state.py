@@ -8,6 +8,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from types import MappingProxyType
 
 from smtui.aws.discovery import Objective
@@ -81,6 +82,11 @@ class JobState:
     def list_utilisation(self) -> tuple[str, float, bool] | None:
         """What the job list says of a running job's instances: GPUUtilization (or CPUUtilization where there is
         no GPU figure), averaged over its hosts, and whether something is wrong with them; None otherwise."""
+        return self._list_utilisation
+
+    @cached_property
+    def _list_utilisation(self) -> tuple[str, float, bool] | None:
+        # Worked out once per state: a row's clock ticks every second, its hosts' points change once a minute.
         if not self.hosts or self.is_terminal:
             return None
         view = self.utilisation()

@@ -204,7 +204,7 @@ class LogScreen(Screen[None]):
             parts.append("wrap")
         # What following costs, in CloudWatch Logs calls since the screen opened.
         parts.append(f"{status.calls:,} call{'s' if status.calls != 1 else ''}")
-        self.query_one("#logs-title", Static).update(" · ".join(parts))
+        self.query_one("#logs-title", Static).update(" · ".join(parts), layout=False)  # one row: no layout
 
     @on(Input.Changed, "#log-search")
     def _search_changed(self, event: Input.Changed) -> None:

@@ -323,7 +323,7 @@ class MetricsScreen(DismissedOnce, Screen[None]):
         elif self.history_error:
             parts.append(f"! history not fetched: {self.history_error}")
         for title in self.query("#metrics-view-title").results(Static):  # none while the screen closes
-            title.update(" · ".join(parts))
+            title.update(" · ".join(parts), layout=False)  # one row: no layout
 
     # -- keys ---------------------------------------------------------------------------
 

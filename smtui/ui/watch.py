@@ -418,9 +418,9 @@ class WatchScreen(JobActions, ChartActions, SelectedJobPanes, Screen):
             banner.update(f"! {self.banner}" if self.banner else "")
             banner.display = bool(self.banner)
         if text != self._title:
-            # Static.update re-lays the screen out: only when the words change.
+            # One row whatever it says: repainting the bar alone, not laying the whole screen out again.
             self._title = text
-            self.query_one("#title-bar", Static).update(text)
+            self.query_one("#title-bar", Static).update(text, layout=False)
 
     def _update_jobs_title(self) -> None:
         jobs = self.query_one(JobList)

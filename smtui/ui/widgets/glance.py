@@ -32,8 +32,18 @@ class _Lines(Widget):
                 out.append(text, style=style)
         return out
 
+    #: The height the panel was last laid out at.
+    _laid_out = 0
+
     def get_content_height(self, container, viewport, width: int) -> int:
-        return max(1, len(self._lines(max(width, 20))))
+        self._laid_out = max(1, len(self._lines(max(width, 20))))
+        return self._laid_out
+
+    def _content_changed(self) -> None:
+        """Repaint; lay the screen out again only when the number of lines changed. The selected job's summary
+        changes every second while it runs (elapsed time, cost): a layout each time redrew the whole screen."""
+        height = max(1, len(self._lines(max(self.content_region.width or self.size.width or 80, 20))))
+        self.refresh(layout=height != self._laid_out)
 
     def render(self) -> Text:
         return self._text(self.content_region.width or self.size.width or 80)
@@ -57,7 +67,10 @@ class GlancePanel(_Lines):
     COMPONENT_CLASSES = {"glancepanel--label", "glancepanel--bar", "glancepanel--warning", "glancepanel--error"}
     """`--label` the row names, `--bar` a time bar, `--warning` / `--error` what needs attention."""
 
-    summary: reactive[JobSummary | None] = reactive(None, layout=True)
+    summary: reactive[JobSummary | None] = reactive(None, repaint=False)
+
+    def watch_summary(self) -> None:
+        self._content_changed()
 
     def _lines(self, width: int) -> list[list[tuple[str, str | None]]]:
         if self.summary is None:
@@ -89,7 +102,10 @@ class HostPanel(_Lines):
     }
     """`--bar` a utilisation bar, `--spark` the recent trend, `--warning` / `--error` what is wrong."""
 
-    utilisation: reactive[Utilisation | None] = reactive(None, layout=True)
+    utilisation: reactive[Utilisation | None] = reactive(None, repaint=False)
+
+    def watch_utilisation(self) -> None:
+        self._content_changed()
 
     def _lines(self, width: int) -> list[list[tuple[str, str | None]]]:
         if self.utilisation is None:
