@@ -25,7 +25,7 @@ from smtui.ui.settings import Settings
 from tests.conftest import CREDENTIALS
 from tests.screens import settled
 
-#: The keys /work/shared/tools/monkey.py presses into `smtui demo`, in Textual's names.
+#: The keys of the app's screens and the ones people press most (moving, Enter, Escape, Tab), in Textual's names.
 MONKEY_KEYS = (
     "j",
     "k",
