@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import sys
 from collections.abc import Sequence
 
@@ -22,210 +21,25 @@ from smtui.commands.args import (
     job_count,
     line_count,
     log_pattern,
-    milliseconds,
-    name_fragment,
     port,
     positive_number,
-    rate,
     region_list,
-    status,
-    tuning_job,
 )
 from smtui.commands.describe import run_describe
-from smtui.commands.exits import EXIT_FAILED, EXIT_USAGE, CommandFailed, UsageError
+from smtui.commands.exits import EXIT_FAILED, CommandFailed, UsageError
 from smtui.commands.metrics import add_parser as add_metrics_parser
+from smtui.commands.option_groups import add_aws_options, add_discovery_options, add_fault_options, add_watch_options
+from smtui.commands.parsing import Parser, option_values_joined
 from smtui.commands.sim import run_sim
 from smtui.launch import run_demo, run_watch
-from smtui.names import ECHO_LIMIT, echo
 from smtui.sim.options import add_realism_options
-
-#: A word of an argparse message longer than this is cut (a 120 KB argument is not echoed whole).
-_LONG_WORD = re.compile(rf"'(?P<quoted>[^'\s]{{{ECHO_LIMIT + 1},}})'|\S{{{ECHO_LIMIT + 20},}}")
-
-
-def _cut(match: re.Match) -> str:
-    quoted, word = match.group("quoted"), match.group()
-    return echo(quoted) if quoted is not None else f"{word[:ECHO_LIMIT]}… ({len(word):,} characters)"
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse with its errors on one line: ``smtui watch: error: ... (see smtui watch --help)``."""
-
-    def error(self, message: str):  # type: ignore[override]
-        message = _LONG_WORD.sub(_cut, message)
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
-
-
-def _option_values_joined(parser: argparse.ArgumentParser, argv: Sequence[str]) -> list[str]:
-    """``--since -1h`` as ``--since=-1h``: argparse takes a value that starts with a dash for an option and says
-    "expected one argument"; joined, the value is checked and refused (or taken: ``--filter -ERROR``) as such."""
-    takes_value: set[str] = set()
-    options: set[str] = set()
-    parsers = [parser]
-    while parsers:
-        current = parsers.pop()
-        for action in current._actions:
-            options.update(action.option_strings)
-            if action.option_strings and action.nargs != 0:
-                takes_value.update(action.option_strings)
-            if isinstance(action, argparse._SubParsersAction):
-                parsers.extend(action.choices.values())
-    out: list[str] = []
-    index = 0
-    while index < len(argv):
-        word = argv[index]
-        if word == "--":
-            out.extend(argv[index:])
-            break
-        following = argv[index + 1] if index + 1 < len(argv) else None
-        if (
-            word in takes_value
-            and following is not None
-            and following.startswith("-")
-            and following != "--"
-            and following.split("=", 1)[0] not in options
-        ):
-            out.append(f"{word}={following}")
-            index += 2
-            continue
-        out.append(word)
-        index += 1
-    return out
-
-
-def _add_watch_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--max-rps",
-        type=positive_number,
-        default=5.0,
-        metavar="N",
-        help="requests a second all polls share (default: 5); with many jobs each job's "
-        "interval stretches to stay within it, and the title shows the interval in effect",
-    )
-    parser.add_argument(
-        "--log-lines",
-        type=line_count,
-        default=10_000,
-        metavar="N",
-        help="lines the logs view (l) keeps, the newest (default: 10000)",
-    )
-    parser.add_argument("--read-only", action="store_true", help="no actions on jobs: the stop key (x) is gone")
-    parser.add_argument(
-        "--no-bell",
-        dest="bell",
-        action="store_false",
-        help="no terminal bell when a job ends (the notification still shows)",
-    )
-
-
-def _add_discovery_options(parser: argparse.ArgumentParser, *, default: str) -> None:
-    group = parser.add_argument_group(
-        "finding jobs",
-        f"list the jobs to watch instead of naming them ({default}); the listing is repeated, "
-        "so new jobs that match appear as they are created",
-    )
-    group.add_argument(
-        "--status",
-        type=status,
-        metavar="STATUS",
-        help="jobs in this status: InProgress, Completed, Failed, Stopping or Stopped",
-    )
-    group.add_argument(
-        "--name-contains", type=name_fragment, metavar="TEXT", help="jobs whose name contains TEXT (any case)"
-    )
-    group.add_argument(
-        "--since", type=duration, metavar="DURATION", help="jobs created in the last DURATION: 90m, 2h, 1d or seconds"
-    )
-    group.add_argument(
-        "--tuning-job",
-        type=tuning_job,
-        metavar="NAME",
-        help="the training jobs of a hyperparameter tuning job, with its objective metric",
-    )
-    group.add_argument(
-        "--list-interval",
-        type=interval,
-        default=60.0,
-        metavar="SECONDS",
-        help="seconds between two listings (default: 60, at least 1)",
-    )
-    group.add_argument(
-        "--limit",
-        type=job_count,
-        default=1000,
-        metavar="N",
-        help="the most jobs a listing brings in, the newest (default: 1000)",
-    )
-
-
-def _add_fault_options(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group("faults", "make the simulator misbehave as AWS and networks do")
-    group.add_argument(
-        "--throttle-rate",
-        type=rate,
-        default=0.0,
-        metavar="P",
-        help="fraction of requests throttled (HTTP 400 ThrottlingException)",
-    )
-    group.add_argument(
-        "--error-rate",
-        type=rate,
-        default=0.0,
-        metavar="P",
-        help="fraction of requests failing with InternalFailure (500) or ServiceUnavailable (503)",
-    )
-    group.add_argument(
-        "--reset-rate",
-        type=rate,
-        default=0.0,
-        metavar="P",
-        help="fraction of requests whose connection is dropped before the answer",
-    )
-    group.add_argument(
-        "--garbage-rate",
-        type=rate,
-        default=0.0,
-        metavar="P",
-        help="fraction of requests answered with a body that is not valid JSON",
-    )
-    group.add_argument(
-        "--latency-ms",
-        type=milliseconds,
-        default=0.0,
-        metavar="MS",
-        help="mean latency added to every request (each waits 0.5 to 1.5 times this)",
-    )
-    group.add_argument(
-        "--fault-seed", type=int, default=None, metavar="N", help="seed for the fault rolls, to repeat a run exactly"
-    )
-
-
-def _add_aws_options(parser: argparse.ArgumentParser, *, several: bool = False) -> None:
-    group = parser.add_argument_group("AWS")
-    if several:
-        group.add_argument(
-            "--region",
-            metavar="REGION[,REGION...]",
-            help="AWS region, or several separated by commas, all in one list with their own request "
-            "budgets (default: from the profile or AWS_REGION)",
-        )
-        group.add_argument(
-            "--profile",
-            metavar="PROFILE[,PROFILE...]",
-            help="named profile from ~/.aws/config, or several separated by commas (accounts), each "
-            "in every region given (default: AWS_PROFILE)",
-        )
-    else:
-        group.add_argument("--region", help="AWS region (default: from the profile or AWS_REGION)")
-        group.add_argument("--profile", help="named profile from ~/.aws/config (default: AWS_PROFILE)")
-    group.add_argument("--endpoint-url", help="call this endpoint instead of AWS (AWS_ENDPOINT_URL works too)")
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every command."""
-    parser = _Parser(prog="smtui", description="Follow Amazon SageMaker training jobs live in the terminal.")
+    parser = Parser(prog="smtui", description="Follow Amazon SageMaker training jobs live in the terminal.")
     parser.add_argument("--version", action="version", version=f"smtui {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     commands.required = True
 
     watch = commands.add_parser("watch", help="watch training jobs live", description="Watch training jobs live.")
@@ -246,9 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="the most seconds between two polls of a running job: a few running jobs are polled "
         "every 5 s while the request budget allows it (default: 30, at least 1)",
     )
-    _add_watch_options(watch)
-    _add_discovery_options(watch, default="with no JOB and no filter: running now or created in the last day")
-    _add_aws_options(watch, several=True)
+    add_watch_options(watch)
+    add_discovery_options(watch, default="with no JOB and no filter: running now or created in the last day")
+    add_aws_options(watch, several=True)
 
     demo = commands.add_parser(
         "demo",
@@ -277,9 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="simulate these regions behind the one endpoint, each with the jobs (started a few "
         "minutes apart), and watch them all in one list",
     )
-    _add_watch_options(demo)
-    _add_discovery_options(demo, default="e.g. --status InProgress, or --tuning-job xgboost-churn-hpo")
-    _add_fault_options(demo)
+    add_watch_options(demo)
+    add_discovery_options(demo, default="e.g. --status InProgress, or --tuning-job xgboost-churn-hpo")
+    add_fault_options(demo)
     add_realism_options(demo)
 
     describe = commands.add_parser(
@@ -294,7 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="show values that look like secrets (tokens, passwords, keys) instead of hiding them",
     )
-    _add_aws_options(describe)
+    add_aws_options(describe)
 
     logs = commands.add_parser(
         "logs",
@@ -356,7 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="print what looks like a secret in a line (access keys, tokens, passwords, private keys) "
         "instead of hiding it",
     )
-    _add_aws_options(logs)
+    add_aws_options(logs)
 
     wait = commands.add_parser(
         "wait",
@@ -380,9 +194,9 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="seconds between two polls of each job (default: 30, at least 1)",
     )
-    _add_aws_options(wait)
+    add_aws_options(wait)
 
-    add_metrics_parser(commands, _add_aws_options)
+    add_metrics_parser(commands, add_aws_options)
 
     sim = commands.add_parser(
         "sim",
@@ -414,7 +228,7 @@ def build_parser() -> argparse.ArgumentParser:
         "apart); the region a request is signed for picks one, any other region has no jobs "
         "(default: every region answers with the same jobs)",
     )
-    _add_fault_options(sim)
+    add_fault_options(sim)
     add_realism_options(sim)
     return parser
 
@@ -483,7 +297,7 @@ COMMANDS = {
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; returns the exit code."""
     parser = build_parser()
-    args = parser.parse_args(_option_values_joined(parser, sys.argv[1:] if argv is None else argv))
+    args = parser.parse_args(option_values_joined(parser, sys.argv[1:] if argv is None else argv))
     try:
         return COMMANDS[args.command](args)
     except UsageError as exc:

@@ -6,11 +6,23 @@ import os
 import time
 from datetime import datetime, timezone
 
+import boto3
 import pytest
 
 #: The instant every deterministic test and snapshot is taken at (simulated time).
 ORIGIN = datetime(2026, 11, 26, 10, 0, 0, tzinfo=timezone.utc)
 CREDENTIALS = ("testing", "testing")
+
+
+def logs_client(url: str):
+    """A boto3 CloudWatch Logs client for the simulator or moto's server at ``url``."""
+    return boto3.client(
+        "logs",
+        endpoint_url=url,
+        region_name="us-east-1",
+        aws_access_key_id=CREDENTIALS[0],
+        aws_secret_access_key=CREDENTIALS[1],
+    )
 
 
 def pytest_configure(config):

@@ -54,7 +54,7 @@ async def test_new_metric_points_are_marked():
             app.poller.poke()
             await wait_until(pilot, lambda: len(app.poller.store.get(BERT).points("train:loss")) == before + 3)
             await wait_until(pilot, lambda: "train:loss" in series.fresh)
-            from smtui.ui.fmt import metric_value
+            from smtui.present.numbers import metric_value
 
             latest = app.poller.store.get(BERT).points("train:loss")[-1].value
             assert metric_value(latest) in app.watch_screen.query_one(JobList).cell_text(BERT, "metric")

@@ -13,7 +13,8 @@ from datetime import timedelta
 import pytest
 
 from smtui.clock import FrozenClock
-from smtui.present.sections import describe_sections, iter_leaves, render_text
+from smtui.present.section_text import render_text
+from smtui.present.sections import describe_sections, iter_leaves
 from smtui.ui.app import SmtuiApp
 from smtui.ui.settings import Settings
 from smtui.ui.widgets.detail import DetailPane

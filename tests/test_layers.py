@@ -44,9 +44,15 @@ def test_the_aws_source_makes_every_call_of_the_job_source_protocol():
     """The app's JobSource Protocol and the real source agree, call by call, parameter by parameter."""
     import inspect
 
-    from smtui.aws.source import AwsJobSource, JobSource
+    from smtui.aws.calls import JobSource
+    from smtui.aws.source import AwsJobSource
 
-    members = [name for name in vars(JobSource) if not name.startswith("_") or name in ("__aenter__", "__aexit__")]
+    # The whole and every part it builds on (the poller's, the finder's, the log tail's).
+    parts = [part for part in JobSource.__mro__ if part.__module__ == JobSource.__module__]
+    assert len(parts) == 5
+    members = [
+        name for part in parts for name in vars(part) if not name.startswith("_") or name in ("__aenter__", "__aexit__")
+    ]
     assert {"describe_training_job", "stop_training_job", "filter_log_events", "endpoint_label"} <= set(members)
     for name in members:
         wanted, real = getattr(JobSource, name), getattr(AwsJobSource, name, None)

@@ -7,7 +7,6 @@ import contextlib
 import time
 from datetime import datetime, timedelta, timezone
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 
@@ -16,7 +15,7 @@ from smtui.aws.log_tail import LOG_GROUP, LOOKBACK_MS, SETTLE, LogTail
 from smtui.aws.source import AwsJobSource
 from smtui.clock import FrozenClock
 from smtui.sim import Realism, Simulator, start_in_thread
-from tests.conftest import CREDENTIALS, ORIGIN
+from tests.conftest import ORIGIN, logs_client
 from tests.test_log_tail import MISTRAL, expected, options, shown
 
 # -- a source in memory that does what the API reference allows -------------------------------------------------
@@ -219,18 +218,8 @@ async def test_an_ended_job_is_read_once_after_it_settles():
 # -- moto's server ------------------------------------------------------------------------------------------------
 
 
-def moto_logs(url: str):
-    return boto3.client(
-        "logs",
-        endpoint_url=url,
-        region_name="us-east-1",
-        aws_access_key_id=CREDENTIALS[0],
-        aws_secret_access_key=CREDENTIALS[1],
-    )
-
-
 async def test_moto_the_newest_lines_and_what_follows(moto_url):
-    client = moto_logs(moto_url)
+    client = logs_client(moto_url)
     with contextlib.suppress(client.exceptions.ResourceAlreadyExistsException):
         client.create_log_group(logGroupName=LOG_GROUP)
     job = "job-moto-tail"

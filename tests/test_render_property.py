@@ -19,15 +19,14 @@ from dateutil.tz import tzutc
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from smtui.present.section_text import format_value, render_text
 from smtui.present.sections import (
     CONTAINERS,
     OTHER,
     SECTION_TITLES,
     FieldNode,
     describe_sections,
-    format_value,
     iter_leaves,
-    render_text,
     request_id,
     section_of,
     visible,

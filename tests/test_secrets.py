@@ -9,7 +9,7 @@ import pytest
 
 from smtui.cli import main
 from smtui.present.secrets import MASK, is_secret_key, masked, secret_arguments
-from smtui.present.sections import render_text
+from smtui.present.section_text import render_text
 from tests.screens import SIZE, detail_text, screen_text, simulated_app, until_loaded
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=timezone.utc)

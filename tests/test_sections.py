@@ -10,16 +10,15 @@ import botocore.session
 import pytest
 
 from smtui.present import sections
+from smtui.present.section_text import format_value, render_text
 from smtui.present.sections import (
     OTHER,
     SECTION_TITLES,
     FieldNode,
     Section,
     describe_sections,
-    format_value,
     humanize,
     iter_leaves,
-    render_text,
     request_id,
     section_of,
 )

@@ -100,6 +100,22 @@ def tuning_children(sim) -> list[str]:
     return [name for tuning in sim.tuning_job_names() for name in sim.training_job_names(tuning)]
 
 
+def metric_query(job, metric, qid="q0", period=60, stat="Average", **extra):
+    return {
+        "Id": qid,
+        "MetricStat": {
+            "Metric": {
+                "Namespace": NAMESPACE,
+                "MetricName": metric,
+                "Dimensions": [{"Name": "TrainingJobName", "Value": job}],
+            },
+            "Period": period,
+            "Stat": stat,
+        },
+        **extra,
+    }
+
+
 # -- shapes and lifecycles -------------------------------------------------------------
 
 
@@ -297,120 +313,3 @@ def test_speed_compresses_real_time(clock):
     assert {(b - a).total_seconds() for a, b in zip(points, points[1:])} == {6.0}
     with pytest.raises(ValueError):
         Simulator(clock, speed=0)
-
-
-# -- metrics -----------------------------------------------------------------------------
-
-
-def metric_query(job, metric, qid="q0", period=60, stat="Average", **extra):
-    return {
-        "Id": qid,
-        "MetricStat": {
-            "Metric": {
-                "Namespace": NAMESPACE,
-                "MetricName": metric,
-                "Dimensions": [{"Name": "TrainingJobName", "Value": job}],
-            },
-            "Period": period,
-            "Stat": stat,
-        },
-        **extra,
-    }
-
-
-def test_get_metric_data(sim, clock):
-    cw = client(sim, "cloudwatch")
-    window = {"StartTime": ORIGIN - timedelta(hours=2), "EndTime": ORIGIN + timedelta(days=2)}
-    job = "mistral-7b-sft-distributed"
-    result = cw.get_metric_data(
-        MetricDataQueries=[
-            metric_query(job, "train:loss"),
-            metric_query(job, "nope", "q1"),
-            metric_query(job, "validation:loss", "q2", Label="eval loss"),
-            metric_query(job, "train:loss", "hidden", ReturnData=False),
-            {
-                **metric_query(job, "train:loss", "q3"),
-                "MetricStat": {
-                    **metric_query(job, "train:loss")["MetricStat"],
-                    "Metric": {"Namespace": NAMESPACE, "MetricName": "train:loss"},
-                },
-            },
-        ],
-        **window,
-    )
-    loss, unknown, validation, no_dimensions = result["MetricDataResults"]
-    assert [r["Id"] for r in result["MetricDataResults"]] == ["q0", "q1", "q2", "q3"]
-    assert (loss["Label"], validation["Label"]) == ("train:loss", "eval loss")
-    assert loss["StatusCode"] == unknown["StatusCode"] == "Complete"
-    assert unknown["Values"] == [] == no_dimensions["Values"]
-    # Training began at -1440 s, plus 150 s of image pull: a point every minute from -21 min to 0,
-    # none from the future.
-    assert len(loss["Values"]) == 22 and loss["Timestamps"][0] == ORIGIN
-    assert loss["Timestamps"] == sorted(loss["Timestamps"], reverse=True)
-    assert len(validation["Values"]) == 5  # evaluated every five minutes: -20, -15, ..., 0
-    assert all(t.second == 0 for t in loss["Timestamps"])
-    clock.advance(600)
-    later = cw.get_metric_data(
-        MetricDataQueries=[metric_query(job, "train:loss")], ScanBy="TimestampAscending", **window
-    )["MetricDataResults"][0]
-    assert len(later["Values"]) == len(loss["Values"]) + 10
-    assert later["Timestamps"] == sorted(later["Timestamps"]) and max(later["Timestamps"]) == clock.now()
-    assert later["Values"][: len(loss["Values"])] == loss["Values"][::-1]  # the past does not change
-    assert later["Values"][0] > later["Values"][-1]  # the loss goes down
-
-    five = cw.get_metric_data(
-        MetricDataQueries=[
-            metric_query(job, "train:loss", period=300),
-            metric_query(job, "train:loss", "mx", period=300, stat="Maximum"),
-            metric_query(job, "train:loss", "n", period=300, stat="SampleCount"),
-        ],
-        ScanBy="TimestampAscending",
-        **window,
-    )["MetricDataResults"]
-    average, maximum, count = five
-    assert all(t.minute % 5 == 0 and t.second == 0 for t in average["Timestamps"])
-    buckets: dict[datetime, list[float]] = {}
-    for moment, value in zip(later["Timestamps"], later["Values"]):
-        buckets.setdefault(moment.replace(minute=moment.minute - moment.minute % 5), []).append(value)
-    assert average["Timestamps"] == list(buckets)
-    assert count["Values"] == [float(len(v)) for v in buckets.values()]
-    assert average["Values"] == pytest.approx([sum(v) / len(v) for v in buckets.values()], abs=1e-6)
-    assert maximum["Values"] == [max(v) for v in buckets.values()]
-
-    window_start = ORIGIN + timedelta(seconds=90, milliseconds=500)  # rounded down to the minute
-    narrow = cw.get_metric_data(
-        MetricDataQueries=[metric_query(job, "train:loss")],
-        StartTime=window_start,
-        EndTime=ORIGIN + timedelta(minutes=4),
-    )["MetricDataResults"][0]
-    assert narrow["Timestamps"] == [ORIGIN + timedelta(minutes=m) for m in (3, 2, 1)]
-
-
-def test_get_metric_data_pages_through_max_datapoints(sim, clock):
-    cw = client(sim, "cloudwatch")
-    clock.advance(900)
-    queries = [
-        metric_query(job, metric, f"q{i}")
-        for i, (job, metric) in enumerate(
-            [
-                ("mistral-7b-sft-distributed", "train:loss"),
-                ("bert-base-finetune-imdb", "train:loss"),
-                ("resnet50-spot-imagenet", "train:loss"),
-            ]
-        )
-    ]
-    window = {"StartTime": ORIGIN - timedelta(hours=2), "EndTime": ORIGIN + timedelta(hours=2)}
-    whole = cw.get_metric_data(MetricDataQueries=queries, **window)["MetricDataResults"]
-    pages = list(cw.get_paginator("get_metric_data").paginate(MetricDataQueries=queries, MaxDatapoints=7, **window))
-    assert len(pages) > 3 and all(sum(len(r["Values"]) for r in p["MetricDataResults"]) <= 7 for p in pages)
-    assert "PartialData" in {r["StatusCode"] for r in pages[0]["MetricDataResults"]}
-    for expected in whole:
-        got = [
-            (t, v)
-            for p in pages
-            for r in p["MetricDataResults"]
-            if r["Id"] == expected["Id"]
-            for t, v in zip(r["Timestamps"], r["Values"])
-        ]
-        assert got == list(zip(expected["Timestamps"], expected["Values"]))
-    assert all(r["StatusCode"] == "Complete" for r in pages[-1]["MetricDataResults"])

@@ -252,7 +252,8 @@ def test_custom_scenarios_and_no_textual():
 
 def test_describe_command_prints_every_leaf_of_the_maximal_job(sim, capsys, monkeypatch):
     from smtui.cli import main
-    from smtui.present.sections import describe_sections, format_value, iter_leaves
+    from smtui.present.section_text import format_value
+    from smtui.present.sections import describe_sections, iter_leaves
 
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "x")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "x")

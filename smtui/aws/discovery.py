@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from smtui.aws.budget import RequestBudget
+from smtui.aws.calls import ListingSource
 from smtui.aws.errors import NOT_FOUND, NotFound, explain
 from smtui.aws.source import LIST_PAGE, every_page
 from smtui.clock import Clock, SystemClock
@@ -30,18 +31,6 @@ TUNING_ENDED = ("Completed", "Failed", "Stopped")
 #: Listing calls a second at most: SageMaker allows ListTrainingJobs 2 a second per account and region, shared
 #: by every client of the account.
 LIST_RPS = 1.0
-
-
-class ListingSource(Protocol):
-    """What the finder needs from AWS (an :class:`~smtui.aws.source.AwsJobSource`)."""
-
-    async def list_training_jobs(self, filters: dict[str, Any], token: str | None = None) -> dict: ...
-
-    async def describe_tuning_job(self, name: str) -> dict: ...
-
-    async def list_tuning_training_jobs(
-        self, name: str, token: str | None = None, status: str | None = None
-    ) -> dict: ...
 
 
 @dataclass(frozen=True)

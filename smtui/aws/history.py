@@ -15,19 +15,11 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
 
+from smtui.aws.calls import MetricSource
 from smtui.aws.snapshot import JobSnapshot, MetricPoint
 from smtui.aws.source import MAX_METRIC_QUERIES, MetricQuery, metric_period
 from smtui.clock import Clock, SystemClock
-
-
-class MetricSource(Protocol):
-    """What the history needs from AWS (part of :class:`~smtui.aws.source.JobSource`)."""
-
-    async def get_metric_data(
-        self, queries: Sequence[MetricQuery], start: datetime, end: datetime, period: int = 60
-    ) -> dict[MetricQuery, list[tuple[datetime, float]]]: ...
 
 
 @dataclass(frozen=True)

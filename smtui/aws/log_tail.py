@@ -45,18 +45,19 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
-from typing import Any, Protocol
+from dataclasses import dataclass
+from typing import Any
 
 from smtui.aws.budget import operation_budget
+from smtui.aws.calls import LogsSource
 from smtui.aws.errors import ACCESS_DENIED, NOT_FOUND, PollError, explain
 from smtui.aws.log_buffer import DEFAULT_CAPACITY, LogBuffer, LogLine, split_stream_name
 from smtui.aws.log_job import LogJob, training_started
-from smtui.aws.log_search import NEWEST_FIRST_SINCE, Event, Scan
+from smtui.aws.log_lines import EventLines
+from smtui.aws.log_search import NEWEST_FIRST_SINCE, Scan
 from smtui.aws.log_streams import StreamBook, StreamInfo
 from smtui.aws.source import every_page
 from smtui.clock import Clock, SystemClock
-from smtui.present.secrets import PrivateKeyLines
 
 __all__ = [
     "DEFAULT_CAPACITY",
@@ -87,25 +88,6 @@ MAX_BACKOFF = 60.0
 RATES = {"FilterLogEvents": 3.0, "DescribeLogStreams": 5.0}
 #: The permissions reading logs needs, for the message that says one is missing.
 PERMISSIONS = ("logs:FilterLogEvents", "logs:DescribeLogStreams")
-
-
-class LogsSource(Protocol):
-    """The CloudWatch Logs calls a tail makes (see :class:`smtui.aws.source.AwsJobSource`)."""
-
-    async def describe_log_streams(self, group: str, prefix: str, token: str | None = None) -> dict: ...
-
-    async def filter_log_events(
-        self,
-        group: str,
-        prefix: str,
-        pattern: str,
-        token: str | None = None,
-        start_ms: int | None = None,
-        *,
-        end_ms: int | None = None,
-        newest: bool = False,
-        limit: int | None = None,
-    ) -> dict: ...
 
 
 @dataclass(frozen=True)
@@ -169,17 +151,11 @@ class LogTail:
         self._budget = budget
         self._scan: Scan | None = None
         self._scan_began = 0
-        #: eventId → timestamp of the events held that a follow-up search can meet again.
-        self._recent: dict[str, int] = {}
-        #: Per host, whether its lines are inside a private key printed over several lines.
-        self._keys: dict[str, PrivateKeyLines] = {}
+        #: The events made lines so far, and those left out on purpose.
+        self._seen = EventLines(self.book)
         #: Where the next search starts (before the lookback), and the newest event seen.
         self._cursor: int | None = None
-        #: Events at or before this time were left out on purpose: older than the newest ``capacity``.
-        self._floor: int | None = None
         self._older_left = False
-        self._up = 0
-        self._down = 0
 
     @property
     def streams(self) -> dict[str, StreamInfo]:
@@ -250,7 +226,7 @@ class LogTail:
                 self._scan = self._next_scan()
             scan = self._scan
             while not scan.done:
-                lines = self._take(scan, await scan.step())
+                lines = self._seen.take(scan, await scan.step())
                 if lines:
                     self.buffer.add(lines)
                     added += len(lines)
@@ -338,47 +314,14 @@ class LogTail:
         end = info.ended_ms + END_MARGIN_MS
         return end if end < self._now_ms() else None
 
-    def _take(self, scan: Scan, events: list[Event]) -> list[LogLine]:
-        """The lines of newly found events, without those held already or left out on purpose."""
-        lines = []
-        floor = self._floor
-        for event in events:
-            if event.key in self._recent or (floor is not None and event.timestamp <= floor):
-                continue
-            self._recent[event.key] = event.timestamp
-            stream = self.book.know(event.stream)
-            # Lines of one host in one millisecond keep the service's order: a search newest first
-            # numbers them downwards, the rest upwards, so they sort oldest first either way.
-            if scan.reversed:
-                self._down -= 1
-                sequence = self._down
-            else:
-                self._up += 1
-                sequence = self._up
-            lines.append(LogLine(event.timestamp, stream.host_index, sequence, stream.host, event.message.rstrip("\n")))
-        return self._hide_keys(lines)
-
-    def _hide_keys(self, lines: list[LogLine]) -> list[LogLine]:
-        """``lines`` in time order, those inside a private key printed line by line marked hidden.
-
-        Each host's lines are read oldest first, whatever order the search found them in; a key split
-        between two pages of a search newest first shows only its first line hidden (by the masking).
-        """
-        lines.sort()
-        for i, line in enumerate(lines):
-            keys = self._keys.setdefault(line.host, PrivateKeyLines())
-            if keys.hidden(line.message):
-                lines[i] = replace(line, hidden=True)
-        return lines
-
     def _finished(self, scan: Scan) -> None:
-        newest = max(self._recent.values(), default=None)
+        newest = self._seen.newest
         if not self.loaded:
             self.loaded = True
             if not scan.complete or len(self.buffer) >= self.buffer.capacity:
                 # Older events were left unread (or dropped): the floor keeps a follow-up search that
                 # reaches back before the oldest line held from bringing them in.
-                self._floor = self.buffer.lines[0].timestamp if self.buffer.lines else None
+                self._seen.floor = self.buffer.lines[0].timestamp if self.buffer.lines else None
                 self._older_left = not scan.complete
         reach = [self._scan_began - QUIET_REACH_MS]
         if newest is not None:
@@ -386,10 +329,7 @@ class LogTail:
         if self._cursor is not None:
             reach.append(self._cursor)
         self._cursor = max(reach)
-        keep = self._cursor - LOOKBACK_MS - 1
-        self._recent = {key: at for key, at in self._recent.items() if at >= keep}
-        if self._floor is not None and self._floor < keep:
-            self._floor = None
+        self._seen.forget_before(self._cursor - LOOKBACK_MS - 1)
         info = self.info
         if info is not None and info.ended and info.ended_ms is not None:
             # This read started after the last lines had time to arrive: it was the last one.

@@ -73,7 +73,7 @@ def place_kind(regions: Sequence[str | None], profiles: Sequence[str | None]) ->
 
 
 class PlacedSource:
-    """Every call of :class:`~smtui.aws.source.JobSource`, made in the place of the job it is about.
+    """Every call of :class:`~smtui.aws.calls.JobSource`, made in the place of the job it is about.
 
     Job ids carry their place (:func:`job_id`); the calls that are not about a
     job (listings, a tuning job) are made through :meth:`at`.

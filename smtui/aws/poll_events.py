@@ -1,26 +1,12 @@
-"""What the poller needs from AWS, and what it tells its sink: one event per answer, failure or metrics round."""
+"""What the poller tells its sink: one event per answer, failure or metrics round."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Protocol
 
 from smtui.aws.errors import PollError
 from smtui.aws.instance_rounds import HostsUpdate, PricesUpdate
 from smtui.aws.snapshot import JobEvent, JobSnapshot, MetricPointsAdded
-from smtui.aws.source import MetricQuery
-
-
-class PollSource(Protocol):
-    """What the poller needs from AWS (part of :class:`~smtui.aws.source.JobSource`)."""
-
-    async def describe_training_job(self, name: str) -> dict: ...
-
-    async def get_metric_data(
-        self, queries: Sequence[MetricQuery], start: datetime, end: datetime, period: int = 60
-    ) -> dict[MetricQuery, list[tuple[datetime, float]]]: ...
 
 
 @dataclass(frozen=True)

@@ -19,12 +19,13 @@ from typing import TypeVar
 
 from smtui.aws.budget import Budgets
 from smtui.aws.cadence import poll_interval
+from smtui.aws.calls import PollSource
 from smtui.aws.errors import NETWORK, PollError, explain
 from smtui.aws.instance_rounds import InstanceRounds
 from smtui.aws.metric_rounds import MetricRounds
 from smtui.aws.on_demand import OnDemand
 from smtui.aws.places import place_of
-from smtui.aws.poll_events import JobFailed, JobUpdate, Loaded, MetricsFailed, MetricsUpdate, PollerEvent, PollSource
+from smtui.aws.poll_events import JobFailed, JobUpdate, Loaded, MetricsFailed, MetricsUpdate, PollerEvent
 from smtui.aws.pricing import PriceBook
 from smtui.aws.snapshot import JobSnapshot
 from smtui.aws.store import JobStore

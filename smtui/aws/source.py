@@ -6,7 +6,7 @@ import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Protocol
+from typing import Any
 
 from smtui.aws.errors import MalformedResponse
 
@@ -97,61 +97,6 @@ async def every_page(
         if not token or token in seen:
             return
         seen.add(token)
-
-
-class JobSource(Protocol):
-    """Every AWS call the app makes, as :class:`AwsJobSource` makes them.
-
-    The poller, the finder and the log tail each need a part of it
-    (:class:`~smtui.aws.poller.PollSource`, :class:`~smtui.aws.discovery.ListingSource`,
-    :class:`~smtui.aws.log_tail.LogsSource`); the app takes the whole, opens it
-    as an async context manager and reads two facts from it for the screen.
-    """
-
-    #: The region calls go to, once open (None before, or when unknown).
-    region: str | None
-
-    @property
-    def endpoint_label(self) -> str:
-        """A short description of where calls go, for the title bar."""
-        ...
-
-    async def __aenter__(self) -> Any: ...
-
-    async def __aexit__(self, *exc_info: object) -> None: ...
-
-    async def describe_training_job(self, name: str) -> dict[str, Any]: ...
-
-    async def get_metric_data(
-        self, queries: Sequence[MetricQuery], start: datetime, end: datetime, period: int = 60
-    ) -> dict[MetricQuery, list[tuple[datetime, float]]]: ...
-
-    async def stop_training_job(self, name: str) -> None: ...
-
-    async def pricing_client(self, region: str) -> Any: ...
-
-    async def list_training_jobs(self, filters: dict[str, Any], token: str | None = None) -> dict[str, Any]: ...
-
-    async def describe_tuning_job(self, name: str) -> dict[str, Any]: ...
-
-    async def list_tuning_training_jobs(
-        self, name: str, token: str | None = None, status: str | None = None
-    ) -> dict[str, Any]: ...
-
-    async def describe_log_streams(self, group: str, prefix: str, token: str | None = None) -> dict[str, Any]: ...
-
-    async def filter_log_events(
-        self,
-        group: str,
-        prefix: str,
-        pattern: str,
-        token: str | None = None,
-        start_ms: int | None = None,
-        *,
-        end_ms: int | None = None,
-        newest: bool = False,
-        limit: int | None = None,
-    ) -> dict[str, Any]: ...
 
 
 class AwsJobSource:

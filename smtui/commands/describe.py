@@ -56,7 +56,8 @@ def run_describe(args: argparse.Namespace) -> int:
     from smtui.present.cost import instance_type
     from smtui.present.host_text import host_lines
     from smtui.present.instance_types import instance_spec
-    from smtui.present.sections import SECTION_TITLES, render_text
+    from smtui.present.section_text import render_text
+    from smtui.present.sections import SECTION_TITLES
     from smtui.present.summary import summarize
     from smtui.present.summary_text import TITLE, render_summary_text
     from smtui.present.utilisation import stages_of, utilisation

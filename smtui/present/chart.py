@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 from rich.cells import cell_len
 
 from smtui.present.chart_raster import PATTERNS, BrailleCanvas, pattern_sample
-from smtui.present.chart_scale import Axis, clock_axis, elapsed_axis, format_value, linear_axis, log_axis, nice_step
+from smtui.present.chart_scale import Axis, clock_axis, elapsed_axis, linear_axis, log_axis, nice_step
 from smtui.present.chart_series import COLOURS, GLYPHS, ChartOptions, Mark, Series, SeriesStats, ema, line_pattern
+from smtui.present.numbers import metric_value
 
 #: A run of text and its style role.
 Span = tuple[str, "str | None"]
@@ -252,7 +253,7 @@ def _place_marks(
             _label(canvas, (mark.column, mark.row), key, f"mark-{series[mark.series].style % COLOURS}", force=True)
     if labelled:
         for cell, mark in placed.items():
-            _label(canvas, cell, format_value(mark.y), f"mark-{series[mark.series].style % COLOURS}")
+            _label(canvas, cell, metric_value(mark.y), f"mark-{series[mark.series].style % COLOURS}")
     return marks
 
 
@@ -339,7 +340,7 @@ def _legend(
         for name, glyph, point in fields:
             if point is None:
                 continue
-            text = f"{name} {format_value(point[1])}"
+            text = f"{name} {metric_value(point[1])}"
             if used + 3 + len(text) > picture.width:
                 break
             spans += [("  ", None), (glyph, mark_role), (" " + text, "muted" if name != "best" else None)]

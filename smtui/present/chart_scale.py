@@ -257,17 +257,3 @@ def clock_label(epoch: float, step: float, tz: timezone | None = None) -> str:
     if step < 60:
         return moment.strftime("%H:%M:%S")
     return moment.strftime("%H:%M")
-
-
-def format_value(value: float | None) -> str:
-    """A metric value in about seven characters, as a legend or a mark says it (``0.2131``, ``4.65e+04``)."""
-    if value is None:
-        return "–"
-    if math.isnan(value):
-        return "NaN"
-    if math.isinf(value):
-        return "∞" if value > 0 else "-∞"
-    magnitude = abs(value)
-    if magnitude != 0 and (magnitude >= 1e6 or magnitude < 1e-3):
-        return f"{value:.3g}"
-    return f"{value:.4g}" if magnitude < 1e4 else f"{value:.0f}"

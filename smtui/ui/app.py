@@ -18,6 +18,7 @@ from textual.theme import ThemeProvider
 from textual.timer import Timer
 
 from smtui.aws import poller as events
+from smtui.aws.calls import JobSource
 from smtui.aws.discovery import JobFinder, listing_budget
 from smtui.aws.errors import explain
 from smtui.aws.history import MetricHistory
@@ -26,7 +27,6 @@ from smtui.aws.places import PlacedSource, job_id, split_id
 from smtui.aws.poller import Poller, PollerEvent
 from smtui.aws.pricing import PriceBook, PriceCache
 from smtui.aws.snapshot import JobSnapshot
-from smtui.aws.source import JobSource
 from smtui.aws.store import JobsView
 from smtui.clock import Clock, SystemClock
 from smtui.ui import messages

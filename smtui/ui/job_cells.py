@@ -17,8 +17,9 @@ from smtui.aws.places import split_id
 from smtui.aws.store import JobState
 from smtui.present.cost import short_money
 from smtui.present.durations import compact_duration
+from smtui.present.numbers import metric_value
 from smtui.present.utilisation import GPU
-from smtui.ui.fmt import metric_value, safe
+from smtui.ui.fmt import safe
 from smtui.ui.status_style import NOT_FOUND, POLL_ERROR, WAITING, StatusStyle, primary_style, secondary_style
 
 #: A run of text and its style role (``success``, ``error``, ... or None for the plain style).

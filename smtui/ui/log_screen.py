@@ -11,15 +11,8 @@ from textual.screen import Screen
 from textual.suggester import SuggestFromList
 from textual.widgets import Footer, Input, Static
 
-from smtui.aws.log_tail import (
-    DEFAULT_CAPACITY,
-    RATES,
-    LogBuffer,
-    LogsSource,
-    LogTail,
-    operation_budget,
-    training_started,
-)
+from smtui.aws.calls import LogsSource
+from smtui.aws.log_tail import DEFAULT_CAPACITY, RATES, LogBuffer, LogTail, operation_budget, training_started
 from smtui.aws.snapshot import JobSnapshot
 from smtui.present.log_export import file_name, save_lines
 from smtui.present.log_match import LineFilter, PatternError, compile_pattern, find_host, host_order, next_host

@@ -5,7 +5,8 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from smtui.ui.fmt import metric_value, safe
+from smtui.present.numbers import metric_value
+from smtui.ui.fmt import safe
 from smtui.ui.widgets.detail import DetailPane
 from smtui.ui.widgets.glance import HostPanel
 from smtui.ui.widgets.metric_series import MetricSeries

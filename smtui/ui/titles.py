@@ -11,7 +11,7 @@ from smtui.aws.discovery import TuningState
 from smtui.aws.store import JobsView
 from smtui.present.cost import money
 from smtui.present.durations import interval_text
-from smtui.ui.fmt import metric_value
+from smtui.present.numbers import metric_value
 
 
 def title_line(

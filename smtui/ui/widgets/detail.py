@@ -14,7 +14,8 @@ from textual.widget import Widget
 from smtui.aws.errors import PollError
 from smtui.aws.snapshot import JobSnapshot
 from smtui.present.formatting import wrap
-from smtui.present.sections import FieldNode, describe_sections, format_value, relative_age
+from smtui.present.section_text import format_value
+from smtui.present.sections import FieldNode, describe_sections, relative_age
 from smtui.present.summary import JobSummary
 from smtui.ui.widgets.glance import GlancePanel
 

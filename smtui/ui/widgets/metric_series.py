@@ -11,7 +11,8 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from smtui.aws.snapshot import MetricPoint
-from smtui.ui.fmt import metric_value, safe
+from smtui.present.numbers import metric_value
+from smtui.ui.fmt import safe
 
 BARS = "▁▂▃▄▅▆▇█"
 
