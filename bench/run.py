@@ -148,6 +148,10 @@ def _counts(text: str) -> list[int]:
     return [int(part) for part in text.split(",") if part.strip()]
 
 
+#: The measurements, in the order they run.
+PARTS = ("startup", "baseline", "update", "responsiveness", "watched")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--window", type=float, default=60.0, help="seconds of steady state measured per size")
@@ -156,22 +160,46 @@ def main() -> None:
     parser.add_argument(
         "--running", default="1,10,100", help="running jobs to time a change on (comma-separated; '' for none)"
     )
+    parser.add_argument(
+        "--parts",
+        default=",".join(PARTS),
+        help=f"which measurements to run (comma-separated, of {', '.join(PARTS)}; default: all)",
+    )
     args = parser.parse_args()
-    sizes = [int(s) for s in args.sizes.split(",")]
+    parts = set(args.parts.split(",")) - {""}
+    try:
+        sizes = _counts(args.sizes)
+        _counts(args.listed), _counts(args.running)
+    except ValueError:
+        parser.error("--sizes, --listed and --running take whole numbers separated by commas")
+    if parts - set(PARTS):
+        parser.error(f"unknown part {sorted(parts - set(PARTS))[0]!r}: choose from {', '.join(PARTS)}")
     home = tempfile.mkdtemp(prefix="smtui-bench-")
     env = child_env(home)
     print(
         f"smtui benchmark: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, terminal {COLUMNS}x{ROWS}, "
         f"{args.window:g} s windows\n"
     )
-    startup(env)
-    print()
-    cli = baseline(env)
-    print()
-    update_cost.report(update_cost.measure(args.window, env))
-    print()
-    responsiveness.report(env, args.window, _counts(args.listed), _counts(args.running))
-    print()
+    if "startup" in parts:
+        startup(env)
+        print()
+    cli = float("nan")
+    if parts & {"baseline", "watched"}:
+        cli = baseline(env)
+        print()
+    if "update" in parts:
+        update_cost.report(update_cost.measure(args.window, env))
+        print()
+    if "responsiveness" in parts:
+        responsiveness.report(env, args.window, _counts(args.listed), _counts(args.running))
+        print()
+    if "watched" in parts and sizes:
+        watched(sizes, cli, args.window, env)
+    shutil.rmtree(home, ignore_errors=True)
+
+
+def watched(sizes: list[int], cli: float, window: float, env: dict[str, str]) -> None:
+    """Named fleets of each size: fill time, calls, CPU per update against the CLI's, output and memory."""
     print(
         "watching N named jobs (5% running, default interval: every 5 s while the budget allows; --max-rps 20 so "
         "the first round fills fast):"
@@ -182,7 +210,7 @@ def main() -> None:
     )
     results = []
     for count in sizes:
-        result = watch(count, args.window, env, latency_keys=40 if count == max(sizes) else 0)
+        result = watch(count, window, env, latency_keys=40 if count == max(sizes) else 0)
         results.append(result)
         ratio = cli / result["cpu_per_update"] if result["updates"] else float("nan")
         print(
@@ -199,12 +227,11 @@ def main() -> None:
             f"\nkey press to updated screen, {largest['jobs']} jobs: p50 {statistics.median(delays):.1f} ms, "
             f"p95 {p95:.1f} ms ({len(delays)} presses of j)"
         )
-    idle = watch(max(sizes), args.window, env, running=0.0)
+    idle = watch(max(sizes), window, env, running=0.0)
     print(
         f"nothing changing ({max(sizes)} ended jobs): {idle['bytes_per_s']:.0f} bytes/s to the terminal, "
         f"CPU {idle['cpu_share'] * 100:.1f}%, {idle['calls_per_min']:.1f} calls/min"
     )
-    shutil.rmtree(home, ignore_errors=True)
 
 
 if __name__ == "__main__":
