@@ -148,13 +148,15 @@ def get_metric_data(params: dict, lookup: Lookup, world: World, now: datetime, t
     start_epoch = math.floor(start.timestamp() / step + 1e-9) * step
 
     results, seen = [], 0
+    # A job's series, worked out once for all the queries of its metrics (one per metric, usually).
+    known: dict[str, dict[str, list[Point]]] = {}
     for query in queries:
         if not query.get("ReturnData", True):
             continue
         stat = query["MetricStat"]
         points = [
             p
-            for p in _datapoints(stat, lookup, world, cutoff, start_epoch)
+            for p in _datapoints(stat, lookup, world, cutoff, start_epoch, known)
             if start_epoch <= p[0].timestamp() < end.timestamp()
         ]
         if tiers and not retained(stat["Period"], start, now):
@@ -222,25 +224,32 @@ def _check_queries(queries: list[dict]) -> None:
 
 
 def _datapoints(
-    stat: dict, lookup: Lookup, world: World, cutoff: datetime, since: float | None = None
+    stat: dict, lookup: Lookup, world: World, cutoff: datetime, since: float | None, known: dict
 ) -> list[tuple[datetime, float]]:
     """A MetricStat's datapoints: the metric's values up to ``cutoff``, aggregated per Period."""
     aggregate = stat_function(stat["Stat"])
     assert aggregate is not None  # checked with the request
     return [
         (time, aggregate(values))
-        for time, values in buckets(stat["Metric"], stat["Period"], lookup, world, cutoff, since)
+        for time, values in buckets(stat["Metric"], stat["Period"], lookup, world, cutoff, since, known)
     ]
 
 
 def buckets(
-    metric: dict, period: int, lookup: Lookup, world: World, cutoff: datetime, since: float | None = None
+    metric: dict,
+    period: int,
+    lookup: Lookup,
+    world: World,
+    cutoff: datetime,
+    since: float | None = None,
+    known: dict[str, dict[str, list[Point]]] | None = None,
 ) -> list[tuple[datetime, list[float]]]:
     """A metric's values up to ``cutoff`` in Period buckets, oldest first, each with the time it starts at.
 
     A job's training metrics have the dimension ``TrainingJobName``; its instances' utilisation has
     ``Host`` = ``JOB/algo-N`` (see :mod:`smtui.sim.hosts`), whose points are only worked out from
-    ``since`` (epoch seconds) on: a week of a 128-host job is a lot of points.
+    ``since`` (epoch seconds) on: a week of a 128-host job is a lot of points. ``known`` keeps the jobs' series
+    worked out by earlier calls for the same ``cutoff`` (one request's queries), by job name.
     """
     dimensions = {d["Name"]: d["Value"] for d in metric.get("Dimensions") or []}
     # A CloudWatch metric is its namespace, name and exact set of dimensions.
@@ -256,7 +265,13 @@ def buckets(
     if found is None:
         return []
     scenario, playback = found
-    points = series(scenario, playback, world).get(metric.get("MetricName", ""), [])
+    job = dimensions[DIMENSION]
+    every = known.get(job) if known is not None else None
+    if every is None:
+        every = series(scenario, playback, world)
+        if known is not None:
+            known[job] = every
+    points = every.get(metric.get("MetricName", ""), [])
     return _grouped([(p.slot, p.time, p.value) for p in points if p.time <= cutoff], period, world)
 
 
