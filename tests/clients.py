@@ -10,6 +10,7 @@ reason.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import re
 import shutil
@@ -44,8 +45,22 @@ def _last_line(text: str) -> str:
     return lines[-1] if lines else "(no output)"
 
 
+@contextlib.contextmanager
+def only_one_builder(name: str) -> Iterator[None]:
+    """While held, no other test process (pytest-xdist runs two) builds or reads ``name`` in the cache."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    with open(CACHE / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
 def environment(requirement: str, name: str) -> Path:
     """The Python of a virtual environment with ``requirement`` installed, built once and kept in the cache."""
+    with only_one_builder(name):
+        return _environment(requirement, name)
+
+
+def _environment(requirement: str, name: str) -> Path:
     folder = CACHE / name
     python = folder / "bin" / "python"
     ready = folder / "installed.txt"
@@ -68,6 +83,11 @@ def environment(requirement: str, name: str) -> Path:
 
 def aws_cli_v2() -> Path:
     """The AWS CLI v2 executable, unpacked from its npm package into the cache."""
+    with only_one_builder("awscli-v2"):
+        return _aws_cli_v2()
+
+
+def _aws_cli_v2() -> Path:
     folder = CACHE / "awscli-v2"
     executable = folder / "awscli" / "v2" / CLI_V2 / "dist" / "aws"
     if executable.exists():

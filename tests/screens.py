@@ -66,6 +66,8 @@ def simulated_app(
                 "metrics_interval": 3600,
                 "subtitle": "simulator",
                 "fast_interval": None,
+                # A still cursor in a focused text box: the picture is the same whenever it is taken.
+                "cursor_blink": False,
                 **app_options,
             }
         )

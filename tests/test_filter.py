@@ -19,6 +19,8 @@ async def test_typing_filters_and_escape_brings_every_job_back():
             await pilot.press("slash", *"LLAMA")
             await pilot.pause()
             assert rows(app) == ["llama3-8b-lora-oom", "llama-finetune-full-config", "llama2-70b-pretrain-trn1"]
+            # The snapshots' settings: the box's cursor stands still, so no picture catches it half-way.
+            assert app.focused.id == "job-filter" and not app.focused.cursor_blink
             jobs = app.screen.query_one(JobList)
             assert jobs.border_title == "Jobs · “llama” 3 of 10"
             await pilot.press("enter")  # keeps the filter, back to the list

@@ -64,6 +64,7 @@ async def test_ampersand_shows_only_matching_lines_and_search_still_highlights()
             await pilot.press("ampersand", *"(bad", "enter")  # refused: the box stays, the filter too
             await pilot.pause()
             assert screen.query_one("#log-filter").has_focus and list(view.lines) == expected
+            assert not screen.query_one("#log-filter").cursor_blink  # still, as every text box in the snapshots
             await pilot.press("escape")  # out of the box
             await pilot.press("escape")  # the search goes
             await pilot.press("escape")  # then the narrowing

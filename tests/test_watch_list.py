@@ -96,6 +96,7 @@ async def test_a_job_added_by_name_is_polled_and_selected():
             await pilot.press("a", *"bad_name", "enter")
             await pilot.pause()
             assert isinstance(app.screen, AddJob)  # refused: the dialog stays, with the reason
+            assert not app.screen.query_one(Input).cursor_blink  # still, as every text box in the snapshots
             assert "'bad_name' is not a valid training job name" in str(app.screen.query_one("#add-problem").render())
             app.screen.query_one(Input).value = ""
             await pilot.press(*"xgboost-churn-stopped", "enter")

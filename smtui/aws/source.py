@@ -5,10 +5,11 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from smtui.aws.errors import MalformedResponse
+from smtui.aws.session import new_session
 
 #: CloudWatch namespace SageMaker publishes training metrics to.
 METRICS_NAMESPACE = "/aws/sagemaker/TrainingJobs"
@@ -52,23 +53,6 @@ class MetricQuery:
         if self.host is not None:
             return {"Name": "Host", "Value": f"{self.job}/{self.host}"}
         return {"Name": "TrainingJobName", "Value": self.job}
-
-
-def epoch_timestamp(value: Any) -> datetime:
-    """botocore's timestamp parser, made cheap for the epoch seconds the JSON services send.
-
-    botocore attaches dateutil's ``tzlocal`` to every parsed timestamp, which
-    costs tens of microseconds each; a job's answer has dozens and a metrics
-    answer thousands. The same moment in UTC compares and converts the same.
-    """
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        try:
-            return datetime.fromtimestamp(value, timezone.utc)
-        except (OverflowError, OSError, ValueError):
-            pass
-    from botocore.utils import parse_timestamp
-
-    return parse_timestamp(value)
 
 
 def metric_period(start: datetime, now: datetime) -> int:
@@ -139,11 +123,8 @@ class AwsJobSource:
         """Create the session and clients (no network call is made yet)."""
         # aiobotocore is imported here, not at module level: it costs ~0.3 s.
         from aiobotocore.config import AioConfig
-        from aiobotocore.session import AioSession
 
         opts = self.options
-        session = AioSession(profile=opts.profile)
-        session.get_component("response_parser_factory").set_parser_defaults(timestamp_parser=epoch_timestamp)
         config = AioConfig(
             # Not "adaptive": its client-side token bucket waits on an asyncio.Condition through
             # asyncio.wait_for, and polls cancelled together while throttled (quitting the app) can
@@ -162,6 +143,7 @@ class AwsJobSource:
             kwargs["aws_access_key_id"], kwargs["aws_secret_access_key"] = opts.static_credentials
         self._stack = contextlib.AsyncExitStack()
         try:
+            session = new_session(opts.profile)
             self._sagemaker = await self._stack.enter_async_context(session.create_client("sagemaker", **kwargs))
             self._cloudwatch = await self._stack.enter_async_context(session.create_client("cloudwatch", **kwargs))
         except BaseException:

@@ -21,6 +21,7 @@ time.
 
 from __future__ import annotations
 
+import functools
 import math
 import random
 import re
@@ -76,9 +77,16 @@ def series(scenario: Scenario, playback: Playback, world: World) -> dict[str, li
 
 def value_after(job: str, metric: Metric, progress: float) -> float:
     """The metric ``job`` logs after ``progress`` script seconds of training (over all its attempts)."""
-    noise = random.Random(f"{job}/{metric.name}/{round(progress)}").gauss(0.0, 1.0)
+    noise = _noise(job, metric.name, round(progress))
     value = metric.end + (metric.start - metric.end) * math.exp(-progress / metric.tau)
     return round(value * (1 + metric.noise * noise), metric.digits)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _noise(job: str, metric: str, second: int) -> float:
+    # A generator seeded by the value's identity: the same noise at every call. Seeding from a string hashes
+    # it (SHA-512), tens of microseconds that every GetMetricData repeated for every point of its series.
+    return random.Random(f"{job}/{metric}/{second}").gauss(0.0, 1.0)
 
 
 def final_values(points: dict[str, list[Point]]) -> list[dict[str, Any]]:
@@ -140,13 +148,15 @@ def get_metric_data(params: dict, lookup: Lookup, world: World, now: datetime, t
     start_epoch = math.floor(start.timestamp() / step + 1e-9) * step
 
     results, seen = [], 0
+    # A job's series, worked out once for all the queries of its metrics (one per metric, usually).
+    known: dict[str, dict[str, list[Point]]] = {}
     for query in queries:
         if not query.get("ReturnData", True):
             continue
         stat = query["MetricStat"]
         points = [
             p
-            for p in _datapoints(stat, lookup, world, cutoff, start_epoch)
+            for p in _datapoints(stat, lookup, world, cutoff, start_epoch, known)
             if start_epoch <= p[0].timestamp() < end.timestamp()
         ]
         if tiers and not retained(stat["Period"], start, now):
@@ -214,25 +224,32 @@ def _check_queries(queries: list[dict]) -> None:
 
 
 def _datapoints(
-    stat: dict, lookup: Lookup, world: World, cutoff: datetime, since: float | None = None
+    stat: dict, lookup: Lookup, world: World, cutoff: datetime, since: float | None, known: dict
 ) -> list[tuple[datetime, float]]:
     """A MetricStat's datapoints: the metric's values up to ``cutoff``, aggregated per Period."""
     aggregate = stat_function(stat["Stat"])
     assert aggregate is not None  # checked with the request
     return [
         (time, aggregate(values))
-        for time, values in buckets(stat["Metric"], stat["Period"], lookup, world, cutoff, since)
+        for time, values in buckets(stat["Metric"], stat["Period"], lookup, world, cutoff, since, known)
     ]
 
 
 def buckets(
-    metric: dict, period: int, lookup: Lookup, world: World, cutoff: datetime, since: float | None = None
+    metric: dict,
+    period: int,
+    lookup: Lookup,
+    world: World,
+    cutoff: datetime,
+    since: float | None = None,
+    known: dict[str, dict[str, list[Point]]] | None = None,
 ) -> list[tuple[datetime, list[float]]]:
     """A metric's values up to ``cutoff`` in Period buckets, oldest first, each with the time it starts at.
 
     A job's training metrics have the dimension ``TrainingJobName``; its instances' utilisation has
     ``Host`` = ``JOB/algo-N`` (see :mod:`smtui.sim.hosts`), whose points are only worked out from
-    ``since`` (epoch seconds) on: a week of a 128-host job is a lot of points.
+    ``since`` (epoch seconds) on: a week of a 128-host job is a lot of points. ``known`` keeps the jobs' series
+    worked out by earlier calls for the same ``cutoff`` (one request's queries), by job name.
     """
     dimensions = {d["Name"]: d["Value"] for d in metric.get("Dimensions") or []}
     # A CloudWatch metric is its namespace, name and exact set of dimensions.
@@ -248,7 +265,13 @@ def buckets(
     if found is None:
         return []
     scenario, playback = found
-    points = series(scenario, playback, world).get(metric.get("MetricName", ""), [])
+    job = dimensions[DIMENSION]
+    every = known.get(job) if known is not None else None
+    if every is None:
+        every = series(scenario, playback, world)
+        if known is not None:
+            known[job] = every
+    points = every.get(metric.get("MetricName", ""), [])
     return _grouped([(p.slot, p.time, p.value) for p in points if p.time <= cutoff], period, world)
 
 

@@ -82,7 +82,9 @@ class AddJob(DismissedOnce, ModalScreen[str | None]):
 
     def on_mount(self) -> None:
         self.query_one("#add-problem").display = False
-        self.query_one(Input).focus()
+        box = self.query_one(Input)
+        box.cursor_blink = self.app.settings.cursor_blink  # type: ignore[attr-defined]
+        box.focus()
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self.query_one("#add-problem").display = False

@@ -104,6 +104,8 @@ class LogScreen(Screen[None]):
         # Secrets are shown here when they are on the main screen: one switch for the whole app.
         view.reveal = bool(getattr(getattr(self.app, "watch_screen", None), "reveal_secrets", False))
         view.focus()
+        for box in self.query(Input):
+            box.cursor_blink = self.app.settings.cursor_blink
         self._update_view()
         self.follow_logs()
 

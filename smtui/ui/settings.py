@@ -46,6 +46,8 @@ class Settings:
     log_lines: int = DEFAULT_CAPACITY
     #: Seconds between two reads of the log streams while the logs screen is open.
     log_interval: float = LOG_INTERVAL
+    #: The text boxes' cursor blinks (off for snapshots, so that a picture never catches it half-way).
+    cursor_blink: bool = True
 
     # -- the process --------------------------------------------------------------------
     #: Once every job has its first answer, keep what was loaded out of the cyclic garbage collector's full

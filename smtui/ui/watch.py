@@ -183,6 +183,7 @@ class WatchScreen(PollNews, JobActions, ChartActions, SelectedJobPanes, Screen):
         jobs.set_places(self.places)
         jobs.show(self.jobs)
         jobs.focus()
+        self.query_one("#job-filter", Input).cursor_blink = self.app.settings.cursor_blink
         self._update_title()
         self.set_interval(self.app.settings.tick, self._tick)
 
