@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from smtui.aws.discovery import JobQuery
 from smtui.ui.widgets.job_list import JobList
-from tests.screens import RUNNING, SIZE, SMALL, screen_text, simulated_app, until_loaded
+from tests.screens import RUNNING, SIZE, SMALL, screen_text, settled, simulated_app, until_loaded
 
 #: Every key the main screen and the list answer, including those that need a selected job.
 EVERY_KEY = (
@@ -134,6 +134,7 @@ async def test_a_changed_cell_repaints_its_row_only_and_an_off_screen_row_nothin
     with simulated_app(RUNNING) as app:
         async with app.run_test(size=SMALL) as pilot:
             await until_loaded(pilot)
+            await settled(app)  # every row drawn as it is
             jobs = app.watch_screen.query_one(JobList)
             store = app.poller.store
             painted = []
@@ -152,9 +153,35 @@ async def test_a_changed_cell_repaints_its_row_only_and_an_off_screen_row_nothin
             visible = jobs.shown[2]
             hidden = next(name for name in jobs.shown[6:] if not app.jobs.get(name).is_terminal)
             new_point(visible, 1.234)
-            # Its line alone: the third row, under the header.
-            assert [(region.y, region.height) for regions in painted for region in regions] == [(3, 1)]
+            # Its metric cell alone, on the third row under the header: not the whole line.
+            (region,) = [region for regions in painted for region in regions]
+            assert (region.y, region.height) == (3, 1)
+            assert region.x == jobs.column_x("metric") + 1 and region.width < 20
             assert jobs.cell_text(visible, "metric").startswith("  1.234")
             painted.clear()
             new_point(hidden, 2.345)
             assert painted == [] and jobs.cell_text(hidden, "metric").startswith("  2.345")
+
+
+async def test_a_second_repaints_the_running_rows_time_and_cost_cells_not_their_lines():
+    from smtui.ui.job_cells import PADDING
+
+    with simulated_app(RUNNING) as app:
+        async with app.run_test(size=SIZE) as pilot:
+            await until_loaded(pilot)
+            jobs = app.watch_screen.query_one(JobList)
+            await pilot.press("j")
+            await settled(app)  # every row drawn as it is
+            painted = []
+            refresh = jobs.refresh
+            jobs.refresh = lambda *regions, **options: painted.append(regions) or refresh(*regions, **options)
+            app.clock.advance(1)
+            jobs.tick(app.clock.now())
+            regions = [region for batch in painted for region in batch]
+            assert regions and all(region.height == 1 for region in regions)
+            columns = {jobs.column_x(key) + PADDING: key for key in ("elapsed", "cost")}
+            # Every region is one of the cells that move with the clock; a row that changed look is not among them.
+            assert {columns.get(region.x) for region in regions} <= {"elapsed", "cost"}
+            shown = {region.y for region in regions}
+            running = [i + 1 for i, name in enumerate(jobs.shown) if not app.jobs.get(name).is_terminal]
+            assert shown and shown <= set(running[: jobs.scrollable_content_region.height])

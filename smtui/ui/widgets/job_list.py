@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from rich.style import Style
 from textual.binding import Binding
-from textual.cache import LRUCache
-from textual.geometry import Size
+from textual.cache import FIFOCache, LRUCache
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -18,7 +17,7 @@ from smtui.aws.store import JobsView
 from smtui.ui.job_cells import KEYS, Cell
 from smtui.ui.job_rows import JobRows
 from smtui.ui.widgets.job_list_mouse import JobListMouse
-from smtui.ui.widgets.job_strip import ROLES, paint_header, paint_row
+from smtui.ui.widgets.job_strip import ROLES, changed_spans, paint_header, paint_row
 
 #: Bindings that belong together, shown as one line of the help.
 MOVE = Binding.Group("move between jobs")
@@ -138,11 +137,10 @@ class JobList(JobListMouse, ScrollView, can_focus=True):
         self.rows = JobRows()
         #: Rendered rows, by (job, under the cursor, under the mouse): a row is drawn again only when it changed.
         self._lines: LRUCache[tuple[str, bool, bool], Strip] = LRUCache(256)
+        #: Each row as last drawn: its cells, and whether it had the cursor, the mouse and a mark.
+        self._drawn: FIFOCache[str, tuple[tuple[Cell, ...], bool, bool, bool]] = FIFOCache(256)
         #: The column widths, and the width they were worked out for.
         self._widths: tuple[int, list[int]] | None = None
-        #: The line under the mouse (0 is the header) and the column under it, or None.
-        self._hover: int | None = None
-        self._hover_column: str | None = None
         self._announced: str | None = None
         self._in_view: tuple[str, ...] = ()
 
@@ -301,7 +299,7 @@ class JobList(JobListMouse, ScrollView, can_focus=True):
                     self._lines.discard(key)
                 index = self.rows.index_of(name)
                 if index is not None and top <= index < top + self._page():
-                    self.refresh_line(index + 1)
+                    self._repaint_row(name, index, top)
         if reveal or relaid:
             self._reveal_cursor()
             self._sync_visible()
@@ -311,6 +309,17 @@ class JobList(JobListMouse, ScrollView, can_focus=True):
         if name != self._announced:
             self._announced = name
             self.post_message(self.Highlighted(self, name))
+
+    def _repaint_row(self, name: str, index: int, top: int) -> None:
+        """Repaint the cells of a row in view that changed, or the whole row when its look changed too."""
+        drawn = self._drawn.get(name)
+        look = (index == self.rows.cursor, self._hover == index + 1 - top, name in self.rows.marked)
+        if drawn is None or drawn[1:] != look:
+            self.refresh_line(index + 1)
+            return
+        spans = changed_spans(drawn[0], self.rows.cells(index), self._column_widths(), self.rows.gutter)
+        if spans:  # (no region at all would repaint the whole list)
+            self.refresh(*(Region(x, index + 1 - top, width, 1) for x, width in spans))
 
     def _reveal_cursor(self) -> None:
         index = self.rows.cursor
@@ -371,7 +380,8 @@ class JobList(JobListMouse, ScrollView, can_focus=True):
         self._column_widths()  # first: a new width drops the lines drawn for the old one
         base = self.rich_style
         if y == 0:
-            return self._render_header(width, base)
+            hover = self._hover_column if self._hover == 0 else None
+            return paint_header(self, self.rows, self._column_widths(), width, base, hover)
         index = round(self.scroll_y) + y - 1
         if not 0 <= index < len(self.rows):
             return Strip.blank(width, base)
@@ -382,17 +392,7 @@ class JobList(JobListMouse, ScrollView, can_focus=True):
             cells = self.rows.cells(index)
             if self.rows.relaid:
                 self.call_later(self._apply)  # a row that was out of view widened a column: lay out again
-            line = self._lines[key] = self._render_row(cells, key[1], key[2], width, base, name in self.rows.marked)
+            look = {"cursor": key[1], "hover": key[2], "marked": name in self.rows.marked}
+            line = self._lines[key] = paint_row(self, self.rows, cells, self._column_widths(), width, base, **look)
+            self._drawn[name] = (cells, key[1], key[2], look["marked"])
         return line
-
-    def _render_header(self, width: int, base: Style) -> Strip:
-        return paint_header(
-            self, self.rows, self._column_widths(), width, base, self._hover_column if self._hover == 0 else None
-        )
-
-    def _render_row(
-        self, cells: tuple[Cell, ...], cursor: bool, hover: bool, width: int, base: Style, marked: bool = False
-    ) -> Strip:
-        return paint_row(
-            self, self.rows, cells, self._column_widths(), width, base, cursor=cursor, hover=hover, marked=marked
-        )

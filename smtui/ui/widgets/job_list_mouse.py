@@ -11,6 +11,10 @@ class JobListMouse:
     """The mouse's part of :class:`~smtui.ui.widgets.job_list.JobList`, which it is mixed into (its rows, column
     widths, scroll position and messages)."""
 
+    #: The line under the mouse (0 is the header) and the column under it, or None.
+    _hover: int | None = None
+    _hover_column: str | None = None
+
     def column_x(self, key: str) -> int:
         """Where column ``key`` starts, in cells from the left of the list's content."""
         widths = self._column_widths()

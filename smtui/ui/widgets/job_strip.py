@@ -76,3 +76,20 @@ def paint_line(
     # Adjacent spans of one style joined: a row repainted every second (its elapsed time) costs the terminal
     # half the bytes.
     return Strip(segments).crop_extend(0, width, row).apply_style(base).simplify()
+
+
+def changed_spans(
+    drawn: tuple[Cell, ...], cells: tuple[Cell, ...], widths: list[int], gutter: int
+) -> list[tuple[int, int]]:
+    """The (x, width) of each column whose cell differs between the row as drawn and as it is now, the columns
+    as wide as before: a running row repaints its elapsed time and cost each second, not its whole line, which
+    is most of what a screen of running jobs sends the terminal."""
+    spans = []
+    x = gutter
+    for column_width, old, new in zip(widths, drawn, cells):
+        if not column_width:
+            continue
+        if old != new:
+            spans.append((x + PADDING, column_width))
+        x += column_width + 2 * PADDING
+    return spans
