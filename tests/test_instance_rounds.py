@@ -173,3 +173,25 @@ async def test_a_series_with_no_points_does_not_stretch_every_later_window_back_
         assert {q.job for q in training} == {q.job for q in hosts} == {"quiet", "busy"}
         previous_end = NOW + timedelta(minutes=minutes - 1) + SECOND
         assert near(start, previous_end - PUBLISH_LAG)
+
+
+async def test_with_the_rows_in_view_named_only_their_hosts_and_the_selected_jobs_are_asked():
+    poller, source, clock = await started(selected="p4d")
+    poller.show_hosts(["g5"])  # the rows in view: g5 (the selected job's hosts come whatever the view)
+    await poller.poll_metrics()
+    hosts = [query for round_ in source.rounds for query in round_[0]]
+    assert {query.job for query in hosts} == {"p4d", "g5"}
+    # Back in view after long, a row's hosts are asked for the list's window at most, not since its last point.
+    poller.select(None)
+    poller.show_hosts(["m5", "trn"])
+    clock.set(NOW + timedelta(hours=2))
+    before = len(source.rounds)
+    await poller.poll_metrics()
+    (hosts, _training, start, _end) = next(round_ for round_ in source.rounds[before:] if round_[0])
+    assert {query.job for query in hosts} == {"m5", "trn"}
+    assert start >= NOW + timedelta(hours=2) - LIST_WINDOW - 2 * SECOND
+    # A list sorted by utilisation needs every running job's figures: None asks them all.
+    poller.show_hosts(None)
+    clock.set(NOW + timedelta(hours=2, minutes=1))
+    await poller.poll_metrics()
+    assert {query.job for query in next(r for r in reversed(source.rounds) if r[0])[0]} == {"p4d", "g5", "m5", "trn"}

@@ -19,6 +19,7 @@ already; the answer goes into the store for every job on that type.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -71,12 +72,19 @@ class InstanceRounds:
         self._hosts_changed: set[str] = set()
         #: The selected job, once its every host metric was asked for over the last hour.
         self._whole_hour: set[str | None] = set()
+        #: The running jobs whose list figures are fetched (those in view); None: every running job.
+        self.hosts_for: frozenset[str] | None = None
 
     def select(self, name: str | None) -> None:
         """Fetch every host metric of ``name`` from the next round on (the others get the list's metrics only)."""
         if name != self.selected:
             self._whole_hour.discard(self.selected)
         self.selected = name
+
+    def show_hosts(self, names: Iterable[str] | None) -> None:
+        """Fetch the list's host figures of these running jobs only (the rows in view), besides the selected
+        job's; None: of every running job (a list sorted by utilisation needs them all)."""
+        self.hosts_for = None if names is None else frozenset(names)
 
     def host_windows(self, now: datetime) -> tuple[HostWindow | None, HostWindow | None]:
         """This round's host series: the running jobs' (from the newest point held), and the selected job's
@@ -93,6 +101,8 @@ class InstanceRounds:
                 if name == self.selected and name not in self._hosts_done:
                     ended = self._ended_window(snapshot, hosts)
                 continue
+            if name != self.selected and self.hosts_for is not None and name not in self.hosts_for:
+                continue  # a row out of view: its figures are fetched when it comes into view
             metrics = (selected_metrics if name == self.selected else list_metrics)(snapshot.response)
             queries += host_queries(name, hosts, metrics)
             newest = self.store.latest_host_timestamp(name)
@@ -102,7 +112,9 @@ class InstanceRounds:
                 newest = now - HOST_WINDOW
             else:
                 # The list needs the latest values (and five minutes, to tell idle GPUs): a short first window.
-                newest = since_asked(newest or now - LIST_WINDOW, self._hosts_asked.get(name))
+                # Never further back than what is shown: a row back in view after long needs its last minutes.
+                shown = HOST_WINDOW if name == self.selected else LIST_WINDOW
+                newest = since_asked(max(newest or now - LIST_WINDOW, now - shown), self._hosts_asked.get(name))
             starts.append(newest)
         live = HostWindow(queries, min(starts) - timedelta(seconds=1), now + timedelta(seconds=1)) if queries else None
         return live, ended

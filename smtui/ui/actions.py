@@ -154,3 +154,4 @@ class JobActions:
     def action_sort(self) -> None:
         self.query_one(JobList).cycle_sort()
         self._update_jobs_title()
+        self._want_described()  # sorted by utilisation, every running job's host figures are fetched

@@ -205,6 +205,19 @@ class SmtuiApp(App):
         """Poll ``name`` now rather than at its next turn (an ended job is described again)."""
         self.poller.poke(name)
 
+    def show_hosts(self, names: Sequence[str] | None) -> None:
+        """Fetch the list's host figures for these running jobs only (the rows in view; None: every running
+        job); rows that come into view with none held get them once the view has rested a moment."""
+        self.poller.show_hosts(names)
+        states = [self.jobs.get(name) for name in names or ()]
+        if any(
+            s and s.snapshot and s.snapshot.time("TrainingStartTime") and not s.is_terminal and not s.hosts
+            for s in states
+        ):
+            if self._hosts_timer is not None:
+                self._hosts_timer.stop()
+            self._hosts_timer = self.set_timer(HOSTS_DELAY, self.poller.poke_metrics)
+
     def want_described(self, names: Sequence[str]) -> None:
         """The jobs the screen shows more of than a listing's summary says (the selected one, those in view)."""
         self.poller.want(names)

@@ -223,7 +223,10 @@ class WatchScreen(PollNews, JobActions, ChartActions, SelectedJobPanes, Screen):
     def _want_described(self) -> None:
         """Ask for the jobs whose rows (or details) show more than a listing's summary: the selected one first."""
         wanted = [self.selected] if self.selected is not None else []
-        self.app.want_described(wanted + self.query_one(JobList).in_view())
+        jobs = self.query_one(JobList)
+        self.app.want_described(wanted + jobs.in_view())
+        # Host figures for the rows in view only, unless the list is sorted by them.
+        self.app.show_hosts(None if jobs.sort_key == "util" else jobs.in_view())
 
     def watch_selected(self, name: str | None) -> None:
         self._want_described()
