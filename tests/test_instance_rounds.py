@@ -183,7 +183,8 @@ async def test_with_the_rows_in_view_named_only_their_hosts_and_the_selected_job
     assert {query.job for query in hosts} == {"p4d", "g5"}
     # Back in view after long, a row's hosts are asked for the list's window at most, not since its last point.
     poller.select(None)
-    poller.show_hosts(["m5", "trn"])
+    assert poller.show_hosts(["m5", "trn", "g5"]) == ["m5", "trn"]  # those newly in view
+    assert poller.show_hosts(["m5", "trn"]) == []
     clock.set(NOW + timedelta(hours=2))
     before = len(source.rounds)
     await poller.poll_metrics()
@@ -191,7 +192,7 @@ async def test_with_the_rows_in_view_named_only_their_hosts_and_the_selected_job
     assert {query.job for query in hosts} == {"m5", "trn"}
     assert start >= NOW + timedelta(hours=2) - LIST_WINDOW - 2 * SECOND
     # A list sorted by utilisation needs every running job's figures: None asks them all.
-    poller.show_hosts(None)
+    assert poller.show_hosts(None) == []
     clock.set(NOW + timedelta(hours=2, minutes=1))
     await poller.poll_metrics()
     assert {query.job for query in next(r for r in reversed(source.rounds) if r[0])[0]} == {"p4d", "g5", "m5", "trn"}

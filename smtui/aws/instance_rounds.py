@@ -81,10 +81,14 @@ class InstanceRounds:
             self._whole_hour.discard(self.selected)
         self.selected = name
 
-    def show_hosts(self, names: Iterable[str] | None) -> None:
+    def show_hosts(self, names: Iterable[str] | None) -> list[str]:
         """Fetch the list's host figures of these running jobs only (the rows in view), besides the selected
-        job's; None: of every running job (a list sorted by utilisation needs them all)."""
-        self.hosts_for = None if names is None else frozenset(names)
+        job's; None: of every running job (a list sorted by utilisation needs them all). Returns the jobs
+        whose figures were not fetched before and now are."""
+        before, self.hosts_for = self.hosts_for, None if names is None else frozenset(names)
+        if before is None or self.hosts_for is None:
+            return []
+        return sorted(self.hosts_for - before)
 
     def host_windows(self, now: datetime) -> tuple[HostWindow | None, HostWindow | None]:
         """This round's host series: the running jobs' (from the newest point held), and the selected job's

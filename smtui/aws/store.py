@@ -160,14 +160,7 @@ class JobStore:
         if self._growing_total is None:
             self._growing_total = CostTotal.of((), self._growing_lines.values())
         fixed, growing = self._fixed_total, self._growing_total
-        return CostTotal(
-            fixed.fixed + growing.fixed,
-            fixed.unpriced,
-            growing.usd_per_second,
-            growing.weighted_since,
-            growing.latest_since,
-            growing.growing,
-        )
+        return replace(growing, fixed=fixed.fixed + growing.fixed, unpriced=fixed.unpriced)
 
     def _cost(self, name: str, state: JobState | None) -> None:
         """Keep ``name``'s cost line (``state``: its new state; None: it is no longer watched)."""

@@ -99,6 +99,8 @@ class SmtuiApp(App):
             prices=PriceBook(source.pricing_client, PriceCache(clock=self.clock), self.clock),
         )
         self._hosts_timer: Timer | None = None
+        #: The metrics round out of turn for rows that came into view with no host figures held.
+        self._view_timer: Timer | None = None
         for each in self.finders:
             # Listings share the polls' request budget of their place, within their own rate.
             each.budget = listing_budget(partial(self.poller.acquire, each.place))
@@ -199,24 +201,25 @@ class SmtuiApp(App):
         state = self.jobs.get(name)
         # Held: the list's two metrics of each host at most; the selected job shows all five.
         if state is not None and state.snapshot is not None and all(len(m) <= 2 for m in state.hosts.values()):
-            self._hosts_timer = self.set_timer(HOSTS_DELAY, self.poller.poke_metrics)
-
-    def poll_now(self, name: str) -> None:
-        """Poll ``name`` now rather than at its next turn (an ended job is described again)."""
-        self.poller.poke(name)
+            self._hosts_timer = self._fetch_after_rest(None)
 
     def show_hosts(self, names: Sequence[str] | None) -> None:
         """Fetch the list's host figures for these running jobs only (the rows in view; None: every running
         job); rows that come into view with none held get them once the view has rested a moment."""
-        self.poller.show_hosts(names)
-        states = [self.jobs.get(name) for name in names or ()]
-        if any(
-            s and s.snapshot and s.snapshot.time("TrainingStartTime") and not s.is_terminal and not s.hosts
-            for s in states
-        ):
-            if self._hosts_timer is not None:
-                self._hosts_timer.stop()
-            self._hosts_timer = self.set_timer(HOSTS_DELAY, self.poller.poke_metrics)
+        states = [self.jobs.get(name) for name in self.poller.show_hosts(names)]
+        started = [s for s in states if s and s.snapshot and s.snapshot.time("TrainingStartTime")]
+        if any(not s.is_terminal and not s.hosts for s in started):
+            self._view_timer = self._fetch_after_rest(self._view_timer)
+
+    def _fetch_after_rest(self, pending: Timer | None) -> Timer:
+        """A metrics round out of turn once the screen has rested :data:`HOSTS_DELAY`, instead of ``pending``."""
+        if pending is not None:
+            pending.stop()
+        return self.set_timer(HOSTS_DELAY, self.poller.poke_metrics)
+
+    def poll_now(self, name: str) -> None:
+        """Poll ``name`` now rather than at its next turn (an ended job is described again)."""
+        self.poller.poke(name)
 
     def want_described(self, names: Sequence[str]) -> None:
         """The jobs the screen shows more of than a listing's summary says (the selected one, those in view)."""

@@ -35,18 +35,24 @@ class _Lines(Widget):
     #: The height the panel was last laid out at.
     _laid_out = 0
 
+    def _height(self, width: int) -> int:
+        return max(1, len(self._lines(max(width, 20))))
+
+    @property
+    def _width(self) -> int:
+        return self.content_region.width or self.size.width or 80
+
     def get_content_height(self, container, viewport, width: int) -> int:
-        self._laid_out = max(1, len(self._lines(max(width, 20))))
+        self._laid_out = self._height(width)
         return self._laid_out
 
     def _content_changed(self) -> None:
         """Repaint; lay the screen out again only when the number of lines changed. The selected job's summary
         changes every second while it runs (elapsed time, cost): a layout each time redrew the whole screen."""
-        height = max(1, len(self._lines(max(self.content_region.width or self.size.width or 80, 20))))
-        self.refresh(layout=height != self._laid_out)
+        self.refresh(layout=self._height(self._width) != self._laid_out)
 
     def render(self) -> Text:
-        return self._text(self.content_region.width or self.size.width or 80)
+        return self._text(self._width)
 
 
 class GlancePanel(_Lines):
