@@ -66,6 +66,9 @@ def simulated_app(
                 "metrics_interval": 3600,
                 "subtitle": "simulator",
                 "fast_interval": None,
+                # The simulator's DescribeTrainingJob quota: the first round arrives at once, as a test needs, and
+                # never throttled. A test of the budget itself passes its own.
+                "max_rps": 20,
                 # A still cursor in a focused text box: the picture is the same whenever it is taken.
                 "cursor_blink": False,
                 **app_options,

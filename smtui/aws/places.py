@@ -35,10 +35,6 @@ def place_of(job: str) -> str:
     return split_id(job)[0]
 
 
-def name_of(job: str) -> str:
-    return split_id(job)[1]
-
-
 @dataclass(frozen=True)
 class Place:
     """One account and region: the options its clients are made with, and its label on the screen."""

@@ -22,6 +22,7 @@ time.
 from __future__ import annotations
 
 import functools
+import json
 import math
 import random
 import re
@@ -56,13 +57,17 @@ class Point:
     value: float
 
 
-def series(scenario: Scenario, playback: Playback, world: World) -> dict[str, list[Point]]:
-    """Every metric's values logged up to the playback's moment, oldest first."""
+def series(scenario: Scenario, playback: Playback, world: World, since: float | None = None) -> dict[str, list[Point]]:
+    """Every metric's values logged up to the playback's moment, oldest first; with ``since`` (epoch seconds),
+    only the values logged from then on (a query's window: a week-old job has ten thousand points a metric)."""
     out: dict[str, list[Point]] = {m.name: [] for m in scenario.metrics}
     step = world.seconds(INTERVAL)
+    skipped = math.ceil(since / step - 1e-9) if since is not None else None
     trained = 0.0
     for start, end in playback.training_windows():
         first = math.floor(world.epoch(scenario, start) / step + 1e-9) + 1
+        if skipped is not None:
+            first = max(first, skipped)
         last = math.floor(world.epoch(scenario, end) / step + 1e-9)
         for slot in range(first, last + 1):
             at = world.offset(scenario, slot * step)
@@ -116,10 +121,14 @@ def retained(period: int, start: datetime, now: datetime) -> bool:
     return needed is not None and period % needed == 0
 
 
-def get_metric_data(params: dict, lookup: Lookup, world: World, now: datetime, tiers: bool = True) -> dict:
+def get_metric_data(
+    params: dict, lookup: Lookup, world: World, now: datetime, tiers: bool = True, memo: dict | None = None
+) -> dict:
     """CloudWatch's GetMetricData over the jobs ``lookup`` finds (name, moment → scenario and playback).
 
     With ``tiers``, a query whose Period is finer than the retention tier of its StartTime gets no points.
+    ``memo`` keeps a query's points for its moment and span, for a caller whose jobs have not changed since
+    (a frozen clock asks the same of every round).
     """
     queries = params.get("MetricDataQueries") or []
     if len(queries) > MAX_QUERIES:
@@ -154,14 +163,21 @@ def get_metric_data(params: dict, lookup: Lookup, world: World, now: datetime, t
         if not query.get("ReturnData", True):
             continue
         stat = query["MetricStat"]
-        points = [
-            p
-            for p in _datapoints(stat, lookup, world, cutoff, start_epoch, known)
-            if start_epoch <= p[0].timestamp() < end.timestamp()
-        ]
-        if tiers and not retained(stat["Period"], start, now):
-            points = []
-        points.sort(key=lambda p: p[0], reverse=descending)
+        key = (cutoff, start_epoch, end, json.dumps(stat, sort_keys=True))
+        found = memo.get(key) if memo is not None else None
+        if found is None:
+            found = [
+                p
+                for p in _datapoints(stat, lookup, world, cutoff, start_epoch, known)
+                if start_epoch <= p[0].timestamp() < end.timestamp()
+            ]
+            if memo is not None:
+                memo[key] = found
+        points = (
+            []
+            if tiers and not retained(stat["Period"], start, now)
+            else sorted(found, key=lambda p: p[0], reverse=descending)
+        )
         # Points are numbered across all queries; a page is the next ``budget`` of them.
         base = seen
         shown = points[max(0, offset - base) : max(0, offset + budget - base)]
@@ -249,7 +265,7 @@ def buckets(
     A job's training metrics have the dimension ``TrainingJobName``; its instances' utilisation has
     ``Host`` = ``JOB/algo-N`` (see :mod:`smtui.sim.hosts`), whose points are only worked out from
     ``since`` (epoch seconds) on: a week of a 128-host job is a lot of points. ``known`` keeps the jobs' series
-    worked out by earlier calls for the same ``cutoff`` (one request's queries), by job name.
+    worked out by earlier calls for the same ``cutoff`` and ``since`` (one request's queries), by job name.
     """
     dimensions = {d["Name"]: d["Value"] for d in metric.get("Dimensions") or []}
     # A CloudWatch metric is its namespace, name and exact set of dimensions.
@@ -268,7 +284,7 @@ def buckets(
     job = dimensions[DIMENSION]
     every = known.get(job) if known is not None else None
     if every is None:
-        every = series(scenario, playback, world)
+        every = series(scenario, playback, world, since)
         if known is not None:
             known[job] = every
     points = every.get(metric.get("MetricName", ""), [])
