@@ -139,6 +139,10 @@ class AwsJobSource:
             kwargs["region_name"] = opts.region
         if opts.endpoint_url:
             kwargs["endpoint_url"] = opts.endpoint_url
+            if opts.endpoint_url.lower().startswith("http://"):
+                # Plain HTTP (the simulator, a local endpoint): no TLS, so no certificate bundle to load. Each
+                # client would read and parse it once, 20 to 30 ms each.
+                kwargs["verify"] = False
         if opts.static_credentials:
             kwargs["aws_access_key_id"], kwargs["aws_secret_access_key"] = opts.static_credentials
         self._stack = contextlib.AsyncExitStack()

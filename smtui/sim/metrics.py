@@ -59,25 +59,50 @@ class Point:
 
 def series(scenario: Scenario, playback: Playback, world: World, since: float | None = None) -> dict[str, list[Point]]:
     """Every metric's values logged up to the playback's moment, oldest first; with ``since`` (epoch seconds),
-    only the values logged from then on (a query's window: a week-old job has ten thousand points a metric)."""
-    out: dict[str, list[Point]] = {m.name: [] for m in scenario.metrics}
+    only the values logged from then on (a query's window: a week-old job has ten thousand points a metric).
+
+    The answer is shared (do not change it): it is kept for the next asking of the same job, training windows
+    and span, which every round on a frozen clock, and every simulator of the same world, asks again."""
+    return _series(series_key(scenario, playback, world, since))
+
+
+def series_key(scenario: Scenario, playback: Playback, world: World, since: float | None) -> tuple:
+    """Everything a job's series depends on, as one hashable key."""
+    windows = tuple(playback.training_windows())
+    return (scenario.name, scenario.created, scenario.ago, scenario.metrics, windows, world, since)
+
+
+@functools.lru_cache(maxsize=64)
+def _series(key: tuple) -> dict[str, list[Point]]:
+    name, created, ago, metrics, windows, world, since = key
+    # World's mapping of script time needs only the job's creation and age.
+    timing = _Timing(created, ago)
+    out: dict[str, list[Point]] = {m.name: [] for m in metrics}
     step = world.seconds(INTERVAL)
     skipped = math.ceil(since / step - 1e-9) if since is not None else None
     trained = 0.0
-    for start, end in playback.training_windows():
-        first = math.floor(world.epoch(scenario, start) / step + 1e-9) + 1
+    for start, end in windows:
+        first = math.floor(world.epoch(timing, start) / step + 1e-9) + 1
         if skipped is not None:
             first = max(first, skipped)
-        last = math.floor(world.epoch(scenario, end) / step + 1e-9)
+        last = math.floor(world.epoch(timing, end) / step + 1e-9)
         for slot in range(first, last + 1):
-            at = world.offset(scenario, slot * step)
+            at = world.offset(timing, slot * step)
             progress = trained + (at - start)
             moment = datetime.fromtimestamp(slot * step, timezone.utc)
-            for metric in scenario.metrics:
+            for metric in metrics:
                 if slot % metric.every == 0:
-                    out[metric.name].append(Point(slot, moment, value_after(scenario.name, metric, progress)))
+                    out[metric.name].append(Point(slot, moment, value_after(name, metric, progress)))
         trained += end - start
     return out
+
+
+@dataclass(frozen=True)
+class _Timing:
+    """What :class:`World` reads of a scenario to place its script time."""
+
+    created: float
+    ago: float
 
 
 def value_after(job: str, metric: Metric, progress: float) -> float:
@@ -157,8 +182,6 @@ def get_metric_data(
     start_epoch = math.floor(start.timestamp() / step + 1e-9) * step
 
     results, seen = [], 0
-    # A job's series, worked out once for all the queries of its metrics (one per metric, usually).
-    known: dict[str, dict[str, list[Point]]] = {}
     for query in queries:
         if not query.get("ReturnData", True):
             continue
@@ -168,7 +191,7 @@ def get_metric_data(
         if found is None:
             found = [
                 p
-                for p in _datapoints(stat, lookup, world, cutoff, start_epoch, known)
+                for p in _datapoints(stat, lookup, world, cutoff, start_epoch)
                 if start_epoch <= p[0].timestamp() < end.timestamp()
             ]
             if memo is not None:
@@ -240,32 +263,26 @@ def _check_queries(queries: list[dict]) -> None:
 
 
 def _datapoints(
-    stat: dict, lookup: Lookup, world: World, cutoff: datetime, since: float | None, known: dict
+    stat: dict, lookup: Lookup, world: World, cutoff: datetime, since: float | None
 ) -> list[tuple[datetime, float]]:
     """A MetricStat's datapoints: the metric's values up to ``cutoff``, aggregated per Period."""
     aggregate = stat_function(stat["Stat"])
     assert aggregate is not None  # checked with the request
     return [
         (time, aggregate(values))
-        for time, values in buckets(stat["Metric"], stat["Period"], lookup, world, cutoff, since, known)
+        for time, values in buckets(stat["Metric"], stat["Period"], lookup, world, cutoff, since)
     ]
 
 
 def buckets(
-    metric: dict,
-    period: int,
-    lookup: Lookup,
-    world: World,
-    cutoff: datetime,
-    since: float | None = None,
-    known: dict[str, dict[str, list[Point]]] | None = None,
+    metric: dict, period: int, lookup: Lookup, world: World, cutoff: datetime, since: float | None = None
 ) -> list[tuple[datetime, list[float]]]:
     """A metric's values up to ``cutoff`` in Period buckets, oldest first, each with the time it starts at.
 
     A job's training metrics have the dimension ``TrainingJobName``; its instances' utilisation has
     ``Host`` = ``JOB/algo-N`` (see :mod:`smtui.sim.hosts`), whose points are only worked out from
-    ``since`` (epoch seconds) on: a week of a 128-host job is a lot of points. ``known`` keeps the jobs' series
-    worked out by earlier calls for the same ``cutoff`` and ``since`` (one request's queries), by job name.
+    ``since`` (epoch seconds) on: a week of a 128-host job is a lot of points. A job's training metrics are
+    worked out from ``since`` too, and kept (see :func:`series`): the list returned is shared, not to be changed.
     """
     dimensions = {d["Name"]: d["Value"] for d in metric.get("Dimensions") or []}
     # A CloudWatch metric is its namespace, name and exact set of dimensions.
@@ -281,14 +298,14 @@ def buckets(
     if found is None:
         return []
     scenario, playback = found
-    job = dimensions[DIMENSION]
-    every = known.get(job) if known is not None else None
-    if every is None:
-        every = series(scenario, playback, world, since)
-        if known is not None:
-            known[job] = every
-    points = every.get(metric.get("MetricName", ""), [])
-    return _grouped([(p.slot, p.time, p.value) for p in points if p.time <= cutoff], period, world)
+    return _training_buckets(series_key(scenario, playback, world, since), metric.get("MetricName", ""), period, cutoff)
+
+
+@functools.lru_cache(maxsize=1024)
+def _training_buckets(key: tuple, name: str, period: int, cutoff: datetime) -> list[tuple[datetime, list[float]]]:
+    # Shared like the series it groups: each Period of each metric is grouped once.
+    points = _series(key).get(name, [])
+    return _grouped([(p.slot, p.time, p.value) for p in points if p.time <= cutoff], period, key[5])
 
 
 def _host_buckets(
