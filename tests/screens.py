@@ -100,8 +100,10 @@ def detail_text(app: SmtuiApp, width: int = 100) -> str:
 
 
 async def until_loaded(pilot, timeout: float = 60) -> None:
-    """Wait until the main screen shows every job's first answer and the first metrics, then let it settle."""
+    """Wait until the main screen shows every job's first answer, the first metrics and the host figures of the
+    rows in view (:meth:`SmtuiApp.settled`), then for its animations."""
     await asyncio.wait_for(pilot.app.watch_screen.loaded.wait(), timeout)
+    await asyncio.wait_for(pilot.app.settled(), timeout)
     await pilot.pause()
     await pilot.wait_for_scheduled_animations()
     await pilot.pause()

@@ -31,6 +31,23 @@ def test_listed_jobs(snap_compare):
         assert snap_compare(app, terminal_size=SMALL, run_before=until_loaded)
 
 
+async def test_settled_means_the_rows_in_view_show_their_hosts_figures():
+    # The listed rows come page by page, after the first metrics round has asked for the hosts then in view: the
+    # others' figures come in a round out of turn, once the view has rested. settled() waits for that round.
+    for _ in range(2):
+        with simulated_app(RUNNING, query=JobQuery(name_contains="llama")) as app:
+            async with app.run_test(size=SMALL) as pilot:
+                await until_loaded(pilot)
+                started = [
+                    state
+                    for state in app.jobs.states.values()
+                    if state.snapshot is not None
+                    and not state.snapshot.is_terminal
+                    and state.snapshot.time("TrainingStartTime")
+                ]
+                assert len(started) == 2 and all(state.hosts for state in started)
+
+
 async def test_listing_finds_the_jobs_and_new_ones_appear_on_top():
     templates = {s.name: s for s in default_scenarios()}
     scenarios = [

@@ -27,6 +27,13 @@ class MetricRounds:
         #: Where the last window answered ended, for each job's training metrics and for its hosts' series.
         self._metrics_asked: dict[str, datetime] = {}
         self._hosts_asked: dict[str, datetime] = {}
+        self._metric_rounds_running = 0
+
+    @property
+    def metrics_pending(self) -> bool:
+        """Whether a metrics round is under way, or asked for (:meth:`poke_metrics`) and about to start."""
+        wake = self._metrics_wake
+        return self._metric_rounds_running > 0 or (wake is not None and wake.is_set())
 
     def _forget_metrics(self, name: str) -> None:
         """Forget what was fetched of a job no longer watched."""
@@ -40,6 +47,13 @@ class MetricRounds:
         A query finer than what CloudWatch still keeps at its start time gets nothing: jobs are batched by
         the Period their start allows (:func:`~smtui.aws.source.metric_period`), one call per batch, so an
         old job never empties a young one's batch."""
+        self._metric_rounds_running += 1
+        try:
+            await self._metrics_round()
+        finally:
+            self._metric_rounds_running -= 1
+
+    async def _metrics_round(self) -> None:
         now = self.clock.now()
         batches: dict[tuple[str, int], tuple[list[MetricQuery], list[datetime]]] = {}
         for name, state in self.store.view().states.items():

@@ -101,6 +101,8 @@ class SmtuiApp(App):
         self._hosts_timer: Timer | None = None
         #: The metrics round out of turn for rows that came into view with no host figures held.
         self._view_timer: Timer | None = None
+        #: Rounds out of turn waiting for the screen to rest (see :meth:`settled`).
+        self._resting: set[Timer] = set()
         for each in self.finders:
             # Listings share the polls' request budget of their place, within their own rate.
             each.budget = listing_budget(partial(self.poller.acquire, each.place))
@@ -196,8 +198,8 @@ class SmtuiApp(App):
         list's are held, that round comes once the selection has rested a moment, so that moving through the
         list costs no calls."""
         self.poller.select(name)
-        if self._hosts_timer is not None:
-            self._hosts_timer.stop()
+        self._stop_rest(self._hosts_timer)
+        self._hosts_timer = None
         state = self.jobs.get(name)
         # Held: the list's two metrics of each host at most; the selected job shows all five.
         if state is not None and state.snapshot is not None and all(len(m) <= 2 for m in state.hosts.values()):
@@ -213,9 +215,32 @@ class SmtuiApp(App):
 
     def _fetch_after_rest(self, pending: Timer | None) -> Timer:
         """A metrics round out of turn once the screen has rested :data:`HOSTS_DELAY`, instead of ``pending``."""
+        self._stop_rest(pending)
+        timer: Timer
+
+        def rested() -> None:
+            self._resting.discard(timer)
+            self.poller.poke_metrics()
+
+        timer = self.set_timer(HOSTS_DELAY, rested)
+        self._resting.add(timer)
+        return timer
+
+    def _stop_rest(self, pending: Timer | None) -> None:
         if pending is not None:
             pending.stop()
-        return self.set_timer(HOSTS_DELAY, self.poller.poke_metrics)
+            self._resting.discard(pending)
+
+    async def settled(self) -> None:
+        """Return once the main screen shows all that has been asked for so far: the first round is in, no round
+        out of turn is waiting for the view or the selection to rest, no metrics round is under way, and the
+        screen has been drawn since. A picture or a check taken then is the same at every run."""
+        await self.poller.loaded.wait()
+        while self._resting or self.poller.metrics_pending:
+            await asyncio.sleep(0.01)
+        drawn = asyncio.Event()
+        self.watch_screen.call_after_refresh(drawn.set)
+        await drawn.wait()
 
     def poll_now(self, name: str) -> None:
         """Poll ``name`` now rather than at its next turn (an ended job is described again)."""
