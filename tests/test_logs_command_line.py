@@ -12,11 +12,11 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from smtui.aws.log_tail import LOG_GROUP
 from smtui.clock import FrozenClock, SystemClock
 from smtui.commands.log_printer import clean
 from smtui.sim import Simulator, start_in_thread
-from tests.conftest import CREDENTIALS, ORIGIN, fixture_realism, logs_client
+from tests.conftest import CREDENTIALS, ORIGIN, fixture_realism
+from tests.log_oracle import newest_events
 from tests.test_logs import MISTRAL, OOM, OOM_FAILS
 
 
@@ -132,7 +132,8 @@ def test_denied_keys_one_line(ended_url):
 def test_follow_ends_with_the_job_and_a_closed_pipe_ends_it_too():
     # The simulator on the command's clock (the real one), ten times faster: the OOM job fails 4 s from now.
     origin = datetime.now(timezone.utc) - timedelta(seconds=(900 - 40) / 10)
-    with start_in_thread(Simulator(SystemClock(), speed=10, origin=origin, realism=fixture_realism())) as running:
+    simulator = Simulator(SystemClock(), speed=10, origin=origin, realism=fixture_realism())
+    with start_in_thread(simulator) as running:
         following = start_logs(running.url, OOM, "--follow", "--interval", "1", "--lines", "3")
         closing = start_logs(running.url, OOM, "--follow", "--interval", "1", "--lines", "3")
         first = following.stdout.readline()
@@ -140,13 +141,10 @@ def test_follow_ends_with_the_job_and_a_closed_pipe_ends_it_too():
         closing.stdout.close()  # `smtui logs JOB --follow | head -1`
         out, err = following.communicate(timeout=60)
         assert closing.wait(timeout=60) == 0 and closing.stderr.read() == b""
-        client = logs_client(running.url)
-        [stream] = client.describe_log_streams(logGroupName=LOG_GROUP, logStreamNamePrefix=f"{OOM}/")["logStreams"]
-        everything = client.get_log_events(
-            logGroupName=LOG_GROUP, logStreamName=stream["logStreamName"], startFromHead=True
-        )["events"]
+        lines = (first + out).decode().splitlines()
+        # The stream read backwards page by page (one page may be cut short by the time it covers).
+        newest = newest_events(simulator, OOM, len(lines))
     assert following.returncode == 0 and err == b""
-    lines = (first + out).decode().splitlines()
     assert any(line.startswith("algo-1 | torch.OutOfMemoryError: CUDA out of memory.") for line in lines)
     # Every line once: the stream's last lines, from the third newest when the command started.
-    assert len(lines) > 30 and lines == [f"algo-1 | {clean(e['message'])}" for e in everything[-len(lines) :]]
+    assert len(lines) > 30 and lines == [f"algo-1 | {clean(message)}" for _, _, message in newest]
