@@ -123,7 +123,9 @@ class SmtuiApp(App):
 
     def on_mount(self) -> None:
         self._exit_on_signals()
-        self.run_poller()
+        # After the first frame: opening the clients imports aiobotocore (a third of a second), which would
+        # otherwise hold the first frame back.
+        self.call_after_refresh(self.run_poller)
         if self.settings.freeze_loaded:
             self._freeze_when_loaded()
 
