@@ -82,6 +82,13 @@ def watch(count: int, window: float, env: dict[str, str], latency_keys: int = 0,
         while simulator.calls["DescribeTrainingJob"] < count and time.monotonic() - begun < 600:
             session.pump(0.2)
         fill = time.monotonic() - begun
+        # Then the first metrics round (it follows the first answers: a thousand jobs' metrics in a few calls, each
+        # waiting its turn in the budget): over once no call has come for 3 s.
+        seen, still = 0, 0.0
+        while (seen == 0 or still < 3) and time.monotonic() - begun < 600:
+            session.pump(0.5)
+            still = 0.0 if simulator.calls["GetMetricData"] != seen else still + 0.5
+            seen = simulator.calls["GetMetricData"]
         session.pump(5)
         cpu0, out0 = session.cpu_seconds(), len(session.output)
         calls0, metrics0 = simulator.calls["DescribeTrainingJob"], simulator.calls["GetMetricData"]
