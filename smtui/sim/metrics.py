@@ -22,7 +22,6 @@ time.
 from __future__ import annotations
 
 import functools
-import json
 import math
 import random
 import re
@@ -146,14 +145,10 @@ def retained(period: int, start: datetime, now: datetime) -> bool:
     return needed is not None and period % needed == 0
 
 
-def get_metric_data(
-    params: dict, lookup: Lookup, world: World, now: datetime, tiers: bool = True, memo: dict | None = None
-) -> dict:
+def get_metric_data(params: dict, lookup: Lookup, world: World, now: datetime, tiers: bool = True) -> dict:
     """CloudWatch's GetMetricData over the jobs ``lookup`` finds (name, moment → scenario and playback).
 
     With ``tiers``, a query whose Period is finer than the retention tier of its StartTime gets no points.
-    ``memo`` keeps a query's points for its moment and span, for a caller whose jobs have not changed since
-    (a frozen clock asks the same of every round).
     """
     queries = params.get("MetricDataQueries") or []
     if len(queries) > MAX_QUERIES:
@@ -186,21 +181,14 @@ def get_metric_data(
         if not query.get("ReturnData", True):
             continue
         stat = query["MetricStat"]
-        key = (cutoff, start_epoch, end, json.dumps(stat, sort_keys=True))
-        found = memo.get(key) if memo is not None else None
-        if found is None:
-            found = [
-                p
-                for p in _datapoints(stat, lookup, world, cutoff, start_epoch)
-                if start_epoch <= p[0].timestamp() < end.timestamp()
-            ]
-            if memo is not None:
-                memo[key] = found
-        points = (
-            []
-            if tiers and not retained(stat["Period"], start, now)
-            else sorted(found, key=lambda p: p[0], reverse=descending)
-        )
+        points = [
+            p
+            for p in _datapoints(stat, lookup, world, cutoff, start_epoch)
+            if start_epoch <= p[0].timestamp() < end.timestamp()
+        ]
+        if tiers and not retained(stat["Period"], start, now):
+            points = []
+        points.sort(key=lambda p: p[0], reverse=descending)
         # Points are numbered across all queries; a page is the next ``budget`` of them.
         base = seen
         shown = points[max(0, offset - base) : max(0, offset + budget - base)]

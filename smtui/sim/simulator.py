@@ -32,8 +32,6 @@ from smtui.sim.wire import SageMakerPage, SimError, parse_timestamp, validation_
 
 #: What SageMaker says about a job it does not know.
 NOT_FOUND = "Requested resource not found."
-#: GetMetricData answers kept for a moment that is asked again, before the memo starts over.
-METRIC_MEMO = 4096
 _SORT_KEYS = {"Name": "TrainingJobName", "CreationTime": "CreationTime", "Status": "TrainingJobStatus"}
 
 
@@ -107,8 +105,6 @@ class Simulator:
         #: Ended jobs' ListTrainingJobs entries, and the moment they were seen ended.
         self._settled: dict[str, tuple[datetime, dict]] = {}
         self._logs = LogBook(self.scenarios, self.world, ssm_streams=self.realism.ssm_streams)
-        #: GetMetricData's answered queries while no job was stopped (see :func:`get_metric_data`'s ``memo``).
-        self._metric_memo: dict = {}
 
     # -- time ------------------------------------------------------------------------
 
@@ -145,7 +141,6 @@ class Simulator:
         if playback.status != "InProgress":
             raise validation_error(f"The request was rejected because the training job is in status {playback.status}.")
         self._stops[scenario.name] = at
-        self._metric_memo.clear()
 
     def route(self, access_key: str, region: str | None) -> Simulator:
         """The simulator answering a request signed with ``access_key`` for ``region``: this one, whatever they
@@ -278,11 +273,7 @@ class Simulator:
         """GetMetricData over the jobs' training metrics and their hosts' (see :mod:`smtui.sim.metrics`)."""
         with self._lock:
             now = self._advance()
-            if len(self._metric_memo) > METRIC_MEMO:
-                self._metric_memo.clear()
-            return get_metric_data(
-                params, self._lookup, self.world, now, tiers=self.realism.retention_tiers, memo=self._metric_memo
-            )
+            return get_metric_data(params, self._lookup, self.world, now, tiers=self.realism.retention_tiers)
 
     # -- the Price List -----------------------------------------------------------------
 
