@@ -25,6 +25,21 @@ def logs_client(url: str):
     )
 
 
+def impatient_options(url: str):
+    """AwsOptions for the simulator at ``url`` with its faults on: two attempts, 1 s to connect and 2 s to read, so
+    a dropped or hung answer costs a test seconds, not botocore's minute."""
+    from smtui.aws.source import AwsOptions
+
+    return AwsOptions(
+        region="us-east-1",
+        endpoint_url=url,
+        static_credentials=CREDENTIALS,
+        max_attempts=2,
+        connect_timeout=1,
+        read_timeout=2,
+    )
+
+
 def pytest_configure(config):
     config.addinivalue_line(
         "markers",

@@ -18,11 +18,11 @@ from contextlib import contextmanager
 from textual import events
 
 from smtui.aws.discovery import JobFinder, JobQuery
-from smtui.aws.source import AwsJobSource, AwsOptions
+from smtui.aws.source import AwsJobSource
 from smtui.sim import FaultInjector, Faults, Simulator, start_in_thread
 from smtui.ui.app import SmtuiApp
 from smtui.ui.settings import Settings
-from tests.conftest import CREDENTIALS
+from tests.conftest import impatient_options
 from tests.screens import settled
 
 #: The keys of the app's screens and the ones people press most (moving, Enter, Escape, Tab), in Textual's names.
@@ -143,16 +143,7 @@ def faulty_app(names: list[str] | None, *, seed: int, query: JobQuery | None = N
         Faults(throttle_rate=0.1, error_rate=0.05, reset_rate=0.05, garbage_rate=0.05, latency_ms=10, seed=seed)
     )
     with start_in_thread(simulator, injector=injector) as running:
-        source = AwsJobSource(
-            AwsOptions(
-                region="us-east-1",
-                endpoint_url=running.url,
-                static_credentials=CREDENTIALS,
-                max_attempts=2,
-                connect_timeout=1,
-                read_timeout=2,
-            )
-        )
+        source = AwsJobSource(impatient_options(running.url))
         finder = JobFinder(source, query) if query is not None else None
         settings = Settings(
             interval=3.0, metrics_interval=3.0, tick=2.0, max_rps=50, log_interval=1.0, list_interval=3.0

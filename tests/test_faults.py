@@ -27,7 +27,7 @@ from smtui.sim import FaultInjector, Faults, Simulator, start_in_thread
 from smtui.ui.app import SmtuiApp
 from smtui.ui.settings import Settings
 from smtui.ui.widgets.job_list import JobList
-from tests.conftest import CREDENTIALS, ORIGIN, fixture_realism
+from tests.conftest import CREDENTIALS, ORIGIN, fixture_realism, impatient_options
 
 JOB = "bert-base-finetune-imdb"
 
@@ -174,16 +174,8 @@ async def test_the_app_lives_through_faults_and_an_outage_and_loses_nothing():
     )
     names = simulator.job_names()
     with start_in_thread(simulator, injector=injector) as running:
-        options = AwsOptions(
-            region="us-east-1",
-            endpoint_url=running.url,
-            static_credentials=CREDENTIALS,
-            max_attempts=2,
-            connect_timeout=1,
-            read_timeout=2,
-        )
         app = SmtuiApp(
-            AwsJobSource(options),
+            AwsJobSource(impatient_options(running.url)),
             names,
             Settings(interval=0.3, metrics_interval=0.4, tick=0.2, max_rps=100),
             clock=clock,
