@@ -96,7 +96,7 @@ class LogScreen(Screen[None]):
         )
         yield Input(id="log-filter", placeholder="& only lines matching a pattern · Enter shows them · empty: all")
         yield Input(id="log-host", placeholder="H host name or number (algo-3, 3) · Enter · empty: every host")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.tail.clock = self.app.clock  # the app's clock: frozen in tests, with the simulator's

@@ -130,7 +130,7 @@ class MetricsScreen(ChartKeys, DismissedOnce, Screen[None]):
         yield Static(id="metrics-empty", markup=False)
         with VerticalScroll(id="charts", can_focus=False):
             yield Static(id="finals", markup=False)
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self._redraw()

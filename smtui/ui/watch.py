@@ -174,7 +174,7 @@ class WatchScreen(PollNews, JobActions, ChartActions, SelectedJobPanes, Screen):
         yield Input(
             id="job-filter", placeholder="/ filter jobs by name, status or stage · Enter keeps it · Escape clears"
         )
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         jobs = self.query_one(JobList)
