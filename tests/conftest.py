@@ -48,6 +48,23 @@ def pytest_configure(config):
     )
 
 
+def pytest_collection_modifyitems(items):
+    """Deal the tests out file by file, as cards: one of each file, then the next of each. pytest-xdist hands its
+    processes runs of consecutive tests, so in file order one process gets all of a file's slow cases (the random
+    keys, the terminals) while the others run out of work; dealt, every run is a mix of them."""
+    by_file: dict[str, list] = {}
+    for item in items:
+        by_file.setdefault(item.nodeid.split("::")[0], []).append(item)
+    files = list(by_file.values())
+    items[:] = [
+        item
+        for rank in range(max(map(len, files), default=0))
+        for tests in files
+        if rank < len(tests)
+        for item in [tests[rank]]
+    ]
+
+
 @pytest.fixture(autouse=True)
 def isolated_environment(monkeypatch, tmp_path):
     """Nothing from the developer's own AWS setup, and UTC wall clock for stable output."""
