@@ -25,6 +25,8 @@ class FakeSource:
         self.failures = dict(failures or {})
         self.calls: list[tuple[str, float]] = []
         self.metric_calls: list[int] = []
+        #: Each GetMetricData call's queries and StartTime.
+        self.metric_windows: list[tuple[list, datetime]] = []
         self.in_flight: dict[str, int] = {}
         self.max_in_flight = 0
 
@@ -55,6 +57,7 @@ class FakeSource:
 
     async def get_metric_data(self, queries, start, end, period=60):
         self.metric_calls.append(len(queries))
+        self.metric_windows.append((list(queries), start))
         return {q: [(T0 + timedelta(minutes=len(self.metric_calls)), 1.0 / len(self.metric_calls))] for q in queries}
 
 
@@ -171,6 +174,30 @@ async def test_metrics_of_all_jobs_go_in_one_call_and_merge():
     metric_events = [e for e in events if isinstance(e, MetricsUpdate)]
     assert metric_events and len(metric_events[0].events) == 30
     assert len(poller.store.get("job-0").points("loss")) == len(source.metric_calls)
+
+
+async def test_a_selected_jobs_hour_of_host_metrics_is_a_call_of_its_own():
+    # The others' few minutes of host and training metrics share one call; the hour does not drag them along.
+    source = FakeSource({f"job-{i}": ["InProgress"] for i in range(30)})
+    poller = Poller(
+        source,
+        list(source.statuses),
+        lambda e: None,
+        interval=10,
+        metrics_interval=0.05,
+        clock=FrozenClock(T0),
+        max_rps=None,
+    )
+    poller.select("job-0")
+    await run_for(poller, 0.3)
+    # The first round's two calls; each later round is one (the hour is held).
+    assert len(source.metric_windows) > 2 and len({len(q) for q, _ in source.metric_windows[2:]}) == 1
+    (hour, hour_start), (rest, rest_start) = sorted(source.metric_windows[:2], key=lambda w: w[1])
+    assert {q.job for q in hour} == {"job-0"} and all(q.host is not None for q in hour)
+    assert hour_start <= T0 - timedelta(hours=1)
+    assert rest_start >= T0 - timedelta(minutes=11)
+    assert {q.job for q in rest if q.host is None} == set(source.statuses)  # every job's training metrics
+    assert {q.job for q in rest if q.host is not None} == set(source.statuses) - {"job-0"}
 
 
 async def test_poke_polls_now():

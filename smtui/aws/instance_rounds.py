@@ -8,8 +8,8 @@ selected job's last hour (its sparklines) and the others' last ten minutes
 (enough to tell GPUs idle for five). Once the first round has fetched them,
 the hosts' window and the training metrics' window start within a minute or
 two of each other, and the host queries ride in the same GetMetricData call
-(500 series a call). An ended job, when selected, has its hosts' last hour
-fetched once.
+(500 series a call); a newly selected job's hour is a call of its own. An
+ended job, when selected, has its hosts' last hour fetched once.
 
 Prices come from a :class:`~smtui.aws.pricing.PriceBook`: a job's first
 answer asks for its (region, instance type) unless that is known or asked
@@ -90,11 +90,15 @@ class InstanceRounds:
             return []
         return sorted(self.hosts_for - before)
 
-    def host_windows(self, now: datetime) -> tuple[HostWindow | None, HostWindow | None]:
+    def host_windows(self, now: datetime, apart: timedelta) -> tuple[list[HostWindow], HostWindow | None]:
         """This round's host series: the running jobs' (from the newest point held), and the selected job's
-        last hour when it has ended and that was not fetched yet."""
-        queries: list[MetricQuery] = []
-        starts: list[datetime] = []
+        last hour when it has ended and that was not fetched yet.
+
+        The running jobs' series come in windows, each starting at the oldest start in it: jobs whose starts are
+        within ``apart`` of each other share one. A newly selected job's hour is a window of its own, so the
+        other jobs' few new minutes are not asked again with it (for a 128-host job, 60 points a series
+        instead of one or two)."""
+        wanted: list[tuple[datetime, list[MetricQuery]]] = []
         ended: HostWindow | None = None
         for name, state in self.store.view().states.items():
             snapshot = state.snapshot
@@ -108,7 +112,6 @@ class InstanceRounds:
             if name != self.selected and self.hosts_for is not None and name not in self.hosts_for:
                 continue  # a row out of view: its figures are fetched when it comes into view
             metrics = (selected_metrics if name == self.selected else list_metrics)(snapshot.response)
-            queries += host_queries(name, hosts, metrics)
             newest = self.store.latest_host_timestamp(name)
             if name == self.selected and name not in self._whole_hour:
                 # Its other metrics were not fetched while it was not selected: their last hour, once.
@@ -119,9 +122,18 @@ class InstanceRounds:
                 # Never further back than what is shown: a row back in view after long needs its last minutes.
                 shown = HOST_WINDOW if name == self.selected else LIST_WINDOW
                 newest = since_asked(max(newest or now - LIST_WINDOW, now - shown), self._hosts_asked.get(name))
-            starts.append(newest)
-        live = HostWindow(queries, min(starts) - timedelta(seconds=1), now + timedelta(seconds=1)) if queries else None
-        return live, ended
+            wanted.append((newest, host_queries(name, hosts, metrics)))
+        windows: list[HostWindow] = []
+        queries: list[MetricQuery] = []
+        ordered = sorted(wanted, key=lambda w: w[0], reverse=True)  # newest start first
+        newest = ordered[0][0] if ordered else now
+        for i, (start, more) in enumerate(ordered):
+            queries += more
+            following = ordered[i + 1][0] if i + 1 < len(ordered) else None
+            if following is None or following < newest - apart:
+                windows.append(HostWindow(queries, start - timedelta(seconds=1), now + timedelta(seconds=1)))
+                queries, newest = [], following or now
+        return windows, ended
 
     def _ended_window(self, snapshot: JobSnapshot, hosts: tuple[str, ...]) -> HostWindow | None:
         end = as_datetime(snapshot.response.get("TrainingEndTime")) or snapshot.time("LastModifiedTime")

@@ -70,17 +70,18 @@ class MetricRounds:
             wanted.extend(MetricQuery(name, metric) for metric in snapshot.metric_names)
             if snapshot.is_terminal:
                 self._metrics_done.add(name)  # this round fetches its last points
-        live, ended = self.host_windows(now)
+        live, ended = self.host_windows(now, SHARED_WINDOW)
         alone = [window for window in (ended,) if window is not None]
-        if live is not None:
+        for window in live:
             # (Only with the minute batch of the place the hosts are in.)
-            minute = batches.get((_place_of_all(live.queries), 60))
-            # Windows a few minutes apart share one call; a first round's hours of history do not.
-            if minute is not None and min(minute[1]) >= live.start - SHARED_WINDOW:
-                minute[0].extend(live.queries)
-                minute[1].append(live.start)
+            minute = batches.get((_place_of_all(window.queries), 60))
+            # Windows a few minutes apart share one call; hours of history (a first round's, a newly selected
+            # job's hosts') do not drag the other's few minutes along.
+            if minute is not None and abs(min(minute[1]) - timedelta(seconds=1) - window.start) <= SHARED_WINDOW:
+                minute[0].extend(window.queries)
+                minute[1].append(window.start)
             else:
-                alone.append(live)
+                alone.append(window)
         events: list[MetricPointsAdded] = []
         failed = False
         windows = [
