@@ -152,6 +152,29 @@ async def test_the_palette_s_page_keys_the_moment_it_opens(keys):
         assert app.return_code in (None, 0)
 
 
+async def test_the_palette_opens_again_while_the_last_one_is_still_going():
+    # Found by the random keys: Ctrl+P right after the palette closed pushed a second palette with the id the
+    # closing one still held (DuplicateIds, app gone).
+    from smtui.ui.palette import CommandPalette
+
+    with simulated_app(600) as app:
+        async with app.run_test(size=SIZE) as pilot:
+            await until_loaded(pilot)
+            for _ in range(3):
+                app.action_command_palette()
+                await pilot.pause()
+                assert isinstance(app.screen, CommandPalette)
+                app.pop_screen()  # the palette leaves; its removal finishes after this frame
+                app.action_command_palette()
+                app.action_command_palette()  # one is open: a second press opens no other
+                await settled(app)
+                assert isinstance(app.screen, CommandPalette)
+                assert sum(isinstance(screen, CommandPalette) for screen in app.screen_stack) == 1
+                await pilot.press("escape")
+            assert app.screen is app.watch_screen
+        assert app.return_code in (None, 0)
+
+
 @pytest.mark.parametrize(
     "keys",
     [

@@ -373,9 +373,12 @@ class SmtuiApp(App):
         yield SystemCommand("Help", "Keys, and what every status symbol means", self.action_help)
 
     def action_command_palette(self) -> None:
-        """Ctrl+P: the command palette (Textual's, made safe for keys pressed quickly)."""
-        if self.use_command_palette and not CommandPalette.is_open(self):
-            self.push_screen(CommandPalette(id="--command-palette"))
+        """Ctrl+P: the command palette (Textual's, made safe for keys pressed quickly).
+
+        No id, unlike Textual's own: a palette just closed keeps its id until its removal is done, a frame
+        later, and a Ctrl+P meanwhile would clash with it (DuplicateIds ended the app)."""
+        if self.use_command_palette and not any(isinstance(screen, CommandPalette) for screen in self.screen_stack):
+            self.push_screen(CommandPalette())
 
     def search_themes(self) -> None:
         """The palette's Theme command: the themes, in the same safe palette."""
