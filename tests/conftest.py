@@ -107,12 +107,14 @@ def fixture_realism(request=None):
 
     A test marked ``@pytest.mark.gentle`` gets the simulator without them: it
     checks an answer of the simulator that a rough edge would blur (a listing's
-    full first page, a stream's exact last event time).
+    full first page, a stream's exact last event time). ``@pytest.mark.gentle("metric-lag")``
+    turns off the edges named only.
     """
     from smtui.sim import Realism
 
-    if request is not None and request.node.get_closest_marker("gentle") is not None:
-        return Realism.gentle()
+    marker = request.node.get_closest_marker("gentle") if request is not None else None
+    if marker is not None:
+        return Realism().without(marker.args) if marker.args else Realism.gentle()
     return Realism()
 
 

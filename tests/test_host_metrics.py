@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import boto3
+import pytest
 
 from smtui.aws.host_metrics import calls_for, host_names, host_queries, list_metrics, selected_metrics
 from smtui.aws.source import AwsJobSource, AwsOptions, MetricQuery
@@ -69,6 +70,7 @@ async def test_moto_answers_the_host_queries(moto_url):
     assert [[v for _, v in found[q]] for q in queries] == [[350.0], [20.0], []]
 
 
+@pytest.mark.gentle("metric-lag")  # every point as it is logged
 async def test_the_input_bound_job_is_caught_a_minute_after_its_image_is_pulled(sim, clock):
     """whisper trains from +540 s and its image is pulled by +600: one minute later its GPU warning is there."""
     options = AwsOptions(region="us-east-1", endpoint_url=sim.url, static_credentials=CREDENTIALS)

@@ -205,3 +205,39 @@ async def test_with_the_rows_in_view_named_only_their_hosts_and_the_selected_job
     clock.set(NOW + timedelta(hours=2, minutes=1))
     await poller.poll_metrics()
     assert {query.job for query in next(r for r in reversed(source.rounds) if r[0])[0]} == {"p4d", "g5", "m5", "trn"}
+
+
+class LateSource(RecordingSource):
+    """CloudWatch as it is: each series' points a minute and a half late, one a minute until the job ended at NOW."""
+
+    async def describe_training_job(self, name: str) -> dict:
+        response = await super().describe_training_job(name)
+        if "TrainingEndTime" in response:
+            response["TrainingEndTime"] = NOW
+        return response
+
+    async def get_metric_data(self, queries, start, end, period=60):
+        self.rounds.append(([q for q in queries if q.host], [q for q in queries if not q.host], start, end))
+        until = min(self.clock.now() - timedelta(seconds=90), NOW)
+        minutes = [NOW - timedelta(minutes=m) for m in range(60, -1, -1)]
+        return {q: [(t, 1.0) for t in minutes if start <= t <= until] for q in queries}
+
+
+async def test_a_job_that_just_ended_is_asked_for_its_metrics_until_the_last_ones_are_in():
+    # Its last points reach CloudWatch after it ended: a round just after the end does not have them yet.
+    clock = FrozenClock(NOW + timedelta(seconds=10))
+    source = LateSource({"ending": ("Completed", "ml.g5.2xlarge", 1)}, clock)
+    poller = Poller(source, ["ending"], lambda event: None, clock=clock, max_rps=None)
+    poller.select("ending")
+    await poller.poll_job("ending")
+    for minutes in (0, 1, 2, 3, 4, 5):
+        clock.set(NOW + timedelta(seconds=10) + timedelta(minutes=minutes))
+        await poller.poll_metrics()
+    loss = poller.store.get("ending").points("train:loss")
+    assert loss and loss[-1].timestamp == NOW  # the final point, which came a minute and a half late
+    assert poller.store.get("ending").hosts["algo-1"]["GPUUtilization"][-1].timestamp == NOW
+    # Once PUBLISH_LAG has passed since the end, nothing more is asked for it.
+    asked_before = len(source.rounds)
+    clock.set(NOW + timedelta(minutes=10))
+    await poller.poll_metrics()
+    assert len(source.rounds) == asked_before

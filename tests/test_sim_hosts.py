@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 import boto3
 
 from smtui.clock import FrozenClock
-from smtui.sim import Simulator, start_in_thread
+from smtui.sim import Realism, Simulator, start_in_thread
 from smtui.sim.hosts import CPU, DISK, GPU, GPU_MEMORY, HARDWARE, MEMORY, host_of
 from smtui.sim.metrics import NAMESPACE
 from smtui.sim.validate import output_problems
@@ -20,8 +20,9 @@ OUTPUT = service_model("cloudwatch").operation_model("GetMetricData").output_sha
 
 
 def world(seconds: float) -> Simulator:
-    """The default jobs, ``seconds`` of script time after the origin (speed 1)."""
-    return Simulator(FrozenClock(ORIGIN + timedelta(seconds=seconds)), origin=ORIGIN, tuning=[])
+    """The default jobs, ``seconds`` of script time after the origin (speed 1), their points all published."""
+    clock = FrozenClock(ORIGIN + timedelta(seconds=seconds))
+    return Simulator(clock, origin=ORIGIN, tuning=[], realism=Realism().without(["metric-lag"]))
 
 
 def fetch(sim: Simulator, job: str, hosts=(1,), metrics=METRICS, minutes: float = 120) -> dict:
@@ -119,7 +120,7 @@ def test_a_cpu_type_and_trainium_have_no_gpu_series_and_one_host_lags():
 
 def test_host_answers_match_the_model_over_http_and_page():
     clock = FrozenClock(ORIGIN + timedelta(seconds=600))
-    sim = Simulator(clock, origin=ORIGIN, tuning=[])
+    sim = world(600)
     with start_in_thread(sim) as running:
         client = boto3.client(
             "cloudwatch",

@@ -6,11 +6,12 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from smtui.sim.metrics import NAMESPACE
+from smtui.sim.metrics import NAMESPACE, published_by
 from tests.conftest import ORIGIN
 from tests.test_sim import client, metric_query
 
 
+@pytest.mark.gentle("metric-lag")  # every point as it is logged
 def test_get_metric_data(sim, clock):
     cw = client(sim, "cloudwatch")
     window = {"StartTime": ORIGIN - timedelta(hours=2), "EndTime": ORIGIN + timedelta(days=2)}
@@ -107,3 +108,39 @@ def test_get_metric_data_pages_through_max_datapoints(sim, clock):
         ]
         assert got == list(zip(expected["Timestamps"], expected["Values"]))
     assert all(r["StatusCode"] == "Complete" for r in pages[-1]["MetricDataResults"])
+
+
+def test_each_series_shows_its_points_a_minute_or_two_late(clock):
+    # CloudWatch has a point a while after its timestamp: each series its own lag, its points in order.
+    from smtui.sim import Realism, Simulator
+    from smtui.sim.hosts import GPU, HOST_DIMENSION
+
+    job = "mistral-7b-sft-distributed"
+    host = {
+        "Namespace": NAMESPACE,
+        "MetricName": GPU,
+        "Dimensions": [{"Name": HOST_DIMENSION, "Value": f"{job}/algo-2"}],
+    }
+    queries = [
+        metric_query(job, "train:loss"),
+        metric_query(job, "validation:loss", "q1"),
+        {"Id": "q2", "MetricStat": {"Metric": host, "Period": 60, "Stat": "Average"}},
+    ]
+    params = {
+        "MetricDataQueries": queries,
+        "StartTime": ORIGIN - timedelta(hours=1),
+        "EndTime": ORIGIN + timedelta(hours=1),
+    }
+    lagged = Simulator(clock, origin=ORIGIN, realism=Realism()).get_metric_data(params)["MetricDataResults"]
+    exact = Simulator(clock, origin=ORIGIN, realism=Realism().without(["metric-lag"])).get_metric_data(params)
+    now = clock.now()
+    for late, whole in zip(lagged, exact["MetricDataResults"]):
+        # The same points, the newest missing: none from the last minute, all from before the last two.
+        assert late["Timestamps"] == [t for t in whole["Timestamps"] if t <= late["Timestamps"][0]]
+        missing = [t for t in whole["Timestamps"] if t > late["Timestamps"][0]]
+        assert all(t > now - timedelta(seconds=120) for t in missing)
+        assert late["Timestamps"][0] <= now - timedelta(seconds=60)
+        assert whole["Timestamps"][0] > now - timedelta(seconds=60)  # (there is a newest point to miss)
+    # Each series its own lag.
+    lags = {published_by(q["MetricStat"]["Metric"], now, 120.0) for q in queries}
+    assert len(lags) == 3 and all(now - timedelta(seconds=120) <= t <= now - timedelta(seconds=60) for t in lags)

@@ -209,6 +209,7 @@ def test_a_child_is_a_training_job_of_the_tuning_job(full_sim, clock):
     assert len(set(values)) == len(values) == 10 and max(values) - min(values) > 0.05
 
 
+@pytest.mark.gentle("metric-lag")  # every point as it is logged
 def test_get_metric_data_for_a_running_child(full_sim, clock):
     sm, cw = client(full_sim), client(full_sim, "cloudwatch")
     running = listing(sm, StatusEquals="InProgress")

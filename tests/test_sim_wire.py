@@ -114,6 +114,7 @@ def test_simulator_in_process_raises_sim_errors(clock):
 # -- clients ------------------------------------------------------------------------------
 
 
+@pytest.mark.gentle("metric-lag")  # the newest point, as it is logged
 async def test_through_aiobotocore(full_sim, clock):
     sim = full_sim
     session = AioSession()
@@ -169,6 +170,7 @@ def test_request_ids_are_deterministic(sim, clock):
         )
 
 
+@pytest.mark.gentle("metric-lag")  # the newest point, as it is logged
 def test_aws_cli_accepts_the_simulator(sim):
     env = {
         **os.environ,

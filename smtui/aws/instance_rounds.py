@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from smtui.aws.host_metrics import HOST_WINDOW, LIST_WINDOW, host_names, host_queries, list_metrics, selected_metrics
-from smtui.aws.metric_windows import since_asked
+from smtui.aws.metric_windows import all_published, since_asked
 from smtui.aws.places import place_of
 from smtui.aws.pricing import RETRY_SECONDS, PriceBook
 from smtui.aws.snapshot import JobSnapshot, MetricPoint
@@ -107,7 +107,7 @@ class InstanceRounds:
             hosts = host_names(snapshot.response)
             if snapshot.is_terminal:
                 if name == self.selected and name not in self._hosts_done:
-                    ended = self._ended_window(snapshot, hosts)
+                    ended = self._ended_window(snapshot, hosts, now)
                 continue
             if name != self.selected and self.hosts_for is not None and name not in self.hosts_for:
                 continue  # a row out of view: its figures are fetched when it comes into view
@@ -135,11 +135,12 @@ class InstanceRounds:
                 queries, newest = [], following or now
         return windows, ended
 
-    def _ended_window(self, snapshot: JobSnapshot, hosts: tuple[str, ...]) -> HostWindow | None:
+    def _ended_window(self, snapshot: JobSnapshot, hosts: tuple[str, ...], now: datetime) -> HostWindow | None:
         end = as_datetime(snapshot.response.get("TrainingEndTime")) or snapshot.time("LastModifiedTime")
         if end is None:
             return None
-        self._hosts_done.add(snapshot.name)
+        if all_published(end, now):
+            self._hosts_done.add(snapshot.name)  # else asked again next round: the last points may still come
         return HostWindow(
             host_queries(snapshot.name, hosts, selected_metrics(snapshot.response)),
             end - HOST_WINDOW,

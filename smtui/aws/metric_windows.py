@@ -11,6 +11,13 @@ from datetime import datetime, timedelta
 PUBLISH_LAG = timedelta(minutes=3)
 
 
+def all_published(end: datetime | None, now: datetime) -> bool:
+    """Whether a series that ended at ``end`` (a job's end; None: unknown) has all its points in CloudWatch by
+    ``now``: the last ones reach it up to :data:`PUBLISH_LAG` late, so a job's final metrics are asked for until
+    then."""
+    return end is None or now >= end + PUBLISH_LAG
+
+
 def since_asked(start: datetime, asked: datetime | None) -> datetime:
     """Where a series' next window starts: ``start`` (its newest point, or where it begins), but no earlier
     than :data:`PUBLISH_LAG` before the end of the last window answered (``asked``)."""

@@ -22,7 +22,7 @@ from typing import Any
 
 from smtui.sim import hosts
 from smtui.sim.lifecycle import Playback, World
-from smtui.sim.metrics import DIMENSION, NAMESPACE, Lookup, buckets, retained, series, stat_function
+from smtui.sim.metrics import DIMENSION, NAMESPACE, Lookup, buckets, published_by, retained, series, stat_function
 from smtui.sim.scenarios import Scenario
 from smtui.sim.wire import BadToken, cloudwatch_error, encode_token, page_fingerprint, parse_timestamp, resume_point
 
@@ -35,8 +35,11 @@ RECENT = {"PT3H": timedelta(hours=3)}
 UNIT = "None"
 
 
-def get_metric_statistics(params: dict, lookup: Lookup, world: World, now: datetime, tiers: bool = True) -> dict:
-    """GetMetricStatistics over the jobs ``lookup`` finds."""
+def get_metric_statistics(
+    params: dict, lookup: Lookup, world: World, now: datetime, tiers: bool = True, lag: float = 0.0
+) -> dict:
+    """GetMetricStatistics over the jobs ``lookup`` finds; with ``lag``, each series' points up to
+    :func:`~smtui.sim.metrics.published_by` only."""
     statistics, extended = params.get("Statistics") or [], params.get("ExtendedStatistics") or []
     if not statistics and not extended:
         raise cloudwatch_error(
@@ -83,7 +86,7 @@ def get_metric_statistics(params: dict, lookup: Lookup, world: World, now: datet
         first = datetime.fromtimestamp(math.floor(start.timestamp() / span + 1e-9) * span, start.tzinfo)
         grouped = [
             (at, values)
-            for at, values in buckets(metric, period, lookup, world, now, first.timestamp())
+            for at, values in buckets(metric, period, lookup, world, published_by(metric, now, lag), first.timestamp())
             if first <= at < end
         ]
     points = []

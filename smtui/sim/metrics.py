@@ -22,12 +22,14 @@ time.
 from __future__ import annotations
 
 import functools
+import json
 import math
 import random
 import re
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from smtui.sim import hosts
@@ -145,10 +147,23 @@ def retained(period: int, start: datetime, now: datetime) -> bool:
     return needed is not None and period % needed == 0
 
 
-def get_metric_data(params: dict, lookup: Lookup, world: World, now: datetime, tiers: bool = True) -> dict:
+def published_by(metric: dict, now: datetime, lag: float) -> datetime:
+    """The moment up to which ``metric``'s points have reached CloudWatch at ``now``: each series its own lag,
+    from a minute up to ``lag`` seconds (fixed per series, so its points arrive in order)."""
+    if lag <= 0:
+        return now
+    share = zlib.crc32(json.dumps(metric, sort_keys=True, default=str).encode()) % 1000 / 999
+    least = min(60.0, lag)
+    return now - timedelta(seconds=least + share * (lag - least))
+
+
+def get_metric_data(
+    params: dict, lookup: Lookup, world: World, now: datetime, tiers: bool = True, lag: float = 0.0
+) -> dict:
     """CloudWatch's GetMetricData over the jobs ``lookup`` finds (name, moment → scenario and playback).
 
-    With ``tiers``, a query whose Period is finer than the retention tier of its StartTime gets no points.
+    With ``tiers``, a query whose Period is finer than the retention tier of its StartTime gets no points; with
+    ``lag``, each series shows its points up to :func:`published_by` only.
     """
     queries = params.get("MetricDataQueries") or []
     if len(queries) > MAX_QUERIES:
@@ -183,7 +198,7 @@ def get_metric_data(params: dict, lookup: Lookup, world: World, now: datetime, t
         stat = query["MetricStat"]
         points = [
             p
-            for p in _datapoints(stat, lookup, world, cutoff, start_epoch)
+            for p in _datapoints(stat, lookup, world, published_by(stat["Metric"], cutoff, lag), start_epoch)
             if start_epoch <= p[0].timestamp() < end.timestamp()
         ]
         if tiers and not retained(stat["Period"], start, now):

@@ -3,7 +3,7 @@
 AWS does not answer as a tidy test double would. Its request quotas throttle,
 its listings filter a page after cutting it, its log pages are split by time
 and may be empty while more events follow, its tokens expire, its stream
-summaries lag, its metrics lose resolution with age. :class:`Realism` holds
+summaries lag, its metrics lose resolution with age and reach it a minute or two late. :class:`Realism` holds
 one setting per edge. The default is AWS as documented: ``Simulator()``,
 ``smtui sim`` and ``smtui demo`` all use it. :meth:`Realism.gentle` turns
 every edge off, and :meth:`Realism.without` turns off the ones named
@@ -43,6 +43,7 @@ EDGES: Mapping[str, str] = MappingProxyType(
         "stream-lag": "DescribeLogStreams' lastEventTimestamp is up to date",
         "ssm": "no JOB/ssm stream beside the instances' streams of a job with remote debugging",
         "retention": "CloudWatch keeps 60-second points for ever",
+        "metric-lag": "a metric point is in GetMetricData's answers as soon as its time has come",
     }
 )
 
@@ -79,6 +80,9 @@ class Realism:
     #: CloudWatch keeps 60-second points 15 days, 300-second ones 63 days, 3,600-second ones 455 days; a query
     #: whose Period is finer than the tier of its StartTime gets no points.
     retention_tiers: bool = True
+    #: Seconds, at most, a metric point takes to reach GetMetricData and GetMetricStatistics after its timestamp.
+    #: Each series has its own lag, from a minute up to this; a series' points arrive in order.
+    metric_lag: float = 120.0
 
     def __post_init__(self) -> None:
         quotas = dict(self.quotas)
@@ -100,8 +104,9 @@ class Realism:
             raise ValueError(f"empty_log_pages must be at least 0 and below 1, got {self.empty_log_pages!r}")
         if self.filter_scan_events < 1:
             raise ValueError(f"filter_scan_events must be at least 1, got {self.filter_scan_events!r}")
-        if not self.stream_lag >= 0:
-            raise ValueError(f"stream_lag must not be negative, got {self.stream_lag!r}")
+        for name in ("stream_lag", "metric_lag"):
+            if not getattr(self, name) >= 0:
+                raise ValueError(f"{name} must not be negative, got {getattr(self, name)!r}")
 
     @classmethod
     def aws(cls) -> Realism:
@@ -163,5 +168,6 @@ _GENTLE: Mapping[str, Mapping[str, object]] = MappingProxyType(
         "stream-lag": {"stream_lag": 0.0},
         "ssm": {"ssm_streams": False},
         "retention": {"retention_tiers": False},
+        "metric-lag": {"metric_lag": 0.0},
     }
 )

@@ -259,7 +259,9 @@ class Simulator:
         """GetMetricStatistics (see :mod:`smtui.sim.metric_queries`)."""
         with self._lock:
             now = self._advance()
-            return get_metric_statistics(params, self._lookup, self.world, now, tiers=self.realism.retention_tiers)
+            return get_metric_statistics(
+                params, self._lookup, self.world, now, tiers=self.realism.retention_tiers, lag=self.realism.metric_lag
+            )
 
     def list_metrics(self, params: dict) -> dict:
         """ListMetrics over every job's training metrics."""
@@ -273,7 +275,9 @@ class Simulator:
         """GetMetricData over the jobs' training metrics and their hosts' (see :mod:`smtui.sim.metrics`)."""
         with self._lock:
             now = self._advance()
-            return get_metric_data(params, self._lookup, self.world, now, tiers=self.realism.retention_tiers)
+            return get_metric_data(
+                params, self._lookup, self.world, now, tiers=self.realism.retention_tiers, lag=self.realism.metric_lag
+            )
 
     # -- the Price List -----------------------------------------------------------------
 
