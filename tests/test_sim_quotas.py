@@ -78,7 +78,8 @@ def test_aws_like_by_default_and_each_edge_can_be_turned_off():
         gentle.stream_lag,
         gentle.ssm_streams,
         gentle.retention_tiers,
-    ) == ({}, False, None, 0.0, None, None, 0.0, False, False)
+        gentle.metric_lag,
+    ) == ({}, False, None, 0.0, None, None, 0.0, False, False, 0.0)
     for edge in EDGES:
         one_off = Realism().without([edge])
         assert one_off != Realism() and one_off.describe() == f"AWS-like, without {edge}"
@@ -96,6 +97,7 @@ def test_aws_like_by_default_and_each_edge_can_be_turned_off():
         ({"empty_log_pages": 1.0}, "empty_log_pages"),
         ({"filter_scan_events": 0}, "filter_scan_events"),
         ({"stream_lag": -5}, "stream_lag"),
+        ({"metric_lag": -1}, "metric_lag"),
     ],
 )
 def test_bad_settings_are_refused(bad, message):
@@ -120,6 +122,9 @@ def test_command_line_options_build_the_settings():
     )
     assert changed.quotas["ListTrainingJobs"] == 0.5 and "GetLogEvents" not in changed.quotas
     assert changed.quotas["FilterLogEvents"] == 5 and changed.token_ttl == 60 and changed.stream_lag == 0
+    assert parse("--metric-lag", "300").metric_lag == 300 and parse("--metric-lag", "0") == Realism().without(
+        ["metric-lag"]
+    )
     # A quota given on top of --gentle applies alone.
     assert dict(parse("--gentle", "--quota", "DescribeTrainingJob=3").quotas) == {"DescribeTrainingJob": 3}
 
@@ -133,6 +138,7 @@ def test_command_line_options_build_the_settings():
         (["--quota", "ListTrainingJobs=-2"], "must be a positive number"),
         (["--token-ttl", "0"], "must be a positive number of seconds"),
         (["--gentle", "logs"], "unknown rough edge logs"),
+        (["--metric-lag", "-5"], "must be a positive number of seconds"),
     ],
 )
 def test_bad_options_are_refused_in_one_line_with_exit_code_2(argv, message, capsys):

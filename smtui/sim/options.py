@@ -68,7 +68,7 @@ def _lag(text: str) -> float:
 
 
 def add_realism_options(parser: argparse.ArgumentParser) -> None:
-    """Add ``--quota``, ``--token-ttl``, ``--stream-lag`` and ``--gentle`` to ``parser``."""
+    """Add ``--quota``, ``--token-ttl``, ``--stream-lag``, ``--metric-lag`` and ``--gentle`` to ``parser``."""
     quotas = ", ".join(f"{op} {rate:g}/s" for op, rate in AWS_QUOTAS.items())
     group = parser.add_argument_group(
         "AWS realism", "the simulator reproduces the services' documented rough edges; these change or remove them"
@@ -97,6 +97,14 @@ def add_realism_options(parser: argparse.ArgumentParser) -> None:
         help="how far DescribeLogStreams' lastEventTimestamp lags behind the events (default: 300)",
     )
     group.add_argument(
+        "--metric-lag",
+        type=_lag,
+        default=None,
+        metavar="SECONDS",
+        help="how late, at most, a metric point reaches GetMetricData; each series lags from a minute (or this, "
+        "if less) up to it (default: 120)",
+    )
+    group.add_argument(
         "--gentle",
         type=_edges,
         nargs="?",
@@ -116,4 +124,6 @@ def realism_from_args(args: argparse.Namespace) -> Realism:
         realism = realism.with_changes(token_ttl=args.token_ttl)
     if args.stream_lag is not None:
         realism = realism.with_changes(stream_lag=args.stream_lag)
+    if args.metric_lag is not None:
+        realism = realism.with_changes(metric_lag=args.metric_lag)
     return realism
