@@ -30,7 +30,6 @@ from smtui.aws.pricing import RETRY_SECONDS, PriceBook
 from smtui.aws.snapshot import JobSnapshot, MetricPoint
 from smtui.aws.source import MetricQuery
 from smtui.present.cost import Price, PriceAnswer
-from smtui.present.formatting import as_datetime
 
 
 @dataclass(frozen=True)
@@ -123,20 +122,18 @@ class InstanceRounds:
                 shown = HOST_WINDOW if name == self.selected else LIST_WINDOW
                 newest = since_asked(max(newest or now - LIST_WINDOW, now - shown), self._hosts_asked.get(name))
             wanted.append((newest, host_queries(name, hosts, metrics)))
-        windows: list[HostWindow] = []
-        queries: list[MetricQuery] = []
-        ordered = sorted(wanted, key=lambda w: w[0], reverse=True)  # newest start first
-        newest = ordered[0][0] if ordered else now
-        for i, (start, more) in enumerate(ordered):
-            queries += more
-            following = ordered[i + 1][0] if i + 1 < len(ordered) else None
-            if following is None or following < newest - apart:
-                windows.append(HostWindow(queries, start - timedelta(seconds=1), now + timedelta(seconds=1)))
-                queries, newest = [], following or now
-        return windows, ended
+        # Newest start first: a window takes the next job while its start is within ``apart`` of the window's newest.
+        groups: list[tuple[datetime, datetime, list[MetricQuery]]] = []  # (newest start, oldest start, queries)
+        for start, more in sorted(wanted, key=lambda w: w[0], reverse=True):
+            if groups and start >= groups[-1][0] - apart:
+                groups[-1] = (groups[-1][0], start, groups[-1][2] + more)
+            else:
+                groups.append((start, start, more))
+        second = timedelta(seconds=1)
+        return [HostWindow(queries, oldest - second, now + second) for _, oldest, queries in groups], ended
 
     def _ended_window(self, snapshot: JobSnapshot, hosts: tuple[str, ...], now: datetime) -> HostWindow | None:
-        end = as_datetime(snapshot.response.get("TrainingEndTime")) or snapshot.time("LastModifiedTime")
+        end = snapshot.ended_at
         if end is None:
             return None
         if all_published(end, now):

@@ -13,7 +13,6 @@ from smtui.aws.places import place_of
 from smtui.aws.poll_events import MetricsFailed, MetricsUpdate
 from smtui.aws.snapshot import MetricPoint, MetricPointsAdded
 from smtui.aws.source import MetricQuery, metric_period
-from smtui.present.formatting import as_datetime
 
 #: Host series ride in the training metrics' call when that call reaches back no further than this before them.
 SHARED_WINDOW = timedelta(minutes=10)
@@ -69,7 +68,7 @@ class MetricRounds:
             wanted, starts = batches.setdefault((place_of(name), metric_period(start, now)), ([], []))
             starts.append(start)
             wanted.extend(MetricQuery(name, metric) for metric in snapshot.metric_names)
-            if snapshot.is_terminal and all_published(_ended_at(snapshot), now):
+            if snapshot.is_terminal and all_published(snapshot.ended_at, now):
                 self._metrics_done.add(name)  # this round fetches its last points
         live, ended = self.host_windows(now, SHARED_WINDOW)
         alone = [window for window in (ended,) if window is not None]
@@ -136,11 +135,6 @@ class MetricRounds:
         self.store.record_metrics(error, self.clock.now())
         if self.store.metrics_error is not None:
             self.sink(MetricsFailed(self.store.metrics_error))
-
-
-def _ended_at(snapshot) -> datetime | None:
-    """When a job ended: TrainingEndTime, else its last change."""
-    return as_datetime(snapshot.response.get("TrainingEndTime")) or snapshot.time("LastModifiedTime")
 
 
 def _place_of_all(queries: list[MetricQuery]) -> str:

@@ -16,6 +16,8 @@ from functools import cached_property
 from types import MappingProxyType
 from typing import Any
 
+from smtui.present.formatting import as_datetime
+
 #: Primary statuses after which a job never changes again.
 TERMINAL_STATUSES = frozenset({"Completed", "Failed", "Stopped"})
 #: Characters of a FailureReason read for its summary: a 1 MB reason is not worked through for one line.
@@ -153,6 +155,13 @@ class JobSnapshot:
     def started_at(self) -> datetime | None:
         """When the job started (training start, else creation)."""
         return self.time("TrainingStartTime") or self.time("CreationTime")
+
+    @property
+    def ended_at(self) -> datetime | None:
+        """When the job ended (TrainingEndTime, else its last change); None while it runs."""
+        if not self.is_terminal:
+            return None
+        return as_datetime(self.response.get("TrainingEndTime")) or self.time("LastModifiedTime")
 
     def elapsed(self, now: datetime) -> timedelta | None:
         """Time since creation: total time when finished, running time otherwise."""
