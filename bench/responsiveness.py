@@ -3,9 +3,11 @@
 :func:`listed_fleet` runs ``smtui watch --since 30d --limit N`` against a
 fleet of N jobs (5% running) at the default settings and reads the title bar
 ("N jobs: 500 running, ..."): the time until the first screen's rows show
-their status, and until every listed job does. Then, in steady state, the CPU
-share, the bytes written to the terminal, the peak memory, the key press to
-screen latency and the API calls a minute by operation.
+their status, and until every listed job does; the time and CPU until the
+start-up work is over (every running job described once, then the first
+metrics round). Then, in steady state, the CPU share, the bytes written to the
+terminal, the peak memory, the key press to screen latency and the API calls a
+minute by operation.
 
 :func:`change_latency` watches 1, 10 or 100 running jobs at the default
 settings, gives jobs in view a new secondary status in the simulator at random
@@ -31,6 +33,8 @@ from smtui.sim.fleet import fleet_scenarios
 _TITLE = re.compile(r"(\d+) jobs?: ([^·!\n]*)")
 #: Rows of a first screen: what the job list shows at 120x40.
 FIRST_SCREEN = 15
+#: Seconds from the last running job's first description to the steady window: the first metrics round.
+STEADY_AFTER = 15
 
 
 def _title_counts(session: Session, seen: int) -> list[tuple[int, bool]]:
@@ -60,14 +64,22 @@ def listed_fleet(count: int, window: float, env: dict[str, str], keys: int = 40)
                     every = time.monotonic() - begun
             seen = len(session.output)
         listing_calls = simulator.calls["ListTrainingJobs"]
-        session.pump(5)
-        cpu0, out0, calls0 = session.cpu_seconds(), len(session.output), Counter(simulator.calls)
+        # Start-up ends once every running job has been described (each row's stage and metric, one by one
+        # inside the request budget) and the first metrics round, which follows that, is over.
+        running = simulator.running_names()
+        while not running <= simulator.described and time.monotonic() - begun < 900:
+            session.pump(0.5)
+        session.pump(STEADY_AFTER)
+        startup, startup_cpu = time.monotonic() - begun, session.cpu_seconds()
+        cpu0, out0, calls0 = startup_cpu, len(session.output), Counter(simulator.calls)
         session.pump(window)
         result = {
             "jobs": count,
             "first": first,
             "every": every,
             "listing_calls": listing_calls,
+            "startup": startup,
+            "startup_cpu": startup_cpu,
             "cpu_share": (session.cpu_seconds() - cpu0) / window,
             "bytes_per_s": (len(session.output) - out0) / window,
             "calls_per_min": {op: n * 60 / window for op, n in (Counter(simulator.calls) - calls0).items()},
@@ -138,15 +150,26 @@ def report(env: dict[str, str], window: float, listed: list[int], running: list[
     """Print both measurements."""
     print("a listed fleet (smtui watch --since 30d --limit N, 5% running, default settings):")
     print(
-        f"{'jobs':>6} {'first screen s':>15} {'all rows s':>11} {'list calls':>11} {'CPU %':>6} {'bytes/s':>8} "
-        f"{'peak RSS MB':>12} {'key p50 ms':>11} {'key p95 ms':>11}"
+        f"{'jobs':>6} {'first screen s':>15} {'all rows s':>11} {'list calls':>11} {'start-up s':>11} "
+        f"{'start-up CPU s':>15}"
     )
+    results = []
     for count in listed:
         got = listed_fleet(count, window, env)
-        delays = got["latency"]
+        results.append(got)
         print(
             f"{count:>6} {_seconds(got['first']):>15} {_seconds(got['every']):>11} {got['listing_calls']:>11} "
-            f"{got['cpu_share'] * 100:>6.1f} {got['bytes_per_s']:>8.0f} {got['rss_mb']:>12.0f} "
+            f"{got['startup']:>11.1f} {got['startup_cpu']:>15.1f}",
+            flush=True,
+        )
+    print(
+        f"then steady ({window:g} s, {STEADY_AFTER} s after every running job was described):\n"
+        f"{'jobs':>6} {'CPU %':>6} {'bytes/s':>8} {'peak RSS MB':>12} {'key p50 ms':>11} {'key p95 ms':>11}"
+    )
+    for got in results:
+        delays = got["latency"]
+        print(
+            f"{got['jobs']:>6} {got['cpu_share'] * 100:>6.1f} {got['bytes_per_s']:>8.0f} {got['rss_mb']:>12.0f} "
             f"{percentile(delays, 0.5):>11.1f} {percentile(delays, 0.95):>11.1f}",
             flush=True,
         )

@@ -22,6 +22,8 @@ class BenchSimulator(Simulator):
         super().__init__(*args, **kwargs)
         #: Calls answered, by operation.
         self.calls: Counter[str] = Counter()
+        #: The jobs DescribeTrainingJob answered for, once or more.
+        self.described: set[str] = set()
         self._changes: dict[str, tuple[datetime, str]] = {}
         self._changes_lock = threading.Lock()
 
@@ -48,7 +50,20 @@ class BenchSimulator(Simulator):
         return response
 
     def describe_training_job(self, params: dict) -> dict:
-        return self._changed(super().describe_training_job(params), full=True)
+        answer = self._changed(super().describe_training_job(params), full=True)
+        self.described.add(answer["TrainingJobName"])
+        return answer
+
+    def running_names(self) -> set[str]:
+        """The jobs in progress now (asked of the simulator directly: not counted as calls)."""
+        names: set[str] = set()
+        params: dict = {"StatusEquals": "InProgress", "MaxResults": 100}
+        while True:
+            page = Simulator.list_training_jobs(self, params)
+            names.update(summary["TrainingJobName"] for summary in page["TrainingJobSummaries"])
+            if not page.get("NextToken"):
+                return names
+            params = {**params, "NextToken": page["NextToken"]}
 
     def list_training_jobs(self, params: dict) -> dict:
         page = super().list_training_jobs(params)

@@ -163,7 +163,7 @@ async def test_a_changed_cell_repaints_its_row_only_and_an_off_screen_row_nothin
             assert painted == [] and jobs.cell_text(hidden, "metric").startswith("  2.345")
 
 
-async def test_a_second_repaints_the_running_rows_time_and_cost_cells_not_their_lines():
+async def test_the_clock_repaints_the_running_rows_time_and_cost_cells_not_their_lines():
     from smtui.ui.job_cells import PADDING
 
     with simulated_app(RUNNING) as app:
@@ -175,13 +175,15 @@ async def test_a_second_repaints_the_running_rows_time_and_cost_cells_not_their_
             painted = []
             refresh = jobs.refresh
             jobs.refresh = lambda *regions, **options: painted.append(regions) or refresh(*regions, **options)
-            app.clock.advance(1)
+            # A minute: every running row's time reads differently (past ten minutes a row reads to the minute).
+            app.clock.advance(60)
             jobs.tick(app.clock.now())
             regions = [region for batch in painted for region in batch]
             assert regions and all(region.height == 1 for region in regions)
-            columns = {jobs.column_x(key) + PADDING: key for key in ("elapsed", "cost")}
-            # Every region is one of the cells that move with the clock; a row that changed look is not among them.
-            assert {columns.get(region.x) for region in regions} <= {"elapsed", "cost"}
+            # One region a row, from the time to the cost at most; a row that changed look is not among them.
+            elapsed, cost = jobs.column_x("elapsed") + PADDING, jobs.column_x("cost") + PADDING
+            assert all(region.x == elapsed and region.right <= cost + 8 for region in regions)
+            assert len({region.y for region in regions}) == len(regions)
             shown = {region.y for region in regions}
             running = [i + 1 for i, name in enumerate(jobs.shown) if not app.jobs.get(name).is_terminal]
             assert shown and shown <= set(running[: jobs.scrollable_content_region.height])

@@ -10,6 +10,7 @@ import pytest
 
 from smtui.aws.discovery import Objective
 from smtui.aws.errors import NETWORK, NOT_FOUND, THROTTLED, PollError
+from smtui.aws.snapshot import JobSnapshot
 from smtui.aws.store import JobStore
 from smtui.ui.job_cells import COLUMNS, KEYS, cell_width, fit, fit_widths, row_cells
 from smtui.ui.job_rows import JobRows
@@ -302,7 +303,8 @@ def test_rows_out_of_view_cost_nothing_until_they_come_into_view(monkeypatch):
     monkeypatch.setattr(job_rows, "row_cells", counting)
     rows.tick(T0 + timedelta(seconds=1))
     assert sorted(worked) == [f"job-{i:04d}" for i in range(10)]
-    assert rows.take_changes()[0] == {f"job-{i:04d}" for i in range(10)}
+    # (job-0009 is ten minutes old: it reads to the minute, and the minute did not change.)
+    assert rows.take_changes()[0] == {f"job-{i:04d}" for i in range(9)}
     worked.clear()
     # A job out of view changes (and its stage gets much longer): nothing is worked out, no row is repainted.
     store.record_answer(snapshot("job-0500", "InProgress", secondary="DownloadingTrainingImage", created=-60))
@@ -356,3 +358,33 @@ def test_a_chosen_metric_fills_the_column_and_sorts_best_first():
     assert rows.labels()[-1] == "train:lr"
     rows.set_metric(None)
     assert rows.labels()[-1] == "Metric"
+
+
+def test_a_row_past_ten_minutes_reads_and_changes_to_the_minute_its_cost_with_it():
+    from smtui.present.cost import Price
+
+    store = JobStore(["young", "old"])
+    for name, created in (("young", -590), ("old", -1230)):
+        body = dict(snapshot(name, created=created).response)
+        body["TrainingStartTime"] = body["CreationTime"]
+        body["TrainingJobArn"] = f"arn:aws:sagemaker:us-east-1:123456789012:training-job/{name}"
+        body["ResourceConfig"] = {"InstanceType": "ml.p4d.24xlarge", "InstanceCount": 4}
+        store.record_answer(JobSnapshot.from_response(name, body, T0))
+    store.record_price(("us-east-1", "ml.p4d.24xlarge"), Price("ml.p4d.24xlarge", "us-east-1", 36.0))
+    cost = KEYS.index("cost")
+
+    def cells(name: str, seconds: float):
+        found = row_cells(store.get(name), T0 + timedelta(seconds=seconds))
+        return text(found[ELAPSED]), text(found[cost])
+
+    # Under ten minutes: seconds, and a cost that moves each second (4 x $36/h is 4 cents a second).
+    assert cells("young", 0) == ("9m 50s", "$23.60") and cells("young", 1) == ("9m 51s", "$23.64")
+    # Past them, whole minutes: the cost is what the minute shown cost, so the row changes once a minute.
+    assert cells("old", 0) == ("20m", "$48.00")
+    assert cells("old", 29) == cells("old", 0) and cells("old", 29.9) == cells("old", 0)
+    assert cells("old", 30) == ("21m", "$50.40")
+    # The young job crosses ten minutes, and from there keeps to the minute too.
+    assert cells("young", 10) == ("10m", "$24.00") and cells("young", 69) == ("10m", "$24.00")
+    # An ended job reads as long as it took, to the minute (its cost no longer moves).
+    store.record_answer(snapshot("old", "Completed", secondary="Completed", created=-4000, ended=-100))
+    assert cells("old", 0)[0] == cells("old", 500)[0] == "1h 05m"

@@ -29,3 +29,33 @@ def test_the_parts_after_the_counts_are_left_out_whole_when_the_terminal_is_narr
     assert title(len(whole) - 1) == f"{head}  ·  every 30s  ·  InProgress jobs"
     assert title(len(head) + 14) == f"{head}  ·  every 30s"
     assert title(len(head) + 13) == title(10) == head  # never a part cut short, nor a dangling separator
+
+
+def test_the_total_cost_moves_once_a_minute():
+    from datetime import datetime, timedelta, timezone
+
+    from smtui.aws.snapshot import JobSnapshot
+    from smtui.present.cost import Price
+
+    t0 = datetime(2026, 12, 1, 5, 0, tzinfo=timezone.utc)
+    store = JobStore(["run"])
+    body = {
+        "TrainingJobName": "run",
+        "TrainingJobArn": "arn:aws:sagemaker:us-east-1:123456789012:training-job/run",
+        "TrainingJobStatus": "InProgress",
+        "CreationTime": t0,
+        "TrainingStartTime": t0,
+        "ResourceConfig": {"InstanceType": "ml.p4d.24xlarge", "InstanceCount": 1},
+    }
+    store.record_answer(JobSnapshot.from_response("run", body, t0))
+    store.record_price(("us-east-1", "ml.p4d.24xlarge"), Price("ml.p4d.24xlarge", "us-east-1", 36.0))
+    view = store.view()
+
+    def total(seconds: float) -> str:
+        text = title_line(
+            view, interval=30, effective=30, max_rps=5, scope=None, subtitle=None, now=t0 + timedelta(seconds=seconds)
+        ).plain
+        return text.split("  ·  ")[1]
+
+    # $36 an hour is a cent a second: the bar says what the job had cost at the start of the minute.
+    assert total(60) == total(119.9) == "$0.60" and total(120) == "$1.20"

@@ -165,3 +165,12 @@ async def test_a_long_failure_reason_is_printed_whole_or_cut_visibly(clock, leng
         assert printed.endswith(
             f"({len(reason) - 10_000:,} more characters: `smtui describe {oom.name}` prints them all)"
         )
+
+
+def test_a_rows_duration_drops_the_seconds_past_ten_minutes():
+    from smtui.present.durations import duration_step, row_duration
+
+    readings = [(5, "5s"), (599, "9m 59s"), (600, "10m"), (3599, "59m"), (3720, "1h 02m"), (90061, "1d 01h")]
+    assert [row_duration(seconds) for seconds, _ in readings] == [reading for _, reading in readings]
+    assert [duration_step(seconds) for seconds in (5, 599, 600, 3599, 86399, 86400)] == [1, 1, 60, 60, 60, 3600]
+    assert row_duration(-3) == "0s"

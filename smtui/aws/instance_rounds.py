@@ -89,6 +89,12 @@ class InstanceRounds:
             return []
         return sorted(self.hosts_for - before)
 
+    def shown(self, name: str) -> bool:
+        """Whether ``name`` is selected or its row is in view (every job is, while no rows were named). A listing's
+        hundreds of running jobs are described one by one after the first round: those out of view wait for the
+        next round of series rather than each starting one."""
+        return self.hosts_for is None or name in self.hosts_for or name == self.selected
+
     def host_windows(self, now: datetime, apart: timedelta) -> tuple[list[HostWindow], HostWindow | None]:
         """This round's host series: the running jobs' (from the newest point held), and the selected job's
         last hour when it has ended and that was not fetched yet.

@@ -351,8 +351,8 @@ class Poller(OnDemand, InstanceRounds, MetricRounds):
             snapshot = await self.poll_job(name)
         self._first_pending -= 1
         if self._first_round is not None:
-            if self._first_round.is_set() and snapshot is not None and snapshot.metric_names:
-                self.poke_metrics()  # a job added later: its series need not wait for the next round
+            if self._first_round.is_set() and snapshot is not None and snapshot.metric_names and self.shown(name):
+                self.poke_metrics()  # a job added later, in view: its series need not wait for the next round
             self._check_first_round()
         place = place_of(name)
         try:

@@ -38,6 +38,27 @@ def compact_duration(delta: timedelta | float | None) -> str:
     return f"{secs}s"
 
 
+#: Below this many seconds a list row shows seconds (``9m 59s``); from it on, whole minutes (``10m``).
+SECONDS_SHOWN_UNDER = 600
+
+
+def row_duration(seconds: float) -> str:
+    """A duration as a list row shows it: ``45s`` and ``9m 59s``, then ``10m`` to ``59m``, ``1h 02m`` and
+    ``3d 04h``. Past ten minutes the seconds are noise in a list (``kubectl get`` ages drop them there too),
+    and a row that changes once a minute instead of every second costs the terminal a sixtieth."""
+    seconds = max(int(seconds), 0)
+    if SECONDS_SHOWN_UNDER <= seconds < 3600:
+        return f"{seconds // 60}m"
+    return compact_duration(seconds)
+
+
+def duration_step(seconds: float) -> int:
+    """The seconds between two readings of :func:`row_duration` around ``seconds``: 1, 60 or 3,600."""
+    if seconds < SECONDS_SHOWN_UNDER:
+        return 1
+    return 60 if seconds < 86400 else 3600
+
+
 def long_duration(seconds: float) -> str:
     """``1h 30m``, ``2d 3h``, ``28m 30s``, ``45s``: a human reading of a second count."""
     seconds = int(max(seconds, 0))

@@ -7,7 +7,7 @@ A cell is a tuple of spans, each a run of text with a style role
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from rich.cells import cell_len, set_cell_size
 
@@ -16,7 +16,7 @@ from smtui.aws.discovery import Objective
 from smtui.aws.places import split_id
 from smtui.aws.store import JobState
 from smtui.present.cost import short_money
-from smtui.present.durations import compact_duration
+from smtui.present.durations import duration_step, row_duration
 from smtui.present.numbers import metric_value
 from smtui.present.utilisation import GPU
 from smtui.ui.fmt import safe
@@ -132,9 +132,15 @@ def row_cells(
         stage = _styled(secondary_style(snapshot.secondary_status), safe(snapshot.secondary_status, 24))
     if snapshot is not None and error is not None and now is not None:
         # The row shows what the last good answer said, and how old that is.
-        age = compact_duration(max((now - snapshot.fetched_at).total_seconds(), 0))
+        age = row_duration(max((now - snapshot.fetched_at).total_seconds(), 0))
         stage.append((f"  ! {age} old", "error"))
     elapsed = snapshot.elapsed(now) if snapshot is not None and now is not None else None
+    if elapsed is not None and now is not None and snapshot is not None and not snapshot.is_terminal:
+        # The row's clock ticks as finely as its elapsed time reads: a running job's cost moves with it, and
+        # a row past ten minutes changes once a minute (between answers), not every second.
+        seconds = elapsed.total_seconds()
+        lag = seconds % duration_step(seconds)
+        now, elapsed = now - timedelta(seconds=lag), timedelta(seconds=seconds - lag)
     shown = state.shown_metric(objective, metric)
     value: Cell = ()
     if shown is not None and (objective is not None or metric is not None):
@@ -152,7 +158,7 @@ def row_cells(
         ((name, None),),
         ((place, "muted"),) if place else (),
         tuple(stage),
-        ((compact_duration(elapsed) if elapsed is not None else "–", None),),
+        ((row_duration(elapsed.total_seconds()) if elapsed is not None else "–", None),),
         _util_cell(state),
         _cost_cell(state, now),
         value,

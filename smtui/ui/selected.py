@@ -18,6 +18,9 @@ class SelectedJobPanes:
     :class:`~smtui.ui.watch.WatchScreen`; expects ``selected``, ``jobs`` (the store's view), ``now``, ``scope``,
     ``tuning`` and ``reveal_secrets`` on the screen."""
 
+    #: The timeline pane's border title and subtitle as last set.
+    _timeline_borders: tuple[str, str] | None = None
+
     def _show_selected(
         self, *, animate_from: int | None = None, fresh: frozenset[str] = frozenset(), detail: bool = True
     ) -> None:
@@ -43,11 +46,15 @@ class SelectedJobPanes:
             None if snapshot is not None and snapshot.partial and not snapshot.transitions else snapshot,
             animate_from=animate_from,
         )
-        pane = self.query_one("#timeline-pane")
-        pane.border_title = f"Timeline · {name}" if name else "Timeline"
-        pane.border_subtitle = (
-            f"stale: answer of {snapshot.fetched_at.astimezone():%H:%M:%S}" if state and state.stale else ""
+        borders = (
+            f"Timeline · {name}" if name else "Timeline",
+            f"stale: answer of {snapshot.fetched_at.astimezone():%H:%M:%S}" if state and state.stale else "",
         )
+        if borders != self._timeline_borders:
+            # Setting a border's text repaints the whole pane, even to the same text: only when it changed.
+            self._timeline_borders = borders
+            pane = self.query_one("#timeline-pane")
+            pane.border_title, pane.border_subtitle = borders
         self._show_metrics(fresh)
         self._show_tuned()
         self._show_hosts()

@@ -41,7 +41,9 @@ def title_line(
     if view.failing:
         text.append(f"  ! {view.failing} not updating", style="bold")
     if now is not None:
-        total, unpriced = view.costs(now)
+        # The total as of the start of the minute: a fleet's total moves every second, and a title that says
+        # so would send the whole bar to the terminal each time.
+        total, unpriced = view.costs(now.replace(second=0, microsecond=0))
         if total:
             unpriced_text = f" + {unpriced} unpriced" if unpriced else ""
             # Cents say nothing next to thousands of dollars.

@@ -9,6 +9,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.geometry import Region
 from textual.widget import Widget
 
 from smtui.aws.errors import PollError
@@ -53,9 +54,22 @@ class _Body(Widget):
         self._laid_out: dict[int, Text] = {}
 
     def set_blocks(self, blocks: list[Block]) -> None:
+        """Show ``blocks``: a new layout when the number of lines changed, else a repaint of the lines that did
+        (a running job's answer changes a few fields; repainting all of them sent the whole pane again)."""
+        width = self.content_region.width
+        before = self._laid_out.get(width) if width else None
         self._blocks = blocks
         self._laid_out = {}
-        self.refresh(layout=True)
+        if before is None:
+            self.refresh(layout=True)
+            return
+        old, new = before.split("\n", allow_blank=True), self.text(width).split("\n", allow_blank=True)
+        if len(old) != len(new):
+            self.refresh(layout=True)
+            return
+        changed = [Region(0, y, width, 1) for y, (was, now) in enumerate(zip(old, new)) if was != now]
+        if changed:  # (no region at all would repaint every line)
+            self.refresh(*changed)
 
     def text(self, width: int) -> Text:
         """The body laid out ``width`` cells wide."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual.geometry import Region
 from textual.reactive import reactive
 from textual.widget import Widget
 
@@ -46,10 +47,24 @@ class _Lines(Widget):
         self._laid_out = self._height(width)
         return self._laid_out
 
+    #: The lines last asked for, and the width they were laid out for.
+    _painted: tuple[int, list[list[tuple[str, str | None]]]] | None = None
+
     def _content_changed(self) -> None:
-        """Repaint; lay the screen out again only when the number of lines changed. The selected job's summary
-        changes every second while it runs (elapsed time, cost): a layout each time redrew the whole screen."""
-        self.refresh(layout=self._height(self._width) != self._laid_out)
+        """Repaint the lines that changed; lay the screen out again only when the number of lines changed. The
+        selected job's summary changes every second while it runs (elapsed time, cost): a layout each time
+        redrew the whole screen, and a repaint of every line sent all of them to the terminal."""
+        width = self._width
+        lines = self._lines(max(width, 20))
+        before, self._painted = self._painted, (width, lines)
+        if len(lines) != self._laid_out:
+            self.refresh(layout=True)
+        elif before is None or before[0] != width:
+            self.refresh()
+        else:
+            changed = [Region(0, y, width, 1) for y, (old, new) in enumerate(zip(before[1], lines)) if old != new]
+            if changed:  # (no region at all would repaint every line)
+                self.refresh(*changed)
 
     def render(self) -> Text:
         return self._text(self._width)

@@ -318,8 +318,9 @@ class JobList(JobListMouse, ScrollView, can_focus=True):
             self.refresh_line(index + 1)
             return
         spans = changed_spans(drawn[0], self.rows.cells(index), self._column_widths(), self.rows.gutter)
-        if spans:  # (no region at all would repaint the whole list)
-            self.refresh(*(Region(x, index + 1 - top, width, 1) for x, width in spans))
+        if spans:  # One region, first changed cell to last: each goes out from the list's left edge on.
+            start, end = min(x for x, _ in spans), max(x + width for x, width in spans)
+            self.refresh(Region(start, index + 1 - top, end - start, 1))
 
     def _reveal_cursor(self) -> None:
         index = self.rows.cursor

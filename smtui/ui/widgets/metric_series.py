@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from rich.console import RenderableType
 from rich.text import Text
 from textual.reactive import reactive
+from textual.timer import Timer
 from textual.widget import Widget
 
 from smtui.aws.snapshot import MetricPoint
@@ -15,6 +16,8 @@ from smtui.present.numbers import metric_value
 from smtui.ui.fmt import safe
 
 BARS = "▁▂▃▄▅▆▇█"
+#: Seconds a new point stays marked.
+FRESH_FOR = 2.0
 
 
 def sparkline(values: Sequence[float], width: int) -> str:
@@ -38,9 +41,9 @@ def sparkline(values: Sequence[float], width: int) -> str:
 class MetricSeries(Widget):
     """One row per metric: name, sparkline, latest value.
 
-    The newest point is marked while it is fresh: ``flash`` runs 1 → 0 after
-    points arrive and the last cell of the line and the value are highlighted
-    until it reaches 0. Metrics that only have a final value show it with a
+    The newest point is marked while it is fresh: for :data:`FRESH_FOR`
+    seconds after points arrive, the last cell of the line and the value are
+    highlighted. Metrics that only have a final value show it with a
     ``final`` tag.
     """
 
@@ -65,9 +68,10 @@ class MetricSeries(Widget):
     names: reactive[tuple[str, ...]] = reactive(tuple, layout=True)
     series: reactive[Mapping[str, tuple[MetricPoint, ...]]] = reactive(dict, always_update=True)
     finals: reactive[Mapping[str, float]] = reactive(dict)
-    #: Metrics whose newest point just arrived.
+    #: Metrics whose newest point just arrived: marked for :data:`FRESH_FOR` seconds.
     fresh: reactive[frozenset[str]] = reactive(frozenset)
-    flash: reactive[float] = reactive(0.0)
+    #: The timer that takes the mark off.
+    _settle: Timer | None = None
 
     def show(
         self,
@@ -80,15 +84,17 @@ class MetricSeries(Widget):
         self.names = tuple(names)  # a reactive: only a changed tuple refreshes the layout
         self.finals = dict(finals)
         self.series = dict(series)
+        if self._settle is not None:
+            self._settle.stop()
+            self._settle = None
+        self.fresh = fresh
         if fresh:
-            self.fresh = fresh
-            self.flash = 1.0
-            self.animate("flash", 0.0, duration=2.0, easing="in_cubic", on_complete=self._settled)
-        else:
-            self.fresh = frozenset()
-            self.flash = 0.0
+            # The mark is on or off: a timer takes it off. (An animated value repainted the widget at the
+            # animation's frame rate for the whole time, 120 repaints for one mark.)
+            self._settle = self.set_timer(FRESH_FOR, self._settled)
 
     def _settled(self) -> None:
+        self._settle = None
         self.fresh = frozenset()
 
     def _name_width(self, width: int) -> int:
@@ -124,7 +130,7 @@ class MetricSeries(Widget):
                     out.append(line + "\n", style=self.get_component_rich_style("metricseries--name"))
                 label = ""
             out.append(f"{label:<{name_width}} ", style=self.get_component_rich_style("metricseries--name"))
-            is_new = name in self.fresh and self.flash > 0
+            is_new = name in self.fresh
             if points:
                 line = sparkline([p.value for p in points], line_width)
                 out.append(line[:-1], style=self.get_component_rich_style("metricseries--line"))

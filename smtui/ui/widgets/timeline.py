@@ -68,9 +68,10 @@ class Timeline(Widget):
     COMPONENT_CLASSES = {f"timeline--{role}" for role in ROLES} | {"timeline--axis", "timeline--new"}
     """Status roles (`timeline--success` …), `timeline--axis` for the axis, `timeline--new` for an arriving stage."""
 
-    snapshot: reactive[JobSnapshot | None] = reactive(None)
-    #: What the last tick drew, line by line; None after anything else redrew the whole widget.
-    _shown_lines: list[str] | None = None
+    #: The job drawn; set it with :meth:`show`, which repaints what it changed.
+    snapshot: reactive[JobSnapshot | None] = reactive(None, repaint=False)
+    #: What the last tick or answer drew, line by line; None after anything else redrew the whole widget.
+    _shown_lines: list[Text] | None = None
     #: (snapshot, what else the drawing depends on, the drawing): the last render, reused by the next.
     _rendered: tuple | None = None
     #: The clock; a tick redraws only the lines it changed (see :meth:`watch_now`).
@@ -86,10 +87,13 @@ class Timeline(Widget):
         """Show ``snapshot``; stages from ``animate_from`` on sweep in."""
         old_rows = self._rows(self.snapshot)
         self.snapshot = snapshot
-        self._shown_lines = None
         if self._rows(snapshot) != old_rows:
-            # Only a different number of rows changes the layout; a new poll of the same stages only repaints.
+            # Only a different number of rows changes the layout; a new poll of the same stages repaints the
+            # lines it changed.
+            self._shown_lines = None
             self.refresh(layout=True)
+        else:
+            self._repaint_changed()
         if animate_from is None or snapshot is None or animate_from >= snapshot.transition_count:
             return
         self.arriving = animate_from
@@ -146,9 +150,12 @@ class Timeline(Widget):
         self._shown_lines = None
 
     def watch_now(self) -> None:
-        # Over SSH every byte counts: a tick usually changes one duration and a bar's tip, so
-        # only the lines that differ from what is on screen are sent, not the whole widget.
-        lines = self._plain_lines()
+        self._repaint_changed()
+
+    def _repaint_changed(self) -> None:
+        # Over SSH every byte counts: a tick usually changes one duration and a bar's tip, and a new
+        # answer a line or two, so only the lines that differ from what is on screen are sent.
+        lines = self._styled_lines()
         shown, self._shown_lines = self._shown_lines, lines
         if shown is None or len(shown) != len(lines):
             self.refresh()
@@ -158,9 +165,9 @@ class Timeline(Widget):
             if before != after:
                 self.refresh(Region(0, row, width, 1))
 
-    def _plain_lines(self) -> list[str]:
+    def _styled_lines(self) -> list[Text]:
         rendered = self.render()
-        return rendered.plain.split("\n") if isinstance(rendered, Text) else []
+        return rendered.split("\n", allow_blank=True) if isinstance(rendered, Text) else []
 
     def render(self) -> RenderableType:
         # A tick renders once to find the lines it changed (watch_now), then Textual renders those
