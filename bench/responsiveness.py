@@ -35,6 +35,8 @@ _TITLE = re.compile(r"(\d+) jobs?: ([^·!\n]*)")
 FIRST_SCREEN = 15
 #: Seconds from the last running job's first description to the steady window: the first metrics round.
 STEADY_AFTER = 15
+#: The steady window's shortest length: a metrics round's interval, so that it holds one.
+STEADY_AT_LEAST = 60.0
 
 
 def _title_counts(session: Session, seen: int) -> list[tuple[int, bool]]:
@@ -72,6 +74,7 @@ def listed_fleet(count: int, window: float, env: dict[str, str], keys: int = 40)
         session.pump(STEADY_AFTER)
         startup, startup_cpu = time.monotonic() - begun, session.cpu_seconds()
         cpu0, out0, calls0 = startup_cpu, len(session.output), Counter(simulator.calls)
+        window = max(window, STEADY_AT_LEAST)
         session.pump(window)
         result = {
             "jobs": count,
@@ -80,6 +83,7 @@ def listed_fleet(count: int, window: float, env: dict[str, str], keys: int = 40)
             "listing_calls": listing_calls,
             "startup": startup,
             "startup_cpu": startup_cpu,
+            "window": window,
             "cpu_share": (session.cpu_seconds() - cpu0) / window,
             "bytes_per_s": (len(session.output) - out0) / window,
             "calls_per_min": {op: n * 60 / window for op, n in (Counter(simulator.calls) - calls0).items()},
@@ -163,7 +167,8 @@ def report(env: dict[str, str], window: float, listed: list[int], running: list[
             flush=True,
         )
     print(
-        f"then steady ({window:g} s, {STEADY_AFTER} s after every running job was described):\n"
+        f"then steady ({max(window, STEADY_AT_LEAST):g} s from {STEADY_AFTER} s after every running job was "
+        "described):\n"
         f"{'jobs':>6} {'CPU %':>6} {'bytes/s':>8} {'peak RSS MB':>12} {'key p50 ms':>11} {'key p95 ms':>11}"
     )
     for got in results:
