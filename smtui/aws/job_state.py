@@ -17,7 +17,7 @@ from smtui.aws.snapshot import JobSnapshot, MetricPoint
 from smtui.present.cost import Billing, PriceAnswer, billing, instance_type
 from smtui.present.instance_types import instance_spec
 from smtui.present.metric_kinds import UP, direction
-from smtui.present.summary import JobSummary, summarize
+from smtui.present.summary import JobSummary, MetricGlance, metric_glances, summarize
 from smtui.present.utilisation import Utilisation, stages_of, utilisation
 
 _NO_SERIES: Mapping[str, tuple[MetricPoint, ...]] = MappingProxyType({})
@@ -101,8 +101,13 @@ class JobState:
         """The job at a glance at ``now`` (None before its first answer)."""
         if self.snapshot is None:
             return None
+        return summarize(self.snapshot.response, now, self.price, metrics=self._metric_glances)
+
+    @cached_property
+    def _metric_glances(self) -> tuple[MetricGlance, ...]:
+        """Each metric's latest and best value: once per state, not once a second (a week of points is 10,080)."""
         series = {name: [(p.timestamp, p.value) for p in points] for name, points in self.series.items()}
-        return summarize(self.snapshot.response, now, self.price, series)
+        return metric_glances(self.snapshot.response if self.snapshot is not None else {}, series)
 
     @property
     def not_found(self) -> bool:

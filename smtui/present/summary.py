@@ -98,12 +98,14 @@ def summarize(
     now: datetime,
     price: PriceAnswer | None = None,
     series: Mapping[str, Sequence[tuple[datetime, float]]] | None = None,
+    metrics: tuple[MetricGlance, ...] | None = None,
 ) -> JobSummary:
     """The summary of the job ``response`` describes, at ``now``.
 
     ``series`` holds the CloudWatch points of its metrics (name → (time, value),
     oldest first), when they have been fetched; without them the latest values
-    come from ``FinalMetricDataList``.
+    come from ``FinalMetricDataList``. ``metrics``, when given, is what
+    :func:`metric_glances` made of them already (it does not change with ``now``).
     """
     kind = instance_type(response)
     stopping = response.get("StoppingCondition")
@@ -125,7 +127,7 @@ def summarize(
         billing=billing(response, now, price),
         runtime=runtime,
         wait=wait,
-        metrics=metric_glances(response, series or {}),
+        metrics=metrics if metrics is not None else metric_glances(response, series or {}),
         failure=failure_headline(response.get("FailureReason")),
         warm_pool=warm_pool_text(response),
         output=output_path(response),

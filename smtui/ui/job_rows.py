@@ -222,11 +222,19 @@ class JobRows(RowMarks):
     def tick(self, now: datetime) -> None:
         """Advance the clock: the elapsed time of running jobs and the age of stale rows."""
         self.now = now
-        for name in list(self._clocked):
-            if name in self._index:
-                self._refresh_row(name)
-            else:
-                self._forget(name)
+        for name in self._clocked - self._index.keys():
+            self._forget(name)  # no longer shown
+        shown = self.shown
+        in_view = (
+            self._clocked
+            if self._visible is None
+            else {shown[i] for i in self._visible if i < len(shown)} & self._clocked
+        )
+        # Rows out of view are worked out when they come into view: hundreds of running jobs, a dozen in view.
+        self._stale |= self._clocked - in_view
+        for name in list(in_view):  # (working a row out may take it off the clock)
+            self._stale.discard(name)
+            self._set_row(name)
 
     def set_filter(self, text: str) -> int:
         """Show only the jobs whose name, status or stage contains ``text`` (any case); returns how many show."""
