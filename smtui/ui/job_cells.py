@@ -135,7 +135,7 @@ def row_cells(
         age = row_duration(max((now - snapshot.fetched_at).total_seconds(), 0))
         stage.append((f"  ! {age} old", "error"))
     elapsed = snapshot.elapsed(now) if snapshot is not None and now is not None else None
-    if elapsed is not None and now is not None and snapshot is not None and not snapshot.is_terminal:
+    if elapsed is not None and not snapshot.is_terminal:  # (an elapsed time: a snapshot and a clock)
         # The row's clock ticks as finely as its elapsed time reads: a running job's cost moves with it, and
         # a row past ten minutes changes once a minute (between answers), not every second.
         seconds = elapsed.total_seconds()

@@ -9,7 +9,6 @@ from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.geometry import Region
 from textual.widget import Widget
 
 from smtui.aws.errors import PollError
@@ -18,6 +17,7 @@ from smtui.present.formatting import wrap
 from smtui.present.section_text import format_value
 from smtui.present.sections import FieldNode, describe_sections, relative_age
 from smtui.present.summary import JobSummary
+from smtui.ui.widgets.changed_lines import changed_lines
 from smtui.ui.widgets.glance import GlancePanel
 
 INDENT = 2
@@ -67,8 +67,7 @@ class _Body(Widget):
         if len(old) != len(new):
             self.refresh(layout=True)
             return
-        changed = [Region(0, y, width, 1) for y, (was, now) in enumerate(zip(old, new)) if was != now]
-        if changed:  # (no region at all would repaint every line)
+        if changed := changed_lines(old, new, width):
             self.refresh(*changed)
 
     def text(self, width: int) -> Text:

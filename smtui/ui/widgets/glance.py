@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.geometry import Region
 from textual.reactive import reactive
 from textual.widget import Widget
 
@@ -11,6 +10,7 @@ from smtui.present.host_text import host_lines
 from smtui.present.summary import JobSummary
 from smtui.present.summary_text import summary_lines
 from smtui.present.utilisation import Utilisation
+from smtui.ui.widgets.changed_lines import changed_lines
 
 #: The roles the layout functions give their spans, and the component class each is drawn with.
 _ROLES = ("label", "bar", "warning", "error", "muted", "spark")
@@ -25,7 +25,9 @@ class _Lines(Widget):
     def _text(self, width: int) -> Text:
         prefix = self.__class__.__name__.lower()
         out = Text(no_wrap=True, overflow="crop", end="")
-        for index, line in enumerate(self._lines(max(width, 20))):
+        painted = self._painted
+        lines = painted[1] if painted is not None and painted[0] == width else self._lines(max(width, 20))
+        for index, line in enumerate(lines):
             if index:
                 out.append("\n")
             for text, role in line:
@@ -61,10 +63,8 @@ class _Lines(Widget):
             self.refresh(layout=True)
         elif before is None or before[0] != width:
             self.refresh()
-        else:
-            changed = [Region(0, y, width, 1) for y, (old, new) in enumerate(zip(before[1], lines)) if old != new]
-            if changed:  # (no region at all would repaint every line)
-                self.refresh(*changed)
+        elif changed := changed_lines(before[1], lines, width):
+            self.refresh(*changed)
 
     def render(self) -> Text:
         return self._text(self._width)

@@ -6,7 +6,6 @@ from datetime import datetime
 
 from rich.console import RenderableType
 from rich.text import Text
-from textual.geometry import Region
 from textual.reactive import reactive
 from textual.widget import Widget
 
@@ -15,6 +14,7 @@ from smtui.present.durations import compact_duration
 from smtui.present.sections import visible
 from smtui.ui.fmt import clock_time, safe
 from smtui.ui.status_style import secondary_style
+from smtui.ui.widgets.changed_lines import changed_lines
 
 #: The fill of a stage's bar, so stages differ by texture as well as colour.
 BAR_FILL = {
@@ -153,17 +153,13 @@ class Timeline(Widget):
         self._repaint_changed()
 
     def _repaint_changed(self) -> None:
-        # Over SSH every byte counts: a tick usually changes one duration and a bar's tip, and a new
-        # answer a line or two, so only the lines that differ from what is on screen are sent.
+        # A tick usually changes one duration and a bar's tip, and a new answer a line or two.
         lines = self._styled_lines()
         shown, self._shown_lines = self._shown_lines, lines
         if shown is None or len(shown) != len(lines):
             self.refresh()
-            return
-        width = self.size.width
-        for row, (before, after) in enumerate(zip(shown, lines)):
-            if before != after:
-                self.refresh(Region(0, row, width, 1))
+        elif changed := changed_lines(shown, lines, self.size.width):
+            self.refresh(*changed)
 
     def _styled_lines(self) -> list[Text]:
         rendered = self.render()
