@@ -29,6 +29,7 @@ from smtui.aws.poll_events import JobFailed, JobUpdate, Loaded, MetricsFailed, M
 from smtui.aws.pricing import PriceBook
 from smtui.aws.snapshot import JobSnapshot
 from smtui.aws.store import JobStore
+from smtui.aws.sweeps import Sweeps
 from smtui.clock import Clock, SystemClock
 
 __all__ = [
@@ -49,13 +50,13 @@ T = TypeVar("T")
 DEFAULT_MAX_RPS = 5.0
 
 
-class Poller(OnDemand, InstanceRounds, MetricRounds):
+class Poller(OnDemand, Sweeps, InstanceRounds, MetricRounds):
     """Polls DescribeTrainingJob for each running job and GetMetricData for all of them.
 
     Jobs a listing found come with its summary (:meth:`add_listed`): their
     rows show that at once, and only those still running are polled. A job
-    that had ended is described when the screen needs more than the summary
-    says (:meth:`want`: it is selected, or in view), and on the first screen.
+    that had ended is described when the screen needs more (:meth:`want`).
+    Running jobs too many to poll fast are swept (:mod:`~smtui.aws.sweeps`).
 
     Args:
         source: the AWS calls.
@@ -67,15 +68,12 @@ class Poller(OnDemand, InstanceRounds, MetricRounds):
         max_rps: requests a second the calls to each place (account and region) share (None: no limit).
         fast: poll running jobs this often while the budget allows it for all of them (None: every
             ``interval``); see :func:`~smtui.aws.cadence.poll_interval`.
-        open_ended: keep running when every job has ended, for jobs that
-            :meth:`add` brings in later (an app); otherwise :meth:`run` returns
-            then (a command waiting for jobs to end).
+        open_ended: keep running when every job has ended, for jobs :meth:`add` brings in later (an app);
+            otherwise :meth:`run` returns then (a command waiting for jobs to end).
         store: where what is learnt goes (a new one by default).
-        patience: seconds a call may take before its job is reported as not
-            answering (the call goes on, and its own answer or error follows);
-            by default the source's ``call_timeout``. botocore's retries of a
-            dead or hung endpoint can take minutes: this bounds how late a job
-            shows an outage, to an interval plus one call's timeout.
+        patience: seconds a call may take before its job is reported as not answering (the call goes on, and
+            its answer or error follows); by default the source's ``call_timeout``. botocore's retries of a dead
+            endpoint can take minutes: this bounds how late a job shows an outage.
         prices: looks up each job's hourly price (None: no prices).
     """
 
@@ -128,6 +126,7 @@ class Poller(OnDemand, InstanceRounds, MetricRounds):
         #: Set once every job has had its first answer and the first metrics round is done.
         self.loaded = asyncio.Event()
         self._init_instance_rounds(prices)
+        self._init_sweeps()
 
     async def run(self) -> None:
         """Poll until cancelled (or until every job has ended and been polled for the last time)."""
@@ -150,6 +149,7 @@ class Poller(OnDemand, InstanceRounds, MetricRounds):
         self._check_first_round()
         metrics_task = asyncio.create_task(self._follow_metrics(), name="poll:metrics")
         wanted_task = asyncio.create_task(self._describe_wanted(), name="poll:wanted")
+        sweeps = self._sweep_tasks()
         try:
             while self._tasks or self.open_ended:
                 # Each job's task leaves _tasks as it ends; look again when one does, or one is added.
@@ -160,7 +160,7 @@ class Poller(OnDemand, InstanceRounds, MetricRounds):
             await self.poll_metrics()
             self.set_loaded()
         finally:
-            tasks = [*self._tasks.values(), metrics_task, wanted_task]
+            tasks = [*self._tasks.values(), metrics_task, wanted_task, *sweeps]
             self._tasks.clear()
             for task in tasks:
                 task.cancel()
@@ -276,8 +276,8 @@ class Poller(OnDemand, InstanceRounds, MetricRounds):
 
     @property
     def effective_interval(self) -> float:
-        """Seconds between two polls of a running job, in the place where they are furthest apart."""
-        return max((self.interval_in(place) for place in self._live_in), default=self.interval_in())
+        """Seconds between two looks at a running job, in the place where they are furthest apart."""
+        return max((self.checked_every(place) for place in self._live_in), default=self.checked_every())
 
     async def acquire(self, place: str = "") -> None:
         """Wait for a slot of ``place``'s request budget, for a call the poller does not make itself (a listing)."""
@@ -364,6 +364,8 @@ class Poller(OnDemand, InstanceRounds, MetricRounds):
             while True:
                 # The interval is read again each time: it follows the number of running jobs.
                 await self._nap(wake, self.interval_in(place))
+                if not self._turn_needed(name):
+                    continue  # swept, out of view, unchanged
                 snapshot = await self.poll_job(name)
                 if snapshot is not None and snapshot.is_terminal:
                     # It ended while we watched: one more poll picks up what settles after the

@@ -103,9 +103,14 @@ class SmtuiApp(App):
         self._view_timer: Timer | None = None
         #: Rounds out of turn waiting for the screen to rest (see :meth:`settled`).
         self._resting: set[Timer] = set()
+        # Listings share the polls' request budget of their place, within their own rate, which a place's finder
+        # and the poller's sweeps share.
+        sources = self.source.sources if isinstance(self.source, PlacedSource) else {"": self.source}
+        budgets = {place: listing_budget(partial(self.poller.acquire, place)) for place in sources}
+        for place, placed in sources.items():
+            self.poller.sweep_with(place, placed, budgets[place])
         for each in self.finders:
-            # Listings share the polls' request budget of their place, within their own rate.
-            each.budget = listing_budget(partial(self.poller.acquire, each.place))
+            each.budget = budgets.get(each.place) or listing_budget(partial(self.poller.acquire, each.place))
         #: Whole metric series for the metrics view, fetched through the poller's request budget.
         self.metric_history = MetricHistory(source, acquire=self.poller.acquire, clock=self.clock)
         self.watch_screen = WatchScreen(
