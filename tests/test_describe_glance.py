@@ -7,6 +7,7 @@ import json
 import pytest
 
 from smtui.cli import main
+from smtui.clock import SystemClock
 
 
 @pytest.fixture
@@ -15,7 +16,9 @@ def keys(monkeypatch):
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "x")
 
 
-def test_describe_prints_the_summary_first(sim, keys, capsys):
+def test_describe_prints_the_summary_first(sim, keys, capsys, clock, monkeypatch):
+    # The command tells "now" by the wall clock: the simulator's frozen one, so the job is days from its limit.
+    monkeypatch.setattr(SystemClock, "now", lambda self: clock.now())
     assert main(["describe", "mistral-7b-sft-distributed", "--endpoint-url", sim.url, "--region", "us-east-1"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[:2] == ["At a glance", "───────────"]

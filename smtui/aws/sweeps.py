@@ -21,8 +21,10 @@ would go on through every older job). Then:
 500 running jobs created within a few hours are 5 pages every
 :data:`SWEEP_EVERY` seconds, 20 calls a minute instead of about 240, and a
 change shows within a sweep instead of within a turn. Sweeps run only in a
-place where the budget cannot poll every running job at the fast interval;
-after a failed sweep, every turn is a description again until one succeeds.
+place where the budget cannot poll every running job at the fast interval,
+and not before the first round is over (the first listing has the listing
+budget to itself); after a failed sweep, every turn is a description again
+until one succeeds.
 :class:`Sweeps` is that part of the :class:`~smtui.aws.poller.Poller`.
 """
 
@@ -98,7 +100,8 @@ class Sweeps:
     async def _keep_sweeping(self, place: str) -> None:
         while True:
             await asyncio.sleep(self._sweep_pause.get(place, SWEEP_EVERY))
-            if not self.sweeping(place):
+            if not self.loaded.is_set() or not self.sweeping(place):
+                # Not before the first round is over: the first listing has the listing budget to itself.
                 self._swept.pop(place, None)
                 continue
             try:
