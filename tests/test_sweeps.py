@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from contextlib import asynccontextmanager
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -90,6 +91,17 @@ def swept_poller(account: Account, events: list | None = None, *, rate: float = 
     return poller
 
 
+@asynccontextmanager
+async def running(poller: Poller):
+    """``poller`` runs inside the block."""
+    task = asyncio.create_task(poller.run())
+    try:
+        yield
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
 async def until(condition, timeout: float = 5.0) -> None:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
@@ -102,16 +114,12 @@ async def test_a_sweep_spares_the_jobs_out_of_view_and_the_shown_ones_keep_their
     account = Account(running=12)
     poller = swept_poller(account)
     poller.show_hosts(["run-000", "run-001"])
-    task = asyncio.create_task(poller.run())
-    try:
+    async with running(poller):
         await until(lambda: poller.loaded.is_set() and poller.sweep_calls >= 2)
         assert poller.sweeping() and poller.interval_in() == pytest.approx(12 / 80)
         account.described.clear()
         calls = poller.sweep_calls
         await asyncio.sleep(1.0)
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
     hidden = {name: count for name, count in account.described.items() if name not in ("run-000", "run-001")}
     assert hidden == {}
     assert account.described["run-000"] >= 3 and account.described["run-001"] >= 3
@@ -125,17 +133,13 @@ async def test_a_change_a_sweep_sees_is_described_at_once():
     events: list = []
     poller = swept_poller(account, events)
     poller.show_hosts([])
-    task = asyncio.create_task(poller.run())
-    try:
+    async with running(poller):
         await until(lambda: poller.loaded.is_set() and poller.sweep_calls >= 2)
         account.described.clear()
         account.change("run-007", "Completed", "Completed")
         account.change("run-009", "InProgress", "Uploading")
         await until(lambda: account.described["run-007"] and account.described["run-009"], timeout=1.0)
         await asyncio.sleep(0.5)
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
     updates = {
         (e.name, e.snapshot.status, e.snapshot.response["SecondaryStatus"]) for e in events if isinstance(e, JobUpdate)
     }
@@ -149,15 +153,11 @@ async def test_a_job_a_sweep_no_longer_lists_is_described():
     account = Account(running=12)
     poller = swept_poller(account)
     poller.show_hosts([])
-    task = asyncio.create_task(poller.run())
-    try:
+    async with running(poller):
         await until(lambda: poller.loaded.is_set() and poller.sweep_calls >= 2)
         account.described.clear()
         del account.jobs["run-004"]  # deleted: the listing no longer has it (and describing it fails)
         await until(lambda: account.described["run-004"] >= 1, timeout=1.0)
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
 
 
 async def test_while_sweeps_fail_every_turn_describes_its_job():
@@ -165,14 +165,10 @@ async def test_while_sweeps_fail_every_turn_describes_its_job():
     account.listing_fails = True
     poller = swept_poller(account)
     poller.show_hosts([])
-    task = asyncio.create_task(poller.run())
-    try:
+    async with running(poller):
         await until(lambda: poller.loaded.is_set() and len(account.listings) >= 2)
         account.described.clear()
         await asyncio.sleep(0.6)
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
     assert set(account.described) == set(account.jobs) and min(account.described.values()) >= 2
     assert poller.effective_interval == pytest.approx(poller.interval_in())
 
@@ -181,28 +177,20 @@ async def test_few_running_jobs_are_polled_fast_and_not_swept():
     account = Account(running=3)
     poller = swept_poller(account)
     poller.show_hosts([])
-    task = asyncio.create_task(poller.run())
-    try:
+    async with running(poller):
         await until(lambda: poller.loaded.is_set())
         await asyncio.sleep(0.5)
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
     assert not poller.sweeping() and account.listings == []
     assert min(account.described.values()) >= 5
 
 
-@pytest.mark.parametrize(("running", "rate", "pages"), [(12, 100.0, 1), (150, 1000.0, 2)])
-async def test_a_sweep_reads_the_pages_back_to_the_oldest_running_job_only(running, rate, pages):
+@pytest.mark.parametrize(("count", "rate", "pages"), [(12, 100.0, 1), (150, 1000.0, 2)])
+async def test_a_sweep_reads_the_pages_back_to_the_oldest_running_job_only(count, rate, pages):
     # 300 older jobs: paging through them all would take 3 more pages, empty once SageMaker has filtered them.
-    account = Account(running=running, ended=300)
+    account = Account(running=count, ended=300)
     poller = swept_poller(account, rate=rate)
     poller.show_hosts([])
-    task = asyncio.create_task(poller.run())
-    try:
+    async with running(poller):
         await until(lambda: poller.loaded.is_set() and account.listings.count(None) >= 4, timeout=10)
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
     sweeps_made = account.listings.count(None)
     assert len(account.listings) in range(pages * sweeps_made - pages + 1, pages * sweeps_made + 1)
