@@ -18,8 +18,8 @@ would go on through every older job). Then:
   is shown (selected, or its row in view): a description would say what the
   sweep did.
 
-500 running jobs created within a few hours are 5 pages every
-:data:`SWEEP_EVERY` seconds, 30 calls a minute instead of about 240, and a
+500 running jobs created within a few hours are 5 pages each sweep, one
+:data:`SWEEP_EVERY` after the last: 20 calls a minute instead of about 240, and a
 change shows within a sweep instead of within a turn. Sweeps run only in a
 place where the budget cannot poll every running job at the fast interval,
 and not before the first round is over (the first listing has the listing
@@ -41,7 +41,7 @@ from smtui.aws.places import job_id, place_of
 from smtui.aws.snapshot import JobSnapshot
 from smtui.aws.source import LIST_PAGE, every_page
 
-#: Seconds between two sweeps of a place, at least.
+#: Seconds from the end of a place's sweep to the start of the next, at least.
 SWEEP_EVERY = 10.0
 #: The share of a place's listing rate sweeps take at most (a sweep of many pages comes less often): the rest is
 #: its finder's.
