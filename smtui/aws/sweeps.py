@@ -128,7 +128,13 @@ class Sweeps:
             return 0
         started = asyncio.get_running_loop().time()
         bound = min(s.time("CreationTime") for s in held.values()) - timedelta(seconds=1)  # type: ignore[type-var]
-        listed, pages = await self._listed_since(place, bound)
+        source, budget = self._sweepers[place]
+
+        async def counted() -> None:
+            await budget()
+            self.sweep_calls += 1
+
+        listed, pages = await listed_since(source, bound, counted, place)
         unchanged = set()
         for name, snapshot in held.items():
             if _same(listed.get(name), snapshot):
@@ -138,31 +144,33 @@ class Sweeps:
         self._swept[place] = (started, frozenset(unchanged))
         return pages
 
-    async def _listed_since(self, place: str, bound: datetime) -> tuple[dict[str, dict], int]:
-        """Every job of ``place`` created after ``bound``, by id, and the pages that took."""
-        source, budget = self._sweepers[place]
-        request = {"CreationTimeAfter": bound, "SortBy": "CreationTime", "SortOrder": "Descending"}
 
-        async def call(token: str | None) -> dict:
-            await budget()
-            self.sweep_calls += 1
-            return await source.list_training_jobs(request, token)
+async def listed_since(
+    source: ListingSource, bound: datetime, budget: Callable[[], Awaitable[Any]], place: str = ""
+) -> tuple[dict[str, dict], int]:
+    """Every job ``source`` lists as created after ``bound``, by id in ``place``, and the pages that took; each
+    call after ``budget``."""
+    request = {"CreationTimeAfter": bound, "SortBy": "CreationTime", "SortOrder": "Descending"}
 
-        listed: dict[str, dict] = {}
-        pages, descending = 0, False
-        async for page in every_page(call):
-            pages += 1
-            summaries = [s for s in page.get("TrainingJobSummaries") or () if isinstance(s, dict)]
-            times = [s["CreationTime"] for s in summaries if isinstance(s.get("CreationTime"), datetime)]
-            for summary in summaries:
-                if isinstance(summary.get("TrainingJobName"), str):
-                    listed[job_id(place, summary["TrainingJobName"])] = summary
-            descending = descending or (len(set(times)) > 1 and times[0] > times[-1])
-            if descending and (len(summaries) < LIST_PAGE or min(times, default=bound) <= bound):
-                # Newest first, as asked (moto's server does not sort): a page the bound cut, or one past it, is
-                # the last; SageMaker filters a page after cutting it, and would go on with empty pages to the end.
-                break
-        return listed, pages
+    async def call(token: str | None) -> dict:
+        await budget()
+        return await source.list_training_jobs(request, token)
+
+    listed: dict[str, dict] = {}
+    pages, descending = 0, False
+    async for page in every_page(call):
+        pages += 1
+        summaries = [s for s in page.get("TrainingJobSummaries") or () if isinstance(s, dict)]
+        times = [s["CreationTime"] for s in summaries if isinstance(s.get("CreationTime"), datetime)]
+        for summary in summaries:
+            if isinstance(summary.get("TrainingJobName"), str):
+                listed[job_id(place, summary["TrainingJobName"])] = summary
+        descending = descending or (len(set(times)) > 1 and times[0] > times[-1])
+        if descending and (len(summaries) < LIST_PAGE or min(times, default=bound) <= bound):
+            # Newest first, as asked (moto's server does not sort): a page the bound cut, or one past it, is the
+            # last; SageMaker filters a page after cutting it, and would go on with empty pages to the end.
+            break
+    return listed, pages
 
 
 def _same(summary: dict | None, snapshot: JobSnapshot) -> bool:
