@@ -194,3 +194,33 @@ async def test_a_sweep_reads_the_pages_back_to_the_oldest_running_job_only(count
         await until(lambda: poller.loaded.is_set() and account.listings.count(None) >= 4, timeout=10)
     sweeps_made = account.listings.count(None)
     assert len(account.listings) in range(pages * sweeps_made - pages + 1, pages * sweeps_made + 1)
+
+
+class Places:
+    """Two accounts behind job ids that carry their place (``east/run-000``), as PlacedSource routes them."""
+
+    def __init__(self, **accounts: Account) -> None:
+        self.accounts = accounts
+
+    async def describe_training_job(self, job: str) -> dict:
+        place, _, name = job.rpartition("/")
+        return await self.accounts[place].describe_training_job(name)
+
+    async def get_metric_data(self, queries, start, end, period=60):
+        return {query: [] for query in queries}
+
+
+async def test_each_place_is_swept_through_its_own_listing():
+    east, west = Account(running=12), Account(running=12)
+    names = [f"{place}/{name}" for place in ("east", "west") for name in east.jobs]
+    poller = Poller(Places(east=east, west=west), names, lambda event: None, interval=0.05, fast=0.05, max_rps=100)
+    poller.sweep_with("east", east, unlimited)
+    poller.sweep_with("west", west, unlimited)
+    poller.show_hosts(["west/run-003"])
+    async with running(poller):
+        await until(lambda: poller.loaded.is_set() and len(east.listings) >= 2 and len(west.listings) >= 2)
+        assert poller.sweeping("east") and poller.sweeping("west")
+        east.described.clear()
+        west.described.clear()
+        await asyncio.sleep(0.6)
+    assert east.described == {} and set(west.described) == {"run-003"}
