@@ -113,6 +113,21 @@ async def test_an_answer_before_the_screen_is_composed_or_after_it_went_is_taken
             assert app.screen is app.watch_screen
 
 
+async def test_a_read_ending_after_the_widgets_went_is_taken_quietly():
+    # The app closing takes the screen's widgets before the screen itself: a read ending in between ended the app
+    # with NoMatches (found by random keys).
+    with simulated_app(RUNNING) as app:
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await open_logs(pilot, "bert-base-finetune-imdb")
+            await screen.query_one(LogView).remove()
+            rounds = screen.tail.rounds
+            await pilot.press("r")  # read again now
+            while screen.tail.rounds == rounds:
+                await pilot.pause(0.05)
+            await pilot.pause(0.1)
+            assert app.screen is screen and screen.is_attached
+
+
 async def test_an_ended_job_is_read_once_and_then_left_alone():
     with simulated_app(LATER) as app:
         async with app.run_test(size=SIZE) as pilot:

@@ -142,14 +142,14 @@ class LogScreen(Screen[None]):
     # -- drawing -----------------------------------------------------------------
 
     def _update_view(self) -> None:
-        if not self.is_attached or self._left:
-            return  # a read finishing while the screen goes away
-        view = self.query_one(LogView)
+        views, empties = self.query(LogView), self.query("#logs-empty")
+        if not self.is_attached or self._left or not views or not empties:
+            return  # a read finishing while the screen goes away, or while the app closes and takes its widgets
+        view, empty = views.first(), empties.first(Static)
         buffer = self.tail.buffer
         if buffer.version != self._shown_version:
             self._shown_version = buffer.version
             view.set_lines(buffer.lines)
-        empty = self.query_one("#logs-empty", Static)
         if not buffer.lines:
             empty.update(self._why_empty())
         empty.display = not buffer.lines
@@ -199,7 +199,8 @@ class LogScreen(Screen[None]):
             parts.append("wrap")
         # What following costs, in CloudWatch Logs calls since the screen opened.
         parts.append(f"{status.calls:,} call{'s' if status.calls != 1 else ''}")
-        self.query_one("#logs-title", Static).update(" · ".join(parts), layout=False)  # one row: no layout
+        for title in self.query("#logs-title").results(Static):  # gone too when the app closes
+            title.update(" · ".join(parts), layout=False)  # one row: no layout
 
     @on(Input.Changed, "#log-search")
     def _search_changed(self, event: Input.Changed) -> None:
