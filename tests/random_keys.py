@@ -200,6 +200,13 @@ async def back_to_the_jobs(monkey: Monkey) -> None:
         if app.screen is app.watch_screen and not app.watch_screen.query_one("#job-filter").has_focus:
             break
         await monkey.press("escape")
+    # Not a key: a screen just pushed (the palette a command opened, say) is popped only once it is mounted, as no
+    # key can reach it before (Textual's palette looks for the screen under it as it mounts); the Escapes still
+    # queued meanwhile may have closed it already.
+    for _ in range(100):
+        if app.screen is app.watch_screen or app.screen.is_mounted:
+            break
+        await asyncio.sleep(0.01)
     if app.screen is not app.watch_screen:
         app.pop_screen()
         await asyncio.sleep(0.01)
