@@ -241,3 +241,16 @@ async def test_the_theme_palette_is_as_safe():
             assert isinstance(app.screen, CommandPalette)
             # The palette's own commands: no Quit to pick by mistake (q quits), no screenshot written anywhere.
             assert [c.title for c in app.get_system_commands(app.watch_screen)] == ["Theme", "Help"]
+
+
+async def test_keys_typed_ahead_of_q_are_dropped_as_the_app_closes():
+    # Found by the random keys on a loaded machine: keys still queued when the app closed reached it with no screen
+    # left (ScreenStackError, a traceback on the way out).
+    from textual import events
+
+    with simulated_app(600) as app:
+        async with app.run_test(size=SIZE) as pilot:
+            await until_loaded(pilot)
+            for key in ("q", *"jjjjjjjjjjkkkkkkkk"):  # as fast as a terminal delivers them
+                app.post_message(events.Key(key, key))
+        assert app.return_code == 0

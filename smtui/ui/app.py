@@ -13,6 +13,7 @@ from functools import partial
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.events import Event, Key
 from textual.screen import Screen
 from textual.theme import ThemeProvider
 from textual.timer import Timer
@@ -125,6 +126,11 @@ class SmtuiApp(App):
 
     def get_default_screen(self) -> Screen:
         return self.watch_screen
+
+    async def on_event(self, event: Event) -> None:
+        if isinstance(event, Key) and not self.screen_stack:
+            return  # typed ahead of q: the app is closing and no screen is left to take it (a traceback in Textual)
+        await super().on_event(event)
 
     def on_mount(self) -> None:
         self._exit_on_signals()
