@@ -308,20 +308,15 @@ class JobFinder:
             request["CreationTimeAfter"] = listing.bound
         out: list[dict] = []
         async for page in every_page(lambda token: self._call(self.source.list_training_jobs(request, token))):
-            summaries = _summaries(page)
+            summaries = page_summaries(page)
             self._note_order(summaries)
             matching = [s for s in summaries if listing.matches(s)]
             out.extend(matching)
             self._report(matching)
             if len(out) > self.limit:
                 break
-            if listing.bound is not None and self.descending:
-                older = any(
-                    isinstance(s.get("CreationTime"), datetime) and s["CreationTime"] <= listing.bound
-                    for s in summaries
-                )
-                if older or len(summaries) < LIST_PAGE:
-                    break  # the rest is older than the bound
+            if listing.bound is not None and self.descending and reaches_bound(summaries, listing.bound):
+                break  # the rest is older than the bound
         return out
 
     def _report(self, summaries: list[dict]) -> None:
@@ -343,9 +338,9 @@ class JobFinder:
 
     def _note_order(self, summaries: list[dict]) -> None:
         """Learn from a page whether the service sorts as asked (moto's server, for one, does not)."""
-        times = [s["CreationTime"] for s in summaries if isinstance(s.get("CreationTime"), datetime)]
-        if len(set(times)) > 1 and self.descending is not False:
-            self.descending = times[0] > times[-1]
+        order = newest_first(summaries)
+        if order is not None and self.descending is not False:
+            self.descending = order
 
     async def _call(self, call: Awaitable[dict]) -> dict:
         try:
@@ -372,7 +367,7 @@ class JobFinder:
         async for page in every_page(
             lambda token: self._call(self.source.list_tuning_training_jobs(query.tuning_job, token, query.status))
         ):
-            out.extend(_summaries(page))
+            out.extend(page_summaries(page))
         if query.name_contains:
             out = [s for s in out if query.name_contains.lower() in str(s.get("TrainingJobName", "")).lower()]
         if query.since:
@@ -381,8 +376,22 @@ class JobFinder:
         return sorted(out, key=_created)
 
 
-def _summaries(page: dict) -> list[dict]:
+def page_summaries(page: dict) -> list[dict]:
     return [s for s in page.get("TrainingJobSummaries") or () if isinstance(s, dict)]
+
+
+def newest_first(summaries: list[dict]) -> bool | None:
+    """Whether a page is sorted newest first, by its first and last creation times (None: it cannot tell)."""
+    times = [s["CreationTime"] for s in summaries if isinstance(s.get("CreationTime"), datetime)]
+    return times[0] > times[-1] if len(set(times)) > 1 else None
+
+
+def reaches_bound(summaries: list[dict], bound: datetime) -> bool:
+    """Whether a page of a listing sorted newest first and bounded by ``bound`` is its last: short (SageMaker
+    filters a page after cutting it: the bound cut this one) or holding a job as old as the bound."""
+    if len(summaries) < LIST_PAGE:
+        return True
+    return any(isinstance(s.get("CreationTime"), datetime) and s["CreationTime"] <= bound for s in summaries)
 
 
 def _created(summary: dict) -> tuple:

@@ -36,10 +36,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from smtui.aws.calls import ListingSource
-from smtui.aws.discovery import LIST_RPS
+from smtui.aws.discovery import LIST_RPS, newest_first, page_summaries, reaches_bound
 from smtui.aws.places import job_id, place_of
 from smtui.aws.snapshot import JobSnapshot
-from smtui.aws.source import LIST_PAGE, every_page
+from smtui.aws.source import every_page
 
 #: Seconds from the end of a place's sweep to the start of the next, at least.
 SWEEP_EVERY = 10.0
@@ -160,15 +160,13 @@ async def listed_since(
     pages, descending = 0, False
     async for page in every_page(call):
         pages += 1
-        summaries = [s for s in page.get("TrainingJobSummaries") or () if isinstance(s, dict)]
-        times = [s["CreationTime"] for s in summaries if isinstance(s.get("CreationTime"), datetime)]
+        summaries = page_summaries(page)
         for summary in summaries:
             if isinstance(summary.get("TrainingJobName"), str):
                 listed[job_id(place, summary["TrainingJobName"])] = summary
-        descending = descending or (len(set(times)) > 1 and times[0] > times[-1])
-        if descending and (len(summaries) < LIST_PAGE or min(times, default=bound) <= bound):
-            # Newest first, as asked (moto's server does not sort): a page the bound cut, or one past it, is the
-            # last; SageMaker filters a page after cutting it, and would go on with empty pages to the end.
+        descending = descending or bool(newest_first(summaries))
+        if descending and reaches_bound(summaries, bound):
+            # Newest first, as asked (moto's server does not sort): SageMaker would go on with empty pages to the end.
             break
     return listed, pages
 
