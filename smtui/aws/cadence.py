@@ -29,7 +29,13 @@ def poll_interval(running: int, *, ceiling: float, rate: float | None, fast: flo
     when that would take more than :data:`POLL_SHARE` of the budget, the
     interval that takes exactly that share: the same for every job.
     """
-    wanted = ceiling if fast is None else min(fast, ceiling)
+    wanted = wanted_interval(ceiling, fast)
     if not rate or running <= 0:
         return wanted
     return max(wanted, running / (rate * POLL_SHARE))
+
+
+def wanted_interval(ceiling: float, fast: float | None = FAST_INTERVAL) -> float:
+    """Seconds between two polls of a running job while the budget allows it: ``fast``, unless the user's
+    ``ceiling`` is lower (or ``fast`` is None)."""
+    return ceiling if fast is None else min(fast, ceiling)

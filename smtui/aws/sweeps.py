@@ -35,6 +35,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+from smtui.aws.cadence import wanted_interval
 from smtui.aws.calls import ListingSource
 from smtui.aws.discovery import LIST_RPS, newest_first, page_summaries, reaches_bound
 from smtui.aws.places import job_id, place_of
@@ -73,8 +74,8 @@ class Sweeps:
     def sweeping(self, place: str = "") -> bool:
         """Whether ``place``'s running jobs are swept: too many to poll each at the fast interval, so many that
         each one's turn comes less often than a sweep."""
-        wanted = self.interval if self.fast is None else min(self.fast, self.interval)
         turn = self.interval_in(place)
+        wanted = wanted_interval(self.interval, self.fast)
         return place in self._sweepers and turn > wanted and turn > self._sweep_pause.get(place, SWEEP_EVERY)
 
     def checked_every(self, place: str = "") -> float:
